@@ -1,0 +1,101 @@
+"""Problems found while reading and validating a file.
+
+A problem always says where (file, sheet, Excel row as the user sees it, column as the
+user wrote it), what (the value), why (message) and how to fix it. Errors block
+publishing; warnings and notes do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "note"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "note")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth saying) about one place in one input file.
+
+    Attributes:
+        severity: "error" blocks publishing, "warning" does not, "note" is information
+            (for example a hidden sheet that was ignored).
+        code: stable identifier of the rule that raised it, e.g. ``"money.negative"``.
+        message: plain-language statement of what is wrong.
+        fix: how the user can fix it.
+        file: file name as uploaded.
+        sheet: sheet name, or None for CSV/JSON.
+        row: row number as the user sees it in Excel (1-based, header rows included),
+            or the line number in a CSV; None when the problem is about the whole sheet.
+        column: the column header exactly as the user wrote it; None when not about a
+            column.
+        value: the offending value as text (truncated to 200 characters); None if n/a.
+    """
+
+    severity: Severity
+    code: str
+    message: str
+    fix: str = ""
+    file: str = ""
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {self.severity!r}")
+        if self.value is not None and len(self.value) > 200:
+            object.__setattr__(self, "value", self.value[:199] + "…")
+
+    @property
+    def blocks_publishing(self) -> bool:
+        """True for errors."""
+        return self.severity == "error"
+
+    def to_dict(self) -> dict:
+        """Plain dict for JSON output."""
+        return asdict(self)
+
+    def where(self) -> str:
+        """Human-readable location, e.g. ``work plan.xlsx › Sheet1 › row 7 › Budget``."""
+        parts = [self.file or "?"]
+        if self.sheet:
+            parts.append(self.sheet)
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(self.column)
+        return " › ".join(parts)
+
+
+@dataclass
+class ProblemList:
+    """An ordered, append-only collection of problems with convenience queries."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        """Append one problem."""
+        self.items.append(problem)
+
+    def extend(self, problems) -> None:
+        """Append several problems."""
+        self.items.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that block publishing."""
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems that do not block publishing."""
+        return [p for p in self.items if p.severity == "warning"]
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)

@@ -1,0 +1,110 @@
+"""Types passed between the read stages: source bytes, raw sheets, mapped sheets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from maaor.problems import Problem
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file: its name as the user gave it and its bytes.
+
+    Attributes:
+        name: file name as uploaded (used in every problem message).
+        data: the file's bytes.
+        kind: the kind the caller names for every sheet of it ("workplan", "presence",
+            "funding", "fts", "indicators", "mechanisms"), or None to recognise it.
+    """
+
+    name: str
+    data: bytes
+    kind: str | None = None
+
+    @classmethod
+    def from_path(cls, path: str | Path, kind: str | None = None) -> "Source":
+        """Read a file from disk."""
+        p = Path(path)
+        return cls(p.name, p.read_bytes(), kind)
+
+    @property
+    def suffix(self) -> str:
+        """Lower-case extension with dot, e.g. ``".xlsx"``."""
+        return Path(self.name).suffix.lower()
+
+
+@dataclass
+class RawSheet:
+    """A sheet (or a whole CSV/JSON file) as a grid of untrusted cell values.
+
+    ``cells`` is a DataFrame with a RangeIndex; positional row ``i`` is Excel row
+    ``first_row + i`` (CSV: line ``first_row + i``). Column positions are 0-based.
+    Values are as the parser gave them (str, int, float, bool, datetime, or None);
+    Excel error cells are kept as their text (``"#REF!"``), never turned into blanks.
+
+    Attributes:
+        file: source file name.
+        sheet: sheet name, or None for CSV/JSON.
+        cells: the grid.
+        first_row: Excel row number of ``cells`` row 0 (normally 1).
+        hidden: the sheet is hidden in the workbook.
+        error_cells: {(grid_row, grid_col): "#REF!"} cells holding Excel errors.
+        formula_no_cache: {(grid_row, grid_col): "=SUM(A1:A3)"} formulas without a
+            cached value.
+        kind: the kind named by the caller, if any.
+    """
+
+    file: str
+    sheet: str | None
+    cells: pd.DataFrame
+    first_row: int = 1
+    hidden: bool = False
+    error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    formula_no_cache: dict[tuple[int, int], str] = field(default_factory=dict)
+    kind: str | None = None
+
+
+@dataclass
+class MappedSheet:
+    """A sheet whose header (and HXL) rows were found and columns mapped to fields.
+
+    Attributes:
+        file: source file name.
+        sheet: sheet name or None.
+        kind: recognised or named kind.
+        frame: one row per data row; columns are canonical field names of
+            ``maaor.schema`` (only the mapped ones); values untouched from the raw grid.
+        rows: Excel row number of each frame row (same length as frame).
+        labels: field -> column header exactly as the user wrote it (or the HXL tag
+            when there is no header text).
+        letters: field -> Excel column letter ("C").
+        header_row: Excel row number of the header row (None if only HXL).
+        hxl_row: Excel row number of the HXL tag row, if any.
+        unmapped: headers as written that matched no field (kept for the report).
+        error_cells / formula_no_cache: as RawSheet, keyed by (excel_row, field).
+    """
+
+    file: str
+    sheet: str | None
+    kind: str
+    frame: pd.DataFrame
+    rows: list[int]
+    labels: dict[str, str]
+    letters: dict[str, str] = field(default_factory=dict)
+    header_row: int | None = None
+    hxl_row: int | None = None
+    unmapped: list[str] = field(default_factory=list)
+    error_cells: dict[tuple[int, str], str] = field(default_factory=dict)
+    formula_no_cache: dict[tuple[int, str], str] = field(default_factory=dict)
+
+
+@dataclass
+class ReadResult:
+    """What reading one source produced: sheets and problems (never an exception)."""
+
+    sheets: list[RawSheet] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
