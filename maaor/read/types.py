@@ -86,6 +86,8 @@ class MappedSheet:
         hxl_row: Excel row number of the HXL tag row, if any.
         unmapped: headers as written that matched no field (kept for the report).
         error_cells / formula_no_cache: as RawSheet, keyed by (excel_row, field).
+        mapped_by: field -> "header" when the column was recognised by its header text,
+            "hxl" when by its HXL tag (header text absent or unknown).
     """
 
     file: str
@@ -100,6 +102,7 @@ class MappedSheet:
     unmapped: list[str] = field(default_factory=list)
     error_cells: dict[tuple[int, str], str] = field(default_factory=dict)
     formula_no_cache: dict[tuple[int, str], str] = field(default_factory=dict)
+    mapped_by: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,0 +1,396 @@
+"""Plotly figures drawn from the outputs of ``maaor.figures`` (no Streamlit, no pandas work).
+
+Every function takes a figure table exactly as ``maaor.figures`` returns it, the
+language, and a ``note`` (source and data version) written under the chart, and returns
+a ``plotly.graph_objects.Figure``. Text that comes from data is HTML-escaped with
+:func:`esc` first: plotly renders labels, titles and hover text as a subset of HTML.
+
+Colours are the Okabe-Ito colour-blind-safe palette, also set in
+``.streamlit/config.toml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable, Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from maaor import vocab
+from maaor.i18n import fmt_money, fmt_number, fmt_percent, t
+
+# Okabe & Ito (2008), "Color Universal Design".
+BLUE, ORANGE, GREEN, PURPLE = "#0072B2", "#E69F00", "#009E73", "#CC79A7"
+SKY, VERMILLION, YELLOW, BLACK = "#56B4E9", "#D55E00", "#F0E442", "#000000"
+GREY, LIGHT_GREY = "#999999", "#DDDDDD"
+PALETTE: tuple[str, ...] = (BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILLION, YELLOW, BLACK)
+
+# Work-plan status colours; "not_reported" is the absence of a status.
+STATUS_COLOURS: dict[str, str] = {
+    "not_reported": LIGHT_GREY,
+    "not_started": SKY,
+    "ongoing": BLUE,
+    "delayed": ORANGE,
+    "completed": GREEN,
+    "cancelled": GREY,
+}
+STATUS_ORDER: tuple[str, ...] = tuple(STATUS_COLOURS)
+REQUIRED_COLOUR, FUNDED_COLOUR = LIGHT_GREY, BLUE
+
+_FONT = "Source Sans Pro, Source Sans 3, sans-serif"  # served by Streamlit itself
+
+
+def _text(value: object) -> str:
+    missing = value is None or (
+        not isinstance(value, str) and pd.api.types.is_scalar(value) and bool(pd.isna(value))
+    )
+    return "" if missing else str(value)
+
+
+def esc(text: object) -> str:
+    """Return ``text`` HTML-escaped for a plotly label ("" for a missing value)."""
+    return html.escape(_text(text), quote=True)
+
+
+def esc_all(values: Iterable[object]) -> list[str]:
+    """Return :func:`esc` of every value."""
+    return [esc(v) for v in values]
+
+
+def shorten(text: object, width: int = 60) -> str:
+    """Return ``text`` cut to ``width`` characters with an ellipsis, escaped."""
+    raw = _text(text)
+    return esc(raw if len(raw) <= width else raw[: width - 1].rstrip() + "…")
+
+
+def status_label(code: object, lang: str) -> str:
+    """Return the label of a work-plan status code, "not reported" for a missing one."""
+    if code is None or code == "not_reported" or (isinstance(code, float) and pd.isna(code)):
+        return t("status.not_reported", lang)
+    return vocab.label("wp_status", str(code), lang)
+
+
+def _finish(fig: go.Figure, note: str, height: int, legend: bool = True) -> go.Figure:
+    """Apply the shared layout: font, palette, margins, legend on top, note underneath."""
+    fig.update_layout(
+        template="plotly_white",
+        colorway=list(PALETTE),
+        font={"family": _FONT, "size": 13},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40, "b": 70},
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hoverlabel={"font": {"family": _FONT}},
+    )
+    if note:
+        fig.add_annotation(
+            text=esc(note),
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            yshift=-60,
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            font={"size": 11, "color": "#555555"},
+            align="left",
+        )
+    return fig
+
+
+def _money_text(values: Iterable[object], lang: str) -> list[str]:
+    return [fmt_money(v, lang) for v in values]
+
+
+def status_by_objective(progress: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
+    """Stacked horizontal bars: activities of each objective by status.
+
+    Args:
+        progress: output of ``figures.progress.progress_by_objective`` (or by output).
+    """
+    label_col = "output_id" if "output_id" in progress.columns else "objective_id"
+    title_col = "output" if label_col == "output_id" else "objective"
+    names = [
+        f"{esc(i)} {shorten(n, 40)}".strip()
+        for i, n in zip(progress[label_col], progress[title_col], strict=True)
+    ]
+    fig = go.Figure()
+    for status in STATUS_ORDER:
+        if status not in progress.columns:
+            continue
+        counts = progress[status].astype("float64")
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=counts,
+                orientation="h",
+                name=esc(status_label(status, lang)),
+                marker_color=STATUS_COLOURS[status],
+                hovertemplate="%{y}<br>%{fullData.name}: %{x}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", xaxis_title=t("chart.activities", lang))
+    fig.update_yaxes(autorange="reversed")
+    return _finish(fig, note, height=max(220, 60 + 38 * len(names)))
+
+
+def timeline(rows: pd.DataFrame, today: dt.date, lang: str, note: str = "") -> go.Figure:
+    """Gantt-like timeline: one bar per activity from start to due, today marked.
+
+    Overdue activities are drawn in vermillion; the others in their status colour.
+    Activities without a start are drawn from their due date back one day; those
+    without a due date are left out of the bars (they stay in the table).
+
+    Args:
+        rows: output of ``figures.progress.activity_timeline``.
+    """
+    dated = rows.loc[rows["due"].notna()]
+    start = dated["start"].where(dated["start"].notna(), dated["due"] - pd.Timedelta(days=1))
+    duration_ms = (dated["due"] - start).dt.total_seconds() * 1000
+    ids = esc_all(dated["activity_id"])
+    hover = [
+        f"<b>{esc(i)}</b> {shorten(a, 70)}<br>{esc(status_label(s, lang))}"
+        f"<br>{t('chart.due', lang)}: {esc(d.date().isoformat())}"
+        + (f"<br><b>{t('chart.overdue', lang)}</b>" if o else "")
+        for i, a, s, d, o in zip(
+            dated["activity_id"], dated["activity"], dated["status"], dated["due"],
+            dated["overdue"], strict=True,
+        )
+    ]
+    colours = [
+        VERMILLION if o else STATUS_COLOURS.get(s if isinstance(s, str) else "not_reported", GREY)
+        for s, o in zip(dated["status"], dated["overdue"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            y=ids,
+            x=duration_ms,
+            base=start,
+            orientation="h",
+            marker_color=colours,
+            hovertext=hover,
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )
+    # Legend entries only (one per colour actually drawn).
+    shown = {("overdue" if o else (s if isinstance(s, str) else "not_reported"))
+             for s, o in zip(dated["status"], dated["overdue"], strict=True)}
+    for key in [*STATUS_ORDER, "overdue"]:
+        if key not in shown:
+            continue
+        name = t("chart.overdue", lang) if key == "overdue" else status_label(key, lang)
+        colour = VERMILLION if key == "overdue" else STATUS_COLOURS[key]
+        fig.add_trace(go.Bar(x=[None], y=[None], name=esc(name), marker_color=colour))
+    today_ts = pd.Timestamp(today)
+    fig.add_shape(
+        type="line", x0=today_ts, x1=today_ts, y0=0, y1=1, yref="paper",
+        line={"color": BLACK, "width": 2, "dash": "dot"},
+    )
+    fig.add_annotation(
+        x=today_ts, y=1, yref="paper", text=t("chart.today", lang), showarrow=False,
+        yanchor="bottom", font={"size": 11},
+    )
+    fig.update_xaxes(type="date")
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_layout(barmode="overlay")
+    return _finish(fig, note, height=max(260, 90 + 18 * len(ids)))
+
+
+def required_vs_funded(
+    frame: pd.DataFrame,
+    category: str,
+    lang: str,
+    note: str = "",
+    label: Callable[[object], str] | None = None,
+) -> go.Figure:
+    """Grouped bars of required and funded USD per category.
+
+    Args:
+        frame: output of ``figures.funding.funding_by`` (or ``workplan_budget_vs_funded``
+            with ``category="objective"``; its ``budget_usd`` is drawn as required).
+        category: the column naming the bars (country_iso3, year, donor, channel, ...).
+        label: turns a category value into its display text (e.g. a country name).
+    """
+    label = label or (lambda v: "" if v is None or pd.isna(v) else str(v))
+    names = [esc(label(v)) or esc(t("value.not_given", lang)) for v in frame[category]]
+    required_col = "budget_usd" if "budget_usd" in frame.columns else "required_usd"
+    required_name = t("chart.budget" if required_col == "budget_usd" else "chart.required", lang)
+    fig = go.Figure()
+    for col, name, colour in (
+        (required_col, required_name, REQUIRED_COLOUR),
+        ("funded_usd", t("chart.funded", lang), FUNDED_COLOUR),
+    ):
+        values = frame[col].astype("float64")
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=values,
+                name=esc(name),
+                marker_color=colour,
+                customdata=_money_text(values, lang),
+                hovertemplate="%{x}<br>%{fullData.name}: %{customdata}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="group", yaxis_title="USD")
+    fig.update_xaxes(type="category")
+    return _finish(fig, note, height=380)
+
+
+def fts_bars(frame: pd.DataFrame, lang: str, note: str = "", label: Callable[[object], str] | None = None) -> go.Figure:
+    """Grouped bars of FTS Mine Action requirements and funding per country and year.
+
+    A requirement FTS leaves blank is not drawn (unknown, not zero); its bar label says
+    "requirement unknown".
+
+    Args:
+        frame: output of ``figures.funding.fts_mine_action``.
+    """
+    label = label or str
+    names = [
+        f"{esc(label(c))} {esc(y)}" if pd.notna(y) else esc(label(c))
+        for c, y in zip(frame["country_iso3"], frame["year"], strict=True)
+    ]
+    required = frame["required_usd"].astype("float64")
+    funded = frame["funded_usd"].astype("float64")
+    known = frame["requirement_known"].astype(bool)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=names, y=required, name=esc(t("chart.required", lang)), marker_color=REQUIRED_COLOUR,
+            customdata=[fmt_money(v, lang) if k else t("chart.requirement_unknown", lang)
+                        for v, k in zip(required, known, strict=True)],
+            hovertemplate="%{x}<br>%{fullData.name}: %{customdata}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=names, y=funded, name=esc(t("chart.funded", lang)), marker_color=FUNDED_COLOUR,
+            customdata=_money_text(funded, lang),
+            text=["" if k else t("chart.requirement_unknown", lang) for k in known],
+            textposition="outside",
+            hovertemplate="%{x}<br>%{fullData.name}: %{customdata}<extra></extra>",
+        )
+    )
+    fig.update_layout(barmode="group", yaxis_title="USD")
+    fig.update_xaxes(type="category")
+    return _finish(fig, note, height=380)
+
+
+def indicator_bullets(progress: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
+    """Bullet charts, one per indicator row: actual as the bar, baseline shaded, target line.
+
+    Args:
+        progress: rows of ``figures.results.indicator_progress`` (already chosen by the
+            page: one objective, one disaggregation, ...).
+    """
+    n = len(progress)
+    fig = go.Figure()
+    row_height = 1 / max(n, 1)
+    for i, row in enumerate(progress.itertuples(index=False)):
+        baseline, target, actual = row.baseline, row.target, row.actual
+        values = [v for v in (baseline, target, actual) if pd.notna(v)]
+        top = max(values) * 1.1 if values and max(values) > 0 else 1.0
+        low = min(0.0, *values) if values else 0.0
+        state = (
+            t("results.on_track", lang) if row.on_track is True
+            else t("results.off_track", lang) if row.on_track is False
+            else t("results.unknown", lang)
+        )
+        title = (
+            f"<b>{esc(row.indicator_id)}</b> {shorten(row.indicator, 55)}"
+            f"<br><span style='font-size:11px'>{esc(state)} · "
+            f"{t('results.progress', lang)} {esc(fmt_percent(row.progress_pct, lang))}</span>"
+        )
+        colour = GREEN if row.on_track is True else VERMILLION if row.on_track is False else GREY
+        gauge = {
+            "shape": "bullet",
+            "axis": {"range": [low, top]},
+            "bar": {"color": colour, "thickness": 0.45},
+            "steps": [{"range": [low, baseline], "color": LIGHT_GREY}] if pd.notna(baseline) else [],
+            "threshold": {"line": {"color": BLACK, "width": 3}, "thickness": 0.85,
+                          "value": target} if pd.notna(target) else None,
+        }
+        if gauge["threshold"] is None:
+            del gauge["threshold"]
+        y0 = 1 - (i + 1) * row_height
+        fig.add_trace(
+            go.Indicator(
+                mode="number+gauge",
+                value=float(actual) if pd.notna(actual) else None,
+                number={"font": {"size": 16}, "valueformat": ",.0f"},
+                title={"text": title, "font": {"size": 12}, "align": "left"},
+                gauge=gauge,
+                domain={"x": [0.42, 0.92], "y": [y0 + 0.2 * row_height, y0 + 0.8 * row_height]},
+            )
+        )
+    return _finish(fig, note, height=max(160, 40 + 78 * n), legend=False)
+
+
+def results_status(by_objective: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
+    """Stacked bars: indicators on track, off track and unknown per objective.
+
+    Args:
+        by_objective: output of ``figures.results.results_by_objective``.
+    """
+    names = [shorten(o, 50) or esc(t("value.not_given", lang)) for o in by_objective["objective"]]
+    fig = go.Figure()
+    for col, key, colour in (
+        ("on_track", "results.on_track", GREEN),
+        ("off_track", "results.off_track", VERMILLION),
+        ("unknown", "results.unknown", LIGHT_GREY),
+    ):
+        fig.add_trace(
+            go.Bar(y=names, x=by_objective[col], orientation="h", name=esc(t(key, lang)),
+                   marker_color=colour,
+                   hovertemplate="%{y}<br>%{fullData.name}: %{x}<extra></extra>")
+        )
+    fig.update_layout(barmode="stack", xaxis_title=t("chart.indicators", lang))
+    fig.update_yaxes(autorange="reversed")
+    return _finish(fig, note, height=max(220, 80 + 45 * len(names)))
+
+
+def flag_counts(counts: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
+    """Horizontal bars: number of flags per rule (rule names translated).
+
+    Args:
+        counts: output of ``figures.gaps.flag_counts``.
+    """
+    names = [esc(t(f"rule.{r}", lang)) for r in counts["rule"]]
+    fig = go.Figure(
+        go.Bar(y=names, x=counts["count"], orientation="h", marker_color=ORANGE,
+               text=[fmt_number(c, lang) for c in counts["count"]], textposition="auto",
+               hovertemplate="%{y}: %{x}<extra></extra>")
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(xaxis_title=t("chart.flags", lang))
+    return _finish(fig, note, height=max(200, 70 + 34 * len(names)), legend=False)
+
+
+def orgs_per_pillar(by_pillar: pd.DataFrame, lang: str, note: str = "",
+                    label: Callable[[object], str] | None = None) -> go.Figure:
+    """Grouped bars: active organisations per pillar, one colour per country.
+
+    Args:
+        by_pillar: output of ``figures.presence.orgs_by_pillar``.
+        label: country display name for an ISO3 code.
+    """
+    label = label or str
+    fig = go.Figure()
+    for iso3 in pd.unique(by_pillar["country_iso3"]):
+        part = by_pillar.loc[by_pillar["country_iso3"] == iso3]
+        pillars = [
+            esc(vocab.label("pillar", p, lang)) if isinstance(p, str) else esc(t("value.not_given", lang))
+            for p in part["pillar"]
+        ]
+        fig.add_trace(
+            go.Bar(x=pillars, y=part["organisations"], name=esc(label(iso3)),
+                   customdata=[esc(v) for v in part["org_list"]],
+                   hovertemplate="%{fullData.name} · %{x}: %{y}<br>%{customdata}<extra></extra>")
+        )
+    fig.update_layout(barmode="group", yaxis_title=t("chart.organisations", lang))
+    fig.update_xaxes(type="category")
+    return _finish(fig, note, height=380)

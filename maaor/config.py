@@ -1,0 +1,109 @@
+"""Settings read from environment variables (one place, with plain errors).
+
+Environment variables:
+    MAAOR_DATABASE_URL: SQLAlchemy URL of the version store, e.g.
+        ``postgresql://user@host:5432/db`` (rewritten to the psycopg 3 driver).
+        Unset: a SQLite file (see MAAOR_SQLITE_PATH).
+    MAAOR_SQLITE_PATH: SQLite file used when MAAOR_DATABASE_URL is unset
+        (default ``var/maaor.sqlite`` under the repository root).
+    MAAOR_BUSY_TIMEOUT_MS: how long a write waits for another writer's lock before
+        giving up with "the data store is busy" (default 10000).
+    MAAOR_PG_CONNECT_TIMEOUT_S: seconds before an unreachable PostgreSQL server counts
+        as unavailable (default 5).
+    MAAOR_SIGNIN_MAX_FAILURES: wrong passwords in a row that lock sign-in (default 5).
+    MAAOR_SIGNIN_LOCK_MINUTES: how long sign-in stays locked after that (default 15).
+    MAAOR_COORDINATOR_PASSWORD_HASH: the coordinator password hash (see maaor.auth);
+        read by ``maaor.auth.configured_hash``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "maaor.sqlite"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the app cannot use; the message names the variable."""
+
+
+def _int_setting(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def normalise_database_url(url: str) -> str:
+    """Return ``url`` with a bare PostgreSQL scheme rewritten to the psycopg 3 driver.
+
+    ``postgresql://`` and ``postgres://`` become ``postgresql+psycopg://``; any other
+    URL is returned unchanged.
+    """
+    url = url.strip()
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
+def sqlite_url(path: str | Path) -> str:
+    """Return the SQLAlchemy URL of a SQLite file, creating its folder."""
+    p = Path(path).expanduser().resolve()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{p}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The app's settings.
+
+    Attributes:
+        database_url: SQLAlchemy URL of the version store (driver already chosen).
+        busy_timeout_ms: wait for another writer's lock before "busy".
+        pg_connect_timeout_s: wait for a PostgreSQL connection before "unavailable".
+        signin_max_failures: wrong passwords in a row that lock sign-in.
+        signin_lock_s: how long sign-in stays locked, in seconds.
+    """
+
+    database_url: str
+    busy_timeout_ms: int = 10_000
+    pg_connect_timeout_s: int = 5
+    signin_max_failures: int = 5
+    signin_lock_s: int = 15 * 60
+
+
+def database_url(env: Mapping[str, str] | None = None) -> str:
+    """Return the store URL from MAAOR_DATABASE_URL, else the SQLite file URL."""
+    env = os.environ if env is None else env
+    url = env.get("MAAOR_DATABASE_URL", "").strip()
+    if url:
+        return normalise_database_url(url)
+    path = env.get("MAAOR_SQLITE_PATH", "").strip() or DEFAULT_SQLITE_PATH
+    return sqlite_url(path)
+
+
+def settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Return the settings read from ``env`` (default: the process environment).
+
+    Raises:
+        ConfigError: a variable holds an unusable value.
+    """
+    env = os.environ if env is None else env
+    return Settings(
+        database_url=database_url(env),
+        busy_timeout_ms=_int_setting(env, "MAAOR_BUSY_TIMEOUT_MS", 10_000, 0),
+        pg_connect_timeout_s=_int_setting(env, "MAAOR_PG_CONNECT_TIMEOUT_S", 5, 1),
+        signin_max_failures=_int_setting(env, "MAAOR_SIGNIN_MAX_FAILURES", 5, 1),
+        signin_lock_s=60 * _int_setting(env, "MAAOR_SIGNIN_LOCK_MINUTES", 15, 0),
+    )

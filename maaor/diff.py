@@ -1,0 +1,186 @@
+"""What changed between two Datasets (shown to the coordinator before publishing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from maaor.dataset import Dataset
+
+# Work-plan fields compared activity by activity, in the order they are shown.
+ACTIVITY_FIELDS: tuple[str, ...] = (
+    "activity", "status", "progress", "leads", "lead_tentative", "partners",
+    "budget_usd", "budget_note", "funded_usd", "start", "due", "last_update", "comment",
+)
+# A presence row is identified by these columns (a row may appear several times).
+PRESENCE_KEY: tuple[str, ...] = (
+    "org", "country_iso3", "admin1", "admin2", "pillar", "activity", "status", "start", "end",
+)
+FLAG_KEY: tuple[str, ...] = ("rule", "scope", "ref", "pillar")
+
+
+@dataclass(frozen=True)
+class DatasetDiff:
+    """Differences between a ``before`` and an ``after`` dataset.
+
+    Attributes:
+        activities_added: activity_id, objective_id, output_id, activity.
+        activities_removed: same columns.
+        activities_changed: activity_id, field, before, after (one row per changed field,
+            values as display text).
+        flags_raised: flags in ``after`` only (columns of ``figures.gaps.all_flags``).
+        flags_cleared: flags in ``before`` only.
+        presence_changes: country_iso3, pillar, added, removed (row counts).
+        funding: measure, before, after (required/funded/gap USD of AoR funding).
+    """
+
+    activities_added: pd.DataFrame
+    activities_removed: pd.DataFrame
+    activities_changed: pd.DataFrame
+    flags_raised: pd.DataFrame
+    flags_cleared: pd.DataFrame
+    presence_changes: pd.DataFrame
+    funding: pd.DataFrame
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing shown here changed."""
+        funding_same = bool(
+            self.funding.apply(lambda r: _same(r["before"], r["after"]), axis=1).all()
+        ) if len(self.funding) else True
+        return (
+            self.activities_added.empty
+            and self.activities_removed.empty
+            and self.activities_changed.empty
+            and self.flags_raised.empty
+            and self.flags_cleared.empty
+            and self.presence_changes.empty
+            and funding_same
+        )
+
+
+def _same(a, b) -> bool:
+    if pd.isna(a) and pd.isna(b):
+        return True
+    if pd.isna(a) or pd.isna(b):
+        return False
+    return a == b
+
+
+def _display(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, float | np.floating):
+        return f"{float(value):g}"
+    return str(value)
+
+
+def activity_changes(before: pd.DataFrame, after: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return (added, removed, changed) work-plan activities between two workplan tables."""
+    cols = ["activity_id", "objective_id", "output_id", "activity"]
+    b = before.drop_duplicates("activity_id").set_index("activity_id")
+    a = after.drop_duplicates("activity_id").set_index("activity_id")
+    added = after[~after["activity_id"].isin(b.index)][cols].reset_index(drop=True)
+    removed = before[~before["activity_id"].isin(a.index)][cols].reset_index(drop=True)
+    common = a.index.intersection(b.index)
+    parts = []
+    for field in ACTIVITY_FIELDS:
+        old = b.loc[common, field]
+        new = a.loc[common, field]
+        old_na, new_na = old.isna().to_numpy(), new.isna().to_numpy()
+        # NA-free object arrays: comparing pd.NA raises, None compares cleanly.
+        old_v = old.astype(object).where(~old.isna(), None).to_numpy()
+        new_v = new.astype(object).where(~new.isna(), None).to_numpy()
+        eq = np.array([x == y for x, y in zip(old_v, new_v, strict=True)], dtype=bool)
+        differs = ~((old_na & new_na) | (~old_na & ~new_na & eq))
+        if differs.any():
+            ids = common[differs]
+            parts.append(pd.DataFrame({
+                "activity_id": ids,
+                "field": field,
+                "before": [_display(v) for v in old[differs]],
+                "after": [_display(v) for v in new[differs]],
+            }))
+    changed = (
+        pd.concat(parts, ignore_index=True).sort_values(["activity_id", "field"], kind="stable")
+        if parts else pd.DataFrame(columns=["activity_id", "field", "before", "after"])
+    ).reset_index(drop=True)
+    return added, removed, changed
+
+
+def presence_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Rows added and removed per country and pillar (rows compared as a multiset)."""
+    key = list(PRESENCE_KEY)
+
+    def counted(frame: pd.DataFrame) -> pd.DataFrame:
+        k = frame[key].astype(object).where(frame[key].notna(), "")
+        k = k.astype(str)
+        k["_n"] = k.groupby(key, sort=False).cumcount()
+        return k
+
+    b, a = counted(before), counted(after)
+    merged = b.merge(a, on=[*key, "_n"], how="outer", indicator=True)
+    merged["added"] = (merged["_merge"] == "right_only").astype(int)
+    merged["removed"] = (merged["_merge"] == "left_only").astype(int)
+    out = (
+        merged.groupby(["country_iso3", "pillar"], sort=True)[["added", "removed"]].sum().reset_index()
+    )
+    out = out[(out["added"] > 0) | (out["removed"] > 0)].replace({"country_iso3": {"": np.nan}, "pillar": {"": np.nan}})
+    return out.reset_index(drop=True)
+
+
+def flag_changes(before: pd.DataFrame, after: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (raised, cleared) flags between two ``all_flags`` tables."""
+    key = list(FLAG_KEY)
+    kb = before[key].astype(object).where(before[key].notna(), "").astype(str).agg("|".join, axis=1) if len(before) else pd.Series(dtype=str)
+    ka = after[key].astype(object).where(after[key].notna(), "").astype(str).agg("|".join, axis=1) if len(after) else pd.Series(dtype=str)
+    raised = after[~ka.isin(set(kb))].reset_index(drop=True)
+    cleared = before[~kb.isin(set(ka))].reset_index(drop=True)
+    return raised, cleared
+
+
+def funding_changes(before: Dataset, after: Dataset) -> pd.DataFrame:
+    """AoR funding totals before and after: measure, before, after."""
+    from maaor.figures.funding import funding_headline
+
+    hb, ha = funding_headline(before.funding), funding_headline(after.funding)
+    measures = ["required_usd", "funded_usd", "gap_usd"]
+    return pd.DataFrame({
+        "measure": measures,
+        "before": [hb.get(m) for m in measures],
+        "after": [ha.get(m) for m in measures],
+    })
+
+
+def diff_datasets(before: Dataset, after: Dataset, today: dt.date, stale_days: int = 90) -> DatasetDiff:
+    """What publishing ``after`` would change relative to ``before``.
+
+    Args:
+        before: the current published dataset.
+        after: the candidate dataset.
+        today: reference date for date-based flags.
+        stale_days: the staleness threshold used by the gap flags.
+
+    Returns:
+        A DatasetDiff.
+    """
+    from maaor.figures.gaps import all_flags
+
+    added, removed, changed = activity_changes(before.workplan, after.workplan)
+    raised, cleared = flag_changes(
+        all_flags(before, today, stale_days), all_flags(after, today, stale_days)
+    )
+    return DatasetDiff(
+        activities_added=added,
+        activities_removed=removed,
+        activities_changed=changed,
+        flags_raised=raised,
+        flags_cleared=cleared,
+        presence_changes=presence_changes(before.presence, after.presence),
+        funding=funding_changes(before, after),
+    )

@@ -1,0 +1,1 @@
+"""Exports: safe CSV/XLSX tables, templates, annotated workbooks, slide packs."""

@@ -1,0 +1,158 @@
+"""Interface text in English and French, and numbers, money and dates per language.
+
+Every string the interface shows goes through :func:`t` with a key of the catalogues
+``en.json`` and ``fr.json`` (the same keys in both; a test checks it). Vocabulary labels
+(pillars, statuses, organisation types) come from :func:`maaor.vocab.label`, country names
+from :func:`country_name`.
+
+Formats:
+    money   EN "USD 1.2M", "USD 40K", "USD 500"; FR "1,2 M USD", "40 k USD", "500 USD".
+    numbers EN "12,345.6"; FR "12 345,6" (narrow no-break space).
+    percent EN "45%"; FR "45 %".
+    dates   EN "5 Mar 2019"; FR "5 mars 2019".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+LANGUAGES: tuple[str, ...] = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+CATALOGUE_DIR = Path(__file__).resolve().parent
+
+_NNBSP = "\u202f"  # narrow no-break space: French thousands separator, before "%"
+_NBSP = "\u00a0"  # no-break space between a French number and its unit
+
+_MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "fr": (
+        "janv.", "févr.", "mars", "avr.", "mai", "juin",
+        "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+    ),
+}
+
+# (threshold, EN suffix, FR suffix) for compact money, largest first.
+_MONEY_UNITS = ((1e9, "B", "Md"), (1e6, "M", "M"), (1e3, "K", "k"))
+
+
+def normalise_language(value: object) -> str:
+    """Return a supported language code for ``value`` ("fr", "FR", "fr-CA" -> "fr")."""
+    text = str(value or "").strip().lower()[:2]
+    return text if text in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def catalogue(lang: str) -> dict[str, str]:
+    """Return the key -> text catalogue of ``lang``."""
+    path = CATALOGUE_DIR / f"{normalise_language(lang)}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **kw: object) -> str:
+    """Return the interface text ``key`` in ``lang``, with ``{name}`` fields filled from kw.
+
+    A key missing from ``lang`` falls back to English, then to the key itself, so a page
+    never fails on a missing translation (the catalogue test fails instead).
+    """
+    text = catalogue(lang).get(key)
+    if text is None:
+        text = catalogue(DEFAULT_LANGUAGE).get(key, key)
+    return text.format(**kw) if kw else text
+
+
+def _missing(value: object) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def fmt_number(value: object, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
+    """Return ``value`` with the thousands and decimal separators of ``lang``.
+
+    A missing value gives the "unknown" text of ``lang``.
+    """
+    if _missing(value):
+        return t("value.unknown", lang)
+    text = f"{float(value):,.{decimals}f}"
+    if normalise_language(lang) == "fr":
+        text = text.replace(",", _NNBSP).replace(".", ",")
+    return text
+
+
+def _compact(value: float, decimals_under_100: int = 1) -> tuple[float, int]:
+    """Return (value rounded for display, decimals): 1 decimal under 100, else none."""
+    decimals = decimals_under_100 if abs(value) < 100 else 0
+    rounded = round(value, decimals)
+    if decimals and rounded == int(rounded):
+        decimals = 0
+    return rounded, decimals
+
+
+def fmt_money(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return a USD amount in compact form: "USD 1.2M" (EN) or "1,2 M USD" (FR).
+
+    Amounts under a thousand are written in full ("USD 500"). A missing amount gives the
+    "unknown" text of ``lang`` (an unknown amount is never zero).
+    """
+    if _missing(value):
+        return t("value.unknown", lang)
+    amount = float(value)
+    lang = normalise_language(lang)
+    suffix = ""
+    for threshold, en_suffix, fr_suffix in _MONEY_UNITS:
+        if abs(amount) >= threshold:
+            amount /= threshold
+            suffix = en_suffix if lang == "en" else fr_suffix
+            break
+    if suffix:
+        amount, decimals = _compact(amount)
+        # 999,950 rounds to "1000K": show it as the next unit instead.
+        if abs(amount) >= 1000 and suffix in ("K", "k", "M"):
+            amount, decimals = _compact(amount / 1000)
+            suffix = {"K": "M", "k": "M", "M": "B" if lang == "en" else "Md"}[suffix]
+    else:
+        amount, decimals = round(amount), 0
+    number = fmt_number(amount, lang, decimals)
+    if lang == "fr":
+        unit = f"{_NBSP}{suffix}" if suffix else ""
+        return f"{number}{unit}{_NBSP}USD"
+    return f"USD {number}{suffix}"
+
+
+def fmt_percent(value: object, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
+    """Return a 0-100 percentage: "45%" (EN) or "45 %" (FR); missing -> "unknown"."""
+    if _missing(value):
+        return t("value.unknown", lang)
+    number = fmt_number(value, lang, decimals)
+    return f"{number}{_NNBSP}%" if normalise_language(lang) == "fr" else f"{number}%"
+
+
+def fmt_date(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return a date as "5 Mar 2019" (EN) or "5 mars 2019" (FR); missing -> "unknown"."""
+    if _missing(value):
+        return t("value.unknown", lang)
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime"):
+        value = value.date()
+    month = _MONTHS[normalise_language(lang)][value.month - 1]
+    return f"{value.day} {month} {value.year}"
+
+
+@lru_cache(maxsize=512)
+def country_name(iso3: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return the short name of a country in ``lang`` (UNTERM names, offline data).
+
+    An unknown code is returned as it is.
+    """
+    from hdx.location.country import Country
+
+    Country.countriesdata(use_live=False)
+    info = Country.get_country_info_from_iso3(str(iso3))
+    if not info:
+        return str(iso3)
+    column = "French Short" if normalise_language(lang) == "fr" else "English Short"
+    return info.get(column) or info.get("English Short") or str(iso3)

@@ -1,0 +1,290 @@
+"""Load input files into a Dataset: precheck -> read -> map headers -> validate -> assemble.
+
+This is the one way through for every caller (pages, CLI, store bootstrap, tests). It
+never raises for any input: whatever goes wrong becomes a Problem naming the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from maaor.dataset import TABLES, Dataset, DatasetMeta, conform, empty_table
+from maaor.problems import Problem
+from maaor.read.types import Source
+
+
+@dataclass
+class SheetReport:
+    """What happened to one sheet (or one CSV/JSON file).
+
+    Attributes:
+        file: file name.
+        sheet: sheet name, or None for CSV/JSON.
+        kind: recognised kind, or None when the sheet was not loaded.
+        rows_read: data rows found under the header.
+        rows_loaded: rows placed in the dataset.
+        problems: problems about this sheet.
+    """
+
+    file: str
+    sheet: str | None
+    kind: str | None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class FileResult:
+    """What loading one file produced (picklable: it may come from a child process)."""
+
+    file: str
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    reports: list[SheetReport] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # file-level problems
+
+
+@dataclass
+class LoadResult:
+    """The outcome of loading a set of files.
+
+    Attributes:
+        dataset: the normalised tables (rows with errors are still loaded, with the bad
+            cell blank, so the report is complete; errors block publishing).
+        files: one FileResult per input, in input order.
+        problems: every problem, file-level and sheet-level, plus cross-file checks.
+    """
+
+    dataset: Dataset
+    files: list[FileResult]
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that block publishing."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing blocks publishing."""
+        return not self.errors
+
+    @property
+    def reports(self) -> list[SheetReport]:
+        """Every sheet report, in input order."""
+        return [r for f in self.files for r in f.reports]
+
+    def unknown_organisations(self) -> list[str]:
+        """Organisation names, as written, that match no known organisation."""
+        seen: dict[str, None] = {}
+        for p in self.problems:
+            if p.code == "org.unknown" and p.value:
+                seen.setdefault(p.value, None)
+        return list(seen)
+
+
+def load_sources(
+    sources: Sequence[Source],
+    *,
+    aliases: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
+    isolate: bool = False,
+    illustrative: Sequence[str] = (),
+) -> LoadResult:
+    """Read, validate and normalise input files into one Dataset.
+
+    Args:
+        sources: the files (name + bytes, optionally a kind named by the caller).
+        aliases: extra organisation aliases (alias -> canonical name) confirmed by
+            coordinators, applied on top of the shipped alias table.
+        today: the date used by date checks; defaults to today (UTC).
+        isolate: parse each file in a child process with memory and time limits (use
+            for uploads: a parser crash then ends only the child).
+        illustrative: names of files whose content is illustrative; the tables they
+            feed are marked illustrative in the dataset metadata.
+
+    Returns:
+        A LoadResult; never raises for bad input.
+    """
+    today = today or dt.datetime.now(dt.UTC).date()
+    alias_map = dict(aliases or {})
+    results: list[FileResult] = []
+    for source in sources:
+        if isolate:
+            results.append(_load_isolated(source, alias_map, today))
+        else:
+            results.append(load_file(source, alias_map, today))
+
+    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    for result in results:
+        for kind, frame in result.tables:
+            frames[kind].append(frame)
+    tables = {
+        name: (conform(name, pd.concat(parts, ignore_index=True)) if parts else empty_table(name))
+        for name, parts in frames.items()
+    }
+    problems = [p for r in results for p in (*r.problems, *(q for s in r.reports for q in s.problems))]
+    problems.extend(_cross_checks(tables))
+
+    illustrative_files = set(illustrative)
+    illustrative_tables = sorted(
+        {kind for r in results if r.file in illustrative_files for kind, _ in r.tables}
+    )
+    meta = DatasetMeta(
+        created_at=dt.datetime.now(dt.UTC),
+        illustrative=bool(illustrative_tables),
+        illustrative_tables=tuple(illustrative_tables),
+        sources=tuple(s.name for s in sources),
+    )
+    return LoadResult(Dataset(tables, meta), results, problems)
+
+
+def load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
+    """Load one file in this process; never raises.
+
+    Args:
+        source: the file.
+        aliases: extra organisation aliases.
+        today: reference date for date checks.
+
+    Returns:
+        The file's tables, per-sheet reports and file-level problems.
+    """
+    try:
+        return _load_file(source, aliases, today)
+    except Exception as exc:  # noqa: BLE001 - the user gets a plain message, never a traceback
+        import logging
+
+        logging.getLogger(__name__).exception("unexpected failure loading %s", source.name)
+        return FileResult(
+            source.name,
+            problems=[
+                Problem(
+                    "error",
+                    "file.unreadable",
+                    f"maaor could not read this file ({type(exc).__name__}).",
+                    "Check that it is an .xlsx, .csv or .json file saved from Excel or a "
+                    "similar tool; if it is, send it to the maintainers.",
+                    file=source.name,
+                )
+            ],
+        )
+
+
+def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
+    from maaor.orgs import OrgDirectory
+    from maaor.read.headers import map_sheet
+    from maaor.read.legacy_workplan import is_legacy_workplan, read_legacy_workplan
+    from maaor.read.precheck import precheck
+    from maaor.read.sources import read_source
+    from maaor.validate import validate_sheet
+
+    result = FileResult(source.name)
+    pre = precheck(source)
+    if any(p.severity == "error" for p in pre):
+        result.problems.extend(pre)
+        return result
+    result.problems.extend(pre)
+
+    read = read_source(source)
+    result.problems.extend(read.problems)
+    directory = OrgDirectory.bundled()
+    if aliases:
+        directory = directory.with_aliases(aliases)
+
+    visible_with_data = 0
+    hidden_with_data: list[str] = []
+    for raw in read.sheets:
+        has_data = bool(raw.cells.notna().to_numpy().any()) if raw.cells.size else False
+        if raw.hidden:
+            if has_data:
+                hidden_with_data.append(raw.sheet or "")
+                result.reports.append(
+                    SheetReport(
+                        source.name,
+                        raw.sheet,
+                        None,
+                        problems=[
+                            Problem(
+                                "warning",
+                                "sheet.hidden",
+                                f"Sheet '{raw.sheet}' is hidden; its data were not loaded.",
+                                "Unhide the sheet in Excel if its data should be loaded, "
+                                "or delete it.",
+                                file=source.name,
+                                sheet=raw.sheet,
+                            )
+                        ],
+                    )
+                )
+            continue
+        if not has_data:
+            continue
+        if source.kind in (None, "workplan") and is_legacy_workplan(raw):
+            table, problems = read_legacy_workplan(source, raw.sheet, raw, directory)
+            kind = "workplan"
+            rows_read = len(table)
+        else:
+            mapped, problems = map_sheet(raw, kind=source.kind or raw.kind)
+            if mapped is None:
+                result.reports.append(SheetReport(source.name, raw.sheet, None, problems=problems))
+                continue
+            table, vproblems = validate_sheet(mapped, directory, today=today)
+            problems = [*problems, *vproblems]
+            kind = mapped.kind
+            rows_read = len(mapped.frame)
+        visible_with_data += 1
+        result.tables.append((kind, table))
+        result.reports.append(
+            SheetReport(source.name, raw.sheet, kind, rows_read, len(table), list(problems))
+        )
+
+    if not visible_with_data and hidden_with_data:
+        result.problems.append(
+            Problem(
+                "error",
+                "file.only_hidden_data",
+                "The only data in this workbook are in hidden sheets ("
+                + ", ".join(hidden_with_data)
+                + "); nothing was loaded.",
+                "Unhide the sheet that holds the data, save, and upload again.",
+                file=source.name,
+            )
+        )
+    elif not result.tables and not any(p.severity == "error" for p in result.problems):
+        if not any(p.severity == "error" for r in result.reports for p in r.problems):
+            result.problems.append(
+                Problem(
+                    "error",
+                    "file.no_data",
+                    "No data rows were found in this file.",
+                    "Fill in at least one row under the header row (see the template).",
+                    file=source.name,
+                )
+            )
+    return result
+
+
+def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
+    from maaor.read.isolate import isolated_problem, run_isolated
+    from maaor.read.precheck import precheck
+
+    # The cheap byte-level precheck runs here so obviously hostile files never reach a
+    # child at all; the child guards against what a precheck cannot foresee.
+    pre = precheck(source)
+    if any(p.severity == "error" for p in pre):
+        return FileResult(source.name, problems=list(pre))
+    outcome = run_isolated(load_file, source, dict(aliases), today)
+    if outcome.ok:
+        return outcome.value
+    return FileResult(source.name, problems=[isolated_problem(source.name, outcome.failure)])
+
+
+def _cross_checks(tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    from maaor.validate import validate_tables
+
+    return list(validate_tables(tables))

@@ -1,0 +1,362 @@
+"""Excel workbooks (.xlsx, .xlsm) -> one RawSheet per sheet.
+
+Cell values come from python-calamine in one call per sheet. Calamine turns error cells
+(``#REF!``) and formulas without a cached value into empty cells, so a bounded regex scan
+of each sheet's XML finds them: error cells get their text back in the grid and in
+``error_cells``; uncached formulas are listed in ``formula_no_cache``.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import posixpath
+import re
+import zipfile
+
+import numpy as np
+import pandas as pd
+import python_calamine as pc
+from defusedxml import ElementTree
+
+from maaor.problems import Problem
+from maaor.read.types import RawSheet, ReadResult, Source
+
+# Largest sheet rectangle (rows x columns from A1) turned into a grid.
+MAX_CELLS = 6_000_000
+# Bytes of one sheet's XML scanned for error cells and uncached formulas.
+MAX_SCAN_BYTES = 512 * 1024 * 1024
+# Error cells / uncached formulas recorded per sheet.
+MAX_RECORDED = 100_000
+_CHUNK = 1 << 20
+
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+_P = rb"(?:[A-Za-z_][\w.-]*:)?"  # optional namespace prefix, e.g. "x:"
+_CELL = re.compile(rb"<" + _P + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"c>)", re.S)
+_INTERESTING = re.compile(rb"<" + _P + rb"f\b|\bt\s*=\s*[\"']e[\"']")
+_REF = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
+_TYPE = re.compile(rb"\bt\s*=\s*[\"'](\w+)[\"']")
+_FORMULA = re.compile(rb"<" + _P + rb"f\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"f>)", re.S)
+_VALUE = re.compile(rb"<" + _P + rb"v\b[^>]*?(?:/>|>(.*?)</" + _P + rb"v>)", re.S)
+_INLINE = re.compile(rb"<" + _P + rb"is\b")
+_SHARED_INDEX = re.compile(rb"\bsi\s*=\s*[\"'](\d+)[\"']")
+_SHARED = re.compile(rb"\bt\s*=\s*[\"']shared[\"']")
+
+
+def column_letter(index: int) -> str:
+    """Return the Excel column letters of a 0-based column index (0 -> "A", 27 -> "AB")."""
+    letters = ""
+    n = index + 1
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """Return the 0-based column index of Excel column letters ("A" -> 0)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+def read_workbook(source: Source) -> ReadResult:
+    """Read every sheet of an .xlsx/.xlsm workbook into RawSheets.
+
+    Values are as calamine gives them (str, float, bool, datetime/date/time); empty
+    cells are None; grid row ``i`` is Excel row ``i + 1`` and grid column ``j`` is
+    column ``column_letter(j)``. Hidden and very hidden sheets come back with
+    ``hidden=True``. Chart and macro sheets are left out with a note.
+
+    Args:
+        source: the workbook (its ``kind`` is copied to every sheet).
+
+    Returns:
+        The sheets and problems. Unreadable workbooks give an error problem; this
+        function raises only on programming errors (``read_source`` catches those).
+    """
+    problems: list[Problem] = []
+    try:
+        workbook = pc.CalamineWorkbook.from_filelike(io.BytesIO(source.data))
+    except pc.PasswordError:
+        return ReadResult(
+            [],
+            [
+                Problem(
+                    "error",
+                    "file.password",
+                    "The workbook is protected by a password, so it cannot be read.",
+                    "Open it in Excel, remove the password (File › Info › Protect Workbook) "
+                    "and upload it again.",
+                    file=source.name,
+                )
+            ],
+        )
+    except Exception as exc:  # noqa: BLE001 - calamine raises several unrelated types
+        return ReadResult([], [_unreadable(source.name, exc)])
+    parts = _sheet_parts(source.data)
+    sheets: list[RawSheet] = []
+    for meta in workbook.sheets_metadata:
+        if meta.typ != pc.SheetTypeEnum.WorkSheet:
+            problems.append(
+                Problem(
+                    "note",
+                    "sheet.not_a_table",
+                    f"Sheet '{meta.name}' is a chart or macro sheet; it was ignored.",
+                    "",
+                    file=source.name,
+                    sheet=meta.name,
+                )
+            )
+            continue
+        hidden = meta.visible != pc.SheetVisibleEnum.Visible
+        raw, sheet_problems = _read_sheet(workbook, meta.name, source, parts.get(meta.name))
+        problems.extend(sheet_problems)
+        if raw is not None:
+            raw.hidden = hidden
+            sheets.append(raw)
+    return ReadResult(sheets, problems)
+
+
+def _unreadable(file: str, exc: BaseException) -> Problem:
+    return Problem(
+        "error",
+        "file.unreadable",
+        f"This file could not be read as an Excel workbook ({type(exc).__name__}).",
+        "Open it in Excel and save it again as an Excel Workbook (.xlsx), or save the "
+        "sheet as CSV UTF-8.",
+        file=file,
+    )
+
+
+def _read_sheet(
+    workbook: pc.CalamineWorkbook, name: str, source: Source, part: str | None
+) -> tuple[RawSheet | None, list[Problem]]:
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        end = sheet.end
+        if end is not None and (end[0] + 1) * (end[1] + 1) > MAX_CELLS:
+            return None, [
+                Problem(
+                    "error",
+                    "sheet.too_large",
+                    f"Sheet '{name}' spans {end[0] + 1:,} rows x {end[1] + 1:,} columns, "
+                    "more than maaor reads; it was not read.",
+                    "Delete the empty rows and columns after the data (select them, "
+                    "right-click › Delete), or stray values far from the table.",
+                    file=source.name,
+                    sheet=name,
+                )
+            ]
+        rows = sheet.to_python(skip_empty_area=False) if end is not None else []
+    except Exception as exc:  # noqa: BLE001 - one bad sheet must not stop the others
+        return None, [
+            Problem(
+                "error",
+                "sheet.unreadable",
+                f"Sheet '{name}' could not be read ({type(exc).__name__}).",
+                "Copy its cells into a new sheet of a new workbook and save it as .xlsx.",
+                file=source.name,
+                sheet=name,
+            )
+        ]
+    cells = pd.DataFrame(rows, dtype=object)
+    if cells.size:
+        cells = cells.where(cells.ne(""), None)
+    problems: list[Problem] = []
+    errors: dict[tuple[int, int], str] = {}
+    uncached: dict[tuple[int, int], str] = {}
+    if part is not None:
+        try:
+            errors, uncached, truncated = scan_sheet_xml(source.data, part)
+        except Exception:  # noqa: BLE001 - the values are read; only the scan is lost
+            truncated = True
+        if truncated:
+            problems.append(
+                Problem(
+                    "note",
+                    "sheet.scan_incomplete",
+                    f"Sheet '{name}' is very large: error cells and formulas without a "
+                    "saved result were not all checked.",
+                    "Open the workbook in Excel, let it recalculate, and save it.",
+                    file=source.name,
+                    sheet=name,
+                )
+            )
+    cells = _place_scan(cells, errors, uncached)
+    return (
+        RawSheet(
+            source.name,
+            name,
+            cells,
+            first_row=1,
+            error_cells=errors,
+            formula_no_cache=uncached,
+            kind=source.kind,
+        ),
+        problems,
+    )
+
+
+def _place_scan(
+    cells: pd.DataFrame, errors: dict[tuple[int, int], str], uncached: dict[tuple[int, int], str]
+) -> pd.DataFrame:
+    """Put error texts into the grid, growing it to reach every scanned cell."""
+    positions = [*errors, *uncached]
+    if not positions:
+        return cells
+    height = max(max(r for r, _ in positions) + 1, cells.shape[0])
+    width = max(max(c for _, c in positions) + 1, cells.shape[1])
+    if height * width > MAX_CELLS:
+        return cells
+    if (height, width) != cells.shape:
+        grown = np.full((height, width), None, dtype=object)
+        grown[: cells.shape[0], : cells.shape[1]] = cells.to_numpy()
+        cells = pd.DataFrame(grown, dtype=object)
+    for (r, c), text in errors.items():
+        cells.iat[r, c] = text
+    return cells
+
+
+def _sheet_parts(data: bytes) -> dict[str, str]:
+    """Sheet name -> zip member of its XML, from the workbook part and its relationships."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            book = "xl/workbook.xml"
+            if "_rels/.rels" in names:
+                for rel in ElementTree.fromstring(z.read("_rels/.rels")):
+                    if rel.get("Type", "").endswith("/officeDocument"):
+                        book = rel.get("Target", book).lstrip("/")
+            rels_name = posixpath.join(
+                posixpath.dirname(book), "_rels", posixpath.basename(book) + ".rels"
+            )
+            targets: dict[str, str] = {}
+            for rel in ElementTree.fromstring(z.read(rels_name)):
+                if rel.tag == f"{{{_NS_PKG}}}Relationship":
+                    target = rel.get("Target", "")
+                    if target.startswith("/"):
+                        path = target.lstrip("/")
+                    else:
+                        path = posixpath.normpath(posixpath.join(posixpath.dirname(book), target))
+                    targets[rel.get("Id", "")] = path
+            parts: dict[str, str] = {}
+            for element in ElementTree.fromstring(z.read(book)).iter():
+                if element.tag.endswith("}sheet") or element.tag == "sheet":
+                    rid = element.get(f"{{{_NS_REL}}}id")
+                    path = targets.get(rid or "")
+                    if path in names:
+                        parts[element.get("name", "")] = path
+            return parts
+    except Exception:  # noqa: BLE001 - calamine read the workbook; the scan is best effort
+        return {}
+
+
+def scan_sheet_xml(
+    data: bytes, part: str
+) -> tuple[dict[tuple[int, int], str], dict[tuple[int, int], str], bool]:
+    """Find error cells and formulas without a cached value in one sheet's XML.
+
+    Streams the zip member in chunks cut at row ends and looks only at chunks holding a
+    formula or an error cell, so a sheet of plain values costs one regex search per MB.
+
+    Args:
+        data: the workbook bytes.
+        part: zip member of the sheet, e.g. ``"xl/worksheets/sheet1.xml"``.
+
+    Returns:
+        ``({(row, col): "#REF!"}, {(row, col): "=A2*2"}, truncated)`` with 0-based grid
+        positions; ``truncated`` is True when a limit stopped the scan.
+    """
+    errors: dict[tuple[int, int], str] = {}
+    uncached: dict[tuple[int, int], str] = {}
+    masters: dict[bytes, tuple[str, str]] = {}
+    truncated = False
+    with zipfile.ZipFile(io.BytesIO(data)) as z, z.open(part) as fh:
+        pending = b""
+        scanned = 0
+        while True:
+            chunk = fh.read(_CHUNK)
+            scanned += len(chunk)
+            if scanned > MAX_SCAN_BYTES:
+                truncated = True
+                break
+            pending += chunk
+            if chunk:
+                cut = _last_row_end(pending)
+                if cut < 0:
+                    continue
+                segment, pending = pending[:cut], pending[cut:]
+            else:
+                segment, pending = pending, b""
+            if _INTERESTING.search(segment):
+                _scan_segment(segment, errors, uncached, masters)
+                if len(errors) + len(uncached) >= MAX_RECORDED:
+                    truncated = True
+                    break
+            if not chunk:
+                break
+    return errors, uncached, truncated
+
+
+def _last_row_end(buffer: bytes) -> int:
+    """Index just after the last ``</row>`` (any prefix) in ``buffer``, or -1."""
+    end = len(buffer)
+    while True:
+        i = buffer.rfind(b"row>", 0, end)
+        if i < 0:
+            return -1
+        j = i
+        while j > 0 and (buffer[j - 1 : j].isalnum() or buffer[j - 1 : j] in b"_.-:"):
+            j -= 1
+        if buffer[j - 2 : j] == b"</":
+            return i + 4
+        end = i
+
+
+def _scan_segment(
+    segment: bytes,
+    errors: dict[tuple[int, int], str],
+    uncached: dict[tuple[int, int], str],
+    masters: dict[bytes, tuple[str, str]],
+) -> None:
+    for match in _CELL.finditer(segment):
+        attributes, inner = match.group(1), match.group(2) or b""
+        ref = _REF.search(attributes)
+        if ref is None:
+            continue
+        position = (int(ref.group(2)) - 1, column_index(ref.group(1).decode("ascii")))
+        type_match = _TYPE.search(attributes)
+        cell_type = type_match.group(1) if type_match else b"n"
+        value = _VALUE.search(inner)
+        value_text = (value.group(1) or b"") if value else b""
+        if cell_type == b"e" and value_text.strip():
+            errors[position] = _text(value_text).strip()
+            continue
+        formula = _FORMULA.search(inner)
+        if formula is None:
+            continue
+        formula_text = _text(formula.group(2) or b"")
+        shared_index = _SHARED_INDEX.search(formula.group(1))
+        ref_text = ref.group(1).decode("ascii").upper() + ref.group(2).decode("ascii")
+        if formula_text and shared_index and _SHARED.search(formula.group(1)):
+            masters[shared_index.group(1)] = (formula_text, ref_text)
+        cached = bool(value_text) or (
+            value is not None and cell_type in (b"str", b"inlineStr")
+        ) or bool(_INLINE.search(inner))
+        if cached:
+            continue
+        if formula_text:
+            uncached[position] = "=" + formula_text
+        elif shared_index and shared_index.group(1) in masters:
+            master_text, master_ref = masters[shared_index.group(1)]
+            uncached[position] = f"={master_text} (shared with {master_ref})"
+        else:
+            uncached[position] = "=(shared formula)"
+
+
+def _text(raw: bytes) -> str:
+    return html.unescape(raw.decode("utf-8", errors="replace"))

@@ -1,0 +1,476 @@
+"""RawSheet -> MappedSheet: find the header and HXL rows, tell the kind, map columns.
+
+The header row is looked for in the first ``HEADER_ZONE`` rows only (title rows and blank
+rows above it are fine); the HXL hashtag row may sit above it, below it, or replace it.
+A column maps by its header text; when that text is absent or unknown, by its HXL tag.
+Data rows are everything below the header/HXL rows except entirely empty rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from maaor import schema
+from maaor.problems import Problem
+from maaor.read.excel import column_letter
+from maaor.read.types import MappedSheet, RawSheet
+from maaor.textkey import match_key
+
+HEADER_ZONE = 30
+
+# Sheet names (as match keys) of instruction and drop-down list sheets.
+_INSTRUCTION_NAMES = frozenset(
+    {
+        "about",
+        "apropos",
+        "notes",
+        "note",
+        "lists",
+        "listes",
+        "list",
+        "liste",
+        "help",
+        "aide",
+        "guidance",
+        "dropdowns",
+        "dropdownlists",
+        "listesderoulantes",
+        "lookups",
+    }
+)
+_INSTRUCTION_PREFIXES = ("instruction", "readme", "lisezmoi", "guide")
+
+# OCHA FTS exports (HDX "FTS requirements and funding") are recognised by these headers.
+_FTS_HEADERS = frozenset({"countrycode", "requirements", "funding", "percentfunded"})
+_FTS_PLAN_HEADERS = frozenset({"id", "name", "code"})
+
+
+@dataclass
+class _Columns:
+    """Header text and HXL tag of every column of the sheet."""
+
+    headers: list[str | None]  # stripped header text as written
+    raw_tags: list[str | None]  # tag cell as written
+    tags: list[str | None]  # normalised tag
+    header_row: int | None  # grid position
+    hxl_row: int | None  # grid position
+
+
+@dataclass
+class _Assignment:
+    """How the columns of a sheet map to the fields of one kind."""
+
+    kind: str
+    fields: dict[str, tuple[int, str]]  # field -> (column, "header" | "hxl")
+    superseded: list[tuple[int, str, int]]  # (column, field, column used instead)
+
+    @property
+    def score(self) -> int:
+        required = set(schema.required_fields(self.kind))
+        return len(self.fields) + len(required & set(self.fields))
+
+    @property
+    def qualifies(self) -> bool:
+        required = schema.required_fields(self.kind)
+        found = sum(1 for f in required if f in self.fields)
+        return len(self.fields) >= 2 and 2 * found >= len(required)
+
+
+def is_instruction_sheet(name: str | None) -> bool:
+    """True for sheets named like instructions or drop-down lists ("Read me", "Listes")."""
+    key = match_key(name)
+    return bool(key) and (key in _INSTRUCTION_NAMES or key.startswith(_INSTRUCTION_PREFIXES))
+
+
+def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | None, list[Problem]]:
+    """Find the header/HXL rows of a sheet, tell its kind and map its columns to fields.
+
+    Args:
+        raw: the sheet as read.
+        kind: the kind named by the caller (else ``raw.kind``, else recognised from the
+            headers and tags). A named kind is used as is: its missing required columns
+            are errors.
+
+    Returns:
+        ``(mapped, problems)``. ``mapped`` is None for instruction sheets, empty sheets,
+        sheets without a recognisable header row and sheets whose kind cannot be told
+        (each with a problem saying so). Missing required columns are errors, duplicate
+        headers of a mapped column are errors, unknown headers are one note.
+    """
+    named = kind or raw.kind
+    where = {"file": raw.file, "sheet": raw.sheet}
+    if named is not None and named not in schema.KINDS:
+        return None, [
+            Problem(
+                "error",
+                "sheet.kind_unknown",
+                f"'{named}' is not a kind of sheet maaor knows.",
+                "Name one of: " + ", ".join(schema.KINDS) + ".",
+                **where,
+            )
+        ]
+    if raw.sheet and is_instruction_sheet(raw.sheet):
+        return None, [
+            Problem(
+                "note",
+                "sheet.instructions",
+                f"Sheet '{raw.sheet}' ignored: instruction sheet.",
+                "",
+                **where,
+            )
+        ]
+    cells = raw.cells
+    keep = _non_empty_rows(cells, raw.formula_no_cache)
+    if not keep.any():
+        return None, [Problem("note", "sheet.empty", "This sheet is empty; it was ignored.", "", **where)]
+
+    top = [_header_texts(cells.iloc[i]) for i in range(min(HEADER_ZONE, len(cells)))]
+    keys = schema.header_keys(named) if named else schema.ALL_HEADER_KEYS
+    columns = _find_columns(top, keys)
+    if columns is None:
+        return None, [_unknown_kind(raw, "no row in the first 30 looks like a header row")]
+
+    if named:
+        chosen = _assign(named, columns)
+    else:
+        chosen, reason = _recognise(columns)
+        if chosen is None:
+            return None, [_unknown_kind(raw, reason)]
+
+    first_row = raw.first_row
+    header_excel = None if columns.header_row is None else first_row + columns.header_row
+    hxl_excel = None if columns.hxl_row is None else first_row + columns.hxl_row
+    label_row = header_excel if header_excel is not None else hxl_excel
+    problems = _header_problems(raw, columns, chosen, label_row)
+
+    start = max(p for p in (columns.header_row, columns.hxl_row) if p is not None) + 1
+    positions = np.flatnonzero(keep[start:]) + start
+    ordered = sorted(chosen.fields.items(), key=lambda item: item[1][0])
+    field_names = [f for f, _ in ordered]
+    column_positions = [c for _, (c, _) in ordered]
+    frame = pd.DataFrame(
+        cells.to_numpy()[np.ix_(positions, column_positions)]
+        if len(positions) and column_positions
+        else np.empty((len(positions), len(column_positions)), dtype=object),
+        columns=field_names,
+        dtype=object,
+    )
+    rows = (positions + first_row).tolist()
+
+    by_column = {c: f for f, (c, _) in chosen.fields.items()}
+    kept = set(positions.tolist())
+
+    def rekey(found: dict[tuple[int, int], str]) -> dict[tuple[int, str], str]:
+        return {
+            (first_row + r, by_column[c]): text
+            for (r, c), text in found.items()
+            if c in by_column and r in kept
+        }
+
+    mapped = MappedSheet(
+        file=raw.file,
+        sheet=raw.sheet,
+        kind=chosen.kind,
+        frame=frame,
+        rows=rows,
+        labels={f: _label(columns, c) for f, (c, _) in chosen.fields.items()},
+        letters={f: column_letter(c) for f, (c, _) in chosen.fields.items()},
+        header_row=header_excel,
+        hxl_row=hxl_excel,
+        unmapped=_unmapped(columns, chosen),
+        error_cells=rekey(raw.error_cells),
+        formula_no_cache=rekey(raw.formula_no_cache),
+        mapped_by={f: by for f, (_, by) in chosen.fields.items()},
+    )
+    return mapped, problems
+
+
+def _non_empty_rows(cells: pd.DataFrame, formulas: dict[tuple[int, int], str]) -> np.ndarray:
+    """Boolean per grid row: holds a value other than blanks, or an uncached formula."""
+    if not cells.size:
+        return np.zeros(len(cells), dtype=bool)
+    values = cells.to_numpy()
+    present = ~pd.isna(values)
+    candidates = values[present]
+    if len(candidates):
+        blank = np.frompyfunc(lambda v: isinstance(v, str) and not v.strip(), 1, 1)(candidates)
+        present[present] = ~blank.astype(bool)
+    keep = present.any(axis=1)
+    for r, _ in formulas:
+        if r < len(keep):
+            keep[r] = True
+    return keep
+
+
+def _header_texts(row: pd.Series) -> list[str | None]:
+    texts: list[str | None] = []
+    for value in row.tolist():
+        if value is None or (isinstance(value, float) and value != value):
+            texts.append(None)
+            continue
+        text = value.strip() if isinstance(value, str) else str(value)
+        texts.append(text or None)
+    return texts
+
+
+def _is_hxl_row(texts: list[str | None]) -> bool:
+    filled = [t for t in texts if t]
+    tags = sum(1 for t in filled if schema.normalise_tag(t))
+    return tags * 2 > len(filled) and (tags >= 2 or len(texts) == 1)
+
+
+def _header_score(texts: list[str | None], keys: frozenset[str]) -> tuple[int, int]:
+    filled = [t for t in texts if t]
+    return sum(1 for t in filled if match_key(t) in keys), len(filled)
+
+
+def _find_columns(top: list[list[str | None]], keys: frozenset[str]) -> _Columns | None:
+    hxl_row = next((i for i, texts in enumerate(top) if _is_hxl_row(texts)), None)
+    candidates: list[tuple[int, int, int]] = []  # (matches, filled, -row)
+    for i, texts in enumerate(top):
+        if i == hxl_row:
+            continue
+        if hxl_row is not None and i > hxl_row + 1:
+            break
+        matches, filled = _header_score(texts, keys)
+        if matches < 1:
+            continue
+        if hxl_row is not None and i == hxl_row + 1:
+            # Below the tags there is normally data (whose values may happen to be header
+            # words, such as a status "Active"): take the row as the header only when its
+            # texts mean what the tags above them mean.
+            tagged = sum(1 for t in top[hxl_row] if schema.normalise_tag(t))
+            if _agreements(texts, top[hxl_row]) < min(2, tagged):
+                continue
+        candidates.append((matches, filled, -i))
+    header_row = -max(candidates)[2] if candidates else None
+    if header_row is None and hxl_row is None:
+        return None
+    if (
+        header_row is not None
+        and hxl_row is not None
+        and header_row < hxl_row
+        and any(any(top[i]) for i in range(header_row + 1, hxl_row))
+    ):
+        # Tags belong right under (or right over) the header: a tag-like row further down
+        # is data.
+        hxl_row = None
+    width = max((len(t) for t in top), default=0)
+    headers = top[header_row] if header_row is not None else [None] * width
+    raw_tags = top[hxl_row] if hxl_row is not None else [None] * width
+    return _Columns(
+        headers=headers,
+        raw_tags=raw_tags,
+        tags=[schema.normalise_tag(t) for t in raw_tags],
+        header_row=header_row,
+        hxl_row=hxl_row,
+    )
+
+
+def _agreements(texts: list[str | None], tags: list[str | None]) -> int:
+    """Columns whose header text and HXL tag mean the same field of some kind."""
+    count = 0
+    for text, tag in zip(texts, tags, strict=False):
+        if text and tag and any(
+            (field := schema.header_field(kind, text)) and field == schema.hxl_field(kind, tag)
+            for kind in schema.KINDS
+        ):
+            count += 1
+    return count
+
+
+def _assign(kind: str, columns: _Columns) -> _Assignment:
+    fields: dict[str, tuple[int, str]] = {}
+    superseded: list[tuple[int, str, int]] = []
+    by_header: set[int] = set()
+    for j, text in enumerate(columns.headers):
+        field = schema.header_field(kind, text) if text else None
+        if field is None:
+            continue
+        by_header.add(j)
+        if field in fields:
+            superseded.append((j, field, fields[field][0]))
+        else:
+            fields[field] = (j, "header")
+    for j, tag in enumerate(columns.tags):
+        if j in by_header or tag is None:
+            continue
+        field = schema.hxl_field(kind, tag)
+        if field is None:
+            continue
+        if field in fields:
+            superseded.append((j, field, fields[field][0]))
+        else:
+            fields[field] = (j, "hxl")
+    return _Assignment(kind, fields, superseded)
+
+
+def _is_fts(columns: _Columns) -> bool:
+    keys = {match_key(t) for t in columns.headers if t}
+    return _FTS_HEADERS <= keys and bool(_FTS_PLAN_HEADERS & keys)
+
+
+def _recognise(columns: _Columns) -> tuple[_Assignment | None, str]:
+    """The kind whose fields the columns fit clearly best, or None and why not."""
+    if _is_fts(columns):
+        return _assign("fts", columns), ""
+    assignments = [_assign(kind, columns) for kind in schema.KINDS]
+    fitting = sorted((a for a in assignments if a.qualifies), key=lambda a: -a.score)
+    if not fitting:
+        return None, "its columns do not include the required columns of any kind of sheet"
+    best = fitting[0]
+    if len(fitting) > 1:
+        second = fitting[1]
+        if second.score >= best.score - 1 or second.score > 0.8 * best.score:
+            return None, (
+                f"its columns fit both a {schema.KIND_LABELS[best.kind]} sheet and a "
+                f"{schema.KIND_LABELS[second.kind]} sheet"
+            )
+    return best, ""
+
+
+def _unknown_kind(raw: RawSheet, reason: str) -> Problem:
+    # A whole CSV/JSON file that cannot be read is an error; one extra sheet of a
+    # workbook (a summary, a chart's data) is only skipped.
+    severity = "error" if raw.sheet is None else "warning"
+    place = "this file" if raw.sheet is None else f"sheet '{raw.sheet}'"
+    return Problem(
+        severity,
+        "sheet.kind_unknown",
+        f"maaor could not tell what kind of sheet this is: {reason}; {place} was not loaded.",
+        "Use the template headers (download the template), or name the kind of data "
+        "when uploading.",
+        file=raw.file,
+        sheet=raw.sheet,
+    )
+
+
+def _label(columns: _Columns, j: int) -> str:
+    header = columns.headers[j] if j < len(columns.headers) else None
+    if header:
+        return header
+    tag = columns.raw_tags[j] if j < len(columns.raw_tags) else None
+    return tag or column_letter(j)
+
+
+def _column_key(columns: _Columns, j: int) -> str | None:
+    header = columns.headers[j]
+    if header:
+        return "h:" + (match_key(header) or header)
+    tag = columns.tags[j]
+    return "t:" + tag if tag else None
+
+
+def _header_problems(
+    raw: RawSheet, columns: _Columns, chosen: _Assignment, label_row: int | None
+) -> list[Problem]:
+    where = {"file": raw.file, "sheet": raw.sheet, "row": label_row}
+    problems: list[Problem] = []
+    mapped_columns = {c: f for f, (c, _) in chosen.fields.items()}
+
+    groups: dict[str, list[int]] = {}
+    for j in range(len(columns.headers)):
+        key = _column_key(columns, j)
+        if key:
+            groups.setdefault(key, []).append(j)
+    duplicates: set[int] = set()
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        first, *others = group
+        duplicates.update(others)
+        label = _label(columns, first)
+        letters = [column_letter(j) for j in group]
+        mapped = first in mapped_columns
+        problems.append(
+            Problem(
+                "error" if mapped else "warning",
+                "header.duplicate",
+                f"Columns {', '.join(letters[:-1])} and {letters[-1]} have the same header "
+                f"'{label}'; only column {letters[0]} is used.",
+                f"Rename or delete the other column{'s' if len(others) > 1 else ''} "
+                f"headed '{label}'.",
+                column=label,
+                value=", ".join(letters),
+                **where,
+            )
+        )
+    for j, field, used in chosen.superseded:
+        if j in duplicates:
+            continue
+        spec = schema.spec(chosen.kind, field)
+        problems.append(
+            Problem(
+                "warning",
+                "header.same_field",
+                f"Columns {column_letter(used)} ('{_label(columns, used)}') and "
+                f"{column_letter(j)} ('{_label(columns, j)}') both look like "
+                f"'{spec.label}'; only column {column_letter(used)} is used.",
+                f"Rename column {column_letter(j)} if it holds something else, or delete it.",
+                column=_label(columns, j),
+                **where,
+            )
+        )
+    if columns.hxl_row is not None:
+        tags = [t for t in columns.raw_tags if t]
+        hxl_excel = raw.first_row + columns.hxl_row
+        problems.append(
+            Problem(
+                "note",
+                "header.hxl_row",
+                f"Row {hxl_excel} holds HXL hashtags ({', '.join(tags[:4])}"
+                f"{', ...' if len(tags) > 4 else ''}); it names the columns and is not data.",
+                "",
+                file=raw.file,
+                sheet=raw.sheet,
+                row=hxl_excel,
+            )
+        )
+    for field in schema.required_fields(chosen.kind):
+        if field in chosen.fields:
+            continue
+        label = schema.spec(chosen.kind, field).label
+        problems.append(
+            Problem(
+                "error",
+                "header.missing_required",
+                f"This {schema.KIND_LABELS[chosen.kind]} sheet has no '{label}' column, "
+                "which is required.",
+                f"add a column headed '{label}'",
+                column=label,
+                **where,
+            )
+        )
+    unmapped = _unmapped(columns, chosen)
+    if unmapped:
+        problems.append(
+            Problem(
+                "note",
+                "header.unmapped",
+                f"{len(unmapped)} column{'s' if len(unmapped) > 1 else ''} not used "
+                f"(header not recognised): {', '.join(unmapped)}.",
+                "Rename a column to its template header if its data should be loaded.",
+                value="; ".join(unmapped),
+                **where,
+            )
+        )
+    return problems
+
+
+def _unmapped(columns: _Columns, chosen: _Assignment) -> list[str]:
+    mapped = {c for c, _ in chosen.fields.values()}
+    mapped.update(j for j, _, _ in chosen.superseded)
+    seen: set[str] = set()
+    out: list[str] = []
+    for j in range(len(columns.headers)):
+        if j in mapped:
+            continue
+        key = _column_key(columns, j)
+        if key is None or key in seen:
+            continue
+        seen.add(key)
+        out.append(_label(columns, j))
+    return out

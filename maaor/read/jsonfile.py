@@ -1,0 +1,129 @@
+"""JSON record files (a 3W exported as ``[{"organisation": ..., "status": ...}, ...]``).
+
+Two shapes are read into one RawSheet (``sheet=None``):
+
+* an array of flat objects: grid row 1 (row number 1) holds the keys, the union in
+  first-seen order, and record ``i`` (0-based) is row number ``i + 2``;
+* an array of arrays (HXL JSON "arrays" style, header row then optional hashtag row
+  then data): array ``i`` is row number ``i + 1``.
+
+An object whose only value is such an array (``{"data": [...]}``) is unwrapped.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from maaor.problems import Problem
+from maaor.read.types import RawSheet, ReadResult, Source
+
+MAX_RECORD_PROBLEMS = 20
+
+
+def read_json_bytes(source: Source) -> ReadResult:
+    """Read a JSON file of records into one RawSheet (see the module docstring).
+
+    Nested values (objects, arrays) inside a record are kept as JSON text with one
+    warning. Invalid JSON, or JSON that is not an array of objects/arrays, gives an
+    error problem and no sheet.
+
+    Args:
+        source: the file (its ``kind`` is copied to the sheet).
+
+    Returns:
+        The sheet and problems; never raises on bad input.
+    """
+    where = {"file": source.name}
+    try:
+        document = json.loads(source.data)
+    except (ValueError, RecursionError) as exc:
+        detail = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        return ReadResult(
+            [],
+            [
+                Problem(
+                    "error",
+                    "json.invalid",
+                    f"This file is not valid JSON{detail}.",
+                    "Export the data again as JSON, or save it as .xlsx or .csv.",
+                    row=getattr(exc, "lineno", None),
+                    **where,
+                )
+            ],
+        )
+    problems: list[Problem] = []
+    if isinstance(document, dict) and len(document) == 1:
+        (only,) = document.values()
+        if isinstance(only, list):
+            document = only
+    if not isinstance(document, list) or not document or not all(
+        isinstance(item, (dict, list)) for item in document
+    ):
+        return ReadResult([], [_not_records(source.name)])
+    if all(isinstance(item, list) for item in document):
+        grid = [[_cell(v) for v in item] for item in document]
+        width = max((len(r) for r in grid), default=0)
+        grid = [r + [None] * (width - len(r)) for r in grid]
+        nested = sum(1 for item in document for v in item if isinstance(v, (dict, list)))
+    else:
+        keys: dict[str, None] = {}
+        for item in document:
+            if isinstance(item, dict):
+                keys.update(dict.fromkeys(item))
+        columns = list(keys)
+        grid = [list(columns)]
+        nested = 0
+        wrong: list[int] = []
+        for index, item in enumerate(document):
+            if isinstance(item, dict):
+                grid.append([_cell(item.get(k)) for k in columns])
+                nested += sum(1 for v in item.values() if isinstance(v, (dict, list)))
+            else:
+                grid.append([None] * len(columns))
+                wrong.append(index + 2)
+        for row in wrong[:MAX_RECORD_PROBLEMS]:
+            problems.append(
+                Problem(
+                    "error",
+                    "json.record_not_object",
+                    f"Record {row - 1} is a list, not an object with named fields; it was "
+                    "not read.",
+                    'Write every record as {"field": value, ...}.',
+                    row=row,
+                    **where,
+                )
+            )
+    if nested:
+        problems.append(
+            Problem(
+                "warning",
+                "json.nested_value",
+                f"{nested} value{'s are' if nested > 1 else ' is'} a nested object or list; "
+                "kept as JSON text.",
+                "Flatten the records so that every value is a text, a number or empty.",
+                **where,
+            )
+        )
+    cells = pd.DataFrame(grid, dtype=object)
+    if cells.size:
+        cells = cells.where(cells.ne(""), None)
+    return ReadResult([RawSheet(source.name, None, cells, first_row=1, kind=source.kind)], problems)
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _not_records(file: str) -> Problem:
+    return Problem(
+        "error",
+        "json.not_records",
+        "This JSON file does not hold a list of records (an array of objects such as "
+        '[{"organisation": "...", "status": "..."}]).',
+        "Export the data as an array of records, or save it as .xlsx or .csv.",
+        file=file,
+    )

@@ -1,0 +1,812 @@
+"""Bounded structural checks on a file's raw bytes, before any parser sees them.
+
+A 4.7 KB workbook with values in A1 and XFD1048576 makes calamine allocate the whole
+rectangle between them (~550 GB) and abort the Python process; a 2.7 MB workbook whose
+sheet XML inflates to 483 MB keeps it busy for a minute and 3 GB. Neither can be caught
+once the parser runs, so this module looks at the bytes first: magic numbers, the zip
+directory, and the worksheet XML streamed in bounded chunks and scanned with regular
+expressions (never a full XML parser). Every check is bounded by ``Limits``; for an
+ordinary work plan the whole precheck takes milliseconds.
+
+``precheck`` never raises: whatever the bytes, it returns a list of error Problems
+(empty when the file may go on to a reader).
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import logging
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import PurePosixPath
+
+from maaor.problems import Problem
+from maaor.read.types import Source
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+
+EXCEL_ZIP_SUFFIXES = (".xlsx", ".xlsm")
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+JSON_SUFFIXES = (".json",)
+
+# Excel's own grid: 1,048,576 rows by 16,384 columns (XFD).
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds the precheck enforces. The defaults suit coordination data (work
+    plans, 4W tables, funding lists of at most tens of thousands of rows) with a wide
+    margin, while keeping what calamine may allocate well under the child process's
+    memory limit (calamine stores 32 bytes per cell of the full used rectangle).
+
+    Attributes:
+        max_file_bytes: size of the uploaded file (25 MB).
+        max_zip_entries: number of members in an .xlsx (2,000; Excel writes a dozen or
+            so plus one per sheet, image and comment part).
+        max_member_bytes: uncompressed size of any one .xlsx member, declared or
+            actually streamed (100 MB).
+        max_total_bytes: sum of the declared uncompressed sizes of all members, and of
+            the bytes the scan decompresses (200 MB).
+        max_ratio: uncompressed/compressed size of one member (200; sheet XML compresses
+            10-30 times, zip bombs 1,000 times).
+        ratio_min_bytes: members smaller than this are not held to ``max_ratio`` (1 MB;
+            small parts inflate harmlessly).
+        max_rows: highest row number any sheet may use (200,000).
+        max_columns: highest column number any sheet may use (500, column SF).
+        max_cells: rows x columns of the rectangle from A1 to the furthest used row and
+            column (6,000,000, which calamine holds in about 190 MB; the same bound as
+            ``maaor.read.excel.MAX_CELLS``).
+        chunk_bytes: size of the decompressed chunks the scan reads (1 MB).
+    """
+
+    max_file_bytes: int = 25 * MB
+    max_zip_entries: int = 2000
+    max_member_bytes: int = 100 * MB
+    max_total_bytes: int = 200 * MB
+    max_ratio: float = 200.0
+    ratio_min_bytes: int = 1 * MB
+    max_rows: int = 200_000
+    max_columns: int = 500
+    max_cells: int = 6_000_000
+    chunk_bytes: int = 1 * MB
+
+
+DEFAULT_LIMITS = Limits()
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PDF_MAGIC = b"%PDF"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+_RESAVE_FIX = "Open the file in Excel and save it again as an Excel Workbook (.xlsx)."
+_PASSWORD_FIX = "Save the workbook again from Excel as .xlsx without a password."
+_TRIM_FIX = (
+    "Delete the rows and columns you do not use (select them from the first empty one to "
+    "the end of the sheet, right-click, Delete), save, and upload again. If the sheet "
+    "really holds this much data, split it into several smaller files."
+)
+
+# Patterns are bounded ({0,300}, {1,9}) so that a match is never longer than the
+# overlap kept between chunks; a match cut by a chunk boundary is found whole in the
+# next buffer.
+_OVERLAP = 1024
+_DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_PREFIX = rb"<(?:[A-Za-z_][\w.-]{0,30}:)?"
+_CELL_COL_RE = re.compile(_PREFIX + rb'c\s[^>]{0,300}?(?<=\s)r="([A-Za-z]{1,9})\d')
+_CELL_ROW_RE = re.compile(_PREFIX + rb'c\s[^>]{0,300}?(?<=\s)r="[A-Za-z]{1,9}(\d{1,12})"')
+_ROW_RE = re.compile(_PREFIX + rb'row\s[^>]{0,300}?(?<=\s)r="(\d{1,12})"')
+_ROW_TAG = b"<row"
+_DIMENSION_RE = re.compile(_PREFIX + rb'dimension\s[^>]{0,300}?(?<=\s)ref="([^"]{0,64})"')
+_REF_PART_RE = re.compile(r"([A-Za-z]{0,9})(\d{0,12})")
+_XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([^"']{1,40})["']""")
+# Encodings in which the ASCII markup we look for is plain bytes; anything else could
+# hide a DOCTYPE from a byte scan, so it is refused (Excel writes UTF-8).
+_ASCII_COMPATIBLE = re.compile(
+    r"^(utf-?8|us-?ascii|ascii|iso-?8859-?\d{1,2}|latin-?1|(windows|cp)-?125\d)$", re.I
+)
+
+# workbook.xml and its relationships list sheets, not cells: a few KB even with
+# hundreds of sheets.
+_WORKBOOK_READ_BYTES = 4 * MB
+_SHEET_RE = re.compile(rb"<(?:[\w.-]{1,30}:)?sheet\s[^>]{0,2000}>")
+_ATTR_RE = re.compile(rb'([\w.:-]{1,40})\s*=\s*"([^"]{0,1000})"')
+_RELATIONSHIP_RE = re.compile(rb"<(?:[\w.-]{1,30}:)?Relationship\s[^>]{0,2000}>")
+
+
+def precheck(source: Source, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
+    """Check a file's bytes before any reader parses them.
+
+    Looks only at structure (size, magic numbers, zip directory, streamed sheet XML),
+    within the bounds of ``limits``; it never raises whatever the bytes.
+
+    Args:
+        source: the uploaded file.
+        limits: bounds to enforce.
+
+    Returns:
+        Error Problems naming the file; an empty list when a reader may open it.
+    """
+    try:
+        return _precheck(source, limits)
+    except Exception:  # noqa: BLE001 - a precheck that raises would defeat its purpose
+        log.exception("precheck failed on %r", source.name)
+        return [
+            _error(
+                source,
+                "file.unreadable",
+                "This file could not be checked; it may be damaged.",
+                _RESAVE_FIX,
+            )
+        ]
+
+
+def _precheck(source: Source, limits: Limits) -> list[Problem]:
+    data = source.data
+    if not data:
+        return [
+            _error(
+                source,
+                "file.empty",
+                "The file is empty (0 bytes).",
+                "Check that you chose the right file and that it was saved before uploading.",
+            )
+        ]
+    if len(data) > limits.max_file_bytes:
+        return [
+            _error(
+                source,
+                "file.too_large",
+                f"The file is {_size(len(data))}; the limit is {_size(limits.max_file_bytes)}.",
+                "Remove unused sheets, pictures and formatting, or split the data into "
+                "several smaller files.",
+                value=str(len(data)),
+            )
+        ]
+    suffix = source.suffix
+    if suffix in EXCEL_ZIP_SUFFIXES:
+        return _check_xlsx(source, limits)
+    if suffix == ".xls":
+        return _check_xls(source)
+    if suffix in TEXT_SUFFIXES:
+        return _check_text(source)
+    return []
+
+
+# --- what a file really is ----------------------------------------------------------
+
+
+def _describe(data: bytes) -> str | None:
+    """Name the kind of file ``data`` is from its magic number (None if not known)."""
+    if data.startswith(_PDF_MAGIC):
+        return "a PDF document"
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_PACKAGE in data[:MB]:
+            return "a password-protected Excel workbook"
+        return "an old-format Excel (.xls) or Office 97-2003 file"
+    if data.startswith((_ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
+        return _describe_zip(data)
+    for magic, what in (
+        (b"\x89PNG", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"{\\rtf", "an RTF document"),
+    ):
+        if data.startswith(magic):
+            return what
+    return None
+
+
+def _describe_zip(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as zf:
+            names = {n.lower() for n in zf.namelist()}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return "a damaged ZIP archive"
+    if "xl/workbook.xml" in names:
+        return "an Excel workbook (.xlsx)"
+    if "xl/workbook.bin" in names:
+        return "an Excel binary workbook (.xlsb)"
+    if "word/document.xml" in names:
+        return "a Word document (.docx)"
+    if "ppt/presentation.xml" in names:
+        return "a PowerPoint presentation (.pptx)"
+    if "content.xml" in names and "mimetype" in names:
+        return "an OpenDocument file (LibreOffice)"
+    return "a ZIP archive"
+
+
+def _looks_like_text(sample: bytes) -> bool:
+    if b"\x00" in sample:
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still text.
+        return exc.start >= len(sample) - 3
+    return True
+
+
+# --- .xls ----------------------------------------------------------------------------
+
+
+def _check_xls(source: Source) -> list[Problem]:
+    data = source.data
+    if data.startswith(_OLE_MAGIC) and _ENCRYPTED_PACKAGE in data[:MB]:
+        return [_encrypted(source)]
+    return []
+
+
+def _encrypted(source: Source) -> Problem:
+    return _error(
+        source,
+        "file.encrypted",
+        "This workbook is protected with a password (encrypted), so it cannot be read.",
+        _PASSWORD_FIX,
+    )
+
+
+# --- .xlsx / .xlsm -------------------------------------------------------------------
+
+
+def _check_xlsx(source: Source, limits: Limits) -> list[Problem]:
+    data = source.data
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_PACKAGE in data[:MB]:
+            return [_encrypted(source)]
+        return [
+            _error(
+                source,
+                "file.legacy_xls",
+                f"This file is named {source.suffix} but is an old-format Excel 97-2003 "
+                "(.xls) workbook.",
+                _RESAVE_FIX,
+            )
+        ]
+    if not data.startswith(_ZIP_MAGIC):
+        what = _describe(data)
+        if what is None and _looks_like_text(data[:4096]):
+            what = "a text file (perhaps CSV)"
+        message = f"This file is named {source.suffix} but is "
+        message += f"{what}, not an Excel workbook." if what else "not an Excel workbook."
+        fix = (
+            "Rename it with the right extension (.csv) or open it in Excel and save it "
+            "as an Excel Workbook (.xlsx)."
+            if what == "a text file (perhaps CSV)"
+            else "Upload the Excel workbook itself (.xlsx), saved from Excel."
+        )
+        return [_error(source, "file.not_xlsx", message, fix)]
+
+    declared = _declared_entry_count(data)
+    if declared is not None and declared > limits.max_zip_entries:
+        return [_too_many_entries(source, declared, limits)]
+    try:
+        zf = zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return [_corrupt(source)]
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.max_zip_entries:
+            return [_too_many_entries(source, len(infos), limits)]
+        problems = _check_directory(source, infos, limits)
+        if problems:
+            return problems
+        return _scan_members(source, zf, infos, limits)
+
+
+def _declared_entry_count(data: bytes) -> int | None:
+    """Entry count from the end-of-central-directory record, read before zipfile builds
+    one object per entry (None when absent or zip64)."""
+    tail = data[-(65_535 + 22) :]
+    at = tail.rfind(_EMPTY_ZIP_MAGIC)
+    if at < 0 or at + 22 > len(tail):
+        return None
+    (total,) = struct.unpack("<H", tail[at + 10 : at + 12])
+    return None if total == 0xFFFF else total
+
+
+def _check_directory(
+    source: Source, infos: list[zipfile.ZipInfo], limits: Limits
+) -> list[Problem]:
+    names = {i.filename.lower() for i in infos}
+    if "xl/workbook.xml" not in names:
+        what = _describe_zip(source.data)
+        return [
+            _error(
+                source,
+                "file.not_xlsx",
+                f"This file is named {source.suffix} but is {what}, not an Excel workbook.",
+                "Upload the Excel workbook itself (.xlsx), saved from Excel.",
+            )
+        ]
+    if any(i.flag_bits & 0x1 for i in infos):
+        return [_encrypted(source)]
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > limits.max_member_bytes:
+            return [
+                _error(
+                    source,
+                    "xlsx.member_too_large",
+                    f"Part '{info.filename}' of the workbook unpacks to "
+                    f"{_size(info.file_size)}; the limit is {_size(limits.max_member_bytes)}.",
+                    _TRIM_FIX,
+                    value=info.filename,
+                )
+            ]
+        if info.file_size > limits.ratio_min_bytes:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > limits.max_ratio:
+                return [
+                    _error(
+                        source,
+                        "xlsx.ratio",
+                        f"Part '{info.filename}' of the workbook is compressed {ratio:,.0f} "
+                        f"times (limit {limits.max_ratio:,.0f}): it is almost all repeated "
+                        "content, as in a 'zip bomb'.",
+                        _TRIM_FIX,
+                        value=info.filename,
+                    )
+                ]
+    if total > limits.max_total_bytes:
+        return [
+            _error(
+                source,
+                "xlsx.zip_too_large",
+                f"The workbook unpacks to {_size(total)}; the limit is "
+                f"{_size(limits.max_total_bytes)}.",
+                _TRIM_FIX,
+                value=str(total),
+            )
+        ]
+    return []
+
+
+def _too_many_entries(source: Source, count: int, limits: Limits) -> Problem:
+    return _error(
+        source,
+        "xlsx.too_many_entries",
+        f"The workbook holds {count:,} internal parts; the limit is "
+        f"{limits.max_zip_entries:,}.",
+        "Remove unused sheets, pictures and comments, or split the workbook.",
+        value=str(count),
+    )
+
+
+def _corrupt(source: Source) -> Problem:
+    return _error(
+        source,
+        "xlsx.corrupt",
+        "The workbook is damaged: its internal ZIP structure cannot be read.",
+        _RESAVE_FIX,
+    )
+
+
+@dataclass
+class _SheetScan:
+    """What streaming one XML member found."""
+
+    byte_limit: int = 0
+    bytes_read: int = 0
+    too_large: bool = False
+    dtd: bool = False
+    bad_encoding: str | None = None
+    letters: set[bytes] = field(default_factory=set)
+    max_cell_row: int = 0
+    max_row_attr: int = 0
+    row_tags: int = 0
+    dimension: str | None = None
+
+
+class _Damaged(Exception):
+    """A zip member whose stored bytes cannot be inflated as its directory entry says."""
+
+
+def _scan_members(
+    source: Source, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits
+) -> list[Problem]:
+    sheet_names = _sheet_names(zf, infos, limits)
+    budget = limits.max_total_bytes
+    for info in infos:
+        lower = info.filename.lower()
+        if info.is_dir() or not lower.endswith((".xml", ".rels", ".vml")):
+            continue
+        is_sheet = lower in sheet_names or (
+            lower.startswith("xl/worksheets/") and lower.count("/") == 2
+        )
+        sheet = sheet_names.get(lower, PurePosixPath(info.filename).stem)
+        try:
+            scan = _scan_member(source.data, info, min(limits.max_member_bytes, budget), limits)
+        except (_Damaged, zlib.error, struct.error, ValueError, UnicodeError) as exc:
+            log.info("precheck: cannot inflate %r of %r: %s", info.filename, source.name, exc)
+            return [_corrupt(source)]
+        budget -= scan.bytes_read
+        problems = _member_problems(source, info, scan, sheet if is_sheet else None, limits)
+        if problems:
+            return problems
+    return []
+
+
+def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Limits) -> _SheetScan:
+    scan = _SheetScan(byte_limit=byte_limit)
+    for buf, new in _buffers(data, info, byte_limit, limits.chunk_bytes, scan):
+        if _DTD_RE.search(buf):
+            scan.dtd = True
+            break
+        scan.letters.update(_CELL_COL_RE.findall(buf))
+        rows = _CELL_ROW_RE.findall(buf)
+        if rows:
+            scan.max_cell_row = max(scan.max_cell_row, max(map(int, set(rows))))
+        rows = _ROW_RE.findall(buf)
+        if rows:
+            scan.max_row_attr = max(scan.max_row_attr, max(map(int, set(rows))))
+        # Rows without r="" are numbered by position, so count the tags too; the
+        # overlap's own tags were counted with the previous buffer.
+        scan.row_tags += buf.count(_ROW_TAG) - buf[: len(buf) - new].count(_ROW_TAG)
+        if scan.dimension is None:
+            m = _DIMENSION_RE.search(buf)
+            if m:
+                scan.dimension = m.group(1).decode("ascii", "replace")
+    return scan
+
+
+def _buffers(
+    data: bytes, info: zipfile.ZipInfo, byte_limit: int, chunk_bytes: int, scan: _SheetScan
+) -> Iterator[tuple[bytes, int]]:
+    """Yield (overlap tail + new chunk, length of the new part) over one member,
+    transcoded to UTF-8 when the part is UTF-16/32. Stops early, setting
+    ``scan.too_large`` or ``scan.bad_encoding``, when the member inflates past
+    ``byte_limit`` or uses an encoding a byte scan cannot see through."""
+    decoder = None
+    tail = b""
+    first = True
+    for chunk in _inflate(data, info, byte_limit, chunk_bytes, scan):
+        if first:
+            first = False
+            decoder = _decoder_for(chunk, scan)
+            if scan.bad_encoding is not None:
+                return
+        if decoder is not None:
+            chunk = decoder.decode(chunk).encode("utf-8")
+        buf = tail + chunk
+        yield buf, len(chunk)
+        tail = buf[-_OVERLAP:]
+
+
+def _inflate(
+    data: bytes, info: zipfile.ZipInfo, byte_limit: int, chunk_bytes: int, scan: _SheetScan
+) -> Iterator[bytes]:
+    """Inflate one member straight from its stored bytes, in chunks of at most
+    ``chunk_bytes``, counting what comes out in ``scan.bytes_read``.
+
+    The zip directory's uncompressed size is not trusted: Python's zipfile stops at it,
+    but other readers inflate the whole stream, so this measures the stream itself and
+    sets ``scan.too_large`` once it passes ``byte_limit``. Raises _Damaged when the
+    stored bytes do not match the directory.
+    """
+    byte_limit = max(byte_limit, 0)
+    chunk_bytes = max(chunk_bytes, 1)
+    start = info.header_offset
+    header = data[start : start + 30]
+    if len(header) < 30 or not header.startswith(_ZIP_MAGIC):
+        raise _Damaged("no local file header")
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    begin = start + 30 + name_len + extra_len
+    stored = memoryview(data)[begin : begin + info.compress_size]
+    if len(stored) < info.compress_size:
+        raise _Damaged("member runs past the end of the file")
+    if info.compress_type == zipfile.ZIP_STORED:
+        pieces: Iterator[bytes] = (
+            bytes(stored[i : i + chunk_bytes]) for i in range(0, len(stored), chunk_bytes)
+        )
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        pieces = _inflate_deflate(stored, chunk_bytes)
+    else:
+        raise _Damaged(f"compression method {info.compress_type} is not used by Excel")
+    for piece in pieces:
+        room = byte_limit - scan.bytes_read
+        if len(piece) > room:
+            scan.bytes_read += len(piece)
+            scan.too_large = True
+            return
+        scan.bytes_read += len(piece)
+        yield piece
+    if scan.bytes_read != info.file_size:
+        raise _Damaged(
+            f"inflates to {scan.bytes_read} bytes, the directory says {info.file_size}"
+        )
+
+
+def _inflate_deflate(stored: memoryview, chunk_bytes: int) -> Iterator[bytes]:
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    step = 64 * 1024
+    for i in range(0, len(stored), step):
+        pending = bytes(stored[i : i + step])
+        while pending:
+            out = inflater.decompress(pending, chunk_bytes)
+            pending = inflater.unconsumed_tail
+            if out:
+                yield out
+            if inflater.eof:
+                return
+    while not inflater.eof:
+        out = inflater.decompress(b"", chunk_bytes)
+        if not out:
+            return
+        yield out
+
+
+def _decoder_for(first: bytes, scan: _SheetScan):
+    """Incremental decoder when the part is UTF-16/32 (None for ASCII-compatible bytes);
+    sets ``scan.bad_encoding`` for declared encodings a byte scan cannot see through."""
+    if first.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return codecs.getincrementaldecoder("utf-32")("replace")
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return codecs.getincrementaldecoder("utf-16")("replace")
+    if first.startswith(b"<\x00"):
+        return codecs.getincrementaldecoder("utf-16-le")("replace")
+    if first.startswith(b"\x00<"):
+        return codecs.getincrementaldecoder("utf-16-be")("replace")
+    m = _XML_ENCODING_RE.match(first.removeprefix(b"\xef\xbb\xbf"))
+    if m:
+        name = m.group(1).decode("ascii", "replace").strip()
+        if not _ASCII_COMPATIBLE.match(name) and not name.lower().startswith("utf-16"):
+            scan.bad_encoding = name
+    return None
+
+
+def _member_problems(
+    source: Source,
+    info: zipfile.ZipInfo,
+    scan: _SheetScan,
+    sheet: str | None,
+    limits: Limits,
+) -> list[Problem]:
+    part = info.filename
+    where = f"Sheet '{sheet}'" if sheet else f"Part '{part}' of the workbook"
+    if scan.too_large:
+        return [
+            _error(
+                source,
+                "xlsx.inflated",
+                f"{where} unpacks to more than {_size(scan.byte_limit)}; the limits are "
+                f"{_size(limits.max_member_bytes)} for one part and "
+                f"{_size(limits.max_total_bytes)} for the whole workbook.",
+                _TRIM_FIX,
+                sheet=sheet,
+                value=part,
+            )
+        ]
+    if scan.bad_encoding is not None:
+        return [
+            _error(
+                source,
+                "xlsx.encoding",
+                f"{where} is written in the character encoding '{scan.bad_encoding}', which "
+                "Excel does not use.",
+                _RESAVE_FIX,
+                sheet=sheet,
+                value=scan.bad_encoding,
+            )
+        ]
+    if scan.dtd:
+        return [
+            _error(
+                source,
+                "xlsx.dtd",
+                f"{where} contains a document type declaration (<!DOCTYPE or <!ENTITY>), "
+                "which Excel never writes and which can be used to attack the server.",
+                _RESAVE_FIX,
+                sheet=sheet,
+                value=part,
+            )
+        ]
+    if sheet is None:
+        return []
+    problems: list[Problem] = []
+    if scan.dimension:
+        dim_row, dim_col, dim_ref = _ref_extent(scan.dimension)
+        if (
+            dim_row > limits.max_rows
+            or dim_col > limits.max_columns
+            or dim_row * dim_col > limits.max_cells
+        ):
+            problems.append(
+                _error(
+                    source,
+                    "xlsx.dimension",
+                    f"Sheet '{sheet}' declares that it uses the range {scan.dimension}, up to "
+                    f"row {dim_row:,} and column {dim_ref} (column {dim_col:,}); the limits "
+                    f"are {limits.max_rows:,} rows, {limits.max_columns:,} columns and "
+                    f"{limits.max_cells:,} cells.",
+                    _TRIM_FIX,
+                    sheet=sheet,
+                    value=scan.dimension,
+                )
+            )
+    max_col_letters = max(
+        (s.upper() for s in scan.letters), key=lambda s: (len(s), s), default=b""
+    ).decode("ascii")
+    max_col = column_number(max_col_letters) if max_col_letters else 0
+    max_row = max(scan.max_cell_row, scan.max_row_attr, scan.row_tags)
+    if max_row > limits.max_rows or max_col > limits.max_columns:
+        parts = []
+        if max_row > limits.max_rows:
+            parts.append(f"row {max_row:,} (limit {limits.max_rows:,})")
+        if max_col > limits.max_columns:
+            parts.append(
+                f"column {max_col_letters} = column {max_col:,} (limit {limits.max_columns:,})"
+            )
+        problems.append(
+            _error(
+                source,
+                "xlsx.far_cell",
+                f"Sheet '{sheet}' has cells as far as " + " and ".join(parts) + ". Reading "
+                "it would need memory for every cell from A1 to there.",
+                _TRIM_FIX,
+                sheet=sheet,
+                value=f"{max_col_letters or 'A'}{max(max_row, 1)}",
+            )
+        )
+    elif max_row * max_col > limits.max_cells:
+        problems.append(
+            _error(
+                source,
+                "xlsx.too_many_cells",
+                f"Sheet '{sheet}' uses the range A1:{max_col_letters}{max_row}, "
+                f"{max_row * max_col:,} cells; the limit is {limits.max_cells:,}.",
+                _TRIM_FIX,
+                sheet=sheet,
+                value=f"A1:{max_col_letters}{max_row}",
+            )
+        )
+    return problems
+
+
+def column_number(letters: str) -> int:
+    """Column number of Excel column letters (``"A"`` -> 1, ``"XFD"`` -> 16384)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def _ref_extent(ref: str) -> tuple[int, int, str]:
+    """(highest row, highest column number, its letters) named in a range like
+    ``"A1:XFD1048576"`` (missing parts count as 1)."""
+    max_row, max_col, max_letters = 1, 1, "A"
+    for part in ref.split(":")[:2]:
+        m = _REF_PART_RE.fullmatch(part.strip().replace("$", ""))
+        if not m:
+            continue
+        letters, digits = m.groups()
+        if letters and column_number(letters) > max_col:
+            max_col, max_letters = column_number(letters), letters.upper()
+        if digits and int(digits) > max_row:
+            max_row = int(digits)
+    return max_row, max_col, max_letters
+
+
+def _sheet_names(
+    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits
+) -> dict[str, str]:
+    """Map lower-cased worksheet member paths to sheet names as the user sees them, from
+    xl/workbook.xml and its relationships (regexes over bounded reads; {} on failure)."""
+    by_lower = {i.filename.lower(): i for i in infos}
+    workbook = _bounded_read(zf, by_lower.get("xl/workbook.xml"), limits)
+    rels = _bounded_read(zf, by_lower.get("xl/_rels/workbook.xml.rels"), limits)
+    if not workbook or not rels:
+        return {}
+    targets: dict[str, str] = {}
+    for tag in _RELATIONSHIP_RE.findall(rels):
+        attrs = _attrs(tag)
+        if "Id" in attrs and "Target" in attrs:
+            target = attrs["Target"]
+            path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            targets[attrs["Id"]] = _normalise_path(path)
+    names: dict[str, str] = {}
+    for tag in _SHEET_RE.findall(workbook):
+        attrs = _attrs(tag)
+        rid = next((v for k, v in attrs.items() if k.endswith(":id") or k == "id"), None)
+        if rid in targets and "name" in attrs:
+            names[targets[rid].lower()] = attrs["name"]
+    return names
+
+
+def _bounded_read(zf: zipfile.ZipFile, info: zipfile.ZipInfo | None, limits: Limits) -> bytes:
+    if info is None:
+        return b""
+    try:
+        with zf.open(info) as fh:
+            return fh.read(min(_WORKBOOK_READ_BYTES, limits.max_member_bytes))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError,
+            RuntimeError):
+        return b""
+
+
+def _attrs(tag: bytes) -> dict[str, str]:
+    out = {}
+    for key, value in _ATTR_RE.findall(tag):
+        name = key.decode("utf-8", "replace")
+        out[name] = html.unescape(value.decode("utf-8", "replace"))
+    return out
+
+
+def _normalise_path(path: str) -> str:
+    parts: list[str] = []
+    for piece in path.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+# --- CSV / text ----------------------------------------------------------------------
+
+
+def _check_text(source: Source) -> list[Problem]:
+    data = source.data
+    if b"\x00" not in data or _is_wide_unicode(data):
+        return []
+    what = _describe(data)
+    message = "This looks like a binary file, not a text (CSV) file"
+    message += f": it is {what}." if what else "."
+    return [
+        _error(
+            source,
+            "file.binary",
+            message,
+            "Open the data in Excel and save it as CSV UTF-8 (.csv), or upload the Excel "
+            "workbook (.xlsx) itself.",
+        )
+    ]
+
+
+def _is_wide_unicode(data: bytes) -> bool:
+    """True for UTF-16/UTF-32 text: a byte-order mark, or NUL bytes that all fall on
+    the same byte of each 2-byte unit, as in ASCII text saved as UTF-16."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return True
+    sample = data[:65536]
+    if len(sample) < 2:
+        return False
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    zeros = even + odd
+    return zeros > 0 and min(even, odd) <= zeros // 100 and max(even, odd) >= len(sample) // 8
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _error(
+    source: Source,
+    code: str,
+    message: str,
+    fix: str,
+    *,
+    sheet: str | None = None,
+    value: str | None = None,
+) -> Problem:
+    return Problem("error", code, message, fix, file=source.name, sheet=sheet, value=value)
+
+
+def _size(n: int) -> str:
+    if n >= MB:
+        return f"{n / MB:,.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:,.1f} KB"
+    return f"{n:,} bytes"

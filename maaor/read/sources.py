@@ -1,0 +1,76 @@
+"""Pick the reader for a file by its extension; never let an exception out."""
+
+from __future__ import annotations
+
+import logging
+
+from maaor.problems import Problem
+from maaor.read.csv import read_csv_bytes
+from maaor.read.excel import read_workbook
+from maaor.read.jsonfile import read_json_bytes
+from maaor.read.types import ReadResult, Source
+
+READERS = {
+    ".xlsx": read_workbook,
+    ".xlsm": read_workbook,
+    ".csv": read_csv_bytes,
+    ".txt": read_csv_bytes,
+    ".tsv": read_csv_bytes,
+    ".json": read_json_bytes,
+}
+
+_log = logging.getLogger(__name__)
+
+
+def read_source(source: Source) -> ReadResult:
+    """Read one file into RawSheets with the reader for its extension.
+
+    .xlsx/.xlsm -> :func:`maaor.read.excel.read_workbook`; .csv/.txt/.tsv ->
+    :func:`maaor.read.csv.read_csv_bytes`; .json -> :func:`maaor.read.jsonfile.read_json_bytes`.
+    Any other extension gives a ``file.unsupported_type`` error. Any exception raised while
+    reading becomes a ``file.unreadable`` error with a plain message.
+
+    Args:
+        source: the file; its ``kind`` is set on every sheet read.
+
+    Returns:
+        The sheets and problems.
+    """
+    reader = READERS.get(source.suffix)
+    if reader is None:
+        shown = source.suffix or "(no extension)"
+        return ReadResult(
+            [],
+            [
+                Problem(
+                    "error",
+                    "file.unsupported_type",
+                    f"maaor cannot read {shown} files.",
+                    "Save the data as an Excel workbook (.xlsx), a CSV file (.csv) or a "
+                    "JSON file (.json) and upload that.",
+                    file=source.name,
+                    value=shown,
+                )
+            ],
+        )
+    try:
+        result = reader(source)
+    except Exception as exc:  # noqa: BLE001 - the user gets a plain message, never a traceback
+        _log.warning("reading %s failed: %r", source.name, exc)
+        return ReadResult(
+            [],
+            [
+                Problem(
+                    "error",
+                    "file.unreadable",
+                    f"maaor could not read this file ({type(exc).__name__}).",
+                    "Open it in Excel or a text editor, save it again as .xlsx or CSV UTF-8, "
+                    "and upload that copy.",
+                    file=source.name,
+                )
+            ],
+        )
+    for sheet in result.sheets:
+        if source.kind is not None:
+            sheet.kind = source.kind
+    return result

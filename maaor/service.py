@@ -1,0 +1,64 @@
+"""What pages, the CLI and exports ask of the data: the current version and its Dataset.
+
+Pages never touch the store directly (as in datasette, views go through one service).
+The store is opened once per process; a new empty store is bootstrapped with the
+bundled data as version 1.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from maaor.dataset import Dataset
+
+_lock = threading.Lock()
+_stores: dict[str, object] = {}
+
+
+def open_store():
+    """Return the process-wide Store for the configured URL, bootstrapped if empty."""
+    from maaor.config import database_url
+    from maaor.store import Store
+
+    url = database_url()
+    with _lock:
+        store = _stores.get(url)
+        if store is None:
+            store = Store.open(url)
+            store.ensure_bootstrapped(_bundled_for_bootstrap)
+            _stores[url] = store
+    return store
+
+
+def _bundled_for_bootstrap():
+    from maaor.bundled import default_sources, load_default
+
+    result = load_default()
+    if not result.ok:
+        first = result.errors[0]
+        raise RuntimeError(f"bundled data do not validate: {first.where()}: {first.message}")
+    sources, _ = default_sources()
+    return result.dataset, sources
+
+
+def current_version() -> int:
+    """Return the id of the current published version."""
+    version = open_store().current_version()
+    if version is None:  # bootstrapping guarantees one; this guards a wiped store
+        raise RuntimeError("the data store holds no published version")
+    return version
+
+
+def load_dataset(version: int | None = None) -> Dataset:
+    """Return the Dataset of ``version`` (default: the current one)."""
+    return open_store().load(version)
+
+
+def reset_for_tests() -> None:
+    """Forget opened stores (tests switch the configured URL between cases)."""
+    with _lock:
+        for store in _stores.values():
+            dispose = getattr(store, "dispose", None)
+            if dispose:
+                dispose()
+        _stores.clear()

@@ -1,0 +1,189 @@
+"""Schema creation and upgrade: an ordered list of steps, each applied once.
+
+The schema version lives in ``meta`` (key ``schema_version``). ``upgrade`` applies,
+inside the caller's write transaction, every step numbered above the recorded version.
+Each step declares the tables it creates *as they were at that step* (never import
+the current definitions from ``schema.py`` here: a fresh store must be built by the
+same steps as an old one). To change the schema, append a step to ``STEPS`` and update
+``schema.py`` to match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from maaor.store.errors import StoreError
+
+SCHEMA_VERSION_KEY = "schema_version"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One schema change.
+
+    Attributes:
+        version: the schema version the store has after this step.
+        description: what the step does, in a few words.
+        apply: the change, run on a connection inside a transaction.
+    """
+
+    version: int
+    description: str
+    apply: Callable[[sa.Connection], None]
+
+
+def _step1_core(conn: sa.Connection) -> None:
+    md = sa.MetaData()
+    sa.Table(
+        "meta",
+        md,
+        sa.Column("key", sa.String(64), primary_key=True),
+        sa.Column("value", sa.Text, nullable=False),
+    )
+    sa.Table(
+        "versions",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("created_by", sa.Text, nullable=False),
+        sa.Column("note", sa.Text, nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("parent_version", sa.Integer, sa.ForeignKey("versions.id")),
+        sa.Column("illustrative", sa.Boolean, nullable=False),
+        sa.Column("illustrative_tables", sa.Text, nullable=False),
+        sa.Column("sources", sa.Text, nullable=False),
+    )
+    sa.Table(
+        "version_files",
+        md,
+        sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), primary_key=True),
+        sa.Column("position", sa.Integer, primary_key=True),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("size", sa.BigInteger, nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("kind", sa.String(32)),
+        sa.Column("data", sa.LargeBinary, nullable=False),
+    )
+    sa.Table(
+        "version_tables",
+        md,
+        sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), primary_key=True),
+        sa.Column("table_name", sa.String(64), primary_key=True),
+        sa.Column("format", sa.String(16), nullable=False),
+        sa.Column("rows", sa.BigInteger, nullable=False),
+        sa.Column("data", sa.LargeBinary, nullable=False),
+    )
+    current = sa.Table(
+        "current",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id")),
+        sa.CheckConstraint("id = 1", name="current_single_row"),
+    )
+    sa.Table(
+        "aliases",
+        md,
+        sa.Column("alias", sa.Text, primary_key=True),
+        sa.Column("canonical", sa.Text, nullable=False),
+        sa.Column("created_by", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id")),
+    )
+    sa.Table(
+        "audit",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("at", sa.DateTime, nullable=False),
+        sa.Column("who", sa.Text, nullable=False),
+        sa.Column("action", sa.String(64), nullable=False),
+        sa.Column("detail", sa.Text, nullable=False),
+    )
+    sa.Table(
+        "aggregates",
+        md,
+        sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), primary_key=True),
+        sa.Column("name", sa.String(128), primary_key=True),
+        sa.Column("data", sa.LargeBinary, nullable=False),
+    )
+    md.create_all(conn)
+    # The single current-pointer row exists from the start: writers lock it.
+    conn.execute(current.insert().values(id=1, version_id=None))
+
+
+def _step2_signin_failures(conn: sa.Connection) -> None:
+    md = sa.MetaData()
+    sa.Table(
+        "signin_failures",
+        md,
+        sa.Column("key", sa.Text, primary_key=True),
+        sa.Column("failures", sa.Integer, nullable=False),
+        sa.Column("first_at", sa.DateTime, nullable=False),
+        sa.Column("locked_until", sa.DateTime),
+    )
+    md.create_all(conn)
+
+
+STEPS: list[Step] = [
+    Step(1, "versions, files, tables, current pointer, aliases, audit, aggregates",
+         _step1_core),
+    Step(2, "sign-in failures (password throttle shared by all app processes)",
+         _step2_signin_failures),
+]
+
+
+def latest_version(steps: list[Step] | None = None) -> int:
+    """Return the schema version reached after every step."""
+    steps = STEPS if steps is None else steps
+    return steps[-1].version if steps else 0
+
+
+def recorded_version(conn: sa.Connection) -> int:
+    """Return the schema version recorded in the database (0 for an empty database)."""
+    if not sa.inspect(conn).has_table("meta"):
+        return 0
+    value = conn.execute(
+        sa.text("SELECT value FROM meta WHERE key = :k"), {"k": SCHEMA_VERSION_KEY}
+    ).scalar()
+    return int(value) if value is not None else 0
+
+
+def upgrade(
+    conn: sa.Connection, *, target: int | None = None, steps: list[Step] | None = None
+) -> int:
+    """Apply the missing steps up to ``target`` (default: all); return the new version.
+
+    Must run inside a write transaction that holds the database's write lock, so two
+    processes starting at once do not both create the tables.
+
+    Raises:
+        StoreError: the database was written by a newer maaor (unknown schema version).
+    """
+    steps = STEPS if steps is None else steps
+    numbers = [s.version for s in steps]
+    if numbers != sorted(set(numbers)):
+        raise ValueError("migration steps must have increasing, unique versions")
+    latest = latest_version(steps)
+    target = latest if target is None else target
+    have = recorded_version(conn)
+    if have > latest:
+        raise StoreError(
+            f"the data store has schema version {have}, newer than this app knows "
+            f"({latest}); update maaor before using this database"
+        )
+    for step in steps:
+        if have < step.version <= target:
+            step.apply(conn)
+            _record(conn, step.version, first=(have == 0))
+            have = step.version
+    return have
+
+
+def _record(conn: sa.Connection, version: int, *, first: bool) -> None:
+    params = {"k": SCHEMA_VERSION_KEY, "v": str(version)}
+    if first:
+        conn.execute(sa.text("INSERT INTO meta (key, value) VALUES (:k, :v)"), params)
+    else:
+        conn.execute(sa.text("UPDATE meta SET value = :v WHERE key = :k"), params)

@@ -1,0 +1,199 @@
+"""Shared widgets: headline metrics, charts with their numbers, tables with downloads.
+
+Tables are shown with ``st.dataframe`` (text from data is drawn as plain text, never as
+Markdown or HTML). The frame shown is translated and formatted for the page language by
+:func:`display`; the downloads carry the figure table itself (canonical column names and
+codes, raw numbers) through ``maaor.export.tables``, which neutralises formulas.
+Streamlit's own dataframe export is switched off in ``.streamlit/config.toml``
+(``client.disableDataExport``) because it does not neutralise them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+import streamlit as st
+
+from maaor import vocab
+from maaor.dataset import split_list
+from maaor.export.tables import csv_bytes, xlsx_bytes
+from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent
+from maaor.ui.page import Page
+
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "responsive": True,
+}
+HXL_TOGGLE_KEY = "maaor_hxl"
+
+
+@dataclass(frozen=True)
+class Columns:
+    """How to show the columns of a figure table.
+
+    Attributes:
+        headers: column -> i18n key of its header, in display order (others are hidden).
+        vocab: column -> vocabulary whose labels replace the codes.
+        countries: columns of ISO3 codes shown as country names.
+        money, numbers, percents, dates: columns formatted per language.
+        lists: LIST_SEP-joined columns shown comma-separated.
+        links: column -> regex whose first group is the text shown for the link.
+    """
+
+    headers: Mapping[str, str]
+    vocab: Mapping[str, str] = field(default_factory=dict)
+    countries: Sequence[str] = ()
+    money: Sequence[str] = ()
+    numbers: Sequence[str] = ()
+    percents: Sequence[str] = ()
+    dates: Sequence[str] = ()
+    lists: Sequence[str] = ()
+    links: Mapping[str, str] = field(default_factory=dict)
+
+
+def _label_map(series: pd.Series, fn) -> pd.Series:
+    """Apply ``fn`` to each distinct value once (tables repeat codes a lot)."""
+    uniques = series.dropna().unique()
+    return series.map({u: fn(u) for u in uniques})
+
+
+def display(frame: pd.DataFrame, cols: Columns, lang: str) -> tuple[pd.DataFrame, dict]:
+    """Return (frame to show, column_config) for a figure table in ``lang``.
+
+    Codes become labels, countries names, money "USD 1.2M", numbers and dates the
+    language's format, lists comma-separated; headers are translated.
+    """
+    from maaor.i18n import t
+
+    out = pd.DataFrame(index=frame.index)
+    config: dict[str, object] = {}
+    for col, key in cols.headers.items():
+        if col not in frame.columns:
+            continue
+        series = frame[col]
+        header = t(key, lang)
+        if col in cols.vocab:
+            name = cols.vocab[col]
+            series = _label_map(series, lambda c, n=name: vocab.label(n, str(c), lang))
+        elif col in cols.countries:
+            series = _label_map(series, lambda c: country_name(str(c), lang))
+        elif col in cols.money:
+            series = series.map(lambda v: fmt_money(v, lang))
+            config[header] = st.column_config.TextColumn(header, alignment="right")
+        elif col in cols.numbers:
+            series = series.map(lambda v: fmt_number(v, lang))
+            config[header] = st.column_config.TextColumn(header, alignment="right")
+        elif col in cols.percents:
+            series = series.map(lambda v: fmt_percent(v, lang))
+            config[header] = st.column_config.TextColumn(header, alignment="right")
+        elif col in cols.dates:
+            series = series.map(lambda v: "" if pd.isna(v) else fmt_date(v, lang))
+        elif col in cols.lists:
+            series = _label_map(series, lambda v: ", ".join(split_list(v)))
+        elif col in cols.links:
+            config[header] = st.column_config.LinkColumn(header, display_text=cols.links[col])
+        out[header] = series
+    return out.reset_index(drop=True), config
+
+
+def metric(label: str, value: str, help: str | None = None) -> None:
+    """Draw one headline number (label from the catalogue, value already formatted)."""
+    st.metric(label, value, help=help, border=True)
+
+
+def _file_stem(name: str, page: Page) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "table"
+    return f"maaor_{stem}_v{page.version}"
+
+
+def downloads(page: Page, frame: pd.DataFrame, name: str, kind: str | None, tables: Sequence[str]) -> None:
+    """Draw CSV and XLSX download buttons for ``frame`` (built only when clicked).
+
+    Args:
+        page: the page (language, version, filters for the "about" sheet).
+        frame: the figure table (canonical columns, codes, raw numbers).
+        name: file name stem and widget key.
+        kind: canonical table whose HXL tags apply to the CSV tag row.
+        tables: source tables named in the "about" sheet.
+    """
+    hxl = bool(st.session_state.get(HXL_TOGGLE_KEY, False))
+    about = page.about(*tables)
+    stem = _file_stem(name, page)
+    left, right = st.columns(2)
+    left.download_button(
+        page.t("download.csv"),
+        data=lambda: csv_bytes(frame, kind=kind, hxl=hxl),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"dl_csv_{name}",
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
+    )
+    right.download_button(
+        page.t("download.xlsx"),
+        data=lambda: xlsx_bytes(frame, sheet_name=name, about=about),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"dl_xlsx_{name}",
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
+    )
+
+
+def table(
+    page: Page,
+    frame: pd.DataFrame,
+    name: str,
+    cols: Columns,
+    *,
+    kind: str | None = None,
+    tables: Sequence[str] = (),
+    height: int | None = None,
+) -> None:
+    """Draw a figure table (translated, formatted) with its downloads and source note."""
+    shown, config = display(frame, cols, page.lang)
+    if shown.empty:
+        st.info(page.t("table.empty"))
+    else:
+        st.dataframe(
+            shown, column_config=config, hide_index=True, width="stretch",
+            height=height if height else "auto", key=f"tbl_{name}",
+        )
+    st.caption(page.note(*tables) if tables else page.version_text())
+    downloads(page, frame, name, kind, tables)
+
+
+def chart(
+    page: Page,
+    fig: go.Figure,
+    frame: pd.DataFrame,
+    name: str,
+    cols: Columns,
+    *,
+    kind: str | None = None,
+    tables: Sequence[str] = (),
+    alt: str | None = None,
+) -> None:
+    """Draw a plotly chart with the numbers behind it in an expander (and downloads)."""
+    st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=f"chart_{name}", width="stretch",
+                    alt=alt)
+    with st.expander(page.t("chart.numbers"), icon=":material/table:"):
+        table(page, frame, name, cols, kind=kind, tables=tables)
+
+
+def deck(deck_obj: pdk.Deck, alt: str, height: int = 520, key: str | None = None) -> None:
+    """Draw a pydeck map (no basemap unless one is configured); ``alt`` for screen readers."""
+    st.pydeck_chart(deck_obj, height=height, width="stretch", key=key, alt=alt)
+
+
+def hxl_toggle(page: Page) -> None:
+    """Draw the sidebar switch adding an HXL tag row to CSV downloads."""
+    st.sidebar.toggle(page.t("download.hxl"), key=HXL_TOGGLE_KEY, help=page.t("download.hxl.help"))

@@ -1,0 +1,158 @@
+"""Controlled vocabularies: pillars, statuses, organisation types, channels (EN/FR).
+
+The words live in ``maaor/data/vocab.csv`` (``vocab,code,en,fr,aliases``), not in code.
+A user's word matches a code when its :func:`maaor.textkey.match_key` equals the key of
+the code, of its English or French label, or of one of its aliases. Tables hold codes;
+pages show :func:`label`.
+
+A cell naming several things joined by ``/``, ``,``, ``;``, ``+``, ``&`` or "and"/"et"
+("Mine clearance / EOD") matches when every part matches the same code; parts that
+point to different codes ("EORE / VA") do not match anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from maaor.textkey import match_key
+
+VOCAB_CSV = Path(__file__).resolve().parent / "data" / "vocab.csv"
+
+_PART_SPLIT = re.compile(r"\s*(?:[/,;+|&]|\band\b|\bet\b)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    codes: tuple[str, ...]
+    labels: dict[str, dict[str, str]]  # code -> {"en": ..., "fr": ...}
+    keys: dict[str, str]  # match_key -> code
+
+
+@lru_cache(maxsize=1)
+def _load() -> dict[str, _Vocabulary]:
+    rows: dict[str, list[dict[str, str]]] = {}
+    with VOCAB_CSV.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            rows.setdefault(row["vocab"], []).append(row)
+    vocabs: dict[str, _Vocabulary] = {}
+    for name, entries in rows.items():
+        codes: list[str] = []
+        labels: dict[str, dict[str, str]] = {}
+        keys: dict[str, str] = {}
+        for entry in entries:
+            code = entry["code"]
+            if code in labels:
+                raise ValueError(f"vocab.csv: code {name}/{code} is listed twice")
+            codes.append(code)
+            labels[code] = {"en": entry["en"], "fr": entry["fr"]}
+            words = [code, entry["en"], entry["fr"], *entry["aliases"].split("|")]
+            for word in words:
+                key = match_key(word)
+                if not key:
+                    continue
+                other = keys.setdefault(key, code)
+                if other != code:
+                    raise ValueError(
+                        f"vocab.csv: {word!r} means both {name}/{other} and {name}/{code}"
+                    )
+        vocabs[name] = _Vocabulary(tuple(codes), labels, keys)
+    return vocabs
+
+
+VOCABS: tuple[str, ...] = tuple(_load())
+
+PILLARS: tuple[str, ...] = _load()["pillar"].codes
+STATUSES: tuple[str, ...] = _load()["wp_status"].codes
+PRESENCE_STATUSES: tuple[str, ...] = _load()["presence_status"].codes
+ORG_TYPES: tuple[str, ...] = _load()["org_type"].codes
+CHANNELS: tuple[str, ...] = _load()["channel"].codes
+DISAGGREGATIONS: tuple[str, ...] = _load()["disaggregation"].codes
+DIRECTIONS: tuple[str, ...] = _load()["direction"].codes
+
+
+def _vocabulary(vocab: str) -> _Vocabulary:
+    try:
+        return _load()[vocab]
+    except KeyError:
+        raise KeyError(f"unknown vocabulary {vocab!r}; known: {', '.join(VOCABS)}") from None
+
+
+def _is_blank(text) -> bool:
+    if text is None:
+        return True
+    try:
+        return bool(pd.isna(text))
+    except (TypeError, ValueError):
+        return False
+
+
+def lookup(vocab: str, text) -> str | None:
+    """Return the code of ``vocab`` that ``text`` names, or None.
+
+    Args:
+        vocab: a name of ``VOCABS`` ("pillar", "wp_status", ...).
+        text: a user's word in English or French, any case/accents/punctuation.
+
+    Returns:
+        The canonical code, or None when ``text`` is blank or names no code.
+    """
+    voc = _vocabulary(vocab)
+    if _is_blank(text):
+        return None
+    key = match_key(text)
+    if not key:
+        return None
+    code = voc.keys.get(key)
+    if code is not None:
+        return code
+    parts = [match_key(p) for p in _PART_SPLIT.split(str(text))]
+    parts = [p for p in parts if p]
+    if len(parts) < 2:
+        return None
+    found = {voc.keys.get(p) for p in parts}
+    if len(found) == 1 and None not in found:
+        return found.pop()
+    return None
+
+
+def lookup_series(vocab: str, s: pd.Series) -> pd.Series:
+    """Vectorised :func:`lookup`: the code of each value (NaN where none).
+
+    Each distinct value is looked up once, so a 100,000-row column with a few dozen
+    spellings costs a few dozen lookups.
+
+    Args:
+        vocab: a name of ``VOCABS``.
+        s: user values.
+
+    Returns:
+        A ``str`` Series aligned with ``s``; NaN where the value is blank or unknown.
+    """
+    _vocabulary(vocab)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    mapped = [lookup(vocab, u) for u in uniques]
+    table = pd.array([*mapped, None], dtype="str")
+    # factorize marks blanks with -1, which indexes the trailing None
+    return pd.Series(table.take(codes), index=s.index, dtype="str")
+
+
+def codes(vocab: str) -> list[str]:
+    """Return the codes of ``vocab`` in the order of ``vocab.csv``."""
+    return list(_vocabulary(vocab).codes)
+
+
+def label(vocab: str, code: str, lang: str = "en") -> str:
+    """Return the display label of ``code`` in ``lang`` ("en" or "fr").
+
+    Unknown codes are returned unchanged, so a display never fails.
+    """
+    labels = _vocabulary(vocab).labels.get(code)
+    if labels is None:
+        return code
+    return labels.get(lang) or labels["en"]

@@ -1,0 +1,82 @@
+"""What-changed between two datasets."""
+
+import datetime as dt
+
+import pandas as pd
+
+from maaor.dataset import Dataset, conform
+from maaor.diff import activity_changes, diff_datasets, flag_changes, presence_changes
+
+TODAY = dt.date(2019, 6, 1)
+
+
+def _wp(rows):
+    base = {"objective_id": "1", "output_id": "1.1", "activity": "x"}
+    return conform("workplan", pd.DataFrame([{**base, **r} for r in rows]))
+
+
+def test_activities_added_removed_changed():
+    before = _wp([
+        {"activity_id": "1.1.1", "status": "ongoing", "progress": 10.0, "leads": "UNMAS"},
+        {"activity_id": "1.1.2", "status": "ongoing", "progress": 20.0},
+    ])
+    after = _wp([
+        {"activity_id": "1.1.1", "status": "completed", "progress": 100.0, "leads": "UNMAS"},
+        {"activity_id": "1.1.3", "status": "not_started"},
+    ])
+    added, removed, changed = activity_changes(before, after)
+    assert added["activity_id"].tolist() == ["1.1.3"]
+    assert removed["activity_id"].tolist() == ["1.1.2"]
+    assert changed.to_dict("records") == [
+        {"activity_id": "1.1.1", "field": "progress", "before": "10", "after": "100"},
+        {"activity_id": "1.1.1", "field": "status", "before": "ongoing", "after": "completed"},
+    ]
+
+
+def test_unchanged_nan_is_not_a_change():
+    wp = _wp([{"activity_id": "1.1.1"}])
+    _, _, changed = activity_changes(wp, wp.copy())
+    assert changed.empty
+
+
+def test_presence_rows_compared_as_multiset_per_country_and_pillar():
+    before = conform("presence", pd.DataFrame({
+        "org": ["MAG", "MAG", "NPA"], "country_iso3": ["IRQ"] * 3,
+        "pillar": ["eore", "eore", "land_release"],
+    }))
+    after = conform("presence", pd.DataFrame({
+        "org": ["MAG", "NPA", "The HALO Trust"], "country_iso3": ["IRQ"] * 3,
+        "pillar": ["eore", "land_release", "land_release"],
+    }))
+    out = presence_changes(before, after)
+    assert out.to_dict("records") == [
+        {"country_iso3": "IRQ", "pillar": "eore", "added": 0, "removed": 1},
+        {"country_iso3": "IRQ", "pillar": "land_release", "added": 1, "removed": 0},
+    ]
+
+
+def test_flags_raised_and_cleared():
+    cols = ["rule", "scope", "ref", "label", "pillar", "detail"]
+    before = pd.DataFrame([["no_lead", "activity", "1.1.1", "a", None, ""],
+                           ["overdue", "activity", "1.1.2", "b", None, ""]], columns=cols)
+    after = pd.DataFrame([["overdue", "activity", "1.1.2", "b", None, ""],
+                          ["no_budget", "activity", "1.1.3", "c", None, ""]], columns=cols)
+    raised, cleared = flag_changes(before, after)
+    assert raised["ref"].tolist() == ["1.1.3"]
+    assert cleared["ref"].tolist() == ["1.1.1"]
+
+
+def test_diff_datasets_end_to_end():
+    before = Dataset({"workplan": _wp([{"activity_id": "1.1.1", "leads": "UNMAS"}])})
+    after = Dataset({
+        "workplan": _wp([{"activity_id": "1.1.1"}]),  # lead removed -> no_lead raised
+        "funding": conform("funding", pd.DataFrame({"year": [2020], "required_usd": [100.0],
+                                                    "funded_usd": [40.0]})),
+    })
+    d = diff_datasets(before, after, TODAY)
+    assert d.activities_changed["field"].tolist() == ["leads"]
+    assert "no_lead" in set(d.flags_raised["rule"])
+    funded = d.funding.set_index("measure")
+    assert funded.loc["funded_usd", "after"] == 40.0
+    assert not d.is_empty
+    assert diff_datasets(before, before, TODAY).is_empty

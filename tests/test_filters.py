@@ -1,0 +1,136 @@
+import pandas as pd
+
+from maaor.dataset import conform, empty_table
+from maaor.filters import (
+    Filters,
+    filter_funding,
+    filter_fts,
+    filter_indicators,
+    filter_presence,
+    filter_workplan,
+)
+from tests.figures_data import funding, presence, workplan
+
+
+def _ids(wp):
+    return wp["activity_id"].tolist()
+
+
+def _rows(frame):
+    return frame["_row"].tolist()
+
+
+def test_filters_are_hashable_cache_keys():
+    a = Filters(countries=("AFG",), year=2020)
+    b = Filters(countries=("AFG",), year=2020)
+    assert a == b and hash(a) == hash(b)
+    assert {a: 1}[b] == 1
+    assert Filters() != a
+
+
+def test_empty_filters_keep_everything():
+    assert len(filter_workplan(workplan(), Filters())) == 5
+    assert len(filter_presence(presence(), Filters())) == 9
+    assert len(filter_funding(funding(), Filters())) == 4
+
+
+def test_filter_workplan_dimensions():
+    wp = workplan()
+    assert _ids(filter_workplan(wp, Filters(objectives=("1",)))) == ["1.1.1", "1.1.2", "1.2.1"]
+    assert _ids(filter_workplan(wp, Filters(statuses=("completed",)))) == ["1.1.1", "2.1.1"]
+    assert _ids(filter_workplan(wp, Filters(statuses=("not_reported", "delayed")))) == [
+        "1.2.1", "10.1.1"]
+    # "MAG; HALO Trust" is two leads
+    assert _ids(filter_workplan(wp, Filters(leads=("HALO Trust",)))) == ["1.2.1"]
+    assert _ids(filter_workplan(wp, Filters(leads=("UNMAS",)))) == ["1.1.1", "10.1.1"]
+    assert _ids(filter_workplan(wp, Filters(partners=("UNMAS",)))) == ["1.2.1"]
+    assert _ids(filter_workplan(wp, Filters(org="HALO Trust"))) == ["1.2.1", "10.1.1"]
+    # the work plan has no country: a country filter leaves it whole
+    assert len(filter_workplan(wp, Filters(countries=("AFG",), pillars=("eore",)))) == 5
+
+
+def test_filter_workplan_year_keeps_undated():
+    wp = workplan()
+    # 2.1.1 runs in 2020; 1.2.1 has no dates and stays
+    assert _ids(filter_workplan(wp, Filters(year=2019))) == ["1.1.1", "1.1.2", "1.2.1",
+                                                             "10.1.1"]
+    assert _ids(filter_workplan(wp, Filters(year=2018))) == ["1.1.1", "1.2.1"]
+    assert _ids(filter_workplan(wp, Filters(objectives=("1",), year=2018,
+                                            statuses=("completed",)))) == ["1.1.1"]
+
+
+def test_filter_presence_dimensions():
+    p = presence()
+    assert _rows(filter_presence(p, Filters(countries=("IRQ",)))) == [6, 7, 8]
+    assert _rows(filter_presence(p, Filters(pillars=("eore",)))) == [4, 5, 6, 9, 10]
+    assert _rows(filter_presence(p, Filters(org_types=("un",)))) == [5, 7]
+    # no status counts as active
+    assert _rows(filter_presence(p, Filters(presence_statuses=("active",)))) == [
+        2, 3, 4, 7, 8, 9, 10]
+    assert _rows(filter_presence(p, Filters(presence_statuses=("planned",)))) == [5]
+    assert _rows(filter_presence(p, Filters(org="MAG"))) == [4, 10]
+    assert _rows(filter_presence(p, Filters(countries=("AFG",), pillars=("eore",),
+                                            presence_statuses=("active",)))) == [4, 9, 10]
+
+
+def test_filter_presence_year_overlap():
+    p = conform(
+        "presence",
+        pd.DataFrame(
+            {
+                "org": ["A", "B", "C", "D"],
+                "start": pd.to_datetime(["2019-06-01", "2021-01-01", None, None]),
+                "end": pd.to_datetime(["2020-03-31", None, "2019-12-31", None]),
+                "_row": [2, 3, 4, 5],
+            }
+        ),
+    )
+    assert _rows(filter_presence(p, Filters(year=2020))) == [2, 5]
+    assert _rows(filter_presence(p, Filters(year=2019))) == [2, 4, 5]
+    assert _rows(filter_presence(p, Filters(year=2022))) == [3, 5]
+
+
+def test_filter_funding():
+    f = funding()
+    assert filter_funding(f, Filters(countries=("AFG",)))["channel"].tolist() == ["hrp",
+                                                                                  "cerf"]
+    # the global row (no country) is the only 2021 row
+    assert filter_funding(f, Filters(year=2021))["channel"].tolist() == ["vtf"]
+    assert filter_funding(f, Filters(countries=("AFG",), year=2021)).empty
+    assert len(filter_funding(f, Filters(pillars=("eore",)))) == 2
+    assert len(filter_funding(f, Filters(org_types=("un",)))) == 4
+
+
+def test_filter_fts_and_indicators():
+    fts = conform("fts", pd.DataFrame({"country_iso3": ["AFG", "AFG", "PSE"],
+                                       "year": [2019, 2020, 2020]}))
+    assert len(filter_fts(fts, Filters(countries=("AFG",)))) == 2
+    assert filter_fts(fts, Filters(year=2020))["country_iso3"].tolist() == ["AFG", "PSE"]
+    ind = conform(
+        "indicators",
+        pd.DataFrame(
+            {
+                "indicator_id": ["a", "b", "c", "d"],
+                "country_iso3": ["AFG", None, "IRQ", "AFG"],
+                "year": [2020, 2020, None, None],
+                "as_of": pd.to_datetime([None, None, "2020-06-30", None]),
+            }
+        ),
+    )
+    # c has no year but was measured in 2020; d has neither and cannot be placed
+    assert filter_indicators(ind, Filters(year=2020))["indicator_id"].tolist() == ["a", "b",
+                                                                                  "c"]
+    # b is global: not part of a country selection
+    assert filter_indicators(ind, Filters(countries=("AFG",)))["indicator_id"].tolist() == [
+        "a", "d"]
+
+
+def test_filters_on_empty_tables():
+    f = Filters(countries=("AFG",), pillars=("eore",), org_types=("un",),
+                presence_statuses=("active",), objectives=("1",), statuses=("ongoing",),
+                leads=("UNMAS",), partners=("MAG",), year=2020, org="UNMAS")
+    assert filter_workplan(empty_table("workplan"), f).empty
+    assert filter_presence(empty_table("presence"), f).empty
+    assert filter_funding(empty_table("funding"), f).empty
+    assert filter_fts(empty_table("fts"), f).empty
+    assert filter_indicators(empty_table("indicators"), f).empty

@@ -1,0 +1,369 @@
+"""Tests of maaor.read.headers: header/HXL rows, kind recognition, column mapping."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from maaor.read.headers import is_instruction_sheet, map_sheet
+from maaor.read.sources import read_source
+from maaor.read.types import RawSheet, Source
+
+
+def raw(rows: list[list], sheet: str | None = "Sheet1", **kwargs) -> RawSheet:
+    width = max(len(r) for r in rows)
+    padded = [list(r) + [None] * (width - len(r)) for r in rows]
+    return RawSheet("f.xlsx", sheet, pd.DataFrame(padded, dtype=object), **kwargs)
+
+
+def codes(problems) -> list[str]:
+    return [p.code for p in problems]
+
+
+PRESENCE_ROWS = [
+    ["Organisation", "Country", "Pillar", "Status", "Start"],
+    ["MAG", "Iraq", "Clearance", "Active", "2020-01-01"],
+    ["HALO Trust", "Afghanistan", "EORE", "Planned", None],
+]
+
+
+def test_plain_presence_sheet():
+    mapped, problems = map_sheet(raw(PRESENCE_ROWS))
+    assert problems == []
+    assert mapped.kind == "presence"
+    assert mapped.header_row == 1
+    assert mapped.hxl_row is None
+    assert list(mapped.frame.columns) == ["org", "country_iso3", "pillar", "status", "start"]
+    assert mapped.frame.to_numpy().tolist() == [row for row in PRESENCE_ROWS[1:]]
+    assert mapped.rows == [2, 3]
+    assert mapped.letters == {
+        "org": "A",
+        "country_iso3": "B",
+        "pillar": "C",
+        "status": "D",
+        "start": "E",
+    }
+    assert mapped.labels["org"] == "Organisation"
+    assert set(mapped.mapped_by.values()) == {"header"}
+    assert mapped.unmapped == []
+
+
+def test_title_rows_above_the_header():
+    rows = [
+        ["MA AoR work plan 2019"],
+        [],
+        ["Updated 5 March", None, None, "draft"],
+        *PRESENCE_ROWS,
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.kind == "presence"
+    assert mapped.header_row == 4
+    assert mapped.rows == [5, 6]
+    assert mapped.frame["org"].tolist() == ["MAG", "HALO Trust"]
+
+
+def test_french_headers():
+    rows = [
+        ["Organisation", "Pays", "Pilier", "Statut", "Date de début"],
+        ["Handicap International", "Mali", "Éducation aux risques", "En cours", "01/02/2020"],
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    assert problems == []
+    assert mapped.kind == "presence"
+    assert list(mapped.frame.columns) == ["org", "country_iso3", "pillar", "status", "start"]
+    assert mapped.labels["start"] == "Date de début"
+
+
+def test_hxl_row_below_the_header():
+    rows = [
+        ["Partner", "Where", "Province", "What"],
+        ["#org+impl", "#country", "#adm1+name", "#sector"],
+        ["MAG", "Iraq", "Ninewa", "Clearance"],
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.kind == "presence"
+    assert mapped.header_row == 1
+    assert mapped.hxl_row == 2
+    assert mapped.rows == [3]
+    # "Province" is a known header; the others are known by their tags only.
+    assert mapped.mapped_by == {
+        "org": "hxl",
+        "country_iso3": "hxl",
+        "admin1": "header",
+        "pillar": "hxl",
+    }
+    assert mapped.labels == {
+        "org": "Partner",
+        "country_iso3": "Where",
+        "admin1": "Province",
+        "pillar": "What",
+    }
+
+
+def test_hxl_row_above_the_header():
+    rows = [
+        ["#org", "#country", "#status"],
+        ["Organisation", "Country", "Status"],
+        ["MAG", "Iraq", "Active"],
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.kind == "presence"
+    assert (mapped.hxl_row, mapped.header_row) == (1, 2)
+    assert mapped.rows == [3]
+    assert mapped.frame.to_numpy().tolist() == [["MAG", "Iraq", "Active"]]
+
+
+def test_header_text_wins_over_tag():
+    rows = [["Organisation", "Country"], ["#org", "#adm1"], ["MAG", "Iraq"]]
+    mapped, _ = map_sheet(raw(rows))
+    assert mapped.frame.columns.tolist() == ["org", "country_iso3"]
+    assert mapped.mapped_by == {"org": "header", "country_iso3": "header"}
+
+
+def test_hxl_only_csv():
+    data = b"#org,#country,#adm1,#sector,#reached+f+children\nMAG,Iraq,Ninewa,Clearance,12\nHI,Mali,Gao,EORE,30\n"
+    result = read_source(Source("hxl.csv", data))
+    mapped, problems = map_sheet(result.sheets[0])
+    assert mapped.kind == "presence"
+    assert mapped.header_row is None
+    assert mapped.hxl_row == 1
+    assert mapped.rows == [2, 3]
+    assert mapped.labels["org"] == "#org"
+    assert mapped.frame["reached_girls"].tolist() == ["12", "30"]
+    assert set(mapped.mapped_by.values()) == {"hxl"}
+    (problem,) = problems
+    assert (problem.severity, problem.code, problem.row) == ("note", "header.hxl_row", 1)
+    assert "#org, #country, #adm1, #sector, ..." in problem.message
+
+
+def test_data_row_under_hxl_only_row_is_not_taken_as_header():
+    # The first data row holds a word that is also a header alias ("Region").
+    rows = [["#org", "#country", "#status", "#adm1"], ["MAG", "Iraq", "Active", "Region"]]
+    mapped, _ = map_sheet(raw(rows))
+    assert mapped.header_row is None
+    assert mapped.rows == [2]
+
+
+def test_duplicate_headers_are_reported_with_both_letters():
+    rows = [
+        ["Organisation", "Country", "Organisation", "Notes", "Notes"],
+        ["MAG", "Iraq", "HALO", "a", "b"],
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.frame["org"].tolist() == ["MAG"]
+    assert mapped.letters["org"] == "A"
+    duplicates = [p for p in problems if p.code == "header.duplicate"]
+    assert [(p.severity, p.value, p.column) for p in duplicates] == [
+        ("error", "A, C", "Organisation"),
+        ("warning", "D, E", "Notes"),
+    ]
+    assert "Columns A and C" in duplicates[0].message
+    assert duplicates[0].row == 1
+
+
+def test_two_headers_meaning_the_same_field_use_the_first():
+    rows = [["Organisation", "Country name", "Country code"], ["MAG", "Iraq", "IRQ"]]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.letters["country_iso3"] == "B"
+    (problem,) = problems
+    assert problem.code == "header.same_field"
+    assert problem.column == "Country code"
+
+
+def test_unmapped_headers_are_listed_in_one_note():
+    rows = [["Organisation", "Country", "Colour", "Shoe size"], ["MAG", "Iraq", "red", "42"]]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.unmapped == ["Colour", "Shoe size"]
+    (problem,) = problems
+    assert (problem.severity, problem.code) == ("note", "header.unmapped")
+    assert "Colour, Shoe size" in problem.message
+
+
+def test_named_kind_reports_missing_required_columns():
+    rows = [["Activity", "Lead", "Budget"], ["Train staff", "UNMAS", "USD 40,000"]]
+    mapped, problems = map_sheet(raw(rows), kind="workplan")
+    assert mapped.kind == "workplan"
+    missing = [p for p in problems if p.code == "header.missing_required"]
+    assert [p.column for p in missing] == ["Objective ID", "Output ID", "Activity ID"]
+    assert all(p.severity == "error" for p in missing)
+    assert missing[0].fix == "add a column headed 'Objective ID'"
+
+
+def test_kind_named_on_the_raw_sheet_is_used():
+    mapped, _ = map_sheet(raw(PRESENCE_ROWS, kind="presence"))
+    assert mapped.kind == "presence"
+
+
+def test_unknown_named_kind_is_an_error():
+    mapped, problems = map_sheet(raw(PRESENCE_ROWS), kind="budget")
+    assert mapped is None
+    assert codes(problems) == ["sheet.kind_unknown"]
+    assert problems[0].severity == "error"
+
+
+def test_recognised_kind_with_a_missing_required_column():
+    rows = [["organisation", "activity", "status", "adm2_code"], ["MAG", "EORE", "Ongoing", "X1"]]
+    mapped, problems = map_sheet(raw(rows, sheet=None))
+    assert mapped.kind == "presence"
+    assert codes(problems) == ["header.missing_required"]
+    assert problems[0].column == "Country"
+
+
+def test_unrecognisable_sheet_gives_a_problem_and_none():
+    rows = [["Colour", "Size"], ["red", "42"]]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped is None
+    assert codes(problems) == ["sheet.kind_unknown"]
+    assert problems[0].severity == "warning"  # one sheet of a workbook: skipped
+    assert "could not tell what kind of sheet this is" in problems[0].message
+    mapped, problems = map_sheet(raw(rows, sheet=None))
+    assert problems[0].severity == "error"  # the whole CSV file
+
+
+def test_ambiguous_sheet_is_not_guessed():
+    # Organisation + Country is a 4W; Country + Name a coordination mechanism.
+    rows = [["Country", "Name", "Organisation"], ["Iraq", "Mine Action Sub-Cluster", "UNMAS"]]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped is None
+    assert codes(problems) == ["sheet.kind_unknown"]
+    assert "4W presence" in problems[0].message
+    assert "Coordination mechanisms" in problems[0].message
+
+
+def test_country_and_year_alone_read_as_funding():
+    mapped, problems = map_sheet(raw([["Country", "Year"], ["Iraq", "2020"]]))
+    assert mapped.kind == "funding"
+
+
+def test_fts_headers_are_recognised():
+    rows = [
+        ["countryCode", "id", "name", "code", "year", "requirements", "funding", "percentFunded"],
+        ["AFG", "929", "Afghanistan 2020", "HAFG20", "2020", "1131050820", "564467765", "50"],
+    ]
+    mapped, problems = map_sheet(raw(rows, sheet=None))
+    assert mapped.kind == "fts"
+    assert mapped.frame.columns.tolist() == [
+        "country_iso3",
+        "plan_id",
+        "plan_name",
+        "plan_code",
+        "year",
+        "required_usd",
+        "funded_usd",
+        "percent_funded",
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ["Instructions", "Read me", "README", "Lisez-moi", "About", "Notes", "Lists", "Listes"]
+)
+def test_instruction_sheets_are_ignored_with_a_note(name):
+    assert is_instruction_sheet(name)
+    mapped, problems = map_sheet(raw(PRESENCE_ROWS, sheet=name))
+    assert mapped is None
+    assert codes(problems) == ["sheet.instructions"]
+    assert problems[0].severity == "note"
+
+
+@pytest.mark.parametrize("name", ["4W", "Work plan", "List of activities", None])
+def test_data_sheet_names_are_not_instructions(name):
+    assert not is_instruction_sheet(name)
+
+
+def test_empty_rows_are_dropped_and_rows_keep_excel_numbers():
+    rows = [
+        PRESENCE_ROWS[0],
+        [None] * 5,
+        PRESENCE_ROWS[1],
+        ["  ", "", None, " ", None],  # blanks only: not data
+        [None, None, None, None, "2020-02-02"],  # one value: data
+        PRESENCE_ROWS[2],
+    ]
+    cells = pd.DataFrame(rows, dtype=object).where(lambda d: d.ne(""), None)
+    mapped, _ = map_sheet(RawSheet("f.xlsx", "4W", cells))
+    assert mapped.rows == [3, 5, 6]
+    assert mapped.frame["start"].tolist() == ["2020-01-01", "2020-02-02", None]
+
+
+def test_row_with_values_only_in_unmapped_columns_is_kept():
+    rows = [["Organisation", "Country", "Colour"], ["MAG", "Iraq", None], [None, None, "red"]]
+    mapped, _ = map_sheet(raw(rows))
+    assert mapped.rows == [2, 3]
+    assert mapped.frame.iloc[1].tolist() == [None, None]
+
+
+def test_error_cells_and_uncached_formulas_are_rekeyed():
+    rows = [["Title"], PRESENCE_ROWS[0], ["MAG", "#REF!", None, None, None]]
+    sheet = raw(rows, error_cells={(2, 1): "#REF!"}, formula_no_cache={(2, 4): "=TODAY()"})
+    mapped, _ = map_sheet(sheet)
+    assert mapped.error_cells == {(3, "country_iso3"): "#REF!"}
+    assert mapped.formula_no_cache == {(3, "start"): "=TODAY()"}
+
+
+def test_row_holding_only_an_uncached_formula_is_kept():
+    rows = [PRESENCE_ROWS[0], PRESENCE_ROWS[1], [None] * 5]
+    mapped, _ = map_sheet(raw(rows, formula_no_cache={(2, 4): "=A1"}))
+    assert mapped.rows == [2, 3]
+
+
+def test_first_row_offset_is_applied():
+    mapped, _ = map_sheet(raw(PRESENCE_ROWS, first_row=2))
+    assert mapped.header_row == 2
+    assert mapped.rows == [3, 4]
+
+
+def test_empty_sheet_gives_a_note():
+    mapped, problems = map_sheet(RawSheet("f.xlsx", "Empty", pd.DataFrame(dtype=object)))
+    assert mapped is None
+    assert codes(problems) == ["sheet.empty"]
+
+
+def test_values_are_untouched():
+    rows = [["Organisation", "Country", "People reached"], ["MAG", "Iraq", 1500.0], ["HI", "Mali", "n/a"]]
+    mapped, _ = map_sheet(raw(rows))
+    assert mapped.frame["reached_total"].tolist() == [1500.0, "n/a"]
+    assert mapped.frame.dtypes.tolist() == [object, object, object]
+
+
+def test_workbook_with_a_work_plan_sheet_and_a_4w_sheet():
+    wb = openpyxl.Workbook()
+    plan = wb.active
+    plan.title = "Work plan"
+    plan.append(["MA AoR work plan 2019"])
+    plan.append([])
+    plan.append(["Objective ID", "Output ID", "Activity ID", "Activity", "Lead", "Budget (USD)"])
+    plan.append(["1", "1.1", "1.1.1", "Deploy coordinators", "UNMAS", 40000])
+    plan.append(["1", "1.1", "1.1.2", "Train IM officers", "iMMAP", None])
+    four_w = wb.create_sheet("4W")
+    four_w.append(["Organisation", "Country", "Admin 1", "Pillar", "Status"])
+    four_w.append(["#org", "#country", "#adm1", "#sector", "#status"])
+    four_w.append(["MAG", "Iraq", "Ninewa", "Clearance", "Active"])
+    wb.create_sheet("Instructions")["A1"] = "Fill in one row per activity."
+    buf = io.BytesIO()
+    wb.save(buf)
+
+    result = read_source(Source("plan.xlsx", buf.getvalue()))
+    outcomes = [map_sheet(sheet) for sheet in result.sheets]
+    kinds = [(m.sheet, m.kind, len(m.frame)) for m, _ in outcomes if m is not None]
+    assert kinds == [("Work plan", "workplan", 2), ("4W", "presence", 1)]
+    plan_mapped = outcomes[0][0]
+    assert plan_mapped.header_row == 3
+    assert plan_mapped.rows == [4, 5]
+    assert plan_mapped.frame["budget_usd"].tolist() == [40000, None]
+    assert codes(outcomes[2][1]) == ["sheet.instructions"]
+
+
+def test_tag_like_data_row_far_below_the_header_is_data():
+    rows = [
+        ["Organisation", "Country", "Status"],
+        ["MAG", "Iraq", "Active"],
+        ["#org", "#country", "#status"],
+        ["HALO", "Iraq", "Active"],
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.hxl_row is None
+    assert mapped.rows == [2, 3, 4]
+    assert problems == []

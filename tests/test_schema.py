@@ -1,0 +1,141 @@
+"""Tests of maaor.schema: fields, header aliases and HXL tag matching."""
+
+from __future__ import annotations
+
+import pytest
+
+from maaor import schema
+from maaor.dataset import TABLE_COLUMNS
+
+
+def test_kinds_and_labels_cover_the_tables():
+    assert schema.KINDS == ("workplan", "presence", "funding", "fts", "indicators", "mechanisms")
+    assert set(schema.KIND_LABELS) == set(schema.KINDS)
+    for kind in schema.KINDS:
+        fields = [s.field for s in schema.FIELDS[kind]]
+        assert fields, kind
+        assert len(fields) == len(set(fields)), kind
+        # Every mapped field is a column of the normalised table of that kind.
+        assert set(fields) <= set(TABLE_COLUMNS[kind]), kind
+
+
+def test_field_spec_holds_match_keys_and_normalised_tags():
+    org = schema.spec("presence", "org")
+    assert org.required is True
+    assert org.label == "Organisation"
+    assert org.aliases[0] == "organisation"
+    assert "implementingpartner" in org.aliases
+    assert "#org+impl+name" in org.hxl
+    assert schema.spec("presence", "lat").type == "latitude"
+
+
+def test_required_fields_follow_columns_csv():
+    assert schema.required_fields("presence") == ["org", "country_iso3"]
+    assert schema.required_fields("workplan") == [
+        "objective_id",
+        "output_id",
+        "activity_id",
+        "activity",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "field"),
+    [
+        ("presence", "Organisation", "org"),
+        ("presence", " ORGANIZATION ", "org"),
+        ("presence", "Pays", "country_iso3"),
+        ("presence", "Pilier", "pillar"),
+        ("presence", "Statut", "status"),
+        ("presence", "Date de début", "start"),
+        ("presence", "date_de_debut", "start"),
+        ("presence", "AnnualTarget", "target"),
+        ("presence", "Achieved", "reached_total"),
+        ("presence", "Admin level 1", "admin1"),
+        # "Etat" is both a status and a state in columns.csv: the status lists it earlier.
+        ("presence", "État", "status"),
+        ("presence", "reached_total", "reached_total"),
+        ("workplan", "Lead & partners", "leads"),
+        ("workplan", "Budget (USD)", "budget_usd"),
+        ("fts", "countryCode", "country_iso3"),
+        ("fts", "percentFunded", "percent_funded"),
+        ("funding", "requirements", "required_usd"),
+    ],
+)
+def test_header_field_matches_labels_and_aliases(kind, header, field):
+    assert schema.header_field(kind, header) == field
+
+
+@pytest.mark.parametrize("header", ["", None, "Colour", "Organisation URL", 12])
+def test_header_field_unknown_gives_none(header):
+    assert schema.header_field("presence", header) is None
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("#org+name+impl", "#org+impl+name"),
+        ("#ORG +impl +name", "#org+impl+name"),
+        ("#org+impl+impl", "#org+impl"),
+        ("#lat_deg", "#lat_deg"),
+        ("org", None),
+        ("#", None),
+        ("#1st", None),
+        ("#REF!", None),
+        ("#org+", None),
+        (None, None),
+        (3.5, None),
+    ],
+)
+def test_normalise_tag(tag, expected):
+    assert schema.normalise_tag(tag) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "tag", "field"),
+    [
+        ("presence", "#org+impl+name", "org"),
+        ("presence", "#org+name+impl", "org"),
+        ("presence", "#adm1+code", "admin1_code"),  # exact beats the bare #adm1
+        ("presence", "#adm1", "admin1"),
+        ("presence", "#reached+total", "reached_total"),
+        # No exact entry: the entry with the most attributes that are all on the tag.
+        ("presence", "#reached+f+children+total", "reached_girls"),
+        ("presence", "#reached+m+adults+idps", "reached_men"),
+        ("presence", "#sector+cluster", "pillar"),  # bare hashtag
+        ("presence", "#lat_deg", "lat"),
+        ("presence", "#lon_deg", "lon"),
+        ("presence", "#geo+lat", "lat"),
+        ("workplan", "#activity_id", "activity_id"),
+        ("fts", "#value+funding+pct", "percent_funded"),
+    ],
+)
+def test_hxl_field_matching(kind, tag, field):
+    assert schema.hxl_field(kind, tag) == field
+
+
+@pytest.mark.parametrize(
+    ("kind", "tag"),
+    [
+        ("presence", "#period_date"),  # HXL 1.0-alpha, no field here
+        ("presence", "#activity_id"),  # a 4W's activity id is not a work-plan id
+        ("presence", "#meta+comment"),
+        ("presence", "not a tag"),
+        ("presence", None),
+    ],
+)
+def test_hxl_field_unknown_gives_none(kind, tag):
+    assert schema.hxl_field(kind, tag) is None
+
+
+def test_template_headers_are_the_labels_in_order():
+    headers = schema.template_headers("presence")
+    assert headers[:3] == ["Organisation", "Organisation type", "Country"]
+    assert headers == [s.label for s in schema.FIELDS["presence"]]
+    assert schema.template_headers("fts")[0] == "countryCode"
+
+
+def test_header_keys_of_a_kind_and_of_all_kinds():
+    assert "datededebut" in schema.header_keys("workplan")
+    assert "percentfunded" not in schema.header_keys("presence")
+    assert "percentfunded" in schema.ALL_HEADER_KEYS
