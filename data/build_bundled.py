@@ -174,6 +174,7 @@ HI = "Humanity & Inclusion"
 DRC = "DRC"
 FSD = "FSD"
 DCA = "DanChurchAid"
+ICRC = "ICRC"
 
 VARIANTS = {HI: "Handicap International", HALO: "HALO", NPA: "Norwegian People's Aid", DRC: "Danish Refugee Council"}
 
@@ -188,6 +189,7 @@ ORG_TYPE = {
     DRC: "International NGO",
     FSD: "International NGO",
     DCA: "International NGO",
+    ICRC: "Red Cross / Red Crescent",
     # National authorities and national NGOs.
     "DMAC": "Government",
     "OMAR": "National NGO",
@@ -204,7 +206,7 @@ ORG_TYPE = {
     "SESU": "Government",
     "YEMAC": "Government",
 }
-INTERNATIONAL = {UNMAS, UNICEF, UNDP, HALO, MAG, NPA, HI, DRC, FSD, DCA}
+INTERNATIONAL = {UNMAS, UNICEF, UNDP, HALO, MAG, NPA, HI, DRC, FSD, DCA, ICRC}
 
 # Country name as typed, ISO3, emergency name, admin-1 units with approximate centroids.
 COUNTRIES: list[dict] = [
@@ -298,14 +300,14 @@ PROFILES: dict[str, list[tuple[str, list[str]]]] = {
             (DCA, ["Clearance", "EORE"]), (DRC, ["Clearance", "EORE"]), (FSD, ["Clearance"]),
             (UNICEF, ["EORE"]), (HI, ["Victim assistance", "EORE"]),
             ("DMAC", ["Coordination"]),
-            ("OMAR", ["Clearance", "EORE"]), ("ATC", ["Clearance"])],
+            ("OMAR", ["Clearance", "EORE"]), ("ATC", ["Clearance"]), (ICRC, ["Victim assistance"])],
     "BFA": [(UNMAS, ["Coordination"]), (HI, ["EORE", "Victim assistance"]), (DRC, ["EORE"]),
             (UNICEF, ["EORE"])],
     "CAF": [(UNMAS, ["Clearance", "EORE", "Coordination"]), (MAG, ["EORE", "Non-technical survey"])],
     "COL": [(HALO, _L), (HI, ["Non-technical survey", "Clearance", "Victim assistance"]),
             (NPA, ["Non-technical survey"]), (UNICEF, ["EORE"]), (UNDP, ["Capacity development"]),
             ("Descontamina Colombia", ["Coordination"]),
-            ("Campaña Colombiana Contra Minas", ["Clearance", "EORE"])],
+            ("Campaña Colombiana Contra Minas", ["Clearance", "EORE"]), (ICRC, ["Victim assistance"])],
     "COD": [(UNMAS, ["Coordination", "Clearance"]), (MAG, ["Clearance", "EORE"]),
             (DCA, ["EORE", "Clearance"]), (HI, ["Victim assistance"])],
     "ETH": [(UNMAS, ["Coordination", "EORE"]), (HALO, ["Non-technical survey"]),
@@ -313,7 +315,7 @@ PROFILES: dict[str, list[tuple[str, list[str]]]] = {
     "IRQ": [(UNMAS, ["Clearance", "Capacity development", "Coordination"]), (MAG, _L + ["EORE"]),
             (NPA, _L), (HALO, _L), (FSD, ["Clearance"]), (DRC, ["EORE"]), (HI, ["EORE", "Victim assistance"]),
             (DCA, ["EORE"]), (UNICEF, ["EORE"]), ("Iraq DMA", ["Coordination"]),
-            ("IKMAA", ["Coordination"]), ("IHSCO", ["Clearance"])],
+            ("IKMAA", ["Coordination"]), ("IHSCO", ["Clearance"]), (ICRC, ["Victim assistance"])],
     "LBY": [(UNMAS, ["Coordination", "EORE"]), (DCA, ["Clearance", "EORE"]), (FSD, ["Clearance"]),
             ("LibMAC", ["Coordination"])],
     "MLI": [(UNMAS, ["EORE", "Coordination", "IED threat mitigation"]), (DRC, ["EORE"]),
@@ -329,18 +331,18 @@ PROFILES: dict[str, list[tuple[str, list[str]]]] = {
             (HI, ["Victim assistance"])],
     "SSD": [(UNMAS, ["Coordination", "Clearance"]), (NPA, _L + ["Technical survey"]), (DCA, ["Clearance", "EORE"]),
             (MAG, ["EORE"]), (HI, ["Victim assistance"]),
-            ("NMAA South Sudan", ["Coordination"])],
+            ("NMAA South Sudan", ["Coordination"]), (ICRC, ["Victim assistance"])],
     "SDN": [(UNMAS, ["Coordination"]), (NPA, ["Non-technical survey"]), (DCA, ["Clearance"]),
             (UNICEF, ["EORE"]), (HI, ["Victim assistance"]), ("NMAC Sudan", ["Coordination"])],
     "SYR": [(UNMAS, ["Coordination", "EORE"]), (UNICEF, ["EORE"]), (HI, ["EORE", "Victim assistance"]),
             (MAG, ["Non-technical survey", "EORE"]), (HALO, ["Non-technical survey", "Clearance"]),
-            (DRC, ["EORE", "Non-technical survey"]), (UNDP, ["Clearance"])],
+            (DRC, ["EORE", "Non-technical survey"]), (UNDP, ["Clearance"]), (ICRC, ["Victim assistance"])],
     "UKR": [(UNDP, ["Coordination", "Capacity development"]), (HALO, _L), (FSD, _L + ["EORE"]),
             (DRC, ["EORE", "Non-technical survey"]), (UNICEF, ["EORE"]), (HI, ["Victim assistance", "EORE"]),
-            (NPA, ["Non-technical survey"]), ("SESU", ["Clearance", "Coordination"])],
+            (NPA, ["Non-technical survey"]), ("SESU", ["Clearance", "Coordination"]), (ICRC, ["Victim assistance"])],
     "YEM": [(UNDP, ["Coordination", "Capacity development"]), (UNMAS, ["Coordination"]),
             (HALO, ["Non-technical survey", "EORE"]), (UNICEF, ["EORE"]),
-            (HI, ["Victim assistance"]), ("YEMAC", ["Clearance", "EORE"])],
+            (HI, ["Victim assistance"]), ("YEMAC", ["Clearance", "EORE"]), (ICRC, ["Victim assistance"])],
 }
 
 
@@ -405,59 +407,71 @@ def _period(rng: random.Random) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+def _presence_row(rng: random.Random, country: dict, org: str, written: str, pillar: str,
+                  place: tuple[str, float, float], activity: str) -> dict:
+    """Return one 4W row: dates, status, coordinates, people reached, focal point."""
+    iso = country["iso3"]
+    admin1, lat, lon = place
+    start, end = _period(rng)
+    row = {
+        "org": written,
+        "org_type": ORG_TYPE[org],
+        "country_iso3": country["name"],
+        "emergency": country["emergency"],
+        "admin1": admin1,
+        "lat": round(lat + rng.uniform(-0.05, 0.05), 3),
+        "lon": round(lon + rng.uniform(-0.05, 0.05), 3),
+        "pillar": "Mine risk education" if pillar == "EORE" and iso in OLD_EORE_NAME else pillar,
+        "activity": activity,
+        "status": _status(start, end),
+        "start": start,
+        "end": end,
+    }
+    if pillar in REACHING and row["status"] != "Planned":
+        scale = 200 if pillar == "Victim assistance" else 4000
+        total = rng.randint(scale // 10, scale * 3)
+        row["reached_total"] = total
+        row["target"] = int(round(total * rng.uniform(1.0, 1.6), -1))
+        if rng.random() < 0.8:
+            w, m, g, b = _split_people(rng, total)
+            row.update(reached_women=w, reached_men=m, reached_girls=g, reached_boys=b)
+    elif pillar in REACHING:
+        row["target"] = rng.randint(50, 5000)
+    if rng.random() < 0.3:
+        slug = re.sub(r"[^a-z]+", "", written.lower())[:12]
+        row["focal_point"] = f"Focal point {written} {country['name']} (illustrative)"
+        row["contact"] = f"{slug}.{iso.lower()}@example.org"
+    return row
+
+
 def presence_rows(rng: random.Random) -> list[dict]:
-    """Return the illustrative 4W rows (organisation x admin-1 x activity x period)."""
+    """Return the illustrative 4W rows: one per organisation x admin-1 x activity type.
+
+    No two rows share organisation, place and activity (the loader would warn of a
+    duplicate), even when an organisation is spelled two ways.
+    """
     rows: list[dict] = []
     variant_every = 0
     for c in COUNTRIES:
-        iso = c["iso3"]
-        for org, pillars in PROFILES[iso]:
+        for org, pillars in PROFILES[c["iso3"]]:
             national = org not in INTERNATIONAL
             for pillar in pillars:
                 # Coordination sits in the capital area; field pillars spread out.
                 if pillar == "Coordination":
                     places = [c["admin1"][0]]
+                elif national and len(c["admin1"]) > 3:
+                    places = rng.sample(c["admin1"], 1)
                 else:
-                    k = 1 if national and len(c["admin1"]) > 3 else rng.randint(1, min(4, len(c["admin1"])))
-                    places = rng.sample(c["admin1"], k)
-                for admin1, lat, lon in places:
-                    for activity in rng.sample(ACTIVITIES[pillar], rng.randint(1, len(ACTIVITIES[pillar]))):
-                        for _ in range(rng.choice([1, 1, 1, 2])):
-                            start, end = _period(rng)
-                            written = org
-                            if org in VARIANTS:
-                                variant_every += 1
-                                if variant_every % 9 == 0:
-                                    written = VARIANTS[org]
-                            row = {
-                                "org": written,
-                                "org_type": ORG_TYPE[org],
-                                "country_iso3": c["name"],
-                                "emergency": c["emergency"],
-                                "admin1": admin1,
-                                "lat": round(lat + rng.uniform(-0.05, 0.05), 3),
-                                "lon": round(lon + rng.uniform(-0.05, 0.05), 3),
-                                "pillar": "Mine risk education" if pillar == "EORE" and iso in OLD_EORE_NAME else pillar,
-                                "activity": activity,
-                                "status": _status(start, end),
-                                "start": start,
-                                "end": end,
-                            }
-                            if pillar in REACHING and row["status"] != "Planned":
-                                scale = 200 if pillar == "Victim assistance" else 4000
-                                total = rng.randint(scale // 10, scale * 3)
-                                row["reached_total"] = total
-                                row["target"] = int(round(total * rng.uniform(1.0, 1.6), -1))
-                                if rng.random() < 0.8:
-                                    w, m, g, b = _split_people(rng, total)
-                                    row.update(reached_women=w, reached_men=m, reached_girls=g, reached_boys=b)
-                            elif pillar in REACHING:
-                                row["target"] = rng.randint(50, 5000)
-                            if rng.random() < 0.3:
-                                slug = re.sub(r"[^a-z]+", "", written.lower())[:12]
-                                row["focal_point"] = f"Focal point {written} {c['name']} (illustrative)"
-                                row["contact"] = f"{slug}.{iso.lower()}@example.org"
-                            rows.append(row)
+                    places = rng.sample(c["admin1"], rng.randint(1, min(4, len(c["admin1"]))))
+                for place in places:
+                    activities = ACTIVITIES[pillar]
+                    for activity in rng.sample(activities, rng.randint(1, len(activities))):
+                        written = org
+                        if org in VARIANTS:
+                            variant_every += 1
+                            if variant_every % 9 == 0:
+                                written = VARIANTS[org]
+                        rows.append(_presence_row(rng, c, org, written, pillar, place, activity))
     return rows
 
 
@@ -474,7 +488,8 @@ def funding_rows(rng: random.Random) -> list[dict]:
     rows: list[dict] = []
     for c in COUNTRIES:
         iso = c["iso3"]
-        operators = [o for o, pillars in PROFILES[iso] if any(p in FIELD_PILLARS for p in pillars)]
+        # ICRC is funded outside appeals and pooled funds.
+        operators = [o for o, pillars in PROFILES[iso] if o != ICRC and any(p in FIELD_PILLARS for p in pillars)]
         first_year = 2021 if iso in {"ETH", "BFA", "NER"} else 2019
         size = 3.0 if iso in {"AFG", "IRQ", "SYR", "UKR", "YEM"} else 1.0
         for year in range(first_year, 2023):

@@ -144,7 +144,7 @@ class Throttle:
         clock: returns the current time in seconds since the epoch (tests pass a fake).
     """
 
-    def __init__(self, store: "Store | None" = None, *, max_failures: int | None = None,
+    def __init__(self, store: Store | None = None, *, max_failures: int | None = None,
                  lock_s: float | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         from maaor import config

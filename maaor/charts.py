@@ -39,7 +39,8 @@ STATUS_COLOURS: dict[str, str] = {
 STATUS_ORDER: tuple[str, ...] = tuple(STATUS_COLOURS)
 REQUIRED_COLOUR, FUNDED_COLOUR = LIGHT_GREY, BLUE
 
-_FONT = "Source Sans Pro, Source Sans 3, sans-serif"  # served by Streamlit itself
+_FONT = '"Source Sans", sans-serif'  # the font Streamlit serves itself (no web font CDN)
+NOTE_WIDTH = 95  # characters per line of the source note under a chart
 
 
 def _text(value: object) -> str:
@@ -72,26 +73,48 @@ def status_label(code: object, lang: str) -> str:
     return vocab.label("wp_status", str(code), lang)
 
 
-def _finish(fig: go.Figure, note: str, height: int, legend: bool = True) -> go.Figure:
-    """Apply the shared layout: font, palette, margins, legend on top, note underneath."""
+def _wrap(text: str, width: int = NOTE_WIDTH) -> list[str]:
+    """Split ``text`` into lines of at most ``width`` characters at spaces."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def _finish(fig: go.Figure, note: str, height: int, lang: str, legend: bool = True) -> go.Figure:
+    """Apply the shared layout: font, palette, number format, legend on top, note underneath.
+
+    The note (source and data version) is written under the plot, wrapped, with the
+    bottom margin grown to hold it.
+    """
+    lines = _wrap(note) if note else []
+    bottom = 60 + 15 * len(lines)
     fig.update_layout(
         template="plotly_white",
         colorway=list(PALETTE),
         font={"family": _FONT, "size": 13},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 40, "b": 70},
+        height=height + 15 * len(lines),
+        margin={"l": 10, "r": 10, "t": 40, "b": bottom},
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
+                "traceorder": "normal"},
         hoverlabel={"font": {"family": _FONT}},
+        # decimal and thousands separators of the language ("1 234,5" in French)
+        separators=", " if lang == "fr" else ".,",
     )
-    if note:
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    if lines:
         fig.add_annotation(
-            text=esc(note),
+            text="<br>".join(esc(line) for line in lines),
             xref="paper",
             yref="paper",
             x=0,
             y=0,
-            yshift=-60,
+            yshift=-(bottom - 8 - 15 * len(lines)),
             xanchor="left",
             yanchor="top",
             showarrow=False,
@@ -134,7 +157,7 @@ def status_by_objective(progress: pd.DataFrame, lang: str, note: str = "") -> go
         )
     fig.update_layout(barmode="stack", xaxis_title=t("chart.activities", lang))
     fig.update_yaxes(autorange="reversed")
-    return _finish(fig, note, height=max(220, 60 + 38 * len(names)))
+    return _finish(fig, note, height=max(220, 60 + 38 * len(names)), lang=lang)
 
 
 def timeline(rows: pd.DataFrame, today: dt.date, lang: str, note: str = "") -> go.Figure:
@@ -197,7 +220,7 @@ def timeline(rows: pd.DataFrame, today: dt.date, lang: str, note: str = "") -> g
     fig.update_xaxes(type="date")
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_layout(barmode="overlay")
-    return _finish(fig, note, height=max(260, 90 + 18 * len(ids)))
+    return _finish(fig, note, height=max(260, 90 + 18 * len(ids)), lang=lang)
 
 
 def required_vs_funded(
@@ -237,7 +260,7 @@ def required_vs_funded(
         )
     fig.update_layout(barmode="group", yaxis_title="USD")
     fig.update_xaxes(type="category")
-    return _finish(fig, note, height=380)
+    return _finish(fig, note, height=380, lang=lang)
 
 
 def fts_bars(frame: pd.DataFrame, lang: str, note: str = "", label: Callable[[object], str] | None = None) -> go.Figure:
@@ -277,7 +300,7 @@ def fts_bars(frame: pd.DataFrame, lang: str, note: str = "", label: Callable[[ob
     )
     fig.update_layout(barmode="group", yaxis_title="USD")
     fig.update_xaxes(type="category")
-    return _finish(fig, note, height=380)
+    return _finish(fig, note, height=380, lang=lang)
 
 
 def indicator_bullets(progress: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
@@ -327,7 +350,7 @@ def indicator_bullets(progress: pd.DataFrame, lang: str, note: str = "") -> go.F
                 domain={"x": [0.42, 0.92], "y": [y0 + 0.2 * row_height, y0 + 0.8 * row_height]},
             )
         )
-    return _finish(fig, note, height=max(160, 40 + 78 * n), legend=False)
+    return _finish(fig, note, height=max(160, 40 + 78 * n), lang=lang, legend=False)
 
 
 def results_status(by_objective: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
@@ -350,7 +373,7 @@ def results_status(by_objective: pd.DataFrame, lang: str, note: str = "") -> go.
         )
     fig.update_layout(barmode="stack", xaxis_title=t("chart.indicators", lang))
     fig.update_yaxes(autorange="reversed")
-    return _finish(fig, note, height=max(220, 80 + 45 * len(names)))
+    return _finish(fig, note, height=max(220, 80 + 45 * len(names)), lang=lang)
 
 
 def flag_counts(counts: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
@@ -367,7 +390,7 @@ def flag_counts(counts: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(xaxis_title=t("chart.flags", lang))
-    return _finish(fig, note, height=max(200, 70 + 34 * len(names)), legend=False)
+    return _finish(fig, note, height=max(200, 70 + 34 * len(names)), lang=lang, legend=False)
 
 
 def orgs_per_pillar(by_pillar: pd.DataFrame, lang: str, note: str = "",
@@ -393,4 +416,4 @@ def orgs_per_pillar(by_pillar: pd.DataFrame, lang: str, note: str = "",
         )
     fig.update_layout(barmode="group", yaxis_title=t("chart.organisations", lang))
     fig.update_xaxes(type="category")
-    return _finish(fig, note, height=380)
+    return _finish(fig, note, height=380, lang=lang)

@@ -183,7 +183,8 @@ def presence_deck(
         by_admin1: output of ``figures.presence.orgs_by_admin1``; empty for a
             country-level public view.
         lang: tooltip language.
-        map_style: an online basemap style URL; None (default) draws no basemap.
+        map_style: an online basemap style URL (e.g. a CARTO GL style); None (default)
+            draws no basemap and the deck makes no request.
     """
     countries = pdk.Layer(
         "GeoJsonLayer",
@@ -212,9 +213,14 @@ def presence_deck(
         pickable=True,
     )
     present = by_country.loc[by_country["organisations"] > 0, "country_iso3"]
+    # No provider and pydeck's default style sentinel is how a deck asks for no basemap:
+    # Streamlit then requests no style (with map_style=None it would fetch CARTO's).
+    basemap = {"map_style": map_style, "map_provider": "carto"} if map_style else {
+        "map_provider": None
+    }
     return pdk.Deck(
         layers=[countries, bubbles],
         initial_view_state=view_for(present),
-        map_style=map_style,
         tooltip={"text": "{tip}", "style": TOOLTIP_STYLE},
+        **basemap,
     )

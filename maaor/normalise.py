@@ -134,8 +134,33 @@ def _is_blank(value) -> bool:
         return False
 
 
+_NUMBER_TYPES = frozenset({float, int, np.float64, np.int64, np.float32, np.int32})
+_NUMERIC_INFERRED = frozenset({"floating", "integer", "mixed-integer-float", "decimal"})
+
+
 def _is_number(value) -> bool:
+    if type(value) in _NUMBER_TYPES:  # the common case, without the ABC check below
+        return True
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _all_numbers(s: pd.Series) -> bool:
+    """True when every non-missing value is a real number (no text, no booleans)."""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return False
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return True
+    if s.dtype != object:
+        return False
+    return pd.api.types.infer_dtype(s, skipna=True) in _NUMERIC_INFERRED
+
+
+def _as_float(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def _false(s: pd.Series) -> pd.Series:
+    return pd.Series(False, index=s.index, dtype=bool)
 
 
 def _factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -303,6 +328,9 @@ def parse_money(s: pd.Series) -> MoneyParse:
     Returns:
         A :class:`MoneyParse` (values, failed, negative, non_usd), aligned with ``s``.
     """
+    if _all_numbers(s):
+        values = _as_float(s)
+        return MoneyParse(values, _false(s), (values < 0).fillna(False).astype(bool), _false(s))
     codes, uniques = _factorize(s)
     vals: list[float] = []
     failed: list[bool] = []
@@ -338,9 +366,8 @@ def parse_money(s: pd.Series) -> MoneyParse:
 
 
 def _parse_number_column(s: pd.Series, ambiguous: Ambiguous) -> NumberParse:
-    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-        values = pd.to_numeric(s, errors="coerce").astype("float64")
-        return NumberParse(values, pd.Series(False, index=s.index, dtype=bool))
+    if _all_numbers(s):
+        return NumberParse(_as_float(s), _false(s))
     codes, uniques = _factorize(s)
     vals: list[float] = []
     failed: list[bool] = []
@@ -408,6 +435,8 @@ def parse_percent(s: pd.Series, *, upper: float | None = 100.0) -> PercentParse:
     Returns:
         A :class:`PercentParse`.
     """
+    if _all_numbers(s):
+        s = _as_float(s)
     codes, uniques = _factorize(s)
     vals: list[float] = []
     failed: list[bool] = []

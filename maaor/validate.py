@@ -119,7 +119,6 @@ _UNBOUNDED_PERCENT = {("fts", "percent_funded")}
 _REPORT_DATES = {("workplan", "last_update"), ("indicators", "as_of")}
 #: (start field, end field) pairs per kind.
 _DATE_PAIRS = {"workplan": ("start", "due"), "presence": ("start", "end")}
-#: Count fields hold people or items: negative values are errors.
 _ADMIN_CODES = ("admin1_code", "admin2_code")
 _PERSON_SPLIT = re.compile(r"\s*[;,\n/]\s*")
 _ID_NUMBER = re.compile(r"(\d+(?:\.\d+)*)")
@@ -258,8 +257,17 @@ class _Collector:
 # ---------------------------------------------------------------------------------------
 
 
+_NO_TEXT = frozenset(
+    {"empty", "floating", "integer", "mixed-integer-float", "decimal", "boolean",
+     "datetime", "datetime64", "date", "time", "timedelta"}
+)
+
+
 def _blank_mask(s: pd.Series) -> np.ndarray:
     """True where a raw cell is None/NaN or whitespace-only text."""
+    if s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) in _NO_TEXT:
+        # No text in the column: only missing values are blank.
+        return s.isna().to_numpy()
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     flags = np.array(
         [isinstance(u, str) and not u.strip() for u in uniques] + [True], dtype=bool
@@ -281,7 +289,9 @@ def _not_under(child: pd.Series, parent: pd.Series) -> np.ndarray:
     "1.10.2" is not below "1.1"). Rows where either is missing, or where the child is
     numbered on its own ("2", not "1.2"), cannot be checked and are False."""
     pairs = pd.DataFrame({"c": child, "p": parent})
-    checkable = (child.notna() & parent.notna() & child.str.contains(".", regex=False)).to_numpy(dtype=bool)
+    checkable = (
+        (child.notna() & parent.notna() & child.str.contains(".", regex=False)).fillna(False).to_numpy(dtype=bool)
+    )
     codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs[checkable]))
     flags = np.array(
         [not (c.split(".")[: len(p.split("."))] == p.split(".") and c.count(".") > p.count("."))
@@ -350,7 +360,8 @@ class _SheetValidator:
         rows = np.asarray(mapped.rows, dtype=np.int64)
         self.rows_read = len(frame)
         frame, rows = self._blank_errors(frame, rows)
-        keep = ~self._all_blank(frame)
+        blank = {c: _blank_mask(frame[c]) for c in frame.columns}
+        keep = ~self._all_blank(blank, len(frame))
         self.skipped = int((~keep).sum())
         self.frame = frame.loc[keep].reset_index(drop=True)
         self.rows = rows[keep]
@@ -364,7 +375,12 @@ class _SheetValidator:
         self.col = _Collector(mapped.file, mapped.sheet, self.rows, mapped.labels)
         self.col.error_rows = np.zeros(self.n, dtype=bool)
         self.out: dict[str, pd.Series] = {}
-        self.raw_blank: dict[str, np.ndarray] = {}
+        self._unknown_pillar = np.zeros(self.n, dtype=bool)
+        self._budget_failed = np.zeros(self.n, dtype=bool)
+        # Blank raw cells per field (before parsing), for required-value checks.
+        self.raw_blank: dict[str, np.ndarray] = {
+            c: m[keep] for c, m in blank.items() if c in self.specs
+        }
 
     # -- preparation ----------------------------------------------------------------
 
@@ -391,10 +407,10 @@ class _SheetValidator:
                 self._error_cells.extend((int(p), fld, t, code) for p, t in zip(pos, texts))
         return frame, rows
 
-    def _all_blank(self, frame: pd.DataFrame) -> np.ndarray:
-        blank = np.ones(len(frame), dtype=bool)
-        for c in frame.columns:
-            blank &= _blank_mask(frame[c])
+    def _all_blank(self, masks: dict[str, np.ndarray], n: int) -> np.ndarray:
+        blank = np.ones(n, dtype=bool)
+        for mask in masks.values():
+            blank &= mask
         if self._error_cells:
             blank[[p for p, *_ in self._error_cells]] = False
         return blank
@@ -411,9 +427,6 @@ class _SheetValidator:
                 "Move the values into the template columns if they should be loaded.",
             )
         self._excel_errors()
-        for fld in self.frame.columns:
-            if fld in self.specs:
-                self.raw_blank[fld] = _blank_mask(self.frame[fld])
         for fld in self.frame.columns:
             spec = self.specs.get(fld)
             if spec is None:
@@ -526,7 +539,7 @@ class _SheetValidator:
         values = parsed.values.where(~parsed.negative)
         failed = parsed.failed.to_numpy()
         if self.kind == "workplan" and fld == "budget_usd":
-            self._budget_text(raw, failed)
+            self._budget_failed = failed  # settled in _kind_workplan, once the note is read
         else:
             self.col.rows_problem(
                 "error", "money.text", fld, failed, _obj(raw),
@@ -546,9 +559,8 @@ class _SheetValidator:
         self.out[fld] = values
 
     def _budget_text(self, raw: pd.Series, failed: np.ndarray) -> None:
+        """A text budget becomes the budget note (a note), unless the note is filled (an error)."""
         note = self.out.get("budget_note")
-        if note is None and "budget_note" in self.frame.columns:
-            note = nz.text(self.frame["budget_note"])
         if note is None:
             note = pd.Series(np.nan, index=self.index, dtype="str")
         note_blank = note.isna().to_numpy()
@@ -730,8 +742,8 @@ class _SheetValidator:
 
     def _kind_workplan(self) -> None:
         self._workplan_orgs()
-        if "budget_usd" not in self.frame.columns and "budget_note" in self.frame.columns:
-            self.out["budget_note"] = nz.text(self.frame["budget_note"])
+        if "budget_usd" in self.frame.columns:
+            self._budget_text(self.frame["budget_usd"], self._budget_failed)
         self._workplan_hierarchy()
 
     def _workplan_orgs(self) -> None:
@@ -833,7 +845,7 @@ class _SheetValidator:
                 pillar = pillar.where(~blank, from_activity)
             self.out["pillar"] = pillar
         if "pillar" in self.frame.columns:
-            unknown = getattr(self, "_unknown_pillar", np.zeros(self.n, dtype=bool))
+            unknown = self._unknown_pillar
             allowed = ", ".join(vocab.label("pillar", c) for c in vocab.codes("pillar"))
             self.col.rows_problem(
                 "error", "pillar.unknown", "pillar", unknown, _obj(self.frame["pillar"]),
@@ -970,29 +982,28 @@ def validate_tables(tables: Mapping[str, pd.DataFrame]) -> list[Problem]:
     problems: list[Problem] = []
     wp = tables.get("workplan")
     if wp is not None and len(wp) and "activity_id" in wp:
-        ids = wp[wp["activity_id"].notna()]
-        sources = ids[["_file", "_sheet"]].astype(str).agg(" › ".join, axis=1)
-        per_id = sources.groupby(ids["activity_id"]).nunique()
-        for activity_id in per_id[per_id > 1].index[:MAX_LISTED]:
-            rows = ids[ids["activity_id"] == activity_id]
-            first = rows.iloc[0]
-            where = f"{first['_file']}" + (f" › {first['_sheet']}" if pd.notna(first["_sheet"]) else "")
-            for _, row in rows.iloc[1:].iterrows():
-                if (row["_file"], row["_sheet"]) == (first["_file"], first["_sheet"]):
-                    continue
-                problems.append(
-                    Problem(
-                        "error",
-                        "workplan.duplicate_activity",
-                        f"Activity {activity_id} is also in {where} (row {first['_row']}).",
-                        "Load each work plan once, or renumber one of the activities.",
-                        str(row["_file"]),
-                        None if pd.isna(row["_sheet"]) else str(row["_sheet"]),
-                        None if pd.isna(row["_row"]) else int(row["_row"]),
-                        "activity_id",
-                        str(activity_id),
-                    )
+        ids = wp.loc[wp["activity_id"].notna(), ["activity_id", "_file", "_sheet", "_row"]]
+        source = ids["_file"].fillna("").astype(str) + "\x1f" + ids["_sheet"].fillna("").astype(str)
+        first_source = source.groupby(ids["activity_id"]).transform("first")
+        elsewhere = ids[source != first_source]
+        first = ids.groupby("activity_id").first()
+        label = schema.spec("workplan", "activity_id").label
+        for activity_id, file, sheet, row in elsewhere.head(MAX_LISTED).itertuples(index=False):
+            f = first.loc[activity_id]
+            where = str(f["_file"]) + (f" › {f['_sheet']}" if pd.notna(f["_sheet"]) else "")
+            problems.append(
+                Problem(
+                    "error",
+                    "workplan.duplicate_activity",
+                    f"Activity {activity_id} is also in {where} (row {f['_row']}).",
+                    "Load each work plan once, or renumber one of the activities.",
+                    str(file),
+                    None if pd.isna(sheet) else str(sheet),
+                    None if pd.isna(row) else int(row),
+                    label,
+                    str(activity_id),
                 )
+            )
     presence = tables.get("presence")
     mechanisms = tables.get("mechanisms")
     if presence is not None and mechanisms is not None and len(presence) and len(mechanisms):

@@ -93,7 +93,7 @@ def _pg_schema_urls(base_url: str) -> tuple[Callable[[], str], Callable[[], None
     return make, drop_all
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def make_store_url(request, tmp_path) -> Iterator[Callable[[], str]]:
     """A factory of URLs of new, empty stores: SQLite files always; PostgreSQL schemas
     (one per call, dropped afterwards) when MAAOR_TEST_DATABASE_URL is set."""

@@ -322,7 +322,11 @@ def test_empty_sheet_gives_a_note():
 
 
 def test_values_are_untouched():
-    rows = [["Organisation", "Country", "People reached"], ["MAG", "Iraq", 1500.0], ["HI", "Mali", "n/a"]]
+    rows = [
+        ["Organisation", "Country", "People reached"],
+        ["MAG", "Iraq", 1500.0],
+        ["HI", "Mali", "n/a"],
+    ]
     mapped, _ = map_sheet(raw(rows))
     assert mapped.frame["reached_total"].tolist() == [1500.0, "n/a"]
     assert mapped.frame.dtypes.tolist() == [object, object, object]
@@ -367,3 +371,17 @@ def test_tag_like_data_row_far_below_the_header_is_data():
     assert mapped.hxl_row is None
     assert mapped.rows == [2, 3, 4]
     assert problems == []
+
+
+def test_same_header_with_different_tags_is_not_a_duplicate():
+    rows = [
+        ["Organisation", "Country", "Reached", "Reached"],
+        ["#org", "#country", "#reached+f+children", "#reached+m+children"],
+        ["MAG", "Iraq", "10", "12"],
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    # The repeated header does not tell the columns apart: their tags do.
+    assert mapped.frame.columns.tolist() == ["org", "country_iso3", "reached_girls", "reached_boys"]
+    assert mapped.frame.iloc[0].tolist() == ["MAG", "Iraq", "10", "12"]
+    assert mapped.mapped_by["reached_girls"] == "hxl"
+    assert codes(problems) == ["header.hxl_row"]

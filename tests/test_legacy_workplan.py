@@ -287,12 +287,12 @@ def test_page_break_continuations_join_their_cells():
         ]
     )
     frame, problems = read(src)
-    assert frame["output"].iloc[0] == "Members receive an up-to- date induction package"
+    assert frame["output"].iloc[0] == "Members receive an up-to-date induction package"
     assert frame["activity"].iloc[0] == "Compile resources for coordination mechanisms."
     assert frame["leads"].iloc[0] == "UNICEF"
     assert split_list(frame["partners"].iloc[0]) == ["MAG", "NPA", "Humanity & Inclusion"]
     assert frame["activity_id"].tolist() == ["1.2.1", "1.3.1"]
-    assert [(p.code, p.row) for p in problems] == [("legacy.activity_unnumbered", 5)]
+    assert [(p.code, p.row) for p in problems] == [("legacy.activity_unnumbered", 4)]
 
 
 def test_french_headers_and_numbers_without_formatting():
@@ -339,3 +339,31 @@ def test_no_activities_is_an_error():
     codes = {(p.severity, p.code) for p in problems}
     assert ("error", "legacy.empty") in codes
     assert ("warning", "legacy.output_without_activity") in codes
+
+
+def test_structure_errors_name_their_rows():
+    src = workbook(
+        [
+            HEADER,
+            [None, "1.1.1 Activity before any output", "UNMAS", None],
+            ["An output without a number", "1.1.2 Its activity", "UNMAS", None],
+            ["1.1 Numbered output", "1.1.3 Fine", "UNMAS", None],
+        ]
+    )
+    frame, problems = read(src)
+    assert [(p.severity, p.code, p.row, p.column) for p in problems] == [
+        ("error", "legacy.activity_without_output", 2, "Activity"),
+        ("error", "legacy.output_unnumbered", 3, "Output"),
+    ]
+    assert frame["activity_id"].tolist() == ["1.1.3"]
+
+
+def test_too_many_rows_is_refused_without_reading_them():
+    from maaor.read import legacy_workplan
+
+    rows = [HEADER, ["1.1 Output", "1.1.1 Activity", "UNMAS", None]]
+    rows += [[None, None, None, None]] * legacy_workplan.MAX_ROWS
+    raw = RawSheet("plan.csv", None, pd.DataFrame(rows, dtype=object))
+    frame, problems = read_legacy_workplan(Source("plan.csv", b""), None, raw, OrgDirectory.bundled())
+    assert frame.empty
+    assert [(p.severity, p.code, p.row) for p in problems] == [("error", "legacy.too_large", 1)]

@@ -66,14 +66,19 @@ def test_utf16_without_bom_is_recognised():
 
 def test_mixed_encoding_is_read_line_by_line_with_a_warning():
     data = (
-        "Organisation,Pays\n".encode()
-        + "HALO Trust,Côte d'Ivoire\n".encode("utf-8")
+        b"Organisation,Pays\n"
+        + "HALO Trust,Côte d'Ivoire\n".encode()
         + "MAG,Côte d'Ivoire\n".encode("cp1252")
-        + "NPA,Mali\n".encode()
+        + b"NPA,Mali\n"
         + "DRC,Sénégal\n".encode("cp1252")
     )
     result, sheet = read(data)
-    assert [row[1] for row in grid(sheet)[1:]] == ["Côte d'Ivoire", "Côte d'Ivoire", "Mali", "Sénégal"]
+    assert [row[1] for row in grid(sheet)[1:]] == [
+        "Côte d'Ivoire",
+        "Côte d'Ivoire",
+        "Mali",
+        "Sénégal",
+    ]
     (problem,) = result.problems
     assert problem.code == "csv.mixed_encoding"
     assert problem.severity == "warning"
@@ -173,13 +178,15 @@ def test_kind_is_copied():
     assert result.sheets[0].kind == "presence"
 
 
-def test_unclosed_quote_with_huge_field_is_reported_not_raised():
-    data = b'a,b\n1,"open quote\n' + b"x" * 200_000 + b"\n"
+def test_unclosed_quote_swallowing_the_file_is_reported():
+    data = b'a,b\n1,"open quote\n' + b"x" * 200_000 + b"\n2,3\n"
     result, sheet = read(data)
-    codes = [p.code for p in result.problems]
-    assert codes == ["csv.unreadable_line"]
-    assert result.problems[0].row == 2
-    assert grid(sheet) == [["a", "b"]]
+    (problem,) = result.problems
+    assert (problem.code, problem.severity, problem.row) == ("csv.long_cell", "warning", 2)
+    cells = grid(sheet)
+    assert cells[1][0] == "1"
+    assert len(cells[1][1]) > 200_000  # the rest of the file, kept in the open cell
+    assert all(row == [None, None] for row in cells[2:])
 
 
 def test_invalid_utf16_after_bom_is_replaced_with_a_warning():

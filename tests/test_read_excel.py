@@ -270,7 +270,7 @@ def test_too_large_sheet_is_refused(monkeypatch):
     monkeypatch.setattr(excel, "MAX_CELLS", 10)
 
     def build(wb):
-        for r in range(5):
+        for _r in range(5):
             wb.active.append([1, 2, 3])
 
     result = read_workbook(Source("big.xlsx", workbook_bytes(build)))

@@ -89,7 +89,9 @@ def test_fts_files(shared_dir, name, rows):
 
 
 def test_fts_mine_action_requirement_stays_blank(shared_dir):
-    _, mapped, _ = load(shared_dir, "hdx-scraper-fts/fts_requirements_funding_globalcluster_global.csv")
+    _, mapped, _ = load(
+        shared_dir, "hdx-scraper-fts/fts_requirements_funding_globalcluster_global.csv"
+    )
     mine_action = mapped.frame[mapped.frame["cluster"] == "Mine Action"]
     assert len(mine_action) >= 1
     assert mine_action["required_usd"].isna().all()

@@ -27,9 +27,9 @@ from maaor.store import (
     StoreError,
     StoreUnavailable,
     VersionNotFound,
+    migrations,
     retry_busy,
 )
-from maaor.store import migrations
 from maaor.store import schema as s
 
 BUSY_MESSAGE = "the data store is busy (locked by another process); try again in a moment"
@@ -119,6 +119,18 @@ def test_empty_store_has_no_version(store):
     assert store.history() == []
     with pytest.raises(VersionNotFound, match="no data has been published yet"):
         store.load()
+
+
+def test_sqlite_uses_wal_foreign_keys_and_busy_timeout(tmp_path):
+    with Store.open(f"sqlite:///{tmp_path / 'p.sqlite'}", busy_timeout_ms=1234) as st:
+        with st.engine.connect() as conn:
+            pragma = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                      for name in ("journal_mode", "foreign_keys", "busy_timeout")}
+        assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 1234}
+        with pytest.raises(sa.exc.IntegrityError, match="FOREIGN KEY"):
+            with st.engine.begin() as conn:  # a file row pointing at no version
+                conn.execute(s.version_files.insert().values(
+                    version_id=99, position=0, name="x", size=0, sha256="", data=b""))
 
 
 def test_publish_load_round_trip_keeps_dtypes_and_meta(store):
@@ -456,6 +468,7 @@ def test_unreachable_postgresql_is_store_unavailable():
     assert "nothing was changed" in message
 
 
+@pytest.mark.postgres
 def test_postgresql_going_away_changes_nothing_and_store_recovers(pg_store_url):
     with Store.open(pg_store_url) as st:
         publish(st, "one")

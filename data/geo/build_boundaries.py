@@ -3,7 +3,8 @@
 Source: the npm package ``world-atlas@2.0.2`` (Natural Earth 1:110m admin-0 countries as
 TopoJSON, ISC licence; Natural Earth data is public domain). Its features carry ISO 3166-1
 numeric ids; this script maps them to ISO3 with hdx-python-country (offline), adds English
-and French short names and a bounding box, rounds coordinates to 0.01 degree, and writes a
+and French short names and a bounding box, rounds coordinates to 0.01 degree, moves rings
+crossing the antimeridian east of 180, leaves Antarctica out, and writes a
 GeoJSON FeatureCollection small enough to commit (< 1 MB).
 
 Usage (from the repository root)::
@@ -29,6 +30,10 @@ DECIMALS = 2
 # Features world-atlas leaves without a numeric id: disputed or partially recognised areas.
 # They are drawn with the ISO3 of the UN member state they are reported under in
 # humanitarian data (Kosovo keeps the code HDX and OCHA use).
+# Antarctica is left out: no mine action coordination there, and its ring closing along
+# the pole draws a band across a flat (Web Mercator) map.
+LEFT_OUT = {"ATA"}
+
 UNNUMBERED = {
     "N. Cyprus": ("CYP", "Cyprus", "Chypre"),
     "Somaliland": ("SOM", "Somalia", "Somalie"),
@@ -74,7 +79,20 @@ def ring(indices: list[int], arcs: list[list[tuple[float, float]]]) -> list[list
             out.append(p)
     if out and out[0] != out[-1]:
         out.append(out[0])
-    return out
+    return unwrap(out)
+
+
+def unwrap(points: list[list[float]]) -> list[list[float]]:
+    """Shift the western part of a ring that crosses the antimeridian by +360 degrees.
+
+    World-atlas is cut for spherical rendering: a ring of Russia or Fiji jumps from
+    180 to -180. A flat map would draw that jump as a stripe across the world; moved
+    east of 180 the ring stays in one piece (deck.gl draws longitudes above 180).
+    """
+    xs = [p[0] for p in points]
+    if not xs or max(xs) - min(xs) <= 180:
+        return points
+    return [[x + 360 if x < 0 else x, y] for x, y in points]
 
 
 def geometry(geom: dict, arcs) -> dict:
@@ -125,6 +143,8 @@ def build(topo: dict) -> dict:
     features = []
     for geom in topo["objects"]["countries"]["geometries"]:
         iso3, name_en, name_fr = country_identity(geom)
+        if iso3 in LEFT_OUT:
+            continue
         shape = geometry(geom, arcs)
         features.append(
             {

@@ -22,6 +22,8 @@ SEPARATORS = (",", ";", "\t")
 SNIFF_LINES = 50
 HEADER_ZONE = 30
 MAX_LINE_PROBLEMS = 20
+MAX_CELL_CHARS = 32_767  # the most an Excel cell holds
+MAX_FIELD_CHARS = 16 * 1024 * 1024
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
@@ -39,8 +41,9 @@ def read_csv_bytes(source: Source) -> ReadResult:
     cp1252 (latin-1 for the bytes cp1252 does not define). A file mixing UTF-8 lines and
     cp1252 lines is decoded line by line with a ``csv.mixed_encoding`` warning naming the
     cp1252 lines. The separator (comma, semicolon or tab) is sniffed on the first lines.
-    Rows longer than the header zone's width keep their extra cells in extra columns and
-    get a ``csv.extra_cells`` warning; short rows are padded with None.
+    The expected width is the most common field count of the first 30 records (the
+    narrower on a tie); a row with non-empty cells beyond it keeps them in extra columns
+    and gets a ``csv.extra_cells`` warning; short rows are padded with None.
 
     Args:
         source: the file (its ``kind`` is copied to the sheet).
@@ -200,29 +203,52 @@ def _records(
     text: str, separator: str, file: str, lines_skipped: int
 ) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
     """(start line, fields) for each record; blank lines are left out."""
+    # The csv module refuses fields over a process-wide limit (other libraries raise it
+    # too); raise it to our own bound so the outcome does not depend on import order.
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=False)
     records: list[tuple[int, list[str]]] = []
+    problems: list[Problem] = []
+    check_long = len(text) > MAX_CELL_CHARS
     start = 1
     try:
         for fields in reader:
             if fields:
                 records.append((start, fields))
+                if check_long and len(problems) < MAX_LINE_PROBLEMS:
+                    longest = max(map(len, fields))
+                    if longest > MAX_CELL_CHARS:
+                        problems.append(_long_cell(file, start + lines_skipped, longest))
             start = reader.line_num + 1
     except csv.Error as exc:
         line = start + lines_skipped
-        return records, [
+        problems.append(
             Problem(
                 "error",
                 "csv.unreadable_line",
                 f"The file could not be read from line {line} on ({exc}); the lines "
                 "before it were read.",
-                "Look for a quote (\") that is opened but never closed on or after that "
+                'Look for a quote (") that is opened but never closed on or after that '
                 "line, or a cell holding a very long text.",
                 file=file,
                 row=line,
             )
-        ]
-    return records, []
+        )
+    return records, problems
+
+
+def _long_cell(file: str, line: int, length: int) -> Problem:
+    return Problem(
+        "warning",
+        "csv.long_cell",
+        f"The record starting on line {line} has a cell of {length:,} characters (Excel "
+        f"holds at most {MAX_CELL_CHARS:,}); a quote (\") was probably opened and never "
+        "closed, swallowing the lines after it.",
+        "Check the quotes on that line and close the one left open.",
+        file=file,
+        row=line,
+    )
 
 
 def _grid(

@@ -40,6 +40,7 @@ _REF = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
 _TYPE = re.compile(rb"\bt\s*=\s*[\"'](\w+)[\"']")
 _FORMULA = re.compile(rb"<" + _P + rb"f\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"f>)", re.S)
 _VALUE = re.compile(rb"<" + _P + rb"v\b[^>]*?(?:/>|>(.*?)</" + _P + rb"v>)", re.S)
+_FAST_HITS = (re.compile(rb"<f[\s>/]"), re.compile(rb" t=\"e\""), re.compile(rb" t='e'"))
 _INLINE = re.compile(rb"<" + _P + rb"is\b")
 _SHARED_INDEX = re.compile(rb"\bsi\s*=\s*[\"'](\d+)[\"']")
 _SHARED = re.compile(rb"\bt\s*=\s*[\"']shared[\"']")
@@ -292,7 +293,7 @@ def scan_sheet_xml(
                 segment, pending = pending[:cut], pending[cut:]
             else:
                 segment, pending = pending, b""
-            if _INTERESTING.search(segment):
+            if _may_be_interesting(segment) and _INTERESTING.search(segment):
                 _scan_segment(segment, errors, uncached, masters)
                 if len(errors) + len(uncached) >= MAX_RECORDED:
                     truncated = True
@@ -300,6 +301,11 @@ def scan_sheet_xml(
             if not chunk:
                 break
     return errors, uncached, truncated
+
+
+def _may_be_interesting(segment: bytes) -> bool:
+    """Cheap literal test before the regex: most segments hold neither formulas nor errors."""
+    return any(marker in segment for marker in (b"<f", b":f", b'"e"', b"'e'"))
 
 
 def _last_row_end(buffer: bytes) -> int:
@@ -317,36 +323,63 @@ def _last_row_end(buffer: bytes) -> int:
         end = i
 
 
+def _interesting_cells(segment: bytes):
+    """Cell matches of the cells holding a formula or an error, in document order.
+
+    Unprefixed sheets (nearly all) jump from each ``<f`` / ``t="e"`` back to its ``<c``,
+    so a sheet where every row has a formula is not parsed cell by cell.
+    """
+    if b"<c " not in segment:
+        yield from (m for m in _CELL.finditer(segment) if _INTERESTING.search(m.group(0)))
+        return
+    starts = set()
+    for pattern in _FAST_HITS:
+        for hit in pattern.finditer(segment):
+            start = segment.rfind(b"<c ", 0, hit.start())
+            if start >= 0:
+                starts.add(start)
+    for start in sorted(starts):
+        match = _CELL.match(segment, start)
+        if match is not None:
+            yield match
+
+
 def _scan_segment(
     segment: bytes,
     errors: dict[tuple[int, int], str],
     uncached: dict[tuple[int, int], str],
     masters: dict[bytes, tuple[str, str]],
 ) -> None:
-    for match in _CELL.finditer(segment):
+    for match in _interesting_cells(segment):
         attributes, inner = match.group(1), match.group(2) or b""
-        ref = _REF.search(attributes)
-        if ref is None:
-            continue
-        position = (int(ref.group(2)) - 1, column_index(ref.group(1).decode("ascii")))
         type_match = _TYPE.search(attributes)
         cell_type = type_match.group(1) if type_match else b"n"
         value = _VALUE.search(inner)
         value_text = (value.group(1) or b"") if value else b""
-        if cell_type == b"e" and value_text.strip():
+        is_error = cell_type == b"e" and bool(value_text.strip())
+        formula = None if is_error else _FORMULA.search(inner)
+        if not is_error and formula is None:
+            continue
+        shared = formula is not None and _SHARED.search(formula.group(1)) is not None
+        cached = (
+            bool(value_text)
+            or (value is not None and cell_type in (b"str", b"inlineStr"))
+            or _INLINE.search(inner) is not None
+        )
+        if not is_error and cached and not shared:
+            continue  # the common case: a formula with its saved result
+        ref = _REF.search(attributes)
+        if ref is None:
+            continue
+        ref_text = ref.group(1).decode("ascii").upper() + ref.group(2).decode("ascii")
+        position = (int(ref.group(2)) - 1, column_index(ref.group(1).decode("ascii")))
+        if is_error:
             errors[position] = _text(value_text).strip()
             continue
-        formula = _FORMULA.search(inner)
-        if formula is None:
-            continue
         formula_text = _text(formula.group(2) or b"")
-        shared_index = _SHARED_INDEX.search(formula.group(1))
-        ref_text = ref.group(1).decode("ascii").upper() + ref.group(2).decode("ascii")
-        if formula_text and shared_index and _SHARED.search(formula.group(1)):
+        shared_index = _SHARED_INDEX.search(formula.group(1)) if shared else None
+        if formula_text and shared_index:
             masters[shared_index.group(1)] = (formula_text, ref_text)
-        cached = bool(value_text) or (
-            value is not None and cell_type in (b"str", b"inlineStr")
-        ) or bool(_INLINE.search(inner))
         if cached:
             continue
         if formula_text:

@@ -8,6 +8,7 @@ Data rows are everything below the header/HXL rows except entirely empty rows.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,7 +126,9 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
     cells = raw.cells
     keep = _non_empty_rows(cells, raw.formula_no_cache)
     if not keep.any():
-        return None, [Problem("note", "sheet.empty", "This sheet is empty; it was ignored.", "", **where)]
+        return None, [
+            Problem("note", "sheet.empty", "This sheet is empty; it was ignored.", "", **where)
+        ]
 
     top = [_header_texts(cells.iloc[i]) for i in range(min(HEADER_ZONE, len(cells)))]
     keys = schema.header_keys(named) if named else schema.ALL_HEADER_KEYS
@@ -274,9 +277,13 @@ def _agreements(texts: list[str | None], tags: list[str | None]) -> int:
     """Columns whose header text and HXL tag mean the same field of some kind."""
     count = 0
     for text, tag in zip(texts, tags, strict=False):
-        if text and tag and any(
-            (field := schema.header_field(kind, text)) and field == schema.hxl_field(kind, tag)
-            for kind in schema.KINDS
+        if (
+            text
+            and tag
+            and any(
+                (field := schema.header_field(kind, text)) and field == schema.hxl_field(kind, tag)
+                for kind in schema.KINDS
+            )
         ):
             count += 1
     return count
@@ -286,9 +293,14 @@ def _assign(kind: str, columns: _Columns) -> _Assignment:
     fields: dict[str, tuple[int, str]] = {}
     superseded: list[tuple[int, str, int]] = []
     by_header: set[int] = set()
+    # A header text written on several columns does not tell them apart; their HXL tags
+    # (when they name fields) do.
+    repeated = Counter(match_key(t) for t in columns.headers if t)
     for j, text in enumerate(columns.headers):
         field = schema.header_field(kind, text) if text else None
         if field is None:
+            continue
+        if repeated[match_key(text)] > 1 and schema.hxl_field(kind, columns.tags[j]):
             continue
         by_header.add(j)
         if field in fields:
@@ -357,11 +369,12 @@ def _label(columns: _Columns, j: int) -> str:
 
 
 def _column_key(columns: _Columns, j: int) -> str | None:
+    """What a column is called: header key and tag; equal keys are duplicate columns."""
     header = columns.headers[j]
-    if header:
-        return "h:" + (match_key(header) or header)
     tag = columns.tags[j]
-    return "t:" + tag if tag else None
+    if not header and not tag:
+        return None
+    return (match_key(header) or header or "") + "|" + (tag or "")
 
 
 def _header_problems(

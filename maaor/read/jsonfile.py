@@ -58,8 +58,10 @@ def read_json_bytes(source: Source) -> ReadResult:
         (only,) = document.values()
         if isinstance(only, list):
             document = only
-    if not isinstance(document, list) or not document or not all(
-        isinstance(item, (dict, list)) for item in document
+    if (
+        not isinstance(document, list)
+        or not document
+        or not all(isinstance(item, (dict, list)) for item in document)
     ):
         return ReadResult([], [_not_records(source.name)])
     if all(isinstance(item, list) for item in document):

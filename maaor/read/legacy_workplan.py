@@ -50,6 +50,10 @@ _TIDY_ID_KEYS = frozenset(
      "activitynumber", "idactivite", "idproduit", "numeroactivite", "numeroproduit"}
 )  # fmt: skip
 _HEADER_SCAN_ROWS = 40
+_HEADER_SCAN_COLS = 30
+# A narrative work plan is a few pages long; beyond these it is not one (or is hostile).
+MAX_ROWS = 5_000
+MAX_FORMAT_BYTES = 20 * 1024 * 1024
 
 _OBJECTIVE = re.compile(
     r"^\s*(?:strategic\s+objective|objectif\s+strat[ée]gique|objective|objectif|so|os)"
@@ -66,11 +70,7 @@ class _Activity:
     activity_id: str
     text: str
     row: int
-    objective_id: str | None
-    objective: str | None
-    objective_text: str | None
-    output_id: str
-    output: str
+    output: "_Output"
 
 
 @dataclass
@@ -98,7 +98,6 @@ class _Format:
     """Merged ranges and rich text of one sheet (from openpyxl)."""
 
     merges: dict[tuple[int, int], tuple[int, int, int, int]] = field(default_factory=dict)
-    covered: set[tuple[int, int]] = field(default_factory=set)
     sheet: object = None
 
     def span(self, row: int, col: int) -> tuple[int, int, int, int] | None:
@@ -143,6 +142,19 @@ def _load_format(source: Source, sheet_name: str | None) -> tuple[_Format, list[
     fmt = _Format()
     if source.suffix not in (".xlsx", ".xlsm") or sheet_name is None:
         return fmt, []
+    if len(source.data) > MAX_FORMAT_BYTES:
+        return fmt, [
+            Problem(
+                "note",
+                "legacy.no_formatting",
+                "This workbook is too large to read its formatting (merged cells, bold "
+                "leads); each activity takes the lead and budget written in its own row, and "
+                "the first organisation of a Lead cell is taken as the lead.",
+                "Save the work plan alone in a workbook of its own.",
+                file=source.name,
+                sheet=sheet_name,
+            )
+        ]
     try:
         from openpyxl import load_workbook
 
@@ -164,10 +176,6 @@ def _load_format(source: Source, sheet_name: str | None) -> tuple[_Format, list[
     fmt.sheet = ws
     for rng in ws.merged_cells.ranges:
         fmt.merges[(rng.min_row, rng.min_col)] = (rng.min_row, rng.max_row, rng.min_col, rng.max_col)
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                if (r, c) != (rng.min_row, rng.min_col):
-                    fmt.covered.add((r, c))
     return fmt, []
 
 
@@ -183,7 +191,7 @@ def _find_header(cells: pd.DataFrame) -> tuple[int, dict[str, int]] | None:
     """(grid row, role -> grid column) of the narrative header row, or None."""
     for i in range(min(len(cells), _HEADER_SCAN_ROWS)):
         roles: dict[str, int] = {}
-        for j, value in enumerate(cells.iloc[i].tolist()):
+        for j, value in enumerate(cells.iloc[i, :_HEADER_SCAN_COLS].tolist()):
             key = match_key(_cell_text(value))
             for role, keys in _HEADER_KEYS.items():
                 if key in keys and role not in roles:
@@ -204,7 +212,7 @@ def is_legacy_workplan(raw: RawSheet) -> bool:
     if found is None:
         return False
     header, roles = found
-    if any(match_key(_cell_text(v)) in _TIDY_ID_KEYS for v in cells.iloc[header].tolist()):
+    if any(match_key(_cell_text(v)) in _TIDY_ID_KEYS for v in cells.iloc[header, :_HEADER_SCAN_COLS].tolist()):
         return False
     below = cells.iloc[header + 1 : header + 1 + 200]
     outputs = below.iloc[:, roles["output"]].map(_cell_text)
@@ -246,6 +254,14 @@ def _split_activities(text: str) -> list[tuple[str | None, str]]:
     return items
 
 
+def _continue(text: str, more: str) -> str:
+    """Join text continued on the next row: "up-to-" + "date" gives "up-to-date"."""
+    head = text.rstrip()
+    if head.endswith("-") and not head.endswith(" -"):
+        return head + more.lstrip()
+    return text + "\n" + more
+
+
 def _budget_parts(value, text: str) -> tuple[float | None, str | None]:
     """(amount, note) of a budget cell: an amount, or any other text as a note."""
     if not text.strip():
@@ -271,259 +287,294 @@ def read_legacy_workplan(
         (table conformed to ``TABLE_COLUMNS["workplan"]`` with ``_file/_sheet/_row``
         = the Excel row of each activity, problems).
     """
-    problems: list[Problem] = []
-    cells = raw.cells
+    return _Reader(source, sheet_name, raw, directory).read()
 
-    def problem(severity, code, message, fix, row=None, column=None, value=None) -> None:
-        problems.append(
-            Problem(severity, code, message, fix, file=source.name, sheet=sheet_name, row=row,
-                    column=column, value=None if value is None else str(value))
+
+class _Reader:
+    """One pass over the rows under the header, then one table."""
+
+    def __init__(self, source: Source, sheet_name: str | None, raw: RawSheet, directory: OrgDirectory):
+        self.source = source
+        self.sheet = sheet_name
+        self.raw = raw
+        self.directory = directory
+        self.problems: list[Problem] = []
+        self.objectives: list[dict] = []
+        self.outputs: list[_Output] = []
+        self.activities: list[_Activity] = []
+        self.spans: dict[str, list[_Span]] = {"lead": [], "budget": []}
+        self.ignored: list[int] = []
+        self.blank_since_data = False
+        self.roles: dict[str, int] = {}
+        self.labels: dict[str, str] = {}
+        self.fmt = _Format()
+
+    def problem(self, severity, code, message, fix, row=None, column=None, value=None) -> None:
+        self.problems.append(
+            Problem(severity, code, message, fix, file=self.source.name, sheet=self.sheet,
+                    row=row, column=column, value=None if value is None else str(value))
         )
 
-    found = _find_header(cells) if cells is not None and not cells.empty else None
-    if found is None:
-        problem(
-            "error",
-            "legacy.no_header",
-            "No header row with Output, Activity and Lead and Partners was found.",
-            "Keep the table's header row (Output | Activity | Lead and Partners | Budget), "
-            "or use the work-plan template.",
-        )
-        return conform("workplan", pd.DataFrame()), problems
-    header, roles = found
-    header_row = raw.first_row + header
-    labels = {role: _cell_text(cells.iat[header, col]).strip() for role, col in roles.items()}
-    fmt, fmt_problems = _load_format(source, sheet_name)
-    problems.extend(fmt_problems)
-    ncols = cells.shape[1]
-    table_cols = sorted(roles.values())
+    def empty(self) -> tuple[pd.DataFrame, list[Problem]]:
+        return conform("workplan", pd.DataFrame()), self.problems
 
-    objectives: list[dict] = []
-    outputs: list[_Output] = []
-    activities: list[_Activity] = []
-    leads: list[_Span] = []
-    budgets: list[_Span] = []
-    blank_since_data = False
-    ignored: list[int] = []
-
-    def value(i: int, role: str):
-        col = roles.get(role)
-        return None if col is None else cells.iat[i, col]
-
-    for i in range(header + 1, len(cells)):
-        excel_row = raw.first_row + i
-        texts = {role: _cell_text(value(i, role)) for role in _ROLES}
-        row_values = [_cell_text(cells.iat[i, j]) for j in range(ncols)]
-        if not any(t.strip() for t in row_values):
-            if outputs or objectives:
-                blank_since_data = True
-            continue
-        first_text = next((t for t in (row_values[j] for j in table_cols) if t.strip()), "")
-        only_first = sum(bool(row_values[j].strip()) for j in table_cols) == 1
-        merged_full = False
-        first_col = next(j for j in table_cols if row_values[j].strip()) if first_text else None
-        if first_col is not None:
-            span = fmt.span(excel_row, first_col + 1)
-            merged_full = bool(span and span[3] - span[2] >= 1 and span[0] == span[1])
-
-        objective = _split_objective(first_text) if (only_first or merged_full) else None
-        if objective is not None and not texts["activity"].strip():
-            oid, title, desc = objective
-            objectives.append(
-                {"objective_id": oid, "objective": title or None, "objective_text": desc, "row": excel_row}
-            )
-            blank_since_data = False
-            continue
-
-        out_text = texts["output"]
-        act_text = texts["activity"]
-        new_output = False
-        if out_text.strip():
-            m = _OUTPUT_NUMBER.match(out_text)
-            if m is not None:
-                current_obj = objectives[-1] if objectives else None
-                output_id = m.group(1)
-                if current_obj is not None and output_id.split(".")[0] != current_obj["objective_id"]:
-                    problem(
-                        "warning",
-                        "legacy.output_number_mismatch",
-                        f"Output {output_id} is listed under Strategic Objective "
-                        f"{current_obj['objective_id']}.",
-                        "Check the output number or move the output under its objective.",
-                        excel_row, labels["output"], output_id,
-                    )
-                outputs.append(_Output(output_id, out_text[m.end() :], excel_row, current_obj))
-                new_output = True
-                blank_since_data = False
-            elif only_first and (merged_full or blank_since_data or not outputs):
-                if objectives and not any(o.objective is objectives[-1] for o in outputs) and not blank_since_data:
-                    objectives[-1]["objective_text"] = " ".join(
-                        f"{objectives[-1]['objective_text']} {out_text}".split()
-                    )
-                else:
-                    ignored.append(excel_row)
-                continue
-            elif outputs:
-                outputs[-1].text += "\n" + out_text
-            else:
-                problem(
-                    "error",
-                    "legacy.output_unnumbered",
-                    "This output has no number (such as 1.3), so its activities cannot be "
-                    "placed in the work plan.",
-                    "Write the output number at the start of the Output cell, e.g. "
-                    "'1.3 Mine Action is ...'.",
-                    excel_row, labels["output"], out_text.strip(),
-                )
-                continue
-        elif blank_since_data and not act_text.strip():
-            ignored.append(excel_row)
-            continue
-
-        row_activities: list[_Activity] = []
-        if act_text.strip():
-            if not outputs:
-                problem(
-                    "error",
-                    "legacy.activity_without_output",
-                    "This activity comes before any numbered output.",
-                    "Put the activity under its output (an Output cell starting with its "
-                    "number, e.g. '1.3').",
-                    excel_row, labels["activity"], act_text.strip(),
-                )
-                continue
-            output = outputs[-1]
-            for act_id, item_text in _split_activities(act_text):
-                if act_id is None:
-                    if output.activities and not new_output:
-                        output.activities[-1].text += "\n" + item_text
-                        continue
-                    act_id = f"{output.output_id}.{len(output.activities) + 1}"
-                    problem(
-                        "warning",
-                        "legacy.activity_unnumbered",
-                        f"This activity has no number; it was numbered {act_id}.",
-                        "Write the activity number at the start of the text, e.g. "
-                        f"'{act_id} ...'.",
-                        excel_row, labels["activity"], item_text.strip(),
-                    )
-                elif ".".join(act_id.split(".")[:2]) != output.output_id:
-                    problem(
-                        "warning",
-                        "legacy.activity_number_mismatch",
-                        f"Activity {act_id} is listed under output {output.output_id}.",
-                        "Check the activity number or move the activity under its output.",
-                        excel_row, labels["activity"], act_id,
-                    )
-                obj = output.objective
-                act = _Activity(
-                    act_id, item_text, excel_row,
-                    obj["objective_id"] if obj else output.output_id.split(".")[0],
-                    obj["objective"] if obj else None,
-                    obj["objective_text"] if obj else None,
-                    output.output_id, output.text,
-                )
-                output.activities.append(act)
-                activities.append(act)
-                row_activities.append(act)
-            blank_since_data = False
-
-        for role, spans in (("lead", leads), ("budget", budgets)):
-            if role not in roles:
-                continue
-            cell_text = texts[role]
-            if not cell_text.strip():
-                continue
-            col = roles[role] + 1
-            span = fmt.span(excel_row, col)
-            last = span[1] if span else excel_row
-            bold = fmt.bold(excel_row, col, cell_text) if role == "lead" else None
-            if row_activities or new_output:
-                spans.append(_Span(excel_row, last, cell_text, bold, value(i, role)))
-            elif activities:
-                # Text continued from the row above (a page break in the original table).
-                prev = spans[-1] if spans and spans[-1].first <= activities[-1].row <= spans[-1].last else None
-                if prev is None:
-                    spans.append(_Span(activities[-1].row, activities[-1].row, cell_text, bold, value(i, role)))
-                else:
-                    joined_bold = None
-                    if prev.bold is not None or bold is not None:
-                        joined_bold = (prev.bold or [False] * len(prev.text)) + [False] + (
-                            bold or [False] * len(cell_text)
-                        )
-                    prev.text = prev.text + "\n" + cell_text
-                    prev.bold = joined_bold
-                    prev.value = prev.text
-
-    if ignored:
-        problem(
-            "note",
-            "legacy.text_ignored",
-            f"{len(ignored)} row(s) of text outside the table (rows {ignored[0]}-{ignored[-1]}) "
-            "were not read as work-plan items.",
-            "Nothing to do if this is a signature or a remark; otherwise number the item.",
-            ignored[0], None, None,
-        )
-    for output in outputs:
-        if not output.activities:
-            problem(
-                "warning",
-                "legacy.output_without_activity",
-                f"Output {output.output_id} has no numbered activity, so it does not appear in "
-                "the work plan.",
-                "Add at least one activity under it, numbered like "
-                f"'{output.output_id}.1'.",
-                output.row, labels["output"], output.output_id,
-            )
-    if not activities:
-        problem(
-            "error",
-            "legacy.empty",
-            "No numbered activities were found under the header row.",
-            "Number the outputs ('1.1 ...') and activities ('1.1.1 ...') at the start of "
-            "their cells, or use the work-plan template.",
-            header_row,
-        )
-        return conform("workplan", pd.DataFrame()), problems
-
-    seen: dict[str, int] = {}
-    for act in activities:
-        if act.activity_id in seen:
-            problem(
+    def read(self) -> tuple[pd.DataFrame, list[Problem]]:
+        cells = self.raw.cells
+        found = _find_header(cells) if cells is not None and not cells.empty else None
+        if found is None:
+            self.problem(
                 "error",
-                "legacy.activity_duplicate",
-                f"Activity number {act.activity_id} is used twice (first in row "
-                f"{seen[act.activity_id]}).",
-                "Give each activity its own number.",
-                act.row, labels["activity"], act.activity_id,
+                "legacy.no_header",
+                "No header row with Output, Activity and Lead and Partners was found.",
+                "Keep the table's header row (Output | Activity | Lead and Partners | "
+                "Budget), or use the work-plan template.",
             )
-        else:
-            seen[act.activity_id] = act.row
+            return self.empty()
+        header, self.roles = found
+        header_row = self.raw.first_row + header
+        if len(cells) - header - 1 > MAX_ROWS:
+            self.problem(
+                "error",
+                "legacy.too_large",
+                f"This narrative work plan has more than {MAX_ROWS:,} rows under its header; "
+                "it was not read.",
+                "Delete the empty rows under the table, or use the work-plan template.",
+                header_row,
+            )
+            return self.empty()
+        self.labels = {role: _cell_text(cells.iat[header, col]).strip() for role, col in self.roles.items()}
+        self.fmt, fmt_problems = _load_format(self.source, self.sheet)
+        self.problems.extend(fmt_problems)
+        for i in range(header + 1, len(cells)):
+            self.row(i)
+        self.report_structure()
+        if not self.activities:
+            self.problem(
+                "error",
+                "legacy.empty",
+                "No numbered activities were found under the header row.",
+                "Number the outputs ('1.1 ...') and activities ('1.1.1 ...') at the start of "
+                "their cells, or use the work-plan template.",
+                header_row,
+            )
+            return self.empty()
+        return conform("workplan", self.table()), self.problems
 
-    records = [
-        {
-            "objective_id": a.objective_id,
-            "objective": a.objective,
-            "objective_text": a.objective_text or None,
-            "output_id": a.output_id,
-            "output": a.output,
-            "activity_id": a.activity_id,
-            "activity": a.text,
-            "_row": a.row,
-        }
-        for a in activities
-    ]
-    frame = pd.DataFrame.from_records(records)
-    for col in ("objective", "objective_text", "output", "activity"):
-        frame[col] = clean_text(frame[col].astype(object))
+    # ----------------------------------------------------------------- one row
 
-    lead_cols = _lead_columns(activities, leads, directory, labels.get("lead"), problem)
-    budget_cols = _budget_columns(activities, budgets)
-    for col, values in {**lead_cols, **budget_cols}.items():
-        frame[col] = values
-    frame["_file"] = source.name
-    frame["_sheet"] = sheet_name
-    return conform("workplan", frame), problems
+    def value(self, i: int, role: str):
+        col = self.roles.get(role)
+        return None if col is None else self.raw.cells.iat[i, col]
+
+    def row(self, i: int) -> None:
+        cells = self.raw.cells
+        excel_row = self.raw.first_row + i
+        texts = {role: _cell_text(self.value(i, role)) for role in _ROLES}
+        row_values = [_cell_text(v) for v in cells.iloc[i].tolist()]
+        if not any(t.strip() for t in row_values):
+            if self.outputs or self.objectives:
+                self.blank_since_data = True
+            return
+        table_cols = sorted(self.roles.values())
+        filled = [j for j in table_cols if row_values[j].strip()]
+        only_first = len(filled) == 1
+        merged_full = False
+        if filled:
+            span = self.fmt.span(excel_row, filled[0] + 1)
+            merged_full = bool(span and span[3] > span[2] and span[0] == span[1])
+        first_text = row_values[filled[0]] if filled else ""
+        if (only_first or merged_full) and not texts["activity"].strip():
+            objective = _split_objective(first_text)
+            if objective is not None:
+                oid, title, desc = objective
+                self.objectives.append({"objective_id": oid, "objective": title or None, "objective_text": desc})
+                self.blank_since_data = False
+                return
+
+        new_output = False
+        if texts["output"].strip():
+            handled = self.output_cell(texts["output"], excel_row, only_first, merged_full)
+            if handled is None:
+                return
+            new_output = handled
+        elif self.blank_since_data and not texts["activity"].strip():
+            self.ignored.append(excel_row)
+            return
+        row_activities = self.activity_cell(texts["activity"], excel_row, new_output)
+        for role in ("lead", "budget"):
+            if role in self.roles and texts[role].strip():
+                self.span_cell(role, i, texts[role], excel_row, bool(row_activities) or new_output)
+
+    def output_cell(self, text: str, excel_row: int, only_first: bool, merged_full: bool) -> bool | None:
+        """Handle an Output cell: True = a new output, False = continued, None = row done."""
+        m = _OUTPUT_NUMBER.match(text)
+        if m is not None:
+            current = self.objectives[-1] if self.objectives else None
+            output_id = m.group(1)
+            if current is not None and output_id.split(".")[0] != current["objective_id"]:
+                self.problem(
+                    "warning",
+                    "legacy.output_number_mismatch",
+                    f"Output {output_id} is listed under Strategic Objective "
+                    f"{current['objective_id']}.",
+                    "Check the output number or move the output under its objective.",
+                    excel_row, self.labels["output"], output_id,
+                )
+            self.outputs.append(_Output(output_id, text[m.end() :], excel_row, current))
+            self.blank_since_data = False
+            return True
+        if only_first and (merged_full or self.blank_since_data or not self.outputs):
+            current = self.objectives[-1] if self.objectives else None
+            if current is not None and not self.blank_since_data and not any(
+                o.objective is current for o in self.outputs
+            ):
+                # The objective's description on a row of its own, under its title.
+                current["objective_text"] = " ".join(f"{current['objective_text']} {text}".split())
+            else:
+                self.ignored.append(excel_row)
+            return None
+        if self.outputs:
+            self.outputs[-1].text = _continue(self.outputs[-1].text, text)
+            return False
+        self.problem(
+            "error",
+            "legacy.output_unnumbered",
+            "This output has no number (such as 1.3), so its activities cannot be placed in "
+            "the work plan.",
+            "Write the output number at the start of the Output cell, e.g. "
+            "'1.3 Mine Action is ...'.",
+            excel_row, self.labels["output"], text.strip(),
+        )
+        return None
+
+    def activity_cell(self, text: str, excel_row: int, new_output: bool) -> list[_Activity]:
+        """Handle an Activity cell; return the activities it starts."""
+        if not text.strip():
+            return []
+        if not self.outputs:
+            self.problem(
+                "error",
+                "legacy.activity_without_output",
+                "This activity comes before any numbered output.",
+                "Put the activity under its output (an Output cell starting with its number, "
+                "e.g. '1.3').",
+                excel_row, self.labels["activity"], text.strip(),
+            )
+            return []
+        output = self.outputs[-1]
+        started: list[_Activity] = []
+        for act_id, item_text in _split_activities(text):
+            if act_id is None:
+                if output.activities and not new_output:
+                    output.activities[-1].text = _continue(output.activities[-1].text, item_text)
+                    continue
+                act_id = f"{output.output_id}.{len(output.activities) + 1}"
+                self.problem(
+                    "warning",
+                    "legacy.activity_unnumbered",
+                    f"This activity has no number; it was numbered {act_id}.",
+                    f"Write the activity number at the start of the text, e.g. '{act_id} ...'.",
+                    excel_row, self.labels["activity"], item_text.strip(),
+                )
+            elif ".".join(act_id.split(".")[:2]) != output.output_id:
+                self.problem(
+                    "warning",
+                    "legacy.activity_number_mismatch",
+                    f"Activity {act_id} is listed under output {output.output_id}.",
+                    "Check the activity number or move the activity under its output.",
+                    excel_row, self.labels["activity"], act_id,
+                )
+            act = _Activity(act_id, item_text, excel_row, output)
+            output.activities.append(act)
+            self.activities.append(act)
+            started.append(act)
+        self.blank_since_data = False
+        return started
+
+    def span_cell(self, role: str, i: int, text: str, excel_row: int, starts_items: bool) -> None:
+        """Handle a Lead or Budget cell: a new cell, or text continued from the row above."""
+        spans = self.spans[role]
+        col = self.roles[role] + 1
+        span = self.fmt.span(excel_row, col)
+        bold = self.fmt.bold(excel_row, col, text) if role == "lead" else None
+        if starts_items:
+            spans.append(_Span(excel_row, span[1] if span else excel_row, text, bold, self.value(i, role)))
+            return
+        if not self.activities:
+            return
+        last_row = self.activities[-1].row
+        prev = spans[-1] if spans and spans[-1].first <= last_row <= spans[-1].last else None
+        if prev is None:
+            spans.append(_Span(last_row, last_row, text, bold, self.value(i, role)))
+            return
+        # Text continued from the row above (a page break in the original table).
+        if prev.bold is not None or bold is not None:
+            prev.bold = (prev.bold or [False] * len(prev.text)) + [False] + (bold or [False] * len(text))
+        prev.text = prev.text + "\n" + text
+        prev.value = prev.text
+
+    # ----------------------------------------------------------------- the table
+
+    def report_structure(self) -> None:
+        if self.ignored:
+            self.problem(
+                "note",
+                "legacy.text_ignored",
+                f"{len(self.ignored)} row(s) of text outside the table (rows "
+                f"{self.ignored[0]}-{self.ignored[-1]}) were not read as work-plan items.",
+                "Nothing to do if this is a signature or a remark; otherwise number the item.",
+                self.ignored[0],
+            )
+        for output in self.outputs:
+            if not output.activities:
+                self.problem(
+                    "warning",
+                    "legacy.output_without_activity",
+                    f"Output {output.output_id} has no numbered activity, so it does not appear "
+                    "in the work plan.",
+                    f"Add at least one activity under it, numbered like '{output.output_id}.1'.",
+                    output.row, self.labels["output"], output.output_id,
+                )
+        seen: dict[str, int] = {}
+        for act in self.activities:
+            if act.activity_id in seen:
+                self.problem(
+                    "error",
+                    "legacy.activity_duplicate",
+                    f"Activity number {act.activity_id} is used twice (first in row "
+                    f"{seen[act.activity_id]}).",
+                    "Give each activity its own number.",
+                    act.row, self.labels["activity"], act.activity_id,
+                )
+            else:
+                seen[act.activity_id] = act.row
+
+    def table(self) -> pd.DataFrame:
+        records = []
+        for a in self.activities:
+            obj = a.output.objective or {}
+            records.append(
+                {
+                    "objective_id": obj.get("objective_id") or a.output.output_id.split(".")[0],
+                    "objective": obj.get("objective"),
+                    "objective_text": obj.get("objective_text") or None,
+                    "output_id": a.output.output_id,
+                    "output": a.output.text,
+                    "activity_id": a.activity_id,
+                    "activity": a.text,
+                    "_row": a.row,
+                }
+            )
+        frame = pd.DataFrame.from_records(records)
+        for col in ("objective", "objective_text", "output", "activity"):
+            frame[col] = clean_text(frame[col].astype(object))
+        leads = _lead_columns(self.activities, self.spans["lead"], self.directory, self.labels.get("lead"), self.problem)
+        budgets = _budget_columns(self.activities, self.spans["budget"])
+        for col, values in {**leads, **budgets}.items():
+            frame[col] = values
+        frame["_file"] = self.source.name
+        frame["_sheet"] = self.sheet
+        return frame
 
 
 def _covering(activities: list[_Activity], span: _Span) -> list[int]:
@@ -571,8 +622,12 @@ def _budget_columns(activities, spans) -> dict[str, list]:
         group = None
         if len(covered) > 1 and (amount is not None or note is not None):
             ids = [activities[k] for k in covered]
-            same_output = {a.output_id for a in ids}
-            group = ids[0].output_id if len(same_output) == 1 else f"{ids[0].activity_id}-{ids[-1].activity_id}"
+            same_output = {a.output.output_id for a in ids}
+            group = (
+                ids[0].output.output_id
+                if len(same_output) == 1
+                else f"{ids[0].activity_id}-{ids[-1].activity_id}"
+            )
         for k in covered:
             out["budget_usd"][k] = float("nan") if amount is None else amount
             out["budget_note"][k] = note

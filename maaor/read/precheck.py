@@ -101,6 +101,8 @@ _TRIM_FIX = (
 # overlap kept between chunks; a match cut by a chunk boundary is found whole in the
 # next buffer.
 _OVERLAP = 1024
+# Bytes of a part read before deciding its encoding (BOM and XML declaration).
+_HEAD_BYTES = 256
 _DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _PREFIX = rb"<(?:[A-Za-z_][\w.-]{0,30}:)?"
 _CELL_COL_RE = re.compile(_PREFIX + rb'c\s[^>]{0,300}?(?<=\s)r="([A-Za-z]{1,9})\d')
@@ -470,10 +472,14 @@ def _buffers(
     ``byte_limit`` or uses an encoding a byte scan cannot see through."""
     decoder = None
     tail = b""
-    first = True
+    head = b""  # the first bytes, held back until the encoding can be told
+    decided = False
     for chunk in _inflate(data, info, byte_limit, chunk_bytes, scan):
-        if first:
-            first = False
+        if not decided:
+            head += chunk
+            if len(head) < _HEAD_BYTES:
+                continue
+            chunk, head, decided = head, b"", True
             decoder = _decoder_for(chunk, scan)
             if scan.bad_encoding is not None:
                 return
@@ -482,6 +488,11 @@ def _buffers(
         buf = tail + chunk
         yield buf, len(chunk)
         tail = buf[-_OVERLAP:]
+    if head:
+        decoder = _decoder_for(head, scan)
+        if scan.bad_encoding is None:
+            chunk = head if decoder is None else decoder.decode(head, True).encode("utf-8")
+            yield tail + chunk, len(chunk)
 
 
 def _inflate(

@@ -161,7 +161,7 @@ class Store:
         busy_timeout_ms: int | None = None,
         connect_timeout_s: int | None = None,
         upgrade_to: int | None = None,
-    ) -> "Store":
+    ) -> Store:
         """Open the store at ``url`` (default: from the environment), creating or
         upgrading its schema.
 
@@ -211,7 +211,7 @@ class Store:
         """Release the database connections."""
         self.engine.dispose()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -695,7 +695,7 @@ class Store:
                 return write_backup(conn, Path(path), schema_version=recorded_version(conn))
 
     @classmethod
-    def restore(cls, path: str | Path, url: str | None = None, **open_kwargs) -> "Store":
+    def restore(cls, path: str | Path, url: str | None = None, **open_kwargs) -> Store:
         """Restore a backup written by :meth:`backup` into an empty store at ``url``.
 
         Returns:

@@ -19,6 +19,7 @@ from dataclasses import replace
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from maaor import service
@@ -95,10 +96,37 @@ def _filtered_dataset(ds: Dataset, f: Filters) -> Dataset:
     )
 
 
+def _flags(ds: Dataset, f: Filters, today: dt.date, scope: str | None):
+    """Every flag of the filtered dataset; only those of ``scope`` when given."""
+    flags = fig_gaps.all_flags(_filtered_dataset(ds, f), today)
+    return flags if scope is None else flags.loc[flags["scope"] == scope]
+
+
+def _indicator_rows(ds: Dataset, f: Filters, today: dt.date, objective, disaggregation):
+    """Indicator progress rows of one objective and one disaggregation (None = headline)."""
+    rows = fig_results.indicator_progress(filter_indicators(ds.indicators, f), today)
+    if objective is None or pd.isna(objective):
+        same_objective = rows["objective"].isna()
+    else:
+        same_objective = (rows["objective"] == objective).fillna(False)
+    group = rows["disaggregation"].fillna("total")
+    return rows.loc[same_objective & (group == (disaggregation or "total"))]
+
+
+def _latest_year(ds: Dataset, f: Filters) -> int | None:
+    """The latest year with an indicator value under the filters (None if none)."""
+    rows = filter_indicators(ds.indicators, replace(f, year=None))
+    years = rows["year"].astype("Int64").fillna(rows["as_of"].dt.year.astype("Int64")).dropna()
+    return int(years.max()) if len(years) else None
+
+
 # name -> function(dataset, filters, today, *args) returning one figure.
 VIEWS: dict[str, Callable[..., Any]] = {
     "overview": lambda ds, f, today: fig_overview.overview_headline(ds, f, today),
     "workplan.rows": lambda ds, f, today: filter_workplan(ds.workplan, f),
+    "workplan.activity": lambda ds, f, today, activity_id: ds.workplan.loc[
+        ds.workplan["activity_id"] == activity_id
+    ],
     "workplan.headline": lambda ds, f, today: fig_progress.workplan_headline(
         filter_workplan(ds.workplan, f), today
     ),
@@ -130,7 +158,8 @@ VIEWS: dict[str, Callable[..., Any]] = {
     "presence.where_is": lambda ds, f, today, org: fig_presence.where_is(
         filter_presence(ds.presence, replace(f, org=None)), org
     ),
-    "gaps.flags": lambda ds, f, today: fig_gaps.all_flags(_filtered_dataset(ds, f), today),
+    "gaps.flags": lambda ds, f, today, scope=None: _flags(ds, f, today, scope),
+    "gaps.counts": lambda ds, f, today: fig_gaps.flag_counts(_flags(ds, f, today, None)),
     "funding.rows": lambda ds, f, today: filter_funding(ds.funding, f),
     "funding.headline": lambda ds, f, today: fig_funding.funding_headline(
         filter_funding(ds.funding, f)
@@ -145,6 +174,10 @@ VIEWS: dict[str, Callable[..., Any]] = {
     "results.progress": lambda ds, f, today: fig_results.indicator_progress(
         filter_indicators(ds.indicators, f), today
     ),
+    "results.rows": lambda ds, f, today, objective, disaggregation: _indicator_rows(
+        ds, f, today, objective, disaggregation
+    ),
+    "results.latest_year": lambda ds, f, today: _latest_year(ds, f),
     "results.by_objective": lambda ds, f, today: fig_results.results_by_objective(
         fig_results.indicator_progress(filter_indicators(ds.indicators, f), today)
     ),

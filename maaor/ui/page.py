@@ -168,7 +168,6 @@ def setup(title_key: str, tables: Sequence[str]) -> Page:
     f, lang, pinned = ui_filters.state_on_load()
     st.set_page_config(
         page_title=f"{t(title_key, lang)} · {t('app.short_name', lang)}",
-        page_icon=":material/crisis_alert:",
         layout="wide",
         initial_sidebar_state="expanded",
     )

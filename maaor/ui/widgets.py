@@ -43,7 +43,9 @@ class Columns:
         countries: columns of ISO3 codes shown as country names.
         money, numbers, percents, dates: columns formatted per language.
         lists: LIST_SEP-joined columns shown comma-separated.
-        links: column -> regex whose first group is the text shown for the link.
+        keys: column -> i18n key prefix; a value ``v`` is shown as ``t(prefix + v)``.
+        links: column -> (page, URL parameter): the value becomes a link to that page
+            opened with ``?parameter=value`` (the value stays the link text).
     """
 
     headers: Mapping[str, str]
@@ -54,7 +56,8 @@ class Columns:
     percents: Sequence[str] = ()
     dates: Sequence[str] = ()
     lists: Sequence[str] = ()
-    links: Mapping[str, str] = field(default_factory=dict)
+    keys: Mapping[str, str] = field(default_factory=dict)
+    links: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _label_map(series: pd.Series, fn) -> pd.Series:
@@ -63,21 +66,20 @@ def _label_map(series: pd.Series, fn) -> pd.Series:
     return series.map({u: fn(u) for u in uniques})
 
 
-def display(frame: pd.DataFrame, cols: Columns, lang: str) -> tuple[pd.DataFrame, dict]:
-    """Return (frame to show, column_config) for a figure table in ``lang``.
+def display(frame: pd.DataFrame, cols: Columns, page: Page) -> tuple[pd.DataFrame, dict]:
+    """Return (frame to show, column_config) for a figure table in the page language.
 
     Codes become labels, countries names, money "USD 1.2M", numbers and dates the
     language's format, lists comma-separated; headers are translated.
     """
-    from maaor.i18n import t
-
+    lang = page.lang
     out = pd.DataFrame(index=frame.index)
     config: dict[str, object] = {}
     for col, key in cols.headers.items():
         if col not in frame.columns:
             continue
         series = frame[col]
-        header = t(key, lang)
+        header = page.t(key)
         if col in cols.vocab:
             name = cols.vocab[col]
             series = _label_map(series, lambda c, n=name: vocab.label(n, str(c), lang))
@@ -87,7 +89,9 @@ def display(frame: pd.DataFrame, cols: Columns, lang: str) -> tuple[pd.DataFrame
             series = series.map(lambda v: fmt_money(v, lang))
             config[header] = st.column_config.TextColumn(header, alignment="right")
         elif col in cols.numbers:
-            series = series.map(lambda v: fmt_number(v, lang))
+            series = series.map(
+                lambda v: fmt_number(v, lang, 0 if pd.isna(v) or float(v).is_integer() else 1)
+            )
             config[header] = st.column_config.TextColumn(header, alignment="right")
         elif col in cols.percents:
             series = series.map(lambda v: fmt_percent(v, lang))
@@ -96,8 +100,16 @@ def display(frame: pd.DataFrame, cols: Columns, lang: str) -> tuple[pd.DataFrame
             series = series.map(lambda v: "" if pd.isna(v) else fmt_date(v, lang))
         elif col in cols.lists:
             series = _label_map(series, lambda v: ", ".join(split_list(v)))
+        elif col in cols.keys:
+            prefix = cols.keys[col]
+            series = _label_map(series, lambda v, p=prefix: page.t(f"{p}{v}"))
         elif col in cols.links:
-            config[header] = st.column_config.LinkColumn(header, display_text=cols.links[col])
+            target, param = cols.links[col]
+            series = _label_map(series, lambda v, g=target, q=param: page.link(g, **{q: str(v)}))
+            # The link text is the parameter's value, read back from the URL.
+            config[header] = st.column_config.LinkColumn(
+                header, display_text=rf"[?&]{re.escape(param)}=([^&]*)"
+            )
         out[header] = series
     return out.reset_index(drop=True), config
 
@@ -159,7 +171,7 @@ def table(
     height: int | None = None,
 ) -> None:
     """Draw a figure table (translated, formatted) with its downloads and source note."""
-    shown, config = display(frame, cols, page.lang)
+    shown, config = display(frame, cols, page)
     if shown.empty:
         st.info(page.t("table.empty"))
     else:
@@ -197,3 +209,59 @@ def deck(deck_obj: pdk.Deck, alt: str, height: int = 520, key: str | None = None
 def hxl_toggle(page: Page) -> None:
     """Draw the sidebar switch adding an HXL tag row to CSV downloads."""
     st.sidebar.toggle(page.t("download.hxl"), key=HXL_TOGGLE_KEY, help=page.t("download.hxl.help"))
+
+
+def pillar_matrix(page: Page, matrix: pd.DataFrame, name: str) -> None:
+    """Draw an organisation x pillar matrix (``figures.presence.org_pillar_matrix``)."""
+    frame = matrix.reset_index()
+    shown = pd.DataFrame({page.t("col.org"): frame["org"]})
+    config: dict[str, object] = {}
+    for code in matrix.columns:
+        label = vocab.label("pillar", str(code), page.lang)
+        shown[label] = frame[code]
+        config[label] = st.column_config.NumberColumn(label, format="%d")
+    if shown.empty:
+        st.info(page.t("table.empty"))
+    else:
+        st.dataframe(shown, column_config=config, hide_index=True, width="stretch",
+                     key=f"tbl_{name}")
+    st.caption(page.note("presence"))
+    downloads(page, frame, name, kind="presence", tables=("presence",))
+
+
+def url_selectbox(page: Page, param: str, options: Sequence[str], label: str) -> str | None:
+    """Draw a selectbox whose choice lives in the URL (``?param=value``); return it.
+
+    The URL decides on every run, so a link such as ``Work_plan?activity=1.3.2`` opens
+    with that choice; a value not among ``options`` is ignored.
+    """
+    key = f"url_{param}"
+    wanted = st.query_params.get(param)
+    st.session_state[key] = wanted if wanted in options else None
+
+    def on_change() -> None:
+        value = st.session_state.get(key)
+        if value is None:
+            if param in st.query_params:
+                del st.query_params[param]
+        else:
+            st.query_params[param] = value
+
+    st.selectbox(label, options=[None, *options], key=key, on_change=on_change,
+                 format_func=lambda v: page.t("filter.none_chosen") if v is None else str(v))
+    return st.session_state.get(key)
+
+
+def record(page: Page, rows: pd.DataFrame, cols: Columns) -> None:
+    """Draw the first row of ``rows`` as a two-column field / value table."""
+    if rows.empty:
+        st.info(page.t("table.empty"))
+        return
+    shown, _ = display(rows.head(1), cols, page)
+    first = shown.iloc[0]
+    pairs = pd.DataFrame({
+        page.t("col.field"): list(shown.columns),
+        page.t("col.value"): ["" if pd.isna(v) else str(v) for v in first],
+    })
+    st.dataframe(pairs, hide_index=True, width="stretch", key="tbl_record")
+    st.caption(page.version_text())

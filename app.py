@@ -1,0 +1,71 @@
+"""Overview (home page): headline figures, a small presence map and the top gaps."""
+
+import streamlit as st
+
+from maaor import charts, maps
+from maaor.i18n import fmt_money, fmt_number, fmt_percent
+from maaor.ui import data, widgets
+from maaor.ui.page import setup
+from maaor.ui.widgets import Columns
+
+page = setup("page.overview.title", tables=("workplan", "presence", "funding", "mechanisms"))
+head = page.view("overview")
+
+st.subheader(page.t("overview.headline"))
+row1 = st.columns(4)
+row2 = st.columns(4)
+with row1[0]:
+    widgets.metric(page.t("metric.activities"), fmt_number(head["activities"], page.lang))
+with row1[1]:
+    widgets.metric(page.t("metric.pct_completed"), fmt_percent(head["pct_completed"], page.lang),
+                   help=page.t("metric.pct_completed.help"))
+with row1[2]:
+    widgets.metric(page.t("metric.activities_flagged"),
+                   fmt_number(head["activities_flagged"], page.lang),
+                   help=page.t("metric.activities_flagged.help"))
+with row1[3]:
+    widgets.metric(page.t("metric.countries_with_mechanism"),
+                   fmt_number(head["countries_with_mechanism"], page.lang),
+                   help=page.t("metric.countries_with_mechanism.help"))
+with row2[0]:
+    widgets.metric(page.t("metric.organisations"), fmt_number(head["organisations"], page.lang))
+with row2[1]:
+    widgets.metric(page.t("metric.required"), fmt_money(head["required_usd"], page.lang),
+                   help=page.t("metric.money.help"))
+with row2[2]:
+    widgets.metric(page.t("metric.funded"), fmt_money(head["funded_usd"], page.lang),
+                   help=page.t("metric.money.help"))
+with row2[3]:
+    widgets.metric(page.t("metric.gap"), fmt_money(head["gap_usd"], page.lang),
+                   help=page.t("metric.gap.help"))
+st.caption(page.note("workplan", "presence", "funding", "mechanisms"))
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(page.t("overview.map"))
+    by_country = page.view("presence.by_country")
+    by_admin1 = page.view("presence.by_admin1")
+    widgets.deck(
+        maps.presence_deck(by_country, by_admin1, page.lang, data.basemap_style()),
+        alt=page.t("presence.map.alt"),
+        height=380,
+        key="overview_map",
+    )
+    st.caption(page.t("presence.map.legend") + " " + page.note("presence"))
+    st.page_link("pages/2_Presence.py", label=page.t("overview.to_presence"),
+                 icon=":material/arrow_forward:")
+with right:
+    st.subheader(page.t("overview.gaps"))
+    counts = page.view("gaps.counts")
+    widgets.chart(
+        page,
+        charts.flag_counts(counts, page.lang, page.note("workplan", "presence", "mechanisms")),
+        counts,
+        "flag_counts",
+        Columns({"rule": "col.rule", "count": "col.count"}, keys={"rule": "rule."},
+                numbers=("count",)),
+        tables=("workplan", "presence", "mechanisms"),
+        alt=page.t("gaps.chart.alt"),
+    )
+    st.page_link("pages/3_Gaps.py", label=page.t("overview.to_gaps"),
+                 icon=":material/arrow_forward:")

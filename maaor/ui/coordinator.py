@@ -1,0 +1,621 @@
+"""The coordinator's workflow on one page: upload, report, what changed, names, publish,
+edit in place, history and rollback.
+
+Each section is a function taking the page language, the store and the signed-in user;
+``pages/6_Coordinator.py`` only checks the role and lays the sections out. Store calls
+are wrapped: a :class:`maaor.store.StoreError` becomes a plain message and nothing
+changes. Data are shown with ``st.dataframe`` / ``st.text`` (plain text), and text from
+data that reaches a label is escaped with :func:`maaor.ui.safe.md_escape`.
+
+The upload's state lives in ``st.session_state`` under :data:`UPLOAD_KEY` as an
+:class:`Upload`; :func:`validate_uploads` builds it from (name, bytes) pairs, so the
+same path serves the file uploader and tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from maaor import service, vocab
+from maaor.dataset import Dataset
+from maaor.diff import DatasetDiff, diff_datasets
+from maaor.i18n import t
+from maaor.load import LoadResult, load_sources
+from maaor.problems import Problem
+from maaor.read.types import Source
+from maaor.store import StoreConflict, StoreError, retry_busy
+from maaor.ui.safe import md_escape
+
+UPLOAD_KEY = "coord_upload"
+FLASH_KEY = "coord_flash"
+FILES_KEY = "coord_files"
+NOTE_KEY = "coord_note"
+PUBLISH_KEY = "coord_publish"
+REVALIDATE_KEY = "coord_revalidate"
+EDITOR_KEY = "coord_editor"
+EDIT_NOTE_KEY = "coord_edit_note"
+EDIT_PUBLISH_KEY = "coord_edit_publish"
+ROLLBACK_TO_KEY = "coord_rollback_to"
+ROLLBACK_NOTE_KEY = "coord_rollback_note"
+ROLLBACK_KEY = "coord_rollback"
+ROLLBACK_CONFIRM_KEY = "coord_rollback_confirm"
+ROLLBACK_CANCEL_KEY = "coord_rollback_cancel"
+ROLLBACK_PENDING = "coord_rollback_pending"
+HISTORY_PICK_KEY = "coord_history_pick"
+ALIAS_SAVE_KEY = "coord_alias_save"
+ALIAS_PREFIX = "coord_alias_"
+
+DEFAULT_MAX_UPLOAD_MB = 25
+NEW_ORGANISATION = "__new__"
+PROBLEM_COLUMNS = ("severity", "sheet", "row", "column", "value", "message", "fix")
+EDIT_COLUMNS = ("activity_id", "activity", "status", "progress", "comment")
+
+_log = logging.getLogger("maaor.ui.coordinator")
+T = TypeVar("T")
+
+
+def max_upload_mb() -> int:
+    """Return the per-file upload limit in MB (``MAAOR_MAX_UPLOAD_MB``, default 25)."""
+    raw = os.environ.get("MAAOR_MAX_UPLOAD_MB", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_UPLOAD_MB
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def store_call(lang: str, action: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run a store action, retrying while busy; on failure show a plain message.
+
+    Returns:
+        (True, result) on success; (False, None) after showing the error.
+    """
+    try:
+        return True, retry_busy(action, attempts=3, wait_s=0.5)
+    except StoreConflict as exc:
+        st.error(t("coord.store.conflict", lang, reason=str(exc)))
+    except StoreError as exc:
+        st.error(t("coord.store.error", lang, reason=str(exc)))
+    except Exception:  # noqa: BLE001 - never a traceback for the user
+        _log.exception("store action failed")
+        st.error(t("coord.store.unexpected", lang))
+    return False, None
+
+
+def flash(kind: str, text: str) -> None:
+    """Keep a message to show after the next rerun."""
+    st.session_state[FLASH_KEY] = (kind, text)
+
+
+def show_flash() -> None:
+    """Show (once) the message kept by :func:`flash`."""
+    kept = st.session_state.pop(FLASH_KEY, None)
+    if kept:
+        kind, text = kept
+        (st.success if kind == "success" else st.info)(text)
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with every cell as text ("" for missing) so nothing is interpreted."""
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            text = s.dt.strftime("%Y-%m-%d")
+        else:
+            text = s.astype("object").map(lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
+        out[str(col)] = text.fillna("").astype(str)
+    return out.reset_index(drop=True)
+
+
+def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
+    """Return problems as a text table: severity, sheet, row, column, value, message, fix."""
+    rows = [
+        {"severity": p.severity, "sheet": p.sheet, "row": p.row, "column": p.column,
+         "value": p.value, "message": p.message, "fix": p.fix}
+        for p in problems
+    ]
+    return as_text(pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS)))
+
+
+def _safe_stem(name: str) -> str:
+    stem = re.sub(r"[^\w.-]+", "_", Path(name).stem, flags=re.UNICODE).strip("._")
+    return stem[:80] or "file"
+
+
+# ------------------------------------------------------------------------------ upload
+
+
+@dataclass
+class Upload:
+    """An upload being prepared for publishing.
+
+    Attributes:
+        key: identity of the files and aliases it was validated with.
+        sources: files accepted for validation.
+        refused: (name, size in bytes) of files over the size limit (not read).
+        result: the validation result (None when every file was refused).
+        base_version: the current version when validated (publishing is refused if
+            another version was published meanwhile).
+        candidate: what publishing would make current (upload over current tables).
+        kept: tables kept from the current version.
+        diff: the changes against the current version.
+    """
+
+    key: tuple
+    sources: list[Source]
+    refused: list[tuple[str, int]] = field(default_factory=list)
+    result: LoadResult | None = None
+    base_version: int | None = None
+    candidate: Dataset | None = None
+    kept: tuple[str, ...] = ()
+    diff: DatasetDiff | None = None
+
+    @property
+    def publishable(self) -> bool:
+        """No refused file, something loaded, and no error."""
+        return (not self.refused and self.result is not None and self.result.ok
+                and self.candidate is not None)
+
+
+def upload_key(files: Sequence[tuple[str, bytes]], aliases: dict[str, str]) -> tuple:
+    """Identity of an upload: file names and digests, and the alias table used."""
+    digest = tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files)
+    return digest, tuple(sorted(aliases.items()))
+
+
+def validate_uploads(
+    files: Sequence[tuple[str, bytes]],
+    store,
+    *,
+    refused: Sequence[tuple[str, int]] = (),
+    today: dt.date | None = None,
+) -> Upload:
+    """Validate uploaded files against the stored aliases and diff them with the current version.
+
+    Args:
+        files: (name, bytes) of each accepted file.
+        store: the version store (aliases, current version).
+        refused: files refused before reading (over the size limit).
+        today: reference date of the checks and flags.
+
+    Raises:
+        StoreError: the store cannot be read.
+    """
+    today = today or dt.date.today()
+    limit = max_upload_mb() * 1024 * 1024
+    refused = list(refused) + [(n, len(d)) for n, d in files if len(d) > limit]
+    accepted = [(n, d) for n, d in files if len(d) <= limit]
+    aliases = store.aliases()
+    sources = [Source(name, bytes(data)) for name, data in accepted]
+    upload = Upload(upload_key(files, aliases), sources, refused)
+    if not sources:
+        return upload
+    upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today)
+    from maaor.publishing import candidate_dataset
+
+    upload.base_version = store.current_version()
+    current = store.load(upload.base_version) if upload.base_version is not None else None
+    upload.candidate, upload.kept = candidate_dataset(current, upload.result)
+    if current is not None:
+        upload.diff = diff_datasets(current, upload.candidate, today)
+    return upload
+
+
+def _uploaded_pairs(lang: str) -> tuple[list[tuple[str, bytes]], list[tuple[str, int]]]:
+    limit_mb = max_upload_mb()
+    files = st.file_uploader(
+        t("coord.upload.label", lang),
+        type=["xlsx", "csv", "json"],
+        accept_multiple_files=True,
+        key=FILES_KEY,
+        help=t("coord.upload.help", lang, mb=limit_mb),
+        max_upload_size=limit_mb,
+    )
+    pairs: list[tuple[str, bytes]] = []
+    refused: list[tuple[str, int]] = []
+    for f in files or []:
+        # The size is known before the bytes are read: a file over the limit is never read.
+        if f.size > limit_mb * 1024 * 1024:
+            refused.append((f.name, int(f.size)))
+        else:
+            pairs.append((f.name, f.getvalue()))
+    return pairs, refused
+
+
+def section_upload(lang: str, store) -> Upload | None:
+    """Upload & validate: the uploader, the report per file and sheet, annotated downloads."""
+    pairs, refused = _uploaded_pairs(lang)
+    upload: Upload | None = st.session_state.get(UPLOAD_KEY)
+    if not pairs and not refused:
+        st.session_state.pop(UPLOAD_KEY, None)
+        st.info(t("coord.upload.none", lang))
+        return None
+    ok, aliases = store_call(lang, store.aliases)
+    if not ok:
+        return None
+    key = upload_key(pairs, aliases)
+    if upload is None or upload.key != key or st.session_state.pop(REVALIDATE_KEY, False):
+        with st.spinner(t("coord.upload.validating", lang)):
+            ok, upload = store_call(lang, lambda: validate_uploads(pairs, store, refused=refused))
+        if not ok:
+            return None
+        st.session_state[UPLOAD_KEY] = upload
+    render_report(lang, upload)
+    return upload
+
+
+def render_report(lang: str, upload: Upload) -> None:
+    """Show the validation report grouped by file and sheet, with annotated downloads."""
+    from maaor.export.annotated import annotated_workbook
+
+    for name, size in upload.refused:
+        st.error(t("coord.upload.too_big", lang, name=md_escape(name),
+                   mb=f"{size / 1024 / 1024:.1f}", limit=max_upload_mb()))
+    result = upload.result
+    if result is None:
+        return
+    errors, warnings = len(result.errors), sum(p.severity == "warning" for p in result.problems)
+    if errors:
+        st.error(t("coord.report.errors", lang, errors=errors, warnings=warnings))
+    else:
+        st.success(t("coord.report.ok", lang, warnings=warnings))
+    by_file = {s.name: s for s in upload.sources}
+    for index, fres in enumerate(result.files):
+        with st.container(border=True):
+            st.subheader(md_escape(fres.file))
+            if fres.problems:
+                st.caption(t("coord.report.file_problems", lang))
+                st.dataframe(problems_frame(fres.problems), hide_index=True)
+            for report in fres.reports:
+                kind = t(f"coord.kind.{report.kind}", lang) if report.kind else t("coord.kind.none", lang)
+                st.markdown("**" + md_escape(report.sheet or fres.file) + "**")
+                st.caption(t("coord.report.sheet", lang, kind=kind, read=report.rows_read,
+                             loaded=report.rows_loaded, problems=len(report.problems)))
+                if report.problems:
+                    st.dataframe(problems_frame(report.problems), hide_index=True)
+            file_problems = [*fres.problems, *(p for r in fres.reports for p in r.problems)]
+            source = by_file.get(fres.file)
+            if source is not None and file_problems:
+                st.download_button(
+                    t("coord.report.annotated", lang),
+                    data=lambda s=source, p=file_problems: annotated_workbook(s, p),
+                    file_name=f"{_safe_stem(fres.file)}-problems.xlsx",
+                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    key=f"coord_annotated_{index}",
+                    on_click="ignore",
+                )
+    cross = [p for p in result.problems if not p.file]
+    if cross:
+        st.caption(t("coord.report.cross", lang))
+        st.dataframe(problems_frame(cross), hide_index=True)
+
+
+# -------------------------------------------------------------------------- what changed
+
+
+def section_changes(lang: str, upload: Upload | None) -> None:
+    """What changed against the current version if the upload were published."""
+    if upload is None or upload.result is None:
+        st.info(t("coord.changes.none", lang))
+        return
+    if not upload.result.ok:
+        st.warning(t("coord.changes.has_errors", lang))
+    if upload.kept:
+        names = ", ".join(t(f"coord.kind.{n}", lang) for n in upload.kept)
+        st.info(t("coord.changes.kept", lang, version=upload.base_version, tables=names))
+    diff = upload.diff
+    if diff is None:
+        st.info(t("coord.changes.first", lang))
+        return
+    if diff.is_empty:
+        st.info(t("coord.changes.empty", lang, version=upload.base_version))
+    st.caption(t("coord.changes.against", lang, version=upload.base_version))
+    parts = (
+        ("coord.changes.added", diff.activities_added),
+        ("coord.changes.removed", diff.activities_removed),
+        ("coord.changes.changed", diff.activities_changed),
+        ("coord.changes.raised", diff.flags_raised),
+        ("coord.changes.cleared", diff.flags_cleared),
+        ("coord.changes.presence", diff.presence_changes),
+    )
+    for key, frame in parts:
+        st.markdown("**" + t(key, lang, n=len(frame)) + "**")
+        if len(frame):
+            st.dataframe(as_text(frame), hide_index=True)
+    st.markdown("**" + t("coord.changes.funding", lang) + "**")
+    st.dataframe(as_text(diff.funding), hide_index=True)
+
+
+# -------------------------------------------------------------------- organisation names
+
+
+def section_names(lang: str, store, user: str, upload: Upload | None) -> None:
+    """Unknown organisation names: confirm a likely match or add as a new organisation."""
+    from maaor.orgs import OrgDirectory
+
+    unknown = upload.result.unknown_organisations() if upload and upload.result else []
+    if not unknown:
+        st.info(t("coord.names.none", lang))
+    else:
+        ok, aliases = store_call(lang, store.aliases)
+        if not ok:
+            return
+        directory = OrgDirectory.bundled().with_aliases(aliases or {})
+        st.caption(t("coord.names.help", lang))
+        for i, name in enumerate(unknown):
+            options = ["", *(c for c, _ in directory.suggest(name)), NEW_ORGANISATION]
+            st.selectbox(
+                md_escape(name),
+                options=options,
+                format_func=lambda v: (t("coord.names.choose", lang) if v == ""
+                                       else t("coord.names.new", lang) if v == NEW_ORGANISATION
+                                       else v),
+                key=f"{ALIAS_PREFIX}{i}",
+            )
+        if st.button(t("coord.names.save", lang), key=ALIAS_SAVE_KEY, type="primary"):
+            chosen = []
+            for i, name in enumerate(unknown):
+                value = st.session_state.get(f"{ALIAS_PREFIX}{i}") or ""
+                if value:
+                    chosen.append((name, name if value == NEW_ORGANISATION else value))
+            if not chosen:
+                st.warning(t("coord.names.nothing", lang))
+            else:
+                saved = 0
+                for alias, canonical in chosen:
+                    ok, _ = store_call(lang, lambda a=alias, c=canonical: store.add_alias(a, c, user))
+                    if not ok:
+                        break
+                    saved += 1
+                if saved:
+                    st.session_state[REVALIDATE_KEY] = True
+                    flash("success", t("coord.names.saved", lang, n=saved))
+                    st.rerun()
+    ok, aliases = store_call(lang, store.aliases)
+    if ok and aliases:
+        with st.expander(t("coord.names.stored", lang, n=len(aliases))):
+            st.dataframe(as_text(pd.DataFrame({"alias": list(aliases), "organisation": list(aliases.values())})),
+                         hide_index=True)
+
+
+# ----------------------------------------------------------------------------- publish
+
+
+def section_publish(lang: str, store, user: str, upload: Upload | None) -> None:
+    """Publish the upload with a note (disabled while there are errors)."""
+    if upload is None or upload.result is None:
+        st.info(t("coord.publish.nothing", lang))
+    elif not upload.publishable:
+        st.error(t("coord.publish.blocked", lang))
+    note = st.text_input(t("coord.publish.note", lang), key=NOTE_KEY, max_chars=500)
+    clicked = st.button(t("coord.publish.button", lang), key=PUBLISH_KEY, type="primary",
+                        disabled=upload is None or not upload.publishable)
+    if not clicked or upload is None or not upload.publishable:
+        return
+    if not (note or "").strip():
+        st.error(t("coord.publish.note_required", lang))
+        return
+    ok, version = store_call(lang, lambda: store.publish(
+        upload.candidate, upload.sources, by=user, note=note.strip(), kind="upload",
+        if_current=upload.base_version,
+    ))
+    if not ok:
+        return
+    after_publish()
+    st.session_state.pop(UPLOAD_KEY, None)
+    st.session_state.pop(FILES_KEY, None)
+    st.session_state.pop(NOTE_KEY, None)
+    flash("success", t("coord.publish.done", lang, version=version))
+    st.rerun()
+
+
+def after_publish() -> None:
+    """Make this server's pages read the new current version on their next run."""
+    from maaor.ui import data
+
+    data.current_version.clear()
+
+
+# -------------------------------------------------------------------------- edit in place
+
+
+def full_dataset(version: int) -> Dataset:
+    """The complete dataset of ``version`` (with people's names: signed-in use only)."""
+    return service.load_dataset(version)
+
+
+def section_edit(lang: str, store, user: str) -> None:
+    """Edit status, progress and comment of work-plan activities; publish as a new version."""
+    from maaor.edits import apply_activity_edits, edit_record
+    from maaor.export.tables import csv_bytes
+
+    ok, current = store_call(lang, store.current_version)
+    if not ok or current is None:
+        return
+    ok, ds = store_call(lang, lambda: store.load(current))
+    if not ok:
+        return
+    wp = ds.workplan
+    if wp.empty:
+        st.info(t("coord.edit.empty", lang))
+        return
+    st.caption(t("coord.edit.help", lang, version=current))
+    frame = pd.DataFrame({
+        "activity_id": wp["activity_id"].astype("object"),
+        "activity": wp["activity"].astype("object"),
+        "status": wp["status"].astype("object").where(wp["status"].notna(), None),
+        "progress": wp["progress"].astype("float64"),
+        "comment": wp["comment"].astype("object").where(wp["comment"].notna(), None),
+    })
+    edited = st.data_editor(
+        frame,
+        key=EDITOR_KEY,
+        hide_index=True,
+        num_rows="fixed",
+        disabled=["activity_id", "activity"],
+        column_config={
+            "activity_id": st.column_config.TextColumn(t("coord.edit.col.activity_id", lang)),
+            "activity": st.column_config.TextColumn(t("coord.edit.col.activity", lang)),
+            "status": st.column_config.SelectboxColumn(
+                t("coord.edit.col.status", lang), options=vocab.codes("wp_status")),
+            "progress": st.column_config.NumberColumn(
+                t("coord.edit.col.progress", lang), min_value=0, max_value=100, step=1),
+            "comment": st.column_config.TextColumn(t("coord.edit.col.comment", lang), max_chars=2000),
+        },
+    )
+    note = st.text_input(t("coord.edit.note", lang), key=EDIT_NOTE_KEY, max_chars=500)
+    if not st.button(t("coord.edit.button", lang), key=EDIT_PUBLISH_KEY, type="primary"):
+        return
+    new, problems = apply_activity_edits(ds, edited[["activity_id", "status", "progress", "comment"]],
+                                         today=dt.date.today())
+    if problems:
+        st.error(t("coord.edit.invalid", lang))
+        st.dataframe(problems_frame(problems), hide_index=True)
+        return
+    record = edit_record(wp, new.workplan)
+    if record.empty:
+        st.info(t("coord.edit.unchanged", lang))
+        return
+    if not (note or "").strip():
+        st.error(t("coord.publish.note_required", lang))
+        return
+    ok, files = store_call(lang, lambda: store.files(current))
+    if not ok:
+        return
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    sources = [Source(n, d) for n, d in files]
+    sources.append(Source(f"edits-{stamp}.csv", csv_bytes(record)))
+    ok, version = store_call(lang, lambda: store.publish(
+        new.with_meta(version=None), sources, by=user, note=note.strip(), kind="edit",
+        parent=current, if_current=current,
+    ))
+    if not ok:
+        return
+    after_publish()
+    st.session_state.pop(EDITOR_KEY, None)
+    st.session_state.pop(EDIT_NOTE_KEY, None)
+    flash("success", t("coord.edit.done", lang, version=version, n=record["activity_id"].nunique()))
+    st.rerun()
+
+
+# ---------------------------------------------------------------------- history & rollback
+
+
+def history_frame(history: Sequence[Any], lang: str) -> pd.DataFrame:
+    """The history as a text table: version, when, who, kind, note, files, current."""
+    rows = [
+        {
+            "version": v.id,
+            "when": v.created_at.strftime("%Y-%m-%d %H:%M UTC") if v.created_at else "",
+            "who": v.created_by,
+            "kind": t(f"coord.history.kind.{v.kind}", lang)
+            + (f" ({v.parent})" if v.parent else ""),
+            "note": v.note,
+            "files": ", ".join(f.name for f in v.files),
+            "current": "✓" if v.is_current else "",
+        }
+        for v in history
+    ]
+    return as_text(pd.DataFrame(rows, columns=["version", "when", "who", "kind", "note", "files", "current"]))
+
+
+def section_history(lang: str, store, user: str) -> None:
+    """History of versions, downloads of any version, rollback with a confirmation step."""
+    from maaor.export.versions import files_zip, tables_workbook
+
+    ok, history = store_call(lang, store.history)
+    if not ok or not history:
+        return
+    st.dataframe(history_frame(history, lang), hide_index=True)
+    ids = [v.id for v in history]
+    current = next((v.id for v in history if v.is_current), None)
+    pick = st.selectbox(t("coord.history.pick", lang), options=ids, key=HISTORY_PICK_KEY,
+                        format_func=lambda v: t("coord.history.version", lang, version=v))
+    left, right = st.columns(2)
+    with left:
+        st.download_button(
+            t("coord.history.files", lang),
+            data=lambda v=pick: files_zip(store.files(v)),
+            file_name=f"maaor-v{pick}-files.zip",
+            mime="application/zip",
+            key="coord_dl_files",
+            on_click="ignore",
+        )
+    with right:
+        st.download_button(
+            t("coord.history.tables", lang),
+            data=lambda v=pick: tables_workbook(
+                store.load(v), {"version": str(v), "exported": dt.date.today().isoformat()}),
+            file_name=f"maaor-v{pick}-tables.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="coord_dl_tables",
+            on_click="ignore",
+        )
+
+    st.subheader(t("coord.rollback.title", lang))
+    older = [v for v in ids if v != current]
+    if not older:
+        st.info(t("coord.rollback.none", lang))
+        return
+    target = st.selectbox(t("coord.rollback.to", lang), options=older, key=ROLLBACK_TO_KEY,
+                          format_func=lambda v: t("coord.history.version", lang, version=v))
+    note = st.text_input(t("coord.rollback.note", lang), key=ROLLBACK_NOTE_KEY, max_chars=500)
+    if st.button(t("coord.rollback.button", lang), key=ROLLBACK_KEY):
+        if not (note or "").strip():
+            st.error(t("coord.publish.note_required", lang))
+        else:
+            st.session_state[ROLLBACK_PENDING] = (int(target), note.strip(), current)
+    pending = st.session_state.get(ROLLBACK_PENDING)
+    if not pending:
+        return
+    to_version, pending_note, based_on = pending
+    st.warning(t("coord.rollback.confirm_text", lang, version=to_version, current=based_on))
+    yes, no = st.columns(2)
+    if yes.button(t("coord.rollback.confirm", lang), key=ROLLBACK_CONFIRM_KEY, type="primary"):
+        st.session_state.pop(ROLLBACK_PENDING, None)
+        ok, version = store_call(lang, lambda: store.rollback(
+            to_version, by=user, note=pending_note, if_current=based_on))
+        if ok:
+            after_publish()
+            st.session_state.pop(ROLLBACK_NOTE_KEY, None)
+            flash("success", t("coord.rollback.done", lang, version=version, to=to_version))
+            st.rerun()
+    if no.button(t("coord.rollback.cancel", lang), key=ROLLBACK_CANCEL_KEY):
+        st.session_state.pop(ROLLBACK_PENDING, None)
+        st.rerun()
+
+
+# ------------------------------------------------------------------ sensitive data (view)
+
+
+def section_contacts(lang: str, store) -> None:
+    """Focal points and contacts of the current version (signed-in only)."""
+    ok, current = store_call(lang, store.current_version)
+    if not ok or current is None:
+        return
+    ok, ds = store_call(lang, lambda: store.load(current))
+    if not ok:
+        return
+    st.caption(t("coord.contacts.help", lang))
+    wp = ds.workplan[["activity_id", "activity", "focal_points"]].dropna(subset=["focal_points"])
+    mech = ds.mechanisms[["country_iso3", "name", "coordinator", "email"]].dropna(
+        subset=["coordinator", "email"], how="all")
+    pres = ds.presence[["org", "country_iso3", "admin1", "focal_point", "contact"]].dropna(
+        subset=["focal_point", "contact"], how="all").drop_duplicates()
+    for key, frame in (("coord.contacts.workplan", wp), ("coord.contacts.mechanisms", mech),
+                       ("coord.contacts.presence", pres)):
+        st.markdown("**" + t(key, lang, n=len(frame)) + "**")
+        if len(frame):
+            st.dataframe(as_text(frame), hide_index=True)
+

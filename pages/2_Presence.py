@@ -1,0 +1,110 @@
+"""Presence (4W): map of organisations per country and admin-1 area, pillars, who is where."""
+
+import streamlit as st
+
+from maaor import charts, maps
+from maaor.i18n import country_name, fmt_number
+from maaor.ui import data, widgets
+from maaor.ui.page import setup
+from maaor.ui.safe import md_escape
+from maaor.ui.widgets import Columns
+
+MAX_COUNTRIES_CHARTED = 6
+
+page = setup("page.presence.title", tables=("presence", "mechanisms"))
+head = page.view("presence.headline")
+
+cols = st.columns(4)
+with cols[0]:
+    widgets.metric(page.t("metric.countries_present"), fmt_number(head["countries_present"], page.lang))
+with cols[1]:
+    widgets.metric(page.t("metric.active_organisations"),
+                   fmt_number(head["active_organisations"], page.lang),
+                   help=page.t("metric.active_organisations.help"))
+with cols[2]:
+    widgets.metric(page.t("metric.pillars"), fmt_number(head["pillars"], page.lang))
+with cols[3]:
+    widgets.metric(page.t("metric.presence_rows"), fmt_number(head["rows"], page.lang))
+
+by_country = page.view("presence.by_country")
+by_admin1 = page.view("presence.by_admin1")
+st.subheader(page.t("presence.map"))
+widgets.deck(
+    maps.presence_deck(by_country, by_admin1, page.lang, data.basemap_style()),
+    alt=page.t("presence.map.alt"),
+    key="presence_map",
+)
+st.caption(page.t("presence.map.legend") + " " + page.note("presence"))
+if data.public_presence_level() == "country":
+    st.caption(page.t("presence.level_country"))
+with st.expander(page.t("chart.numbers"), icon=":material/table:"):
+    widgets.table(
+        page, by_country, "orgs_by_country",
+        Columns({"country_iso3": "col.country", "organisations": "col.organisations",
+                 "pillars": "col.pillars", "rows": "col.rows", "org_list": "col.org_list",
+                 "pillar_list": "col.pillar_list"},
+                countries=("country_iso3",), numbers=("organisations", "pillars", "rows"),
+                lists=("org_list", "pillar_list")),
+        kind="presence", tables=("presence",),
+    )
+    widgets.table(
+        page, by_admin1, "orgs_by_admin1",
+        Columns({"country_iso3": "col.country", "admin1": "col.admin1",
+                 "organisations": "col.organisations", "org_list": "col.org_list",
+                 "pillar_list": "col.pillar_list"},
+                countries=("country_iso3",), numbers=("organisations",),
+                lists=("org_list", "pillar_list")),
+        kind="presence", tables=("presence",),
+    )
+
+st.subheader(page.t("presence.pillars"))
+by_pillar = page.view("presence.by_pillar")
+pillar_columns = Columns(
+    {"country_iso3": "col.country", "pillar": "col.pillar",
+     "organisations": "col.organisations", "org_list": "col.org_list"},
+    countries=("country_iso3",), vocab={"pillar": "pillar"}, numbers=("organisations",),
+    lists=("org_list",),
+)
+countries_shown = list(by_country["country_iso3"])
+if 0 < len(countries_shown) <= MAX_COUNTRIES_CHARTED:
+    widgets.chart(
+        page,
+        charts.orgs_per_pillar(by_pillar, page.lang, page.note("presence"),
+                               label=lambda c: country_name(c, page.lang)),
+        by_pillar, "orgs_by_pillar", pillar_columns, kind="presence", tables=("presence",),
+        alt=page.t("presence.pillars.alt"),
+    )
+else:
+    st.caption(page.t("presence.pillars.choose", n=MAX_COUNTRIES_CHARTED))
+    widgets.table(page, by_pillar, "orgs_by_pillar", pillar_columns, kind="presence",
+                  tables=("presence",))
+
+st.subheader(page.t("presence.matrix"))
+if countries_shown:
+    default = page.filters.countries[0] if page.filters.countries else countries_shown[0]
+    iso3 = st.selectbox(
+        page.t("presence.matrix.country"),
+        options=countries_shown,
+        index=countries_shown.index(default) if default in countries_shown else 0,
+        format_func=lambda c: country_name(c, page.lang),
+        key="matrix_country",
+    )
+    widgets.pillar_matrix(page, page.view("presence.matrix", iso3), f"matrix_{iso3}")
+else:
+    st.info(page.t("table.empty"))
+
+st.subheader(page.t("presence.where_is"))
+if page.filters.org:
+    st.markdown(page.t("presence.where_is.for", org=md_escape(page.filters.org)))
+    widgets.table(
+        page, page.view("presence.where_is", page.filters.org), "where_is",
+        Columns({"country_iso3": "col.country", "admin1": "col.admin1", "pillar": "col.pillar",
+                 "activity": "col.activity_type", "status": "col.status",
+                 "start": "col.start", "end": "col.end"},
+                countries=("country_iso3",), vocab={"pillar": "pillar",
+                                                    "status": "presence_status"},
+                dates=("start", "end")),
+        kind="presence", tables=("presence",),
+    )
+else:
+    st.caption(page.t("presence.where_is.help"))

@@ -1,0 +1,60 @@
+"""Gaps: every flag raised on the work plan and on country pillars, with the rule that raised it."""
+
+import streamlit as st
+
+from maaor import charts
+from maaor.figures.gaps import RULES
+from maaor.i18n import fmt_number
+from maaor.ui import widgets
+from maaor.ui.page import setup
+from maaor.ui.widgets import Columns
+
+page = setup("page.gaps.title", tables=("workplan", "presence", "mechanisms"))
+counts = page.view("gaps.counts")
+activity_flags = page.view("gaps.flags", "activity")
+country_flags = page.view("gaps.flags", "country")
+
+cols = st.columns(3)
+with cols[0]:
+    widgets.metric(page.t("metric.flags"), fmt_number(len(activity_flags) + len(country_flags), page.lang))
+with cols[1]:
+    widgets.metric(page.t("metric.activity_flags"), fmt_number(len(activity_flags), page.lang))
+with cols[2]:
+    widgets.metric(page.t("metric.country_flags"), fmt_number(len(country_flags), page.lang))
+
+widgets.chart(
+    page,
+    charts.flag_counts(counts, page.lang, page.note("workplan", "presence", "mechanisms")),
+    counts,
+    "flag_counts",
+    Columns({"rule": "col.rule", "count": "col.count"}, keys={"rule": "rule."},
+            numbers=("count",)),
+    tables=("workplan", "presence", "mechanisms"),
+    alt=page.t("gaps.chart.alt"),
+)
+
+with st.expander(page.t("gaps.rules"), icon=":material/help:"):
+    # Catalogue text only (no data): safe as Markdown.
+    st.markdown("\n".join(f"- **{page.t(f'rule.{code}')}**: {page.t(f'rule.help.{code}')}"
+                          for code in RULES))
+
+activities_tab, countries_tab = st.tabs([page.t("gaps.activities"), page.t("gaps.countries")])
+with activities_tab:
+    st.caption(page.t("gaps.activities.help"))
+    widgets.table(
+        page, activity_flags, "activity_flags",
+        Columns({"rule": "col.rule", "ref": "col.activity_link", "label": "col.activity",
+                 "detail": "col.detail"},
+                keys={"rule": "rule."}, links={"ref": ("workplan", "activity")}),
+        tables=("workplan",),
+    )
+with countries_tab:
+    st.caption(page.t("gaps.countries.help"))
+    widgets.table(
+        page, country_flags, "country_flags",
+        Columns({"rule": "col.rule", "ref": "col.country_link", "label": "col.mechanism",
+                 "pillar": "col.pillar", "detail": "col.detail"},
+                keys={"rule": "rule."}, vocab={"pillar": "pillar"},
+                links={"ref": ("presence", "country")}),
+        tables=("presence", "mechanisms"),
+    )

@@ -1,0 +1,71 @@
+"""Results: indicators against baseline and target (bullet charts), on / off track, by objective."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from maaor import charts, vocab
+from maaor.ui import widgets
+from maaor.ui.page import setup
+from maaor.ui.safe import md_escape
+from maaor.ui.widgets import Columns
+
+page = setup("page.results.title", tables=("indicators",))
+
+# Without a year chosen, indicators are shown for the latest year reported.
+year = page.filters.year or page.view("results.latest_year")
+if page.filters.year is None and year is not None:
+    st.caption(page.t("results.latest_year", year=year))
+page = replace(page, filters=replace(page.filters, year=year))
+
+by_objective = page.view("results.by_objective")
+
+st.subheader(page.t("results.by_objective"))
+widgets.chart(
+    page,
+    charts.results_status(by_objective, page.lang, page.note("indicators")),
+    by_objective,
+    "results_by_objective",
+    Columns({"objective": "col.objective", "indicators": "col.indicators",
+             "on_track": "results.on_track", "off_track": "results.off_track",
+             "unknown": "results.unknown", "mean_progress_pct": "col.mean_progress"},
+            numbers=("indicators", "on_track", "off_track", "unknown"),
+            percents=("mean_progress_pct",)),
+    kind="indicators",
+    tables=("indicators",),
+    alt=page.t("results.by_objective.alt"),
+)
+
+st.subheader(page.t("results.indicators"))
+disaggregation = st.segmented_control(
+    page.t("results.disaggregation"),
+    options=list(vocab.codes("disaggregation")),
+    format_func=lambda c: vocab.label("disaggregation", c, page.lang),
+    default="total",
+    required=True,
+    key="results_disaggregation",
+)
+st.caption(page.t("results.bullet.legend"))
+INDICATOR_COLUMNS = Columns(
+    {"indicator_id": "col.indicator_id", "indicator": "col.indicator",
+     "outcome": "col.outcome", "country_iso3": "col.country", "unit": "col.unit",
+     "baseline": "col.baseline", "target": "col.target", "actual": "col.actual",
+     "progress_pct": "col.progress", "expected_pct": "col.expected", "on_track": "col.on_track"},
+    countries=("country_iso3",), numbers=("baseline", "target", "actual"),
+    percents=("progress_pct", "expected_pct"), keys={"on_track": "results.track."},
+)
+for number, objective in enumerate(by_objective["objective"], start=1):
+    rows = page.view("results.rows", objective, disaggregation)
+    if rows.empty:
+        continue
+    st.markdown("#### " + md_escape(objective))
+    widgets.chart(
+        page,
+        charts.indicator_bullets(rows, page.lang, page.note("indicators")),
+        rows,
+        f"indicators_{number}_{disaggregation}",
+        INDICATOR_COLUMNS,
+        kind="indicators",
+        tables=("indicators",),
+        alt=page.t("results.bullets.alt"),
+    )

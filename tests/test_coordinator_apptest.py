@@ -1,0 +1,282 @@
+"""AppTest of the coordinator page: sign-in, upload, what changed, publish, names,
+history, rollback and edit in place, on a temporary SQLite store."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from openpyxl import Workbook
+from streamlit.testing.v1 import AppTest
+
+from maaor import service
+from maaor.auth import HASH_ENV, hash_password
+
+PAGE = Path(__file__).resolve().parents[1] / "pages" / "6_Coordinator.py"
+PASSWORD = "correct horse battery staple"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A cheap scrypt cost keeps the tests fast; the format is the one production uses.
+FAST_HASH = hash_password(PASSWORD, n=2**10)
+
+
+def presence_xlsx(rows: list[list[object]]) -> bytes:
+    """A one-sheet 4W workbook with the template headers and ``rows``."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "4W"
+    sheet.append(["Organisation", "Country", "Admin 1", "Pillar", "Status", "Women reached"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+CLEAN = presence_xlsx([
+    ["UNMAS", "Iraq", "Ninewa", "Land release", "active", 10],
+    ["HALO Trust", "Iraq", "Anbar", "Explosive ordnance risk education", "active", 5],
+])
+WITH_ERRORS = presence_xlsx([
+    ["UNMAS", "Narnia", "Ninewa", "Land release", "active", 10],
+    ["HALO Trust", "Iraq", "Anbar", "Land release", "active", -5],
+])
+UNKNOWN_ORG = presence_xlsx([
+    ["UNMAS", "Iraq", "Ninewa", "Land release", "active", 10],
+    ["Zzyzx Demining Group", "Iraq", "Anbar", "Land release", "active", 5],
+])
+
+
+@pytest.fixture
+def store_env(tmp_path, monkeypatch):
+    """A fresh SQLite store (bootstrapped with the bundled data) and a password hash."""
+    monkeypatch.setenv("MAAOR_SQLITE_PATH", str(tmp_path / "store.sqlite"))
+    monkeypatch.delenv("MAAOR_DATABASE_URL", raising=False)
+    monkeypatch.setenv(HASH_ENV, FAST_HASH)
+    monkeypatch.setenv("MAAOR_SIGNIN_MAX_FAILURES", "5")
+    import maaor.ui.page as ui_page
+
+    # Run on its own, the page has no app.py entry point for the navigation links.
+    if hasattr(ui_page, "_navigation"):
+        monkeypatch.setattr(ui_page, "_navigation", lambda lang: None)
+    service.reset_for_tests()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield service.open_store()
+    service.reset_for_tests()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def new_app() -> AppTest:
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    # Isolate from any real .streamlit/secrets.toml: the hash comes from the environment.
+    at.secrets = {"maaor_tests": {"isolated": True}}
+    return at
+
+
+def sign_in(at: AppTest, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="coord_password").input(password)
+    at.get("form_submit_button")[0].click()
+    return at.run()
+
+
+def signed_in() -> AppTest:
+    at = sign_in(new_app().run())
+    assert not at.exception
+    assert is_signed_in(at)
+    return at
+
+
+def is_signed_in(at: AppTest) -> bool:
+    return any("Signed in as coordinator" in c.value for c in at.caption)
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="coord_files").set_value([(name, data, XLSX)])
+    return at.run()
+
+
+# ------------------------------------------------------------------------------ sign-in
+
+
+def test_no_credentials_explains_and_accepts_nothing(store_env, monkeypatch):
+    monkeypatch.delenv(HASH_ENV)
+    at = new_app().run()
+    assert not at.exception
+    assert len(at.text_input) == 0  # no password box at all
+    assert any("hash-password" in w for w in texts(at.warning))
+    assert any("MAAOR_COORDINATOR_PASSWORD_HASH" in c for c in texts(at.code))
+    assert not is_signed_in(at)
+    assert len(at.file_uploader) == 0
+
+
+def test_sign_in_with_the_right_password(store_env):
+    at = signed_in()
+    assert at.file_uploader(key="coord_files") is not None
+    assert [a.action for a in store_env.audit_log(5)][0] == "signin"
+
+
+def test_wrong_password_is_refused(store_env):
+    at = sign_in(new_app().run(), "not the password")
+    assert "Wrong password." in texts(at.error)
+    assert not is_signed_in(at)
+    assert len(at.file_uploader) == 0
+    assert store_env.signin_state("coordinator")[0] == 1
+
+
+def test_lock_out_after_five_wrong_passwords(store_env):
+    at = new_app().run()
+    for _ in range(4):
+        at = sign_in(at, "wrong")
+        assert "Wrong password." in texts(at.error)
+    at = sign_in(at, "wrong")
+    assert any("locked" in e for e in texts(at.error))
+    # Even the right password is refused while locked.
+    at = sign_in(at, PASSWORD)
+    assert any("locked" in e for e in texts(at.error))
+    assert not is_signed_in(at)
+
+
+def test_sign_out(store_env):
+    at = signed_in()
+    at.button(key="coord_signout").click()
+    at = at.run()
+    assert not is_signed_in(at)
+    assert at.text_input(key="coord_password") is not None
+
+
+# ------------------------------------------------------------------------------- upload
+
+
+def test_upload_with_errors_shows_report_and_disables_publish(store_env):
+    at = upload(signed_in(), "bad.xlsx", WITH_ERRORS)
+    assert not at.exception
+    assert any("2 error(s)" in e for e in texts(at.error))
+    frames = [df.value for df in at.dataframe]
+    problems = next(f for f in frames if "message" in f.columns and "severity" in f.columns)
+    narnia = problems[problems["value"] == "Narnia"]
+    assert list(narnia["severity"]) == ["error"]
+    assert list(narnia["row"]) == ["2"] and list(narnia["column"]) == ["Country"]
+    assert at.button(key="coord_publish").disabled
+    annotated = [b for b in at.get("download_button") if "problems marked" in b.label]
+    assert len(annotated) == 1
+
+
+def test_upload_clean_shows_what_changed_then_publish(store_env):
+    at = upload(signed_in(), "4w.xlsx", CLEAN)
+    assert not at.exception
+    assert any("No errors" in s for s in texts(at.success))
+    labels = texts(at.markdown)
+    assert any(m.startswith("**4W rows added and removed, per country and pillar: ") for m in labels)
+    # Tables the upload does not carry are kept from version 1.
+    assert any("kept from version 1" in i and "work plan" in i for i in texts(at.info))
+    presence = next(df.value for df in at.dataframe
+                    if list(df.value.columns) == ["country_iso3", "pillar", "added", "removed"])
+    assert "IRQ" in set(presence["country_iso3"])
+
+    publish = at.button(key="coord_publish")
+    assert not publish.disabled
+    at.text_input(key="coord_note").input("4W update for Iraq")
+    at.button(key="coord_publish").click()
+    at = at.run()
+    assert not at.exception
+    assert "Published as version 2; it is now the version everyone sees." in texts(at.success)
+    assert service.current_version() == 2
+    published = service.load_dataset(2)
+    assert sorted(published.presence["org"]) == ["The HALO Trust", "UNMAS"]
+    assert len(published.workplan) == len(service.load_dataset(1).workplan) > 0
+    history = next(df.value for df in at.dataframe if "note" in df.value.columns and "who" in df.value.columns)
+    row = history[history["version"] == "2"].iloc[0]
+    assert row["note"] == "4W update for Iraq"
+    assert row["who"] == "coordinator"
+    assert row["files"] == "4w.xlsx"
+    assert row["current"] == "✓"
+
+
+def test_publish_needs_a_note(store_env):
+    at = upload(signed_in(), "4w.xlsx", CLEAN)
+    at.button(key="coord_publish").click()
+    at = at.run()
+    assert "Write a short note first (what this update is)." in texts(at.error)
+    assert service.current_version() == 1
+
+
+def test_unknown_organisation_added_then_revalidated(store_env):
+    at = upload(signed_in(), "4w.xlsx", UNKNOWN_ORG)
+    box = at.selectbox(key="coord_alias_0")
+    assert box.label == "Zzyzx Demining Group"
+    box.set_value("__new__")
+    at.button(key="coord_alias_save").click()
+    at = at.run()
+    assert not at.exception
+    assert store_env.aliases() == {"Zzyzx Demining Group": "Zzyzx Demining Group"}
+    assert "No unknown organisation names in the upload." in texts(at.info)
+
+
+# ---------------------------------------------------------------- history and rollback
+
+
+def test_rollback_publishes_a_version_equal_to_an_older_one(store_env):
+    from maaor.load import load_sources
+    from maaor.read.types import Source
+
+    result = load_sources([Source("4w.xlsx", CLEAN)])
+    store_env.publish(result.dataset, [Source("4w.xlsx", CLEAN)], by="test", note="only a 4W")
+    at = signed_in()
+    at.selectbox(key="coord_rollback_to").set_value(1)
+    at.text_input(key="coord_rollback_note").input("back to the bundled data")
+    at.button(key="coord_rollback").click()
+    at = at.run()
+    assert any("equal to version 1" in w for w in texts(at.warning))
+    assert service.current_version() == 2  # nothing happens before the confirmation
+    at.button(key="coord_rollback_confirm").click()
+    at = at.run()
+    assert not at.exception
+    assert "Version 3 published, equal to version 1." in texts(at.success)
+    assert store_env.current_version() == 3
+    v1, v3 = store_env.load(1), store_env.load(3)
+    for name, table in v1.tables.items():
+        pd.testing.assert_frame_equal(v3.tables[name], table)
+    kinds = [(v.id, v.kind, v.parent) for v in store_env.history()]
+    assert kinds[0] == (3, "rollback", 1)
+
+
+# ------------------------------------------------------------------------ edit in place
+
+
+def test_edit_in_place_publishes_the_edited_status(store_env):
+    at = signed_in()
+    first = store_env.load(1).workplan.iloc[0]
+    new_status = "cancelled" if first["status"] != "cancelled" else "completed"
+    at.session_state["coord_editor"] = {
+        "edited_rows": {0: {"status": new_status, "comment": "checked by phone"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.text_input(key="coord_edit_note").input("status of one activity")
+    at.button(key="coord_edit_publish").click()
+    at = at.run()
+    assert not at.exception
+    assert any(s.startswith("Edits of 1 activity(ies) published as version 2") for s in texts(at.success))
+    edited = store_env.load(2).workplan.set_index("activity_id")
+    assert edited.loc[first["activity_id"], "status"] == new_status
+    assert edited.loc[first["activity_id"], "comment"] == "checked by phone"
+    info = store_env.history()[0]
+    assert (info.kind, info.parent, info.note) == ("edit", 1, "status of one activity")
+    assert info.files[-1].name.startswith("edits-")
+
+
+def test_contacts_shown_to_the_signed_in_coordinator(store_env):
+    at = signed_in()
+    full = store_env.load(1).mechanisms
+    emails = set(full["email"].dropna())
+    assert emails, "the bundled mechanisms carry (fictitious) contacts"
+    shown = next(df.value for df in at.dataframe if "email" in df.value.columns)
+    assert set(shown["email"]) == emails
