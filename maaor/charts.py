@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from maaor import vocab
-from maaor.i18n import fmt_money, fmt_number, fmt_percent, t
+from maaor.i18n import fmt_date, fmt_money, fmt_number, fmt_percent, t
 
 # Okabe & Ito (2008), "Color Universal Design".
 BLUE, ORANGE, GREEN, PURPLE = "#0072B2", "#E69F00", "#009E73", "#CC79A7"
@@ -209,14 +209,30 @@ def timeline(rows: pd.DataFrame, today: dt.date, lang: str, note: str = "") -> g
         colour = VERMILLION if key == "overdue" else STATUS_COLOURS[key]
         fig.add_trace(go.Bar(x=[None], y=[None], name=esc(name), marker_color=colour))
     today_ts = pd.Timestamp(today)
-    fig.add_shape(
-        type="line", x0=today_ts, x1=today_ts, y0=0, y1=1, yref="paper",
-        line={"color": BLACK, "width": 2, "dash": "dot"},
-    )
-    fig.add_annotation(
-        x=today_ts, y=1, yref="paper", text=t("chart.today", lang), showarrow=False,
-        yanchor="bottom", font={"size": 11},
-    )
+    first = start.min() if len(start) else today_ts
+    last = dated["due"].max() if len(dated) else today_ts
+    margin = pd.Timedelta(days=60)
+    if pd.isna(first) or pd.isna(last) or first - margin <= today_ts <= last + margin:
+        fig.add_shape(
+            type="line", x0=today_ts, x1=today_ts, y0=0, y1=1, yref="paper",
+            line={"color": BLACK, "width": 2, "dash": "dot"},
+        )
+        fig.add_annotation(
+            x=today_ts, y=1, yref="paper", text=t("chart.today", lang), showarrow=False,
+            yanchor="bottom", font={"size": 11},
+        )
+    else:
+        # Today lies far outside the plan's dates: say where it is instead of squeezing
+        # every bar into a corner of a long axis.
+        before = today_ts < first
+        fig.update_xaxes(range=[first - margin, last + margin])
+        arrow = "← " if before else ""
+        fig.add_annotation(
+            x=0 if before else 1, xref="paper", y=1, yref="paper", showarrow=False,
+            xanchor="left" if before else "right", yanchor="bottom", font={"size": 11},
+            text=f"{arrow}{t('chart.today', lang)}: {esc(fmt_date(today, lang))}"
+            + ("" if before else " →"),
+        )
     fig.update_xaxes(type="date")
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_layout(barmode="overlay")
@@ -250,17 +266,18 @@ def required_vs_funded(
         values = frame[col].astype("float64")
         fig.add_trace(
             go.Bar(
-                x=names,
-                y=values,
+                y=names,
+                x=values,
+                orientation="h",
                 name=esc(name),
                 marker_color=colour,
                 customdata=_money_text(values, lang),
-                hovertemplate="%{x}<br>%{fullData.name}: %{customdata}<extra></extra>",
+                hovertemplate="%{y}<br>%{fullData.name}: %{customdata}<extra></extra>",
             )
         )
-    fig.update_layout(barmode="group", yaxis_title="USD")
-    fig.update_xaxes(type="category")
-    return _finish(fig, note, height=380, lang=lang)
+    fig.update_layout(barmode="group", xaxis_title="USD")
+    fig.update_yaxes(type="category", autorange="reversed")
+    return _finish(fig, note, height=max(220, 70 + 34 * len(names)), lang=lang)
 
 
 def fts_bars(frame: pd.DataFrame, lang: str, note: str = "", label: Callable[[object], str] | None = None) -> go.Figure:
@@ -283,24 +300,26 @@ def fts_bars(frame: pd.DataFrame, lang: str, note: str = "", label: Callable[[ob
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
-            x=names, y=required, name=esc(t("chart.required", lang)), marker_color=REQUIRED_COLOUR,
+            y=names, x=required, orientation="h", name=esc(t("chart.required", lang)),
+            marker_color=REQUIRED_COLOUR,
             customdata=[fmt_money(v, lang) if k else t("chart.requirement_unknown", lang)
                         for v, k in zip(required, known, strict=True)],
-            hovertemplate="%{x}<br>%{fullData.name}: %{customdata}<extra></extra>",
+            hovertemplate="%{y}<br>%{fullData.name}: %{customdata}<extra></extra>",
         )
     )
     fig.add_trace(
         go.Bar(
-            x=names, y=funded, name=esc(t("chart.funded", lang)), marker_color=FUNDED_COLOUR,
+            y=names, x=funded, orientation="h", name=esc(t("chart.funded", lang)),
+            marker_color=FUNDED_COLOUR,
             customdata=_money_text(funded, lang),
             text=["" if k else t("chart.requirement_unknown", lang) for k in known],
             textposition="outside",
-            hovertemplate="%{x}<br>%{fullData.name}: %{customdata}<extra></extra>",
+            hovertemplate="%{y}<br>%{fullData.name}: %{customdata}<extra></extra>",
         )
     )
-    fig.update_layout(barmode="group", yaxis_title="USD")
-    fig.update_xaxes(type="category")
-    return _finish(fig, note, height=380, lang=lang)
+    fig.update_layout(barmode="group", xaxis_title="USD")
+    fig.update_yaxes(type="category", autorange="reversed")
+    return _finish(fig, note, height=max(220, 70 + 34 * len(names)), lang=lang)
 
 
 def indicator_bullets(progress: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
@@ -318,9 +337,10 @@ def indicator_bullets(progress: pd.DataFrame, lang: str, note: str = "") -> go.F
         values = [v for v in (baseline, target, actual) if pd.notna(v)]
         top = max(values) * 1.1 if values and max(values) > 0 else 1.0
         low = min(0.0, *values) if values else 0.0
+        track = None if pd.isna(row.on_track) else bool(row.on_track)
         state = (
-            t("results.on_track", lang) if row.on_track is True
-            else t("results.off_track", lang) if row.on_track is False
+            t("results.on_track", lang) if track is True
+            else t("results.off_track", lang) if track is False
             else t("results.unknown", lang)
         )
         title = (
@@ -328,7 +348,7 @@ def indicator_bullets(progress: pd.DataFrame, lang: str, note: str = "") -> go.F
             f"<br><span style='font-size:11px'>{esc(state)} · "
             f"{t('results.progress', lang)} {esc(fmt_percent(row.progress_pct, lang))}</span>"
         )
-        colour = GREEN if row.on_track is True else VERMILLION if row.on_track is False else GREY
+        colour = GREEN if track is True else VERMILLION if track is False else GREY
         gauge = {
             "shape": "bullet",
             "axis": {"range": [low, top]},
@@ -385,7 +405,8 @@ def flag_counts(counts: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
     names = [esc(t(f"rule.{r}", lang)) for r in counts["rule"]]
     fig = go.Figure(
         go.Bar(y=names, x=counts["count"], orientation="h", marker_color=ORANGE,
-               text=[fmt_number(c, lang) for c in counts["count"]], textposition="auto",
+               text=[fmt_number(c, lang) for c in counts["count"]], textposition="outside",
+               textangle=0, cliponaxis=False,
                hovertemplate="%{y}: %{x}<extra></extra>")
     )
     fig.update_yaxes(autorange="reversed")

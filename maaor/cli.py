@@ -151,6 +151,7 @@ def cmd_validate(args) -> int:
 
 def cmd_publish(args) -> int:
     from maaor import service
+    from maaor.publishing import candidate_dataset
     from maaor.store import StoreError
 
     sources = _sources(args.files)
@@ -164,11 +165,15 @@ def cmd_publish(args) -> int:
             _print_text_report(result, sys.stderr)
             print("nothing published: fix the errors above and try again", file=sys.stderr)
             return 1
-        version = store.publish(result.dataset, sources, by=args.by, note=args.note)
+        current = store.load() if store.current_version() is not None else None
+        # Same rule as the upload page: tables the files do not carry are kept.
+        dataset, kept = candidate_dataset(current, result)
+        version = store.publish(dataset, sources, by=args.by, note=args.note)
     except StoreError as exc:
         print(f"maaor publish: {exc}", file=sys.stderr)
         return 1
-    print(f"published version {version}")
+    print(f"published version {version}"
+          + (f" (kept from the previous version: {', '.join(kept)})" if kept else ""))
     return 0
 
 

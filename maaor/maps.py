@@ -170,6 +170,18 @@ def view_for(iso3_codes, fallback=(15.0, 20.0, 1.0)) -> pdk.ViewState:
     return pdk.ViewState(latitude=(south + north) / 2, longitude=(west + east) / 2, zoom=round(zoom, 2))
 
 
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON spec has no indentation.
+
+    pydeck indents its JSON by two spaces per level; with one number per line the
+    boundaries' coordinates would weigh about six times more on the wire.
+    """
+
+    def to_json(self) -> str:
+        """Return the deck spec as compact JSON."""
+        return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+
+
 def presence_deck(
     by_country: pd.DataFrame,
     by_admin1: pd.DataFrame,
@@ -205,7 +217,7 @@ def presence_deck(
         data=admin1_points(by_admin1, lang),
         get_position=["lon", "lat"],
         get_radius="radius",
-        radius_units="pixels",
+        radius_units="'pixels'",  # quoted: pydeck turns bare strings into expressions
         get_fill_color=list(BUBBLE_FILL),
         get_line_color=list(BUBBLE_LINE),
         stroked=True,
@@ -218,7 +230,7 @@ def presence_deck(
     basemap = {"map_style": map_style, "map_provider": "carto"} if map_style else {
         "map_provider": None
     }
-    return pdk.Deck(
+    return CompactDeck(
         layers=[countries, bubbles],
         initial_view_state=view_for(present),
         tooltip={"text": "{tip}", "style": TOOLTIP_STYLE},

@@ -73,7 +73,7 @@ import pandas as pd
 
 from maaor import normalise as nz
 from maaor import schema, vocab
-from maaor.dataset import LIST_SEP, conform, join_list, split_list
+from maaor.dataset import conform, join_list, split_list
 from maaor.orgs import OrgDirectory, parse_org_cell
 from maaor.problems import Problem, Severity
 from maaor.read.types import MappedSheet
@@ -1027,4 +1027,4 @@ def validate_tables(tables: Mapping[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
-__all__ = ["MAX_LISTED", "RowCounts", "rows_loaded", "validate_sheet", "validate_tables", "LIST_SEP"]
+__all__ = ["MAX_LISTED", "RowCounts", "rows_loaded", "validate_sheet", "validate_tables"]

@@ -35,7 +35,7 @@ widgets.deck(
     key="presence_map",
 )
 st.caption(page.t("presence.map.legend") + " " + page.note("presence"))
-if data.public_presence_level() == "country":
+if data.public_presence_level() in ("country", "admin1"):
     st.caption(page.t("presence.level_country"))
 with st.expander(page.t("chart.numbers"), icon=":material/table:"):
     widgets.table(

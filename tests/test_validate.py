@@ -6,7 +6,6 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from maaor.dataset import TABLE_COLUMNS
 from maaor.orgs import Org, OrgDirectory
@@ -476,7 +475,7 @@ def test_mechanisms():
         },
     )
     table, problems = validate_sheet(mapped, ORGS, today=TODAY)
-    assert table["active"].iloc[0] is np.True_ or table["active"].iloc[0] == True  # noqa: E712
+    assert table["active"].iloc[0] == True  # noqa: E712 - a pandas boolean scalar
     assert pd.isna(table["active"].iloc[1])
     assert found(problems, "bool.invalid") == [(4, "active", "peut-être")]
     assert found(problems, "country.not_a_country") == [(4, "country_iso3", "Global")]

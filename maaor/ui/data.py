@@ -41,14 +41,17 @@ from maaor.filters import (
 from maaor.ui.filters import FilterOptions, filter_options
 
 PRESENCE_LEVELS = ("country", "admin1", "admin2", "point")
-DEFAULT_PRESENCE_LEVEL = "admin1"
+DEFAULT_PRESENCE_LEVEL = "point"
 
 
 def public_presence_level() -> str:
     """Return how finely the public view shows presence (``MAAOR_PUBLIC_PRESENCE_LEVEL``).
 
-    "country" or "admin1" (default) protect sub-national locations of operators;
-    "admin2" and "point" show the data as published.
+    "point" (default) shows the data as published (the map's admin-1 bubbles sit at the
+    mean of the area's coordinates); "admin2" drops nothing the public view draws;
+    "admin1" blanks admin-2 and coordinates, so the map shows countries and no bubbles;
+    "country" also blanks admin-1. Set it where operators' sub-national locations are
+    sensitive.
     """
     level = os.environ.get("MAAOR_PUBLIC_PRESENCE_LEVEL", "").strip().lower()
     return level if level in PRESENCE_LEVELS else DEFAULT_PRESENCE_LEVEL

@@ -395,6 +395,7 @@ def _widget(name: str, f: Filters, options: FilterOptions, lang: str) -> None:
             t(f"filter.{name}", lang),
             options=list(options.values(name)),
             format_func=label,
+            placeholder=t("filter.all", lang),
             help=t(f"filter.{name}.help", lang),
             **common,
         )
@@ -403,6 +404,7 @@ def _widget(name: str, f: Filters, options: FilterOptions, lang: str) -> None:
             t(f"filter.{name}", lang),
             options=[None, *options.values(name)],
             format_func=label,
+            placeholder=t("filter.all", lang),
             help=t(f"filter.{name}.help", lang),
             **common,
         )

@@ -31,6 +31,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/3_Gaps.py", "page.gaps.title", ":material/report:"),
     ("pages/4_Funding.py", "page.funding.title", ":material/payments:"),
     ("pages/5_Results.py", "page.results.title", ":material/target:"),
+    ("pages/6_Coordinator.py", "coord.title", ":material/admin_panel_settings:"),
 )
 # URL path of each page (Streamlit's pages-directory naming), for links inside tables.
 PAGE_URLS: dict[str, str] = {
@@ -40,6 +41,7 @@ PAGE_URLS: dict[str, str] = {
     "gaps": "Gaps",
     "funding": "Funding",
     "results": "Results",
+    "coordinator": "Coordinator",
 }
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 SOURCE_KEYS = {

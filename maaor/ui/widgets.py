@@ -248,6 +248,7 @@ def url_selectbox(page: Page, param: str, options: Sequence[str], label: str) ->
             st.query_params[param] = value
 
     st.selectbox(label, options=[None, *options], key=key, on_change=on_change,
+                 placeholder=page.t("filter.none_chosen"),
                  format_func=lambda v: page.t("filter.none_chosen") if v is None else str(v))
     return st.session_state.get(key)
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_or_skip
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MAAOR_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -24,12 +26,6 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-
-
-def _require(reason: str) -> None:
-    if os.environ.get("MAAOR_REQUIRE_ALL") == "1":
-        pytest.fail(f"required in CI but unavailable: {reason}")
-    pytest.skip(reason)
 
 
 def free_port() -> int:
@@ -72,7 +68,7 @@ def start_streamlit(tmp: Path, env_extra: dict[str, str] | None = None, port: in
 def chromium_path() -> str:
     """Path of Debian's chromium, or skip (a failure in CI)."""
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        _require("Debian chromium is not installed (apt-get install -y chromium)")
+        require_or_skip("Debian chromium is not installed (apt-get install -y chromium)")
     return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
 
 
