@@ -40,7 +40,7 @@ STATUS_ORDER: tuple[str, ...] = tuple(STATUS_COLOURS)
 REQUIRED_COLOUR, FUNDED_COLOUR = LIGHT_GREY, BLUE
 
 _FONT = '"Source Sans", sans-serif'  # the font Streamlit serves itself (no web font CDN)
-NOTE_WIDTH = 95  # characters per line of the source note under a chart
+NOTE_WIDTH = 70  # characters per line of the source note under a chart
 
 
 def _text(value: object) -> str:
@@ -131,6 +131,8 @@ def _money_text(values: Iterable[object], lang: str) -> list[str]:
 def status_by_objective(progress: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
     """Stacked horizontal bars: activities of each objective by status.
 
+    Statuses no activity has are left out (no empty legend entries).
+
     Args:
         progress: output of ``figures.progress.progress_by_objective`` (or by output).
     """
@@ -145,6 +147,8 @@ def status_by_objective(progress: pd.DataFrame, lang: str, note: str = "") -> go
         if status not in progress.columns:
             continue
         counts = progress[status].astype("float64")
+        if not counts.fillna(0).any():  # a status no activity has: no legend entry
+            continue
         fig.add_trace(
             go.Bar(
                 y=names,
@@ -230,7 +234,7 @@ def timeline(rows: pd.DataFrame, today: dt.date, lang: str, note: str = "") -> g
         fig.add_annotation(
             x=0 if before else 1, xref="paper", y=1, yref="paper", showarrow=False,
             xanchor="left" if before else "right", yanchor="bottom", font={"size": 11},
-            text=f"{arrow}{t('chart.today', lang)}: {esc(fmt_date(today, lang))}"
+            text=arrow + t("chart.today_at", lang, date=esc(fmt_date(today, lang)))
             + ("" if before else " →"),
         )
     fig.update_xaxes(type="date")

@@ -148,26 +148,39 @@ def admin1_points(by_admin1: pd.DataFrame, lang: str) -> list[dict]:
     return points
 
 
-def view_for(iso3_codes, fallback=(15.0, 20.0, 1.0)) -> pdk.ViewState:
+def _mercator_y(lat: float) -> float:
+    """Web Mercator y of a latitude, in "degrees" comparable to longitudes."""
+    lat = max(-85.0, min(85.0, lat))
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def view_for(iso3_codes, fallback=(15.0, 20.0, 1.0), size=(900, 480)) -> pdk.ViewState:
     """Return a view framing the bounding boxes of ``iso3_codes`` (world view if none).
 
     Args:
         iso3_codes: countries to frame.
         fallback: (latitude, longitude, zoom) when no country is known.
+        size: expected map size in pixels (width, height); the zoom fits the countries
+            in both directions.
     """
     wanted = set(iso3_codes)
     boxes = [f["properties"]["bbox"] for f in boundaries()["features"]
              if f["properties"]["iso3"] in wanted]
-    # Countries spanning the antimeridian (Russia, Fiji) would frame the whole world.
+    # A country still spanning more than half the globe would frame the whole world.
     boxes = [b for b in boxes if b[2] - b[0] < 180]
     if not boxes:
         lat, lon, zoom = fallback
         return pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom)
     west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
     east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
-    span = max(east - west, (north - south) * 1.6, 2.0)
-    zoom = max(0.5, min(6.0, math.log2(360 / span) + 0.6))
-    return pdk.ViewState(latitude=(south + north) / 2, longitude=(west + east) / 2, zoom=round(zoom, 2))
+    # At zoom z the world is 512 * 2**z pixels wide (deck.gl tiles of 512 px).
+    width_deg = max(east - west, 1.0)
+    height_deg = max(_mercator_y(north) - _mercator_y(south), 1.0)
+    zoom_x = math.log2(size[0] * 360 / (512 * width_deg))
+    zoom_y = math.log2(size[1] * 360 / (512 * height_deg))
+    zoom = max(0.5, min(6.0, min(zoom_x, zoom_y) - 0.3))
+    return pdk.ViewState(latitude=(south + north) / 2, longitude=(west + east) / 2,
+                         zoom=round(zoom, 2))
 
 
 class CompactDeck(pdk.Deck):

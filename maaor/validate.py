@@ -527,9 +527,18 @@ class _SheetValidator:
         if self.kind == "presence" and fld == "org":
             self.out["org_as_written"] = written
         unknown = (known == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+        # One warning per distinct unknown name, at its first row: the coordinator
+        # confirms a name once, so listing every repeat would only bury the others.
+        first = unknown & ~written.duplicated().to_numpy()
+        counts = written[unknown].value_counts().to_dict() if unknown.any() else {}
+
+        def message(value, _counts=counts):
+            n = _counts.get(value, 1)
+            rows = f" It appears in {n} rows; this is the first." if n > 1 else ""
+            return _unknown_org_message(value, self.orgs) + rows
+
         self.col.rows_problem(
-            "warning", "org.unknown", fld, unknown, _obj(written),
-            lambda v: _unknown_org_message(v, self.orgs), _UNKNOWN_ORG_FIX,
+            "warning", "org.unknown", fld, first, _obj(written), message, _UNKNOWN_ORG_FIX,
         )
 
     # numbers
@@ -864,6 +873,8 @@ class _SheetValidator:
             self.out["org_type"] = org_type.astype("str")
         self._coordinate_pairs()
         self._admin_codes()
+        if "country_iso3" not in self.frame.columns:
+            self._country_from_pcodes()
         self._duplicates(
             "presence.duplicate",
             ["org", "country_iso3", "admin1", "admin1_code", "admin2", "admin2_code", "pillar", "activity"],
@@ -886,6 +897,52 @@ class _SheetValidator:
         blank = pd.Series(zero | one_missing, index=self.index)
         self.out["lat"] = lat.where(~blank)
         self.out["lon"] = lon.where(~blank)
+
+    def _country_from_pcodes(self) -> None:
+        """Fill the country of a sheet with no country column from its P-codes.
+
+        OCHA P-codes start with the country's ISO3 (VUT0104002) or ISO2 (AF0101) code.
+        Rows whose code is blank or invalid take the country of the other rows when the
+        whole sheet names one country, with a warning; otherwise they are errors.
+        """
+        codes = None
+        for fld in ("admin2_code", "admin1_code"):
+            if fld in self.out:
+                col = self.out[fld]
+                codes = col if codes is None else codes.fillna(col)
+        if codes is None:
+            return
+        prefix3 = codes.str.slice(0, 3).str.upper()
+        prefix2 = codes.str.slice(0, 2).str.upper()
+        iso3 = nz.country_iso3(prefix3.where(prefix3.str.fullmatch(r"[A-Z]{3}").fillna(False)))
+        values = iso3.values.where(~iso3.failed & ~iso3.guessed)
+        from_iso2 = nz.country_iso3(prefix2.where(prefix2.str.fullmatch(r"[A-Z]{2}").fillna(False)))
+        values = values.fillna(from_iso2.values.where(~from_iso2.failed & ~from_iso2.guessed))
+        found = values.dropna().unique()
+        missing = values.isna().to_numpy()
+        code_fld = "admin2_code" if "admin2_code" in self.out else "admin1_code"
+        raw_codes = _obj(self.frame[code_fld]) if code_fld in self.frame.columns else None
+        if len(found) == 1:
+            self.col.sheet_problem(
+                "note", "country.from_pcode",
+                f"There is no country column; the country was taken from the P-codes: {found[0]}.",
+                "Add a Country column to say it explicitly.",
+                fld=code_fld,
+            )
+            self.col.rows_problem(
+                "warning", "country.from_file", code_fld, missing, raw_codes,
+                "This row has no valid P-code ('{value}'); it was given the sheet's country, "
+                + str(found[0]) + ".",
+                "Write the row's P-code or add a Country column.",
+            )
+            values = values.fillna(found[0])
+        else:
+            self.col.rows_problem(
+                "error", "country.missing", code_fld, missing, raw_codes,
+                "This row has no country and its P-code ('{value}') names none.",
+                "Add a Country column, or write the row's P-code.",
+            )
+        self.out["country_iso3"] = values.astype("str")
 
     def _admin_codes(self) -> None:
         for fld in _ADMIN_CODES:

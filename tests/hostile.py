@@ -250,10 +250,18 @@ def prefixed_far_cell_xlsx() -> bytes:
     return xlsx_from_sheet(sheet)
 
 
-def rows_without_numbers_xlsx(n_rows: int) -> bytes:
-    """Sheet of ``n_rows`` rows and cells with no r="" attributes (positions implied)."""
-    body = "<row><c><v>1</v></c></row>" * n_rows
-    return xlsx_from_sheet(SHEET_HEAD + "<sheetData>" + body + "</sheetData></worksheet>")
+def rows_without_numbers_xlsx(n_rows: int, prefix: str = "") -> bytes:
+    """Sheet of ``n_rows`` rows and cells with no r="" attributes (positions implied),
+    optionally with a namespace prefix such as ``"x:"``."""
+    p = prefix
+    body = f"<{p}row><{p}c><{p}v>1</{p}v></{p}c></{p}row>" * n_rows
+    if not p:
+        return xlsx_from_sheet(SHEET_HEAD + "<sheetData>" + body + "</sheetData></worksheet>")
+    return xlsx_from_sheet(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<{p}worksheet xmlns:{p[:-1]}="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<{p}sheetData>{body}</{p}sheetData></{p}worksheet>"
+    )
 
 
 def big_rectangle_xlsx(last_cell: str = "CV100000") -> bytes:

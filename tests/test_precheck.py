@@ -77,9 +77,11 @@ def test_rectangle_over_the_cell_limit_is_refused():
     assert "10,000,000 cells" in problem.message
 
 
-def test_rows_without_numbers_are_counted():
-    data = hostile.rows_without_numbers_xlsx(150)
-    assert codes("plan.xlsx", data, Limits(max_rows=100)) == ["xlsx.far_cell"]
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_rows_without_numbers_are_counted(prefix):
+    data = hostile.rows_without_numbers_xlsx(150, prefix)
+    problems = precheck(Source("plan.xlsx", data), Limits(max_rows=100))
+    assert [(p.code, p.value) for p in problems] == [("xlsx.far_cell", "A150")]
     assert codes("plan.xlsx", data, Limits(max_rows=150)) == []
 
 
@@ -163,11 +165,14 @@ def test_results_do_not_depend_on_chunk_boundaries(build, expected, chunk_bytes)
     assert codes("plan.xlsx", build(), Limits(chunk_bytes=chunk_bytes)) == expected
 
 
-def test_rows_counted_once_across_chunks():
-    data = hostile.rows_without_numbers_xlsx(150)
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_rows_counted_once_across_chunks(prefix):
+    data = hostile.rows_without_numbers_xlsx(150, prefix)
     for chunk_bytes in (1, 5, 64, 10_000):
-        limits = Limits(max_rows=150, chunk_bytes=chunk_bytes)
-        assert codes("plan.xlsx", data, limits) == []
+        assert codes("plan.xlsx", data, Limits(max_rows=150, chunk_bytes=chunk_bytes)) == []
+        assert codes("plan.xlsx", data, Limits(max_rows=149, chunk_bytes=chunk_bytes)) == [
+            "xlsx.far_cell"
+        ]
 
 
 # --- files that are not what their name says -------------------------------------------
@@ -316,6 +321,8 @@ def test_arbitrary_bytes_never_raise(name, data):
     result = precheck(Source(name, data))
     assert isinstance(result, list)
     assert all(p.severity == "error" and p.file == name for p in result)
+    # "file.unreadable" is the catch-all for an unexpected exception inside precheck.
+    assert "file.unreadable" not in [p.code for p in result]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -323,6 +330,7 @@ def test_arbitrary_bytes_never_raise(name, data):
 def test_zip_magic_then_garbage_never_raises(name, data):
     result = precheck(Source(name, b"PK\x03\x04" + data))
     assert isinstance(result, list)
+    assert "file.unreadable" not in [p.code for p in result]
 
 
 _VALID = hostile.valid_xlsx()
@@ -342,8 +350,9 @@ def test_corrupted_workbooks_never_raise(base, edits):
     data = bytearray(base)
     for position, byte in edits:
         data[position % len(data)] = byte
-    result = precheck(Source("plan.xlsx", bytes(data)))
+    result = precheck(Source("plan.xlsx", bytes(data)), Limits(chunk_bytes=64))
     assert isinstance(result, list)
+    assert "file.unreadable" not in [p.code for p in result]
 
 
 # --- openpyxl and defusedxml --------------------------------------------------------------
@@ -376,3 +385,14 @@ def test_openpyxl_reads_the_hand_built_workbooks():
     sheet = openpyxl.load_workbook(io.BytesIO(hostile.far_column_xlsx())).active
     assert sheet["A1"].value == 1
     assert sheet["XFD2"].value == 2
+
+
+def test_internal_failure_becomes_a_problem(monkeypatch):
+    import maaor.read.precheck as module
+
+    def broken(source, limits):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(module, "_precheck", broken)
+    problem = only("plan.xlsx", hostile.valid_xlsx())
+    assert problem.code == "file.unreadable"

@@ -445,6 +445,10 @@ def _header_problems(
     for field in schema.required_fields(chosen.kind):
         if field in chosen.fields:
             continue
+        if (chosen.kind, field) == ("presence", "country_iso3") and (
+            {"admin1_code", "admin2_code"} & set(chosen.fields)
+        ):
+            continue  # validation takes the country from the P-codes
         label = schema.spec(chosen.kind, field).label
         problems.append(
             Problem(

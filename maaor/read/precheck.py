@@ -108,7 +108,9 @@ _PREFIX = rb"<(?:[A-Za-z_][\w.-]{0,30}:)?"
 _CELL_COL_RE = re.compile(_PREFIX + rb'c\s[^>]{0,300}?(?<=\s)r="([A-Za-z]{1,9})\d')
 _CELL_ROW_RE = re.compile(_PREFIX + rb'c\s[^>]{0,300}?(?<=\s)r="[A-Za-z]{1,9}(\d{1,12})"')
 _ROW_RE = re.compile(_PREFIX + rb'row\s[^>]{0,300}?(?<=\s)r="(\d{1,12})"')
-_ROW_TAG = b"<row"
+# Row start tags are counted as "<row" (which also counts the one <rowBreaks> a sheet
+# may have, harmlessly) plus prefixed ones ("<x:row>").
+_PREFIXED_ROW_RE = re.compile(rb"<[A-Za-z_][\w.-]{0,30}:row[\s/>]")
 _DIMENSION_RE = re.compile(_PREFIX + rb'dimension\s[^>]{0,300}?(?<=\s)ref="([^"]{0,64})"')
 _REF_PART_RE = re.compile(r"([A-Za-z]{0,9})(\d{0,12})")
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([^"']{1,40})["']""")
@@ -210,6 +212,10 @@ def _describe(data: bytes) -> str | None:
 
 
 def _describe_zip(data: bytes) -> str:
+    count = _declared_entry_count(data)
+    if count is not None and count > DEFAULT_LIMITS.max_zip_entries:
+        # Not worth listing: whatever it is, it is no workbook a person typed.
+        return "a ZIP archive"
     try:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             names = {n.lower() for n in zf.namelist()}
@@ -422,7 +428,7 @@ def _scan_members(
     budget = limits.max_total_bytes
     for info in infos:
         lower = info.filename.lower()
-        if info.is_dir() or not lower.endswith((".xml", ".rels", ".vml")):
+        if not lower.endswith((".xml", ".rels", ".vml")):
             continue
         is_sheet = lower in sheet_names or (
             lower.startswith("xl/worksheets/") and lower.count("/") == 2
@@ -455,7 +461,12 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Li
             scan.max_row_attr = max(scan.max_row_attr, max(map(int, set(rows))))
         # Rows without r="" are numbered by position, so count the tags too; the
         # overlap's own tags were counted with the previous buffer.
-        scan.row_tags += buf.count(_ROW_TAG) - buf[: len(buf) - new].count(_ROW_TAG)
+        old = buf[: len(buf) - new]
+        scan.row_tags += buf.count(b"<row") - old.count(b"<row")
+        if b":row" in buf:
+            scan.row_tags += len(_PREFIXED_ROW_RE.findall(buf)) - len(
+                _PREFIXED_ROW_RE.findall(old)
+            )
         if scan.dimension is None:
             m = _DIMENSION_RE.search(buf)
             if m:
@@ -741,8 +752,8 @@ def _bounded_read(zf: zipfile.ZipFile, info: zipfile.ZipInfo | None, limits: Lim
     try:
         with zf.open(info) as fh:
             return fh.read(min(_WORKBOOK_READ_BYTES, limits.max_member_bytes))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError,
-            RuntimeError):
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError,
+            NotImplementedError, RuntimeError):
         return b""
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -32,8 +32,8 @@ from maaor.figures import progress as fig_progress
 from maaor.figures import results as fig_results
 from maaor.filters import (
     Filters,
-    filter_funding,
     filter_fts,
+    filter_funding,
     filter_indicators,
     filter_presence,
     filter_workplan,

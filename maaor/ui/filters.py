@@ -427,6 +427,8 @@ def sidebar(
 
     f = restrict(f, options)
     remember(f, lang, version)
+    if not names:  # a page that draws no data (the coordinator's) shows no filters
+        return f
     with st.sidebar:
         st.subheader(t("filter.title", lang))
         for group_key, group in _GROUPS:

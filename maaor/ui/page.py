@@ -44,6 +44,10 @@ PAGE_URLS: dict[str, str] = {
     "coordinator": "Coordinator",
 }
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+# The HXL switch's widget key, and the session key that carries the choice across pages
+# (Streamlit forgets a widget's state when the page changes).
+HXL_TOGGLE_KEY = "ui_hxl"
+HXL_PREFERENCE = "maaor_hxl"
 SOURCE_KEYS = {
     "workplan": "source.workplan",
     "presence": "source.presence",
@@ -143,6 +147,21 @@ def _language_switch(lang: str) -> None:
     )
 
 
+def _remember_hxl() -> None:
+    st.session_state[HXL_PREFERENCE] = bool(st.session_state.get(HXL_TOGGLE_KEY))
+
+
+def _hxl_switch(lang: str) -> None:
+    st.session_state[HXL_TOGGLE_KEY] = bool(st.session_state.get(HXL_PREFERENCE, False))
+    st.sidebar.toggle(t("download.hxl", lang), key=HXL_TOGGLE_KEY,
+                      help=t("download.hxl.help", lang), on_change=_remember_hxl)
+
+
+def hxl_wanted() -> bool:
+    """Return True when CSV downloads should carry an HXL tag row (sidebar switch)."""
+    return bool(st.session_state.get(HXL_PREFERENCE, False))
+
+
 def _navigation(lang: str) -> None:
     for path, title_key, icon in PAGES:
         st.sidebar.page_link(path, label=t(title_key, lang), icon=icon)
@@ -188,6 +207,8 @@ def setup(title_key: str, tables: Sequence[str]) -> Page:
     f = ui_filters.sidebar(
         ui_filters.params_for_tables(tables), f, options, lang, version if is_pinned else None
     )
+    if tables:
+        _hxl_switch(lang)
     page = Page(
         lang=lang,
         version=version,

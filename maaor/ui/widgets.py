@@ -23,14 +23,13 @@ from maaor import vocab
 from maaor.dataset import split_list
 from maaor.export.tables import csv_bytes, xlsx_bytes
 from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent
-from maaor.ui.page import Page
+from maaor.ui.page import Page, hxl_wanted
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     "responsive": True,
 }
-HXL_TOGGLE_KEY = "maaor_hxl"
 
 
 @dataclass(frozen=True)
@@ -134,7 +133,7 @@ def downloads(page: Page, frame: pd.DataFrame, name: str, kind: str | None, tabl
         kind: canonical table whose HXL tags apply to the CSV tag row.
         tables: source tables named in the "about" sheet.
     """
-    hxl = bool(st.session_state.get(HXL_TOGGLE_KEY, False))
+    hxl = hxl_wanted()
     about = page.about(*tables)
     stem = _file_stem(name, page)
     left, right = st.columns(2)
@@ -177,7 +176,7 @@ def table(
     else:
         st.dataframe(
             shown, column_config=config, hide_index=True, width="stretch",
-            height=height if height else "auto", key=f"tbl_{name}",
+            height=height if height else "auto",
         )
     st.caption(page.note(*tables) if tables else page.version_text())
     downloads(page, frame, name, kind, tables)
@@ -206,11 +205,6 @@ def deck(deck_obj: pdk.Deck, alt: str, height: int = 520, key: str | None = None
     st.pydeck_chart(deck_obj, height=height, width="stretch", key=key, alt=alt)
 
 
-def hxl_toggle(page: Page) -> None:
-    """Draw the sidebar switch adding an HXL tag row to CSV downloads."""
-    st.sidebar.toggle(page.t("download.hxl"), key=HXL_TOGGLE_KEY, help=page.t("download.hxl.help"))
-
-
 def pillar_matrix(page: Page, matrix: pd.DataFrame, name: str) -> None:
     """Draw an organisation x pillar matrix (``figures.presence.org_pillar_matrix``)."""
     frame = matrix.reset_index()
@@ -223,8 +217,7 @@ def pillar_matrix(page: Page, matrix: pd.DataFrame, name: str) -> None:
     if shown.empty:
         st.info(page.t("table.empty"))
     else:
-        st.dataframe(shown, column_config=config, hide_index=True, width="stretch",
-                     key=f"tbl_{name}")
+        st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
     st.caption(page.note("presence"))
     downloads(page, frame, name, kind="presence", tables=("presence",))
 
@@ -264,5 +257,5 @@ def record(page: Page, rows: pd.DataFrame, cols: Columns) -> None:
         page.t("col.field"): list(shown.columns),
         page.t("col.value"): ["" if pd.isna(v) else str(v) for v in first],
     })
-    st.dataframe(pairs, hide_index=True, width="stretch", key="tbl_record")
+    st.dataframe(pairs, hide_index=True, width="stretch")
     st.caption(page.version_text())

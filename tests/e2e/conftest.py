@@ -39,8 +39,12 @@ def start_streamlit(tmp: Path, env_extra: dict[str, str] | None = None, port: in
     """Start `streamlit run app.py` on loopback; return (process, base_url)."""
     port = port or free_port()
     env = dict(os.environ)
-    env.setdefault("MAAOR_SQLITE_PATH", str(tmp / "maaor.sqlite"))
-    env.pop("MAAOR_DATABASE_URL", None)
+    env["MAAOR_SQLITE_PATH"] = str(tmp / "maaor.sqlite")
+    # The tests expect the defaults: no online basemap, presence at the default public
+    # level, no coordinator credentials unless a test passes them.
+    for name in ("MAAOR_DATABASE_URL", "MAAOR_BASEMAP_STYLE", "MAAOR_PUBLIC_PRESENCE_LEVEL",
+                 "MAAOR_COORDINATOR_PASSWORD_HASH"):
+        env.pop(name, None)
     env.update(env_extra or {})
     log = open(tmp / f"streamlit-{port}.log", "wb")
     proc = subprocess.Popen(
@@ -117,12 +121,103 @@ def wait_rendered(page, timeout_ms: int = 30000) -> None:
                  || !document.querySelector('[data-testid="stStatusWidget"]').innerText.includes('Running')""",
         timeout=timeout_ms,
     )
+    # Maps load their JavaScript lazily: wait until every deck.gl chart has its canvas.
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('[data-testid="stDeckGlJsonChart"]'))
+                 .every(el => el.querySelector('canvas'))""",
+        timeout=timeout_ms,
+    )
     page.wait_for_timeout(500)
 
 
+MAX_SHOT_HEIGHT = 8000
+
+
 def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot as a test artifact."""
+    """Save a screenshot of the whole page as a test artifact.
+
+    Streamlit scrolls inside its main container, not the document, so Playwright's
+    ``full_page`` sees one viewport only: the viewport is made as tall as the content
+    for the shot, then restored.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    height = page.evaluate(
+        """() => Math.max(...['stMain', 'stSidebarContent', 'stAppViewContainer']
+                 .map(id => document.querySelector(`[data-testid="${id}"]`))
+                 .filter(Boolean).map(el => el.scrollHeight))"""
+    )
+    tall = min(max(int(height), size["height"]), MAX_SHOT_HEIGHT)
+    if tall > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": tall})
+        page.wait_for_timeout(800)
+    # Elements scrolled out of view are drawn late (grey placeholders until then): wait
+    # until every button has its text; draw what there is if that takes too long.
+    try:
+        page.wait_for_function(
+            """() => Array.from(document.querySelectorAll(
+                       '[data-testid="stMain"] [data-testid="stDownloadButton"] button'))
+                     .every(b => b.innerText.trim().length > 0)""",
+            timeout=8000,
+        )
+        page.wait_for_timeout(700)
+    except Exception:  # noqa: BLE001 - an artifact is still useful half-drawn
+        pass
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)
     return path
+
+
+# ------------------------------------------------------------------ shared helpers
+
+# URL path of each page (Streamlit derives it from the file name: "2_Presence.py" ->
+# "/Presence") and the English title its h1 shows (maaor/i18n/en.json).
+PAGE_PATHS: dict[str, str] = {
+    "": "page.overview.title",
+    "Work_plan": "page.workplan.title",
+    "Presence": "page.presence.title",
+    "Gaps": "page.gaps.title",
+    "Funding": "page.funding.title",
+    "Results": "page.results.title",
+    "Coordinator": "coord.title",
+}
+
+
+def en(key: str, **kw) -> str:
+    """The English interface string ``key`` (the catalogue the pages use)."""
+    from maaor.i18n import t
+
+    return t(key, "en", **kw)
+
+
+def assert_drawn(page, title_key: str) -> None:
+    """Assert the page drew its title and shows no exception or traceback."""
+    assert page.locator('[data-testid="stException"]').count() == 0, page.url
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body, page.url
+    h1 = page.locator('[data-testid="stMainBlockContainer"] h1').first.inner_text()
+    assert h1.strip() == en(title_key), (page.url, h1)
+
+
+def metric_value(page, label: str) -> str:
+    """The shown value of the headline metric labelled ``label``."""
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
+    ).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+@pytest.fixture(scope="session")
+def public_dataset():
+    """The bundled dataset as the public pages see it (no sensitive columns, presence at
+    the default public level), computed without Streamlit."""
+    from maaor.bundled import load_default
+    from maaor.dataset import Dataset
+    from maaor.figures.presence import aggregate_presence
+
+    ds = load_default().dataset.without_sensitive()
+    presence = aggregate_presence(ds.presence, "point")
+    return Dataset({**ds.tables, "presence": presence}, ds.meta)

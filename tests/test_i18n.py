@@ -1,0 +1,179 @@
+"""Interface catalogues (EN/FR complete, every key used exists) and per-language formats."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import re
+import string
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from maaor.figures.funding import FTS_CAVEAT, FTS_SOURCE
+from maaor.figures.gaps import RULES
+from maaor.i18n import (
+    LANGUAGES,
+    catalogue,
+    country_name,
+    fmt_date,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+    normalise_language,
+    t,
+)
+from maaor.schema import KINDS
+from maaor.ui.filters import FILTER_PARAMS
+from maaor.ui.page import PAGES, SOURCE_KEYS
+
+ROOT = Path(__file__).resolve().parents[1]
+NNBSP, NBSP = "\u202f", "\u00a0"
+# Where interface text is chosen: the pages and the modules that build what they show.
+CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
+        *sorted((ROOT / "maaor" / "ui").glob("*.py")),
+        ROOT / "maaor" / "charts.py", ROOT / "maaor" / "maps.py",
+        ROOT / "maaor" / "i18n" / "__init__.py"]
+KEY_PREFIXES = {key.split(".", 1)[0] for key in catalogue("en")}
+# Keys built at run time from a code (f-strings), listed from the codes themselves.
+DYNAMIC_KEYS = {
+    *(f"filter.{p}" for p in FILTER_PARAMS),
+    *(f"filter.{p}.help" for p in FILTER_PARAMS),
+    *(f"rule.{r}" for r in RULES),
+    *(f"rule.help.{r}" for r in RULES),
+    *(f"funding.by.{c}" for c in ("country_iso3", "year", "donor", "channel")),
+    # coordinator page (maaor/ui/coordinator.py): source kinds and version kinds
+    *(f"coord.kind.{k}" for k in KINDS),
+    *(f"coord.history.kind.{k}" for k in ("bootstrap", "upload", "edit", "rollback")),
+    "results.track.True",
+    "results.track.False",
+}
+
+
+def string_literals(path: Path) -> set[str]:
+    """Every plain string constant in a Python file (f-string parts excluded)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    joined = {id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+              for v in node.values}
+    return {node.value for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in joined}
+
+
+def used_keys() -> set[str]:
+    """Catalogue-shaped string literals of the interface code, plus the dynamic keys.
+
+    A literal counts as a key when it looks like one (``prefix.words``) and its prefix
+    is a catalogue prefix. Names of cached views (``presence.by_country``) have the
+    same shape: :func:`view_names` says which they are.
+    """
+    shaped = re.compile(r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_]+)+$")
+    found = set()
+    for path in CODE:
+        for text in string_literals(path):
+            if shaped.match(text) and text.split(".", 1)[0] in KEY_PREFIXES:
+                found.add(text)
+    found = {k for k in found if not k.endswith(".py")}
+    found |= DYNAMIC_KEYS
+    found |= {title for _, title, _ in PAGES} | set(SOURCE_KEYS.values())
+    return found
+
+
+def test_catalogues_have_the_same_keys():
+    en, fr = set(catalogue("en")), set(catalogue("fr"))
+    assert sorted(en - fr) == [], "keys missing in French"
+    assert sorted(fr - en) == [], "keys missing in English"
+
+
+def test_no_empty_text_and_same_fields_in_both_languages():
+    fields = string.Formatter()
+    for key, en_text in catalogue("en").items():
+        fr_text = catalogue("fr")[key]
+        assert en_text.strip() and fr_text.strip(), key
+        en_fields = {f for _, f, _, _ in fields.parse(en_text) if f}
+        fr_fields = {f for _, f, _, _ in fields.parse(fr_text) if f}
+        assert en_fields == fr_fields, key
+
+
+def view_names() -> set[str]:
+    """Names of the cached figure views (literals shaped like keys, but not texts)."""
+    from maaor.ui.data import VIEWS
+
+    return set(VIEWS)
+
+
+def test_every_key_used_in_code_is_in_the_catalogue():
+    missing = sorted(used_keys() - view_names() - set(catalogue("en")))
+    assert missing == []
+
+
+def test_every_catalogue_key_is_used():
+    # coordinator-page keys (coord.*) are checked the same way: they are literals too
+    unused = sorted(set(catalogue("en")) - used_keys())
+    assert unused == []
+
+
+def test_the_key_scan_finds_literal_and_call_keys():
+    keys = used_keys()
+    assert {"page.overview.title", "col.activity_id", "metric.activities",
+            "fts.caveat", "filter.country.help", "rule.help.no_lead"} <= keys
+    assert "presence.by_country" in view_names() - set(catalogue("en"))
+
+
+def test_fts_labels_in_english_are_the_figure_constants():
+    assert t("fts.source", "en") == FTS_SOURCE
+    assert t("fts.caveat", "en") == FTS_CAVEAT
+    assert t("fts.source", "fr") != FTS_SOURCE
+
+
+def test_t_fills_fields_and_falls_back():
+    assert t("page.version", "fr", version=3) == "Version des données 3"
+    assert t("page.version", "de", version=3) == "Data version 3"  # unknown language -> en
+    assert t("no.such.key", "fr") == "no.such.key"
+    assert normalise_language("FR-ca") == "fr"
+    assert normalise_language(None) == "en"
+    assert LANGUAGES == ("en", "fr")
+
+
+@pytest.mark.parametrize(
+    ("value", "en", "fr"),
+    [
+        (1_234_567, "USD 1.2M", f"1,2{NBSP}M{NBSP}USD"),
+        (40_000, "USD 40K", f"40{NBSP}k{NBSP}USD"),
+        (15_600_000, "USD 15.6M", f"15,6{NBSP}M{NBSP}USD"),
+        (125_000_000, "USD 125M", f"125{NBSP}M{NBSP}USD"),
+        (2.5e9, "USD 2.5B", f"2,5{NBSP}Md{NBSP}USD"),
+        (999_950, "USD 1M", f"1{NBSP}M{NBSP}USD"),
+        (500, "USD 500", f"500{NBSP}USD"),
+        (0, "USD 0", f"0{NBSP}USD"),
+        (-1_200_000, "USD -1.2M", f"-1,2{NBSP}M{NBSP}USD"),
+    ],
+)
+def test_money_per_language(value, en, fr):
+    assert fmt_money(value, "en") == en
+    assert fmt_money(value, "fr") == fr
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA])
+def test_unknown_money_is_never_zero(missing):
+    assert fmt_money(missing, "en") == "unknown"
+    assert fmt_money(missing, "fr") == "inconnu"
+    assert fmt_number(missing, "en") == "unknown"
+
+
+def test_numbers_percent_and_dates_per_language():
+    assert fmt_number(12345.67, "en", 1) == "12,345.7"
+    assert fmt_number(12345.67, "fr", 1) == f"12{NNBSP}345,7"
+    assert fmt_percent(45.2, "en") == "45%"
+    assert fmt_percent(45.2, "fr") == f"45{NNBSP}%"
+    assert fmt_date(dt.date(2019, 3, 5), "en") == "5 Mar 2019"
+    assert fmt_date(pd.Timestamp("2019-03-05"), "fr") == "5 mars 2019"
+    assert fmt_date(dt.datetime(2020, 8, 1, 10, 0), "fr") == "1 août 2020"
+    assert fmt_date(pd.NaT, "en") == "unknown"
+
+
+def test_country_names_per_language_offline():
+    assert country_name("CIV", "en") == "Côte d'Ivoire"
+    assert country_name("DEU", "fr") == "Allemagne"
+    assert country_name("XXX", "fr") == "XXX"

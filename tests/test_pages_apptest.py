@@ -1,0 +1,242 @@
+"""AppTest of the browsing pages on the bundled data, in a temporary SQLite store.
+
+Every page renders without an exception; a filter change shows exactly what the
+``maaor`` figure function returns for that filter (the expected values are computed
+here with the figure functions); filters live in the URL and carry across pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from maaor import service
+from maaor.dataset import Dataset
+from maaor.figures.funding import funding_headline
+from maaor.figures.gaps import all_flags
+from maaor.figures.overview import overview_headline
+from maaor.figures.presence import orgs_by_country, presence_headline
+from maaor.figures.progress import workplan_headline
+from maaor.figures.results import indicator_progress, results_by_objective
+from maaor.filters import (
+    Filters,
+    filter_funding,
+    filter_indicators,
+    filter_presence,
+    filter_workplan,
+)
+from maaor.i18n import fmt_money, fmt_number, fmt_percent, t
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGES = {
+    "app.py": "page.overview.title",
+    "pages/1_Work_plan.py": "page.workplan.title",
+    "pages/2_Presence.py": "page.presence.title",
+    "pages/3_Gaps.py": "page.gaps.title",
+    "pages/4_Funding.py": "page.funding.title",
+    "pages/5_Results.py": "page.results.title",
+}
+
+
+@pytest.fixture(scope="module")
+def version(tmp_path_factory):
+    """A fresh SQLite store bootstrapped with the bundled data (never ``var/``)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MAAOR_SQLITE_PATH", str(tmp_path_factory.mktemp("store") / "maaor.sqlite"))
+        mp.delenv("MAAOR_DATABASE_URL", raising=False)
+        mp.delenv("MAAOR_PUBLIC_PRESENCE_LEVEL", raising=False)
+        mp.delenv("MAAOR_BASEMAP_STYLE", raising=False)
+        service.reset_for_tests()
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        yield service.current_version()
+        service.reset_for_tests()
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
+@pytest.fixture(scope="module")
+def ds(version) -> Dataset:
+    """The dataset the public pages show (no sensitive columns)."""
+    return service.load_dataset(version).without_sensitive()
+
+
+def open_page(page: str, **query: str | list[str]) -> AppTest:
+    """Run ``page`` through app.py (as the browser would reach it) with a query string."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    if page != "app.py":
+        at.switch_page(page)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def table_with(at: AppTest, *columns: str):
+    """The first table shown whose columns include ``columns`` (as a DataFrame)."""
+    for frame in at.dataframe:
+        value = frame.value
+        if set(columns) <= set(value.columns):
+            return value
+    raise AssertionError(f"no table with columns {columns}")
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_on_the_bundled_data(version, page):
+    at = open_page(page)
+    assert_clean(at)
+    assert at.title[0].value == t(PAGES[page], "en")
+    assert any(f"Data version {version}" in c.value for c in at.caption)
+    assert any("Illustrative data" in w.value for w in at.warning)
+
+
+def test_overview_country_filter_shows_the_overview_figures(ds, version):
+    at = open_page("app.py")
+    before = metrics(at)
+    at.multiselect(key="flt_country").set_value(["IRQ"]).run()
+    assert_clean(at)
+    today = dt.date.today()
+    want = overview_headline(ds, Filters(countries=("IRQ",)), today)
+    shown = metrics(at)
+    assert shown["Organisations present"] == fmt_number(want["organisations"], "en")
+    assert shown["Countries with an MA AoR"] == fmt_number(want["countries_with_mechanism"], "en")
+    assert shown["Funding required"] == fmt_money(want["required_usd"], "en")
+    assert shown["Funded"] == fmt_money(want["funded_usd"], "en")
+    assert shown["Activities flagged"] == fmt_number(want["activities_flagged"], "en")
+    assert shown["Countries with an MA AoR"] != before["Countries with an MA AoR"]
+    assert at.query_params["country"] in ("IRQ", ["IRQ"])
+
+
+def test_work_plan_status_filter(ds):
+    at = open_page("pages/1_Work_plan.py")
+    at.multiselect(key="flt_status").set_value(["delayed"]).run()
+    assert_clean(at)
+    want = workplan_headline(filter_workplan(ds.workplan, Filters(statuses=("delayed",))),
+                             dt.date.today())
+    shown = metrics(at)
+    assert shown["Activities"] == fmt_number(want["activities"], "en")
+    assert shown["Mean progress"] == fmt_percent(want["mean_progress"], "en")
+    assert want["activities"] < len(ds.workplan)
+
+
+def test_work_plan_activity_detail_opens_from_the_link(ds):
+    activity = str(ds.workplan["activity_id"].iloc[3])
+    at = open_page("pages/1_Work_plan.py", activity=activity)
+    assert_clean(at)
+    assert at.selectbox(key="url_activity").value == activity
+    detail = table_with(at, "Field", "Value")
+    values = dict(zip(detail.iloc[:, 0], detail.iloc[:, 1], strict=True))
+    assert values["Activity no."] == activity
+
+
+def test_presence_country_from_the_url_drives_figures_and_map(ds):
+    at = open_page("pages/2_Presence.py", country="AFG")
+    assert_clean(at)
+    assert at.multiselect(key="flt_country").value == ["AFG"]
+    f = Filters(countries=("AFG",))
+    rows = filter_presence(ds.presence, f)
+    want = presence_headline(rows, ds.mechanisms.loc[ds.mechanisms["country_iso3"] == "AFG"])
+    shown = metrics(at)
+    assert shown["Countries"] == "1"
+    assert shown["Active organisations"] == fmt_number(want["active_organisations"], "en")
+    assert shown["4W rows"] == fmt_number(want["rows"], "en")
+    import json
+
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    features = deck["layers"][0]["data"]["features"]
+    counts = {f["properties"]["iso3"]: f["properties"]["organisations"] for f in features}
+    expected = orgs_by_country(rows).set_index("country_iso3")["organisations"]
+    assert counts["AFG"] == int(expected["AFG"])
+    assert counts["IRQ"] == 0
+
+
+def test_gaps_country_filter_and_links(ds):
+    at = open_page("pages/3_Gaps.py")
+    at.multiselect(key="flt_country").set_value(["SSD"]).run()
+    assert_clean(at)
+    f = Filters(countries=("SSD",))
+    filtered = Dataset(
+        {**ds.tables,
+         "workplan": filter_workplan(ds.workplan, f),
+         "presence": filter_presence(ds.presence, f),
+         "mechanisms": ds.mechanisms.loc[ds.mechanisms["country_iso3"] == "SSD"]},
+        ds.meta,
+    )
+    want = all_flags(filtered, dt.date.today())
+    shown = metrics(at)
+    assert shown["Flags"] == fmt_number(len(want), "en")
+    assert shown["On country pillars"] == fmt_number(int((want["scope"] == "country").sum()), "en")
+    links = table_with(at, "Rule", "Activity no.")["Activity no."]
+    assert links.str.startswith("Work_plan?activity=").all()
+    country_links = table_with(at, "Rule", "Country code")["Country code"]
+    assert len(country_links) == int((want["scope"] == "country").sum()) > 0
+    assert set(country_links) == {"Presence?country=SSD"}
+    assert len(links) == int((want["scope"] == "activity").sum()) > 0
+
+
+def test_funding_year_filter(ds):
+    at = open_page("pages/4_Funding.py")
+    year = int(ds.funding["year"].dropna().max())
+    at.selectbox(key="flt_year").set_value(year).run()
+    assert_clean(at)
+    want = funding_headline(filter_funding(ds.funding, Filters(year=year)))
+    shown = metrics(at)
+    assert shown["Funding required"] == fmt_money(want["required_usd"], "en")
+    assert shown["Funded"] == fmt_money(want["funded_usd"], "en")
+    assert shown["Funded (%)"] == fmt_percent(want["pct_funded"], "en")
+    assert at.query_params["year"] in (str(year), [str(year)])
+
+
+def test_results_year_filter(ds):
+    at = open_page("pages/5_Results.py")
+    year = int(ds.indicators["year"].dropna().min())
+    at.selectbox(key="flt_year").set_value(year).run()
+    assert_clean(at)
+    want = results_by_objective(
+        indicator_progress(filter_indicators(ds.indicators, Filters(year=year)), dt.date.today())
+    )
+    table = table_with(at, "Objective", "On track", "Off track")
+    assert list(table["On track"]) == [fmt_number(v, "en") for v in want["on_track"]]
+    assert list(table["Off track"]) == [fmt_number(v, "en") for v in want["off_track"]]
+
+
+def test_filters_carry_across_pages_and_return_to_the_url():
+    at = open_page("pages/2_Presence.py")
+    at.multiselect(key="flt_pillar").set_value(["eore"]).run()
+    at.switch_page("pages/4_Funding.py")
+    at.query_params.clear()
+    at.run()
+    assert_clean(at)
+    assert at.multiselect(key="flt_pillar").value == ["eore"]
+    assert at.query_params["pillar"] in ("eore", ["eore"])
+
+
+def test_french_from_the_url(ds):
+    at = open_page("pages/4_Funding.py", lang="fr")
+    assert_clean(at)
+    assert at.title[0].value == "Financement"
+    want = funding_headline(ds.funding)
+    assert metrics(at)["Financement requis"] == fmt_money(want["required_usd"], "fr")
+    assert metrics(at)["Financement requis"].endswith("USD")
+
+
+def test_pinned_version_and_missing_version(version):
+    at = open_page("app.py", v=str(version))
+    assert_clean(at)
+    assert any("pinned by the link" in c.value for c in at.caption)
+    at = open_page("app.py", v="999")
+    assert not at.exception
+    assert any("999 does not exist" in w.value for w in at.warning)
