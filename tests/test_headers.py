@@ -205,11 +205,19 @@ def test_unknown_named_kind_is_an_error():
 
 
 def test_recognised_kind_with_a_missing_required_column():
-    rows = [["organisation", "activity", "status", "adm2_code"], ["MAG", "EORE", "Ongoing", "X1"]]
+    rows = [["organisation", "activity", "status", "admin1"], ["MAG", "EORE", "Ongoing", "X1"]]
     mapped, problems = map_sheet(raw(rows, sheet=None))
     assert mapped.kind == "presence"
     assert codes(problems) == ["header.missing_required"]
     assert problems[0].column == "Country"
+
+
+def test_missing_country_is_not_required_where_pcodes_can_give_it():
+    # Validation takes the country from the P-codes (see tests/test_validate_pcodes.py).
+    rows = [["organisation", "activity", "status", "adm2_code"], ["MAG", "EORE", "Ongoing", "X1"]]
+    mapped, problems = map_sheet(raw(rows, sheet=None))
+    assert mapped.kind == "presence"
+    assert codes(problems) == []
 
 
 def test_unrecognisable_sheet_gives_a_problem_and_none():

@@ -167,6 +167,12 @@ def _navigation(lang: str) -> None:
         st.sidebar.page_link(path, label=t(title_key, lang), icon=icon)
 
 
+def _unpin() -> None:
+    st.session_state.pop(ui_filters.SESSION_VERSION, None)
+    if ui_filters.VERSION_PARAM in st.query_params:
+        del st.query_params[ui_filters.VERSION_PARAM]
+
+
 def _resolve_version(pinned: int | None, lang: str) -> tuple[int, bool]:
     """Return (version to show, whether it is pinned); a missing pin falls back."""
     if pinned is not None:
@@ -221,6 +227,9 @@ def setup(title_key: str, tables: Sequence[str]) -> Page:
     st.title(t(title_key, lang))
     pin = f" · {t('page.pinned', lang)}" if is_pinned else ""
     st.caption(page.version_text() + pin)
+    if is_pinned and version != data.current_version():
+        st.button(t("page.unpin", lang), on_click=_unpin, key="ui_unpin",
+                  icon=":material/update:")
     if ds.meta.illustrative:
         st.warning(t("page.illustrative", lang), icon=":material/info:")
     return page

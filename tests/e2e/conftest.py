@@ -158,6 +158,7 @@ def screenshot(page, name: str) -> Path:
         page.wait_for_function(
             """() => Array.from(document.querySelectorAll(
                        '[data-testid="stMain"] [data-testid="stDownloadButton"] button'))
+                     .filter(b => b.checkVisibility())
                      .every(b => b.innerText.trim().length > 0)""",
             timeout=8000,
         )
