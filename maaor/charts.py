@@ -442,3 +442,29 @@ def orgs_per_pillar(by_pillar: pd.DataFrame, lang: str, note: str = "",
     fig.update_layout(barmode="group", yaxis_title=t("chart.organisations", lang))
     fig.update_xaxes(type="category")
     return _finish(fig, note, height=380, lang=lang)
+
+
+def progress_over_versions(history: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
+    """Lines: % of activities completed and mean progress, one point per data version.
+
+    Args:
+        history: output of ``figures.history.progress_over_versions``.
+    """
+    versions = [f"v{int(v)}" for v in history["version"]]
+    fig = go.Figure()
+    for col, key, colour in (
+        ("pct_completed", "col.pct_completed", GREEN),
+        ("mean_progress", "col.mean_progress", BLUE),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=versions,
+                y=history[col].astype("float64"),
+                mode="lines+markers",
+                name=esc(t(key, lang)),
+                line={"color": colour},
+                hovertemplate="%{x}: %{y:.0f}%<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_layout(xaxis_title=t("chart.version", lang), yaxis={"range": [0, 100], "ticksuffix": "%"})
+    return _finish(fig, note, height=320, lang=lang)

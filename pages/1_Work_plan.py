@@ -8,6 +8,7 @@ from maaor import charts
 from maaor.filters import Filters
 from maaor.i18n import fmt_money, fmt_number, fmt_percent
 from maaor.ui import widgets
+from maaor.ui.history import progress_history
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
 from maaor.ui.widgets import Columns
@@ -112,6 +113,24 @@ widgets.chart(
     kind="workplan",
     tables=("workplan",),
     alt=page.t("workplan.timeline.alt"),
+)
+
+st.subheader(page.t("workplan.versions"))
+st.caption(page.t("workplan.versions.help"))
+history = progress_history(page.version)
+widgets.chart(
+    page,
+    charts.progress_over_versions(history, page.lang, page.note("workplan")),
+    history,
+    "progress_over_versions",
+    Columns(
+        {"version": "col.version", "created_at": "col.created_at",
+         "activities": "col.activities", "completed": "col.completed",
+         "pct_completed": "col.pct_completed", "mean_progress": "col.mean_progress"},
+        percents=("pct_completed", "mean_progress"), dates=("created_at",),
+    ),
+    kind=None,
+    alt=page.t("workplan.versions.alt"),
 )
 
 st.subheader(page.t("workplan.detail"))
