@@ -197,13 +197,23 @@ def _wait_drawn(page, timeout_ms: int = 120_000) -> None:
     )
     page.wait_for_function(
         """() => Array.from(document.querySelectorAll('[data-testid="stDeckGlJsonChart"]'))
-                 .every(el => el.querySelector('canvas'))""",
+                 .every(el => el.querySelector('canvas'))
+              && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+                 .every(el => el.querySelector('svg.main-svg'))""",
         timeout=timeout_ms,
     )
 
 
-def server_run(browser, store: Path, uncached: bool, workdir: Path) -> dict:
-    """Start a server on ``store``; measure first render, bytes and memory."""
+def server_run(playwright, store: Path, uncached: bool, workdir: Path) -> dict:
+    """Start a server on ``store``; measure first render, bytes and memory.
+
+    Each mode gets its own, already started browser (no compiled-script cache shared
+    between the modes); the clock starts when ``streamlit run`` is started.
+    """
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+              "--disable-background-networking"])
     port = _free_port()
     env = {**os.environ, "MAAOR_SQLITE_PATH": str(store)}
     for name in ("MAAOR_DATABASE_URL", "MAAOR_BASEMAP_STYLE", "MAAOR_PUBLIC_PRESENCE_LEVEL"):
@@ -253,12 +263,17 @@ def server_run(browser, store: Path, uncached: bool, workdir: Path) -> dict:
         page.goto(url + "/")
         _wait_drawn(page)
         first_render = time.perf_counter() - start
+        page.wait_for_load_state("networkidle")
         page.wait_for_timeout(1000)  # late frames (the map's layers) still count
         result = {
             "first_render_s": first_render,
             "first_page_ws_bytes": ws_bytes[0],
             "first_page_http_bytes": sum(http.values()),
+            "first_page_http_requests": len(http),
         }
+        if os.environ.get("MAAOR_BENCH_DEBUG"):
+            for u, n in sorted(http.items(), key=lambda kv: -kv[1])[:8]:
+                print(f"    {n:>10,} {u}", flush=True)
         # Memory after real use: the Presence page, then a filter change there.
         page.goto(url + "/Presence")
         _wait_drawn(page)
@@ -269,6 +284,7 @@ def server_run(browser, store: Path, uncached: bool, workdir: Path) -> dict:
         context.close()
         return result
     finally:
+        browser.close()
         proc.terminate()
         try:
             proc.wait(15)
@@ -345,16 +361,10 @@ def main() -> None:
               flush=True)
         results[mode] = {"filter_rerun_s": a["median_s"]}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--no-first-run",
-                                          "--disable-background-networking"])
-        try:
-            for mode in ("cached", "uncached"):
-                r = server_run(browser, store, mode == "uncached", workdir)
-                print(f"[{mode}] b/c/d: {r}", flush=True)
-                results[mode].update(r)
-        finally:
-            browser.close()
+        for mode in ("cached", "uncached"):
+            r = server_run(p, store, mode == "uncached", workdir)
+            print(f"[{mode}] b/c/d: {r}", flush=True)
+            results[mode].update(r)
     print()
     print(report(args.rows, results["cached"], results["uncached"]))
     if not args.keep:

@@ -1,4 +1,4 @@
-"""Command line: validate, publish, history, rollback, hash-password.
+"""Command line: validate, publish, history, rollback, backup, restore, hash-password.
 
 Exit codes: 0 success (warnings allowed); 1 an error stands (nothing published);
 2 usage error (argparse's own convention).
@@ -225,6 +225,36 @@ def cmd_rollback(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from maaor.store import Store, StoreError
+
+    try:
+        with Store.open(args.url) as store:
+            path = store.backup(args.file)
+            count = len(store.history())
+    except StoreError as exc:
+        print(f"maaor backup: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup of {count} version(s) written to {path}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from maaor.store import Store, StoreError
+
+    if not Path(args.file).is_file():
+        print(f"maaor restore: {args.file}: no such file", file=sys.stderr)
+        return 2
+    try:
+        with Store.restore(args.file, args.url) as store:
+            count, current = len(store.history()), store.current_version()
+    except StoreError as exc:
+        print(f"maaor restore: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {count} version(s); current version {current}")
+    return 0
+
+
 def cmd_hash_password(args) -> int:
     import getpass
 
@@ -271,6 +301,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default="cli")
     p.add_argument("--note", default=None)
     p.set_defaults(func=cmd_rollback)
+
+    p = sub.add_parser("backup", help="write every version of the data store to a zip")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--url", default=None,
+                   help="data store URL (default: MAAOR_DATABASE_URL / the SQLite file)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a backup zip into an empty data store")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--url", default=None,
+                   help="empty data store URL (default: MAAOR_DATABASE_URL / the SQLite file)")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("hash-password", help="print a salted hash for the coordinator password")
     p.set_defaults(func=cmd_hash_password)

@@ -14,6 +14,8 @@ Environment variables:
     MAAOR_SIGNIN_LOCK_MINUTES: how long sign-in stays locked after that (default 15).
     MAAOR_COORDINATOR_PASSWORD_HASH: the coordinator password hash (see maaor.auth);
         read by ``maaor.auth.configured_hash``.
+    MAAOR_MODE: "coordinator" (default: every page) or "viewer" (a public process of a
+        scaled-out deployment: no Coordinator page; see deploy/cluster.py).
 """
 
 from __future__ import annotations
@@ -107,3 +109,19 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         signin_max_failures=_int_setting(env, "MAAOR_SIGNIN_MAX_FAILURES", 5, 1),
         signin_lock_s=60 * _int_setting(env, "MAAOR_SIGNIN_LOCK_MINUTES", 15, 0),
     )
+
+
+APP_MODES = ("coordinator", "viewer")
+
+
+def app_mode(env: Mapping[str, str] | None = None) -> str:
+    """Return the app mode from MAAOR_MODE: "viewer" or "coordinator" (the default).
+
+    Raises:
+        ConfigError: MAAOR_MODE holds another value.
+    """
+    env = os.environ if env is None else env
+    mode = env.get("MAAOR_MODE", "").strip().lower() or "coordinator"
+    if mode not in APP_MODES:
+        raise ConfigError(f"MAAOR_MODE must be one of {', '.join(APP_MODES)}, not {mode!r}")
+    return mode

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import numbers
 import re
 from functools import lru_cache
@@ -37,6 +38,7 @@ import pandas as pd
 from maaor.textkey import match_key
 
 COUNTRY_OVERRIDES_CSV = Path(__file__).resolve().parent / "data" / "country_overrides.csv"
+COUNTRIES_JSON = Path(__file__).resolve().parent / "data" / "countries.json"
 
 Ambiguous = Literal["thousands", "decimal", "dot_decimal"]
 
@@ -763,13 +765,23 @@ class _CountryIndex(NamedTuple):
     iso3: frozenset[str]
     iso2: dict[str, str]
     overrides: dict[str, str]  # match_key -> iso3 or "" (global)
+
+
+class _CountryFallback(NamedTuple):
     patterns: tuple[tuple[str, re.Pattern], ...]
     fuzzy_keys: tuple[str, ...]
     fuzzy_iso3: tuple[str, ...]
 
 
-@lru_cache(maxsize=1)
-def _country_index() -> _CountryIndex:
+def country_snapshot() -> dict:
+    """Exact-lookup tables of hdx-python-country (offline), as stored in
+    ``maaor/data/countries.json``: ``names`` (match_key -> ISO3), ``iso3``, ``iso2``.
+
+    Importing hdx-python-country costs most of a second, which every upload would pay;
+    the snapshot answers names and codes at once and hdx is imported only for the rare
+    value it does not hold. ``tests/test_normalise.py`` checks the snapshot still equals
+    what the pinned hdx-python-country gives (rebuild: ``python -m maaor.normalise``).
+    """
     from hdx.location.country import Country
 
     data = Country.countriesdata(use_live=False)
@@ -778,20 +790,33 @@ def _country_index() -> _CountryIndex:
         key = match_key(name)
         if key:
             names.setdefault(key, iso3)
+    return {
+        "names": dict(sorted(names.items())),
+        "iso3": sorted(data["countries"]),
+        "iso2": dict(sorted((k, v) for k, v in data["iso2iso3"].items() if len(k) == 2)),
+    }
+
+
+@lru_cache(maxsize=1)
+def _country_index() -> _CountryIndex:
+    snapshot = json.loads(COUNTRIES_JSON.read_text(encoding="utf-8"))
     overrides: dict[str, str] = {}
     with COUNTRY_OVERRIDES_CSV.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             overrides[match_key(row["name"])] = row["iso3"].strip().upper()
-    iso3 = frozenset(data["countries"])
-    iso2 = {k: v for k, v in data["iso2iso3"].items() if len(k) == 2}
-    patterns = tuple(data["aliases"].items())
-    fuzzy = sorted(names.items())
     return _CountryIndex(
-        names,
-        iso3,
-        iso2,
-        overrides,
-        patterns,
+        snapshot["names"], frozenset(snapshot["iso3"]), snapshot["iso2"], overrides
+    )
+
+
+@lru_cache(maxsize=1)
+def _country_fallback() -> _CountryFallback:
+    from hdx.location.country import Country
+
+    data = Country.countriesdata(use_live=False)
+    fuzzy = sorted(_country_index().names.items())
+    return _CountryFallback(
+        tuple(data["aliases"].items()),
         tuple(k for k, _ in fuzzy),
         tuple(v for _, v in fuzzy),
     )
@@ -821,7 +846,8 @@ def _country_value(raw: str, index: _CountryIndex) -> tuple[str | None, bool, bo
         return exact, False, False
     # OCHA's curated patterns ("congo.*\bd.m", "\bniger(?!ia)"): accept only when
     # exactly one country matches ("Thailand-Myanmar" matches two and is refused).
-    matched = {code for code, pattern in index.patterns if pattern.search(upper)}
+    fallback = _country_fallback()
+    matched = {code for code, pattern in fallback.patterns if pattern.search(upper)}
     if len(matched) == 1:
         return matched.pop(), True, False
     if matched or len(key) < _FUZZY_MIN_CHARS:
@@ -830,9 +856,9 @@ def _country_value(raw: str, index: _CountryIndex) -> tuple[str | None, bool, bo
 
     best: dict[str, float] = {}
     for _, score, pos in process.extract(
-        key, index.fuzzy_keys, scorer=fuzz.ratio, limit=10, score_cutoff=FUZZY_MIN_SCORE - _FUZZY_MARGIN
+        key, fallback.fuzzy_keys, scorer=fuzz.ratio, limit=10, score_cutoff=FUZZY_MIN_SCORE - _FUZZY_MARGIN
     ):
-        code = index.fuzzy_iso3[pos]
+        code = fallback.fuzzy_iso3[pos]
         best[code] = max(best.get(code, 0.0), score)
     if not best:
         return None, False, False
@@ -884,3 +910,10 @@ def country_iso3(s: pd.Series) -> CountryParse:
         _mask(codes, guessed, s.index),
         _mask(codes, global_, s.index),
     )
+
+
+if __name__ == "__main__":
+    COUNTRIES_JSON.write_text(
+        json.dumps(country_snapshot(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
+    )
+    print(f"wrote {COUNTRIES_JSON}")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from maaor import service
 from maaor.auth import Throttle
+from maaor.config import app_mode
 from maaor.i18n import t
 from maaor.ui import auth as ui_auth
 from maaor.ui import coordinator as coord
@@ -18,6 +19,10 @@ from maaor.ui.safe import md_escape
 
 page = setup("coord.title", ())
 lang = page.lang
+
+if app_mode() == "viewer":  # a public process of a scaled-out deployment (deploy/)
+    st.info(t("coord.viewer_mode", lang))
+    st.stop()
 
 try:
     store = service.open_store()

@@ -8,7 +8,9 @@ kilobytes however large the sheet it pretends to hold.
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -132,9 +134,6 @@ def lying_size_xlsx(inflated_bytes: int = 4_000_000, declared_bytes: int = 1000)
     """Like ``inflating_xlsx`` but the zip directory and local header claim the sheet
     unpacks to only ``declared_bytes`` (with the CRC of that prefix, so Python's zipfile
     sees a small valid member while a reader that inflates the stream gets it all)."""
-    import struct
-    import zlib
-
     data = bytearray(inflating_xlsx(inflated_bytes))
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
         info = z.getinfo("xl/worksheets/sheet1.xml")

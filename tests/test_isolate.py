@@ -42,6 +42,11 @@ def child_pid():
     return os.getpid()
 
 
+def print_and_return(text):
+    print(text * 1000)
+    return text
+
+
 def read_first_sheet_with_calamine(data: bytes):
     import io
 
@@ -153,3 +158,36 @@ def test_exit_codes_become_plain_failures(exitcode, stderr, expected):
 
     result = _outcome(None, exitcode, False, stderr, 2048, 120)
     assert result == IsolatedResult(False, failure=expected, exitcode=exitcode)
+
+
+def test_parent_main_script_is_not_run_in_the_child(tmp_path, monkeypatch):
+    # While Streamlit runs a page, sys.modules["__main__"] is that page; a child that
+    # re-ran __main__ (as multiprocessing's spawn and forkserver do) would run the page.
+    import sys
+    import types
+
+    marker = tmp_path / "page-ran.txt"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
+    assert run_isolated(add, 1, 2).value == 3
+    assert not marker.exists()
+
+
+def test_printing_in_the_child_does_not_spoil_the_result():
+    assert run_isolated(print_and_return, "noise").value == "noise"
+
+
+def write_file(path, mb):
+    with open(path, "wb") as fh:
+        fh.write(b"x" * (mb * 1024 * 1024))
+    return "written"
+
+
+def test_child_cannot_write_huge_files(tmp_path):
+    assert run_isolated(write_file, tmp_path / "small.bin", 1).value == "written"
+    result = run_isolated(write_file, tmp_path / "huge.bin", 100)
+    assert not result.ok
+    assert (tmp_path / "huge.bin").stat().st_size <= 64 * 1024 * 1024

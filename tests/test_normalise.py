@@ -348,3 +348,25 @@ def test_country_unique_values_many_rows():
     parsed = nz.country_iso3(s)
     assert parsed.values.value_counts().to_dict() == {"IRQ": 25_000, "SYR": 25_000, "AFG": 25_000}
     assert not parsed.failed.any()
+
+
+def test_country_snapshot_equals_pinned_hdx_python_country():
+    import json
+
+    from maaor.normalise import COUNTRIES_JSON, country_snapshot
+
+    assert json.loads(COUNTRIES_JSON.read_text(encoding="utf-8")) == country_snapshot()
+
+
+def test_common_countries_resolve_without_importing_hdx():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pandas as pd\n"
+        "from maaor.normalise import country_iso3\n"
+        "r = country_iso3(pd.Series(['Iraq', 'IRQ', 'SY', 'Irak', 'South Sudan']))\n"
+        "print(list(r.values), 'hdx.location.country' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['IRQ', 'IRQ', 'SYR', 'IRQ', 'SSD'] False"

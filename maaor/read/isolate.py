@@ -5,33 +5,37 @@ defence for the ones it cannot. A parser that aborts (calamine aborts the whole 
 when an allocation fails), runs out of memory or loops forever takes only the child
 down; the caller gets an ``IsolatedResult`` with a plain-language failure.
 
-Children are started with the "forkserver" context (or "spawn" where forkserver does
-not exist), never "fork": the parent may be a thread of a multi-threaded Streamlit
-server, and forking a multi-threaded process can deadlock the child. This module
-imports only the standard library so that the child stays cheap to start; the child
-imports the module of the function it runs, nothing more.
+The child is a fresh interpreter (``python -I -c <bootstrap>``, started with
+``subprocess``), never a fork: the parent may be a thread of a multi-threaded
+Streamlit server, and forking a multi-threaded process can deadlock the child.
+``multiprocessing``'s "spawn" and "forkserver" contexts are not used either: both
+re-run the parent's ``__main__`` script in every child, and while Streamlit runs a
+page, ``__main__`` is that page, so each child would execute the whole page. The child
+here imports only this module and the module of the function it runs; function,
+arguments and result travel as pickles over its stdin and stdout.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
 import os
+import pickle
 import signal
+import subprocess
+import sys
 import tempfile
 import traceback
 from dataclasses import dataclass
-from multiprocessing.connection import wait
 from typing import Any, Callable
 
 from maaor.problems import Problem
 
 log = logging.getLogger(__name__)
 
-# How long to wait for a child to exit once it has sent its result or been killed.
-_REAP_S = 5.0
-# Child stderr kept for the log.
+# Largest file the child may write (its stderr log is a file).
+_MAX_FILE_WRITE = 64 * 1024 * 1024
+# Child stderr kept for the log (and searched for out-of-memory messages).
 _STDERR_LOG_BYTES = 8000
 # What allocators print when an allocation fails before aborting (Rust, C++, CPython).
 _OOM_MARKERS = (
@@ -41,6 +45,18 @@ _OOM_MARKERS = (
     "Cannot allocate memory",
     "out of memory",
 )
+# The child's first words: read (sys.path, limits, pickled call) from stdin, make the
+# parent's modules importable, hand over to _child_main. Only the standard library is
+# available until sys.path is set.
+_BOOTSTRAP = (
+    "import pickle, sys\n"
+    "path, memory_mb, cpu_s, call = pickle.load(sys.stdin.buffer)\n"
+    "sys.path[:0] = path\n"
+    "from maaor.read.isolate import _child_main\n"
+    "_child_main(memory_mb, cpu_s, call)\n"
+)
+# Fewer BLAS threads: each reserves address space that counts against RLIMIT_AS.
+_CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
@@ -53,7 +69,7 @@ class IsolatedResult:
         failure: plain-language reason when not ok, e.g. "the file took more than
             120 s to read"; None when ok.
         exitcode: the child's exit code (negative: killed by that signal); None if
-            unknown.
+            it never started.
     """
 
     ok: bool
@@ -71,10 +87,11 @@ def run_isolated(
 ) -> IsolatedResult:
     """Call ``func(*args, **kwargs)`` in a child process with memory and time limits.
 
-    The child's address space is limited to ``memory_mb`` (RLIMIT_AS) and its CPU time
-    to about ``timeout_s``; the parent kills it when ``timeout_s`` of wall time pass.
-    Exceptions in the child come back as failure text (their traceback goes to this
-    module's logger, never to the user). Safe to call from any thread.
+    The child's address space is limited to ``memory_mb`` (RLIMIT_AS, set after the
+    function's module is imported, so the limit applies to the work itself) and its CPU
+    time to about ``timeout_s``; the parent kills it when ``timeout_s`` of wall time
+    pass. Exceptions in the child come back as failure text (their traceback goes to
+    this module's logger, never to the user). Safe to call from any thread.
 
     Args:
         func: a picklable top-level function.
@@ -86,47 +103,47 @@ def run_isolated(
     Returns:
         An IsolatedResult: ``ok`` with the value, or a plain-language ``failure``.
     """
-    ctx = _context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    fd, stderr_path = tempfile.mkstemp(prefix="maaor-isolate-", suffix=".log")
-    os.close(fd)
-    cpu_s = math.ceil(timeout_s) + 1
-    process = ctx.Process(
-        target=_child,
-        args=(sender, stderr_path, memory_mb, cpu_s, func, args, kwargs),
-        name=f"maaor-isolated-{getattr(func, '__name__', 'call')}",
-        daemon=True,
-    )
-    message = None
-    timed_out = False
     try:
+        call = pickle.dumps((func, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001 - e.g. a lambda or an open file
+        log.warning("cannot send %r to the isolated reader: %s", func, exc)
+        return IsolatedResult(False, failure=f"the file reader could not be started ({exc})")
+    cpu_s = math.ceil(timeout_s) + 1
+    payload = pickle.dumps(
+        (list(sys.path), memory_mb, cpu_s, call), protocol=pickle.HIGHEST_PROTOCOL
+    )
+    timed_out = False
+    with tempfile.TemporaryFile(prefix="maaor-isolate-") as stderr_file:
         try:
-            process.start()
-        except Exception as exc:  # noqa: BLE001 - e.g. an argument that cannot be pickled
+            child = subprocess.Popen(
+                [sys.executable, "-I", "-c", _BOOTSTRAP],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr_file,
+                env={**os.environ, **_CHILD_ENV},
+                close_fds=True,
+            )
+        except OSError as exc:
             log.exception("could not start the isolated reader")
             return IsolatedResult(False, failure=f"the file reader could not be started ({exc})")
-        finally:
-            sender.close()
-        ready = wait([receiver, process.sentinel], timeout=timeout_s)
-        if not ready:
+        try:
+            out, _ = child.communicate(payload, timeout=timeout_s)
+        except subprocess.TimeoutExpired:
             timed_out = True
-        elif receiver in ready or receiver.poll(0):
-            try:
-                message = receiver.recv()
-            except (EOFError, OSError):
-                message = None
-            except Exception:  # noqa: BLE001 - a value that cannot be unpickled here
-                log.exception("could not receive the isolated reader's result")
-                message = ("error", "the file reader's result could not be received", "")
-    finally:
-        if process.pid is not None:
-            process.join(0 if timed_out else _REAP_S)
-            if process.is_alive():
-                process.kill()
-                process.join(_REAP_S)
-        receiver.close()
-        stderr = _read_and_remove(stderr_path)
-    return _outcome(message, process.exitcode, timed_out, stderr, memory_mb, timeout_s)
+            child.kill()
+            out, _ = child.communicate()
+        except BaseException:
+            child.kill()
+            child.wait()
+            raise
+        stderr = _tail(stderr_file)
+    message = None
+    if out and not timed_out:
+        try:
+            message = pickle.loads(out)
+        except Exception:  # noqa: BLE001 - a truncated result from a child that died
+            log.exception("could not read the isolated reader's result")
+    return _outcome(message, child.returncode, timed_out, stderr, memory_mb, timeout_s)
 
 
 def isolated_problem(file: str, failure: str) -> Problem:
@@ -148,11 +165,6 @@ def isolated_problem(file: str, failure: str) -> Problem:
         ".xlsx, and upload that copy. If it still fails, send it to the maintainers.",
         file=file,
     )
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _outcome(
@@ -211,53 +223,44 @@ def _signal_name(sig: int) -> str:
         return str(sig)
 
 
-def _read_and_remove(path: str) -> str:
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - _STDERR_LOG_BYTES))
-            text = fh.read().decode("utf-8", "replace")
-    except OSError:
-        text = ""
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-    return text
+def _tail(stderr_file) -> str:
+    stderr_file.seek(0, os.SEEK_END)
+    size = stderr_file.tell()
+    stderr_file.seek(max(0, size - _STDERR_LOG_BYTES))
+    return stderr_file.read().decode("utf-8", "replace")
 
 
-def _child(
-    conn,
-    stderr_path: str,
-    memory_mb: int,
-    cpu_s: int,
-    func: Callable[..., Any],
-    args: tuple,
-    kwargs: dict,
-) -> None:
-    """Child entry point: redirect stderr to a file the parent reads (allocators print
-    why they abort there), set the limits, run, send back ("ok", value) or a failure."""
+def _child_main(memory_mb: int, cpu_s: int, call: bytes) -> None:
+    """Child side: import and unpickle the call, set the limits, run it, write
+    ("ok", value), ("memory",) or ("error", text, traceback) to the original stdout.
+
+    Anything the function prints goes to stderr, so stdout carries only the result.
+    """
     import resource
-    import sys
 
+    result = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
     try:
-        fd = os.open(stderr_path, os.O_WRONLY | os.O_APPEND)
-        os.dup2(fd, 2)
-        os.close(fd)
-    except OSError:
-        pass
+        func, args, kwargs = pickle.loads(call)
+    except BaseException as exc:  # noqa: BLE001 - e.g. the function's module is missing
+        _send(result, ("error", f"the file reader could not be started ({exc})",
+                       traceback.format_exc()))
+        return
+    del call
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
     if cpu_hard == resource.RLIM_INFINITY or cpu_hard > cpu_s:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 2))
+    # Readers write no files; this bounds the stderr log a runaway child could grow.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (_MAX_FILE_WRITE, _MAX_FILE_WRITE))
     try:
         value = func(*args, **kwargs)
     except MemoryError:
         message: tuple = ("memory",)
     except BaseException as exc:  # noqa: BLE001 - everything goes back as plain text
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        text = str(exc).strip()
+        text = text.splitlines()[0] if text else ""
         reason = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
         if len(reason) > 300:
             reason = reason[:299] + "…"
@@ -265,13 +268,17 @@ def _child(
                    traceback.format_exc())
     else:
         message = ("ok", value)
+    _send(result, message)
+
+
+def _send(result, message: tuple) -> None:
     try:
-        conn.send(message)
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
-        conn.send(("memory",))
+        data = pickle.dumps(("memory",))
     except Exception as exc:  # noqa: BLE001 - a value that cannot be pickled
-        conn.send(("error", "the file reader's result could not be sent back",
-                   f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
-        sys.stderr.flush()
+        data = pickle.dumps(("error", "the file reader's result could not be sent back",
+                             f"{type(exc).__name__}: {exc}"))
+    result.write(data)
+    result.flush()
+    sys.stderr.flush()

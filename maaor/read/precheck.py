@@ -195,7 +195,7 @@ def _describe(data: bytes) -> str | None:
     if data.startswith(_PDF_MAGIC):
         return "a PDF document"
     if data.startswith(_OLE_MAGIC):
-        if _ENCRYPTED_PACKAGE in data[:MB]:
+        if _ENCRYPTED_PACKAGE in data:
             return "a password-protected Excel workbook"
         return "an old-format Excel (.xls) or Office 97-2003 file"
     if data.startswith((_ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
@@ -250,7 +250,7 @@ def _looks_like_text(sample: bytes) -> bool:
 
 def _check_xls(source: Source) -> list[Problem]:
     data = source.data
-    if data.startswith(_OLE_MAGIC) and _ENCRYPTED_PACKAGE in data[:MB]:
+    if data.startswith(_OLE_MAGIC) and _ENCRYPTED_PACKAGE in data:
         return [_encrypted(source)]
     return []
 
@@ -270,7 +270,7 @@ def _encrypted(source: Source) -> Problem:
 def _check_xlsx(source: Source, limits: Limits) -> list[Problem]:
     data = source.data
     if data.startswith(_OLE_MAGIC):
-        if _ENCRYPTED_PACKAGE in data[:MB]:
+        if _ENCRYPTED_PACKAGE in data:
             return [_encrypted(source)]
         return [
             _error(
@@ -410,7 +410,8 @@ class _SheetScan:
     too_large: bool = False
     dtd: bool = False
     bad_encoding: str | None = None
-    letters: set[bytes] = field(default_factory=set)
+    letters: set[bytes] = field(default_factory=set)  # two-letter and wider columns
+    far_letters: bytes = b""  # column of the cell with the highest row number found
     max_cell_row: int = 0
     max_row_attr: int = 0
     row_tags: int = 0
@@ -446,19 +447,36 @@ def _scan_members(
     return []
 
 
+# Fast scan patterns, anchored on the literal ``r=`` of a cell or row reference rather
+# than on every ``<`` (which cost seconds on a 100,000-row sheet): only references that
+# could breach a limit are extracted, so a normal sheet yields almost no matches.
+_WIDE_COL_RE = re.compile(rb"""r=["']([A-Za-z]{2,9})\d""")
+_ROW_ATTR_RE = re.compile(rb"""<(?:[\w.-]{1,30}:)?row[^>]{0,300}?\sr=["'](\d{1,12})""")
+_CELL_ROW_RES: dict[int, re.Pattern[bytes]] = {}
+
+
+def _cell_rows_re(min_digits: int) -> re.Pattern[bytes]:
+    """Pattern for cell references whose row number has at least ``min_digits`` digits."""
+    rx = _CELL_ROW_RES.get(min_digits)
+    if rx is None:
+        rx = re.compile(rb"""r=["']([A-Za-z]{1,9})(\d{%d,12})""" % min_digits)
+        _CELL_ROW_RES[min_digits] = rx
+    return rx
+
+
 def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Limits) -> _SheetScan:
     scan = _SheetScan(byte_limit=byte_limit)
     for buf, new in _buffers(data, info, byte_limit, limits.chunk_bytes, scan):
         if _DTD_RE.search(buf):
             scan.dtd = True
             break
-        scan.letters.update(_CELL_COL_RE.findall(buf))
-        rows = _CELL_ROW_RE.findall(buf)
+        scan.letters.update(_WIDE_COL_RE.findall(buf))
+        # Rows seen before this buffer set the threshold, so a far cell and its own far
+        # row tag in the same buffer are both found.
+        known = max(scan.max_row_attr, scan.row_tags, scan.max_cell_row, 1)
+        rows = _ROW_ATTR_RE.findall(buf)
         if rows:
-            scan.max_cell_row = max(scan.max_cell_row, max(map(int, set(rows))))
-        rows = _ROW_RE.findall(buf)
-        if rows:
-            scan.max_row_attr = max(scan.max_row_attr, max(map(int, set(rows))))
+            scan.max_row_attr = max(scan.max_row_attr, max(map(int, rows)))
         # Rows without r="" are numbered by position, so count the tags too; the
         # overlap's own tags were counted with the previous buffer.
         old = buf[: len(buf) - new]
@@ -467,6 +485,12 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Li
             scan.row_tags += len(_PREFIXED_ROW_RE.findall(buf)) - len(
                 _PREFIXED_ROW_RE.findall(old)
             )
+        # A cell claiming a row with more digits than any row seen so far is the far-cell
+        # trick; cells within the rows' own order of magnitude cannot be more than ten
+        # times further, so only longer row numbers need extracting.
+        for letters, digits in _cell_rows_re(len(str(known)) + 1).findall(buf):
+            if int(digits) > scan.max_cell_row:
+                scan.max_cell_row, scan.far_letters = int(digits), letters
         if scan.dimension is None:
             m = _DIMENSION_RE.search(buf)
             if m:
@@ -657,11 +681,13 @@ def _member_problems(
                     value=scan.dimension,
                 )
             )
-    max_col_letters = max(
-        (s.upper() for s in scan.letters), key=lambda s: (len(s), s), default=b""
-    ).decode("ascii")
-    max_col = column_number(max_col_letters) if max_col_letters else 0
+    wide = max((s.upper() for s in scan.letters), key=lambda s: (len(s), s), default=b"")
     max_row = max(scan.max_cell_row, scan.max_row_attr, scan.row_tags)
+    # Only two-letter and wider columns are extracted; with none, column Z bounds them.
+    max_col = column_number(wide.decode("ascii")) if wide else (26 if max_row else 0)
+    max_col_letters = max(
+        (wide, scan.far_letters.upper()), key=lambda s: (len(s), s)
+    ).decode("ascii")
     if max_row > limits.max_rows or max_col > limits.max_columns:
         parts = []
         if max_row > limits.max_rows:

@@ -83,9 +83,9 @@ def store_call(lang: str, action: Callable[[], T]) -> tuple[bool, T | None]:
     try:
         return True, retry_busy(action, attempts=3, wait_s=0.5)
     except StoreConflict as exc:
-        st.error(t("coord.store.conflict", lang, reason=str(exc)))
+        st.error(t("coord.store.conflict", lang, reason=md_escape(str(exc))))
     except StoreError as exc:
-        st.error(t("coord.store.error", lang, reason=str(exc)))
+        st.error(t("coord.store.error", lang, reason=md_escape(str(exc))))
     except Exception:  # noqa: BLE001 - never a traceback for the user
         _log.exception("store action failed")
         st.error(t("coord.store.unexpected", lang))

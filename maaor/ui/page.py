@@ -16,6 +16,7 @@ from typing import Any
 
 import streamlit as st
 
+from maaor.config import app_mode
 from maaor.dataset import DatasetMeta
 from maaor.filters import Filters
 from maaor.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_date, t
@@ -33,6 +34,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/5_Results.py", "page.results.title", ":material/target:"),
     ("pages/6_Coordinator.py", "coord.title", ":material/admin_panel_settings:"),
 )
+COORDINATOR_PAGE = "pages/6_Coordinator.py"
 # URL path of each page (Streamlit's pages-directory naming), for links inside tables.
 PAGE_URLS: dict[str, str] = {
     "overview": "./",
@@ -163,7 +165,11 @@ def hxl_wanted() -> bool:
 
 
 def _navigation(lang: str) -> None:
+    # A viewer-mode process (public, scaled out) does not offer the coordinator page.
+    viewer = app_mode() == "viewer"
     for path, title_key, icon in PAGES:
+        if viewer and path == COORDINATOR_PAGE:
+            continue
         st.sidebar.page_link(path, label=t(title_key, lang), icon=icon)
 
 

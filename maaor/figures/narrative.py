@@ -1,0 +1,313 @@
+"""Narrative summary: a few plain sentences written from the figures, in English or French.
+
+No language model: each sentence is a catalogue template (``maaor/i18n``) filled with
+numbers that come from the ``maaor.figures`` functions, computed once by
+:func:`briefing_figures` for the chosen filters. Each :class:`Sentence` keeps those
+numbers beside its text, so a test (or a reader) can check the text against the
+functions, and the slides (``maaor.slides``) draw from the same :class:`BriefingFigures`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from maaor import vocab
+from maaor.dataset import Dataset
+from maaor.figures import funding as fig_funding
+from maaor.figures import gaps as fig_gaps
+from maaor.figures import overview as fig_overview
+from maaor.figures import presence as fig_presence
+from maaor.figures import progress as fig_progress
+from maaor.figures import results as fig_results
+from maaor.figures.common import ordered_codes
+from maaor.filters import (
+    Filters,
+    filter_funding,
+    filter_indicators,
+    filter_presence,
+    filter_workplan,
+)
+from maaor.i18n import country_name, fmt_money, fmt_number, fmt_percent, t
+
+# Work-plan rules shown on the "activities without lead or funding" slide.
+UNASSIGNED_RULES: tuple[str, ...] = (
+    "no_lead",
+    "tentative_lead",
+    "no_budget",
+    "budget_not_quantified",
+    "unfunded",
+    "partly_funded",
+)
+MAX_NAMED = 4  # countries named per pillar in a sentence before "and N more"
+
+
+@dataclass(frozen=True)
+class BriefingFigures:
+    """Every figure a briefing shows, for one dataset, filters and date.
+
+    Attributes:
+        filters: the filters used.
+        today: the reference date.
+        overview: ``figures.overview.overview_headline``.
+        workplan: ``figures.progress.workplan_headline`` of the filtered work plan.
+        by_objective: ``figures.progress.progress_by_objective``.
+        flags: ``figures.gaps.activity_flags`` of the filtered work plan.
+        flag_counts: ``figures.gaps.flag_counts`` of ``flags``.
+        presence: ``figures.presence.presence_headline`` (filtered presence and
+            mechanisms).
+        by_country, by_admin1: ``orgs_by_country`` / ``orgs_by_admin1``.
+        pillars: the pillar codes checked for gaps (vocabulary order).
+        pillar_countries: the countries checked for gaps (those with a coordination
+            mechanism not marked inactive), sorted.
+        pillar_gaps: ``figures.gaps.pillar_gaps`` of the filtered presence and
+            mechanisms.
+        funding: ``figures.funding.funding_headline`` of the filtered AoR funding.
+        funding_dimension: "country_iso3", or "year" when one country is chosen.
+        funding_by: ``figures.funding.funding_by`` on that dimension.
+        results_year: the year the results describe (the chosen year, else the latest
+            year with an indicator value; None when there is none).
+        indicators: ``figures.results.indicator_progress`` of that year.
+        results_by_objective: ``figures.results.results_by_objective`` of it.
+    """
+
+    filters: Filters
+    today: dt.date
+    overview: dict
+    workplan: dict
+    by_objective: pd.DataFrame
+    flags: pd.DataFrame
+    flag_counts: pd.DataFrame
+    presence: dict
+    by_country: pd.DataFrame
+    by_admin1: pd.DataFrame
+    pillars: tuple[str, ...]
+    pillar_countries: tuple[str, ...]
+    pillar_gaps: pd.DataFrame
+    funding: dict
+    funding_dimension: str
+    funding_by: pd.DataFrame
+    results_year: int | None
+    indicators: pd.DataFrame
+    results_by_objective: pd.DataFrame
+
+    def results_totals(self) -> dict[str, int]:
+        """Return indicators, on_track, off_track and unknown summed over objectives."""
+        frame = self.results_by_objective
+        return {c: int(frame[c].sum()) for c in ("indicators", "on_track", "off_track", "unknown")}
+
+    def gap_count(self, rule: str) -> int:
+        """Return how many country pillars break ``rule`` (pillar_no_active_org / _single_org)."""
+        return int((self.pillar_gaps["rule"] == rule).sum())
+
+    def flag_count(self, rule: str) -> int:
+        """Return how many activities break work-plan rule ``rule``."""
+        return int((self.flags["rule"] == rule).sum())
+
+
+def mechanisms_for(dataset: Dataset, f: Filters) -> pd.DataFrame:
+    """Return the coordination mechanisms of the chosen countries (all when none chosen)."""
+    mechanisms = dataset.mechanisms
+    if f.countries:
+        keep = mechanisms["country_iso3"].isin(set(f.countries)).fillna(False).astype(bool)
+        mechanisms = mechanisms.loc[keep]
+    return mechanisms
+
+
+def latest_indicator_year(dataset: Dataset, f: Filters) -> int | None:
+    """Return the latest year with an indicator value under ``f`` (year ignored); None if none."""
+    rows = filter_indicators(dataset.indicators, replace(f, year=None))
+    years = rows["year"].astype("Int64").fillna(rows["as_of"].dt.year.astype("Int64")).dropna()
+    return int(years.max()) if len(years) else None
+
+
+def briefing_figures(dataset: Dataset, f: Filters, today: dt.date) -> BriefingFigures:
+    """Compute every figure of a briefing with the ``maaor.figures`` functions.
+
+    Each table is filtered as the dashboard pages filter it (``maaor.filters``), so the
+    briefing shows the numbers the pages show for the same filters.
+    """
+    wp = filter_workplan(dataset.workplan, f)
+    presence = filter_presence(dataset.presence, f)
+    mechanisms = mechanisms_for(dataset, f)
+    active_only = not f.presence_statuses
+    flags = fig_gaps.activity_flags(wp, today)
+    pillars = tuple(ordered_codes(presence["pillar"], "pillar"))
+    # the countries pillar_gaps checks: mechanisms not marked inactive
+    active = mechanisms["active"].fillna(True).astype(bool)
+    pillar_countries = tuple(sorted(mechanisms.loc[active, "country_iso3"].dropna().unique()))
+    funding_rows = filter_funding(dataset.funding, f)
+    dimension = "year" if len(f.countries) == 1 else "country_iso3"
+    year = f.year if f.year is not None else latest_indicator_year(dataset, f)
+    if year is None:
+        indicators = fig_results.indicator_progress(dataset.indicators.iloc[0:0], today)
+    else:
+        indicators = fig_results.indicator_progress(
+            filter_indicators(dataset.indicators, replace(f, year=year)), today
+        )
+    return BriefingFigures(
+        filters=f,
+        today=today,
+        overview=fig_overview.overview_headline(dataset, f, today),
+        workplan=fig_progress.workplan_headline(wp, today),
+        by_objective=fig_progress.progress_by_objective(wp),
+        flags=flags,
+        flag_counts=fig_gaps.flag_counts(flags),
+        presence=fig_presence.presence_headline(presence, mechanisms),
+        by_country=fig_presence.orgs_by_country(presence, active_only=active_only),
+        by_admin1=fig_presence.orgs_by_admin1(presence, active_only=active_only),
+        pillars=pillars,
+        pillar_countries=pillar_countries,
+        pillar_gaps=fig_gaps.pillar_gaps(presence, mechanisms, pillars),
+        funding=fig_funding.funding_headline(funding_rows),
+        funding_dimension=dimension,
+        funding_by=fig_funding.funding_by(funding_rows, [dimension]),
+        results_year=year,
+        indicators=indicators,
+        results_by_objective=fig_results.results_by_objective(indicators),
+    )
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the narrative.
+
+    Attributes:
+        key: what it says ("presence", "pillar_gaps", "activities", "unassigned",
+            "funding", "results").
+        slide: key of the slide it belongs to (``maaor.slides``).
+        text: the sentence in the requested language.
+        numbers: the numbers written in it, as the figure functions returned them.
+    """
+
+    key: str
+    slide: str
+    text: str
+    numbers: Mapping[str, float | int | None] = field(default_factory=dict)
+
+
+def countries_phrase(n: int, lang: str) -> str:
+    """Return "1 country" / "12 countries" in ``lang``."""
+    if n == 1:
+        return t("narrative.countries.one", lang)
+    return t("narrative.countries", lang, n=fmt_number(n, lang))
+
+
+def _names(codes, lang: str) -> str:
+    names = [country_name(str(c), lang) for c in codes]
+    if len(names) > MAX_NAMED:
+        rest = len(names) - MAX_NAMED
+        return ", ".join(names[:MAX_NAMED]) + " " + t("narrative.and_more", lang, n=rest)
+    return ", ".join(names)
+
+
+def _presence_sentence(fig: BriefingFigures, lang: str) -> Sentence:
+    numbers = {
+        "active_organisations": fig.presence["active_organisations"],
+        "countries_present": fig.presence["countries_present"],
+    }
+    if not numbers["countries_present"]:
+        return Sentence("presence", "presence", t("narrative.presence.none", lang), numbers)
+    text = t(
+        "narrative.presence", lang,
+        organisations=fmt_number(numbers["active_organisations"], lang),
+        countries=countries_phrase(numbers["countries_present"], lang),
+    )
+    return Sentence("presence", "presence", text, numbers)
+
+
+def _gaps_sentence(fig: BriefingFigures, lang: str) -> Sentence:
+    none = fig.gap_count("pillar_no_active_org")
+    single = fig.gap_count("pillar_single_org")
+    numbers = {"pillar_no_active_org": none, "pillar_single_org": single}
+    if fig.pillar_gaps.empty and not len(fig.pillars):
+        return Sentence("pillar_gaps", "pillars", t("narrative.gaps.no_pillars", lang), numbers)
+    if not none:
+        text = t("narrative.gaps.none", lang, single=fmt_number(single, lang))
+        return Sentence("pillar_gaps", "pillars", text, numbers)
+    gaps = fig.pillar_gaps.loc[fig.pillar_gaps["rule"] == "pillar_no_active_org"]
+    parts = []
+    for pillar in ordered_codes(gaps["pillar"], "pillar"):
+        countries = gaps.loc[gaps["pillar"] == pillar, "country_iso3"]
+        parts.append(t("narrative.gaps.item", lang, pillar=vocab.label("pillar", pillar, lang),
+                       countries=_names(countries, lang)))
+    text = t("narrative.gaps", lang, n=fmt_number(none, lang), items="; ".join(parts),
+             single=fmt_number(single, lang))
+    return Sentence("pillar_gaps", "pillars", text, numbers)
+
+
+def _activities_sentence(fig: BriefingFigures, lang: str) -> Sentence:
+    head = fig.workplan
+    numbers = {"activities": head["activities"], "completed": head["completed"],
+               "pct_completed": head["pct_completed"]}
+    if not head["activities"]:
+        return Sentence("activities", "progress", t("narrative.activities.none", lang), numbers)
+    text = t("narrative.activities", lang, activities=fmt_number(head["activities"], lang),
+             completed=fmt_number(head["completed"], lang),
+             pct=fmt_percent(head["pct_completed"], lang))
+    return Sentence("activities", "progress", text, numbers)
+
+
+def _unassigned_sentence(fig: BriefingFigures, lang: str) -> Sentence:
+    head = fig.workplan
+    numbers = {"without_lead": head["without_lead"], "without_budget": head["without_budget"],
+               "unfunded": fig.flag_count("unfunded")}
+    text = t("narrative.unassigned", lang,
+             without_lead=fmt_number(numbers["without_lead"], lang),
+             without_budget=fmt_number(numbers["without_budget"], lang),
+             unfunded=fmt_number(numbers["unfunded"], lang))
+    return Sentence("unassigned", "unassigned", text, numbers)
+
+
+def _funding_sentence(fig: BriefingFigures, lang: str) -> Sentence:
+    money = fig.funding
+    numbers = {k: money[k] for k in ("required_usd", "funded_usd", "gap_usd", "pct_funded")}
+    if money["required_usd"] is None:
+        return Sentence("funding", "funding", t("narrative.funding.none", lang), numbers)
+    text = t("narrative.funding", lang, funded=fmt_money(money["funded_usd"], lang),
+             required=fmt_money(money["required_usd"], lang),
+             pct=fmt_percent(money["pct_funded"], lang), gap=fmt_money(money["gap_usd"], lang))
+    return Sentence("funding", "funding", text, numbers)
+
+
+def _results_sentence(fig: BriefingFigures, lang: str) -> Sentence:
+    totals = fig.results_totals()
+    numbers = {"year": fig.results_year, **totals}
+    if not totals["indicators"]:
+        return Sentence("results", "results", t("narrative.results.none", lang), numbers)
+    text = t("narrative.results", lang, year=fig.results_year,
+             on_track=fmt_number(totals["on_track"], lang),
+             indicators=fmt_number(totals["indicators"], lang),
+             off_track=fmt_number(totals["off_track"], lang))
+    return Sentence("results", "results", text, numbers)
+
+
+def narrative_from(fig: BriefingFigures, lang: str) -> list[Sentence]:
+    """Return the narrative sentences of already computed briefing figures."""
+    return [
+        _presence_sentence(fig, lang),
+        _gaps_sentence(fig, lang),
+        _activities_sentence(fig, lang),
+        _unassigned_sentence(fig, lang),
+        _funding_sentence(fig, lang),
+        _results_sentence(fig, lang),
+    ]
+
+
+def narrative(dataset: Dataset, f: Filters, today: dt.date, lang: str) -> list[Sentence]:
+    """Return the narrative summary of ``dataset`` under filters ``f``.
+
+    Args:
+        dataset: a ``maaor.dataset.Dataset``.
+        f: the filters (as on the pages).
+        today: reference date of flags and results.
+        lang: "en" or "fr".
+
+    Returns:
+        Sentences in reading order: presence, pillar gaps, work-plan progress,
+        activities without lead or money, funding, results.
+    """
+    return narrative_from(briefing_figures(dataset, f, today), lang)

@@ -1,0 +1,554 @@
+"""The plenary slide sequence, as data: one list drawn by the Present page and the PPTX.
+
+:func:`slide_deck` computes every figure once (``maaor.figures.narrative.
+briefing_figures``) and returns :class:`Slide` records: a title, one message with its
+number, the big numbers, the table behind the slide and a :class:`ChartSpec`. The
+Present page (``pages/7_Present.py``) and the briefing pack (``maaor.export.pptx``)
+only draw these records, so the screen and the take-away file cannot disagree.
+
+Slides, in order: title, headline figures, presence map, pillar coverage and gaps per
+country, work-plan progress by objective, activities without lead or funding, funding
+required vs received, results against targets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from maaor import charts
+from maaor.dataset import Dataset, DatasetMeta
+from maaor.figures.common import WP_STATUSES
+from maaor.figures.narrative import (
+    UNASSIGNED_RULES,
+    BriefingFigures,
+    Sentence,
+    briefing_figures,
+    countries_phrase,
+    narrative_from,
+)
+from maaor.filters import Filters
+from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t
+
+SLIDE_KEYS: tuple[str, ...] = (
+    "title",
+    "headline",
+    "presence",
+    "pillars",
+    "progress",
+    "unassigned",
+    "funding",
+    "results",
+)
+MAX_BARS = 20  # categories drawn on one slide chart (the table keeps them all)
+COVERED, SINGLE, NONE = charts.GREEN, charts.ORANGE, charts.VERMILLION
+
+
+@dataclass(frozen=True)
+class BigNumber:
+    """One large figure on a slide.
+
+    Attributes:
+        key: the figure's name in the ``maaor`` function's result.
+        label: its label in the slide language.
+        value: the number as the function returned it (None = unknown).
+        text: the number formatted for the slide language.
+    """
+
+    key: str
+    label: str
+    value: float | int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One series of a bar chart: name, one value per category (None = unknown), colour."""
+
+    name: str
+    values: tuple[float | None, ...]
+    colour: str
+
+
+@dataclass(frozen=True, eq=False)
+class ChartSpec:
+    """What a slide draws below its numbers.
+
+    Attributes:
+        kind: "bar", "map" or "none".
+        categories: bar labels, top to bottom.
+        series: the bar series.
+        stacked: stacked (True) or side by side.
+        value_format: "number", "money" or "percent".
+        axis_title: the value axis title.
+        alt: a text alternative for screen readers.
+        by_country, by_admin1: the presence figures drawn by a map.
+    """
+
+    kind: str = "none"
+    categories: tuple[str, ...] = ()
+    series: tuple[ChartSeries, ...] = ()
+    stacked: bool = False
+    value_format: str = "number"
+    axis_title: str = ""
+    alt: str = ""
+    by_country: pd.DataFrame | None = None
+    by_admin1: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Slide:
+    """One slide.
+
+    Attributes:
+        key: one of :data:`SLIDE_KEYS`.
+        title: the slide title.
+        message: the one message of the slide (one sentence, with its number).
+        numbers: the big numbers.
+        table: the table behind the slide (figure columns, raw values).
+        chart: what is drawn.
+        notes: the narrative sentences that belong to the slide (speaker notes).
+        source: source and data version of the figures.
+        notice: the illustrative-data notice, or None for reported data.
+    """
+
+    key: str
+    title: str
+    message: str
+    numbers: tuple[BigNumber, ...]
+    table: pd.DataFrame
+    chart: ChartSpec
+    notes: tuple[Sentence, ...] = ()
+    source: str = ""
+    notice: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _fmt(value, kind: str, lang: str) -> str:
+    if kind == "money":
+        return fmt_money(value, lang)
+    if kind == "percent":
+        return fmt_percent(value, lang)
+    return fmt_number(value, lang)
+
+
+def _big(key: str, label_key: str, value, kind: str, lang: str) -> BigNumber:
+    return BigNumber(key, t(label_key, lang), value, _fmt(value, kind, lang))
+
+
+def _values(series: pd.Series) -> tuple[float | None, ...]:
+    return tuple(None if pd.isna(v) else float(v) for v in series.astype("float64"))
+
+
+def version_text(meta: DatasetMeta, lang: str) -> str:
+    """Return "Data version N of <date>" (or "loaded <date>" for an unpublished dataset)."""
+    when = fmt_date(meta.created_at, lang) if meta.created_at else None
+    if meta.version is None:
+        return t("slide.version_unpublished", lang, date=when or t("value.unknown", lang))
+    if when:
+        return t("page.version_of", lang, version=meta.version, date=when)
+    return t("page.version", lang, version=meta.version)
+
+
+def scope_text(f: Filters, lang: str) -> str:
+    """Return what the slides cover: the countries (or the whole AoR) and the year."""
+    where = (", ".join(country_name(c, lang) for c in f.countries) if f.countries
+             else t("slide.scope.all", lang))
+    parts = [where]
+    if f.year is not None:
+        parts.append(str(f.year))
+    others = (f.pillars, f.org_types, f.presence_statuses, f.objectives, f.statuses, f.leads,
+              f.partners, f.org)
+    if any(others):
+        parts.append(t("slide.scope.more_filters", lang))
+    return " · ".join(parts)
+
+
+def _source(lang: str, meta: DatasetMeta, *tables: str) -> str:
+    names = {
+        "workplan": t("source.workplan", lang),
+        "presence": t("source.presence", lang),
+        "funding": t("source.funding", lang),
+        "indicators": t("source.indicators", lang),
+        "mechanisms": t("source.mechanisms", lang),
+    }
+    sources = ", ".join(names[n] for n in tables)
+    return t("page.note", lang, sources=sources, version=version_text(meta, lang))
+
+
+def _country_label(code, lang: str) -> str:
+    if code is None or pd.isna(code):
+        return t("slide.global", lang)
+    return country_name(str(code), lang)
+
+
+# ---------------------------------------------------------------------------- slides
+
+
+def _title_slide(fig: BriefingFigures, meta: DatasetMeta, lang: str) -> Slide:
+    table = pd.DataFrame(
+        {
+            "item": ["scope", "data_version", "as_of", "illustrative"],
+            "value": [scope_text(fig.filters, lang), version_text(meta, lang),
+                      fig.today.isoformat(), "yes" if meta.illustrative else "no"],
+        },
+        dtype="str",
+    )
+    return Slide("title", t("slide.title.default", lang), scope_text(fig.filters, lang), (),
+                 table, ChartSpec())
+
+
+def _headline_slide(fig: BriefingFigures, lang: str) -> Slide:
+    head = fig.overview
+    numbers = (
+        _big("activities", "metric.activities", head["activities"], "number", lang),
+        _big("pct_completed", "metric.pct_completed", head["pct_completed"], "percent", lang),
+        _big("activities_flagged", "metric.activities_flagged", head["activities_flagged"],
+             "number", lang),
+        _big("countries_with_mechanism", "metric.countries_with_mechanism",
+             head["countries_with_mechanism"], "number", lang),
+        _big("organisations", "metric.organisations", head["organisations"], "number", lang),
+        _big("required_usd", "metric.required", head["required_usd"], "money", lang),
+        _big("funded_usd", "metric.funded", head["funded_usd"], "money", lang),
+        _big("gap_usd", "metric.gap", head["gap_usd"], "money", lang),
+    )
+    message = t("slide.headline.message", lang,
+                organisations=fmt_number(head["organisations"], lang),
+                countries=countries_phrase(head["countries_with_mechanism"], lang),
+                activities=fmt_number(head["activities"], lang))
+    table = pd.DataFrame({"figure": [n.key for n in numbers],
+                          "value": pd.Series([n.value for n in numbers], dtype="float64")})
+    return Slide("headline", t("slide.headline.title", lang), message, numbers, table,
+                 ChartSpec())
+
+
+def _presence_slide(fig: BriefingFigures, lang: str) -> Slide:
+    head = fig.presence
+    numbers = (
+        _big("countries_present", "metric.countries_present", head["countries_present"],
+             "number", lang),
+        _big("active_organisations", "metric.active_organisations",
+             head["active_organisations"], "number", lang),
+        _big("pillars", "metric.pillars", head["pillars"], "number", lang),
+    )
+    message = t("slide.presence.message", lang,
+                organisations=fmt_number(head["active_organisations"], lang),
+                countries=countries_phrase(head["countries_present"], lang))
+    chart = ChartSpec(kind="map", alt=t("presence.map.alt", lang), by_country=fig.by_country,
+                      by_admin1=fig.by_admin1)
+    return Slide("presence", t("slide.presence.title", lang), message, numbers,
+                 fig.by_country, chart)
+
+
+def pillar_coverage(fig: BriefingFigures) -> pd.DataFrame:
+    """Return per country how many checked pillars have 2+, one or no active organisation.
+
+    Derived from ``figures.gaps.pillar_gaps`` (one row per pillar with at most one
+    organisation) and the pillars it checked. Columns country_iso3, covered, single,
+    none; countries in the order of ``pillar_gaps`` (ISO3).
+    """
+    gaps = fig.pillar_gaps
+    columns = {"country_iso3": "str", "covered": "int64", "single": "int64", "none": "int64"}
+    countries = list(fig.pillar_countries)
+    if not countries:
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in columns.items()})
+    counts = pd.crosstab(gaps["country_iso3"], gaps["rule"]) if len(gaps) else pd.DataFrame()
+    out = pd.DataFrame({"country_iso3": countries})
+    out["none"] = out["country_iso3"].map(
+        counts.get("pillar_no_active_org", pd.Series(dtype="int64"))).fillna(0)
+    out["single"] = out["country_iso3"].map(
+        counts.get("pillar_single_org", pd.Series(dtype="int64"))).fillna(0)
+    out["covered"] = len(fig.pillars) - out["none"] - out["single"]
+    return out[list(columns)].astype(columns)
+
+
+def _pillars_slide(fig: BriefingFigures, coverage: pd.DataFrame, lang: str) -> Slide:
+    none = fig.gap_count("pillar_no_active_org")
+    single = fig.gap_count("pillar_single_org")
+    countries_with_gap = int(fig.pillar_gaps.loc[
+        fig.pillar_gaps["rule"] == "pillar_no_active_org", "country_iso3"].nunique())
+    numbers = (
+        _big("pillar_no_active_org", "slide.pillars.none", none, "number", lang),
+        _big("countries_with_gap", "slide.pillars.countries", countries_with_gap, "number", lang),
+        _big("pillar_single_org", "slide.pillars.single", single, "number", lang),
+    )
+    message = t("slide.pillars.message", lang, n=fmt_number(none, lang),
+                countries=countries_phrase(countries_with_gap, lang))
+    # countries with the most gaps first; only the worst MAX_BARS are drawn
+    shown = coverage.sort_values(["none", "single", "country_iso3"],
+                                 ascending=[False, False, True], kind="stable").head(MAX_BARS)
+    chart = ChartSpec(
+        kind="bar",
+        categories=tuple(_country_label(c, lang) for c in shown["country_iso3"]),
+        series=(
+            ChartSeries(t("slide.pillars.none", lang), _values(shown["none"]), NONE),
+            ChartSeries(t("slide.pillars.single", lang), _values(shown["single"]), SINGLE),
+            ChartSeries(t("slide.pillars.covered", lang), _values(shown["covered"]), COVERED),
+        ),
+        stacked=True,
+        axis_title=t("slide.pillars.axis", lang),
+        alt=t("slide.pillars.alt", lang),
+    )
+    return Slide("pillars", t("slide.pillars.title", lang), message, numbers, fig.pillar_gaps,
+                 chart, extra={"coverage": coverage})
+
+
+def _progress_slide(fig: BriefingFigures, lang: str) -> Slide:
+    head = fig.workplan
+    numbers = (
+        _big("activities", "metric.activities", head["activities"], "number", lang),
+        _big("completed", "slide.progress.completed", head["completed"], "number", lang),
+        _big("pct_completed", "metric.pct_completed", head["pct_completed"], "percent", lang),
+    )
+    message = t("slide.progress.message", lang, completed=fmt_number(head["completed"], lang),
+                activities=fmt_number(head["activities"], lang),
+                pct=fmt_percent(head["pct_completed"], lang))
+    frame = fig.by_objective
+    series = []
+    for status in ("not_reported", *WP_STATUSES):
+        counts = frame[status]
+        if not counts.any():
+            continue
+        series.append(ChartSeries(charts.status_label(status, lang), _values(counts),
+                                  charts.STATUS_COLOURS[status]))
+    categories = tuple(f"{i} {o}" if isinstance(o, str) else str(i)
+                       for i, o in zip(frame["objective_id"], frame["objective"], strict=True))
+    chart = ChartSpec(kind="bar", categories=categories, series=tuple(series), stacked=True,
+                      axis_title=t("chart.activities", lang),
+                      alt=t("slide.progress.alt", lang))
+    return Slide("progress", t("slide.progress.title", lang), message, numbers, frame, chart)
+
+
+def _unassigned_slide(fig: BriefingFigures, lang: str) -> Slide:
+    head = fig.workplan
+    numbers = (
+        _big("without_lead", "metric.without_lead", head["without_lead"], "number", lang),
+        _big("without_budget", "slide.unassigned.without_budget", head["without_budget"],
+             "number", lang),
+        _big("unfunded", "slide.unassigned.unfunded", fig.flag_count("unfunded"), "number",
+             lang),
+    )
+    message = t("slide.unassigned.message", lang,
+                without_lead=fmt_number(head["without_lead"], lang),
+                without_budget=fmt_number(head["without_budget"], lang))
+    counts = fig.flag_counts.loc[fig.flag_counts["rule"].isin(UNASSIGNED_RULES)]
+    labels = {
+        "no_lead": t("rule.no_lead", lang),
+        "tentative_lead": t("rule.tentative_lead", lang),
+        "no_budget": t("rule.no_budget", lang),
+        "budget_not_quantified": t("rule.budget_not_quantified", lang),
+        "unfunded": t("rule.unfunded", lang),
+        "partly_funded": t("rule.partly_funded", lang),
+    }
+    chart = ChartSpec(
+        kind="bar",
+        categories=tuple(labels[r] for r in counts["rule"]),
+        series=(ChartSeries(t("chart.activities", lang), _values(counts["count"]),
+                            charts.ORANGE),),
+        axis_title=t("chart.activities", lang),
+        alt=t("slide.unassigned.alt", lang),
+    )
+    table = fig.flags.loc[fig.flags["rule"].isin(UNASSIGNED_RULES)].reset_index(drop=True)
+    return Slide("unassigned", t("slide.unassigned.title", lang), message, numbers, table,
+                 chart, extra={"counts": counts.reset_index(drop=True)})
+
+
+def _funding_slide(fig: BriefingFigures, lang: str) -> Slide:
+    money = fig.funding
+    numbers = (
+        _big("required_usd", "metric.required", money["required_usd"], "money", lang),
+        _big("funded_usd", "metric.funded", money["funded_usd"], "money", lang),
+        _big("gap_usd", "metric.gap", money["gap_usd"], "money", lang),
+        _big("pct_funded", "metric.pct_funded", money["pct_funded"], "percent", lang),
+    )
+    message = t("slide.funding.message", lang, pct=fmt_percent(money["pct_funded"], lang),
+                funded=fmt_money(money["funded_usd"], lang),
+                required=fmt_money(money["required_usd"], lang))
+    frame = fig.funding_by
+    dimension = fig.funding_dimension
+    if dimension == "year":
+        shown = frame
+        categories = tuple(str(y) if pd.notna(y) else t("value.not_given", lang)
+                           for y in shown["year"])
+    else:
+        shown = frame.sort_values("required_usd", ascending=False, na_position="last",
+                                  kind="stable").head(MAX_BARS)
+        categories = tuple(_country_label(c, lang) for c in shown["country_iso3"])
+    chart = ChartSpec(
+        kind="bar",
+        categories=categories,
+        series=(
+            ChartSeries(t("chart.required", lang), _values(shown["required_usd"]),
+                        charts.GREY),
+            ChartSeries(t("chart.funded", lang), _values(shown["funded_usd"]),
+                        charts.FUNDED_COLOUR),
+        ),
+        value_format="money",
+        axis_title="USD",
+        alt=t("slide.funding.alt", lang),
+    )
+    return Slide("funding", t("slide.funding.title", lang), message, numbers, frame, chart)
+
+
+def clip(text, width: int) -> str:
+    """Return ``text`` cut at a word boundary to at most ``width`` characters, with "…"."""
+    raw = "" if text is None or (not isinstance(text, str) and pd.isna(text)) else str(text)
+    if len(raw) <= width:
+        return raw
+    cut = raw[: width - 1].rsplit(" ", 1)[0] or raw[: width - 1]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def headline_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Return the headline rows of indicator progress (disaggregation "total" or none)."""
+    total = indicators["disaggregation"].fillna("total") == "total"
+    return indicators.loc[total.fillna(False).astype(bool)].reset_index(drop=True)
+
+
+def _results_slide(fig: BriefingFigures, lang: str) -> Slide:
+    totals = fig.results_totals()
+    numbers = (
+        _big("on_track", "results.on_track", totals["on_track"], "number", lang),
+        _big("off_track", "results.off_track", totals["off_track"], "number", lang),
+        _big("unknown", "results.unknown", totals["unknown"], "number", lang),
+    )
+    if totals["indicators"]:
+        message = t("slide.results.message", lang, on_track=fmt_number(totals["on_track"], lang),
+                    indicators=fmt_number(totals["indicators"], lang), year=fig.results_year)
+    else:
+        message = t("narrative.results.none", lang)
+    rows = headline_indicators(fig.indicators).head(MAX_BARS)
+    categories = tuple(
+        f"{i} {clip(n, 48)}".strip() + (f" ({_country_label(c, lang)})"
+                                                 if pd.notna(c) else "")
+        for i, n, c in zip(rows["indicator_id"], rows["indicator"], rows["country_iso3"],
+                           strict=True)
+    )
+    chart = ChartSpec(
+        kind="bar",
+        categories=categories,
+        series=(
+            ChartSeries(t("col.progress", lang), _values(rows["progress_pct"]), charts.BLUE),
+            ChartSeries(t("col.expected", lang), _values(rows["expected_pct"]),
+                        charts.LIGHT_GREY),
+        ),
+        value_format="percent",
+        axis_title=t("slide.results.axis", lang),
+        alt=t("slide.results.alt", lang),
+    )
+    title = (t("slide.results.title_year", lang, year=fig.results_year)
+             if fig.results_year is not None else t("slide.results.title", lang))
+    return Slide("results", title, message, numbers, fig.indicators, chart,
+                 extra={"by_objective": fig.results_by_objective})
+
+
+def slide_deck(dataset: Dataset, filters: Filters, today: dt.date, lang: str) -> list[Slide]:
+    """Return the slides of a plenary briefing for ``dataset`` under ``filters``.
+
+    Args:
+        dataset: a ``maaor.dataset.Dataset`` (the public view on the pages).
+        filters: the dashboard filters (an emergency/country, a year, the whole AoR).
+        today: reference date of flags and results.
+        lang: "en" or "fr".
+
+    Returns:
+        The slides in :data:`SLIDE_KEYS` order. Every slide carries the source and data
+        version and, when the data are illustrative, the illustrative-data notice; the
+        narrative sentences are attached to the slide they describe (all of them to the
+        title slide).
+    """
+    fig = briefing_figures(dataset, filters, today)
+    meta = dataset.meta
+    sentences = narrative_from(fig, lang)
+    slides = [
+        _title_slide(fig, meta, lang),
+        _headline_slide(fig, lang),
+        _presence_slide(fig, lang),
+        _pillars_slide(fig, pillar_coverage(fig), lang),
+        _progress_slide(fig, lang),
+        _unassigned_slide(fig, lang),
+        _funding_slide(fig, lang),
+        _results_slide(fig, lang),
+    ]
+    sources = {
+        "title": ("workplan", "presence", "funding", "indicators", "mechanisms"),
+        "headline": ("workplan", "presence", "funding", "mechanisms"),
+        "presence": ("presence",),
+        "pillars": ("presence", "mechanisms"),
+        "progress": ("workplan",),
+        "unassigned": ("workplan",),
+        "funding": ("funding",),
+        "results": ("indicators",),
+    }
+    notice = t("slide.illustrative", lang) if meta.illustrative else None
+    out = []
+    for slide in slides:
+        notes = tuple(sentences) if slide.key == "title" else tuple(
+            s for s in sentences if s.slide == slide.key)
+        out.append(replace(slide, notes=notes, notice=notice,
+                           source=_source(lang, meta, *sources[slide.key])))
+    return out
+
+
+def with_meeting(slides: list[Slide], meeting_name: str | None, meeting_date: dt.date | None,
+                 lang: str) -> list[Slide]:
+    """Return ``slides`` with the title slide naming the meeting and its date.
+
+    The presenter types both; an empty name keeps the default title and no date keeps
+    the scope line alone.
+    """
+    out = []
+    for slide in slides:
+        if slide.key == "title":
+            name = (meeting_name or "").strip()
+            when = fmt_date(meeting_date, lang) if meeting_date else ""
+            message = " · ".join(p for p in (when, slide.message) if p)
+            slide = replace(slide, title=name or slide.title, message=message)
+        out.append(slide)
+    return out
+
+
+def plotly_figure(spec: ChartSpec, lang: str, height: int = 520):
+    """Return the plotly figure of a bar :class:`ChartSpec` in presentation type sizes.
+
+    Categories read top to bottom; values are written on the bars (formatted per
+    language) so the room can read them without the axis.
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for series in spec.series:
+        values = list(series.values)
+        fig.add_trace(go.Bar(
+            y=[charts.esc(c) for c in spec.categories],
+            x=values,
+            orientation="h",
+            name=charts.esc(series.name),
+            marker_color=series.colour,
+            text=["" if v is None or (spec.stacked and v == 0) else _fmt(v, spec.value_format, lang)
+                  for v in values],
+            textposition="inside" if spec.stacked else "outside",
+            insidetextanchor="middle",
+            textfont={"size": 16},
+            cliponaxis=False,
+            hovertemplate="%{y}<br>%{fullData.name}: %{text}<extra></extra>",
+        ))
+    fig.update_layout(
+        barmode="stack" if spec.stacked else "group",
+        template="plotly_white",
+        height=height,
+        font={"family": '"Source Sans", sans-serif', "size": 18, "color": "#111111"},
+        margin={"l": 10, "r": 40, "t": 50, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
+                "font": {"size": 18}, "traceorder": "normal"},
+        xaxis_title=charts.esc(spec.axis_title),
+        separators=", " if lang == "fr" else ".,",
+        showlegend=len(spec.series) > 1,
+    )
+    fig.update_yaxes(autorange="reversed", type="category", automargin=True,
+                     tickfont={"size": 17})
+    fig.update_xaxes(automargin=True)
+    return fig
+
