@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from maaor import charts, maps
+from maaor import charts
 from maaor.i18n import fmt_money, fmt_number, fmt_percent
 from maaor.ui import data, widgets
 from maaor.ui.page import setup
@@ -43,10 +43,8 @@ st.caption(page.note("workplan", "presence", "funding", "mechanisms"))
 left, right = st.columns([3, 2])
 with left:
     st.subheader(page.t("overview.map"))
-    by_country = page.view("presence.by_country")
-    by_admin1 = page.view("presence.by_admin1")
     widgets.deck(
-        maps.presence_deck(by_country, by_admin1, page.lang, data.basemap_style()),
+        page.presence_map(),
         alt=page.t("presence.map.alt"),
         height=380,
         key="overview_map",

@@ -172,6 +172,10 @@ def cmd_publish(args) -> int:
     except StoreError as exc:
         print(f"maaor publish: {exc}", file=sys.stderr)
         return 1
+    try:  # the viewers compute them on first use if this fails
+        service.store_aggregates(version)
+    except StoreError as exc:
+        print(f"maaor publish: aggregates not stored ({exc})", file=sys.stderr)
     print(f"published version {version}"
           + (f" (kept from the previous version: {', '.join(kept)})" if kept else ""))
     return 0

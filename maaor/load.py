@@ -177,7 +177,7 @@ def load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fil
 
 def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
     from maaor.orgs import OrgDirectory
-    from maaor.read.headers import map_sheet
+    from maaor.read.headers import is_instruction_sheet, map_sheet
     from maaor.read.legacy_workplan import is_legacy_workplan, read_legacy_workplan
     from maaor.read.precheck import precheck
     from maaor.read.sources import read_source
@@ -201,7 +201,13 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
     for raw in read.sheets:
         has_data = bool(raw.cells.notna().to_numpy().any()) if raw.cells.size else False
         if raw.hidden:
-            if has_data:
+            if has_data and is_instruction_sheet(raw.sheet or ""):
+                # The template's hidden drop-down lists: expected, not user data.
+                result.reports.append(SheetReport(source.name, raw.sheet, None, problems=[
+                    Problem("note", "sheet.lists_ignored",
+                            f"Hidden sheet '{raw.sheet}' holds drop-down lists; it was not loaded.",
+                            "", file=source.name, sheet=raw.sheet)]))
+            elif has_data:
                 hidden_with_data.append(raw.sheet or "")
                 result.reports.append(
                     SheetReport(
@@ -252,6 +258,17 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
                 + ", ".join(hidden_with_data)
                 + "); nothing was loaded.",
                 "Unhide the sheet that holds the data, save, and upload again.",
+                file=source.name,
+            )
+        )
+    elif result.tables and not any(len(t) for _, t in result.tables):
+        result.problems.append(
+            Problem(
+                "error",
+                "file.headers_only",
+                "This file has column headers but no data rows.",
+                "Fill in at least one row under the header row (see the template), or "
+                "check that you uploaded the right file.",
                 file=source.name,
             )
         )

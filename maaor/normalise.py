@@ -778,8 +778,7 @@ def country_snapshot() -> dict:
     ``maaor/data/countries.json``: ``names`` (match_key -> ISO3), ``iso3``, ``iso2``.
 
     Importing hdx-python-country costs most of a second, which every upload would pay;
-    the snapshot answers names and codes at once and hdx is imported only for the rare
-    value it does not hold. ``tests/test_normalise.py`` checks the snapshot still equals
+    the snapshot holds its names, codes and name patterns, so lookups never import it. ``tests/test_normalise.py`` checks the snapshot still equals
     what the pinned hdx-python-country gives (rebuild: ``python -m maaor.normalise``).
     """
     from hdx.location.country import Country
@@ -791,6 +790,7 @@ def country_snapshot() -> dict:
         if key:
             names.setdefault(key, iso3)
     return {
+        "aliases": {iso3: rx.pattern for iso3, rx in sorted(data["aliases"].items())},
         "names": dict(sorted(names.items())),
         "iso3": sorted(data["countries"]),
         "iso2": dict(sorted((k, v) for k, v in data["iso2iso3"].items() if len(k) == 2)),
@@ -811,12 +811,10 @@ def _country_index() -> _CountryIndex:
 
 @lru_cache(maxsize=1)
 def _country_fallback() -> _CountryFallback:
-    from hdx.location.country import Country
-
-    data = Country.countriesdata(use_live=False)
+    snapshot = json.loads(COUNTRIES_JSON.read_text(encoding="utf-8"))
     fuzzy = sorted(_country_index().names.items())
     return _CountryFallback(
-        tuple(data["aliases"].items()),
+        tuple((iso3, re.compile(p, re.IGNORECASE)) for iso3, p in snapshot["aliases"].items()),
         tuple(k for k, _ in fuzzy),
         tuple(v for _, v in fuzzy),
     )
@@ -839,11 +837,6 @@ def _country_value(raw: str, index: _CountryIndex) -> tuple[str | None, bool, bo
             return index.iso2[upper], False, False
     if key in index.names:
         return index.names[key], False, False
-    from hdx.location.country import Country
-
-    exact = Country.get_iso3_country_code(text_value, use_live=False)
-    if exact:
-        return exact, False, False
     # OCHA's curated patterns ("congo.*\bd.m", "\bniger(?!ia)"): accept only when
     # exactly one country matches ("Thailand-Myanmar" matches two and is refused).
     fallback = _country_fallback()
@@ -875,7 +868,7 @@ def country_iso3(s: pd.Series) -> CountryParse:
     Works offline from hdx-python-country's bundled table (``use_live=False``) plus
     ``maaor/data/country_overrides.csv`` for names it lacks ("Irak", "Syrie", "RDC",
     "Territoire palestinien occupé", "Kosovo"). Order: overrides, codes, exact names
-    (accent- and case-insensitive), hdx exact lookup, OCHA name patterns when exactly
+    (accent- and case-insensitive), OCHA name patterns when exactly
     one country matches, then a close spelling scoring at least ``FUZZY_MIN_SCORE``.
     Pattern and spelling matches are flagged ``guessed``.
 

@@ -54,6 +54,23 @@ def load_dataset(version: int | None = None) -> Dataset:
     return open_store().load(version)
 
 
+def aggregate(version: int, view: str, level: str):
+    """Return the unfiltered figure ``view`` of ``version`` at public presence ``level``
+    as stored with the version (computed and stored on first use); None when ``view``
+    is not one of ``maaor.aggregates.STORED_VIEWS``."""
+    from maaor import aggregates
+
+    return aggregates.read_aggregate(open_store(), version, view, level)
+
+
+def store_aggregates(version: int) -> list[str]:
+    """Compute and store the aggregates of a just-published ``version`` (at the public
+    presence level configured in the environment); return their names."""
+    from maaor import aggregates
+
+    return aggregates.store_aggregates(open_store(), version, aggregates.public_presence_level())
+
+
 def reset_for_tests() -> None:
     """Forget opened stores (tests switch the configured URL between cases)."""
     with _lock:

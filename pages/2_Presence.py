@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from maaor import charts, maps
+from maaor import charts
 from maaor.i18n import country_name, fmt_number
 from maaor.ui import data, widgets
 from maaor.ui.page import setup
@@ -30,7 +30,7 @@ by_country = page.view("presence.by_country")
 by_admin1 = page.view("presence.by_admin1")
 st.subheader(page.t("presence.map"))
 widgets.deck(
-    maps.presence_deck(by_country, by_admin1, page.lang, data.basemap_style()),
+    page.presence_map(),
     alt=page.t("presence.map.alt"),
     key="presence_map",
 )

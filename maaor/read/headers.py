@@ -195,13 +195,25 @@ def _non_empty_rows(cells: pd.DataFrame, formulas: dict[tuple[int, int], str]) -
     """Boolean per grid row: holds a value other than blanks, or an uncached formula."""
     if not cells.size:
         return np.zeros(len(cells), dtype=bool)
-    values = cells.to_numpy()
-    present = ~pd.isna(values)
-    candidates = values[present]
-    if len(candidates):
-        blank = np.frompyfunc(lambda v: isinstance(v, str) and not v.strip(), 1, 1)(candidates)
-        present[present] = ~blank.astype(bool)
-    keep = present.any(axis=1)
+    values = cells.to_numpy(dtype=object)
+    keep = np.zeros(len(values), dtype=bool)
+    # Column by column, looking only at rows not yet known to hold a value: on real
+    # sheets the first columns settle almost every row, so few cells are inspected.
+    for j in range(values.shape[1]):
+        todo = np.flatnonzero(~keep)
+        if not len(todo):
+            break
+        col = values[todo, j]
+        present = ~pd.isna(col)
+        if not present.any():
+            continue
+        cand = col[present]
+        is_str = np.fromiter((isinstance(v, str) for v in cand), dtype=bool, count=len(cand))
+        filled = ~is_str
+        if is_str.any():
+            filled[is_str] = np.char.strip(cand[is_str].astype(str)) != ""
+        rows = todo[present]
+        keep[rows[filled]] = True
     for r, _ in formulas:
         if r < len(keep):
             keep[r] = True

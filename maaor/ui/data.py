@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from maaor import service
+from maaor import aggregates, maps, service
 from maaor.dataset import Dataset
 from maaor.figures import funding as fig_funding
 from maaor.figures import gaps as fig_gaps
@@ -40,21 +40,14 @@ from maaor.filters import (
 )
 from maaor.ui.filters import FilterOptions, filter_options
 
-PRESENCE_LEVELS = ("country", "admin1", "admin2", "point")
-DEFAULT_PRESENCE_LEVEL = "point"
+PRESENCE_LEVELS = aggregates.PRESENCE_LEVELS
+DEFAULT_PRESENCE_LEVEL = aggregates.DEFAULT_PRESENCE_LEVEL
 
 
 def public_presence_level() -> str:
-    """Return how finely the public view shows presence (``MAAOR_PUBLIC_PRESENCE_LEVEL``).
-
-    "point" (default) shows the data as published (the map's admin-1 bubbles sit at the
-    mean of the area's coordinates); "admin2" drops nothing the public view draws;
-    "admin1" blanks admin-2 and coordinates, so the map shows countries and no bubbles;
-    "country" also blanks admin-1. Set it where operators' sub-national locations are
-    sensitive.
-    """
-    level = os.environ.get("MAAOR_PUBLIC_PRESENCE_LEVEL", "").strip().lower()
-    return level if level in PRESENCE_LEVELS else DEFAULT_PRESENCE_LEVEL
+    """Return how finely the public view shows presence (``MAAOR_PUBLIC_PRESENCE_LEVEL``;
+    see ``maaor.aggregates.public_presence_level``)."""
+    return aggregates.public_presence_level()
 
 
 def basemap_style() -> str | None:
@@ -72,9 +65,7 @@ def current_version() -> int:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def dataset(version: int) -> Dataset:
     """Return the public Dataset of ``version`` (no sensitive columns, coarsened 4W)."""
-    ds = service.load_dataset(version).without_sensitive()
-    presence = fig_presence.aggregate_presence(ds.presence, public_presence_level())
-    return Dataset({**ds.tables, "presence": presence}, ds.meta)
+    return aggregates.public_dataset(service.load_dataset(version), public_presence_level())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -122,6 +113,8 @@ def _latest_year(ds: Dataset, f: Filters) -> int | None:
     years = rows["year"].astype("Int64").fillna(rows["as_of"].dt.year.astype("Int64")).dropna()
     return int(years.max()) if len(years) else None
 
+
+NO_FILTERS = Filters()
 
 # name -> function(dataset, filters, today, *args) returning one figure.
 VIEWS: dict[str, Callable[..., Any]] = {
@@ -198,4 +191,40 @@ def view(version: int, name: str, f: Filters, today: dt.date, *args: Any) -> Any
         today: reference date (part of the key, so a cache never outlives its day).
         *args: the figure's extra arguments (hashable: a country code, a tuple ...).
     """
+    if not args and f == NO_FILTERS and name in aggregates.STORED_VIEWS:
+        # The unfiltered figure is stored with the version (computed once per version).
+        return service.aggregate(version, name, public_presence_level())
     return VIEWS[name](dataset(version), f, today, *args)
+
+
+class SerialisedDeck:
+    """A pydeck map serialised once: what ``st.pydeck_chart`` reads of a ``pdk.Deck``.
+
+    Serialising the map's GeoJSON was about half of a warm page run; a cached
+    SerialisedDeck hands Streamlit the same JSON text on every run.
+    """
+
+    layers = None
+    width = None
+    deck_widget = None
+
+    def __init__(self, deck) -> None:
+        widget = getattr(deck, "deck_widget", None)
+        tooltip = getattr(widget, "tooltip", None)
+        self._tooltip = tooltip if isinstance(tooltip, dict) else getattr(deck, "_tooltip", None)
+        self.mapbox_key = getattr(deck, "mapbox_key", None)
+        self._json = deck.to_json()
+
+    def to_json(self) -> str:
+        """Return the deck's JSON spec."""
+        return self._json
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def presence_map(version: int, f: Filters, today: dt.date, lang: str,
+                 style: str | None) -> SerialisedDeck:
+    """Return the presence map of ``version`` under ``f`` in ``lang``, serialised once per key
+    (unfiltered, it is drawn from the aggregates stored with the version)."""
+    by_country = view(version, "presence.by_country", f, today)
+    by_admin1 = view(version, "presence.by_admin1", f, today)
+    return SerialisedDeck(maps.presence_deck(by_country, by_admin1, lang, style))

@@ -94,6 +94,11 @@ class Page:
         """Return figure ``name`` under other filters (e.g. without the organisation)."""
         return data.view(self.version, name, f, self.today, *args)
 
+    def presence_map(self):
+        """Return the presence map under the page filters (serialised once per key)."""
+        return data.presence_map(self.version, self.filters, self.today, self.lang,
+                                 data.basemap_style())
+
     def version_text(self) -> str:
         """Return "data version N of <date>" in the page language."""
         when = fmt_date(self.meta.created_at, self.lang) if self.meta.created_at else None
