@@ -1,12 +1,24 @@
 """Overview (home page): headline figures, a small presence map and the top gaps."""
 
+import datetime as dt
+
 import streamlit as st
 
 from maaor import charts
+from maaor.figures.narrative import narrative
+from maaor.filters import Filters
 from maaor.i18n import fmt_money, fmt_number, fmt_percent
 from maaor.ui import data, widgets
 from maaor.ui.page import setup
+from maaor.ui.safe import md_escape
 from maaor.ui.widgets import Columns
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def summary(version: int, f: Filters, today: dt.date, lang: str) -> list[str]:
+    """The narrative summary (``maaor.figures.narrative``) of the page's data and filters."""
+    return [s.text for s in narrative(data.dataset(version), f, today, lang)]
+
 
 page = setup("page.overview.title", tables=("workplan", "presence", "funding", "mechanisms"))
 head = page.view("overview")
@@ -39,6 +51,13 @@ with row2[3]:
     widgets.metric(page.t("metric.gap"), fmt_money(head["gap_usd"], page.lang),
                    help=page.t("metric.gap.help"))
 st.caption(page.note("workplan", "presence", "funding", "mechanisms"))
+
+st.subheader(page.t("overview.narrative"))
+with st.container(key="overview_narrative"):
+    for sentence in summary(page.version, page.filters, page.today, page.lang):
+        st.markdown("- " + md_escape(sentence))
+st.page_link("pages/7_Present.py", label=page.t("overview.to_present"),
+             icon=":material/co_present:")
 
 left, right = st.columns([3, 2])
 with left:

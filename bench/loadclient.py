@@ -85,6 +85,8 @@ class Session:
         page: URL path name of the page ("" for the overview, "Presence", ...).
         query: the page URL's query string without "?".
         run_timeout_s: how long a script run may take before it counts as an error.
+        widgets: widget id -> its element proto, from the runs so far.
+        texts: the Markdown, heading and alert texts of the last run.
     """
 
     base_url: str
@@ -92,6 +94,7 @@ class Session:
     query: str = ""
     run_timeout_s: float = DEFAULT_RUN_TIMEOUT_S
     widgets: dict[str, object] = field(default_factory=dict)
+    texts: list[str] = field(default_factory=list)
     page_hash: str = ""
     session_id: str = ""
     _ws: object = None
@@ -164,6 +167,7 @@ class Session:
 
     async def _read_run(self) -> str | None:
         error: str | None = None
+        self.texts = []
         while True:
             raw = await self._ws.recv()
             fwd = ForwardMsg()
@@ -172,6 +176,9 @@ class Session:
             if kind == "new_session":
                 self.page_hash = fwd.new_session.page_script_hash
                 self.session_id = fwd.new_session.initialize.session_id
+            elif kind == "navigation":
+                # The page actually run (new_session names the main script).
+                self.page_hash = fwd.navigation.page_script_hash or self.page_hash
             elif kind == "page_info_changed":
                 self.query = fwd.page_info_changed.query_string
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
@@ -188,12 +195,14 @@ class Session:
                 return error
 
     def _note_element(self, element) -> str | None:
-        """Remember widgets (by id) and return an error text for error elements."""
+        """Remember widgets (by id) and texts; return an error text for error elements."""
         which = element.WhichOneof("type")
         if which == "exception":
             return f"exception: {element.exception.type}: {element.exception.message[:200]}"
         if which == "alert" and element.alert.format == Alert.ERROR:
             return f"error alert: {element.alert.body[:200]}"
+        if which in ("markdown", "heading", "alert"):
+            self.texts.append(getattr(element, which).body)
         inner = getattr(element, which, None) if which else None
         wid = getattr(inner, "id", "") if inner is not None else ""
         if wid:

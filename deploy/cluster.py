@@ -90,6 +90,7 @@ def streamlit_command(port: int, mode: str, max_upload_mb: int,
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true", "--server.port", str(port),
         "--server.address", address, "--server.maxUploadSize", str(upload),
+        "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
     ]
 

@@ -41,10 +41,10 @@ def sheet_headline(report: SheetReport, table, today: dt.date) -> dict:
     Returns:
         A dict of figures (see README, "validate --json").
     """
-    from maaor.figures.funding import fts_mine_action, funding_headline
-    from maaor.figures.progress import workplan_headline
-    from maaor.figures.presence import presence_headline
     from maaor.dataset import empty_table
+    from maaor.figures.funding import fts_mine_action, funding_headline
+    from maaor.figures.presence import presence_headline
+    from maaor.figures.progress import workplan_headline
 
     if report.kind == "workplan":
         h = workplan_headline(table, today)
@@ -279,6 +279,43 @@ def cmd_hash_password(args) -> int:
     return 0
 
 
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from exc
+
+
+def cmd_brief(args) -> int:
+    """Build the briefing pack (PPTX, optionally the XLSX data pack) from the current data."""
+    from maaor import service
+    from maaor.export.datapack import datapack_xlsx
+    from maaor.export.pptx import briefing_pptx
+    from maaor.filters import Filters
+    from maaor.i18n import normalise_language
+    from maaor.slides import slide_deck, with_meeting
+    from maaor.store import StoreError
+
+    lang = normalise_language(args.lang)
+    countries = tuple(c.strip().upper() for c in args.country or () if c.strip())
+    f = Filters(countries=countries, year=args.year)
+    try:
+        dataset = service.load_dataset().without_sensitive()
+    except StoreError as exc:
+        print(f"maaor brief: {exc}", file=sys.stderr)
+        return 1
+    slides = slide_deck(dataset, f, dt.date.today(), lang)
+    Path(args.out).write_bytes(briefing_pptx(slides, dataset.meta, args.meeting, args.date, lang))
+    written = [args.out]
+    if args.datapack:
+        titled = with_meeting(slides, args.meeting, args.date, lang)
+        Path(args.datapack).write_bytes(datapack_xlsx(titled))
+        written.append(args.datapack)
+    print(f"wrote {', '.join(written)} ({len(slides)} slides, data version "
+          f"{dataset.meta.version})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m maaor``."""
     parser = argparse.ArgumentParser(prog="python -m maaor", description="maaor data tools")
@@ -317,6 +354,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", default=None,
                    help="empty data store URL (default: MAAOR_DATABASE_URL / the SQLite file)")
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("brief", help="build the plenary briefing pack (PPTX) from the current data")
+    p.add_argument("--out", required=True, metavar="FILE.pptx")
+    p.add_argument("--country", action="append", metavar="ISO3",
+                   help="restrict to a country (repeat for several)")
+    p.add_argument("--year", type=int, metavar="YYYY")
+    p.add_argument("--meeting", default=None, metavar="TEXT", help="meeting name (title slide)")
+    p.add_argument("--date", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                   help="meeting date (title slide)")
+    p.add_argument("--lang", choices=("en", "fr"), default="en")
+    p.add_argument("--datapack", default=None, metavar="FILE.xlsx",
+                   help="also write the tables behind each slide")
+    p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("hash-password", help="print a salted hash for the coordinator password")
     p.set_defaults(func=cmd_hash_password)

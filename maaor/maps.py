@@ -78,13 +78,25 @@ def _listing(joined: object, lang: str, vocabulary: str | None = None) -> str:
     return ", ".join(items)
 
 
+# deck.gl's JSON converter reads every string of the deck spec, data included: one
+# starting "@@=" becomes a function, "@@#" a constant lookup (an unknown one throws and
+# the map is not drawn). An invisible WORD JOINER in front keeps such a name plain text.
+_DECK_PREFIX = "@@"
+_WORD_JOINER = "\u2060"
+
+
+def deck_text(text: str) -> str:
+    """Return ``text`` as a string deck.gl's JSON converter leaves as it is."""
+    return _WORD_JOINER + text if text.startswith(_DECK_PREFIX) else text
+
+
 def _tip(title: str, organisations: int, orgs: object, pillars: object, lang: str) -> str:
     lines = [title, t("map.organisations_count", lang, n=int(organisations))]
     if not pd.isna(orgs):
         lines.append(_listing(orgs, lang))
     if not pd.isna(pillars):
         lines.append(t("map.pillars", lang) + ": " + _listing(pillars, lang, "pillar"))
-    return "\n".join(lines)
+    return deck_text("\n".join(lines))
 
 
 def country_features(by_country: pd.DataFrame, lang: str) -> dict:

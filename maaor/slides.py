@@ -42,7 +42,7 @@ SLIDE_KEYS: tuple[str, ...] = (
     "funding",
     "results",
 )
-MAX_BARS = 20  # categories drawn on one slide chart (the table keeps them all)
+MAX_BARS = 12  # categories drawn on one slide chart (the table and data pack keep them all)
 COVERED, SINGLE, NONE = charts.GREEN, charts.ORANGE, charts.VERMILLION
 
 
@@ -85,6 +85,7 @@ class ChartSpec:
         axis_title: the value axis title.
         alt: a text alternative for screen readers.
         by_country, by_admin1: the presence figures drawn by a map.
+        note: what the chart leaves out ("12 of 22 shown"), or "".
     """
 
     kind: str = "none"
@@ -96,6 +97,7 @@ class ChartSpec:
     alt: str = ""
     by_country: pd.DataFrame | None = None
     by_admin1: pd.DataFrame | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,6 +114,7 @@ class Slide:
         notes: the narrative sentences that belong to the slide (speaker notes).
         source: source and data version of the figures.
         notice: the illustrative-data notice, or None for reported data.
+        extra: other figure tables a renderer or a test may read (by name).
     """
 
     key: str
@@ -176,6 +179,12 @@ def _source(lang: str, meta: DatasetMeta, *tables: str) -> str:
     }
     sources = ", ".join(names[n] for n in tables)
     return t("page.note", lang, sources=sources, version=version_text(meta, lang))
+
+
+def _shown_note(shown: int, total: int, lang: str) -> str:
+    if shown >= total:
+        return ""
+    return t("slide.shown", lang, shown=fmt_number(shown, lang), total=fmt_number(total, lang))
 
 
 def _country_label(code, lang: str) -> str:
@@ -290,6 +299,7 @@ def _pillars_slide(fig: BriefingFigures, coverage: pd.DataFrame, lang: str) -> S
         stacked=True,
         axis_title=t("slide.pillars.axis", lang),
         alt=t("slide.pillars.alt", lang),
+        note=_shown_note(len(shown), len(coverage), lang),
     )
     return Slide("pillars", t("slide.pillars.title", lang), message, numbers, fig.pillar_gaps,
                  chart, extra={"coverage": coverage})
@@ -388,6 +398,7 @@ def _funding_slide(fig: BriefingFigures, lang: str) -> Slide:
         value_format="money",
         axis_title="USD",
         alt=t("slide.funding.alt", lang),
+        note=_shown_note(len(shown), len(frame), lang),
     )
     return Slide("funding", t("slide.funding.title", lang), message, numbers, frame, chart)
 
@@ -419,7 +430,10 @@ def _results_slide(fig: BriefingFigures, lang: str) -> Slide:
                     indicators=fmt_number(totals["indicators"], lang), year=fig.results_year)
     else:
         message = t("narrative.results.none", lang)
-    rows = headline_indicators(fig.indicators).head(MAX_BARS)
+    headline = headline_indicators(fig.indicators)
+    # off-track indicators first: they are what a plenary needs to see
+    state = headline["on_track"].map({False: 0, True: 2}).astype("float64").fillna(1)
+    rows = headline.assign(_state=state).sort_values("_state", kind="stable").head(MAX_BARS)
     categories = tuple(
         f"{i} {clip(n, 48)}".strip() + (f" ({_country_label(c, lang)})"
                                                  if pd.notna(c) else "")
@@ -437,6 +451,7 @@ def _results_slide(fig: BriefingFigures, lang: str) -> Slide:
         value_format="percent",
         axis_title=t("slide.results.axis", lang),
         alt=t("slide.results.alt", lang),
+        note=_shown_note(len(rows), len(headline), lang),
     )
     title = (t("slide.results.title_year", lang, year=fig.results_year)
              if fig.results_year is not None else t("slide.results.title", lang))
@@ -531,6 +546,7 @@ def plotly_figure(spec: ChartSpec, lang: str, height: int = 520):
                   for v in values],
             textposition="inside" if spec.stacked else "outside",
             insidetextanchor="middle",
+            textangle=0,
             textfont={"size": 16},
             cliponaxis=False,
             hovertemplate="%{y}<br>%{fullData.name}: %{text}<extra></extra>",

@@ -79,19 +79,26 @@ else:
     widgets.table(page, by_pillar, "orgs_by_pillar", pillar_columns, kind="presence",
                   tables=("presence",))
 
-st.subheader(page.t("presence.matrix"))
-if countries_shown:
-    default = page.filters.countries[0] if page.filters.countries else countries_shown[0]
+
+@st.fragment
+def matrix_section(countries: list[str]) -> None:
+    """The organisation x pillar matrix; choosing its country reruns this part only."""
+    st.subheader(page.t("presence.matrix"))
+    if not countries:
+        st.info(page.t("table.empty"))
+        return
+    default = page.filters.countries[0] if page.filters.countries else countries[0]
     iso3 = st.selectbox(
         page.t("presence.matrix.country"),
-        options=countries_shown,
-        index=countries_shown.index(default) if default in countries_shown else 0,
+        options=countries,
+        index=countries.index(default) if default in countries else 0,
         format_func=lambda c: country_name(c, page.lang),
         key="matrix_country",
     )
     widgets.pillar_matrix(page, page.view("presence.matrix", iso3), f"matrix_{iso3}")
-else:
-    st.info(page.t("table.empty"))
+
+
+matrix_section(countries_shown)
 
 st.subheader(page.t("presence.where_is"))
 if page.filters.org:

@@ -160,10 +160,11 @@ def test_upload_with_errors_shows_report_and_disables_publish(store_env):
     assert not at.exception
     assert any("2 error(s)" in e for e in texts(at.error))
     frames = [df.value for df in at.dataframe]
-    problems = next(f for f in frames if "message" in f.columns and "severity" in f.columns)
-    narnia = problems[problems["value"] == "Narnia"]
-    assert list(narnia["severity"]) == ["error"]
-    assert list(narnia["row"]) == ["2"] and list(narnia["column"]) == ["Country"]
+    # Headers and severities are in the page language (English here).
+    problems = next(f for f in frames if "Problem" in f.columns and "Severity" in f.columns)
+    narnia = problems[problems["Value"] == "Narnia"]
+    assert list(narnia["Severity"]) == ["error"]
+    assert list(narnia["Row"]) == ["2"] and list(narnia["Column"]) == ["Country"]
     assert at.button(key="coord_publish").disabled
     annotated = [b for b in at.get("download_button") if "problems marked" in b.label]
     assert len(annotated) == 1
@@ -178,8 +179,8 @@ def test_upload_clean_shows_what_changed_then_publish(store_env):
     # Tables the upload does not carry are kept from version 1.
     assert any("kept from version 1" in i and "work plan" in i for i in texts(at.info))
     presence = next(df.value for df in at.dataframe
-                    if list(df.value.columns) == ["country_iso3", "pillar", "added", "removed"])
-    assert "IRQ" in set(presence["country_iso3"])
+                    if list(df.value.columns) == ["Country", "Pillar", "Rows added", "Rows removed"])
+    assert "IRQ" in set(presence["Country"])
 
     publish = at.button(key="coord_publish")
     assert not publish.disabled
@@ -278,5 +279,5 @@ def test_contacts_shown_to_the_signed_in_coordinator(store_env):
     full = store_env.load(1).mechanisms
     emails = set(full["email"].dropna())
     assert emails, "the bundled mechanisms carry (fictitious) contacts"
-    shown = next(df.value for df in at.dataframe if "email" in df.value.columns)
-    assert set(shown["email"]) == emails
+    shown = next(df.value for df in at.dataframe if "E-mail" in df.value.columns)
+    assert set(shown["E-mail"]) == emails

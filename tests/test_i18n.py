@@ -24,7 +24,9 @@ from maaor.i18n import (
     normalise_language,
     t,
 )
+from maaor.problems import SEVERITIES
 from maaor.schema import KINDS
+from maaor.ui.coordinator import PROBLEM_COLUMNS
 from maaor.ui.filters import FILTER_PARAMS
 from maaor.ui.page import PAGES, SOURCE_KEYS
 
@@ -34,7 +36,10 @@ NNBSP, NBSP = "\u202f", "\u00a0"
 CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
         *sorted((ROOT / "maaor" / "ui").glob("*.py")),
         ROOT / "maaor" / "charts.py", ROOT / "maaor" / "maps.py",
-        ROOT / "maaor" / "i18n" / "__init__.py"]
+        ROOT / "maaor" / "i18n" / "__init__.py",
+        # plenary slides, narrative and briefing pack
+        ROOT / "maaor" / "slides.py", ROOT / "maaor" / "figures" / "narrative.py",
+        ROOT / "maaor" / "export" / "pptx.py", ROOT / "maaor" / "export" / "mapimage.py"]
 KEY_PREFIXES = {key.split(".", 1)[0] for key in catalogue("en")}
 # Keys built at run time from a code (f-strings), listed from the codes themselves.
 DYNAMIC_KEYS = {
@@ -46,6 +51,10 @@ DYNAMIC_KEYS = {
     # coordinator page (maaor/ui/coordinator.py): source kinds and version kinds
     *(f"coord.kind.{k}" for k in KINDS),
     *(f"coord.history.kind.{k}" for k in ("bootstrap", "upload", "edit", "rollback")),
+    # the validation report's columns and severities (maaor/ui/coordinator.py)
+    *(f"coord.problem.{c}" for c in PROBLEM_COLUMNS),
+    *(f"coord.problem.severity.{s}" for s in SEVERITIES),
+    *(f"coord.measure.{m}" for m in ("required_usd", "funded_usd", "gap_usd")),
     "results.track.True",
     "results.track.False",
 }

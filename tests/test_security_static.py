@@ -1,6 +1,7 @@
 """Security checks that need no server: code greps, shipped configuration, git, exports.
 
-* No HTML from the app: ``unsafe_allow_html``, ``st.html`` and components are absent.
+* No HTML from data: ``st.html`` / ``unsafe_allow_html`` only with a fixed literal of
+  the code (the presenter page's style sheet), no components.
 * Every text Streamlit renders as Markdown (``st.markdown``, captions, titles, alerts,
   widget labels and help, expander and tab titles, metric labels, radio/pills/segmented
   options) is built from catalogue text, numbers, or data passed through ``md_escape``
@@ -14,6 +15,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import io
 import shutil
 import subprocess
@@ -47,21 +49,50 @@ def code_files() -> list[Path]:
 # ------------------------------------------------------------------- no raw HTML
 
 
-def test_no_raw_html_anywhere_in_the_app():
+def _constants(tree: ast.Module) -> set[str]:
+    """Module-level names bound to a plain string literal (no f-string, no data)."""
+    return {target.id for node in tree.body if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+            for target in node.targets if isinstance(target, ast.Name)}
+
+
+def raw_html_with_data(paths: list[Path] | None = None) -> list[str]:
+    """Every ``st.html`` / ``unsafe_allow_html`` / component whose HTML is not a literal."""
     found = []
-    for path in code_files():
+    for path in paths if paths is not None else code_files():
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        literal = _constants(tree)
+
+        def fixed(arg: ast.expr) -> bool:
+            return isinstance(arg, ast.Constant) or (isinstance(arg, ast.Name)
+                                                      and arg.id in literal)
+
         for node in ast.walk(tree):
-            if isinstance(node, ast.keyword) and node.arg == "unsafe_allow_html":
-                found.append(f"{path.name}:{node.value.lineno} unsafe_allow_html")
-            if isinstance(node, ast.Attribute) and node.attr == "html":
-                found.append(f"{path.name}:{node.lineno} .html")
+            if isinstance(node, ast.Call):
+                if _name_of(node.func) == "html" and not all(fixed(a) for a in node.args):
+                    found.append(f"{path.name}:{node.lineno} .html with non-literal HTML")
+                if any(k.arg == "unsafe_allow_html" for k in node.keywords) and not all(
+                        fixed(a) for a in node.args):
+                    found.append(f"{path.name}:{node.lineno} unsafe_allow_html with data")
             if isinstance(node, ast.Attribute) and node.attr == "components":
                 found.append(f"{path.name}:{node.lineno} components")
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
                     "streamlit.components"):
                 found.append(f"{path.name}:{node.lineno} streamlit.components")
-    assert found == []
+    return found
+
+
+def test_no_raw_html_from_data_anywhere_in_the_app():
+    """HTML only as a fixed literal of the code (a style sheet), never built from data."""
+    assert raw_html_with_data() == []
+
+
+def test_the_html_checker_flags_html_built_from_data(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text('CSS = "<style></style>"\nst.html(CSS)\nst.html(f"<b>{name}</b>")\n'
+                   'st.markdown(x, unsafe_allow_html=True)\n')
+    assert raw_html_with_data([bad]) == ["bad.py:3 .html with non-literal HTML",
+                                         "bad.py:4 unsafe_allow_html with data"]
 
 
 # ----------------------------------------------------------- Markdown with data
@@ -231,6 +262,12 @@ def test_server_keeps_xsrf_and_cors_protection_and_serves_no_static_files():
     assert server["enableAgentApi"] is False
 
 
+def test_upload_endpoint_limit_is_the_coordinator_limit():
+    from maaor.ui.coordinator import DEFAULT_MAX_UPLOAD_MB
+
+    assert shipped_config()["server"]["maxUploadSize"] == DEFAULT_MAX_UPLOAD_MB <= 25
+
+
 def test_config_keys_exist_in_this_streamlit():
     """A misspelt key is silently ignored by Streamlit: every shipped key must be known."""
     from streamlit import config as st_config
@@ -369,3 +406,90 @@ def test_annotated_workbook_of_a_csv_neutralises_rows_and_problems():
     assert_neutral(cells)
     assert _xlsx_formulas(data) == []
     assert "'" + P.FORMULAS[0] in cells and "'=bad message" in cells
+
+
+def _bundled_slides():
+    import datetime as dt
+
+    from maaor.bundled import load_default
+    from maaor.filters import Filters
+    from maaor.slides import slide_deck
+
+    ds = load_default().dataset.without_sensitive()
+    return ds, slide_deck(ds, Filters(), dt.date(2019, 6, 30), "en")
+
+
+def test_briefing_pptx_chart_workbooks_hold_no_formula():
+    """PowerPoint charts embed their data as a workbook ("Edit data" opens it in Excel)."""
+    from dataclasses import replace
+
+    from pptx import Presentation
+
+    from maaor.export.pptx import briefing_pptx
+    from maaor.slides import ChartSeries
+
+    ds, slides = _bundled_slides()
+    charted = [s for s in slides if s.chart.kind == "bar"]
+    assert charted
+    hostile = [replace(s, chart=replace(
+        s.chart, categories=tuple(P.FORMULAS[i % len(P.FORMULAS)]
+                                  for i in range(len(s.chart.categories))),
+        series=tuple(replace(x, name=P.FORMULAS[0]) if isinstance(x, ChartSeries) else x
+                     for x in s.chart.series)))
+        if s.chart.kind == "bar" else s for s in slides]
+    data = briefing_pptx(hostile, ds.meta, P.FORMULAS[0], None, "en")
+    deck = Presentation(io.BytesIO(data))
+    books = [shape.chart.part.chart_workbook.xlsx_part.blob
+             for slide in deck.slides for shape in slide.shapes if shape.has_chart]
+    assert len(books) == len(charted)
+    for blob in books:
+        assert _xlsx_formulas(blob) == []
+        assert_neutral(_text_cells_of_xlsx(blob))
+
+
+def test_briefing_data_pack_neutralises_every_payload():
+    from dataclasses import replace
+
+    from maaor.export.datapack import datapack_xlsx
+
+    _, slides = _bundled_slides()
+    hostile = []
+    for s in slides:
+        table = s.table.copy()
+        for col in table.columns:
+            if pd.api.types.is_string_dtype(table[col].dtype) or table[col].dtype == object:
+                table[col] = [P.FORMULAS[i % len(P.FORMULAS)] for i in range(len(table))]
+        hostile.append(replace(s, table=table, title=P.FORMULAS[1], message=P.FORMULAS[3]))
+    data = datapack_xlsx(hostile)
+    cells = _text_cells_of_xlsx(data)
+    assert_neutral(cells)
+    assert _xlsx_formulas(data) == []
+    assert "'" + P.FORMULAS[1] in cells
+
+
+@pytest.mark.parametrize("text,pattern", [
+    ("see https://example.org/p.png", "https://"),
+    ("![](https://example.org/p.png)", "https://"),
+    ("HTTP://EXAMPLE.ORG", "HTTP://"),
+    ("_https://example.org", "https://"),
+    ("www.example.org", "www."),
+    ("mail me@example.org", "me@"),
+])
+def test_md_escape_breaks_bare_urls_and_addresses(text, pattern):
+    """GFM links bare URLs and e-mail addresses even when their punctuation is escaped."""
+    out = md_escape(text)
+    unescaped = re.sub(r"\\(.)", r"\1", out)
+    assert pattern not in unescaped
+    assert unescaped.replace("\u2060", "") == text
+
+
+def test_deck_text_keeps_deck_gl_expressions_plain():
+    from maaor.maps import admin1_points, deck_text
+
+    assert deck_text(P.DECK_FUNCTION) == "\u2060" + P.DECK_FUNCTION
+    assert deck_text("Kabul") == "Kabul"
+    rows = pd.DataFrame({"country_iso3": ["AFG"], "admin1": [P.DECK_CONSTANT], "lat": [34.5],
+                         "lon": [69.2], "organisations": [1], "org_list": [P.DECK_FUNCTION],
+                         "pillar_list": [pd.NA]})
+    tip = admin1_points(rows, "en")[0]["tip"]
+    assert not tip.startswith("@@") and tip.lstrip("\u2060").startswith(P.DECK_CONSTANT)

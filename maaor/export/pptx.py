@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_LABEL_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
@@ -26,6 +26,7 @@ from pptx.util import Emu, Inches, Pt
 
 from maaor.dataset import DatasetMeta
 from maaor.export.mapimage import presence_png
+from maaor.export.tables import neutralise_text
 from maaor.i18n import fmt_date, t
 from maaor.slides import ChartSpec, Slide, version_text, with_meeting
 
@@ -99,9 +100,11 @@ def _chart(slide, spec: ChartSpec, left, top, width, height, lang: str) -> None:
               colour=MUTED)
         return
     data = CategoryChartData(number_format=NUMBER_FORMATS[spec.value_format])
-    data.categories = list(spec.categories)
+    # python-pptx embeds the chart's data as a workbook written by xlsxwriter, which
+    # stores a text starting with "=" as a formula: labels are neutralised like downloads.
+    data.categories = [neutralise_text(c) for c in spec.categories]
     for series in spec.series:
-        data.add_series(series.name, list(series.values))
+        data.add_series(neutralise_text(series.name), list(series.values))
     kind = XL_CHART_TYPE.BAR_STACKED if spec.stacked else XL_CHART_TYPE.BAR_CLUSTERED
     frame = slide.shapes.add_chart(kind, left, top, width, height, data)
     frame.name = "chart"
@@ -222,6 +225,10 @@ def _content_page(slide, item: Slide, lang: str) -> None:
         picture = slide.shapes.add_picture(io.BytesIO(png), left, top, width=pic_w)
         picture.name = "map"
         return
+    if item.chart.note:
+        bottom = bottom - Inches(0.35)
+        _text(slide, "chart_note", left, bottom, width, Inches(0.35), item.chart.note, 12,
+              colour=MUTED)
     _chart(slide, item.chart, left, top, width, bottom - top, lang)
 
 

@@ -118,14 +118,46 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
-    """Return problems as a text table: severity, sheet, row, column, value, message, fix."""
+# Column headers of the coordinator's tables, as i18n keys (unlisted columns keep their name).
+COLUMN_KEYS: dict[str, str] = {
+    "activity_id": "col.activity_id", "objective_id": "col.objective_id",
+    "output_id": "col.output_id", "activity": "col.activity", "field": "col.field",
+    "before": "coord.col.before", "after": "coord.col.after", "rule": "col.rule",
+    "scope": "coord.col.scope", "ref": "coord.col.ref", "label": "coord.col.label",
+    "pillar": "col.pillar", "detail": "col.detail", "country_iso3": "col.country",
+    "added": "coord.col.added", "removed": "coord.col.removed", "measure": "coord.col.measure",
+    "name": "col.mechanism", "org": "col.org", "admin1": "col.admin1", "leads": "col.leads",
+    "coordinator": "coord.col.coordinator", "email": "coord.col.email",
+    "focal_point": "coord.col.focal_point", "focal_points": "coord.col.focal_point",
+    "contact": "coord.col.contact",
+}
+
+
+def headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return ``frame`` as text with headers, rules and pillars in the page language."""
+    frame = frame.copy()
+    if "rule" in frame.columns:
+        frame["rule"] = frame["rule"].map(lambda r: t(f"rule.{r}", lang) if isinstance(r, str) else r)
+    if "pillar" in frame.columns:
+        frame["pillar"] = frame["pillar"].map(
+            lambda c: vocab.label("pillar", c, lang) if isinstance(c, str) else c)
+    if "measure" in frame.columns:
+        frame["measure"] = frame["measure"].map(lambda m: t(f"coord.measure.{m}", lang))
+    out = as_text(frame)
+    return out.rename(columns={c: t(COLUMN_KEYS[c], lang) for c in out.columns if c in COLUMN_KEYS})
+
+
+def problems_frame(problems: Sequence[Problem], lang: str = "en") -> pd.DataFrame:
+    """Return problems as a text table: severity, sheet, row, column, value, message, fix,
+    with headers and severities in the page language."""
     rows = [
-        {"severity": p.severity, "sheet": p.sheet, "row": p.row, "column": p.column,
-         "value": p.value, "message": p.message, "fix": p.fix}
+        {"severity": t(f"coord.problem.severity.{p.severity}", lang), "sheet": p.sheet,
+         "row": p.row, "column": p.column, "value": p.value, "message": p.message,
+         "fix": p.fix}
         for p in problems
     ]
-    return as_text(pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS)))
+    frame = as_text(pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS)))
+    return frame.rename(columns={c: t(f"coord.problem.{c}", lang) for c in PROBLEM_COLUMNS})
 
 
 def _safe_stem(name: str) -> str:
@@ -276,14 +308,14 @@ def render_report(lang: str, upload: Upload) -> None:
             st.subheader(md_escape(fres.file))
             if fres.problems:
                 st.caption(t("coord.report.file_problems", lang))
-                st.dataframe(problems_frame(fres.problems), hide_index=True)
+                st.dataframe(problems_frame(fres.problems, lang), hide_index=True)
             for report in fres.reports:
                 kind = t(f"coord.kind.{report.kind}", lang) if report.kind else t("coord.kind.none", lang)
                 st.markdown("**" + md_escape(report.sheet or fres.file) + "**")
                 st.caption(t("coord.report.sheet", lang, kind=kind, read=report.rows_read,
                              loaded=report.rows_loaded, problems=len(report.problems)))
                 if report.problems:
-                    st.dataframe(problems_frame(report.problems), hide_index=True)
+                    st.dataframe(problems_frame(report.problems, lang), hide_index=True)
             file_problems = [*fres.problems, *(p for r in fres.reports for p in r.problems)]
             source = by_file.get(fres.file)
             if source is not None and file_problems:
@@ -298,7 +330,7 @@ def render_report(lang: str, upload: Upload) -> None:
     cross = [p for p in result.problems if not p.file]
     if cross:
         st.caption(t("coord.report.cross", lang))
-        st.dataframe(problems_frame(cross), hide_index=True)
+        st.dataframe(problems_frame(cross, lang), hide_index=True)
 
 
 # -------------------------------------------------------------------------- what changed
@@ -332,9 +364,9 @@ def section_changes(lang: str, upload: Upload | None) -> None:
     for key, frame in parts:
         st.markdown("**" + t(key, lang, n=len(frame)) + "**")
         if len(frame):
-            st.dataframe(as_text(frame), hide_index=True)
+            st.dataframe(headed(frame, lang), hide_index=True)
     st.markdown("**" + t("coord.changes.funding", lang) + "**")
-    st.dataframe(as_text(diff.funding), hide_index=True)
+    st.dataframe(headed(diff.funding, lang), hide_index=True)
 
 
 # -------------------------------------------------------------------- organisation names
@@ -481,7 +513,7 @@ def section_edit(lang: str, store, user: str) -> None:
                                          today=dt.date.today())
     if problems:
         st.error(t("coord.edit.invalid", lang))
-        st.dataframe(problems_frame(problems), hide_index=True)
+        st.dataframe(problems_frame(problems, lang), hide_index=True)
         return
     record = edit_record(wp, new.workplan)
     if record.empty:
@@ -617,5 +649,5 @@ def section_contacts(lang: str, store) -> None:
                        ("coord.contacts.presence", pres)):
         st.markdown("**" + t(key, lang, n=len(frame)) + "**")
         if len(frame):
-            st.dataframe(as_text(frame), hide_index=True)
+            st.dataframe(headed(frame, lang), hide_index=True)
 

@@ -33,6 +33,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/4_Funding.py", "page.funding.title", ":material/payments:"),
     ("pages/5_Results.py", "page.results.title", ":material/target:"),
     ("pages/6_Coordinator.py", "coord.title", ":material/admin_panel_settings:"),
+    ("pages/7_Present.py", "present.title", ":material/co_present:"),
 )
 COORDINATOR_PAGE = "pages/6_Coordinator.py"
 # URL path of each page (Streamlit's pages-directory naming), for links inside tables.
@@ -44,6 +45,7 @@ PAGE_URLS: dict[str, str] = {
     "funding": "Funding",
     "results": "Results",
     "coordinator": "Coordinator",
+    "present": "Present",
 }
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 # The HXL switch's widget key, and the session key that carries the choice across pages
@@ -195,19 +197,21 @@ def _resolve_version(pinned: int | None, lang: str) -> tuple[int, bool]:
     return data.current_version(), False
 
 
-def setup(title_key: str, tables: Sequence[str]) -> Page:
+def setup(title_key: str, tables: Sequence[str], presenting: bool = False) -> Page:
     """Set up a page and return what it needs.
 
     Args:
         title_key: i18n key of the page title.
         tables: canonical tables the page draws; they decide which filters the
             sidebar shows (``maaor.ui.filters.TABLE_PARAMS``).
+        presenting: plenary mode: the sidebar starts collapsed (still there, filters
+            in it) and the page draws its own title, version and notice per slide.
     """
     f, lang, pinned = ui_filters.state_on_load()
     st.set_page_config(
         page_title=f"{t(title_key, lang)} · {t('app.short_name', lang)}",
         layout="wide",
-        initial_sidebar_state="expanded",
+        initial_sidebar_state="collapsed" if presenting else "expanded",
     )
     try:
         version, is_pinned = _resolve_version(pinned, lang)
@@ -235,6 +239,8 @@ def setup(title_key: str, tables: Sequence[str]) -> Page:
         options=options,
         today=dt.date.today(),
     )
+    if presenting:
+        return page
     st.title(t(title_key, lang))
     pin = f" · {t('page.pinned', lang)}" if is_pinned else ""
     st.caption(page.version_text() + pin)

@@ -21,15 +21,23 @@ import pandas as pd
 # backslash escapes).
 _PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+# GitHub-flavoured Markdown turns bare URLs ("https://...", "www.x.org") and e-mail
+# addresses into links after escapes are resolved, so escaping cannot stop it. An
+# invisible WORD JOINER (U+2060) inside the pattern can: after "scheme:", after "www"
+# and before "@".
+_WORD_JOINER = "\u2060"
+_AUTOLINKS = re.compile(r"(?i)((?:https?|ftp|mailto)\\:|www(?=\\\.)|(?=\\@))")
 
 
 def md_escape(text: object) -> str:
     """Return ``text`` as Markdown that renders literally, on one line.
 
     None and NaN give an empty string. Line breaks become spaces (a label is one line, and
-    a line break could start a heading or a list).
+    a line break could start a heading or a list). Bare URLs and e-mail addresses get an
+    invisible word joiner so they are not made into links.
     """
     if text is None or (not isinstance(text, str) and pd.api.types.is_scalar(text) and pd.isna(text)):
         return ""
     one_line = _LINE_BREAKS.sub(" ", str(text))
-    return _PUNCTUATION.sub(r"\\\1", one_line)
+    escaped = _PUNCTUATION.sub(r"\\\1", one_line)
+    return _AUTOLINKS.sub(lambda m: m.group(0) + _WORD_JOINER, escaped)

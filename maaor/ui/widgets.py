@@ -98,7 +98,8 @@ def display(frame: pd.DataFrame, cols: Columns, page: Page) -> tuple[pd.DataFram
         elif col in cols.dates:
             series = series.map(lambda v: "" if pd.isna(v) else fmt_date(v, lang))
         elif col in cols.lists:
-            series = _label_map(series, lambda v: ", ".join(split_list(v)))
+            # An empty list is an empty cell, not "None".
+            series = _label_map(series, lambda v: ", ".join(split_list(v))).fillna("")
         elif col in cols.keys:
             prefix = cols.keys[col]
             series = _label_map(series, lambda v, p=prefix: page.t(f"{p}{v}"))

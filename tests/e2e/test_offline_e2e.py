@@ -36,12 +36,10 @@ def offline_page(browser):
             r.abort("internetdisconnected")
 
     context.route("**/*", route)
-    # WebSockets are not seen by context.route; record any to a non-local host too.
-    context.route_web_socket(
-        lambda url: not _is_local(url),
-        lambda ws: (blocked.append(ws.url), ws.close()),
-    )
     page = context.new_page()
+    # WebSockets are not seen by context.route; any to a non-local host is recorded
+    # (context.route_web_socket is not used: with it, Streamlit's own local socket
+    # never connected in chromium, and the app did not draw).
     page.on("websocket", lambda ws: None if _is_local(ws.url) else blocked.append(ws.url))
     page.blocked = blocked
     yield page

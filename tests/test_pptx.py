@@ -1,0 +1,201 @@
+"""Briefing pack: the PPTX holds the slides in order with the figure functions' numbers,
+native charts, the map image and speaker notes; the XLSX data pack is neutralised; the
+PPTX converts with LibreOffice; ``python -m maaor brief`` writes it from the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from pptx import Presentation
+
+from maaor.export.datapack import datapack_xlsx
+from maaor.export.pptx import briefing_pptx
+from maaor.figures.funding import funding_by, funding_headline
+from maaor.figures.overview import overview_headline
+from maaor.figures.progress import progress_by_objective, workplan_headline
+from maaor.filters import Filters, filter_funding, filter_workplan
+from maaor.i18n import country_name, fmt_money, fmt_number, fmt_percent
+from maaor.slides import SLIDE_KEYS, slide_deck
+from tests.conftest import require_or_skip
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = dt.date(2026, 1, 15)
+MEETING, MEETING_DATE = "National Directors Meeting", dt.date(2026, 2, 10)
+
+
+@pytest.fixture(scope="module")
+def ds():
+    from maaor.bundled import load_default
+
+    return load_default().dataset
+
+
+def _build(ds, f, lang="en"):
+    slides = slide_deck(ds, f, TODAY, lang)
+    return slides, Presentation(io.BytesIO(briefing_pptx(slides, ds.meta, MEETING,
+                                                         MEETING_DATE, lang)))
+
+
+def _shape(slide, name):
+    return next(s for s in slide.shapes if s.name == name)
+
+
+def _numbers(slide) -> dict[str, str]:
+    """Big numbers of a slide: key -> the value paragraph's text."""
+    return {s.name.split(":", 1)[1]: s.text_frame.paragraphs[0].text
+            for s in slide.shapes if s.name.startswith("number:")}
+
+
+def _series(slide) -> dict[str, tuple]:
+    chart = _shape(slide, "chart").chart
+    return {s.name: tuple(s.values) for s in chart.plots[0].series}
+
+
+@pytest.mark.parametrize("f", [Filters(), Filters(countries=("IRQ",))], ids=["all", "IRQ"])
+def test_pptx_slides_in_order_with_the_functions_numbers(ds, f):
+    slides, deck = _build(ds, f)
+    pages = {s.name: s for s in deck.slides}
+    assert [s.name for s in deck.slides] == list(SLIDE_KEYS)
+    assert _shape(pages["title"], "title").text_frame.text == MEETING
+    assert _shape(pages["title"], "message").text_frame.text.startswith("10 Feb 2026 · ")
+
+    head = overview_headline(ds, f, TODAY)
+    shown = _numbers(pages["headline"])
+    assert shown["activities"] == fmt_number(head["activities"], "en")
+    assert shown["pct_completed"] == fmt_percent(head["pct_completed"], "en")
+    assert shown["required_usd"] == fmt_money(head["required_usd"], "en")
+    assert shown["gap_usd"] == fmt_money(head["gap_usd"], "en")
+
+    wp = filter_workplan(ds.workplan, f)
+    work = workplan_headline(wp, TODAY)
+    assert _numbers(pages["progress"])["completed"] == fmt_number(work["completed"], "en")
+    by_objective = progress_by_objective(wp)
+    series = _series(pages["progress"])
+    assert series["Completed"] == tuple(float(v) for v in by_objective["completed"])
+    assert series["Delayed"] == tuple(float(v) for v in by_objective["delayed"])
+    chart = _shape(pages["progress"], "chart").chart
+    assert list(chart.plots[0].categories) == [f"{i} {o}" for i, o in zip(
+        by_objective["objective_id"], by_objective["objective"], strict=True)]
+
+    rows = filter_funding(ds.funding, f)
+    money = funding_headline(rows)
+    assert _numbers(pages["funding"])["funded_usd"] == fmt_money(money["funded_usd"], "en")
+    dimension = "year" if f.countries else "country_iso3"
+    table = funding_by(rows, [dimension])
+    if dimension == "country_iso3":
+        table = table.sort_values("required_usd", ascending=False, kind="stable").head(12)
+    funded = _series(pages["funding"])["Funded"]
+    assert funded == tuple(float(v) for v in table["funded_usd"])
+
+    # the same slide records drew the file: every chart value is the record's value
+    for slide in slides:
+        if slide.chart.kind == "bar" and slide.chart.categories:
+            drawn = _series(pages[slide.key])
+            for spec in slide.chart.series:
+                assert drawn[spec.name] == spec.values, (slide.key, spec.name)
+
+
+def test_map_is_an_image_and_notes_hold_narrative_and_version(ds):
+    slides, deck = _build(ds, Filters())
+    pages = {s.name: s for s in deck.slides}
+    picture = _shape(pages["presence"], "map")
+    assert picture.image.content_type == "image/png"
+    assert picture.image.size[0] >= 1000
+    notes = pages["title"].notes_slide.notes_text_frame.text
+    for sentence in slides[0].notes:
+        assert sentence.text in notes
+    assert "Data loaded" in notes  # the bundled dataset is not a published version
+    funding_notes = pages["funding"].notes_slide.notes_text_frame.text
+    assert slides[6].notes[0].text in funding_notes
+    for page in deck.slides:
+        assert _shape(page, "notice").text_frame.text.startswith("Illustrative data")
+
+
+def test_french_pack(ds):
+    _, deck = _build(ds, Filters(year=2021), "fr")
+    pages = {s.name: s for s in deck.slides}
+    assert _shape(pages["funding"], "title").text_frame.text == "Financement requis et reçu"
+    assert _shape(pages["results"], "slide_number").text_frame.text == "Diapositive 8 sur 8"
+
+
+def test_datapack_one_sheet_per_slide_and_neutralised(ds):
+    slides = slide_deck(ds, Filters(), TODAY, "en")
+    table = slides[4].table.copy()
+    table.loc[0, "objective"] = "=HYPERLINK(\"http://evil.example\")"
+    slides[4] = type(slides[4])(**{**slides[4].__dict__, "table": table})
+    book = load_workbook(io.BytesIO(datapack_xlsx(slides)), read_only=True)
+    assert book.sheetnames == ["about"] + [f"{n:02d}_{k}" for n, k in
+                                           enumerate(SLIDE_KEYS, start=1)]
+    rows = list(book["05_progress"].values)
+    header = list(rows[0])
+    assert rows[1][header.index("objective")] == "'=HYPERLINK(\"http://evil.example\")"
+    funding = pd.DataFrame(list(book["07_funding"].values)[1:],
+                           columns=list(book["07_funding"].values)[0])
+    assert funding["required_usd"].sum() == pytest.approx(slides[6].table["required_usd"].sum())
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        require_or_skip("LibreOffice (soffice) not installed: apt-get install -y "
+                        "--no-install-recommends libreoffice-impress-nogui")
+    return found
+
+
+def test_pptx_converts_to_pdf_with_libreoffice(ds, tmp_path):
+    soffice = _soffice()
+    slides = slide_deck(ds, Filters(), TODAY, "en")
+    path = tmp_path / "briefing.pptx"
+    path.write_bytes(briefing_pptx(slides, ds.meta, MEETING, MEETING_DATE, "en"))
+    env = dict(os.environ, HOME=str(tmp_path))  # a private LibreOffice profile
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(path)], check=True, env=env, timeout=180, capture_output=True)
+    pdf = (tmp_path / "briefing.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert _pdf_pages(tmp_path / "briefing.pdf") == len(SLIDE_KEYS)
+
+
+def _pdf_pages(path: Path) -> int:
+    """Page count of a PDF (pdfinfo when present, else the /Type /Page objects)."""
+    if shutil.which("pdfinfo"):
+        out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+        return int(next(x for x in out.splitlines() if x.startswith("Pages:")).split()[1])
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+
+
+def test_cli_brief_writes_the_pack_from_the_store(tmp_path):
+    env = dict(os.environ, MAAOR_SQLITE_PATH=str(tmp_path / "store.sqlite"))
+    env.pop("MAAOR_DATABASE_URL", None)
+    out, pack = tmp_path / "x.pptx", tmp_path / "x.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-m", "maaor", "brief", "--out", str(out), "--country", "IRQ",
+         "--year", "2021", "--meeting", MEETING, "--date", "2026-02-10", "--lang", "fr",
+         "--datapack", str(pack)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "8 slides, data version 1" in done.stdout
+    deck = Presentation(str(out))
+    assert [s.name for s in deck.slides] == list(SLIDE_KEYS)
+    assert _shape(deck.slides[0], "title").text_frame.text == MEETING
+    assert _shape(deck.slides[0], "message").text_frame.text == (
+        f"10 févr. 2026 · {country_name('IRQ', 'fr')} · 2021")
+    assert load_workbook(pack, read_only=True).sheetnames[1] == "01_title"
+
+
+def test_cli_brief_rejects_a_bad_date(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "maaor", "brief", "--out", "x.pptx",
+                           "--date", "10/02/2026"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "not a YYYY-MM-DD date" in done.stderr
