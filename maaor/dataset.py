@@ -255,11 +255,11 @@ class Dataset:
         """In-country coordination mechanisms."""
         return self.tables["mechanisms"]
 
-    def with_meta(self, **changes) -> "Dataset":
+    def with_meta(self, **changes) -> Dataset:
         """Return a copy with metadata fields replaced."""
         return Dataset(self.tables, replace(self.meta, **changes))
 
-    def without_sensitive(self) -> "Dataset":
+    def without_sensitive(self) -> Dataset:
         """Return a copy whose sensitive columns (people's names, contacts) are blanked."""
         tables = {}
         for name, frame in self.tables.items():

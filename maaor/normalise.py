@@ -460,12 +460,12 @@ def parse_percent(s: pd.Series, *, upper: float | None = 100.0) -> PercentParse:
         vals.append(value)
         failed.append(bad)
         with_sign.append(sign)
-    plain = np.array([v for v, sg in zip(vals, with_sign) if not sg and not np.isnan(v)])
+    plain = np.array([v for v, sg in zip(vals, with_sign, strict=False) if not sg and not np.isnan(v)])
     fraction = bool(
         plain.size and (plain >= 0).all() and (plain <= 1).all() and ((plain > 0) & (plain < 1)).any()
     )
     if fraction:
-        vals = [v * 100 if not sg else v for v, sg in zip(vals, with_sign)]
+        vals = [v * 100 if not sg else v for v, sg in zip(vals, with_sign, strict=False)]
     values = _float_series(codes, vals, s.index)
     out = values < 0
     if upper is not None:

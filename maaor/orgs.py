@@ -29,7 +29,6 @@ from rapidfuzz import fuzz, process
 from maaor.textkey import match_key
 from maaor.vocab import ORG_TYPES
 
-
 _CSV_PATH = Path(__file__).parent / "data" / "organisations.csv"
 
 # Bracket contents meaning "to be confirmed".
@@ -147,7 +146,7 @@ class OrgDirectory:
         self._fuzzy_choices: dict[str, str] | None = None
 
     @classmethod
-    def from_csv(cls, path: str | Path) -> "OrgDirectory":
+    def from_csv(cls, path: str | Path) -> OrgDirectory:
         """Read a directory CSV with columns ``name,org_type,aliases``.
 
         Raises:
@@ -171,11 +170,11 @@ class OrgDirectory:
         return cls(orgs)
 
     @classmethod
-    def bundled(cls) -> "OrgDirectory":
+    def bundled(cls) -> OrgDirectory:
         """The directory shipped with maaor (cached)."""
         return _bundled()
 
-    def with_aliases(self, extra: Mapping[str, str]) -> "OrgDirectory":
+    def with_aliases(self, extra: Mapping[str, str]) -> OrgDirectory:
         """Return a new directory with coordinator aliases added.
 
         Args:
@@ -375,7 +374,7 @@ def _classify_bracket(content: str, directory: OrgDirectory) -> list[tuple[str, 
 def _is_bold(tok: _Tok, bold: list[bool] | None, text: str) -> bool:
     if bold is None:
         return False
-    flags = [b for ch, b in zip(text[tok.start : tok.end], bold[tok.start : tok.end]) if not ch.isspace()]
+    flags = [b for ch, b in zip(text[tok.start : tok.end], bold[tok.start : tok.end], strict=False) if not ch.isspace()]
     return bool(flags) and sum(flags) * 2 > len(flags)
 
 

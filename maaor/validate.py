@@ -402,9 +402,9 @@ class _SheetValidator:
                 pos = position.get_indexer([r for r, _ in items])
                 found = pos >= 0
                 pos = pos[found]
-                texts = [t for (_, t), f in zip(items, found) if f]
+                texts = [t for (_, t), f in zip(items, found, strict=False) if f]
                 frame.iloc[pos, frame.columns.get_loc(fld)] = None
-                self._error_cells.extend((int(p), fld, t, code) for p, t in zip(pos, texts))
+                self._error_cells.extend((int(p), fld, t, code) for p, t in zip(pos, texts, strict=False))
         return frame, rows
 
     def _all_blank(self, masks: dict[str, np.ndarray], n: int) -> np.ndarray:
@@ -768,7 +768,7 @@ class _SheetValidator:
             codes, uniques = pd.factorize(cells)
             parsed = [parse_org_cell(u, self.orgs, role=role) for u in uniques]
 
-            def spread(values, fill=np.nan, dtype="str"):
+            def spread(values, fill=np.nan, dtype="str", codes=codes):
                 arr = np.array([*values, fill], dtype=object)
                 return pd.Series(arr[codes] if len(codes) else arr[:0], index=self.index, dtype=dtype)
 

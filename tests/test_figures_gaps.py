@@ -8,7 +8,7 @@ from tests.figures_data import TODAY, dataset, mechanisms, presence, workplan
 
 
 def _pairs(flags):
-    return list(zip(flags["rule"], flags["activity_id"]))
+    return list(zip(flags["rule"], flags["activity_id"], strict=False))
 
 
 def test_rules_cover_activity_and_country_rules():
@@ -33,7 +33,7 @@ def test_activity_flags_one_row_per_rule_and_activity():
         ("overdue", "1.1.2"),  # 1.1.2 is both overdue and without lead: two rows
         ("stale", "10.1.1"),  # 1.1.1 is older but completed
     ]
-    detail = dict(zip(_pairs(flags), flags["detail"]))
+    detail = dict(zip(_pairs(flags), flags["detail"], strict=False))
     assert detail[("partly_funded", "1.1.1")] == (
         "Funded USD 10,000 of USD 30,000 (shared by 2 activities)")
     assert detail[("unfunded", "2.1.1")] == "Budget USD 20,000, funded USD 0"
@@ -79,7 +79,7 @@ def test_pillar_gaps_given_pillars():
     assert list(out.columns) == ["rule", "country_iso3", "pillar", "organisations", "detail"]
     # LBY's mechanism is inactive; IRQ's "active" is unknown so it counts; AFG eore has 2
     # active organisations; IRQ eore only a completed one.
-    assert list(zip(out["rule"], out["country_iso3"], out["pillar"])) == [
+    assert list(zip(out["rule"], out["country_iso3"], out["pillar"], strict=False)) == [
         ("pillar_single_org", "AFG", "land_release"),
         ("pillar_no_active_org", "IRQ", "land_release"),
         ("pillar_no_active_org", "IRQ", "eore"),
@@ -121,7 +121,7 @@ def test_all_flags_and_counts():
     irq = flags[(flags["scope"] == "country") & (flags["ref"] == "IRQ")]
     assert set(irq["label"]) == {"Mine Action Sub-Cluster Iraq"}
     counts = flag_counts(flags)
-    assert list(zip(counts["rule"], counts["count"])) == [
+    assert list(zip(counts["rule"], counts["count"], strict=False)) == [
         ("no_lead", 1), ("tentative_lead", 1), ("no_budget", 1),
         ("budget_not_quantified", 1), ("unfunded", 1), ("partly_funded", 2),
         ("overdue", 1), ("stale", 1), ("pillar_no_active_org", 8),

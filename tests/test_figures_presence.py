@@ -63,7 +63,7 @@ def test_orgs_by_admin1():
 def test_orgs_by_pillar_vocab_order_and_zero_active():
     out = orgs_by_pillar(presence())
     assert list(out.columns) == ["country_iso3", "pillar", "organisations", "org_list"]
-    assert list(zip(out["country_iso3"], out["pillar"], out["organisations"])) == [
+    assert list(zip(out["country_iso3"], out["pillar"], out["organisations"], strict=False)) == [
         ("AFG", "land_release", 1),
         ("AFG", "eore", 2),
         ("IRQ", "eore", 0),  # only DRC, completed
@@ -95,7 +95,7 @@ def test_where_is_matches_spelling_and_dedups():
     assert list(out.columns) == ["country_iso3", "admin1", "pillar", "activity", "status",
                                  "start", "end"]
     # the two Kabul land-release rows differ only by admin2 and coordinates
-    assert list(zip(out["admin1"], out["pillar"])) == [("Herat", "eore"),
+    assert list(zip(out["admin1"], out["pillar"], strict=False)) == [("Herat", "eore"),
                                                        ("Kabul", "land_release")]
     assert where_is(presence(), "Nobody").empty
     assert where_is(empty_table("presence"), "HALO Trust").empty

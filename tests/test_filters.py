@@ -3,8 +3,8 @@ import pandas as pd
 from maaor.dataset import conform, empty_table
 from maaor.filters import (
     Filters,
-    filter_funding,
     filter_fts,
+    filter_funding,
     filter_indicators,
     filter_presence,
     filter_workplan,

@@ -15,8 +15,8 @@
 from __future__ import annotations
 
 import ast
-import re
 import io
+import re
 import shutil
 import subprocess
 import tomllib
@@ -63,7 +63,7 @@ def raw_html_with_data(paths: list[Path] | None = None) -> list[str]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         literal = _constants(tree)
 
-        def fixed(arg: ast.expr) -> bool:
+        def fixed(arg: ast.expr, literal=literal) -> bool:
             return isinstance(arg, ast.Constant) or (isinstance(arg, ast.Name)
                                                       and arg.id in literal)
 
@@ -384,7 +384,7 @@ def test_version_tables_workbook_neutralises_every_payload():
 def test_version_files_zip_keeps_uploads_verbatim_under_safe_names():
     """The original files are the coordinator's own uploads: kept byte for byte (not a
     table the app wrote), under names that cannot leave the archive's folder."""
-    payload = "=cmd|' /C calc'!A0\r\n".encode()
+    payload = b"=cmd|' /C calc'!A0\r\n"
     data = files_zip([("../../=evil.csv", payload), ("..\\x.csv", b"a")])
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert zf.namelist() == ["=evil.csv", "x.csv"]

@@ -90,7 +90,7 @@ def _progress_by(wp: pd.DataFrame, keys: list[str], title: str) -> pd.DataFrame:
     reported = out["activities"] - out["not_reported"]
     out["pct_completed"] = pct_series(out["completed"], reported)
     sort_cols = [f"_rank_{k}" for k in keys]
-    for k, col in zip(keys, sort_cols):
+    for k, col in zip(keys, sort_cols, strict=False):
         out[col] = natural_rank(out[k])
     out = out.sort_values(sort_cols, kind="stable", na_position="last")
     out = out[list(columns)].reset_index(drop=True)

@@ -70,7 +70,7 @@ class _Activity:
     activity_id: str
     text: str
     row: int
-    output: "_Output"
+    output: _Output
 
 
 @dataclass

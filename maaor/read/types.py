@@ -26,7 +26,7 @@ class Source:
     kind: str | None = None
 
     @classmethod
-    def from_path(cls, path: str | Path, kind: str | None = None) -> "Source":
+    def from_path(cls, path: str | Path, kind: str | None = None) -> Source:
         """Read a file from disk."""
         p = Path(path)
         return cls(p.name, p.read_bytes(), kind)
