@@ -84,9 +84,9 @@ def _get(url: str, headers: dict[str, str] | None = None):
     req = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, dict(r.headers), r.read()
+            return r.status, r.headers.get_all("Set-Cookie") or [], r.read()
     except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+        return e.code, e.headers.get_all("Set-Cookie") or [], e.read()
 
 
 @pytest.mark.postgres
@@ -101,9 +101,14 @@ def test_publish_on_one_is_seen_through_nginx_on_all(tmp_path, pg_store_url):
     with Cluster(tmp_path / "cluster", processes=3, mode="viewer",
                  database_url=pg_store_url) as cluster:
         # Sticky: the first answer sets a route cookie; nginx hashes on it.
-        status, headers, _ = _get(cluster.url + "/_stcore/health")
+        status, cookies, _ = _get(cluster.url + "/_stcore/health")
         assert status == 200
-        assert "maaor_route=" in headers.get("Set-Cookie", "")
+        route = [c for c in cookies if c.startswith("maaor_route=")]
+        assert len(route) == 1 and "HttpOnly" in route[0]
+        # A browser that has the cookie is not given a new one.
+        key = route[0].split(";")[0]
+        assert not [c for c in _get(cluster.url + "/_stcore/health", {"Cookie": key})[1]
+                    if c.startswith("maaor_route=")]
         # Viewer mode: the upload endpoint is refused at nginx.
         assert _get(cluster.url + "/_stcore/upload_file/x/y")[0] == 403
 

@@ -444,7 +444,7 @@ def section_publish(lang: str, store, user: str, upload: Upload | None) -> None:
     ))
     if not ok:
         return
-    after_publish()
+    after_publish(version)
     st.session_state.pop(UPLOAD_KEY, None)
     st.session_state.pop(FILES_KEY, None)
     st.session_state.pop(NOTE_KEY, None)
@@ -452,10 +452,16 @@ def section_publish(lang: str, store, user: str, upload: Upload | None) -> None:
     st.rerun()
 
 
-def after_publish() -> None:
-    """Make this server's pages read the new current version on their next run."""
+def after_publish(version: int | None = None) -> None:
+    """Store the new version's aggregates, and make this server's pages read the new
+    current version on their next run."""
     from maaor.ui import data
 
+    if version is not None:
+        try:
+            service.store_aggregates(version)
+        except Exception:  # noqa: BLE001 - viewers compute them on first use instead
+            logging.getLogger(__name__).exception("storing aggregates of v%s failed", version)
     data.current_version.clear()
 
 
@@ -534,7 +540,7 @@ def section_edit(lang: str, store, user: str) -> None:
     ))
     if not ok:
         return
-    after_publish()
+    after_publish(version)
     st.session_state.pop(EDITOR_KEY, None)
     st.session_state.pop(EDIT_NOTE_KEY, None)
     flash("success", t("coord.edit.done", lang, version=version, n=record["activity_id"].nunique()))
@@ -619,7 +625,7 @@ def section_history(lang: str, store, user: str) -> None:
         ok, version = store_call(lang, lambda: store.rollback(
             to_version, by=user, note=pending_note, if_current=based_on))
         if ok:
-            after_publish()
+            after_publish(version)
             st.session_state.pop(ROLLBACK_NOTE_KEY, None)
             flash("success", t("coord.rollback.done", lang, version=version, to=to_version))
             st.rerun()
