@@ -51,11 +51,10 @@ def require_or_skip(reason: str, *, allow_module_level: bool = False) -> NoRetur
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The shared folder with seeds/ and real-world/ (MAAOR_SHARED_DIR, else ../shared,
-    else /work/shared); skips (or fails under MAAOR_REQUIRE_ALL=1) when absent."""
+    beside the checkout); skips (or fails under MAAOR_REQUIRE_ALL=1) when absent."""
     candidates = [
         os.environ.get("MAAOR_SHARED_DIR", ""),
         str(Path(__file__).resolve().parents[2] / "shared"),
-        "/work/shared",
     ]
     for candidate in candidates:
         if candidate and Path(candidate, "real-world").is_dir():

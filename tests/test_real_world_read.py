@@ -1,4 +1,4 @@
-"""Golden tests: real public files (in /work/shared/real-world, read in place) through
+"""Golden tests: real public files (in ../shared/real-world, read in place) through
 read_source and map_sheet. Row counts were measured with ``wc -l`` minus the header
 (and HXL) lines, and checked against the files' provenance notes."""
 
