@@ -115,7 +115,7 @@ class Session:
                         ping_interval=20, ping_timeout=60),
                 self.run_timeout_s,
             )
-        except (OSError, asyncio.TimeoutError, ConnectionClosed) as exc:
+        except (TimeoutError, OSError, ConnectionClosed) as exc:
             return Timing(time.monotonic() - start, f"connect: {exc!r}", disconnected=True)
         except Exception as exc:  # noqa: BLE001 - a refused handshake is an error to count
             return Timing(time.monotonic() - start, f"connect: {exc!r}")
@@ -158,7 +158,7 @@ class Session:
         try:
             await self._ws.send(msg.SerializeToString())
             error = await asyncio.wait_for(self._read_run(), self.run_timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return Timing(time.monotonic() - start, f"timeout after {self.run_timeout_s:.0f} s")
         except ConnectionClosed as exc:
             self._ws = None
@@ -218,7 +218,7 @@ class Session:
             while (left := deadline - time.monotonic()) > 0:
                 try:
                     await asyncio.wait_for(self._ws.recv(), left)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     break
         except ConnectionClosed:
             self._ws = None

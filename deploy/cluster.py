@@ -171,7 +171,7 @@ class Cluster:
                 if i == 0:
                     # The first process bootstraps an empty store; the others then find it.
                     _wait_healthy(self.backend_urls[0], self.procs[0], log)
-            for url, proc, log in zip(self.backend_urls, self.procs, logs):
+            for url, proc, log in zip(self.backend_urls, self.procs, logs, strict=False):
                 _wait_healthy(url, proc, log)
             if self.nginx:
                 self._start_nginx()

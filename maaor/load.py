@@ -179,18 +179,19 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
     from maaor.orgs import OrgDirectory
     from maaor.read.headers import is_instruction_sheet, map_sheet
     from maaor.read.legacy_workplan import is_legacy_workplan, read_legacy_workplan
-    from maaor.read.precheck import precheck
+    from maaor.read.precheck import precheck_report
     from maaor.read.sources import read_source
     from maaor.validate import validate_sheet
 
     result = FileResult(source.name)
-    pre = precheck(source)
+    report = precheck_report(source)
+    pre = report.problems
     if any(p.severity == "error" for p in pre):
         result.problems.extend(pre)
         return result
     result.problems.extend(pre)
 
-    read = read_source(source)
+    read = read_source(source, report.parts)
     result.problems.extend(read.problems)
     directory = OrgDirectory.bundled()
     if aliases:

@@ -735,16 +735,26 @@ def cell_text(u) -> str | None:
     return _SPACES.sub(" ", str(u)).strip() or None
 
 
-def text(s: pd.Series) -> pd.Series:
+def text(
+    s: pd.Series, factorized: tuple[np.ndarray, np.ndarray] | None = None
+) -> pd.Series:
     """Clean a text column: strip, collapse inner whitespace, blank -> NaN.
 
     Numbers keep their text form without a spurious decimal ("244", not "244.0");
     dates become ISO text.
 
+    Args:
+        s: the raw column.
+        factorized: ``(codes, uniques)`` of ``s`` already computed by the caller (codes
+            -1 for missing values, uniques an object array); None to factorize here.
+
     Returns:
         A ``str`` Series aligned with ``s``.
     """
-    codes, uniques = _factorize(s)
+    if factorized is not None and len(factorized[0]) == len(s):
+        codes, uniques = factorized
+    else:
+        codes, uniques = _factorize(s)
     return _spread(codes, [cell_text(u) for u in uniques], None, s.index).astype("str")
 
 

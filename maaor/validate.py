@@ -265,14 +265,23 @@ _NO_TEXT = frozenset(
 
 def _blank_mask(s: pd.Series) -> np.ndarray:
     """True where a raw cell is None/NaN or whitespace-only text."""
+    return _blank_and_factors(s)[0]
+
+
+def _blank_and_factors(
+    s: pd.Series,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """The blank mask of a raw column and, for a column holding text, its factorization
+    ``(codes, uniques)`` (as ``normalise.text`` takes it), so that it is computed once."""
     if s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) in _NO_TEXT:
         # No text in the column: only missing values are blank.
-        return s.isna().to_numpy()
+        return s.isna().to_numpy(), None
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
     flags = np.array(
         [isinstance(u, str) and not u.strip() for u in uniques] + [True], dtype=bool
     )
-    return flags[codes] if len(codes) else np.zeros(0, dtype=bool)
+    return (flags[codes] if len(codes) else np.zeros(0, dtype=bool)), (codes, uniques)
 
 
 def _obj(s: pd.Series) -> np.ndarray:
@@ -360,7 +369,12 @@ class _SheetValidator:
         rows = np.asarray(mapped.rows, dtype=np.int64)
         self.rows_read = len(frame)
         frame, rows = self._blank_errors(frame, rows)
-        blank = {c: _blank_mask(frame[c]) for c in frame.columns}
+        blank: dict[str, np.ndarray] = {}
+        factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for c in frame.columns:
+            blank[c], fac = _blank_and_factors(frame[c])
+            if fac is not None:
+                factors[c] = fac
         keep = ~self._all_blank(blank, len(frame))
         self.skipped = int((~keep).sum())
         self.frame = frame.loc[keep].reset_index(drop=True)
@@ -381,6 +395,16 @@ class _SheetValidator:
         self.raw_blank: dict[str, np.ndarray] = {
             c: m[keep] for c, m in blank.items() if c in self.specs
         }
+        # Factorizations of the kept rows of text columns, reused by ``_text``.
+        self.raw_factors: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            c: (codes[keep], uniques)
+            for c, (codes, uniques) in factors.items()
+            if c in self.specs and isinstance(c, str)
+        }
+
+    def _text(self, fld: str) -> pd.Series:
+        """``normalise.text`` of the raw column ``fld``, from its stored factorization."""
+        return nz.text(self.frame[fld], factorized=self.raw_factors.get(fld))
 
     # -- preparation ----------------------------------------------------------------
 
@@ -499,18 +523,18 @@ class _SheetValidator:
         elif handler is not None:
             handler(fld, raw)
         else:
-            self.out[fld] = nz.text(raw)
+            self.out[fld] = self._text(fld)
 
     # text-like
 
     def _type_text(self, fld, raw):
-        self.out[fld] = nz.text(raw)
+        self.out[fld] = self._text(fld)
 
     _type_id = _type_text
     _type_person = _type_text
 
     def _type_personlist(self, fld, raw):
-        cleaned = nz.text(raw)
+        cleaned = self._text(fld)
         codes, uniques = pd.factorize(cleaned)
         joined = [join_list(_PERSON_SPLIT.split(u)) for u in uniques]
         arr = np.array([*joined, np.nan], dtype=object)
@@ -518,10 +542,10 @@ class _SheetValidator:
 
     def _type_orglist(self, fld, raw):
         # Handled per kind (work plan Lead/Partners); elsewhere a plain joined list.
-        self.out[fld] = nz.text(raw)
+        self.out[fld] = self._text(fld)
 
     def _type_org(self, fld, raw):
-        written = nz.text(raw)
+        written = self._text(fld)
         names, known = self.orgs.normalise(written)
         self.out[fld] = names
         if self.kind == "presence" and fld == "org":
@@ -764,7 +788,7 @@ class _SheetValidator:
         for fld, role in (("leads", "lead" if has_partners_column else "auto"), ("partners", "partner")):
             if fld not in self.frame.columns:
                 continue
-            cells = nz.text(self.frame[fld])
+            cells = self._text(fld)
             codes, uniques = pd.factorize(cells)
             parsed = [parse_org_cell(u, self.orgs, role=role) for u in uniques]
 
@@ -949,7 +973,11 @@ class _SheetValidator:
             if fld not in self.out:
                 continue
             codes = self.out[fld]
-            bad = codes.str.fullmatch(_BAD_ADMIN_CODE).fillna(False).to_numpy(dtype=bool)
+            # The pattern runs once per distinct code, not once per row.
+            idx, uniques = pd.factorize(codes, use_na_sentinel=True)
+            flags = np.zeros(len(uniques) + 1, dtype=bool)
+            flags[: len(uniques)] = [_BAD_ADMIN_CODE.fullmatch(u) is not None for u in uniques]
+            bad = flags[idx] if len(idx) else np.zeros(0, dtype=bool)
             self.col.rows_problem(
                 "warning", "admin_code.invalid", fld, bad, _obj(codes),
                 "'{value}' is not a valid admin code; it was left blank.",

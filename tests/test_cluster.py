@@ -93,7 +93,6 @@ def _get(url: str, headers: dict[str, str] | None = None):
 def test_publish_on_one_is_seen_through_nginx_on_all(tmp_path, pg_store_url):
     _nginx()
     from deploy.cluster import Cluster
-
     from maaor.bundled import load_default
     from maaor.dataset import Dataset
     from maaor.store import Store
@@ -146,9 +145,9 @@ async def _open_close(session):
 
 def test_viewer_mode_has_no_coordinator_page(tmp_path):
     _nginx()
-    from deploy.cluster import Cluster
     from loadclient import Session
 
+    from deploy.cluster import Cluster
     from maaor.i18n import t
 
     env = {"MAAOR_SQLITE_PATH": str(tmp_path / "store.sqlite")}

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from maaor.read.precheck import DEFAULT_LIMITS, Limits, column_number, precheck
+from maaor.read.precheck import (
+    DEFAULT_LIMITS,
+    Limits,
+    PartFacts,
+    column_number,
+    precheck,
+    precheck_report,
+)
 from maaor.read.types import Source
 from tests import hostile
 
@@ -396,3 +403,82 @@ def test_internal_failure_becomes_a_problem(monkeypatch):
     monkeypatch.setattr(module, "_precheck", broken)
     problem = only("plan.xlsx", hostile.valid_xlsx())
     assert problem.code == "file.unreadable"
+
+
+_SHEET1 = "xl/worksheets/sheet1.xml"
+
+
+def _plain_rows(body: str) -> str:
+    return hostile.SHEET_HEAD + f"<sheetData>{body}</sheetData></worksheet>"
+
+
+def test_report_records_each_part_for_a_plain_workbook():
+    data = hostile.valid_xlsx()
+    report = precheck_report(Source("plan.xlsx", data))
+    assert report.problems == []
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        size = zf.getinfo(_SHEET1).file_size
+    assert report.parts[_SHEET1] == PartFacts(size, formula_marks=False, error_marks=False)
+    assert "xl/workbook.xml" in report.parts
+
+
+@pytest.mark.parametrize(
+    ("cell", "formula", "error"),
+    [
+        ('<c r="A1"><f>1+1</f><v>2</v></c>', True, False),
+        ('<c r="A1" t="e"><v>#REF!</v></c>', False, True),
+        ("<c r='A1' t='e'><v>#N/A</v></c>", False, True),
+        ('<c r="A1"><v>5</v></c>', False, False),
+    ],
+)
+def test_report_marks_formulas_and_error_cells(cell, formula, error):
+    data = hostile.xlsx_from_sheet(_plain_rows(f'<row r="1">{cell}</row>'))
+    facts = precheck_report(Source("plan.xlsx", data)).parts[_SHEET1]
+    assert (facts.formula_marks, facts.error_marks) == (formula, error)
+
+
+def test_report_marks_prefixed_formulas_cut_by_a_chunk_boundary():
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 300))
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<x:sheetData>{rows}<x:row r="300"><x:c r="A300"><x:f>A1*2</x:f></x:c></x:row>'
+        "</x:sheetData></x:worksheet>"
+    )
+    data = hostile.xlsx_from_sheet(xml)
+    facts = precheck_report(Source("plan.xlsx", data), Limits(chunk_bytes=1000)).parts[_SHEET1]
+    assert facts.formula_marks is True
+    assert facts.error_marks is False
+
+
+def test_report_keeps_no_facts_for_refused_or_utf16_files():
+    refused = precheck_report(Source("plan.xlsx", hostile.far_cell_xlsx()))
+    assert [p.code for p in refused.problems] == ["xlsx.far_cell"]
+    assert refused.parts == {}
+    utf16 = _plain_rows('<row r="1"><c r="A1"><v>1</v></c></row>').replace(
+        'encoding="UTF-8"', 'encoding="UTF-16"'
+    )
+    data = hostile.xlsx_from_sheet(utf16.encode("utf-16"))
+    report = precheck_report(Source("plan.xlsx", data))
+    assert report.problems == []
+    assert _SHEET1 not in report.parts
+
+
+def test_report_keeps_no_facts_for_a_part_failing_its_crc():
+    data = bytearray(hostile.valid_xlsx())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo(_SHEET1)
+    # Corrupt the CRC-32 in the central directory entry of the sheet part.
+    name = _SHEET1.encode()
+    central = bytes(data).find(b"PK\x01\x02", 0)
+    while central >= 0:
+        name_len = int.from_bytes(data[central + 28 : central + 30], "little")
+        if bytes(data[central + 46 : central + 46 + name_len]) == name:
+            data[central + 16 : central + 20] = (info.CRC ^ 0xFFFF).to_bytes(4, "little")
+            break
+        central = bytes(data).find(b"PK\x01\x02", central + 4)
+    assert central >= 0
+    report = precheck_report(Source("plan.xlsx", bytes(data)))
+    assert report.problems == []
+    assert _SHEET1 not in report.parts
+    assert "xl/workbook.xml" in report.parts

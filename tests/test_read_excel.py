@@ -293,3 +293,52 @@ def test_kind_is_copied_to_every_sheet():
 
     sheets = read_workbook(Source("k.xlsx", workbook_bytes(build), kind="presence")).sheets
     assert [s.kind for s in sheets] == ["presence", "presence"]
+
+
+def test_precheck_facts_give_the_same_sheets_as_a_full_scan():
+    from maaor.read.precheck import precheck_report
+
+    for data in (formula_workbook(), workbook_bytes(lambda wb: wb.active.append(["a", 1]))):
+        source = Source("f.xlsx", data)
+        with_facts = read_workbook(source, precheck_report(source).parts).sheets[0]
+        without = read_workbook(source).sheets[0]
+        assert with_facts.error_cells == without.error_cells
+        assert with_facts.formula_no_cache == without.formula_no_cache
+        assert with_facts.cells.equals(without.cells)
+
+
+def test_sheet_scan_runs_only_where_the_precheck_saw_markers(monkeypatch):
+    import maaor.read.excel as excel
+    from maaor.read.precheck import PartFacts, precheck_report
+
+    scanned: list[str] = []
+    real_scan = excel.scan_sheet_xml
+
+    def counting_scan(data, part):
+        scanned.append(part)
+        return real_scan(data, part)
+
+    monkeypatch.setattr(excel, "scan_sheet_xml", counting_scan)
+    plain = Source("p.xlsx", workbook_bytes(lambda wb: wb.active.append(["a", 1])))
+    read_workbook(plain, precheck_report(plain).parts)
+    assert scanned == []
+    read_workbook(plain)  # no facts: scanned as before
+    assert scanned == ["xl/worksheets/sheet1.xml"]
+    scanned.clear()
+    formulas = Source("f.xlsx", formula_workbook())
+    read_workbook(formulas, precheck_report(formulas).parts)
+    assert scanned == ["xl/worksheets/sheet1.xml"]
+    scanned.clear()
+    # Facts too large for the scan's own limit leave the decision to the scan.
+    huge = {"xl/worksheets/sheet1.xml": PartFacts(excel.MAX_SCAN_BYTES + 1, False, False)}
+    read_workbook(plain, huge)
+    assert scanned == ["xl/worksheets/sheet1.xml"]
+
+
+def test_grid_turns_empty_strings_into_none():
+    from maaor.read.excel import _grid
+
+    grid = _grid([["a", "", 1.0], ["", None, True]])
+    assert grid.to_numpy().tolist() == [["a", None, 1.0], [None, None, True]]
+    assert [str(d) for d in grid.dtypes] == ["object"] * 3
+    assert _grid([]).shape == (0, 0)

@@ -9,7 +9,10 @@ expressions (never a full XML parser). Every check is bounded by ``Limits``; for
 ordinary work plan the whole precheck takes milliseconds.
 
 ``precheck`` never raises: whatever the bytes, it returns a list of error Problems
-(empty when the file may go on to a reader).
+(empty when the file may go on to a reader). ``precheck_report`` returns the same
+problems together with what the scan learnt about each XML part of a workbook
+(``PartFacts``), which the Excel reader uses to skip a second scan of sheets holding
+no formula and no error cell.
 """
 
 from __future__ import annotations
@@ -83,6 +86,35 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+
+@dataclass(frozen=True)
+class PartFacts:
+    """What the precheck's scan of one workbook XML part found.
+
+    Attributes:
+        inflated_bytes: bytes the part inflated to.
+        formula_marks: the part contains ``<f`` or ``:f`` (a formula element, perhaps).
+        error_marks: the part contains ``"e"`` or ``'e'`` (an error-typed cell, perhaps).
+    """
+
+    inflated_bytes: int
+    formula_marks: bool
+    error_marks: bool
+
+
+@dataclass(frozen=True)
+class PrecheckReport:
+    """Outcome of ``precheck_report``.
+
+    Attributes:
+        problems: error Problems naming the file (empty when a reader may open it).
+        parts: zip member name (as stored) -> facts, for every ASCII-compatible XML part
+            of an .xlsx/.xlsm scanned to its end; empty for other files or on refusal.
+    """
+
+    problems: list[Problem]
+    parts: dict[str, PartFacts] = field(default_factory=dict)
+
 _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -141,21 +173,39 @@ def precheck(source: Source, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
     Returns:
         Error Problems naming the file; an empty list when a reader may open it.
     """
+    return precheck_report(source, limits).problems
+
+
+def precheck_report(source: Source, limits: Limits = DEFAULT_LIMITS) -> PrecheckReport:
+    """Check a file's bytes like ``precheck`` and keep what the scan saw of each part.
+
+    Args:
+        source: the uploaded file.
+        limits: bounds to enforce.
+
+    Returns:
+        The problems (as ``precheck`` returns them) and, for a workbook that passed,
+        ``PartFacts`` per XML part; never raises.
+    """
+    parts: dict[str, PartFacts] = {}
     try:
-        return _precheck(source, limits)
+        problems = _precheck(source, limits, parts)
     except Exception:  # noqa: BLE001 - a precheck that raises would defeat its purpose
         log.exception("precheck failed on %r", source.name)
-        return [
-            _error(
-                source,
-                "file.unreadable",
-                "This file could not be checked; it may be damaged.",
-                _RESAVE_FIX,
-            )
-        ]
+        return PrecheckReport(
+            [
+                _error(
+                    source,
+                    "file.unreadable",
+                    "This file could not be checked; it may be damaged.",
+                    _RESAVE_FIX,
+                )
+            ]
+        )
+    return PrecheckReport(problems, {} if problems else parts)
 
 
-def _precheck(source: Source, limits: Limits) -> list[Problem]:
+def _precheck(source: Source, limits: Limits, parts: dict[str, PartFacts]) -> list[Problem]:
     data = source.data
     if not data:
         return [
@@ -179,7 +229,7 @@ def _precheck(source: Source, limits: Limits) -> list[Problem]:
         ]
     suffix = source.suffix
     if suffix in EXCEL_ZIP_SUFFIXES:
-        return _check_xlsx(source, limits)
+        return _check_xlsx(source, limits, parts)
     if suffix == ".xls":
         return _check_xls(source)
     if suffix in TEXT_SUFFIXES:
@@ -267,7 +317,7 @@ def _encrypted(source: Source) -> Problem:
 # --- .xlsx / .xlsm -------------------------------------------------------------------
 
 
-def _check_xlsx(source: Source, limits: Limits) -> list[Problem]:
+def _check_xlsx(source: Source, limits: Limits, parts: dict[str, PartFacts]) -> list[Problem]:
     data = source.data
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTED_PACKAGE in data:
@@ -309,7 +359,7 @@ def _check_xlsx(source: Source, limits: Limits) -> list[Problem]:
         problems = _check_directory(source, infos, limits)
         if problems:
             return problems
-        return _scan_members(source, zf, infos, limits)
+        return _scan_members(source, zf, infos, limits, parts)
 
 
 def _declared_entry_count(data: bytes) -> int | None:
@@ -416,6 +466,11 @@ class _SheetScan:
     max_row_attr: int = 0
     row_tags: int = 0
     dimension: str | None = None
+    transcoded: bool = False  # UTF-16/32 part: the buffers are not the stored bytes
+    formula_marks: bool = False
+    error_marks: bool = False
+    crc: int = 0  # CRC-32 of the inflated bytes, checked as zipfile would
+    header_name_ok: bool = False  # local header names the member as the directory does
 
 
 class _Damaged(Exception):
@@ -423,7 +478,11 @@ class _Damaged(Exception):
 
 
 def _scan_members(
-    source: Source, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits
+    source: Source,
+    zf: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    limits: Limits,
+    parts: dict[str, PartFacts],
 ) -> list[Problem]:
     sheet_names = _sheet_names(zf, infos, limits)
     budget = limits.max_total_bytes
@@ -444,6 +503,10 @@ def _scan_members(
         problems = _member_problems(source, info, scan, sheet if is_sheet else None, limits)
         if problems:
             return problems
+        if not scan.transcoded and scan.header_name_ok and scan.crc == info.CRC:
+            parts[info.filename] = PartFacts(
+                scan.bytes_read, scan.formula_marks, scan.error_marks
+            )
     return []
 
 
@@ -451,7 +514,10 @@ def _scan_members(
 # than on every ``<`` (which cost seconds on a 100,000-row sheet): only references that
 # could breach a limit are extracted, so a normal sheet yields almost no matches.
 _WIDE_COL_RE = re.compile(rb"""r=["']([A-Za-z]{2,9})\d""")
-_ROW_ATTR_RE = re.compile(rb"""<(?:[\w.-]{1,30}:)?row[^>]{0,300}?\sr=["'](\d{1,12})""")
+# Row tags: the unprefixed pattern starts with the literal "<row", which the regex engine
+# finds by fast search; the prefixed one ("<x:row") runs only on buffers holding ":row".
+_ROW_ATTR_RE = re.compile(rb"""<row[^>]{0,300}?\sr=["'](\d{1,12})""")
+_PREFIXED_ROW_ATTR_RE = re.compile(rb"""<[\w.-]{1,30}:row[^>]{0,300}?\sr=["'](\d{1,12})""")
 _CELL_ROW_RES: dict[int, re.Pattern[bytes]] = {}
 
 
@@ -474,17 +540,21 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Li
         # Rows seen before this buffer set the threshold, so a far cell and its own far
         # row tag in the same buffer are both found.
         known = max(scan.max_row_attr, scan.row_tags, scan.max_cell_row, 1)
+        prefixed = b":row" in buf
         rows = _ROW_ATTR_RE.findall(buf)
+        if prefixed:
+            rows += _PREFIXED_ROW_ATTR_RE.findall(buf)
         if rows:
             scan.max_row_attr = max(scan.max_row_attr, max(map(int, rows)))
         # Rows without r="" are numbered by position, so count the tags too; the
         # overlap's own tags were counted with the previous buffer.
         old = buf[: len(buf) - new]
         scan.row_tags += buf.count(b"<row") - old.count(b"<row")
-        if b":row" in buf:
+        if prefixed:
             scan.row_tags += len(_PREFIXED_ROW_RE.findall(buf)) - len(
                 _PREFIXED_ROW_RE.findall(old)
             )
+        _note_marks(buf, scan)
         # A cell claiming a row with more digits than any row seen so far is the far-cell
         # trick; cells within the rows' own order of magnitude cannot be more than ten
         # times further, so only longer row numbers need extracting.
@@ -496,6 +566,16 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Li
             if m:
                 scan.dimension = m.group(1).decode("ascii", "replace")
     return scan
+
+
+def _note_marks(buf: bytes, scan: _SheetScan) -> None:
+    """Record whether ``buf`` holds the markers the Excel reader's formula / error-cell
+    scan looks for (``maaor.read.excel``). A single-byte search (memchr) first: plain
+    value sheets usually hold no "f" and no "e" at all outside their first buffer."""
+    if not scan.formula_marks and b"f" in buf:
+        scan.formula_marks = b"<f" in buf or b":f" in buf
+    if not scan.error_marks and b"e" in buf:
+        scan.error_marks = b'"e"' in buf or b"'e'" in buf
 
 
 def _buffers(
@@ -518,6 +598,7 @@ def _buffers(
             decoder = _decoder_for(chunk, scan)
             if scan.bad_encoding is not None:
                 return
+            scan.transcoded = decoder is not None
         if decoder is not None:
             chunk = decoder.decode(chunk).encode("utf-8")
         buf = tail + chunk
@@ -525,6 +606,7 @@ def _buffers(
         tail = buf[-_OVERLAP:]
     if head:
         decoder = _decoder_for(head, scan)
+        scan.transcoded = decoder is not None
         if scan.bad_encoding is None:
             chunk = head if decoder is None else decoder.decode(head, True).encode("utf-8")
             yield tail + chunk, len(chunk)
@@ -547,7 +629,13 @@ def _inflate(
     header = data[start : start + 30]
     if len(header) < 30 or not header.startswith(_ZIP_MAGIC):
         raise _Damaged("no local file header")
+    (flags,) = struct.unpack("<H", header[6:8])
     name_len, extra_len = struct.unpack("<HH", header[26:30])
+    stored_name = data[start + 30 : start + 30 + name_len]
+    scan.header_name_ok = (
+        stored_name.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        == info.orig_filename
+    )
     begin = start + 30 + name_len + extra_len
     stored = memoryview(data)[begin : begin + info.compress_size]
     if len(stored) < info.compress_size:
@@ -567,6 +655,7 @@ def _inflate(
             scan.too_large = True
             return
         scan.bytes_read += len(piece)
+        scan.crc = zlib.crc32(piece, scan.crc)
         yield piece
     if scan.bytes_read != info.file_size:
         raise _Damaged(

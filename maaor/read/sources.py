@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from maaor.problems import Problem
 from maaor.read.csv import read_csv_bytes
 from maaor.read.excel import read_workbook
 from maaor.read.jsonfile import read_json_bytes
+from maaor.read.precheck import PartFacts
 from maaor.read.types import ReadResult, Source
 
 READERS = {
@@ -22,7 +24,7 @@ READERS = {
 _log = logging.getLogger(__name__)
 
 
-def read_source(source: Source) -> ReadResult:
+def read_source(source: Source, facts: Mapping[str, PartFacts] | None = None) -> ReadResult:
     """Read one file into RawSheets with the reader for its extension.
 
     .xlsx/.xlsm -> :func:`maaor.read.excel.read_workbook`; .csv/.txt/.tsv ->
@@ -32,6 +34,9 @@ def read_source(source: Source) -> ReadResult:
 
     Args:
         source: the file; its ``kind`` is set on every sheet read.
+        facts: ``PrecheckReport.parts`` of these bytes, passed to the Excel reader so it
+            can skip re-scanning sheets the precheck saw to be free of formulas and error
+            cells (None: scan every sheet).
 
     Returns:
         The sheets and problems.
@@ -54,7 +59,7 @@ def read_source(source: Source) -> ReadResult:
             ],
         )
     try:
-        result = reader(source)
+        result = reader(source, facts) if reader is read_workbook else reader(source)
     except Exception as exc:  # noqa: BLE001 - the user gets a plain message, never a traceback
         _log.warning("reading %s failed: %r", source.name, exc)
         return ReadResult(
