@@ -76,7 +76,7 @@ with right:
     counts = page.view("gaps.counts")
     widgets.chart(
         page,
-        charts.flag_counts(counts, page.lang, page.note("workplan", "presence", "mechanisms")),
+        lambda: charts.flag_counts(counts, page.lang, page.note("workplan", "presence", "mechanisms")),
         counts,
         "flag_counts",
         Columns({"rule": "col.rule", "count": "col.count"}, keys={"rule": "rule."},

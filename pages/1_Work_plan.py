@@ -64,7 +64,7 @@ st.subheader(page.t("workplan.by_objective"))
 by_objective = page.view("workplan.by_objective")
 widgets.chart(
     page,
-    charts.status_by_objective(by_objective, page.lang, page.note("workplan")),
+    lambda: charts.status_by_objective(by_objective, page.lang, page.note("workplan")),
     by_objective,
     "progress_by_objective",
     Columns(
@@ -101,7 +101,7 @@ st.subheader(page.t("workplan.timeline"))
 timeline = page.view("workplan.timeline")
 widgets.chart(
     page,
-    charts.timeline(timeline, page.today, page.lang, page.note("workplan")),
+    lambda: charts.timeline(timeline, page.today, page.lang, page.note("workplan")),
     timeline,
     "timeline",
     Columns(
@@ -120,7 +120,7 @@ st.caption(page.t("workplan.versions.help"))
 history = progress_history(page.version)
 widgets.chart(
     page,
-    charts.progress_over_versions(history, page.lang, page.note("workplan")),
+    lambda: charts.progress_over_versions(history, page.lang, page.note("workplan")),
     history,
     "progress_over_versions",
     Columns(

@@ -69,7 +69,7 @@ countries_shown = list(by_country["country_iso3"])
 if 0 < len(countries_shown) <= MAX_COUNTRIES_CHARTED:
     widgets.chart(
         page,
-        charts.orgs_per_pillar(by_pillar, page.lang, page.note("presence"),
+        lambda: charts.orgs_per_pillar(by_pillar, page.lang, page.note("presence"),
                                label=lambda c: country_name(c, page.lang)),
         by_pillar, "orgs_by_pillar", pillar_columns, kind="presence", tables=("presence",),
         alt=page.t("presence.pillars.alt"),

@@ -24,7 +24,7 @@ with cols[2]:
 
 widgets.chart(
     page,
-    charts.flag_counts(counts, page.lang, page.note("workplan", "presence", "mechanisms")),
+    lambda: charts.flag_counts(counts, page.lang, page.note("workplan", "presence", "mechanisms")),
     counts,
     "flag_counts",
     Columns({"rule": "col.rule", "count": "col.count"}, keys={"rule": "rule."},

@@ -43,7 +43,7 @@ by = st.segmented_control(
 by_frame = page.view("funding.by", (by,))
 widgets.chart(
     page,
-    charts.required_vs_funded(by_frame, by, page.lang, page.note("funding"), label=BY_LABELS[by]),
+    lambda: charts.required_vs_funded(by_frame, by, page.lang, page.note("funding"), label=BY_LABELS[by]),
     by_frame,
     f"funding_by_{by}",
     Columns(
@@ -62,7 +62,7 @@ st.subheader(page.t("funding.budget"))
 budget = page.view("funding.budget")
 widgets.chart(
     page,
-    charts.required_vs_funded(budget, "objective", page.lang, page.note("workplan")),
+    lambda: charts.required_vs_funded(budget, "objective", page.lang, page.note("workplan")),
     budget,
     "workplan_budget",
     Columns(
@@ -92,7 +92,7 @@ if fts.empty:
 else:
     widgets.chart(
         page,
-        charts.fts_bars(fts, page.lang, page.note("fts"), label=lambda c: country_name(c, page.lang)),
+        lambda: charts.fts_bars(fts, page.lang, page.note("fts"), label=lambda c: country_name(c, page.lang)),
         fts, "fts_mine_action", fts_columns, kind="fts", tables=("fts",),
         alt=page.t("funding.fts.alt"),
     )

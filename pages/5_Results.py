@@ -23,7 +23,7 @@ by_objective = page.view("results.by_objective")
 st.subheader(page.t("results.by_objective"))
 widgets.chart(
     page,
-    charts.results_status(by_objective, page.lang, page.note("indicators")),
+    lambda: charts.results_status(by_objective, page.lang, page.note("indicators")),
     by_objective,
     "results_by_objective",
     Columns({"objective": "col.objective", "indicators": "col.indicators",
@@ -61,7 +61,7 @@ for number, objective in enumerate(by_objective["objective"], start=1):
     st.markdown("#### " + md_escape(objective))
     widgets.chart(
         page,
-        charts.indicator_bullets(rows, page.lang, page.note("indicators")),
+        lambda rows=rows: charts.indicator_bullets(rows, page.lang, page.note("indicators")),
         rows,
         f"indicators_{number}_{disaggregation}",
         INDICATOR_COLUMNS,

@@ -7,11 +7,15 @@ here with the figure functions); filters live in the URL and carry across pages.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from maaor import service
@@ -30,6 +34,7 @@ from maaor.filters import (
     filter_workplan,
 )
 from maaor.i18n import fmt_money, fmt_number, fmt_percent, t
+from maaor.ui.widgets import PAGE_ROWS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -184,7 +189,50 @@ def test_gaps_country_filter_and_links(ds):
     country_links = table_with(at, "Rule", "Country code")["Country code"]
     assert len(country_links) == int((want["scope"] == "country").sum()) > 0
     assert set(country_links) == {"Presence?country=SSD"}
-    assert len(links) == int((want["scope"] == "activity").sum()) > 0
+    # A table longer than a page shows its first page and says how many rows there are.
+    activity_total = int((want["scope"] == "activity").sum())
+    assert len(links) == min(activity_total, PAGE_ROWS) > 0
+    assert any(c.value.endswith(f"of {fmt_number(activity_total, 'en')}") for c in at.caption) \
+        or activity_total <= PAGE_ROWS
+
+
+def test_long_table_shows_one_page_and_downloads_every_row(ds, monkeypatch):
+    downloaded: dict[str, bytes] = {}
+    real_button = DeltaGenerator.download_button
+
+    def keep_download(self, label, data=None, *args, **kwargs):
+        # The file the button would send (built here instead of on click).
+        downloaded[kwargs["key"]] = data() if callable(data) else data
+        return real_button(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", keep_download)
+    want = all_flags(ds, dt.date.today())
+    want = want.loc[want["scope"] == "activity"]
+    total = len(want)
+    assert PAGE_ROWS < total <= 2 * PAGE_ROWS  # the bundled data: two pages
+
+    at = open_page("pages/3_Gaps.py")
+    assert_clean(at)
+    first = table_with(at, "Rule", "Activity no.")
+    assert len(first) == PAGE_ROWS
+    assert list(first["Activity no."]) == [f"Work_plan?activity={r}" for r in want["ref"][:PAGE_ROWS]]
+    range_text = t("table.rows_range", "en", first="1", last=str(PAGE_ROWS), total=str(total))
+    assert range_text in [c.value for c in at.caption]
+
+    at.number_input(key="pg_activity_flags").set_value(2).run()
+    assert_clean(at)
+    second = table_with(at, "Rule", "Activity no.")
+    assert len(second) == total - PAGE_ROWS
+    assert list(second["Activity no."]) == [f"Work_plan?activity={r}" for r in want["ref"][PAGE_ROWS:]]
+    assert t("table.rows_range", "en", first=str(PAGE_ROWS + 1), last=str(total),
+             total=str(total)) in [c.value for c in at.caption]
+
+    # Both downloads hold every row of the table, not the page shown.
+    rows = list(csv.DictReader(io.StringIO(downloaded["dl_csv_activity_flags"].decode("utf-8-sig"))))
+    assert [r["ref"] for r in rows] == [str(r) for r in want["ref"]]
+    sheet = pd.read_excel(io.BytesIO(downloaded["dl_xlsx_activity_flags"]), engine="calamine",
+                          sheet_name=0)
+    assert len(sheet) == total
 
 
 def test_funding_year_filter(ds):

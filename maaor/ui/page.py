@@ -128,11 +128,17 @@ class Page:
 
     def link(self, page: str, **params: str) -> str:
         """Return a relative link to another page with parameters (language kept)."""
-        query = {k: [v] for k, v in params.items()}
-        if self.lang != DEFAULT_LANGUAGE:
-            query[ui_filters.LANG_PARAM] = [self.lang]
-        qs = ui_filters.query_string(query)
-        return PAGE_URLS[page] + (f"?{qs}" if qs else "")
+        return page_link(self.lang, page, **params)
+
+
+def page_link(lang: str, page: str, **params: str) -> str:
+    """Return a relative link to ``page`` (a key of :data:`PAGE_URLS`) with parameters,
+    keeping the language ``lang``."""
+    query = {k: [v] for k, v in params.items()}
+    if lang != DEFAULT_LANGUAGE:
+        query[ui_filters.LANG_PARAM] = [lang]
+    qs = ui_filters.query_string(query)
+    return PAGE_URLS[page] + (f"?{qs}" if qs else "")
 
 
 def _on_language_change() -> None:

@@ -6,12 +6,19 @@ Markdown or HTML). The frame shown is translated and formatted for the page lang
 codes, raw numbers) through ``maaor.export.tables``, which neutralises formulas.
 Streamlit's own dataframe export is switched off in ``.streamlit/config.toml``
 (``client.disableDataExport``) because it does not neutralise them.
+
+A table longer than :data:`PAGE_ROWS` is shown one page at a time (a page number per
+table, kept in the session); only that page is formatted and sent to the browser, while
+the downloads still hold the whole table. Formatted pages and chart figures are cached
+by (version, filters, date, language, name; a page also by its position), so a new
+session opening a page does not rebuild them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -22,14 +29,17 @@ import streamlit as st
 from maaor import vocab
 from maaor.dataset import split_list
 from maaor.export.tables import csv_bytes, xlsx_bytes
-from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent
-from maaor.ui.page import Page, hxl_wanted
+from maaor.filters import Filters
+from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t
+from maaor.ui.page import Page, hxl_wanted, page_link
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     "responsive": True,
 }
+# Rows of a table shown at once; longer tables get a page number.
+PAGE_ROWS = 50
 
 
 @dataclass(frozen=True)
@@ -71,14 +81,18 @@ def display(frame: pd.DataFrame, cols: Columns, page: Page) -> tuple[pd.DataFram
     Codes become labels, countries names, money "USD 1.2M", numbers and dates the
     language's format, lists comma-separated; headers are translated.
     """
-    lang = page.lang
+    return _display(frame, cols, page.lang)
+
+
+def _display(frame: pd.DataFrame, cols: Columns, lang: str) -> tuple[pd.DataFrame, dict]:
+    """:func:`display` for a language."""
     out = pd.DataFrame(index=frame.index)
     config: dict[str, object] = {}
     for col, key in cols.headers.items():
         if col not in frame.columns:
             continue
         series = frame[col]
-        header = page.t(key)
+        header = t(key, lang)
         if col in cols.vocab:
             name = cols.vocab[col]
             series = _label_map(series, lambda c, n=name: vocab.label(n, str(c), lang))
@@ -102,10 +116,11 @@ def display(frame: pd.DataFrame, cols: Columns, page: Page) -> tuple[pd.DataFram
             series = _label_map(series, lambda v: ", ".join(split_list(v))).fillna("")
         elif col in cols.keys:
             prefix = cols.keys[col]
-            series = _label_map(series, lambda v, p=prefix: page.t(f"{p}{v}"))
+            series = _label_map(series, lambda v, p=prefix: t(f"{p}{v}", lang))
         elif col in cols.links:
             target, param = cols.links[col]
-            series = _label_map(series, lambda v, g=target, q=param: page.link(g, **{q: str(v)}))
+            series = _label_map(series,
+                                lambda v, g=target, q=param: page_link(lang, g, **{q: str(v)}))
             # The link text is the parameter's value, read back from the URL.
             config[header] = st.column_config.LinkColumn(
                 header, display_text=rf"[?&]{re.escape(param)}=([^&]*)"
@@ -135,7 +150,6 @@ def downloads(page: Page, frame: pd.DataFrame, name: str, kind: str | None, tabl
         tables: source tables named in the "about" sheet.
     """
     hxl = hxl_wanted()
-    about = page.about(*tables)
     stem = _file_stem(name, page)
     left, right = st.columns(2)
     left.download_button(
@@ -150,7 +164,8 @@ def downloads(page: Page, frame: pd.DataFrame, name: str, kind: str | None, tabl
     )
     right.download_button(
         page.t("download.xlsx"),
-        data=lambda: xlsx_bytes(frame, sheet_name=name, about=about),
+        # The "about" sheet is written only when the file is asked for.
+        data=lambda: xlsx_bytes(frame, sheet_name=name, about=page.about(*tables)),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"dl_xlsx_{name}",
@@ -170,11 +185,18 @@ def table(
     tables: Sequence[str] = (),
     height: int | None = None,
 ) -> None:
-    """Draw a figure table (translated, formatted) with its downloads and source note."""
-    shown, config = display(frame, cols, page)
-    if shown.empty:
+    """Draw a figure table (translated, formatted) with its downloads and source note.
+
+    A table longer than :data:`PAGE_ROWS` shows one page, a page number and "rows
+    51-100 of 1,234"; the downloads hold every row of ``frame``.
+    """
+    if frame.empty:
         st.info(page.t("table.empty"))
     else:
+        rows, first = page_rows(page, frame, name)
+        shown, config = _shown_page(page.version, page.filters, page.today, page.lang, name,
+                                    (len(frame), tuple(frame.columns), first),
+                                    _rows=rows, _cols=cols)
         st.dataframe(
             shown, column_config=config, hide_index=True, width="stretch",
             height=height if height else "auto",
@@ -183,9 +205,58 @@ def table(
     downloads(page, frame, name, kind, tables)
 
 
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _shown_page(version: int, f: Filters, today: dt.date, lang: str, name: str,
+                shape: tuple, *, _rows: pd.DataFrame, _cols: Columns) -> tuple[pd.DataFrame, dict]:
+    """:func:`display` of one page of table ``name``, once per (version, filters, date,
+    language, name, table length, columns and first row).
+
+    A table's name says what it holds under the page's version and filters (as a chart's
+    name does), so its rows need not be hashed: hashing cost as much as formatting.
+    """
+    return _display(_rows, _cols, lang)
+
+
+def page_rows(page: Page, frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, int]:
+    """Return (the rows of ``frame`` on the page chosen for table ``name``, the position
+    of its first row): all rows when they fit on one page. Draws the page number and the
+    rows caption.
+
+    The page number lives in the session under ``pg_<name>``; a number past the end
+    (the table shrank after a filter change) shows the last page.
+    """
+    total = len(frame)
+    if total <= PAGE_ROWS:
+        return frame, 0
+    pages = -(-total // PAGE_ROWS)
+    key = f"pg_{name}"
+    chosen = st.session_state.get(key)
+    if not isinstance(chosen, int) or not 1 <= chosen <= pages:
+        st.session_state[key] = min(max(int(chosen or 1), 1), pages)
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    number = left.number_input(page.t("table.page", pages=fmt_number(pages, page.lang)),
+                               min_value=1, max_value=pages, step=1, key=key)
+    first = (int(number) - 1) * PAGE_ROWS
+    last = min(first + PAGE_ROWS, total)
+    right.caption(page.t("table.rows_range", first=fmt_number(first + 1, page.lang),
+                         last=fmt_number(last, page.lang), total=fmt_number(total, page.lang)))
+    return frame.iloc[first:last], first
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(version: int, f: Filters, today: dt.date, lang: str, name: str,
+            _build: Callable[[], go.Figure]) -> go.Figure:
+    """One chart figure per (version, filters, date, language, name), built once.
+
+    ``st.plotly_chart`` copies the figure (``Figure.to_dict``) before serialising it,
+    so sessions can share the cached object.
+    """
+    return _build()
+
+
 def chart(
     page: Page,
-    fig: go.Figure,
+    fig: go.Figure | Callable[[], go.Figure],
     frame: pd.DataFrame,
     name: str,
     cols: Columns,
@@ -194,7 +265,13 @@ def chart(
     tables: Sequence[str] = (),
     alt: str | None = None,
 ) -> None:
-    """Draw a plotly chart with the numbers behind it in an expander (and downloads)."""
+    """Draw a plotly chart with the numbers behind it in an expander (and downloads).
+
+    ``fig`` is the figure, or a function building it from the page's version, filters,
+    date and language only: it is then built once per (those, ``name``) for all sessions.
+    """
+    if callable(fig) and not isinstance(fig, go.Figure):
+        fig = _figure(page.version, page.filters, page.today, page.lang, name, fig)
     st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=f"chart_{name}", width="stretch",
                     alt=alt)
     with st.expander(page.t("chart.numbers"), icon=":material/table:"):
