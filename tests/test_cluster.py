@@ -24,6 +24,15 @@ from tests.conftest import require_or_skip
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+
+def _run(coro):
+    """Run ``coro`` to completion in a thread of its own: a session-scoped Playwright
+    browser (tests/e2e) keeps an event loop running in the main thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 def _nginx() -> str:
     path = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(path).exists():
@@ -111,7 +120,7 @@ def test_publish_on_one_is_seen_through_nginx_on_all(tmp_path, pg_store_url):
         # Viewer mode: the upload endpoint is refused at nginx.
         assert _get(cluster.url + "/_stcore/upload_file/x/y")[0] == 403
 
-        seen = asyncio.run(_shown_versions(cluster.url, 6))
+        seen = _run(_shown_versions(cluster.url, 6))
         assert seen == [(True, False, None)] * 6
 
         # A coordinator publishes version 2 into the shared store.
@@ -125,13 +134,13 @@ def test_publish_on_one_is_seen_through_nginx_on_all(tmp_path, pg_store_url):
         latest: dict[str, tuple] = {}
         while time.monotonic() < deadline:
             for backend in cluster.backend_urls:
-                latest[backend] = asyncio.run(_shown_versions(backend, 1))[0]
+                latest[backend] = _run(_shown_versions(backend, 1))[0]
             if all(v == (False, True, None) for v in latest.values()):
                 break
             time.sleep(1)
         assert latest == {b: (False, True, None) for b in cluster.backend_urls}
         # ... and viewers through nginx see version 2 whichever process they land on.
-        seen = asyncio.run(_shown_versions(cluster.url, 6))
+        seen = _run(_shown_versions(cluster.url, 6))
         assert seen == [(False, True, None)] * 6
         logs = [p.read_text(errors="replace") for p in (tmp_path / "cluster").glob("*.log")]
         assert not any("Traceback" in text for text in logs)
@@ -153,7 +162,7 @@ def test_viewer_mode_has_no_coordinator_page(tmp_path):
     env = {"MAAOR_SQLITE_PATH": str(tmp_path / "store.sqlite")}
     with Cluster(tmp_path / "one", processes=1, mode="viewer", nginx=False, env=env) as cluster:
         s = Session(cluster.url, page="Coordinator", run_timeout_s=60)
-        timing = asyncio.run(_open_close(s))
+        timing = _run(_open_close(s))
         assert timing.error is None
         assert t("coord.viewer_mode", "en") in s.texts
         assert not any("password" in text.lower() for text in s.texts)
