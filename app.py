@@ -4,14 +4,12 @@ import datetime as dt
 
 import streamlit as st
 
-from maaor import charts
 from maaor.figures.narrative import narrative
 from maaor.filters import Filters
 from maaor.i18n import fmt_money, fmt_number, fmt_percent
 from maaor.ui import data, widgets
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
-from maaor.ui.widgets import Columns
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -74,15 +72,6 @@ with left:
 with right:
     st.subheader(page.t("overview.gaps"))
     counts = page.view("gaps.counts")
-    widgets.chart(
-        page,
-        lambda: charts.flag_counts(counts, page.lang, page.note("workplan", "presence", "mechanisms")),
-        counts,
-        "flag_counts",
-        Columns({"rule": "col.rule", "count": "col.count"}, keys={"rule": "rule."},
-                numbers=("count",)),
-        tables=("workplan", "presence", "mechanisms"),
-        alt=page.t("gaps.chart.alt"),
-    )
+    widgets.flag_counts_chart(page, counts)
     st.page_link("pages/3_Gaps.py", label=page.t("overview.to_gaps"),
                  icon=":material/arrow_forward:")

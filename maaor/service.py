@@ -31,13 +31,14 @@ def open_store():
 
 
 def _bundled_for_bootstrap():
-    from maaor.bundled import default_sources, load_default
+    from maaor.bundled import default_sources
+    from maaor.load import load_sources
 
-    result = load_default()
+    sources, illustrative = default_sources()
+    result = load_sources(sources, illustrative=illustrative)
     if not result.ok:
         first = result.errors[0]
         raise RuntimeError(f"bundled data do not validate: {first.where()}: {first.message}")
-    sources, _ = default_sources()
     return result.dataset, sources
 
 

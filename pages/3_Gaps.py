@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from maaor import charts
 from maaor.figures.gaps import RULES
 from maaor.i18n import fmt_number
 from maaor.ui import widgets
@@ -22,16 +21,7 @@ with cols[1]:
 with cols[2]:
     widgets.metric(page.t("metric.country_flags"), fmt_number(len(country_flags), page.lang))
 
-widgets.chart(
-    page,
-    lambda: charts.flag_counts(counts, page.lang, page.note("workplan", "presence", "mechanisms")),
-    counts,
-    "flag_counts",
-    Columns({"rule": "col.rule", "count": "col.count"}, keys={"rule": "rule."},
-            numbers=("count",)),
-    tables=("workplan", "presence", "mechanisms"),
-    alt=page.t("gaps.chart.alt"),
-)
+widgets.flag_counts_chart(page, counts)
 
 with st.expander(page.t("gaps.rules"), icon=":material/help:"):
     # Catalogue text only (no data): safe as Markdown.

@@ -18,6 +18,7 @@ green run that tested nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -139,3 +140,29 @@ def pg_store_url() -> Iterator[str]:
         yield make()
     finally:
         drop_all()
+
+
+# ------------------------------------------------------------------ app stores
+
+
+@contextlib.contextmanager
+def bundled_app_store(directory: Path):
+    """A fresh SQLite store in ``directory`` bootstrapped with the bundled data, with the
+    UI caches and the service's opened stores reset before and after (AppTests)."""
+    import streamlit as st
+
+    from maaor import service
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MAAOR_SQLITE_PATH", str(directory / "maaor.sqlite"))
+        for name in ("MAAOR_DATABASE_URL", "MAAOR_PUBLIC_PRESENCE_LEVEL", "MAAOR_BASEMAP_STYLE"):
+            mp.delenv(name, raising=False)
+        service.reset_for_tests()
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        try:
+            yield service
+        finally:
+            service.reset_for_tests()
+            st.cache_data.clear()
+            st.cache_resource.clear()

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
@@ -35,6 +34,7 @@ from maaor.filters import (
 )
 from maaor.i18n import fmt_money, fmt_number, fmt_percent, t
 from maaor.ui.widgets import PAGE_ROWS
+from tests.conftest import bundled_app_store
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -51,18 +51,8 @@ PAGES = {
 @pytest.fixture(scope="module")
 def version(tmp_path_factory):
     """A fresh SQLite store bootstrapped with the bundled data (never ``var/``)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MAAOR_SQLITE_PATH", str(tmp_path_factory.mktemp("store") / "maaor.sqlite"))
-        mp.delenv("MAAOR_DATABASE_URL", raising=False)
-        mp.delenv("MAAOR_PUBLIC_PRESENCE_LEVEL", raising=False)
-        mp.delenv("MAAOR_BASEMAP_STYLE", raising=False)
-        service.reset_for_tests()
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        yield service.current_version()
-        service.reset_for_tests()
-        st.cache_data.clear()
-        st.cache_resource.clear()
+    with bundled_app_store(tmp_path_factory.mktemp("store")) as svc:
+        yield svc.current_version()
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from maaor import service
 from maaor.filters import Filters
 from maaor.slides import SLIDE_KEYS, slide_deck
 from maaor.ui.safe import md_escape
+from tests.conftest import bundled_app_store
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -22,18 +21,8 @@ PRESENT = "pages/7_Present.py"
 @pytest.fixture(scope="module")
 def ds(tmp_path_factory):
     """The public dataset of a fresh SQLite store bootstrapped with the bundled data."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MAAOR_SQLITE_PATH", str(tmp_path_factory.mktemp("store") / "maaor.sqlite"))
-        mp.delenv("MAAOR_DATABASE_URL", raising=False)
-        mp.delenv("MAAOR_PUBLIC_PRESENCE_LEVEL", raising=False)
-        mp.delenv("MAAOR_BASEMAP_STYLE", raising=False)
-        service.reset_for_tests()
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        yield service.load_dataset().without_sensitive()
-        service.reset_for_tests()
-        st.cache_data.clear()
-        st.cache_resource.clear()
+    with bundled_app_store(tmp_path_factory.mktemp("store")) as svc:
+        yield svc.load_dataset().without_sensitive()
 
 
 def open_present(**query: str) -> AppTest:

@@ -337,3 +337,19 @@ def record(page: Page, rows: pd.DataFrame, cols: Columns) -> None:
     })
     st.dataframe(pairs, hide_index=True, width="stretch")
     st.caption(page.version_text())
+
+
+def flag_counts_chart(page: Page, counts: pd.DataFrame) -> None:
+    """The bar chart of flags per rule (overview and Gaps page), with its numbers."""
+    from maaor import charts
+
+    chart(
+        page,
+        lambda: charts.flag_counts(counts, page.lang, page.note("workplan", "presence", "mechanisms")),
+        counts,
+        "flag_counts",
+        Columns({"rule": "col.rule", "count": "col.count"}, keys={"rule": "rule."},
+                numbers=("count",)),
+        tables=("workplan", "presence", "mechanisms"),
+        alt=page.t("gaps.chart.alt"),
+    )
