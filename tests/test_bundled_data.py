@@ -7,7 +7,6 @@ import datetime as dt
 import importlib.util
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,8 +15,8 @@ from maaor import vocab
 from maaor.orgs import OrgDirectory
 from maaor.read.types import Source
 from tests.conftest import require_or_skip
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 MANIFEST = DATA / "manifest.json"
 GENERATED = {

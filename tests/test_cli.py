@@ -3,11 +3,11 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
+
 WORKPLAN = ROOT / "data" / "workplan_2018_2019.xlsx"
 LEGACY = ROOT / "tests" / "fixtures" / "legacy_workplan_2018_2019.xlsx"
 

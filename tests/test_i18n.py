@@ -29,8 +29,8 @@ from maaor.schema import KINDS
 from maaor.ui.coordinator import PROBLEM_COLUMNS
 from maaor.ui.filters import FILTER_PARAMS
 from maaor.ui.page import PAGES, SOURCE_KEYS
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 NNBSP, NBSP = "\u202f", "\u00a0"
 # Where interface text is chosen: the pages and the modules that build what they show.
 CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),

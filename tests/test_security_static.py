@@ -19,6 +19,7 @@ import io
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 import zipfile
 from pathlib import Path
@@ -35,8 +36,8 @@ from maaor.problems import Problem
 from maaor.read.types import Source
 from maaor.ui.safe import md_escape
 from tests import security_payloads as P
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / ".streamlit" / "config.toml"
 
 
@@ -285,8 +286,7 @@ def test_streamlit_reads_the_shipped_security_settings():
         "print(c.get_option('client.showErrorDetails'), c.get_option('client.disableDataExport'),"
         " c.get_option('server.enableXsrfProtection'), c.get_option('server.enableCORS'))"
     )
-    out = subprocess.run([str(ROOT / ".venv/bin/python") if (ROOT / ".venv/bin/python").exists()
-                          else "python", "-c", code], cwd=ROOT, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          timeout=60, check=True)
     assert out.stdout.split() == ["none", "True", "True", "True"]
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from maaor import vocab
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "data" / "template.xlsx"
 SHEETS = {
     "workplan": "Work plan",

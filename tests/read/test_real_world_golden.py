@@ -2,7 +2,7 @@
 
 Each file must load with the right kind and row counts, and raise exactly the problems
 recorded in ``tests/golden/real_world.json`` (counts per severity and rule). To accept
-a deliberate change, regenerate with ``python -m tests.test_real_world_golden`` and
+a deliberate change, regenerate with ``python -m tests.read.test_real_world_golden`` and
 review the diff.
 """
 
@@ -17,8 +17,10 @@ import pytest
 
 from maaor.load import load_sources
 from maaor.read.types import Source
+from tests.paths import GOLDEN as GOLDEN_DIR
+from tests.paths import ROOT
 
-GOLDEN = Path(__file__).with_name("golden") / "real_world.json"
+GOLDEN = GOLDEN_DIR / "real_world.json"
 TODAY = dt.date(2026, 1, 1)  # fixed: date rules must not drift with the calendar
 
 
@@ -75,7 +77,7 @@ def test_fts_mine_action_requirement_stays_unknown(shared_dir):
 if __name__ == "__main__":
     import os
 
-    shared = Path(os.environ.get("MAAOR_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+    shared = Path(os.environ.get("MAAOR_SHARED_DIR", ROOT.parent / "shared"))
     out = {str(p.relative_to(shared / "real-world")): summarise(p) for p in real_world_files(shared)}
     GOLDEN.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {GOLDEN} ({len(out)} files)")

@@ -3,8 +3,6 @@ records' numbers; next / previous move through the slides and write the URL."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -12,8 +10,8 @@ from maaor.filters import Filters
 from maaor.slides import SLIDE_KEYS, slide_deck
 from maaor.ui.safe import md_escape
 from tests.conftest import bundled_app_store
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 PRESENT = "pages/7_Present.py"
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_or_skip
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 

@@ -20,8 +20,8 @@ from maaor.read.excel import read_workbook
 from maaor.read.legacy_workplan import is_legacy_workplan, read_legacy_workplan
 from maaor.read.types import RawSheet, Source
 from tests.conftest import require_or_skip
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "legacy_workplan_2018_2019.xlsx"
 GENERATOR = ROOT / "tests" / "fixtures" / "build_legacy_workplan.py"
 TIDY = ROOT / "data" / "workplan_2018_2019.xlsx"

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from maaor import service
 from maaor.edits import apply_activity_edits
 from maaor.figures.history import version_progress
-from tests.test_pages_apptest import APP
+from tests.ui.test_pages_apptest import APP
 
 
 @pytest.fixture()

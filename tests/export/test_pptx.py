@@ -26,8 +26,8 @@ from maaor.filters import Filters, filter_funding, filter_workplan
 from maaor.i18n import country_name, fmt_money, fmt_number, fmt_percent
 from maaor.slides import SLIDE_KEYS, slide_deck
 from tests.conftest import require_or_skip
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 1, 15)
 MEETING, MEETING_DATE = "National Directors Meeting", dt.date(2026, 2, 10)
 

@@ -7,7 +7,6 @@ a coordinator publishing during the talk must not change what the slides show.
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -17,8 +16,7 @@ from maaor import service
 from maaor.bundled import default_sources
 from maaor.i18n import fmt_number
 from maaor.ui.filters import version_from_params
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ history, rollback and edit in place, on a temporary SQLite store."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from maaor import service
 from maaor.auth import HASH_ENV, hash_password
+from tests.paths import ROOT
 
-PAGE = Path(__file__).resolve().parents[1] / "pages" / "6_Coordinator.py"
+PAGE = ROOT / "pages" / "6_Coordinator.py"
 PASSWORD = "correct horse battery staple"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cheap scrypt cost keeps the tests fast; the format is the one production uses.

@@ -17,8 +17,8 @@ from python_calamine import CalamineWorkbook
 from maaor.dataset import TABLE_COLUMNS
 from maaor.load import load_sources
 from maaor.read.types import Source
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 LEGACY = ROOT / "tests" / "fixtures" / "legacy_workplan_2018_2019.xlsx"
 TIDY = ROOT / "data" / "workplan_2018_2019.xlsx"
 ILLUSTRATIVE = ROOT / "data" / "illustrative" / "workplan_2018_2019_progress.xlsx"

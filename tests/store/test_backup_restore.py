@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pandas.testing as pdt
 import pytest
@@ -24,8 +23,7 @@ from maaor.bundled import default_sources, load_default
 from maaor.dataset import TABLES
 from maaor.store import Store
 from maaor.store import schema as s
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
 
 
 def aggregates(store: Store) -> dict[tuple[int, str], bytes]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -35,8 +34,8 @@ from maaor.filters import (
 from maaor.i18n import fmt_money, fmt_number, fmt_percent, t
 from maaor.ui.widgets import PAGE_ROWS
 from tests.conftest import bundled_app_store
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 PAGES = {
     "app.py": "page.overview.title",
