@@ -1,0 +1,135 @@
+"""Emergencies as data and the link of a row to its emergency (cases checked by hand)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from maaor.emergencies import (
+    countries_of,
+    emergency_by_name,
+    link_emergency,
+    load_emergencies,
+)
+from tests.paths import ROOT
+
+
+def test_bundled_list_covers_the_illustrative_emergencies():
+    data = pd.read_excel(ROOT / "data" / "illustrative" / "presence_4w.xlsx", engine="calamine")
+    names = {n for n in data["Emergency"].dropna().unique() if not str(n).startswith("#")}
+    assert len(names) == 17
+    assert all(emergency_by_name(n) is not None for n in names), names
+
+
+def test_bundled_list_covers_the_in_country_ma_aors():
+    covered = {c for e in load_emergencies() for c in e.countries}
+    ma_aor = {"AFG", "BFA", "CAF", "COL", "COD", "ETH", "IRQ", "LBY", "MLI", "MMR", "NER", "NGA",
+              "PSE", "SOM", "SSD", "SDN", "SYR", "UKR", "YEM"}
+    assert ma_aor <= covered
+
+
+def test_regional_emergencies_and_their_countries():
+    assert countries_of("central-sahel") == ("BFA", "MLI", "NER")
+    assert countries_of("lake-chad-basin") == ("NGA", "NER", "TCD", "CMR")
+    assert set(countries_of("syria-regional")) == {"TUR", "LBN", "JOR", "IRQ", "EGY"}
+    assert countries_of("no-such-emergency") == ()
+
+
+def test_names_fold_in_english_french_and_aliases():
+    assert emergency_by_name("CENTRAL SAHEL CRISIS").id == "central-sahel"
+    assert emergency_by_name("Crise au Sahel central").id == "central-sahel"
+    assert emergency_by_name("crise-au-sahel-central").id == "central-sahel"
+    assert emergency_by_name("3RP").id == "syria-regional"
+    assert emergency_by_name("Crise en RCA").id == "car"
+    assert emergency_by_name("Ebola outbreak") is None
+
+
+def test_name_in_french():
+    assert emergency_by_name("Iraq crisis").name("fr") == "Crise en Irak"
+
+
+def test_link_from_the_rows_own_column():
+    link = link_emergency("Central Sahel crisis", "MLI", 2021)
+    assert (link.emergency.id, link.how, link.warning) == ("central-sahel", "column", "")
+
+
+def test_own_column_wins_over_country():
+    # Niger is in two emergencies; the row says which.
+    link = link_emergency("Lake Chad Basin", "NER", 2021)
+    assert (link.emergency.id, link.how) == ("lake-chad-basin", "column")
+
+
+def test_own_column_outside_its_countries_or_years_is_linked_with_a_warning():
+    link = link_emergency("Syria crisis", "IRQ", 2021)
+    assert link.emergency.id == "syria"
+    assert "IRQ is not one of the countries" in link.warning
+    link = link_emergency("North-west Syria earthquake", "SYR", 2021)
+    assert link.emergency.id == "nw-syria-earthquake"
+    assert "not active in 2021" in link.warning
+
+
+def test_unknown_emergency_is_reported_with_closest_names():
+    link = link_emergency("Central Sahel crises", "BFA", 2021)
+    assert link.emergency is None and link.how == ""
+    assert "not a known emergency" in link.reason
+    assert link.candidates[0] == "central-sahel"
+
+
+@pytest.mark.parametrize(
+    "country, year, expected",
+    [
+        ("MLI", 2021, "central-sahel"),  # Mali: only the Central Sahel crisis
+        ("BFA", 2020, "central-sahel"),
+        ("UKR", 2022, "ukraine"),
+        ("SYR", 2021, "syria"),  # the earthquake is 2023 only
+        ("TCD", 2021, "lake-chad-basin"),
+        ("AFG", None, "afghanistan"),  # no year, one emergency at all
+    ],
+)
+def test_link_from_the_country_when_it_has_one_active_emergency(country, year, expected):
+    link = link_emergency(None, country, year)
+    assert (link.emergency.id, link.how, link.reason) == (expected, "country", "")
+
+
+@pytest.mark.parametrize(
+    "country, year, candidates",
+    [
+        ("NER", 2021, {"central-sahel", "lake-chad-basin"}),
+        ("NGA", 2021, {"lake-chad-basin", "north-east-nigeria"}),
+        ("SYR", 2023, {"syria", "nw-syria-earthquake"}),
+        ("IRQ", 2020, {"iraq", "syria-regional"}),
+    ],
+)
+def test_country_with_two_active_emergencies_is_ambiguous(country, year, candidates):
+    link = link_emergency("", country, year)
+    assert link.emergency is None
+    assert f"{country} has 2 emergencies in {year}" in link.reason
+    assert set(link.candidates) == candidates
+
+
+def test_country_without_active_emergency_is_reported():
+    link = link_emergency(None, "SYR", 2005)  # before the Syria crisis
+    assert link.emergency is None
+    assert link.reason == "no emergency of SYR is active in 2005"
+    assert link.candidates == ("syria", "nw-syria-earthquake")
+    link = link_emergency(None, "FRA", 2021)
+    assert link.emergency is None and link.candidates == ()
+
+
+def test_no_emergency_and_no_country():
+    assert "no country" in link_emergency(None, None, 2021).reason
+
+
+def test_a_bad_list_is_refused(tmp_path):
+    header = "id,name_en,name_fr,countries,type,start_year,end_year,aliases,note\n"
+    bad = {
+        "countries": "x,X,X,Syria,country,,,,\n",
+        "type": "x,X,X,SYR,war,,,,\n",
+        "years": "x,X,X,SYR,country,2020,2019,,\n",
+        "duplicate": "x,X,X,SYR,country,,,,\ny,Y,Y,SYR,country,,,X,\n",
+    }
+    for name, body in bad.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_text(header + body, encoding="utf-8")
+        with pytest.raises(ValueError):
+            load_emergencies(path)
