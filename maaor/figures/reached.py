@@ -1,0 +1,198 @@
+"""People reached (4W): one definition, summed by any place or actor dimension.
+
+Definition of a row's people reached (``row_reached``):
+
+- the row's total (``reached_total``) when it gives one;
+- else the sum of its split (women + men + girls + boys, those given) when it gives any;
+- else nothing: the row does not count, and a group whose rows give nothing has NaN
+  (null), not 0.
+
+A total that is also split is counted once (the total); the split parts are summed
+separately by part. A given total disagrees with its split when the split is complete
+(all four parts) and differs from the total by more than rounding (half a person per
+part, i.e. 2), or when the parts given already exceed the total by more than rounding;
+such rows are listed by :func:`reached_disagreements` and still count with their stated
+total. The caller chooses the rows (status, year, emergency filters) before calling.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SPLIT = ("reached_women", "reached_men", "reached_girls", "reached_boys")
+REACHED = ("reached_total", *SPLIT)
+# Each part may be rounded to a whole person: a split of four parts may be 4 x 0.5 off.
+ROUNDING_PER_PART = 0.5
+
+#: Dimension names a caller may group by, and the presence columns each one means.
+#: Admin-1 names repeat across countries, so admin-1 groups carry the country too.
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "country": ("country_iso3",),
+    "emergency": ("emergency",),
+    "admin1": ("country_iso3", "admin1"),
+    "pillar": ("pillar",),
+    "organisation": ("org",),
+}
+
+_OUT_NUMBERS = {
+    "reached_total": "float64",
+    "reached_women": "float64",
+    "reached_men": "float64",
+    "reached_girls": "float64",
+    "reached_boys": "float64",
+    "rows_reached": "int64",
+    "rows_total_from_split": "int64",
+    "rows_disagreeing": "int64",
+}
+
+
+def _numbers(presence: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.to_numeric(presence[c], errors="coerce") if c in presence else np.nan for c in REACHED},
+        index=presence.index,
+    ).astype("float64")
+
+
+def row_reached(presence: pd.DataFrame) -> pd.DataFrame:
+    """Return, per presence row, the reached figures the totals are made of.
+
+    Returns:
+        DataFrame on ``presence``'s index with ``reached`` (the row's people reached by
+        the definition above, NaN when it gives none), ``split_sum`` (sum of the parts
+        given, NaN when none), ``split_parts`` (how many parts are given), ``from_split``
+        (True when ``reached`` is the split sum because no total is given) and
+        ``disagrees`` (True when a given total and its split disagree beyond rounding).
+    """
+    n = _numbers(presence)
+    parts = n[list(SPLIT)]
+    split_parts = parts.notna().sum(axis=1).astype("int64")
+    split_sum = parts.sum(axis=1, min_count=1)
+    total = n["reached_total"]
+    from_split = total.isna() & (split_parts > 0)
+    reached = total.where(total.notna(), split_sum)
+    tolerance = split_parts * ROUNDING_PER_PART
+    complete = split_parts == len(SPLIT)
+    gap = split_sum - total
+    disagrees = total.notna() & (split_parts > 0) & (
+        (complete & (gap.abs() > tolerance)) | (~complete & (gap > tolerance))
+    )
+    return pd.DataFrame(
+        {
+            "reached": reached.astype("float64"),
+            "split_sum": split_sum.astype("float64"),
+            "split_parts": split_parts,
+            "from_split": from_split.astype(bool),
+            "disagrees": disagrees.fillna(False).astype(bool),
+        },
+        index=presence.index,
+    )
+
+
+def _columns(by) -> list[str]:
+    if isinstance(by, str):
+        by = (by,)
+    columns: list[str] = []
+    for name in by:
+        for column in DIMENSIONS.get(name, (name,)):
+            if column not in columns:
+                columns.append(column)
+    return columns
+
+
+def reached_by(presence: pd.DataFrame, by=("country",)) -> pd.DataFrame:
+    """Return people reached summed per group.
+
+    Args:
+        presence: 4W presence rows (already filtered by the caller).
+        by: one dimension or several, among ``DIMENSIONS`` ("country", "emergency",
+            "admin1", "pillar", "organisation") or presence column names. Rows whose
+            group value is missing form their own group (NaN), so groups always add up
+            to :func:`reached_headline`.
+
+    Returns:
+        One row per group (groups with no reached figure at all included, with NaN),
+        sorted by the group columns: the group columns, then ``reached_total`` (sum of
+        the rows' people reached, NaN when no row gives any), ``reached_women``,
+        ``reached_men``, ``reached_girls``, ``reached_boys`` (sum of that part over the
+        rows that give it, NaN when none does), ``rows_reached`` (rows counted in the
+        total), ``rows_total_from_split`` (of which the total is the sum of the split)
+        and ``rows_disagreeing`` (rows whose total and split disagree).
+    """
+    columns = _columns(by)
+    missing = [c for c in columns if c not in presence.columns]
+    if missing:
+        raise KeyError(f"presence has no column {', '.join(missing)}")
+    per_row = row_reached(presence)
+    numbers = _numbers(presence)
+    frame = pd.concat(
+        [
+            presence[columns].astype("object"),
+            per_row["reached"].rename("reached_total"),
+            numbers[list(SPLIT)],
+            per_row["reached"].notna().astype("int64").rename("rows_reached"),
+            (per_row["from_split"]).astype("int64").rename("rows_total_from_split"),
+            per_row["disagrees"].astype("int64").rename("rows_disagreeing"),
+        ],
+        axis=1,
+    )
+    if frame.empty:
+        return pd.DataFrame({**{c: pd.Series(dtype="str") for c in columns},
+                             **{c: pd.Series(dtype=t) for c, t in _OUT_NUMBERS.items()}})
+    grouped = frame.groupby(columns, dropna=False, sort=True)
+    sums = grouped[list(REACHED)].sum(min_count=1)
+    counts = grouped[["rows_reached", "rows_total_from_split", "rows_disagreeing"]].sum()
+    out = pd.concat([sums, counts], axis=1).reset_index()
+    return out.astype(_OUT_NUMBERS)
+
+
+def reached_headline(presence: pd.DataFrame) -> dict:
+    """Return the people reached over all rows given.
+
+    Returns:
+        dict: ``reached_total``, ``reached_women``, ``reached_men``, ``reached_girls``,
+        ``reached_boys`` (floats, None when no row gives that figure), ``rows_reached``,
+        ``rows_total_from_split``, ``rows_disagreeing`` (ints).
+    """
+    per_row = row_reached(presence)
+    numbers = _numbers(presence)
+
+    def total(series: pd.Series) -> float | None:
+        value = series.sum(min_count=1)
+        return None if pd.isna(value) else float(value)
+
+    return {
+        "reached_total": total(per_row["reached"]),
+        **{part: total(numbers[part]) for part in SPLIT},
+        "rows_reached": int(per_row["reached"].notna().sum()),
+        "rows_total_from_split": int(per_row["from_split"].sum()),
+        "rows_disagreeing": int(per_row["disagrees"].sum()),
+    }
+
+
+def reached_disagreements(presence: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows whose given total and split disagree beyond rounding.
+
+    Returns:
+        One row per disagreeing presence row, in input order: ``_file``, ``_sheet``,
+        ``_row`` (where it came from, when known), ``org``, ``country_iso3``,
+        ``reached_total``, ``split_sum``, ``split_parts``, ``difference`` (split sum
+        minus total) and ``message`` (what is wrong, in words).
+    """
+    per_row = row_reached(presence)
+    bad = per_row["disagrees"]
+    keep = [c for c in ("_file", "_sheet", "_row", "org", "country_iso3") if c in presence.columns]
+    out = presence.loc[bad, keep].copy()
+    numbers = _numbers(presence).loc[bad]
+    out["reached_total"] = numbers["reached_total"]
+    out["split_sum"] = per_row.loc[bad, "split_sum"]
+    out["split_parts"] = per_row.loc[bad, "split_parts"]
+    out["difference"] = out["split_sum"] - out["reached_total"]
+
+    def message(row) -> str:
+        parts = "women + men + girls + boys" if row["split_parts"] == len(SPLIT) else "the parts given"
+        return (f"People reached {row['reached_total']:g} but {parts} add up to "
+                f"{row['split_sum']:g} ({row['difference']:+g}); the total is counted as given")
+
+    out["message"] = [message(r) for _, r in out.iterrows()] if len(out) else pd.Series(dtype="str")
+    return out.reset_index(drop=True)
