@@ -238,3 +238,36 @@ def test_illustrative_4w_admin1_cells_are_all_placed():
     })
     # Only Libya's "Sirte" (OCHA writes the district "Sirt") is left to a person.
     assert unplaced == [("Libya", "Sirte")]
+
+
+def test_every_point_lies_in_its_country():
+    # Bounding boxes of the bundled 1:110m country outlines, widened by 0.7 degree for
+    # what 1:110m leaves out (Gaza, the Crimean coast, islands near the shore).
+    data = json.loads((ROOT / "data" / "geo" / "countries-110m.geojson").read_text(encoding="utf-8"))
+    boxes: dict[str, list[float]] = {}
+    for feature in data["features"]:
+        iso3, (x0, y0, x1, y1) = feature["properties"]["iso3"], feature["properties"]["bbox"]
+        if iso3 in boxes:
+            bx = boxes[iso3]
+            boxes[iso3] = [min(bx[0], x0), min(bx[1], y0), max(bx[2], x1), max(bx[3], y1)]
+        else:
+            boxes[iso3] = [x0, y0, x1, y1]
+    outside = []
+    for unit in gazetteer.load_units():
+        if unit.lat is None or unit.pcode == "CO88":  # San Andrés lies 700 km off the coast
+            continue
+        x0, y0, x1, y1 = boxes[unit.iso3]
+        if not (x0 - 0.7 <= unit.lon <= x1 + 0.7 and y0 - 0.7 <= unit.lat <= y1 + 0.7):
+            outside.append((unit.iso3, unit.name))
+    assert outside == []
+
+
+def test_point_counts_and_sources():
+    current = [u for iso3 in gazetteer.countries() for u in units(iso3)]
+    assert len(current) == 392
+    assert sum(u.lat is not None for u in current) == 327
+    assert {u.point_source for u in current} == {
+        "ne_label", "ne_union_centroid", "ne_label_of_larger_unit", ""}
+    # Units carved out of a larger Natural Earth unit have no point rather than a wrong one.
+    assert lookup("COD", "Ituri").unit.lat is None
+    assert lookup("MLI", "Ménaka").unit.lat is None

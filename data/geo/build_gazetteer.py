@@ -197,6 +197,17 @@ FORMER_UNIONS = {
     },
 }
 
+# Natural Earth names that belong to another unit: a unit carved out of another kept its
+# parent's names (Daykundi from Uruzgan, East Darfur from South Darfur, Central Darfur from
+# West Darfur), or a neighbour's name slipped in (Charikar is Parwan's capital; "Paktiya" is
+# Paktya). Left as they are they would make the right unit's name ambiguous.
+DROP_VARIANTS = {
+    "AF08": {"Charikar"}, "AF12": {"Paktiya"}, "AF24": {"Urozgan", "Orozgân"},
+    "SD05": {"Dārfūr al Janūbīyah", "Janūb Dārfūr", "Darfur méridional", "Southern Darfur"},
+    "SD06": {"Dārfūr al Gharbīyah", "Gharb Dārfūr"},
+    "SD14": {"An Nil al Azraq"},
+}
+
 COLUMNS = [
     "iso3", "pcode", "name", "iso_3166_2", "lat", "lon", "point_source", "status",
     "successors", "ne_units", "variants",
@@ -441,7 +452,8 @@ def build(ne_path: Path, pcodes_path: Path) -> tuple[list[dict], dict, list[str]
             iso_code = ISO_OVERRIDES.get(pcode, iso_code)
             variants += inherited.get(pcode, [])
             variants += EXTRA_VARIANTS.get(pcode, [])
-            variants = [v for v in dict.fromkeys(variants) if v != row["Name"] and "|" not in v]
+            dropped = DROP_VARIANTS.get(pcode, set())
+            variants = [v for v in dict.fromkeys(variants) if v != row["Name"] and "|" not in v and v not in dropped]
             rows.append({
                 "iso3": iso3, "pcode": pcode, "name": row["Name"], "iso_3166_2": iso_code,
                 "lat": "" if lat is None else round(lat, 4), "lon": "" if lon is None else round(lon, 4),
