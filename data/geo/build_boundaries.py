@@ -119,6 +119,48 @@ def bbox(geom: dict) -> list[float]:
     return [min(xs), min(ys), max(xs), max(ys)]
 
 
+# Polygons drawn under the wrong country in Natural Earth's de facto lines, moved to the
+# country the United Nations recognises (General Assembly resolution 68/262 affirms the
+# territorial integrity of Ukraine, Crimea included): (from ISO3, to ISO3, a point inside).
+REASSIGNED = [("RUS", "UKR", (34.2, 45.3))]
+
+
+def _inside(x: float, y: float, polygon: list) -> bool:
+    """Even-odd test of a point against a polygon's outer ring."""
+    hit = False
+    outer = polygon[0]
+    for (x0, y0), (x1, y1) in zip(outer, outer[1:], strict=False):
+        if (y0 > y) != (y1 > y) and x < (x1 - x0) * (y - y0) / (y1 - y0) + x0:
+            hit = not hit
+    return hit
+
+
+def _polygons(shape: dict) -> list:
+    return [shape["coordinates"]] if shape["type"] == "Polygon" else list(shape["coordinates"])
+
+
+def _shape(polygons: list) -> dict:
+    if len(polygons) == 1:
+        return {"type": "Polygon", "coordinates": polygons[0]}
+    return {"type": "MultiPolygon", "coordinates": polygons}
+
+
+def reassign(features: list[dict]) -> None:
+    """Move each polygon listed in ``REASSIGNED`` to its country (bounding boxes redone)."""
+    by_iso3 = {f["properties"]["iso3"]: f for f in features}
+    for source, target, (x, y) in REASSIGNED:
+        if source not in by_iso3 or target not in by_iso3:
+            continue
+        polygons = _polygons(by_iso3[source]["geometry"])
+        moving = [p for p in polygons if _inside(x, y, p)]
+        if not moving:
+            continue
+        by_iso3[source]["geometry"] = _shape([p for p in polygons if p not in moving])
+        by_iso3[target]["geometry"] = _shape(_polygons(by_iso3[target]["geometry"]) + moving)
+        for iso3 in (source, target):
+            by_iso3[iso3]["properties"]["bbox"] = bbox(by_iso3[iso3]["geometry"])
+
+
 def country_identity(feature: dict) -> tuple[str, str, str]:
     """Return (ISO3, English short name, French short name) of a world-atlas feature."""
     from hdx.location.country import Country
@@ -158,6 +200,7 @@ def build(topo: dict) -> dict:
                 "geometry": shape,
             }
         )
+    reassign(features)
     features.sort(key=lambda f: f["properties"]["iso3"])
     return {"type": "FeatureCollection", "features": features}
 
