@@ -220,3 +220,54 @@ def link_emergency(
         "the row must name one",
         candidates=tuple(e.id for e in active),
     )
+
+
+def link_table(
+    frame,
+    emergency_column: str | None = "emergency",
+    country_column: str = "country_iso3",
+    year_column: str | None = None,
+    emergencies: tuple[Emergency, ...] | None = None,
+):
+    """Return the emergency link of every row of a table (4W, funding, mechanisms).
+
+    Args:
+        frame: the table (a pandas DataFrame).
+        emergency_column: the column holding the row's own emergency, None when the
+            table has none (funding, mechanisms).
+        country_column: the column of ISO3 codes.
+        year_column: the column of years (ints), None when the table has none.
+        emergencies: the list to use (the bundled one by default).
+
+    Returns:
+        DataFrame on ``frame``'s index with ``emergency_id`` (missing when not linked),
+        ``how``, ``reason``, ``warning`` and ``candidates`` (ids joined by "; "), each row
+        as :func:`link_emergency` decides it.
+    """
+    import pandas as pd
+
+    emergencies = emergencies or load_emergencies()
+
+    def column(name: str | None) -> list:
+        if name is None or name not in frame.columns:
+            return [None] * len(frame)
+        return [None if pd.isna(v) else v for v in frame[name]]
+
+    answers: dict[tuple, EmergencyLink] = {}
+    rows = []
+    for text, country, year in zip(
+        column(emergency_column), column(country_column), column(year_column), strict=True
+    ):
+        key = (text, country, None if year is None else int(year))
+        if key not in answers:
+            answers[key] = link_emergency(*key, emergencies=emergencies)
+        link = answers[key]
+        rows.append({
+            "emergency_id": link.emergency.id if link.emergency else None,
+            "how": link.how,
+            "reason": link.reason,
+            "warning": link.warning,
+            "candidates": "; ".join(link.candidates),
+        })
+    columns = ["emergency_id", "how", "reason", "warning", "candidates"]
+    return pd.DataFrame(rows, index=frame.index, columns=columns)

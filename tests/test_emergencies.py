@@ -9,6 +9,7 @@ from maaor.emergencies import (
     countries_of,
     emergency_by_name,
     link_emergency,
+    link_table,
     load_emergencies,
 )
 from tests.paths import ROOT
@@ -133,3 +134,35 @@ def test_a_bad_list_is_refused(tmp_path):
         path.write_text(header + body, encoding="utf-8")
         with pytest.raises(ValueError):
             load_emergencies(path)
+
+
+def test_link_table_decides_each_row():
+    table = pd.DataFrame({
+        "emergency": ["Central Sahel crisis", None, None, None, "Unknown crisis"],
+        "country_iso3": ["NER", "MLI", "NER", None, "SYR"],
+        "year": [2021, 2021, 2021, 2021, 2021],
+    }, index=[10, 11, 12, 13, 14])
+    out = link_table(table, year_column="year")
+    assert list(out.index) == [10, 11, 12, 13, 14]
+    assert out["emergency_id"].fillna("-").tolist() == ["central-sahel", "central-sahel", "-", "-", "-"]
+    assert out["how"].tolist() == ["column", "country", "", "", ""]
+    assert out.loc[12, "candidates"] == "central-sahel; lake-chad-basin"
+    assert "not a known emergency" in out.loc[14, "reason"]
+
+
+def test_link_table_without_emergency_column():
+    funding = pd.DataFrame({"country_iso3": ["UKR", "NGA"], "year": [2022, 2022]})
+    out = link_table(funding, emergency_column=None, year_column="year")
+    assert out["emergency_id"].fillna("-").tolist() == ["ukraine", "-"]
+
+
+def test_bundled_4w_rows_all_link_from_their_own_column():
+    from maaor.bundled import load_default
+
+    presence = load_default().dataset.presence
+    out = link_table(presence)
+    assert len(out) == len(presence) == 649
+    assert out["how"].eq("column").all()
+    assert out["warning"].eq("").all()
+    counts = out["emergency_id"].value_counts()
+    assert counts["central-sahel"] == 47 and counts["iraq"] == 96 and counts["syria"] == 52
