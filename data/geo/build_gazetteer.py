@@ -157,6 +157,9 @@ MANUAL_BY_NE_ID = {"AFG-1769": ["AF08"], "AFG-1753": ["AF24"]}
 ISO_OVERRIDES = {
     "AF08": "AF-PAN", "AF24": "AF-DAY", "CO11": "CO-DC", "CO25": "CO-CUN",
     "SD03": "SD-DS", "SD05": "SD-DE", "SD06": "SD-DC",
+    # Natural Earth's "PS-WBK" and "PS-GZZ" are not ISO 3166-2 codes (ISO codes the oPt by
+    # governorate, OCHA's admin-1 is the West Bank and the Gaza Strip).
+    "PS01": "", "PS02": "",
 }
 
 # Units whose Natural Earth polygon is larger than today's unit, while its label point lies
