@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from maaor import vocab
-from maaor.dataset import LIST_SEP
+from maaor.dataset import LIST_SEP, list_contains_any  # noqa: F401 - re-exported for figures
 
 # Work-plan statuses are columns of the progress tables, in vocabulary order.
 WP_STATUSES: tuple[str, ...] = vocab.STATUSES
@@ -89,18 +89,6 @@ def active_mask(presence: pd.DataFrame) -> pd.Series:
     """Presence rows that count as active: status "active" or not reported."""
     status = presence["status"]
     return (status.isna() | (status == "active")).fillna(True).astype(bool)
-
-
-def list_contains_any(series: pd.Series, values) -> pd.Series:
-    """Rows of a LIST_SEP-joined column holding at least one of ``values`` (bool Series)."""
-    wanted = set(values)
-    if series.empty or not wanted:
-        return pd.Series(False, index=series.index, dtype=bool)
-    positional = pd.Series(series.to_numpy(), dtype="str")
-    exploded = positional.str.split(LIST_SEP).explode()
-    hit = exploded.isin(wanted).groupby(level=0).any()
-    return pd.Series(hit.reindex(range(len(series)), fill_value=False).to_numpy(dtype=bool),
-                     index=series.index)
 
 
 def budget_groups(wp: pd.DataFrame) -> pd.DataFrame:

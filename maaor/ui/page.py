@@ -16,13 +16,13 @@ from typing import Any
 
 import streamlit as st
 
+from maaor import filters
 from maaor.config import app_mode
 from maaor.dataset import DatasetMeta
-from maaor.filters import Filters
+from maaor.filters import FilterOptions, Filters
 from maaor.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_date, t
 from maaor.ui import data
 from maaor.ui import filters as ui_filters
-from maaor.ui.filters import FilterOptions
 
 # (script path relative to app.py, title key, material icon) in navigation order.
 PAGES: tuple[tuple[str, str, str], ...] = (
@@ -89,7 +89,7 @@ class Page:
         return t(key, self.lang, **kw)
 
     def view(self, name: str, *args: Any) -> Any:
-        """Return figure ``name`` (see ``maaor.ui.data.VIEWS``) under the page filters."""
+        """Return figure ``name`` (see ``maaor.views.VIEWS``) under the page filters."""
         return data.view(self.version, name, self.filters, self.today, *args)
 
     def view_with(self, name: str, f: Filters, *args: Any) -> Any:
@@ -118,7 +118,7 @@ class Page:
         return {
             self.t("about.source"): ", ".join(self.t(SOURCE_KEYS[n]) for n in tables),
             self.t("about.version"): self.version_text(),
-            self.t("about.filters"): ui_filters.describe(
+            self.t("about.filters"): filters.describe(
                 self.filters, self.lang, dict(self.options.objective)
             ),
             self.t("about.as_of"): fmt_date(self.today, self.lang),
@@ -136,8 +136,8 @@ def page_link(lang: str, page: str, **params: str) -> str:
     keeping the language ``lang``."""
     query = {k: [v] for k, v in params.items()}
     if lang != DEFAULT_LANGUAGE:
-        query[ui_filters.LANG_PARAM] = [lang]
-    qs = ui_filters.query_string(query)
+        query[filters.LANG_PARAM] = [lang]
+    qs = filters.query_string(query)
     return PAGE_URLS[page] + (f"?{qs}" if qs else "")
 
 
@@ -188,8 +188,8 @@ def _navigation(lang: str) -> None:
 
 def _unpin() -> None:
     st.session_state.pop(ui_filters.SESSION_VERSION, None)
-    if ui_filters.VERSION_PARAM in st.query_params:
-        del st.query_params[ui_filters.VERSION_PARAM]
+    if filters.VERSION_PARAM in st.query_params:
+        del st.query_params[filters.VERSION_PARAM]
 
 
 def _resolve_version(pinned: int | None, lang: str) -> tuple[int, bool]:
@@ -209,7 +209,7 @@ def setup(title_key: str, tables: Sequence[str], presenting: bool = False) -> Pa
     Args:
         title_key: i18n key of the page title.
         tables: canonical tables the page draws; they decide which filters the
-            sidebar shows (``maaor.ui.filters.TABLE_PARAMS``).
+            sidebar shows (``maaor.filters.TABLE_PARAMS``).
         presenting: plenary mode: the sidebar starts collapsed (still there, filters
             in it) and the page draws its own title, version and notice per slide.
     """
@@ -232,7 +232,7 @@ def setup(title_key: str, tables: Sequence[str], presenting: bool = False) -> Pa
     _language_switch(lang)
     _navigation(lang)
     f = ui_filters.sidebar(
-        ui_filters.params_for_tables(tables), f, options, lang, version if is_pinned else None
+        filters.params_for_tables(tables), f, options, lang, version if is_pinned else None
     )
     if tables:
         _hxl_switch(lang)
