@@ -188,13 +188,14 @@ class View:
         stored: the unfiltered figure is computed once per published version and stored
             with it (``maaor.aggregates``). A stored view reads neither ``today`` nor
             extra arguments.
-        columns: how its table is shown, when a page shows it as a table.
+        columns: how its table is shown, when a page shows it as a table; a function of
+            the view's extra arguments when the layout depends on them.
     """
 
     compute: Callable[..., Any]
     tables: tuple[str, ...]
     stored: bool = False
-    columns: Columns | None = None
+    columns: Columns | Callable[..., Columns] | None = None
 
 
 WORKPLAN_STATUS_COLUMNS: dict[str, str] = {
@@ -225,6 +226,34 @@ ACTIVITY_COLUMNS = Columns(
     dates=("start", "due"),
     money=("budget_usd", "funded_usd"),
 )
+
+FLAG_COLUMNS: dict[str, Columns] = {
+    "activity": Columns(
+        {"rule": "col.rule", "ref": "col.activity_link", "label": "col.activity",
+         "detail": "col.detail"},
+        keys={"rule": "rule."}, links={"ref": ("workplan", "activity")},
+    ),
+    "country": Columns(
+        {"rule": "col.rule", "ref": "col.country_link", "label": "col.mechanism",
+         "pillar": "col.pillar", "detail": "col.detail"},
+        keys={"rule": "rule."}, vocab={"pillar": "pillar"},
+        links={"ref": ("presence", "country")},
+    ),
+}
+MONEY_COLUMNS = ("required_usd", "funded_usd", "gap_usd")
+
+
+def _funding_by_columns(by: Sequence[str]) -> Columns:
+    """Columns of ``funding.by`` on one dimension (its header says which)."""
+    (dimension,) = by
+    return Columns(
+        {dimension: f"funding.by.{dimension}", "required_usd": "col.required",
+         "funded_usd": "col.funded", "gap_usd": "col.gap", "pct_funded": "col.pct_funded"},
+        countries=("country_iso3",) if dimension == "country_iso3" else (),
+        vocab={"channel": "channel"} if dimension == "channel" else {},
+        money=MONEY_COLUMNS, percents=("pct_funded",),
+    )
+
 
 VIEWS: dict[str, View] = {
     "overview": View(
@@ -353,10 +382,13 @@ VIEWS: dict[str, View] = {
     "gaps.flags": View(
         lambda ds, f, today, scope=None: _flags(ds, f, today, scope),
         ("workplan", "presence", "mechanisms"),
+        columns=lambda scope: FLAG_COLUMNS[scope],
     ),
     "gaps.counts": View(
         lambda ds, f, today: fig_gaps.flag_counts(_flags(ds, f, today, None)),
         ("workplan", "presence", "mechanisms"),
+        columns=Columns({"rule": "col.rule", "count": "col.count"}, keys={"rule": "rule."},
+                        numbers=("count",)),
     ),
     "funding.rows": View(lambda ds, f, today: filter_funding(ds.funding, f), ("funding",)),
     "funding.headline": View(
@@ -365,17 +397,30 @@ VIEWS: dict[str, View] = {
     ),
     "funding.by": View(
         lambda ds, f, today, by: fig_funding.funding_by(filter_funding(ds.funding, f), list(by)),
-        ("funding",),
+        ("funding",), columns=_funding_by_columns,
     ),
     "funding.budget": View(
         lambda ds, f, today: fig_funding.workplan_budget_vs_funded(
             filter_workplan(ds.workplan, f)
         ),
         ("workplan",), stored=True,
+        columns=Columns(
+            {"objective_id": "col.objective_id", "objective": "col.objective",
+             "budget_usd": "col.budget", "funded_usd": "col.funded", "gap_usd": "col.gap",
+             "pct_funded": "col.pct_funded"},
+            money=("budget_usd", "funded_usd", "gap_usd"), percents=("pct_funded",),
+        ),
     ),
     "funding.fts": View(
         lambda ds, f, today: fig_funding.fts_mine_action(filter_fts(ds.fts, f)),
         ("fts",), stored=True,
+        columns=Columns(
+            {"country_iso3": "col.country", "year": "col.year", "plan_name": "col.plan",
+             "required_usd": "col.required", "funded_usd": "col.funded",
+             "percent_funded": "col.pct_funded", "requirement_known": "col.requirement_known"},
+            countries=("country_iso3",), money=("required_usd", "funded_usd"),
+            percents=("percent_funded",),
+        ),
     ),
     "results.progress": View(
         lambda ds, f, today: fig_results.indicator_progress(
@@ -388,6 +433,15 @@ VIEWS: dict[str, View] = {
             ds, f, today, objective, disaggregation
         ),
         ("indicators",),
+        columns=Columns(
+            {"indicator_id": "col.indicator_id", "indicator": "col.indicator",
+             "outcome": "col.outcome", "country_iso3": "col.country", "unit": "col.unit",
+             "baseline": "col.baseline", "target": "col.target", "actual": "col.actual",
+             "progress_pct": "col.progress", "expected_pct": "col.expected",
+             "on_track": "col.on_track"},
+            countries=("country_iso3",), numbers=("baseline", "target", "actual"),
+            percents=("progress_pct", "expected_pct"), keys={"on_track": "results.track."},
+        ),
     ),
     "results.latest_year": View(
         lambda ds, f, today: latest_indicator_year(ds, f), ("indicators",),
@@ -397,6 +451,11 @@ VIEWS: dict[str, View] = {
             fig_results.indicator_progress(filter_indicators(ds.indicators, f), today)
         ),
         ("indicators",),
+        columns=Columns({"objective": "col.objective", "indicators": "col.indicators",
+                         "on_track": "results.on_track", "off_track": "results.off_track",
+                         "unknown": "results.unknown", "mean_progress_pct": "col.mean_progress"},
+                        numbers=("indicators", "on_track", "off_track", "unknown"),
+                        percents=("mean_progress_pct",)),
     ),
 }
 
@@ -421,8 +480,8 @@ def compute(name: str, ds: Dataset, f: Filters, today: dt.date | None, *args: An
     return VIEWS[name].compute(ds, f, today, *args)
 
 
-def columns(name: str) -> Columns:
-    """Return how the table of view ``name`` is shown.
+def columns(name: str, *args: Any) -> Columns:
+    """Return how the table of view ``name`` (called with ``args``) is shown.
 
     Raises:
         KeyError: ``name`` is not a view or has no table layout.
@@ -430,4 +489,4 @@ def columns(name: str) -> Columns:
     spec = VIEWS[name].columns
     if spec is None:
         raise KeyError(f"view {name!r} has no column layout")
-    return spec
+    return spec if isinstance(spec, Columns) else spec(*args)

@@ -28,7 +28,8 @@ from maaor.i18n import (
 from maaor.problems import SEVERITIES
 from maaor.schema import KINDS
 from maaor.ui.coordinator import PROBLEM_COLUMNS
-from maaor.ui.page import PAGES, SOURCE_KEYS
+from maaor.ui.page import SOURCE_KEYS
+from maaor.ui.registry import PAGES
 from tests.paths import ROOT
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -86,7 +87,7 @@ def used_keys() -> set[str]:
                 found.add(text)
     found = {k for k in found if not k.endswith(".py")}
     found |= DYNAMIC_KEYS
-    found |= {title for _, title, _ in PAGES} | set(SOURCE_KEYS.values())
+    found |= {p.title_key for p in PAGES} | set(SOURCE_KEYS.values())
     return found
 
 

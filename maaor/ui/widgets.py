@@ -321,8 +321,7 @@ def flag_counts_chart(page: Page, counts: pd.DataFrame) -> None:
         lambda: charts.flag_counts(counts, page.lang, page.note("workplan", "presence", "mechanisms")),
         counts,
         "flag_counts",
-        Columns({"rule": "col.rule", "count": "col.count"}, keys={"rule": "rule."},
-                numbers=("count",)),
+        page.columns("gaps.counts"),
         tables=("workplan", "presence", "mechanisms"),
         alt=page.t("gaps.chart.alt"),
     )
