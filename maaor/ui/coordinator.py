@@ -66,7 +66,7 @@ T = TypeVar("T")
 
 def max_upload_mb() -> int:
     """Return the per-file upload limit in MB (``MAAOR_MAX_UPLOAD_MB``, default 25)."""
-    return config.max_upload_mb()
+    return config.settings().max_upload_mb
 
 
 # ----------------------------------------------------------------------------- helpers

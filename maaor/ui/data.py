@@ -32,7 +32,7 @@ def public_presence_level() -> str:
 
 def basemap_style() -> str | None:
     """Return the online basemap style URL (``MAAOR_BASEMAP_STYLE``), None for none."""
-    return config.basemap_style()
+    return config.settings().basemap_style
 
 
 @st.cache_data(ttl=5, show_spinner=False)

@@ -15,8 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from maaor import filters, views
-from maaor.config import app_mode
+from maaor import config, filters, views
 from maaor.dataset import DatasetMeta
 from maaor.filters import FilterOptions, Filters
 from maaor.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_date, t
@@ -160,7 +159,7 @@ def hxl_wanted() -> bool:
 
 def _navigation(lang: str) -> None:
     # A viewer-mode process (public, scaled out) does not offer the coordinator page.
-    viewer = app_mode() == "viewer"
+    viewer = config.settings().mode == "viewer"
     for spec in registry.PAGES:
         if viewer and spec.coordinator_only:
             continue
