@@ -253,7 +253,7 @@ ERROR_ENTRY = '''
 import streamlit as st
 from maaor.ui.page import setup
 
-page = setup("page.overview.title", tables=())
+page = setup("overview")
 raise RuntimeError("secret-detail-{marker} in " + __file__)
 '''
 
