@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from maaor import vocab
-from maaor.dataset import LIST_SEP, list_contains_any  # noqa: F401 - re-exported for figures
+from maaor.dataset import LIST_SEP
 
 # Work-plan statuses are columns of the progress tables, in vocabulary order.
 WP_STATUSES: tuple[str, ...] = vocab.STATUSES
