@@ -7,7 +7,7 @@ import streamlit as st
 from maaor.figures.narrative import narrative
 from maaor.filters import Filters
 from maaor.i18n import fmt_money, fmt_number, fmt_percent
-from maaor.ui import data, widgets
+from maaor.ui import data, registry, widgets
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
 
@@ -18,7 +18,7 @@ def summary(version: int, f: Filters, today: dt.date, lang: str) -> list[str]:
     return [s.text for s in narrative(data.dataset(version), f, today, lang)]
 
 
-page = setup("page.overview.title", tables=("workplan", "presence", "funding", "mechanisms"))
+page = setup("overview")
 head = page.view("overview")
 
 st.subheader(page.t("overview.headline"))
@@ -54,7 +54,7 @@ st.subheader(page.t("overview.narrative"))
 with st.container(key="overview_narrative"):
     for sentence in summary(page.version, page.filters, page.today, page.lang):
         st.markdown("- " + md_escape(sentence))
-st.page_link("pages/7_Present.py", label=page.t("overview.to_present"),
+st.page_link(registry.page("present").path, label=page.t("overview.to_present"),
              icon=":material/co_present:")
 
 left, right = st.columns([3, 2])
@@ -67,11 +67,11 @@ with left:
         key="overview_map",
     )
     st.caption(page.t("presence.map.legend") + " " + page.note("presence"))
-    st.page_link("pages/2_Presence.py", label=page.t("overview.to_presence"),
+    st.page_link(registry.page("presence").path, label=page.t("overview.to_presence"),
                  icon=":material/arrow_forward:")
 with right:
     st.subheader(page.t("overview.gaps"))
     counts = page.view("gaps.counts")
     widgets.flag_counts_chart(page, counts)
-    st.page_link("pages/3_Gaps.py", label=page.t("overview.to_gaps"),
+    st.page_link(registry.page("gaps").path, label=page.t("overview.to_gaps"),
                  icon=":material/arrow_forward:")

@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from loadclient import Session, Timing, rss_mb, summarise  # noqa: E402
 
 from deploy.cluster import Cluster  # noqa: E402
+from maaor.config import settings  # noqa: E402
 
 ARRIVAL_PAGES = ("", "Presence", "Work_plan", "Gaps", "Funding", "Results")
 BURST_PAGE = "Presence"
@@ -293,7 +294,7 @@ def _pg_schema(base_url: str) -> tuple[str, callable]:
 def main(argv: list[str] | None = None) -> int:
     """Run the scenarios on 1 process and on 3 behind nginx; print the table."""
     ap = argparse.ArgumentParser(description="maaor load scenarios (loopback only)")
-    ap.add_argument("--database-url", default=os.environ.get("MAAOR_TEST_DATABASE_URL", ""),
+    ap.add_argument("--database-url", default=settings().test_database_url,
                     help="PostgreSQL server; a fresh schema is made and dropped")
     ap.add_argument("--viewers", type=int, default=100)
     ap.add_argument("--over", type=float, default=60.0)

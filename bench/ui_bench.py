@@ -43,7 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = os.environ.get("MAAOR_CHROMIUM", "/usr/bin/chromium")
+from maaor.config import settings  # noqa: E402
+
 APP = ROOT / "app.py"
 PRESENCE_PAGE = ROOT / "pages" / "2_Presence.py"
 FILTER_COUNTRIES = ("IRQ", "AFG", "SYR", "UKR", "SSD", "COL")
@@ -221,7 +222,7 @@ def server_run(playwright, store: Path, uncached: bool, workdir: Path) -> dict:
     between the modes); the clock starts when ``streamlit run`` is started.
     """
     browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True,
+        executable_path=settings().chromium, headless=True,
         args=["--no-sandbox", "--disable-gpu", "--no-first-run",
               "--disable-background-networking"])
     port = _free_port()
@@ -281,7 +282,7 @@ def server_run(playwright, store: Path, uncached: bool, workdir: Path) -> dict:
             "first_page_http_bytes": sum(http.values()),
             "first_page_http_requests": len(http),
         }
-        if os.environ.get("MAAOR_BENCH_DEBUG"):
+        if settings().bench_debug:
             for u, n in sorted(http.items(), key=lambda kv: -kv[1])[:8]:
                 print(f"    {n:>10,} {u}", flush=True)
         # Memory after real use: the Presence page, then a filter change there.

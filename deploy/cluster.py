@@ -238,7 +238,16 @@ def main(argv: list[str] | None = None) -> int:
         print(nginx_config(prefix=args.workdir / "nginx", listen=args.listen, ports=ports,
                            mode=args.mode, max_upload_mb=args.max_upload_mb))
         return 0
-    if not os.environ.get("MAAOR_DATABASE_URL") and args.processes > 1:
+    if str(ROOT) not in sys.path:  # run as a script: the repository is not on the path
+        sys.path.insert(0, str(ROOT))
+    from maaor.config import ConfigError, settings
+
+    try:
+        shared_store = settings().database_url_set
+    except ConfigError as exc:
+        print(f"cluster: {exc}", file=sys.stderr)
+        return 2
+    if not shared_store and args.processes > 1:
         print("cluster: set MAAOR_DATABASE_URL to the shared PostgreSQL store "
               "(several processes on one SQLite file is not a supported deployment)",
               file=sys.stderr)

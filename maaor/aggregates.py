@@ -9,9 +9,9 @@ instead of recomputing them from the tables.
 
 An aggregate's name carries the public presence level it was computed at
 (``presence.by_country@point``): an operator who coarsens presence gets new aggregates,
-never ones computed at a finer level. Each aggregate is computed with the same figure
-functions and the same (empty) filters as the UI's ``maaor.ui.data.VIEWS``, which the
-tests check value for value. No Streamlit here.
+never ones computed at a finer level. The stored views are those marked ``stored`` in
+``maaor.views.VIEWS``, computed by the same registry entry, with empty filters, from the
+same public dataset (``maaor.views.public_dataset``) the pages use. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -19,81 +19,16 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 
+from maaor import views
 from maaor.dataset import Dataset
-from maaor.figures import funding as fig_funding
-from maaor.figures import presence as fig_presence
-from maaor.figures import progress as fig_progress
-from maaor.filters import Filters, filter_fts, filter_funding, filter_presence, filter_workplan
 from maaor.store.errors import StoreError
+from maaor.views import STORED_VIEWS
 
 log = logging.getLogger(__name__)
-
-_NONE = Filters()
-
-
-def _mechanisms(ds: Dataset) -> pd.DataFrame:
-    return ds.mechanisms
-
-
-# View name (as in maaor.ui.data.VIEWS) -> function of the public dataset, unfiltered.
-# Only views that do not depend on the date or on extra arguments are stored.
-STORED_VIEWS: dict[str, Callable[[Dataset], Any]] = {
-    "presence.headline": lambda ds: fig_presence.presence_headline(
-        filter_presence(ds.presence, _NONE), _mechanisms(ds)
-    ),
-    "presence.by_country": lambda ds: fig_presence.orgs_by_country(
-        filter_presence(ds.presence, _NONE), active_only=True
-    ),
-    "presence.by_admin1": lambda ds: fig_presence.orgs_by_admin1(
-        filter_presence(ds.presence, _NONE), active_only=True
-    ),
-    "presence.by_pillar": lambda ds: fig_presence.orgs_by_pillar(
-        filter_presence(ds.presence, _NONE), active_only=True
-    ),
-    "workplan.by_objective": lambda ds: fig_progress.progress_by_objective(
-        filter_workplan(ds.workplan, _NONE)
-    ),
-    "workplan.by_output": lambda ds: fig_progress.progress_by_output(
-        filter_workplan(ds.workplan, _NONE)
-    ),
-    "funding.headline": lambda ds: fig_funding.funding_headline(filter_funding(ds.funding, _NONE)),
-    "funding.budget": lambda ds: fig_funding.workplan_budget_vs_funded(
-        filter_workplan(ds.workplan, _NONE)
-    ),
-    "funding.fts": lambda ds: fig_funding.fts_mine_action(filter_fts(ds.fts, _NONE)),
-}
-
-
-PRESENCE_LEVELS = ("country", "admin1", "admin2", "point")
-DEFAULT_PRESENCE_LEVEL = "point"
-
-
-def public_presence_level(env: Mapping[str, str] | None = None) -> str:
-    """Return how finely the public view shows presence (``MAAOR_PUBLIC_PRESENCE_LEVEL``).
-
-    "point" (default) shows the data as published (the map's admin-1 bubbles sit at the
-    mean of the area's coordinates); "admin2" drops nothing the public view draws;
-    "admin1" blanks admin-2 and coordinates, so the map shows countries and no bubbles;
-    "country" also blanks admin-1. Set it where operators' sub-national locations are
-    sensitive.
-    """
-    env = os.environ if env is None else env
-    level = env.get("MAAOR_PUBLIC_PRESENCE_LEVEL", "").strip().lower()
-    return level if level in PRESENCE_LEVELS else DEFAULT_PRESENCE_LEVEL
-
-
-def public_dataset(ds: Dataset, level: str) -> Dataset:
-    """Return what the public pages show of ``ds``: no sensitive columns, presence
-    coarsened to ``level`` ("country", "admin1", "admin2" or "point")."""
-    public = ds.without_sensitive()
-    presence = fig_presence.aggregate_presence(public.presence, level)
-    return Dataset({**public.tables, "presence": presence}, public.meta)
 
 
 def stored_name(view: str, level: str) -> str:
@@ -134,8 +69,11 @@ def decode(data: bytes) -> Any:
 def compute(ds: Dataset, level: str) -> dict[str, bytes]:
     """Return every stored aggregate of dataset ``ds`` (the full, published one), encoded,
     by store name."""
-    public = public_dataset(ds, level)
-    return {stored_name(view, level): encode(fn(public)) for view, fn in STORED_VIEWS.items()}
+    public = views.public_dataset(ds, level)
+    return {
+        stored_name(name, level): encode(views.compute(name, public, views.NO_FILTERS, None))
+        for name in STORED_VIEWS
+    }
 
 
 def store_aggregates(store, version: int, level: str, ds: Dataset | None = None) -> list[str]:

@@ -13,7 +13,6 @@ import datetime as dt
 import getpass
 import hashlib
 import hmac
-import os
 import secrets as _secrets
 import sys
 import time
@@ -115,19 +114,9 @@ def configured_hash(secrets: Mapping | None = None,
     The environment variable ``MAAOR_COORDINATOR_PASSWORD_HASH`` wins over
     ``secrets["coordinator"]["password_hash"]`` (e.g. Streamlit's ``st.secrets``).
     """
-    env = os.environ if env is None else env
-    value = env.get(HASH_ENV, "").strip()
-    if value:
-        return value
-    if secrets is None:
-        return None
-    try:
-        section = secrets["coordinator"]
-        value = section["password_hash"]
-    except (KeyError, TypeError):
-        return None
-    value = str(value).strip() if value is not None else ""
-    return value or None
+    from maaor import config
+
+    return config.coordinator_password_hash(secrets, env)
 
 
 class Throttle:

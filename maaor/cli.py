@@ -295,12 +295,15 @@ def cmd_brief(args) -> int:
     from maaor.i18n import normalise_language
     from maaor.slides import slide_deck, with_meeting
     from maaor.store import StoreError
+    from maaor.views import public_dataset
 
     lang = normalise_language(args.lang)
     countries = tuple(c.strip().upper() for c in args.country or () if c.strip())
     f = Filters(countries=countries, year=args.year)
     try:
-        dataset = service.load_dataset().without_sensitive()
+        # The public view, exactly as the pages show it (sensitive columns and the public
+        # presence level): the pack is shown to the room and handed out.
+        dataset = public_dataset(service.load_dataset())
     except StoreError as exc:
         print(f"maaor brief: {exc}", file=sys.stderr)
         return 1

@@ -1,6 +1,8 @@
-"""Settings read from environment variables (one place, with plain errors).
+"""The app's settings: one :class:`Settings` object built from the environment (and,
+for the coordinator password hash, Streamlit's secrets). Every ``MAAOR_*`` variable any
+code of the repository reads is read here (``tests/test_config.py`` checks that no other
+module reads one, and that each is documented in the README's configuration table):
 
-Environment variables:
     MAAOR_DATABASE_URL: SQLAlchemy URL of the version store, e.g.
         ``postgresql://user@host:5432/db`` (rewritten to the psycopg 3 driver).
         Unset: a SQLite file (see MAAOR_SQLITE_PATH).
@@ -12,10 +14,21 @@ Environment variables:
         as unavailable (default 5).
     MAAOR_SIGNIN_MAX_FAILURES: wrong passwords in a row that lock sign-in (default 5).
     MAAOR_SIGNIN_LOCK_MINUTES: how long sign-in stays locked after that (default 15).
-    MAAOR_COORDINATOR_PASSWORD_HASH: the coordinator password hash (see maaor.auth);
-        read by ``maaor.auth.configured_hash``.
+    MAAOR_COORDINATOR_PASSWORD_HASH: the coordinator password hash (see maaor.auth); wins
+        over ``[coordinator] password_hash`` in ``.streamlit/secrets.toml``.
     MAAOR_MODE: "coordinator" (default: every page) or "viewer" (a public process of a
         scaled-out deployment: no Coordinator page; see deploy/cluster.py).
+    MAAOR_PUBLIC_PRESENCE_LEVEL: how finely the public view shows presence: "point"
+        (default), "admin2", "admin1" or "country" (another value counts as "point").
+    MAAOR_BASEMAP_STYLE: an ``https://`` basemap style URL for the maps (default none:
+        the maps draw the bundled boundaries and fetch nothing).
+    MAAOR_MAX_UPLOAD_MB: per-file upload limit of the Coordinator page (default 25).
+    MAAOR_TEST_DATABASE_URL: PostgreSQL server for the tests and benchmarks (default none).
+    MAAOR_CHROMIUM: chromium binary of the browser benchmark (default /usr/bin/chromium).
+    MAAOR_BENCH_DEBUG: non-empty: the browser benchmark lists its largest downloads.
+
+Variables read only by the test suite and CI (``tests/``, ``.ci/run``) are listed in
+:data:`TEST_VARIABLES`.
 """
 
 from __future__ import annotations
@@ -66,28 +79,79 @@ def sqlite_url(path: str | Path) -> str:
     return f"sqlite:///{p}"
 
 
+PRESENCE_LEVELS = ("country", "admin1", "admin2", "point")
+DEFAULT_PRESENCE_LEVEL = "point"
+APP_MODES = ("coordinator", "viewer")
+DEFAULT_MAX_UPLOAD_MB = 25
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+
+# Every variable of Settings -> the Settings attribute it sets.
+VARIABLES: dict[str, str] = {
+    "MAAOR_DATABASE_URL": "database_url",
+    "MAAOR_SQLITE_PATH": "database_url",
+    "MAAOR_BUSY_TIMEOUT_MS": "busy_timeout_ms",
+    "MAAOR_PG_CONNECT_TIMEOUT_S": "pg_connect_timeout_s",
+    "MAAOR_SIGNIN_MAX_FAILURES": "signin_max_failures",
+    "MAAOR_SIGNIN_LOCK_MINUTES": "signin_lock_s",
+    "MAAOR_COORDINATOR_PASSWORD_HASH": "coordinator_password_hash",
+    "MAAOR_MODE": "mode",
+    "MAAOR_PUBLIC_PRESENCE_LEVEL": "public_presence_level",
+    "MAAOR_BASEMAP_STYLE": "basemap_style",
+    "MAAOR_MAX_UPLOAD_MB": "max_upload_mb",
+    "MAAOR_TEST_DATABASE_URL": "test_database_url",
+    "MAAOR_CHROMIUM": "chromium",
+    "MAAOR_BENCH_DEBUG": "bench_debug",
+}
+# Variables read only by the test suite (tests/conftest.py) and CI (.ci/run).
+TEST_VARIABLES: tuple[str, ...] = (
+    "MAAOR_SHARED_DIR", "MAAOR_REQUIRE_ALL", "MAAOR_AUDIT_STRICT",
+)
+
+
 @dataclass(frozen=True)
 class Settings:
-    """The app's settings.
+    """Every setting of the app, its command line, its deployment and its benchmarks.
 
     Attributes:
         database_url: SQLAlchemy URL of the version store (driver already chosen).
+        database_url_set: MAAOR_DATABASE_URL is set (a shared store, not the SQLite file).
         busy_timeout_ms: wait for another writer's lock before "busy".
         pg_connect_timeout_s: wait for a PostgreSQL connection before "unavailable".
         signin_max_failures: wrong passwords in a row that lock sign-in.
         signin_lock_s: how long sign-in stays locked, in seconds.
+        coordinator_password_hash: the coordinator password hash, None when none is set.
+        mode: "coordinator" or "viewer".
+        public_presence_level: "point", "admin2", "admin1" or "country".
+        basemap_style: an https basemap style URL, None for none.
+        max_upload_mb: per-file upload limit of the Coordinator page, in MB.
+        test_database_url: PostgreSQL server of tests and benchmarks ("" for none).
+        chromium: chromium binary of the browser benchmark.
+        bench_debug: the browser benchmark prints its largest downloads.
     """
 
     database_url: str
+    database_url_set: bool = False
     busy_timeout_ms: int = 10_000
     pg_connect_timeout_s: int = 5
     signin_max_failures: int = 5
     signin_lock_s: int = 15 * 60
+    coordinator_password_hash: str | None = None
+    mode: str = "coordinator"
+    public_presence_level: str = DEFAULT_PRESENCE_LEVEL
+    basemap_style: str | None = None
+    max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB
+    test_database_url: str = ""
+    chromium: str = DEFAULT_CHROMIUM
+    bench_debug: bool = False
+
+
+def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if env is None else env
 
 
 def database_url(env: Mapping[str, str] | None = None) -> str:
     """Return the store URL from MAAOR_DATABASE_URL, else the SQLite file URL."""
-    env = os.environ if env is None else env
+    env = _env(env)
     url = env.get("MAAOR_DATABASE_URL", "").strip()
     if url:
         return normalise_database_url(url)
@@ -95,23 +159,25 @@ def database_url(env: Mapping[str, str] | None = None) -> str:
     return sqlite_url(path)
 
 
-def settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Return the settings read from ``env`` (default: the process environment).
+def coordinator_password_hash(secrets: Mapping | None = None,
+                              env: Mapping[str, str] | None = None) -> str | None:
+    """Return the coordinator password hash, or None when none is configured.
 
-    Raises:
-        ConfigError: a variable holds an unusable value.
+    The environment variable ``MAAOR_COORDINATOR_PASSWORD_HASH`` wins over
+    ``secrets["coordinator"]["password_hash"]`` (e.g. Streamlit's ``st.secrets``).
     """
-    env = os.environ if env is None else env
-    return Settings(
-        database_url=database_url(env),
-        busy_timeout_ms=_int_setting(env, "MAAOR_BUSY_TIMEOUT_MS", 10_000, 0),
-        pg_connect_timeout_s=_int_setting(env, "MAAOR_PG_CONNECT_TIMEOUT_S", 5, 1),
-        signin_max_failures=_int_setting(env, "MAAOR_SIGNIN_MAX_FAILURES", 5, 1),
-        signin_lock_s=60 * _int_setting(env, "MAAOR_SIGNIN_LOCK_MINUTES", 15, 0),
-    )
-
-
-APP_MODES = ("coordinator", "viewer")
+    value = _env(env).get("MAAOR_COORDINATOR_PASSWORD_HASH", "").strip()
+    if value:
+        return value
+    if secrets is None:
+        return None
+    try:
+        section = secrets["coordinator"]
+        value = section["password_hash"]
+    except (KeyError, TypeError):
+        return None
+    value = str(value).strip() if value is not None else ""
+    return value or None
 
 
 def app_mode(env: Mapping[str, str] | None = None) -> str:
@@ -120,8 +186,64 @@ def app_mode(env: Mapping[str, str] | None = None) -> str:
     Raises:
         ConfigError: MAAOR_MODE holds another value.
     """
-    env = os.environ if env is None else env
-    mode = env.get("MAAOR_MODE", "").strip().lower() or "coordinator"
+    mode = _env(env).get("MAAOR_MODE", "").strip().lower() or "coordinator"
     if mode not in APP_MODES:
         raise ConfigError(f"MAAOR_MODE must be one of {', '.join(APP_MODES)}, not {mode!r}")
     return mode
+
+
+def public_presence_level(env: Mapping[str, str] | None = None) -> str:
+    """Return how finely the public view shows presence (``MAAOR_PUBLIC_PRESENCE_LEVEL``).
+
+    "point" (default) shows the data as published (the map's admin-1 bubbles sit at the
+    mean of the area's coordinates); "admin2" drops nothing the public view draws;
+    "admin1" blanks admin-2 and coordinates, so the map shows countries and no bubbles;
+    "country" also blanks admin-1. Set it where operators' sub-national locations are
+    sensitive. An unknown value counts as "point".
+    """
+    level = _env(env).get("MAAOR_PUBLIC_PRESENCE_LEVEL", "").strip().lower()
+    return level if level in PRESENCE_LEVELS else DEFAULT_PRESENCE_LEVEL
+
+
+def basemap_style(env: Mapping[str, str] | None = None) -> str | None:
+    """Return the online basemap style URL (``MAAOR_BASEMAP_STYLE``), None for none
+    (anything but an ``https://`` URL counts as none)."""
+    style = _env(env).get("MAAOR_BASEMAP_STYLE", "").strip()
+    return style if style.startswith("https://") else None
+
+
+def max_upload_mb(env: Mapping[str, str] | None = None) -> int:
+    """Return the per-file upload limit in MB (``MAAOR_MAX_UPLOAD_MB``, default 25;
+    anything but a positive whole number counts as the default)."""
+    raw = _env(env).get("MAAOR_MAX_UPLOAD_MB", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_UPLOAD_MB
+
+
+def settings(env: Mapping[str, str] | None = None, secrets: Mapping | None = None) -> Settings:
+    """Return the settings read from ``env`` (default: the process environment).
+
+    Args:
+        env: the environment variables.
+        secrets: Streamlit's secrets as a mapping (``maaor.ui.auth.secrets_mapping``),
+            when the caller has them; only the coordinator password hash is read there.
+
+    Raises:
+        ConfigError: a variable holds an unusable value.
+    """
+    env = _env(env)
+    return Settings(
+        database_url=database_url(env),
+        database_url_set=bool(env.get("MAAOR_DATABASE_URL", "").strip()),
+        busy_timeout_ms=_int_setting(env, "MAAOR_BUSY_TIMEOUT_MS", 10_000, 0),
+        pg_connect_timeout_s=_int_setting(env, "MAAOR_PG_CONNECT_TIMEOUT_S", 5, 1),
+        signin_max_failures=_int_setting(env, "MAAOR_SIGNIN_MAX_FAILURES", 5, 1),
+        signin_lock_s=60 * _int_setting(env, "MAAOR_SIGNIN_LOCK_MINUTES", 15, 0),
+        coordinator_password_hash=coordinator_password_hash(secrets, env),
+        mode=app_mode(env),
+        public_presence_level=public_presence_level(env),
+        basemap_style=basemap_style(env),
+        max_upload_mb=max_upload_mb(env),
+        test_database_url=env.get("MAAOR_TEST_DATABASE_URL", "").strip(),
+        chromium=env.get("MAAOR_CHROMIUM", "").strip() or DEFAULT_CHROMIUM,
+        bench_debug=bool(env.get("MAAOR_BENCH_DEBUG", "").strip()),
+    )

@@ -179,6 +179,18 @@ def split_list(value) -> list[str]:
     return [v for v in str(value).split(LIST_SEP) if v]
 
 
+def list_contains_any(series: pd.Series, values) -> pd.Series:
+    """Rows of a LIST_SEP-joined column holding at least one of ``values`` (bool Series)."""
+    wanted = set(values)
+    if series.empty or not wanted:
+        return pd.Series(False, index=series.index, dtype=bool)
+    positional = pd.Series(series.to_numpy(), dtype="str")
+    exploded = positional.str.split(LIST_SEP).explode()
+    hit = exploded.isin(wanted).groupby(level=0).any()
+    return pd.Series(hit.reindex(range(len(series)), fill_value=False).to_numpy(dtype=bool),
+                     index=series.index)
+
+
 def join_list(items) -> str | float:
     """Join items with LIST_SEP, dropping blanks and duplicates; NaN when empty."""
     seen: list[str] = []

@@ -58,7 +58,7 @@ def load_dataset(version: int | None = None) -> Dataset:
 def aggregate(version: int, view: str, level: str):
     """Return the unfiltered figure ``view`` of ``version`` at public presence ``level``
     as stored with the version (computed and stored on first use); None when ``view``
-    is not one of ``maaor.aggregates.STORED_VIEWS``."""
+    is not one of ``maaor.views.STORED_VIEWS``."""
     from maaor import aggregates
 
     return aggregates.read_aggregate(open_store(), version, view, level)
@@ -67,9 +67,9 @@ def aggregate(version: int, view: str, level: str):
 def store_aggregates(version: int) -> list[str]:
     """Compute and store the aggregates of a just-published ``version`` (at the public
     presence level configured in the environment); return their names."""
-    from maaor import aggregates
+    from maaor import aggregates, views
 
-    return aggregates.store_aggregates(open_store(), version, aggregates.public_presence_level())
+    return aggregates.store_aggregates(open_store(), version, views.public_presence_level())
 
 
 def reset_for_tests() -> None:

@@ -13,7 +13,7 @@ from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
 from maaor.ui.widgets import Columns
 
-page = setup("page.workplan.title", tables=("workplan",))
+page = setup("workplan")
 head = page.view("workplan.headline")
 
 cols = st.columns(5)
@@ -32,34 +32,6 @@ with cols[4]:
                    help=page.t("metric.budget.help", funded=fmt_money(head["funded_usd"], page.lang),
                                not_quantified=head["budget_not_quantified"]))
 
-STATUS_COLUMNS = {
-    "not_reported": "status.not_reported",
-    "not_started": "col.not_started",
-    "ongoing": "col.ongoing",
-    "delayed": "col.delayed",
-    "completed": "col.completed",
-    "cancelled": "col.cancelled",
-}
-ACTIVITY_COLUMNS = Columns(
-    {
-        "activity_id": "col.activity_id",
-        "activity": "col.activity",
-        "status": "col.status",
-        "progress": "col.progress",
-        "leads": "col.leads",
-        "partners": "col.partners",
-        "start": "col.start",
-        "due": "col.due",
-        "budget_usd": "col.budget",
-        "funded_usd": "col.funded",
-    },
-    vocab={"status": "wp_status"},
-    percents=("progress",),
-    lists=("leads", "partners"),
-    dates=("start", "due"),
-    money=("budget_usd", "funded_usd"),
-)
-
 st.subheader(page.t("workplan.by_objective"))
 by_objective = page.view("workplan.by_objective")
 widgets.chart(
@@ -67,12 +39,7 @@ widgets.chart(
     lambda: charts.status_by_objective(by_objective, page.lang, page.note("workplan")),
     by_objective,
     "progress_by_objective",
-    Columns(
-        {"objective_id": "col.objective_id", "objective": "col.objective",
-         "activities": "col.activities", **STATUS_COLUMNS,
-         "mean_progress": "col.mean_progress", "pct_completed": "col.pct_completed"},
-        percents=("mean_progress", "pct_completed"),
-    ),
+    page.columns("workplan.by_objective"),
     kind="workplan",
     tables=("workplan",),
     alt=page.t("workplan.by_objective.alt"),
@@ -86,16 +53,12 @@ for objective_id, objective in by_objective[["objective_id", "objective"]].itert
         outputs = page.view_with("workplan.by_output", only)
         st.markdown(f"**{page.t('workplan.outputs')}**")
         widgets.table(
-            page, outputs, f"outputs_{objective_id}",
-            Columns({"output_id": "col.output_id", "output": "col.output",
-                     "activities": "col.activities", "completed": "col.completed",
-                     "mean_progress": "col.mean_progress"},
-                    percents=("mean_progress",)),
+            page, outputs, f"outputs_{objective_id}", page.columns("workplan.by_output"),
             kind="workplan", tables=("workplan",),
         )
         st.markdown(f"**{page.t('workplan.activities')}**")
         widgets.table(page, page.view_with("workplan.rows", only), f"activities_{objective_id}",
-                      ACTIVITY_COLUMNS, kind="workplan", tables=("workplan",))
+                      page.columns("workplan.rows"), kind="workplan", tables=("workplan",))
 
 st.subheader(page.t("workplan.timeline"))
 timeline = page.view("workplan.timeline")
@@ -104,12 +67,7 @@ widgets.chart(
     lambda: charts.timeline(timeline, page.today, page.lang, page.note("workplan")),
     timeline,
     "timeline",
-    Columns(
-        {"activity_id": "col.activity_id", "activity": "col.activity", "leads": "col.leads",
-         "status": "col.status", "start": "col.start", "due": "col.due",
-         "overdue": "col.overdue"},
-        vocab={"status": "wp_status"}, lists=("leads",), dates=("start", "due"),
-    ),
+    page.columns("workplan.timeline"),
     kind="workplan",
     tables=("workplan",),
     alt=page.t("workplan.timeline.alt"),
@@ -139,11 +97,4 @@ chosen = widgets.url_selectbox(page, "activity", activity_ids, page.t("workplan.
 if chosen:
     detail = page.view("workplan.activity", chosen)
     st.markdown("#### " + md_escape(f"{chosen} – {detail['activity'].iloc[0]}"))
-    widgets.record(page, detail, replace(
-        ACTIVITY_COLUMNS,
-        headers={"objective": "col.objective", "output": "col.output",
-                 **ACTIVITY_COLUMNS.headers, "lead_tentative": "col.lead_tentative",
-                 "budget_note": "col.budget_note", "last_update": "col.last_update",
-                 "comment": "col.comment"},
-        dates=("start", "due", "last_update"),
-    ))
+    widgets.record(page, detail, page.columns("workplan.activity"))

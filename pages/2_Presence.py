@@ -7,11 +7,10 @@ from maaor.i18n import country_name, fmt_number
 from maaor.ui import data, widgets
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
-from maaor.ui.widgets import Columns
 
 MAX_COUNTRIES_CHARTED = 6
 
-page = setup("page.presence.title", tables=("presence", "mechanisms"))
+page = setup("presence")
 head = page.view("presence.headline")
 
 cols = st.columns(4)
@@ -39,32 +38,17 @@ if data.public_presence_level() in ("country", "admin1"):
     st.caption(page.t("presence.level_country"))
 with st.expander(page.t("chart.numbers"), icon=":material/table:"):
     widgets.table(
-        page, by_country, "orgs_by_country",
-        Columns({"country_iso3": "col.country", "organisations": "col.organisations",
-                 "pillars": "col.pillars", "rows": "col.rows", "org_list": "col.org_list",
-                 "pillar_list": "col.pillar_list"},
-                countries=("country_iso3",), numbers=("organisations", "pillars", "rows"),
-                lists=("org_list", "pillar_list")),
+        page, by_country, "orgs_by_country", page.columns("presence.by_country"),
         kind="presence", tables=("presence",),
     )
     widgets.table(
-        page, by_admin1, "orgs_by_admin1",
-        Columns({"country_iso3": "col.country", "admin1": "col.admin1",
-                 "organisations": "col.organisations", "org_list": "col.org_list",
-                 "pillar_list": "col.pillar_list"},
-                countries=("country_iso3",), numbers=("organisations",),
-                lists=("org_list", "pillar_list")),
+        page, by_admin1, "orgs_by_admin1", page.columns("presence.by_admin1"),
         kind="presence", tables=("presence",),
     )
 
 st.subheader(page.t("presence.pillars"))
 by_pillar = page.view("presence.by_pillar")
-pillar_columns = Columns(
-    {"country_iso3": "col.country", "pillar": "col.pillar",
-     "organisations": "col.organisations", "org_list": "col.org_list"},
-    countries=("country_iso3",), vocab={"pillar": "pillar"}, numbers=("organisations",),
-    lists=("org_list",),
-)
+pillar_columns = page.columns("presence.by_pillar")
 countries_shown = list(by_country["country_iso3"])
 if 0 < len(countries_shown) <= MAX_COUNTRIES_CHARTED:
     widgets.chart(
@@ -105,13 +89,7 @@ if page.filters.org:
     st.markdown(page.t("presence.where_is.for", org=md_escape(page.filters.org)))
     widgets.table(
         page, page.view("presence.where_is", page.filters.org), "where_is",
-        Columns({"country_iso3": "col.country", "admin1": "col.admin1", "pillar": "col.pillar",
-                 "activity": "col.activity_type", "status": "col.status",
-                 "start": "col.start", "end": "col.end"},
-                countries=("country_iso3",), vocab={"pillar": "pillar",
-                                                    "status": "presence_status"},
-                dates=("start", "end")),
-        kind="presence", tables=("presence",),
+        page.columns("presence.where_is"), kind="presence", tables=("presence",),
     )
 else:
     st.caption(page.t("presence.where_is.help"))

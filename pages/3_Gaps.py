@@ -6,9 +6,8 @@ from maaor.figures.gaps import RULES
 from maaor.i18n import fmt_number
 from maaor.ui import widgets
 from maaor.ui.page import setup
-from maaor.ui.widgets import Columns
 
-page = setup("page.gaps.title", tables=("workplan", "presence", "mechanisms"))
+page = setup("gaps")
 counts = page.view("gaps.counts")
 activity_flags = page.view("gaps.flags", "activity")
 country_flags = page.view("gaps.flags", "country")
@@ -32,19 +31,12 @@ activities_tab, countries_tab = st.tabs([page.t("gaps.activities"), page.t("gaps
 with activities_tab:
     st.caption(page.t("gaps.activities.help"))
     widgets.table(
-        page, activity_flags, "activity_flags",
-        Columns({"rule": "col.rule", "ref": "col.activity_link", "label": "col.activity",
-                 "detail": "col.detail"},
-                keys={"rule": "rule."}, links={"ref": ("workplan", "activity")}),
+        page, activity_flags, "activity_flags", page.columns("gaps.flags", "activity"),
         tables=("workplan",),
     )
 with countries_tab:
     st.caption(page.t("gaps.countries.help"))
     widgets.table(
-        page, country_flags, "country_flags",
-        Columns({"rule": "col.rule", "ref": "col.country_link", "label": "col.mechanism",
-                 "pillar": "col.pillar", "detail": "col.detail"},
-                keys={"rule": "rule."}, vocab={"pillar": "pillar"},
-                links={"ref": ("presence", "country")}),
+        page, country_flags, "country_flags", page.columns("gaps.flags", "country"),
         tables=("presence", "mechanisms"),
     )

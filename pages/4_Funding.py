@@ -6,9 +6,8 @@ from maaor import charts, vocab
 from maaor.i18n import country_name, fmt_money, fmt_percent
 from maaor.ui import widgets
 from maaor.ui.page import setup
-from maaor.ui.widgets import Columns
 
-page = setup("page.funding.title", tables=("funding", "fts", "workplan"))
+page = setup("funding")
 head = page.view("funding.headline")
 
 cols = st.columns(4)
@@ -23,7 +22,6 @@ with cols[2]:
 with cols[3]:
     widgets.metric(page.t("metric.pct_funded"), fmt_percent(head["pct_funded"], page.lang))
 
-MONEY = ("required_usd", "funded_usd", "gap_usd")
 BY_LABELS = {
     "country_iso3": lambda v: country_name(v, page.lang),
     "year": str,
@@ -46,13 +44,7 @@ widgets.chart(
     lambda: charts.required_vs_funded(by_frame, by, page.lang, page.note("funding"), label=BY_LABELS[by]),
     by_frame,
     f"funding_by_{by}",
-    Columns(
-        {by: f"funding.by.{by}", "required_usd": "col.required", "funded_usd": "col.funded",
-         "gap_usd": "col.gap", "pct_funded": "col.pct_funded"},
-        countries=("country_iso3",) if by == "country_iso3" else (),
-        vocab={"channel": "channel"} if by == "channel" else {},
-        money=MONEY, percents=("pct_funded",),
-    ),
+    page.columns("funding.by", (by,)),
     kind="funding",
     tables=("funding",),
     alt=page.t("funding.by.alt"),
@@ -65,12 +57,7 @@ widgets.chart(
     lambda: charts.required_vs_funded(budget, "objective", page.lang, page.note("workplan")),
     budget,
     "workplan_budget",
-    Columns(
-        {"objective_id": "col.objective_id", "objective": "col.objective",
-         "budget_usd": "col.budget", "funded_usd": "col.funded", "gap_usd": "col.gap",
-         "pct_funded": "col.pct_funded"},
-        money=("budget_usd", "funded_usd", "gap_usd"), percents=("pct_funded",),
-    ),
+    page.columns("funding.budget"),
     kind="workplan",
     tables=("workplan",),
     alt=page.t("funding.budget.alt"),
@@ -80,13 +67,7 @@ st.subheader(page.t("funding.fts"))
 st.caption(page.t("funding.fts.source", source=page.t("fts.source")))
 st.info(page.t("fts.caveat"), icon=":material/info:")
 fts = page.view("funding.fts")
-fts_columns = Columns(
-    {"country_iso3": "col.country", "year": "col.year", "plan_name": "col.plan",
-     "required_usd": "col.required", "funded_usd": "col.funded",
-     "percent_funded": "col.pct_funded", "requirement_known": "col.requirement_known"},
-    countries=("country_iso3",), money=("required_usd", "funded_usd"),
-    percents=("percent_funded",),
-)
+fts_columns = page.columns("funding.fts")
 if fts.empty:
     st.caption(page.t("funding.fts.none"))
 else:

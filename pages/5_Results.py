@@ -8,9 +8,8 @@ from maaor import charts, vocab
 from maaor.ui import widgets
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
-from maaor.ui.widgets import Columns
 
-page = setup("page.results.title", tables=("indicators",))
+page = setup("results")
 
 # Without a year chosen, indicators are shown for the latest year reported.
 year = page.filters.year or page.view("results.latest_year")
@@ -26,11 +25,7 @@ widgets.chart(
     lambda: charts.results_status(by_objective, page.lang, page.note("indicators")),
     by_objective,
     "results_by_objective",
-    Columns({"objective": "col.objective", "indicators": "col.indicators",
-             "on_track": "results.on_track", "off_track": "results.off_track",
-             "unknown": "results.unknown", "mean_progress_pct": "col.mean_progress"},
-            numbers=("indicators", "on_track", "off_track", "unknown"),
-            percents=("mean_progress_pct",)),
+    page.columns("results.by_objective"),
     kind="indicators",
     tables=("indicators",),
     alt=page.t("results.by_objective.alt"),
@@ -46,14 +41,7 @@ disaggregation = st.segmented_control(
     key="results_disaggregation",
 )
 st.caption(page.t("results.bullet.legend"))
-INDICATOR_COLUMNS = Columns(
-    {"indicator_id": "col.indicator_id", "indicator": "col.indicator",
-     "outcome": "col.outcome", "country_iso3": "col.country", "unit": "col.unit",
-     "baseline": "col.baseline", "target": "col.target", "actual": "col.actual",
-     "progress_pct": "col.progress", "expected_pct": "col.expected", "on_track": "col.on_track"},
-    countries=("country_iso3",), numbers=("baseline", "target", "actual"),
-    percents=("progress_pct", "expected_pct"), keys={"on_track": "results.track."},
-)
+INDICATOR_COLUMNS = page.columns("results.rows")
 for number, objective in enumerate(by_objective["objective"], start=1):
     rows = page.view("results.rows", objective, disaggregation)
     if rows.empty:

@@ -17,7 +17,7 @@ from maaor.ui import coordinator as coord
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
 
-page = setup("coord.title", ())
+page = setup("coordinator")
 lang = page.lang
 
 if app_mode() == "viewer":  # a public process of a scaled-out deployment (deploy/)

@@ -13,6 +13,7 @@ import pytest
 
 from maaor.figures.funding import FTS_CAVEAT, FTS_SOURCE
 from maaor.figures.gaps import RULES
+from maaor.filters import FILTER_PARAMS
 from maaor.i18n import (
     LANGUAGES,
     catalogue,
@@ -27,15 +28,16 @@ from maaor.i18n import (
 from maaor.problems import SEVERITIES
 from maaor.schema import KINDS
 from maaor.ui.coordinator import PROBLEM_COLUMNS
-from maaor.ui.filters import FILTER_PARAMS
-from maaor.ui.page import PAGES, SOURCE_KEYS
+from maaor.ui.page import SOURCE_KEYS
+from maaor.ui.registry import PAGES
 from tests.paths import ROOT
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 # Where interface text is chosen: the pages and the modules that build what they show.
 CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
         *sorted((ROOT / "maaor" / "ui").glob("*.py")),
-        ROOT / "maaor" / "charts.py", ROOT / "maaor" / "maps.py",
+        ROOT / "maaor" / "charts.py", ROOT / "maaor" / "maps.py", ROOT / "maaor" / "views.py",
+        ROOT / "maaor" / "filters.py",
         ROOT / "maaor" / "i18n" / "__init__.py",
         # plenary slides, narrative and briefing pack
         ROOT / "maaor" / "slides.py", ROOT / "maaor" / "figures" / "narrative.py",
@@ -85,7 +87,7 @@ def used_keys() -> set[str]:
                 found.add(text)
     found = {k for k in found if not k.endswith(".py")}
     found |= DYNAMIC_KEYS
-    found |= {title for _, title, _ in PAGES} | set(SOURCE_KEYS.values())
+    found |= {p.title_key for p in PAGES} | set(SOURCE_KEYS.values())
     return found
 
 
@@ -107,7 +109,7 @@ def test_no_empty_text_and_same_fields_in_both_languages():
 
 def view_names() -> set[str]:
     """Names of the cached figure views (literals shaped like keys, but not texts)."""
-    from maaor.ui.data import VIEWS
+    from maaor.views import VIEWS
 
     return set(VIEWS)
 

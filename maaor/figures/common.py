@@ -91,18 +91,6 @@ def active_mask(presence: pd.DataFrame) -> pd.Series:
     return (status.isna() | (status == "active")).fillna(True).astype(bool)
 
 
-def list_contains_any(series: pd.Series, values) -> pd.Series:
-    """Rows of a LIST_SEP-joined column holding at least one of ``values`` (bool Series)."""
-    wanted = set(values)
-    if series.empty or not wanted:
-        return pd.Series(False, index=series.index, dtype=bool)
-    positional = pd.Series(series.to_numpy(), dtype="str")
-    exploded = positional.str.split(LIST_SEP).explode()
-    hit = exploded.isin(wanted).groupby(level=0).any()
-    return pd.Series(hit.reindex(range(len(series)), fill_value=False).to_numpy(dtype=bool),
-                     index=series.index)
-
-
 def budget_groups(wp: pd.DataFrame) -> pd.DataFrame:
     """Return per-activity group figures for the shared-budget convention.
 

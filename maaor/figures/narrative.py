@@ -28,10 +28,12 @@ from maaor.filters import (
     Filters,
     filter_funding,
     filter_indicators,
+    filter_mechanisms,
     filter_presence,
     filter_workplan,
 )
 from maaor.i18n import country_name, fmt_money, fmt_number, fmt_percent, t
+from maaor.views import latest_indicator_year
 
 # Work-plan rules shown on the "activities without lead or funding" slide.
 UNASSIGNED_RULES: tuple[str, ...] = (
@@ -108,22 +110,6 @@ class BriefingFigures:
         return int((self.flags["rule"] == rule).sum())
 
 
-def mechanisms_for(dataset: Dataset, f: Filters) -> pd.DataFrame:
-    """Return the coordination mechanisms of the chosen countries (all when none chosen)."""
-    mechanisms = dataset.mechanisms
-    if f.countries:
-        keep = mechanisms["country_iso3"].isin(set(f.countries)).fillna(False).astype(bool)
-        mechanisms = mechanisms.loc[keep]
-    return mechanisms
-
-
-def latest_indicator_year(dataset: Dataset, f: Filters) -> int | None:
-    """Return the latest year with an indicator value under ``f`` (year ignored); None if none."""
-    rows = filter_indicators(dataset.indicators, replace(f, year=None))
-    years = rows["year"].astype("Int64").fillna(rows["as_of"].dt.year.astype("Int64")).dropna()
-    return int(years.max()) if len(years) else None
-
-
 def briefing_figures(dataset: Dataset, f: Filters, today: dt.date) -> BriefingFigures:
     """Compute every figure of a briefing with the ``maaor.figures`` functions.
 
@@ -132,7 +118,7 @@ def briefing_figures(dataset: Dataset, f: Filters, today: dt.date) -> BriefingFi
     """
     wp = filter_workplan(dataset.workplan, f)
     presence = filter_presence(dataset.presence, f)
-    mechanisms = mechanisms_for(dataset, f)
+    mechanisms = filter_mechanisms(dataset.mechanisms, f)
     active_only = not f.presence_statuses
     flags = fig_gaps.activity_flags(wp, today)
     pillars = tuple(ordered_codes(presence["pillar"], "pillar"))

@@ -8,7 +8,13 @@ from maaor.figures.funding import funding_headline
 from maaor.figures.gaps import activity_flags
 from maaor.figures.presence import presence_headline
 from maaor.figures.progress import workplan_headline
-from maaor.filters import Filters, filter_funding, filter_presence, filter_workplan
+from maaor.filters import (
+    Filters,
+    filter_funding,
+    filter_mechanisms,
+    filter_presence,
+    filter_workplan,
+)
 
 
 def overview_headline(dataset, f: Filters, today: dt.date, stale_days: int = 90) -> dict:
@@ -30,11 +36,7 @@ def overview_headline(dataset, f: Filters, today: dt.date, stale_days: int = 90)
     """
     wp = filter_workplan(dataset.workplan, f)
     presence = filter_presence(dataset.presence, f)
-    mechanisms = dataset.mechanisms
-    if f.countries:
-        mechanisms = mechanisms.loc[
-            mechanisms["country_iso3"].isin(set(f.countries)).fillna(False).astype(bool)
-        ]
+    mechanisms = filter_mechanisms(dataset.mechanisms, f)
     work = workplan_headline(wp, today)
     flags = activity_flags(wp, today, stale_days)
     where = presence_headline(presence, mechanisms)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from maaor import service, vocab
+from maaor import config, service, vocab
 from maaor.dataset import Dataset
 from maaor.diff import DatasetDiff, diff_datasets
 from maaor.i18n import t
@@ -56,7 +55,7 @@ HISTORY_PICK_KEY = "coord_history_pick"
 ALIAS_SAVE_KEY = "coord_alias_save"
 ALIAS_PREFIX = "coord_alias_"
 
-DEFAULT_MAX_UPLOAD_MB = 25
+DEFAULT_MAX_UPLOAD_MB = config.DEFAULT_MAX_UPLOAD_MB
 NEW_ORGANISATION = "__new__"
 PROBLEM_COLUMNS = ("severity", "sheet", "row", "column", "value", "message", "fix")
 EDIT_COLUMNS = ("activity_id", "activity", "status", "progress", "comment")
@@ -67,8 +66,7 @@ T = TypeVar("T")
 
 def max_upload_mb() -> int:
     """Return the per-file upload limit in MB (``MAAOR_MAX_UPLOAD_MB``, default 25)."""
-    raw = os.environ.get("MAAOR_MAX_UPLOAD_MB", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_UPLOAD_MB
+    return config.settings().max_upload_mb
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -10,43 +10,19 @@ the URL, else from the session, else from the defaults.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from maaor.config import app_mode
+from maaor import config, filters, views
 from maaor.dataset import DatasetMeta
-from maaor.filters import Filters
+from maaor.filters import FilterOptions, Filters
 from maaor.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_date, t
-from maaor.ui import data
+from maaor.ui import data, registry
 from maaor.ui import filters as ui_filters
-from maaor.ui.filters import FilterOptions
+from maaor.views import Columns
 
-# (script path relative to app.py, title key, material icon) in navigation order.
-PAGES: tuple[tuple[str, str, str], ...] = (
-    ("app.py", "page.overview.title", ":material/dashboard:"),
-    ("pages/1_Work_plan.py", "page.workplan.title", ":material/checklist:"),
-    ("pages/2_Presence.py", "page.presence.title", ":material/map:"),
-    ("pages/3_Gaps.py", "page.gaps.title", ":material/report:"),
-    ("pages/4_Funding.py", "page.funding.title", ":material/payments:"),
-    ("pages/5_Results.py", "page.results.title", ":material/target:"),
-    ("pages/6_Coordinator.py", "coord.title", ":material/admin_panel_settings:"),
-    ("pages/7_Present.py", "present.title", ":material/co_present:"),
-)
-COORDINATOR_PAGE = "pages/6_Coordinator.py"
-# URL path of each page (Streamlit's pages-directory naming), for links inside tables.
-PAGE_URLS: dict[str, str] = {
-    "overview": "./",
-    "workplan": "Work_plan",
-    "presence": "Presence",
-    "gaps": "Gaps",
-    "funding": "Funding",
-    "results": "Results",
-    "coordinator": "Coordinator",
-    "present": "Present",
-}
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 # The HXL switch's widget key, and the session key that carries the choice across pages
 # (Streamlit forgets a widget's state when the page changes).
@@ -89,8 +65,12 @@ class Page:
         return t(key, self.lang, **kw)
 
     def view(self, name: str, *args: Any) -> Any:
-        """Return figure ``name`` (see ``maaor.ui.data.VIEWS``) under the page filters."""
+        """Return figure ``name`` (see ``maaor.views.VIEWS``) under the page filters."""
         return data.view(self.version, name, self.filters, self.today, *args)
+
+    def columns(self, name: str, *args: Any) -> Columns:
+        """Return how the table of figure ``name`` is shown (``maaor.views.columns``)."""
+        return views.columns(name, *args)
 
     def view_with(self, name: str, f: Filters, *args: Any) -> Any:
         """Return figure ``name`` under other filters (e.g. without the organisation)."""
@@ -118,7 +98,7 @@ class Page:
         return {
             self.t("about.source"): ", ".join(self.t(SOURCE_KEYS[n]) for n in tables),
             self.t("about.version"): self.version_text(),
-            self.t("about.filters"): ui_filters.describe(
+            self.t("about.filters"): filters.describe(
                 self.filters, self.lang, dict(self.options.objective)
             ),
             self.t("about.as_of"): fmt_date(self.today, self.lang),
@@ -132,13 +112,13 @@ class Page:
 
 
 def page_link(lang: str, page: str, **params: str) -> str:
-    """Return a relative link to ``page`` (a key of :data:`PAGE_URLS`) with parameters,
-    keeping the language ``lang``."""
+    """Return a relative link to ``page`` (a key of ``maaor.ui.registry.PAGES``) with
+    parameters, keeping the language ``lang``."""
     query = {k: [v] for k, v in params.items()}
     if lang != DEFAULT_LANGUAGE:
-        query[ui_filters.LANG_PARAM] = [lang]
-    qs = ui_filters.query_string(query)
-    return PAGE_URLS[page] + (f"?{qs}" if qs else "")
+        query[filters.LANG_PARAM] = [lang]
+    qs = filters.query_string(query)
+    return registry.page(page).url + (f"?{qs}" if qs else "")
 
 
 def _on_language_change() -> None:
@@ -179,17 +159,17 @@ def hxl_wanted() -> bool:
 
 def _navigation(lang: str) -> None:
     # A viewer-mode process (public, scaled out) does not offer the coordinator page.
-    viewer = app_mode() == "viewer"
-    for path, title_key, icon in PAGES:
-        if viewer and path == COORDINATOR_PAGE:
+    viewer = config.settings().mode == "viewer"
+    for spec in registry.PAGES:
+        if viewer and spec.coordinator_only:
             continue
-        st.sidebar.page_link(path, label=t(title_key, lang), icon=icon)
+        st.sidebar.page_link(spec.path, label=t(spec.title_key, lang), icon=spec.icon)
 
 
 def _unpin() -> None:
     st.session_state.pop(ui_filters.SESSION_VERSION, None)
-    if ui_filters.VERSION_PARAM in st.query_params:
-        del st.query_params[ui_filters.VERSION_PARAM]
+    if filters.VERSION_PARAM in st.query_params:
+        del st.query_params[filters.VERSION_PARAM]
 
 
 def _resolve_version(pinned: int | None, lang: str) -> tuple[int, bool]:
@@ -203,16 +183,16 @@ def _resolve_version(pinned: int | None, lang: str) -> tuple[int, bool]:
     return data.current_version(), False
 
 
-def setup(title_key: str, tables: Sequence[str], presenting: bool = False) -> Page:
-    """Set up a page and return what it needs.
+def setup(key: str) -> Page:
+    """Set up page ``key`` of ``maaor.ui.registry.PAGES`` and return what it needs.
 
-    Args:
-        title_key: i18n key of the page title.
-        tables: canonical tables the page draws; they decide which filters the
-            sidebar shows (``maaor.ui.filters.TABLE_PARAMS``).
-        presenting: plenary mode: the sidebar starts collapsed (still there, filters
-            in it) and the page draws its own title, version and notice per slide.
+    The registry says its title, the tables it draws (they decide which filters the
+    sidebar shows, ``maaor.filters.TABLE_PARAMS``) and whether it presents: in plenary
+    mode the sidebar starts collapsed (still there, filters in it) and the page draws
+    its own title, version and notice per slide.
     """
+    spec = registry.page(key)
+    title_key, presenting = spec.title_key, spec.presenting
     f, lang, pinned = ui_filters.state_on_load()
     st.set_page_config(
         page_title=f"{t(title_key, lang)} · {t('app.short_name', lang)}",
@@ -232,9 +212,9 @@ def setup(title_key: str, tables: Sequence[str], presenting: bool = False) -> Pa
     _language_switch(lang)
     _navigation(lang)
     f = ui_filters.sidebar(
-        ui_filters.params_for_tables(tables), f, options, lang, version if is_pinned else None
+        spec.filter_params, f, options, lang, version if is_pinned else None
     )
-    if tables:
+    if spec.tables:
         _hxl_switch(lang)
     page = Page(
         lang=lang,

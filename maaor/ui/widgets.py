@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -32,6 +31,7 @@ from maaor.export.tables import csv_bytes, xlsx_bytes
 from maaor.filters import Filters
 from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t
 from maaor.ui.page import Page, hxl_wanted, page_link
+from maaor.views import Columns
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -40,33 +40,6 @@ PLOTLY_CONFIG = {
 }
 # Rows of a table shown at once; longer tables get a page number.
 PAGE_ROWS = 50
-
-
-@dataclass(frozen=True)
-class Columns:
-    """How to show the columns of a figure table.
-
-    Attributes:
-        headers: column -> i18n key of its header, in display order (others are hidden).
-        vocab: column -> vocabulary whose labels replace the codes.
-        countries: columns of ISO3 codes shown as country names.
-        money, numbers, percents, dates: columns formatted per language.
-        lists: LIST_SEP-joined columns shown comma-separated.
-        keys: column -> i18n key prefix; a value ``v`` is shown as ``t(prefix + v)``.
-        links: column -> (page, URL parameter): the value becomes a link to that page
-            opened with ``?parameter=value`` (the value stays the link text).
-    """
-
-    headers: Mapping[str, str]
-    vocab: Mapping[str, str] = field(default_factory=dict)
-    countries: Sequence[str] = ()
-    money: Sequence[str] = ()
-    numbers: Sequence[str] = ()
-    percents: Sequence[str] = ()
-    dates: Sequence[str] = ()
-    lists: Sequence[str] = ()
-    keys: Mapping[str, str] = field(default_factory=dict)
-    links: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _label_map(series: pd.Series, fn) -> pd.Series:
@@ -348,8 +321,7 @@ def flag_counts_chart(page: Page, counts: pd.DataFrame) -> None:
         lambda: charts.flag_counts(counts, page.lang, page.note("workplan", "presence", "mechanisms")),
         counts,
         "flag_counts",
-        Columns({"rule": "col.rule", "count": "col.count"}, keys={"rule": "rule."},
-                numbers=("count",)),
+        page.columns("gaps.counts"),
         tables=("workplan", "presence", "mechanisms"),
         alt=page.t("gaps.chart.alt"),
     )

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from maaor import aggregates
+from maaor import aggregates, views
 from maaor.bundled import load_default
 from maaor.dataset import Dataset
 from maaor.filters import Filters
@@ -18,19 +18,13 @@ def bundled():
     return load_default().dataset
 
 
-def _views():
-    from maaor.ui.data import VIEWS
-
-    return VIEWS
-
-
 @pytest.mark.parametrize("level", ["point", "admin1"])
 def test_stored_views_equal_the_ui_views(bundled, level):
-    public = aggregates.public_dataset(bundled, level)
+    public = views.public_dataset(bundled, level)
     computed = aggregates.compute(bundled, level)
-    assert set(computed) == {f"{v}@{level}" for v in aggregates.STORED_VIEWS}
-    for view in aggregates.STORED_VIEWS:
-        expected = _views()[view](public, Filters(), dt.date(2026, 1, 1))
+    assert set(computed) == {f"{v}@{level}" for v in views.STORED_VIEWS}
+    for view in views.STORED_VIEWS:
+        expected = views.VIEWS[view].compute(public, Filters(), dt.date(2026, 1, 1))
         got = aggregates.decode(computed[aggregates.stored_name(view, level)])
         if isinstance(expected, pd.DataFrame):
             pd.testing.assert_frame_equal(got, expected, check_index_type=False)
@@ -40,7 +34,7 @@ def test_stored_views_equal_the_ui_views(bundled, level):
 
 def test_public_dataset_blanks_contacts_and_coarsens(bundled):
     assert bundled.presence["focal_point"].notna().any()
-    public = aggregates.public_dataset(bundled, "admin1")
+    public = views.public_dataset(bundled, "admin1")
     assert public.presence["focal_point"].isna().all()
     assert public.presence["contact"].isna().all()
     assert public.presence["lat"].isna().all()
@@ -65,7 +59,7 @@ def test_read_aggregate_computes_once_and_stores(store, bundled):
     stored = store.aggregate(version, "presence.by_country@point")
     assert stored is not None
     # Every stored view of the version was written on that first read.
-    for view in aggregates.STORED_VIEWS:
+    for view in views.STORED_VIEWS:
         assert store.aggregate(version, aggregates.stored_name(view, "point")) is not None
     again = aggregates.read_aggregate(store, version, "presence.by_country", "point")
     pd.testing.assert_frame_equal(first, again)
@@ -76,7 +70,7 @@ def test_read_aggregate_computes_once_and_stores(store, bundled):
 def test_store_aggregates_per_version_and_rollback_copies_them(store, bundled):
     v1 = store.publish(bundled, [], by="test", note="v1")
     names = aggregates.store_aggregates(store, v1, "point", bundled)
-    assert sorted(names) == sorted(f"{v}@point" for v in aggregates.STORED_VIEWS)
+    assert sorted(names) == sorted(f"{v}@point" for v in views.STORED_VIEWS)
     full = aggregates.decode(store.aggregate(v1, "presence.headline@point"))
     smaller = Dataset({**bundled.tables, "presence": bundled.presence.iloc[:5]}, bundled.meta)
     v2 = store.publish(smaller, [], by="test", note="v2")
@@ -91,6 +85,6 @@ def test_store_aggregates_per_version_and_rollback_copies_them(store, bundled):
 
 
 def test_public_presence_level_from_env():
-    assert aggregates.public_presence_level({}) == "point"
-    assert aggregates.public_presence_level({"MAAOR_PUBLIC_PRESENCE_LEVEL": " Admin1 "}) == "admin1"
-    assert aggregates.public_presence_level({"MAAOR_PUBLIC_PRESENCE_LEVEL": "street"}) == "point"
+    assert views.public_presence_level({}) == "point"
+    assert views.public_presence_level({"MAAOR_PUBLIC_PRESENCE_LEVEL": " Admin1 "}) == "admin1"
+    assert views.public_presence_level({"MAAOR_PUBLIC_PRESENCE_LEVEL": "street"}) == "point"

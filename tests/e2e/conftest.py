@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from maaor.ui import registry
 from tests.conftest import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,17 +175,13 @@ def screenshot(page, name: str) -> Path:
 
 # ------------------------------------------------------------------ shared helpers
 
-# URL path of each page (Streamlit derives it from the file name: "2_Presence.py" ->
-# "/Presence") and the English title its h1 shows (maaor/i18n/en.json).
+# URL path of each page that draws its own h1 (from the page registry; Streamlit derives
+# it from the file name: "2_Presence.py" -> "/Presence") and the title key of that h1.
 PAGE_PATHS: dict[str, str] = {
-    "": "page.overview.title",
-    "Work_plan": "page.workplan.title",
-    "Presence": "page.presence.title",
-    "Gaps": "page.gaps.title",
-    "Funding": "page.funding.title",
-    "Results": "page.results.title",
-    "Coordinator": "coord.title",
+    ("" if p.url == "./" else p.url): p.title_key for p in registry.PAGES if not p.presenting
 }
+# The plenary pages (they draw a slide title instead).
+PRESENTING_PATHS: list[str] = [p.url for p in registry.PAGES if p.presenting]
 
 
 def en(key: str, **kw) -> str:

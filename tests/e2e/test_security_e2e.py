@@ -24,7 +24,7 @@ import pytest
 from maaor.dataset import Dataset, conform
 from tests import security_payloads as P
 from tests.e2e.appcopy import start_copy, stop
-from tests.e2e.conftest import PAGE_PATHS, screenshot, wait_rendered
+from tests.e2e.conftest import PAGE_PATHS, PRESENTING_PATHS, screenshot, wait_rendered
 
 pytestmark = pytest.mark.browser
 
@@ -152,9 +152,8 @@ def expand_all(page) -> None:
     page.wait_for_timeout(800)
 
 
-# Every page, the presenter's page included when it is there.
-PATHS = [*PAGE_PATHS, *(["Present"] if (Path(__file__).resolve().parents[2] / "pages"
-                                        / "7_Present.py").exists() else [])]
+# Every page of the registry, the presenter's page included.
+PATHS = [*PAGE_PATHS, *PRESENTING_PATHS]
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -254,7 +253,7 @@ ERROR_ENTRY = '''
 import streamlit as st
 from maaor.ui.page import setup
 
-page = setup("page.overview.title", tables=())
+page = setup("overview")
 raise RuntimeError("secret-detail-{marker} in " + __file__)
 '''
 

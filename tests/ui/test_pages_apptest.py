@@ -32,19 +32,15 @@ from maaor.filters import (
     filter_workplan,
 )
 from maaor.i18n import fmt_money, fmt_number, fmt_percent, t
+from maaor.ui import registry
 from maaor.ui.widgets import PAGE_ROWS
 from tests.conftest import bundled_app_store
 from tests.paths import ROOT
 
 APP = str(ROOT / "app.py")
-PAGES = {
-    "app.py": "page.overview.title",
-    "pages/1_Work_plan.py": "page.workplan.title",
-    "pages/2_Presence.py": "page.presence.title",
-    "pages/3_Gaps.py": "page.gaps.title",
-    "pages/4_Funding.py": "page.funding.title",
-    "pages/5_Results.py": "page.results.title",
-}
+# The browsing pages (the Coordinator and Present pages have their own AppTests).
+PAGES = {p.path: p.title_key for p in registry.PAGES
+         if not p.coordinator_only and not p.presenting}
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from maaor import service
 from maaor.bundled import default_sources
+from maaor.filters import version_from_params
 from maaor.i18n import fmt_number
-from maaor.ui.filters import version_from_params
 from tests.paths import ROOT
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from maaor.dataset import Dataset, conform
-from maaor.filters import Filters
-from maaor.ui.filters import (
+from maaor.filters import (
     FILTER_PARAMS,
+    Filters,
     filter_options,
     filters_from_params,
     has_filter_params,

@@ -1,0 +1,118 @@
+"""maaor.views: the view registry, the rules shared by pages, narrative and slides, and the
+one public transformation; on the tiny hand-checked tables of tests/figures_data.py."""
+
+from __future__ import annotations
+
+import ast
+
+import pandas as pd
+import pytest
+
+from maaor import views
+from maaor.dataset import TABLE_COLUMNS, Dataset, conform
+from maaor.filters import Filters, filter_mechanisms
+from tests.figures_data import TODAY, dataset, mechanisms
+from tests.paths import ROOT
+
+
+def _indicators() -> pd.DataFrame:
+    """IRQ 2019 and 2020 (the 2020 row dated by ``as_of`` only), AFG 2021, a global 2018."""
+    rows = [
+        dict(indicator_id="a", indicator="A", country_iso3="IRQ", year=2019, actual=1.0),
+        dict(indicator_id="b", indicator="B", country_iso3="IRQ", year=pd.NA,
+             as_of=pd.Timestamp("2020-05-01"), actual=2.0),
+        dict(indicator_id="c", indicator="C", country_iso3="AFG", year=2021, actual=3.0),
+        dict(indicator_id="d", indicator="D", country_iso3=float("nan"), year=2018, actual=4.0),
+    ]
+    return conform("indicators", pd.DataFrame(rows))
+
+
+def _with_indicators() -> Dataset:
+    ds = dataset()
+    return Dataset({**ds.tables, "indicators": _indicators()}, ds.meta)
+
+
+def test_latest_indicator_year_follows_the_countries_not_the_year():
+    ds = _with_indicators()
+    assert views.latest_indicator_year(ds, Filters()) == 2021
+    # the chosen year is ignored: the rule answers "which year to show when none is chosen"
+    assert views.latest_indicator_year(ds, Filters(year=2018)) == 2021
+    # a row without year counts in its as_of year (2020), as filter_indicators places it
+    assert views.latest_indicator_year(ds, Filters(countries=("IRQ",))) == 2020
+    assert views.latest_indicator_year(ds, Filters(countries=("SYR",))) is None
+    assert views.compute("results.latest_year", ds, Filters(countries=("IRQ",)), TODAY) == 2020
+
+
+def test_mechanisms_of_the_chosen_countries():
+    table = mechanisms()
+    assert filter_mechanisms(table, Filters()) is table
+    chosen = filter_mechanisms(table, Filters(countries=("IRQ", "LBY", "COL")))
+    assert list(chosen["country_iso3"]) == ["IRQ", "LBY"]
+    # the presence headline counts mechanisms of the chosen countries only (LBY inactive)
+    head = views.compute("presence.headline", dataset(), Filters(countries=("AFG", "LBY")), TODAY)
+    assert head["countries_with_mechanism"] == 1
+
+
+def test_every_view_names_canonical_tables_and_stored_views_need_no_date():
+    for name, view in views.VIEWS.items():
+        assert view.tables and set(view.tables) <= set(TABLE_COLUMNS), name
+    assert views.STORED_VIEWS == tuple(n for n, v in views.VIEWS.items() if v.stored)
+    ds = dataset()
+    for name in views.STORED_VIEWS:  # today=None: a stored view that read it would fail
+        assert views.compute(name, ds, views.NO_FILTERS, None) is not None, name
+
+
+def test_column_layouts_sit_with_their_view():
+    assert list(views.columns("presence.by_admin1").headers)[:2] == ["country_iso3", "admin1"]
+    assert views.columns("gaps.flags", "activity").links == {"ref": ("workplan", "activity")}
+    assert views.columns("gaps.flags", "country").links == {"ref": ("presence", "country")}
+    by_channel = views.columns("funding.by", ("channel",))
+    assert by_channel.headers["channel"] == "funding.by.channel"
+    assert by_channel.vocab == {"channel": "channel"}
+    with pytest.raises(KeyError):
+        views.columns("overview")
+
+
+def test_public_dataset_drops_sensitive_columns_and_coarsens_to_the_setting(monkeypatch):
+    ds = dataset()
+    presence = ds.presence.assign(focal_point="Jane Doe", contact="jane@example.org")
+    ds = Dataset({**ds.tables, "presence": presence}, ds.meta)
+    monkeypatch.setenv("MAAOR_PUBLIC_PRESENCE_LEVEL", "country")
+    public = views.public_dataset(ds)
+    assert public.presence["admin1"].isna().all() and public.presence["lat"].isna().all()
+    assert public.presence["focal_point"].isna().all()
+    assert public.presence["contact"].isna().all()
+    # the level may be given; "point" keeps the locations
+    assert views.public_dataset(ds, "point").presence["admin1"].notna().any()
+    monkeypatch.delenv("MAAOR_PUBLIC_PRESENCE_LEVEL")
+    assert views.public_presence_level() == "point"
+
+
+def _imports(path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+    return names
+
+
+def test_filters_and_views_import_downwards_only():
+    # filters sit under the figures (which import them) and know nothing of the UI
+    assert {m for m in _imports(ROOT / "maaor" / "filters.py")
+            if m.startswith(("maaor.figures", "maaor.ui", "maaor.views", "streamlit"))} == set()
+    assert {m for m in _imports(ROOT / "maaor" / "views.py")
+            if m.startswith(("maaor.ui", "streamlit"))} == set()
+    # the UI keeps no registry of its own
+    assert not hasattr(__import__("maaor.ui.data", fromlist=["x"]), "VIEWS")
+
+
+def test_the_latest_year_rule_is_written_once():
+    rule = 'fillna(rows["as_of"].dt.year'
+    files = [*sorted((ROOT / "maaor").rglob("*.py")), ROOT / "app.py",
+             *sorted((ROOT / "pages").glob("*.py"))]
+    assert [str(p.relative_to(ROOT)) for p in files if rule in p.read_text("utf-8")] == [
+        "maaor/views.py"]
+
