@@ -209,9 +209,12 @@ def section_upload(lang: str) -> Upload | None:
         if not ok:
             return None
         st.session_state[UPLOAD_KEY] = upload
+        # A confirmed removal was confirmed for what was shown then, not for this.
+        st.session_state.pop(CONFIRM_REMOVAL_KEY, None)
     elif upload.scope != scope:
         upload = usecases.rescope_upload(upload, scope)
         st.session_state[UPLOAD_KEY] = upload
+        st.session_state.pop(CONFIRM_REMOVAL_KEY, None)
     render_report(lang, upload)
     return upload
 

@@ -222,9 +222,12 @@ def test_upload_clean_shows_what_changed_then_publish(store_env):
 
 def test_replace_everything_is_an_explicit_choice_and_names_what_goes(store_env):
     at = upload(signed_in(), "4w.xlsx", CLEAN)
+    at.checkbox(key="coord_confirm_removal").check()  # confirmed for the default scope ...
+    at = at.run()
     at.radio(key="coord_scope").set_value("all")
     at = at.run()
     assert not at.exception
+    assert not at.checkbox(key="coord_confirm_removal").value  # ... not for this one
     v1 = service.load_dataset(1).presence
     gone = sorted(set(v1["country_iso3"].dropna()) - {"IRQ"})
     from maaor.i18n import country_name
