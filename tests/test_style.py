@@ -38,13 +38,13 @@ def test_pages_hold_no_pandas_logic():
 
 # ------------------------------------------------------------------ layering
 
-def _imported_modules(path: Path) -> set[str]:
+def _imported_modules(path: Path, source: str | None = None) -> set[str]:
     """Modules a Python file imports at run time (``import a.b``, ``from a.b import c``,
     also inside functions). Imports under ``if TYPE_CHECKING:`` are names for type
     annotations only, never executed, and are not counted."""
     import ast
 
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = ast.parse(path.read_text(encoding="utf-8") if source is None else source)
     typing_only = {
         id(inner)
         for node in ast.walk(tree)
@@ -58,10 +58,14 @@ def _imported_modules(path: Path) -> set[str]:
             continue
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:  # ``from ..store import x`` inside maaor/ui/: maaor.store
+                parts = list(path.relative_to(ROOT).with_suffix("").parts)[:-node.level]
+                module = ".".join([*parts, *([module] if module else [])])
+            found.add(module)
             # ``from maaor import store`` imports the package maaor.store.
-            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+            found |= {f"{module}.{alias.name}" for alias in node.names}
     return found
 
 
@@ -108,6 +112,8 @@ def test_the_import_checks_can_fail(tmp_path):
     read.write_text("def f():\n    from maaor.read.types import Source\n", encoding="utf-8")
     st = tmp_path / "st_user.py"
     st.write_text("import streamlit.components.v1 as components\n", encoding="utf-8")
+    relative = ROOT / "maaor" / "ui" / "relative.py"  # its source is given, not read
+    assert "maaor.store" in _imported_modules(relative, "from ..store import Store\n")
     typed = tmp_path / "typed.py"
     typed.write_text("from typing import TYPE_CHECKING\n"
                      "if TYPE_CHECKING:\n    from maaor.read.types import MappedSheet\n",
