@@ -76,16 +76,17 @@ def compute(ds: Dataset, level: str) -> dict[str, bytes]:
     }
 
 
-def store_aggregates(store, version: int, level: str, ds: Dataset | None = None) -> list[str]:
-    """Compute the aggregates of ``version`` and store them; return their names.
+def store_aggregates(store, version: int, level: str, ds: Dataset) -> list[str]:
+    """Compute the aggregates of ``version`` from its dataset and store them; return
+    their names.
 
     Args:
         store: an open ``maaor.store.Store``.
-        version: a published version.
+        version: a just-published version.
         level: the public presence level.
-        ds: the version's dataset when the caller has it (else loaded from the store).
+        ds: the dataset just published as ``version`` (the one in hand: publishing
+            never reloads what it has just written).
     """
-    ds = store.load(version) if ds is None else ds
     computed = compute(ds, level)
     for name, data in computed.items():
         store.put_aggregate(version, name, data)

@@ -1,7 +1,11 @@
 """Command line: validate, publish, history, rollback, backup, restore, hash-password.
 
-Exit codes: 0 success (warnings allowed); 1 an error stands (nothing published);
-2 usage error (argparse's own convention).
+Every command that reads or changes published data calls the use cases of
+:mod:`maaor.usecases` (the functions the Coordinator page calls, with the same checks
+and messages); the CLI never touches the store.
+
+Exit codes: 0 success (warnings allowed); 1 an error stands or the use case was
+refused (nothing published); 2 usage error (argparse's own convention).
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ import math
 import sys
 from pathlib import Path
 
-from maaor.load import LoadResult, SheetReport, load_sources
-from maaor.read.types import Source
+from maaor.load import LoadResult, SheetReport
+from maaor.usecases.refusal import Refused
 
 
 def _num(value):
@@ -124,23 +128,26 @@ def _print_text_report(result: LoadResult, out) -> None:
     print(f"{n_err} error(s), {n_warn} warning(s)", file=out)
 
 
-def _sources(paths: list[str]) -> list[Source] | str:
-    sources = []
+def _read_files(paths: list[str]) -> list[tuple[str, bytes]] | str:
+    """(name, bytes) of each file, or the first usage problem as text."""
+    files = []
     for p in paths:
         path = Path(p)
         if not path.is_file():
             return f"no such file: {p}"
-        sources.append(Source.from_path(path))
-    return sources
+        files.append((path.name, path.read_bytes()))
+    return files
 
 
 def cmd_validate(args) -> int:
-    sources = _sources(args.files)
-    if isinstance(sources, str):
-        print(f"maaor validate: {sources}", file=sys.stderr)
+    from maaor import usecases
+
+    files = _read_files(args.files)
+    if isinstance(files, str):
+        print(f"maaor validate: {files}", file=sys.stderr)
         return 2
     today = dt.date.today()
-    result = load_sources(sources, today=today, isolate=args.isolate)
+    result = usecases.validate_files(files, today=today, isolate=args.isolate)
     if args.json:
         json.dump(validation_report(result, today), sys.stdout, indent=2, default=str, ensure_ascii=False)
         print()
@@ -149,53 +156,73 @@ def cmd_validate(args) -> int:
     return 0 if result.ok else 1
 
 
-def cmd_publish(args) -> int:
-    from maaor import service
-    from maaor.publishing import candidate_dataset
-    from maaor.store import StoreError
+def print_upload_summary(upload, out) -> None:
+    """Print what publishing ``upload`` would change, in the words of the page's
+    "What changed" tab (the same catalogue sentences, in English)."""
+    from maaor.i18n import t
 
-    sources = _sources(args.files)
-    if isinstance(sources, str):
-        print(f"maaor publish: {sources}", file=sys.stderr)
+    if upload.result is None or upload.base_version is None:
+        return
+    print(t("coord.changes.against", "en", version=upload.base_version), file=out)
+    for line in upload.removal_headlines("en"):
+        print(f"  {line}", file=out)
+    if upload.kept:
+        names = ", ".join(t(f"coord.kind.{n}", "en") for n in upload.kept)
+        print("  " + t("coord.changes.kept", "en", version=upload.base_version, tables=names),
+              file=out)
+    for table, countries in upload.kept_countries.items():
+        print("  " + t("coord.changes.kept_countries", "en", table=t(f"coord.kind.{table}", "en"),
+                       n=len(countries), version=upload.base_version), file=out)
+
+
+def cmd_publish(args) -> int:
+    from maaor import usecases
+    from maaor.i18n import t
+
+    files = _read_files(args.files)
+    if isinstance(files, str):
+        print(f"maaor publish: {files}", file=sys.stderr)
         return 2
     try:
-        store = service.open_store()
-        result = load_sources(sources, aliases=store.aliases(), isolate=True)
-        if not result.ok:
-            _print_text_report(result, sys.stderr)
-            print("nothing published: fix the errors above and try again", file=sys.stderr)
-            return 1
-        current = store.load() if store.current_version() is not None else None
-        # Same rule as the upload page: tables the files do not carry are kept.
-        dataset, kept = candidate_dataset(current, result)
-        version = store.publish(dataset, sources, by=args.by, note=args.note)
-    except StoreError as exc:
-        print(f"maaor publish: {exc}", file=sys.stderr)
+        upload = usecases.prepare_upload(files, scope=args.replace)
+    except Refused as exc:
+        print(f"maaor publish: nothing published: {exc.message('en')}", file=sys.stderr)
         return 1
-    try:  # the viewers compute them on first use if this fails
-        service.store_aggregates(version)
-    except StoreError as exc:
-        print(f"maaor publish: aggregates not stored ({exc})", file=sys.stderr)
-    print(f"published version {version}"
-          + (f" (kept from the previous version: {', '.join(kept)})" if kept else ""))
+    for name, size in upload.refused:
+        print("maaor publish: " + t("coord.upload.too_big", "en", name=name,
+                                    mb=f"{size / 1024 / 1024:.1f}", limit=usecases.max_upload_mb()),
+              file=sys.stderr)
+    if upload.result is not None and not upload.result.ok:
+        _print_text_report(upload.result, sys.stderr)
+    print_upload_summary(upload, sys.stdout)
+    try:
+        published = usecases.publish(upload, by=args.by, note=args.note,
+                                     removal_confirmed=args.confirm_removal)
+    except Refused as exc:
+        hint = " (add --confirm-removal)" if exc.key == "coord.publish.removal_unconfirmed" else ""
+        print(f"maaor publish: nothing published: {exc.message('en')}{hint}", file=sys.stderr)
+        return 1
+    if not published.aggregates:  # the viewers compute them on first use
+        print("maaor publish: aggregates not stored (see the log)", file=sys.stderr)
+    print(f"published version {published.version}"
+          + (f" (kept from the previous version: {', '.join(published.kept)})"
+             if published.kept else ""))
     return 0
 
 
 def cmd_history(args) -> int:
-    from maaor import service
-    from maaor.store import StoreError
+    from maaor import usecases
 
     try:
-        versions = service.open_store().history()
-        current = service.open_store().current_version()
-    except StoreError as exc:
-        print(f"maaor history: {exc}", file=sys.stderr)
+        versions = usecases.history()
+    except Refused as exc:
+        print(f"maaor history: {exc.message('en')}", file=sys.stderr)
         return 1
     rows = []
     for v in versions:
         rows.append({
             "version": v.id,
-            "current": v.id == current,
+            "current": bool(v.is_current),
             "created_at": v.created_at.isoformat() if v.created_at else None,
             "created_by": v.created_by,
             "kind": v.kind,
@@ -217,43 +244,39 @@ def cmd_history(args) -> int:
 
 
 def cmd_rollback(args) -> int:
-    from maaor import service
-    from maaor.store import StoreError
+    from maaor import usecases
 
     try:
-        version = service.open_store().rollback(args.version, by=args.by, note=args.note)
-    except (StoreError, KeyError, ValueError) as exc:
-        print(f"maaor rollback: {exc}", file=sys.stderr)
+        version = usecases.rollback(args.version, by=args.by, note=args.note)
+    except Refused as exc:
+        print(f"maaor rollback: {exc.message('en')}", file=sys.stderr)
         return 1
     print(f"version {version} published, equal to version {args.version}")
     return 0
 
 
 def cmd_backup(args) -> int:
-    from maaor.store import Store, StoreError
+    from maaor import usecases
 
     try:
-        with Store.open(args.url) as store:
-            path = store.backup(args.file)
-            count = len(store.history())
-    except StoreError as exc:
-        print(f"maaor backup: {exc}", file=sys.stderr)
+        path, count = usecases.backup(args.file, args.url)
+    except Refused as exc:
+        print(f"maaor backup: {exc.message('en')}", file=sys.stderr)
         return 1
     print(f"backup of {count} version(s) written to {path}")
     return 0
 
 
 def cmd_restore(args) -> int:
-    from maaor.store import Store, StoreError
+    from maaor import usecases
 
     if not Path(args.file).is_file():
         print(f"maaor restore: {args.file}: no such file", file=sys.stderr)
         return 2
     try:
-        with Store.restore(args.file, args.url) as store:
-            count, current = len(store.history()), store.current_version()
-    except StoreError as exc:
-        print(f"maaor restore: {exc}", file=sys.stderr)
+        count, current = usecases.restore(args.file, args.url)
+    except Refused as exc:
+        print(f"maaor restore: {exc.message('en')}", file=sys.stderr)
         return 1
     print(f"restored {count} version(s); current version {current}")
     return 0
@@ -288,13 +311,12 @@ def _iso_date(text: str) -> dt.date:
 
 def cmd_brief(args) -> int:
     """Build the briefing pack (PPTX, optionally the XLSX data pack) from the current data."""
-    from maaor import service
+    from maaor import usecases
     from maaor.export.datapack import datapack_xlsx
     from maaor.export.pptx import briefing_pptx
     from maaor.filters import Filters
     from maaor.i18n import normalise_language
     from maaor.slides import slide_deck, with_meeting
-    from maaor.store import StoreError
     from maaor.views import public_dataset
 
     lang = normalise_language(args.lang)
@@ -303,9 +325,9 @@ def cmd_brief(args) -> int:
     try:
         # The public view, exactly as the pages show it (sensitive columns and the public
         # presence level): the pack is shown to the room and handed out.
-        dataset = public_dataset(service.load_dataset())
-    except StoreError as exc:
-        print(f"maaor brief: {exc}", file=sys.stderr)
+        dataset = public_dataset(usecases.current_dataset())
+    except Refused as exc:
+        print(f"maaor brief: {exc.message('en')}", file=sys.stderr)
         return 1
     slides = slide_deck(dataset, f, dt.date.today(), lang)
     Path(args.out).write_bytes(briefing_pptx(slides, dataset.meta, args.meeting, args.date, lang))
@@ -321,6 +343,8 @@ def cmd_brief(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m maaor``."""
+    from maaor.usecases.candidate import DEFAULT_SCOPE, SCOPES
+
     parser = argparse.ArgumentParser(prog="python -m maaor", description="maaor data tools")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -334,6 +358,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--note", required=True)
     p.add_argument("--by", default="cli")
+    p.add_argument("--replace", choices=SCOPES, default=DEFAULT_SCOPE,
+                   help="countries (default): replace only the rows of the countries (and "
+                        "years) in the files and keep the others; all: each table in the "
+                        "files replaces the whole table")
+    p.add_argument("--confirm-removal", action="store_true",
+                   help="publish even though it removes more rows than it adds")
     p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("history", help="list published versions")

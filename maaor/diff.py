@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from maaor.dataset import Dataset
+from maaor.dataset import TABLES, Dataset
 
 # Work-plan fields compared activity by activity, in the order they are shown.
 ACTIVITY_FIELDS: tuple[str, ...] = (
@@ -20,6 +20,24 @@ PRESENCE_KEY: tuple[str, ...] = (
     "org", "country_iso3", "admin1", "admin2", "pillar", "activity", "status", "start", "end",
 )
 FLAG_KEY: tuple[str, ...] = ("rule", "scope", "ref", "pillar")
+
+
+@dataclass(frozen=True)
+class TableRemoval:
+    """What publishing would remove from one table.
+
+    Attributes:
+        table: the canonical table ("presence", "funding", ...).
+        rows_removed: rows of the current table not in the new one (rows compared as a
+            multiset, provenance ignored: a changed row is one removed and one added).
+        rows_added: rows of the new table not in the current one.
+        countries_removed: ISO3 codes of the countries that have rows now and none after.
+    """
+
+    table: str
+    rows_removed: int
+    rows_added: int
+    countries_removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -35,6 +53,8 @@ class DatasetDiff:
         flags_cleared: flags in ``before`` only.
         presence_changes: country_iso3, pillar, added, removed (row counts).
         funding: measure, before, after (required/funded/gap USD of AoR funding).
+        removals: per table, the rows removed and added and the countries whose rows
+            all go (see :func:`table_removals`).
     """
 
     activities_added: pd.DataFrame
@@ -44,6 +64,22 @@ class DatasetDiff:
     flags_cleared: pd.DataFrame
     presence_changes: pd.DataFrame
     funding: pd.DataFrame
+    removals: tuple[TableRemoval, ...] = ()
+
+    @property
+    def rows_removed(self) -> int:
+        """Rows of every table that publishing would remove."""
+        return sum(r.rows_removed for r in self.removals)
+
+    @property
+    def rows_added(self) -> int:
+        """Rows of every table that publishing would add."""
+        return sum(r.rows_added for r in self.removals)
+
+    @property
+    def removes_more_than_adds(self) -> bool:
+        """True when publishing removes more rows than it adds (asks a second confirmation)."""
+        return self.rows_removed > self.rows_added
 
     @property
     def is_empty(self) -> bool:
@@ -157,6 +193,58 @@ def funding_changes(before: Dataset, after: Dataset) -> pd.DataFrame:
     })
 
 
+def _row_counts(frame: pd.DataFrame) -> pd.Series:
+    """How many times each row occurs (by a hash of its values, provenance ignored)."""
+    data = frame[[c for c in frame.columns if not c.startswith("_")]]
+    if data.empty:
+        return pd.Series(dtype="int64")
+    return pd.util.hash_pandas_object(data, index=False).value_counts()
+
+
+def table_removals(before: Dataset, after: Dataset) -> tuple[TableRemoval, ...]:
+    """Return, for each table that changes, the rows removed and added and the
+    countries whose rows all go (in table order)."""
+    out = []
+    for name in TABLES:
+        b, a = before.tables[name], after.tables[name]
+        cb, ca = _row_counts(b), _row_counts(a)
+        both = cb.index.union(ca.index)
+        cb, ca = cb.reindex(both, fill_value=0), ca.reindex(both, fill_value=0)
+        removed = int((cb - ca).clip(lower=0).sum())
+        added = int((ca - cb).clip(lower=0).sum())
+        countries: tuple[str, ...] = ()
+        if "country_iso3" in b.columns:
+            gone = set(b["country_iso3"].dropna()) - set(a["country_iso3"].dropna())
+            countries = tuple(sorted(gone))
+        if removed or added or countries:
+            out.append(TableRemoval(name, removed, added, countries))
+    return tuple(out)
+
+
+def removal_headlines(removals: tuple[TableRemoval, ...], lang: str = "en") -> list[str]:
+    """Return, in words, what publishing would remove: the headline of "What changed".
+
+    One sentence per table whose countries all go ("Removes the 4W presence of 15
+    countries: Afghanistan, ..."), and one per table that loses rows ("Removes 589
+    rows of the 4W presence and adds 60."). Shared by the Coordinator page and
+    ``python -m maaor publish`` so both say the same.
+    """
+    from maaor.i18n import country_name, fmt_number, t
+
+    lines = []
+    for r in removals:
+        table = t(f"coord.kind.{r.table}", lang)
+        if r.countries_removed:
+            names = ", ".join(sorted(country_name(c, lang) for c in r.countries_removed))
+            lines.append(t("changes.removes_countries", lang, table=table,
+                           n=len(r.countries_removed), names=names))
+        if r.rows_removed:
+            lines.append(t("changes.removes_rows", lang, table=table,
+                           removed=fmt_number(r.rows_removed, lang),
+                           added=fmt_number(r.rows_added, lang)))
+    return lines
+
+
 def diff_datasets(before: Dataset, after: Dataset, today: dt.date, stale_days: int = 90) -> DatasetDiff:
     """What publishing ``after`` would change relative to ``before``.
 
@@ -183,4 +271,5 @@ def diff_datasets(before: Dataset, after: Dataset, today: dt.date, stale_days: i
         flags_cleared=cleared,
         presence_changes=presence_changes(before.presence, after.presence),
         funding=funding_changes(before, after),
+        removals=table_removals(before, after),
     )

@@ -87,6 +87,17 @@ class LoadResult:
         return list(seen)
 
 
+def sheets_as_read(source: Source) -> list:
+    """Return the sheets of ``source`` as the reader sees them (``RawSheet`` grids), for
+    showing a file back to the user (the annotated workbook of a CSV or JSON file).
+
+    Only the loader reaches the readers; this is the one way for code outside it.
+    """
+    from maaor.read.sources import read_source
+
+    return read_source(source).sheets
+
+
 def load_sources(
     sources: Sequence[Source],
     *,

@@ -1,6 +1,7 @@
-"""What pages, the CLI and exports ask of the data: the current version and its Dataset.
+"""What pages, the CLI and exports read: the current version, its Dataset, the history.
 
-Pages never touch the store directly (as in datasette, views go through one service).
+Read-only: everything that writes (publish, edit, rollback, aliases, backup) is a use
+case in :mod:`maaor.usecases`. Pages never touch the store directly.
 The store is opened once per process; a new empty store is bootstrapped with the
 bundled data as version 1.
 """
@@ -64,12 +65,9 @@ def aggregate(version: int, view: str, level: str):
     return aggregates.read_aggregate(open_store(), version, view, level)
 
 
-def store_aggregates(version: int) -> list[str]:
-    """Compute and store the aggregates of a just-published ``version`` (at the public
-    presence level configured in the environment); return their names."""
-    from maaor import aggregates, views
-
-    return aggregates.store_aggregates(open_store(), version, views.public_presence_level())
+def history() -> list:
+    """Return every published version, newest first (``maaor.store.VersionInfo``)."""
+    return open_store().history()
 
 
 def reset_for_tests() -> None:

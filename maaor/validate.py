@@ -66,7 +66,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -76,7 +76,9 @@ from maaor import schema, vocab
 from maaor.dataset import conform, join_list, split_list
 from maaor.orgs import OrgDirectory, parse_org_cell
 from maaor.problems import Problem, Severity
-from maaor.read.types import MappedSheet
+
+if TYPE_CHECKING:  # validation takes what the loader read; it never reads itself
+    from maaor.read.types import MappedSheet
 
 MAX_LISTED = 1000
 #: Organisation suggestions must score above rapidfuzz WRatio's 85.5 for a mere shared

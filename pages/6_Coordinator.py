@@ -89,16 +89,16 @@ tabs = st.tabs([
     t("coord.tab.contacts", lang),
 ])
 with tabs[0]:
-    upload = coord.section_upload(lang, store)
+    upload = coord.section_upload(lang)
 with tabs[1]:
     coord.section_changes(lang, upload)
 with tabs[2]:
-    coord.section_names(lang, store, user, upload)
+    coord.section_names(lang, user, upload)
 with tabs[3]:
-    coord.section_publish(lang, store, user, upload)
+    coord.section_publish(lang, user, upload)
 with tabs[4]:
-    coord.section_edit(lang, store, user)
+    coord.section_edit(lang, user)
 with tabs[5]:
-    coord.section_history(lang, store, user)
+    coord.section_history(lang, user)
 with tabs[6]:
-    coord.section_contacts(lang, store)
+    coord.section_contacts(lang)

@@ -97,3 +97,170 @@ def test_publish_history_rollback(tmp_path):
     assert hist[1]["note"] == "faithful plan" and hist[1]["created_by"] == "tester"
     assert [f["name"] for f in hist[1]["files"]] == ["workplan_2018_2019.xlsx"]
     assert run("rollback", "99", tmp_path=tmp_path).returncode == 1
+
+
+# ------------------------------------------------------------ one service path
+
+
+def _env(store_url: str, gate=None, parties: int = 2) -> dict:
+    import os
+
+    env = dict(os.environ)
+    env.pop("MAAOR_SQLITE_PATH", None)
+    env["MAAOR_DATABASE_URL"] = store_url
+    if gate is not None:
+        env["MAAOR_TEST_GATE"] = str(gate)
+        env["MAAOR_TEST_GATE_PARTIES"] = str(parties)
+    return env
+
+
+def _gated(args, env):
+    return subprocess.Popen([sys.executable, "-m", "tests.cli_gate", *map(str, args)], cwd=ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _bootstrapped(store_url):
+    """Open the store at ``store_url`` once, so it holds the bundled data as version 1."""
+    proc = subprocess.run([sys.executable, "-m", "maaor", "history", "--json"], cwd=ROOT,
+                          env=_env(store_url), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert [v["version"] for v in json.loads(proc.stdout)] == [1]
+
+
+@pytest.mark.slow
+def test_two_concurrent_cli_publishes_one_succeeds_one_is_refused(store_url, tmp_path):
+    from maaor.store import Store
+    from tests.upload_files import IRAQ_4W, MALI_4W
+
+    _bootstrapped(store_url)
+    (tmp_path / "iraq.xlsx").write_bytes(IRAQ_4W)
+    (tmp_path / "mali.xlsx").write_bytes(MALI_4W)
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    env = _env(store_url, gate)
+    procs = {name: _gated(["publish", tmp_path / f"{name}.xlsx", "--note", name, "--by", name,
+                           "--confirm-removal"], env) for name in ("iraq", "mali")}
+    outs = {name: p.communicate(timeout=300) for name, p in procs.items()}
+    codes = {name: p.returncode for name, p in procs.items()}
+    assert sorted(codes.values()) == [0, 1], outs
+    winner = next(n for n, c in codes.items() if c == 0)
+    loser = next(n for n, c in codes.items() if c == 1)
+    assert "published version 2" in outs[winner][0]
+    assert ("nothing published: Not done: version 2 was published meanwhile (you started "
+            "from version 1)") in outs[loser][1]
+    with Store.open(store_url) as store:
+        history = store.history()
+        assert [(v.id, v.kind) for v in history] == [(2, "upload"), (1, "bootstrap")]
+        assert history[0].created_by == winner
+        presence = store.load().presence
+        bundled = store.load(1).presence
+    # Nothing reverted and nothing lost: the winner's country is its upload; the loser's
+    # country is still the bundled one.
+    iso = {"iraq": "IRQ", "mali": "MLI"}
+    assert (presence["country_iso3"] == iso[winner]).sum() == 2
+    assert (presence["country_iso3"] == iso[loser]).sum() == (bundled["country_iso3"] == iso[loser]).sum()
+    # Run again, the refused publish builds on version 2 and keeps the winner's rows.
+    proc = subprocess.run([sys.executable, "-m", "maaor", "publish", tmp_path / f"{loser}.xlsx",
+                           "--note", loser, "--confirm-removal"], cwd=ROOT, env=_env(store_url),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "published version 3" in proc.stdout, proc.stderr
+    with Store.open(store_url) as store:
+        presence = store.load(3).presence
+    assert (presence["country_iso3"] == "IRQ").sum() == (presence["country_iso3"] == "MLI").sum() == 2
+
+
+@pytest.mark.slow
+def test_cli_refuses_a_stale_publish_as_the_page_service_call_does(store_url, tmp_path,
+                                                                   monkeypatch):
+    """The CLI and the Coordinator page reach the same use case: a publish built on a
+    version that is no longer current is refused by both, with the same words."""
+    from maaor import service, usecases
+    from maaor.usecases.refusal import Refused
+    from tests.upload_files import IRAQ_4W, MALI_4W
+
+    _bootstrapped(store_url)
+    monkeypatch.setenv("MAAOR_DATABASE_URL", store_url)
+    service.reset_for_tests()
+    try:
+        # The page's path: prepared on version 1, version 2 published meanwhile.
+        page_upload = usecases.prepare_upload([("mali.xlsx", MALI_4W)])
+        usecases.publish(usecases.prepare_upload([("iraq.xlsx", IRAQ_4W)]), by="other",
+                         note="Iraq", removal_confirmed=True)
+        with pytest.raises(Refused) as page_refusal:
+            usecases.publish(page_upload, by="page", note="Mali", removal_confirmed=True)
+        # The CLI's path: prepared on version 2; version 3 is published before it publishes.
+        (tmp_path / "mali.xlsx").write_bytes(MALI_4W)
+        gate = tmp_path / "gate"
+        gate.mkdir()
+        cli = _gated(["publish", tmp_path / "mali.xlsx", "--note", "Mali", "--confirm-removal"],
+                     _env(store_url, gate))
+        import time
+
+        while not list(gate.glob("ready-*")) and cli.poll() is None:
+            time.sleep(0.05)
+        usecases.publish(usecases.prepare_upload([("iraq.xlsx", IRAQ_4W)]), by="other",
+                         note="Iraq again", removal_confirmed=True)
+        (gate / "ready-test").touch()
+        out, err = cli.communicate(timeout=300)
+        assert cli.returncode == 1, (out, err)
+        assert page_refusal.value.message("en") == (
+            "Not done: version 2 was published meanwhile (you started from version 1); "
+            "review the changes again before publishing")
+        assert ("maaor publish: nothing published: Not done: version 3 was published meanwhile "
+                "(you started from version 2); review the changes again before publishing") in err
+        assert service.current_version() == 3
+    finally:
+        service.reset_for_tests()
+
+
+def test_cli_and_page_refuse_a_rollback_to_an_unknown_version_alike(tmp_path, monkeypatch):
+    from maaor import service, usecases
+    from maaor.usecases.refusal import Refused
+
+    proc = run("rollback", "99", tmp_path=tmp_path)
+    assert proc.returncode == 1
+    monkeypatch.delenv("MAAOR_DATABASE_URL", raising=False)
+    monkeypatch.setenv("MAAOR_SQLITE_PATH", str(tmp_path / "store.sqlite"))
+    service.reset_for_tests()
+    try:
+        with pytest.raises(Refused) as refused:
+            usecases.rollback(99, by="page")
+    finally:
+        service.reset_for_tests()
+    assert proc.stderr.strip() == f"maaor rollback: {refused.value.message('en')}"
+
+
+# ------------------------------------------------------------ upload scope
+
+
+@pytest.mark.slow
+def test_publish_keeps_other_countries_unless_replace_all(tmp_path):
+    from maaor.i18n import country_name
+    from maaor.store import Store
+    from tests.upload_files import FOUR_ISO3, four_country_4w
+
+    upload = tmp_path / "four.xlsx"
+    upload.write_bytes(four_country_4w())
+    proc = run("publish", upload, "--note", "four countries", tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Compared with the current version 1." in proc.stdout
+    assert "4W presence: the rows of 15 countries not in the upload are kept from version 1." in proc.stdout
+    assert "published version 2" in proc.stdout
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    with Store.open(url) as store:
+        bundled = set(store.load(1).presence["country_iso3"].dropna())
+        assert set(store.load(2).presence["country_iso3"].dropna()) == bundled
+    others = sorted(bundled - set(FOUR_ISO3))
+    names = ", ".join(sorted(country_name(c, "en") for c in others))
+
+    proc = run("publish", upload, "--note", "only four", "--replace", "all", tmp_path=tmp_path)
+    assert proc.returncode == 1
+    assert f"Removes the 4W presence of 15 countries: {names}." in proc.stdout
+    assert "Confirm the removal first. (add --confirm-removal)" in proc.stderr
+    proc = run("publish", upload, "--note", "only four", "--replace", "all", "--confirm-removal",
+               tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "published version 3" in proc.stdout
+    with Store.open(url) as store:
+        assert set(store.load(3).presence["country_iso3"].dropna()) == set(FOUR_ISO3)
+    assert run("publish", upload, "--note", "x", "--replace", "some", tmp_path=tmp_path).returncode == 2

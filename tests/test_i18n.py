@@ -41,7 +41,9 @@ CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
         ROOT / "maaor" / "i18n" / "__init__.py",
         # plenary slides, narrative and briefing pack
         ROOT / "maaor" / "slides.py", ROOT / "maaor" / "figures" / "narrative.py",
-        ROOT / "maaor" / "export" / "pptx.py", ROOT / "maaor" / "export" / "mapimage.py"]
+        ROOT / "maaor" / "export" / "pptx.py", ROOT / "maaor" / "export" / "mapimage.py",
+        # use cases' messages (page and CLI) and the "What changed" headline
+        *sorted((ROOT / "maaor" / "usecases").glob("*.py")), ROOT / "maaor" / "diff.py"]
 KEY_PREFIXES = {key.split(".", 1)[0] for key in catalogue("en")}
 # Keys built at run time from a code (f-strings), listed from the codes themselves.
 DYNAMIC_KEYS = {

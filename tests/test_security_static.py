@@ -112,7 +112,11 @@ MARKDOWN_OPTIONS = {"radio", "segmented_control", "pills"}
 # ``label`` is ``vocab.label`` (the bundled vocabulary's words for a code).
 SAFE_CALLS = {"md_escape", "len", "int", "round", "max", "min", "float", "fmt_number",
               "fmt_money", "fmt_percent", "fmt_date", "version_text", "note", "country_name",
-              "label", "max_upload_mb"}
+              "label", "max_upload_mb",
+              # a refused use case's catalogue message, its fields escaped (ui/coordinator.py)
+              "refused_text",
+              # catalogue sentences with country names and numbers (maaor/diff.py)
+              "removal_headlines"}
 # Names (variables, attributes) that hold numbers, version ids, or catalogue text, never
 # text from data. Each was read in the code it names.
 SAFE_NAMES = {
@@ -264,7 +268,7 @@ def test_server_keeps_xsrf_and_cors_protection_and_serves_no_static_files():
 
 
 def test_upload_endpoint_limit_is_the_coordinator_limit():
-    from maaor.ui.coordinator import DEFAULT_MAX_UPLOAD_MB
+    from maaor.usecases.upload import DEFAULT_MAX_UPLOAD_MB
 
     assert shipped_config()["server"]["maxUploadSize"] == DEFAULT_MAX_UPLOAD_MB <= 25
 

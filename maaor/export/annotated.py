@@ -26,8 +26,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from maaor.export.tables import _cell, neutralise_text
+from maaor.load import Source, sheets_as_read
 from maaor.problems import Problem
-from maaor.read.types import Source
 from maaor.textkey import match_key
 
 ERROR_COLOUR = "FFFF9999"  # red
@@ -81,13 +81,11 @@ def annotated_workbook(source: Source, problems: Sequence[Problem]) -> bytes:
 
 def _rendered(source: Source) -> Workbook:
     """The rows of a CSV/JSON (or unreadable workbook) as read, neutralised."""
-    from maaor.read.sources import read_source
-
     book = Workbook()
     book.remove(book.active)
     try:
-        sheets = read_source(source).sheets
-    except Exception as exc:  # noqa: BLE001 - read_source should not raise; be sure
+        sheets = sheets_as_read(source)
+    except Exception as exc:  # noqa: BLE001 - reading should not raise; be sure
         _log.warning("reading %s for annotation failed: %r", source.name, exc)
         sheets = []
     used: set[str] = set()

@@ -18,19 +18,21 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import sqlalchemy as sa
 
 from maaor import config
 from maaor.dataset import TABLES, Dataset, DatasetMeta
-from maaor.read.types import Source
 from maaor.store import schema as s
 from maaor.store.codec import TABLE_FORMAT, decode_table, encode_table
 from maaor.store.engine import WRITE_OPTION, create_engine, translate_error
 from maaor.store.errors import StoreConflict, StoreError, VersionNotFound
 from maaor.store.migrations import latest_version, recorded_version, upgrade
 from maaor.textkey import match_key
+
+if TYPE_CHECKING:  # files are stored as given; the store never reads them
+    from maaor.read.types import Source
 
 VERSION_KINDS = ("upload", "rollback", "edit", "bootstrap")
 

@@ -1,40 +1,37 @@
 """The coordinator's workflow on one page: upload, report, what changed, names, publish,
 edit in place, history and rollback.
 
-Each section is a function taking the page language, the store and the signed-in user;
-``pages/6_Coordinator.py`` only checks the role and lays the sections out. Store calls
-are wrapped: a :class:`maaor.store.StoreError` becomes a plain message and nothing
-changes. Data are shown with ``st.dataframe`` / ``st.text`` (plain text), and text from
-data that reaches a label is escaped with :func:`maaor.ui.safe.md_escape`.
+Each section is a function taking the page language (and the signed-in user where it
+writes); ``pages/6_Coordinator.py`` only checks the role and lays the sections out.
+Sections draw and call the use cases of :mod:`maaor.usecases` (the same functions the
+CLI calls); they never touch the store. A use case that is not done raises
+:class:`maaor.usecases.refusal.Refused`, shown here as a plain message. Data are shown
+with ``st.dataframe`` / ``st.text`` (plain text), and text from data that reaches a
+label is escaped with :func:`maaor.ui.safe.md_escape`.
 
-The upload's state lives in ``st.session_state`` under :data:`UPLOAD_KEY` as an
-:class:`Upload`; :func:`validate_uploads` builds it from (name, bytes) pairs, so the
-same path serves the file uploader and tests.
+The upload being prepared lives in ``st.session_state`` under :data:`UPLOAD_KEY` as a
+:class:`maaor.usecases.upload.Upload`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from maaor import config, service, vocab
-from maaor.dataset import Dataset
-from maaor.diff import DatasetDiff, diff_datasets
+from maaor import usecases, vocab
 from maaor.i18n import t
-from maaor.load import LoadResult, load_sources
 from maaor.problems import Problem
-from maaor.read.types import Source
-from maaor.store import StoreConflict, StoreError, retry_busy
 from maaor.ui.safe import md_escape
+from maaor.usecases.candidate import SCOPES
+from maaor.usecases.refusal import Refused, guarded
+from maaor.usecases.upload import Upload, max_upload_mb, upload_key
 
 UPLOAD_KEY = "coord_upload"
 FLASH_KEY = "coord_flash"
@@ -54,8 +51,11 @@ ROLLBACK_PENDING = "coord_rollback_pending"
 HISTORY_PICK_KEY = "coord_history_pick"
 ALIAS_SAVE_KEY = "coord_alias_save"
 ALIAS_PREFIX = "coord_alias_"
+SCOPE_KEY = "coord_scope"
+CONFIRM_REMOVAL_KEY = "coord_confirm_removal"
+# What each upload scope is called on the page.
+SCOPE_LABELS = {"countries": "coord.scope.countries", "all": "coord.scope.all"}
 
-DEFAULT_MAX_UPLOAD_MB = config.DEFAULT_MAX_UPLOAD_MB
 NEW_ORGANISATION = "__new__"
 PROBLEM_COLUMNS = ("severity", "sheet", "row", "column", "value", "message", "fix")
 EDIT_COLUMNS = ("activity_id", "activity", "status", "progress", "comment")
@@ -64,28 +64,27 @@ _log = logging.getLogger("maaor.ui.coordinator")
 T = TypeVar("T")
 
 
-def max_upload_mb() -> int:
-    """Return the per-file upload limit in MB (``MAAOR_MAX_UPLOAD_MB``, default 25)."""
-    return config.settings().max_upload_mb
-
-
 # ----------------------------------------------------------------------------- helpers
 
 
+def refused_text(exc: Refused, lang: str) -> str:
+    """The message of a refused use case in the page language, its fields escaped."""
+    return exc.message(lang, escape=md_escape)
+
+
 def store_call(lang: str, action: Callable[[], T]) -> tuple[bool, T | None]:
-    """Run a store action, retrying while busy; on failure show a plain message.
+    """Run a use case (or a store action), retrying while the store is busy; when it is
+    refused or fails, show a plain message.
 
     Returns:
         (True, result) on success; (False, None) after showing the error.
     """
     try:
-        return True, retry_busy(action, attempts=3, wait_s=0.5)
-    except StoreConflict as exc:
-        st.error(t("coord.store.conflict", lang, reason=md_escape(str(exc))))
-    except StoreError as exc:
-        st.error(t("coord.store.error", lang, reason=md_escape(str(exc))))
+        return True, guarded(action)
+    except Refused as exc:
+        st.error(refused_text(exc, lang))
     except Exception:  # noqa: BLE001 - never a traceback for the user
-        _log.exception("store action failed")
+        _log.exception("coordinator action failed")
         st.error(t("coord.store.unexpected", lang))
     return False, None
 
@@ -166,82 +165,6 @@ def _safe_stem(name: str) -> str:
 # ------------------------------------------------------------------------------ upload
 
 
-@dataclass
-class Upload:
-    """An upload being prepared for publishing.
-
-    Attributes:
-        key: identity of the files and aliases it was validated with.
-        sources: files accepted for validation.
-        refused: (name, size in bytes) of files over the size limit (not read).
-        result: the validation result (None when every file was refused).
-        base_version: the current version when validated (publishing is refused if
-            another version was published meanwhile).
-        candidate: what publishing would make current (upload over current tables).
-        kept: tables kept from the current version.
-        diff: the changes against the current version.
-    """
-
-    key: tuple
-    sources: list[Source]
-    refused: list[tuple[str, int]] = field(default_factory=list)
-    result: LoadResult | None = None
-    base_version: int | None = None
-    candidate: Dataset | None = None
-    kept: tuple[str, ...] = ()
-    diff: DatasetDiff | None = None
-
-    @property
-    def publishable(self) -> bool:
-        """No refused file, something loaded, and no error."""
-        return (not self.refused and self.result is not None and self.result.ok
-                and self.candidate is not None)
-
-
-def upload_key(files: Sequence[tuple[str, bytes]], aliases: dict[str, str]) -> tuple:
-    """Identity of an upload: file names and digests, and the alias table used."""
-    digest = tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files)
-    return digest, tuple(sorted(aliases.items()))
-
-
-def validate_uploads(
-    files: Sequence[tuple[str, bytes]],
-    store,
-    *,
-    refused: Sequence[tuple[str, int]] = (),
-    today: dt.date | None = None,
-) -> Upload:
-    """Validate uploaded files against the stored aliases and diff them with the current version.
-
-    Args:
-        files: (name, bytes) of each accepted file.
-        store: the version store (aliases, current version).
-        refused: files refused before reading (over the size limit).
-        today: reference date of the checks and flags.
-
-    Raises:
-        StoreError: the store cannot be read.
-    """
-    today = today or dt.date.today()
-    limit = max_upload_mb() * 1024 * 1024
-    refused = list(refused) + [(n, len(d)) for n, d in files if len(d) > limit]
-    accepted = [(n, d) for n, d in files if len(d) <= limit]
-    aliases = store.aliases()
-    sources = [Source(name, bytes(data)) for name, data in accepted]
-    upload = Upload(upload_key(files, aliases), sources, refused)
-    if not sources:
-        return upload
-    upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today)
-    from maaor.publishing import candidate_dataset
-
-    upload.base_version = store.current_version()
-    current = store.load(upload.base_version) if upload.base_version is not None else None
-    upload.candidate, upload.kept = candidate_dataset(current, upload.result)
-    if current is not None:
-        upload.diff = diff_datasets(current, upload.candidate, today)
-    return upload
-
-
 def _uploaded_pairs(lang: str) -> tuple[list[tuple[str, bytes]], list[tuple[str, int]]]:
     limit_mb = max_upload_mb()
     files = st.file_uploader(
@@ -263,24 +186,35 @@ def _uploaded_pairs(lang: str) -> tuple[list[tuple[str, bytes]], list[tuple[str,
     return pairs, refused
 
 
-def section_upload(lang: str, store) -> Upload | None:
-    """Upload & validate: the uploader, the report per file and sheet, annotated downloads."""
+def section_upload(lang: str) -> Upload | None:
+    """Upload & validate: the uploader, the scope, the report per file and sheet,
+    annotated downloads."""
     pairs, refused = _uploaded_pairs(lang)
+    scope = st.radio(t("coord.scope.label", lang), options=SCOPES, key=SCOPE_KEY,
+                     format_func=lambda s: t(SCOPE_LABELS[s], lang),
+                     help=t("coord.scope.help", lang))
     upload: Upload | None = st.session_state.get(UPLOAD_KEY)
     if not pairs and not refused:
         st.session_state.pop(UPLOAD_KEY, None)
         st.info(t("coord.upload.none", lang))
         return None
-    ok, aliases = store_call(lang, store.aliases)
+    ok, aliases = store_call(lang, usecases.aliases)
     if not ok:
         return None
     key = upload_key(pairs, aliases)
     if upload is None or upload.key != key or st.session_state.pop(REVALIDATE_KEY, False):
         with st.spinner(t("coord.upload.validating", lang)):
-            ok, upload = store_call(lang, lambda: validate_uploads(pairs, store, refused=refused))
+            ok, upload = store_call(lang, lambda: usecases.prepare_upload(
+                pairs, refused=refused, scope=scope))
         if not ok:
             return None
         st.session_state[UPLOAD_KEY] = upload
+        # A confirmed removal was confirmed for what was shown then, not for this.
+        st.session_state.pop(CONFIRM_REMOVAL_KEY, None)
+    elif upload.scope != scope:
+        upload = usecases.rescope_upload(upload, scope)
+        st.session_state[UPLOAD_KEY] = upload
+        st.session_state.pop(CONFIRM_REMOVAL_KEY, None)
     render_report(lang, upload)
     return upload
 
@@ -344,6 +278,12 @@ def section_changes(lang: str, upload: Upload | None) -> None:
     if upload.kept:
         names = ", ".join(t(f"coord.kind.{n}", lang) for n in upload.kept)
         st.info(t("coord.changes.kept", lang, version=upload.base_version, tables=names))
+    for table, countries in upload.kept_countries.items():
+        st.info(t("coord.changes.kept_countries", lang, table=t(f"coord.kind.{table}", lang),
+                  n=len(countries), version=upload.base_version))
+    headlines = upload.removal_headlines(lang)
+    if headlines:
+        st.warning("\n\n".join(upload.removal_headlines(lang)))
     diff = upload.diff
     if diff is None:
         st.info(t("coord.changes.first", lang))
@@ -370,15 +310,15 @@ def section_changes(lang: str, upload: Upload | None) -> None:
 # -------------------------------------------------------------------- organisation names
 
 
-def section_names(lang: str, store, user: str, upload: Upload | None) -> None:
+def section_names(lang: str, user: str, upload: Upload | None) -> None:
     """Unknown organisation names: confirm a likely match or add as a new organisation."""
     from maaor.orgs import OrgDirectory
 
-    unknown = upload.result.unknown_organisations() if upload and upload.result else []
+    unknown = upload.unknown_organisations() if upload else []
     if not unknown:
         st.info(t("coord.names.none", lang))
     else:
-        ok, aliases = store_call(lang, store.aliases)
+        ok, aliases = store_call(lang, usecases.aliases)
         if not ok:
             return
         directory = OrgDirectory.bundled().with_aliases(aliases or {})
@@ -404,7 +344,8 @@ def section_names(lang: str, store, user: str, upload: Upload | None) -> None:
             else:
                 saved = 0
                 for alias, canonical in chosen:
-                    ok, _ = store_call(lang, lambda a=alias, c=canonical: store.add_alias(a, c, user))
+                    ok, _ = store_call(lang, lambda a=alias, c=canonical: usecases.save_alias(
+                        a, c, by=user))
                     if not ok:
                         break
                     saved += 1
@@ -412,7 +353,7 @@ def section_names(lang: str, store, user: str, upload: Upload | None) -> None:
                     st.session_state[REVALIDATE_KEY] = True
                     flash("success", t("coord.names.saved", lang, n=saved))
                     st.rerun()
-    ok, aliases = store_call(lang, store.aliases)
+    ok, aliases = store_call(lang, usecases.aliases)
     if ok and aliases:
         with st.expander(t("coord.names.stored", lang, n=len(aliases))):
             st.dataframe(as_text(pd.DataFrame({"alias": list(aliases), "organisation": list(aliases.values())})),
@@ -422,66 +363,52 @@ def section_names(lang: str, store, user: str, upload: Upload | None) -> None:
 # ----------------------------------------------------------------------------- publish
 
 
-def section_publish(lang: str, store, user: str, upload: Upload | None) -> None:
-    """Publish the upload with a note (disabled while there are errors)."""
+def section_publish(lang: str, user: str, upload: Upload | None) -> None:
+    """Publish the upload with a note (disabled while there are errors); a publish that
+    removes more rows than it adds asks for a second confirmation."""
     if upload is None or upload.result is None:
         st.info(t("coord.publish.nothing", lang))
     elif not upload.publishable:
         st.error(t("coord.publish.blocked", lang))
     note = st.text_input(t("coord.publish.note", lang), key=NOTE_KEY, max_chars=500)
+    confirmed = False
+    if upload is not None and upload.publishable and upload.needs_removal_confirmation:
+        st.warning(t("coord.publish.removal_warning", lang, removed=int(upload.diff.rows_removed),
+                     added=int(upload.diff.rows_added))
+                   + "\n\n" + "\n\n".join(upload.removal_headlines(lang)))
+        confirmed = st.checkbox(t("coord.publish.confirm_removal", lang), key=CONFIRM_REMOVAL_KEY)
     clicked = st.button(t("coord.publish.button", lang), key=PUBLISH_KEY, type="primary",
                         disabled=upload is None or not upload.publishable)
     if not clicked or upload is None or not upload.publishable:
         return
-    if not (note or "").strip():
-        st.error(t("coord.publish.note_required", lang))
-        return
-    ok, version = store_call(lang, lambda: store.publish(
-        upload.candidate, upload.sources, by=user, note=note.strip(), kind="upload",
-        if_current=upload.base_version,
-    ))
+    ok, published = store_call(lang, lambda: usecases.publish(
+        upload, by=user, note=note, removal_confirmed=confirmed))
     if not ok:
         return
-    after_publish(version)
-    st.session_state.pop(UPLOAD_KEY, None)
-    st.session_state.pop(FILES_KEY, None)
-    st.session_state.pop(NOTE_KEY, None)
-    flash("success", t("coord.publish.done", lang, version=version))
+    after_publish()
+    for key in (UPLOAD_KEY, FILES_KEY, NOTE_KEY, CONFIRM_REMOVAL_KEY):
+        st.session_state.pop(key, None)
+    flash("success", t("coord.publish.done", lang, version=published.version))
     st.rerun()
 
 
-def after_publish(version: int | None = None) -> None:
-    """Store the new version's aggregates, and make this server's pages read the new
-    current version on their next run."""
+def after_publish() -> None:
+    """Make this server's pages read the new current version on their next run (the
+    use case has stored the new version's aggregates)."""
     from maaor.ui import data
 
-    if version is not None:
-        try:
-            service.store_aggregates(version)
-        except Exception:  # noqa: BLE001 - viewers compute them on first use instead
-            logging.getLogger(__name__).exception("storing aggregates of v%s failed", version)
     data.current_version.clear()
 
 
 # -------------------------------------------------------------------------- edit in place
 
 
-def full_dataset(version: int) -> Dataset:
-    """The complete dataset of ``version`` (with people's names: signed-in use only)."""
-    return service.load_dataset(version)
-
-
-def section_edit(lang: str, store, user: str) -> None:
+def section_edit(lang: str, user: str) -> None:
     """Edit status, progress and comment of work-plan activities; publish as a new version."""
-    from maaor.edits import apply_activity_edits, edit_record
-    from maaor.export.tables import csv_bytes
-
-    ok, current = store_call(lang, store.current_version)
-    if not ok or current is None:
-        return
-    ok, ds = store_call(lang, lambda: store.load(current))
+    ok, ds = store_call(lang, usecases.current_dataset)
     if not ok:
         return
+    current = ds.meta.version
     wp = ds.workplan
     if wp.empty:
         st.info(t("coord.edit.empty", lang))
@@ -513,35 +440,22 @@ def section_edit(lang: str, store, user: str) -> None:
     note = st.text_input(t("coord.edit.note", lang), key=EDIT_NOTE_KEY, max_chars=500)
     if not st.button(t("coord.edit.button", lang), key=EDIT_PUBLISH_KEY, type="primary"):
         return
-    new, problems = apply_activity_edits(ds, edited[["activity_id", "status", "progress", "comment"]],
-                                         today=dt.date.today())
-    if problems:
-        st.error(t("coord.edit.invalid", lang))
-        st.dataframe(problems_frame(problems, lang), hide_index=True)
+    ok, outcome = store_call(lang, lambda: usecases.apply_edits(
+        edited[["activity_id", "status", "progress", "comment"]], base_version=current,
+        by=user, note=note))
+    if not ok:
         return
-    record = edit_record(wp, new.workplan)
-    if record.empty:
+    if outcome.problems:
+        st.error(t("coord.edit.invalid", lang))
+        st.dataframe(problems_frame(outcome.problems, lang), hide_index=True)
+        return
+    if outcome.version is None:
         st.info(t("coord.edit.unchanged", lang))
         return
-    if not (note or "").strip():
-        st.error(t("coord.publish.note_required", lang))
-        return
-    ok, files = store_call(lang, lambda: store.files(current))
-    if not ok:
-        return
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    sources = [Source(n, d) for n, d in files]
-    sources.append(Source(f"edits-{stamp}.csv", csv_bytes(record)))
-    ok, version = store_call(lang, lambda: store.publish(
-        new.with_meta(version=None), sources, by=user, note=note.strip(), kind="edit",
-        parent=current, if_current=current,
-    ))
-    if not ok:
-        return
-    after_publish(version)
+    after_publish()
     st.session_state.pop(EDITOR_KEY, None)
     st.session_state.pop(EDIT_NOTE_KEY, None)
-    flash("success", t("coord.edit.done", lang, version=version, n=record["activity_id"].nunique()))
+    flash("success", t("coord.edit.done", lang, version=outcome.version, n=outcome.activities))
     st.rerun()
 
 
@@ -566,11 +480,11 @@ def history_frame(history: Sequence[Any], lang: str) -> pd.DataFrame:
     return as_text(pd.DataFrame(rows, columns=["version", "when", "who", "kind", "note", "files", "current"]))
 
 
-def section_history(lang: str, store, user: str) -> None:
+def section_history(lang: str, user: str) -> None:
     """History of versions, downloads of any version, rollback with a confirmation step."""
     from maaor.export.versions import files_zip, tables_workbook
 
-    ok, history = store_call(lang, store.history)
+    ok, history = store_call(lang, usecases.history)
     if not ok or not history:
         return
     st.dataframe(history_frame(history, lang), hide_index=True)
@@ -582,7 +496,7 @@ def section_history(lang: str, store, user: str) -> None:
     with left:
         st.download_button(
             t("coord.history.files", lang),
-            data=lambda v=pick: files_zip(store.files(v)),
+            data=lambda v=pick: files_zip(usecases.version_files(v)),
             file_name=f"maaor-v{pick}-files.zip",
             mime="application/zip",
             key="coord_dl_files",
@@ -592,7 +506,7 @@ def section_history(lang: str, store, user: str) -> None:
         st.download_button(
             t("coord.history.tables", lang),
             data=lambda v=pick: tables_workbook(
-                store.load(v), {"version": str(v), "exported": dt.date.today().isoformat()}),
+                usecases.version_dataset(v), {"version": str(v), "exported": dt.date.today().isoformat()}),
             file_name=f"maaor-v{pick}-tables.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="coord_dl_tables",
@@ -620,10 +534,10 @@ def section_history(lang: str, store, user: str) -> None:
     yes, no = st.columns(2)
     if yes.button(t("coord.rollback.confirm", lang), key=ROLLBACK_CONFIRM_KEY, type="primary"):
         st.session_state.pop(ROLLBACK_PENDING, None)
-        ok, version = store_call(lang, lambda: store.rollback(
-            to_version, by=user, note=pending_note, if_current=based_on))
+        ok, version = store_call(lang, lambda: usecases.rollback(
+            to_version, by=user, note=pending_note, based_on=based_on))
         if ok:
-            after_publish(version)
+            after_publish()
             st.session_state.pop(ROLLBACK_NOTE_KEY, None)
             flash("success", t("coord.rollback.done", lang, version=version, to=to_version))
             st.rerun()
@@ -635,12 +549,9 @@ def section_history(lang: str, store, user: str) -> None:
 # ------------------------------------------------------------------ sensitive data (view)
 
 
-def section_contacts(lang: str, store) -> None:
+def section_contacts(lang: str) -> None:
     """Focal points and contacts of the current version (signed-in only)."""
-    ok, current = store_call(lang, store.current_version)
-    if not ok or current is None:
-        return
-    ok, ds = store_call(lang, lambda: store.load(current))
+    ok, ds = store_call(lang, usecases.current_dataset)
     if not ok:
         return
     st.caption(t("coord.contacts.help", lang))

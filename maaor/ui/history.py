@@ -24,6 +24,6 @@ def version_row(version: int) -> dict:
 def progress_history(current_version: int) -> pd.DataFrame:
     """Return progress over all versions up to ``current_version`` (see
     :func:`maaor.figures.history.progress_over_versions`)."""
-    versions = [v for v in service.open_store().history() if v.id <= current_version]
+    versions = [v for v in service.history() if v.id <= current_version]
     rows = [{"version": v.id, "created_at": v.created_at, **version_row(v.id)} for v in versions]
     return history_frame(rows)

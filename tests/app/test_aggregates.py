@@ -74,7 +74,7 @@ def test_store_aggregates_per_version_and_rollback_copies_them(store, bundled):
     full = aggregates.decode(store.aggregate(v1, "presence.headline@point"))
     smaller = Dataset({**bundled.tables, "presence": bundled.presence.iloc[:5]}, bundled.meta)
     v2 = store.publish(smaller, [], by="test", note="v2")
-    aggregates.store_aggregates(store, v2, "point")
+    aggregates.store_aggregates(store, v2, "point", smaller)
     small = aggregates.decode(store.aggregate(v2, "presence.headline@point"))
     assert 0 < small["rows"] <= 5 < full["rows"]
     # Version 1's aggregates are untouched by version 2's.

@@ -80,3 +80,30 @@ def test_diff_datasets_end_to_end():
     assert funded.loc["funded_usd", "after"] == 40.0
     assert not d.is_empty
     assert diff_datasets(before, before, TODAY).is_empty
+
+
+def test_table_removals_and_their_headline_in_both_languages():
+    from maaor.dataset import empty_table
+    from maaor.diff import TableRemoval, removal_headlines, table_removals
+
+    def ds(presence):
+        tables = {name: empty_table(name) for name in ("workplan", "funding", "fts",
+                                                        "indicators", "mechanisms")}
+        tables["presence"] = conform("presence", pd.DataFrame(presence))
+        return Dataset(tables)
+
+    before = ds({"org": ["UNMAS", "HALO", "MAG", "MAG"], "country_iso3": ["MLI", "NER", "BFA", "BFA"],
+                 "_row": [2, 3, 4, 5]})
+    after = ds({"org": ["UNMAS", "NPA"], "country_iso3": ["MLI", "MLI"], "_row": [9, 10]})
+    removals = table_removals(before, after)
+    # The Mali row is the same (its provenance differs): 3 rows go, 1 comes.
+    assert removals == (TableRemoval("presence", 3, 1, ("BFA", "NER")),)
+    assert removal_headlines(removals, "en") == [
+        "Removes the 4W presence of 2 countries: Burkina Faso, Niger.",
+        "Removes 3 row(s) of the 4W presence and adds 1.",
+    ]
+    assert removal_headlines(removals, "fr") == [
+        "Supprime les données « présence 4W » de 2 pays : Burkina Faso, Niger.",
+        "Supprime 3 ligne(s) de « présence 4W » et en ajoute 1.",
+    ]
+    assert table_removals(before, before) == ()

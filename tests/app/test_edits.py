@@ -1,4 +1,4 @@
-"""Tests of maaor.edits: status, progress and comment edits of work-plan activities."""
+"""Tests of maaor.usecases.edits: status, progress and comment edits of work-plan activities."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from maaor.dataset import Dataset, conform
-from maaor.edits import apply_activity_edits, edit_record
+from maaor.usecases.edits import apply_activity_edits, edit_record
 
 
 def dataset() -> Dataset:

@@ -178,20 +178,39 @@ def test_upload_clean_shows_what_changed_then_publish(store_env):
     assert any(m.startswith("**4W rows added and removed, per country and pillar: ") for m in labels)
     # Tables the upload does not carry are kept from version 1.
     assert any("kept from version 1" in i and "work plan" in i for i in texts(at.info))
+    # By default a 4W of Iraq replaces Iraq only: the other countries' rows are kept.
+    v1 = service.load_dataset(1).presence
+    others = set(v1["country_iso3"].dropna()) - {"IRQ"}
+    assert any(i.startswith("4W presence: the rows of ") and f" {len(others)} countries" in i
+               for i in texts(at.info))
     presence = next(df.value for df in at.dataframe
                     if list(df.value.columns) == ["Country", "Pillar", "Rows added", "Rows removed"])
-    assert "IRQ" in set(presence["Country"])
+    assert set(presence["Country"]) == {"IRQ"}
 
     publish = at.button(key="coord_publish")
     assert not publish.disabled
     at.text_input(key="coord_note").input("4W update for Iraq")
+    # It removes more rows of Iraq than it adds: a second confirmation is needed.
+    removed = int((v1["country_iso3"] == "IRQ").sum())
+    assert removed > 2
+    assert any(w.startswith(f"Publishing this removes {removed} row(s) and adds 2.")
+               for w in texts(at.warning))
+    at.button(key="coord_publish").click()
+    at = at.run()
+    assert (f"Not published: this removes {removed} row(s) and adds 2. Confirm the removal first."
+            in texts(at.error))
+    assert service.current_version() == 1
+    at.checkbox(key="coord_confirm_removal").check()
     at.button(key="coord_publish").click()
     at = at.run()
     assert not at.exception
     assert "Published as version 2; it is now the version everyone sees." in texts(at.success)
     assert service.current_version() == 2
     published = service.load_dataset(2)
-    assert sorted(published.presence["org"]) == ["The HALO Trust", "UNMAS"]
+    iraq = published.presence[published.presence["country_iso3"] == "IRQ"]
+    assert sorted(iraq["org"]) == ["The HALO Trust", "UNMAS"]
+    kept = published.presence[published.presence["country_iso3"] != "IRQ"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, v1[v1["country_iso3"] != "IRQ"].reset_index(drop=True))
     assert len(published.workplan) == len(service.load_dataset(1).workplan) > 0
     history = next(df.value for df in at.dataframe if "note" in df.value.columns and "who" in df.value.columns)
     row = history[history["version"] == "2"].iloc[0]
@@ -199,6 +218,30 @@ def test_upload_clean_shows_what_changed_then_publish(store_env):
     assert row["who"] == "coordinator"
     assert row["files"] == "4w.xlsx"
     assert row["current"] == "✓"
+
+
+def test_replace_everything_is_an_explicit_choice_and_names_what_goes(store_env):
+    at = upload(signed_in(), "4w.xlsx", CLEAN)
+    at.checkbox(key="coord_confirm_removal").check()  # confirmed for the default scope ...
+    at = at.run()
+    at.radio(key="coord_scope").set_value("all")
+    at = at.run()
+    assert not at.exception
+    assert not at.checkbox(key="coord_confirm_removal").value  # ... not for this one
+    v1 = service.load_dataset(1).presence
+    gone = sorted(set(v1["country_iso3"].dropna()) - {"IRQ"})
+    from maaor.i18n import country_name
+
+    names = ", ".join(sorted(country_name(c, "en") for c in gone))
+    headline = f"Removes the 4W presence of {len(gone)} countries: {names}."
+    assert any(headline in w for w in texts(at.warning))
+    at.text_input(key="coord_note").input("4W of Iraq only")
+    at.checkbox(key="coord_confirm_removal").check()
+    at.button(key="coord_publish").click()
+    at = at.run()
+    assert not at.exception
+    assert "Published as version 2; it is now the version everyone sees." in texts(at.success)
+    assert sorted(service.load_dataset(2).presence["org"]) == ["The HALO Trust", "UNMAS"]
 
 
 def test_publish_needs_a_note(store_env):

@@ -10,8 +10,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from maaor import service
-from maaor.edits import apply_activity_edits
 from maaor.figures.history import version_progress
+from maaor.usecases.edits import apply_activity_edits
 from tests.ui.test_pages_apptest import APP
 
 

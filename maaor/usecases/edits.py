@@ -2,13 +2,15 @@
 
 The coordinator edits these three fields in a table; :func:`apply_activity_edits`
 checks the edits (status through the vocabulary, progress 0-100, known activity ids)
-and returns the dataset with them applied. Every other column stays as it was. Pure:
-no store, no Streamlit.
+and returns the dataset with them applied. Every other column stays as it was (pure).
+:func:`apply_edits` is the use case: apply them to a version and publish the result.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 import numpy as np
 import pandas as pd
@@ -152,3 +154,71 @@ def edit_record(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
     _, _, changed = activity_changes(before, after)
     return changed[changed["field"].isin([*EDITABLE, "last_update"])].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    """What :func:`apply_edits` did.
+
+    Attributes:
+        version: the published version, or None when nothing was published.
+        problems: the edits' problems (nothing published while there are any).
+        record: the changed cells (activity_id, field, before, after); empty when the
+            edits change nothing (nothing published).
+    """
+
+    version: int | None
+    problems: list[Problem] = dc_field(default_factory=list)
+    record: pd.DataFrame = dc_field(default_factory=pd.DataFrame)
+
+    @property
+    def activities(self) -> int:
+        """How many activities the edits changed."""
+        return int(self.record["activity_id"].nunique()) if len(self.record) else 0
+
+
+def apply_edits(edits: pd.DataFrame, *, base_version: int, by: str, note: str | None,
+                today: dt.date | None = None) -> EditOutcome:
+    """Apply edits of status, progress and comment to ``base_version`` and publish the
+    result as a new version (kind "edit"), with the edits as a CSV beside the files.
+
+    Args:
+        edits: see :func:`apply_activity_edits`.
+        base_version: the version the edits were made on; publishing is refused if
+            another version became current since (same transaction as the write).
+        by: who edits.
+        note: the history note (required when something changes).
+        today: the edited activities' ``last_update`` (default: today).
+
+    Returns:
+        The outcome: problems (nothing published), nothing changed, or the version.
+
+    Raises:
+        Refused: no note, a conflict, or the store failed.
+    """
+    from maaor.export.tables import csv_bytes
+    from maaor.read.types import Source
+    from maaor.service import open_store
+    from maaor.usecases.publishing import require_note, store_aggregates
+    from maaor.usecases.refusal import guarded
+
+    store = guarded(open_store)
+    dataset = guarded(lambda: store.load(base_version))
+    new, problems = apply_activity_edits(dataset, edits, today=today or dt.date.today())
+    if problems:
+        return EditOutcome(None, problems)
+    record = edit_record(dataset.workplan, new.workplan)
+    if record.empty:
+        return EditOutcome(None, [], record)
+    note = require_note(note)
+    files = guarded(lambda: store.files(base_version))
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    sources = [Source(n, d) for n, d in files]
+    sources.append(Source(f"edits-{stamp}.csv", csv_bytes(record)))
+    published = new.with_meta(version=None)
+    version = guarded(lambda: store.publish(
+        published, sources, by=by, note=note, kind="edit", parent=base_version,
+        if_current=base_version,
+    ))
+    store_aggregates(version, published)
+    return EditOutcome(version, [], record)

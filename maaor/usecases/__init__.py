@@ -1,0 +1,40 @@
+"""Use cases: one function per thing a coordinator does, shared by the Coordinator
+page and the CLI so they cannot disagree on checks, messages or what is published.
+
+Pages and the CLI call these (and the read-only :mod:`maaor.service`); they never
+touch the store. A use case that is not done raises
+:class:`maaor.usecases.refusal.Refused` with a catalogue message.
+"""
+
+from maaor.usecases.aliases import aliases, save_alias
+from maaor.usecases.edits import apply_edits
+from maaor.usecases.publishing import publish, store_aggregates
+from maaor.usecases.upload import max_upload_mb, prepare_upload, rescope_upload, validate_files
+from maaor.usecases.versions import (
+    backup,
+    current_dataset,
+    history,
+    restore,
+    rollback,
+    version_dataset,
+    version_files,
+)
+
+__all__ = [
+    "aliases",
+    "apply_edits",
+    "backup",
+    "current_dataset",
+    "history",
+    "max_upload_mb",
+    "prepare_upload",
+    "publish",
+    "rescope_upload",
+    "restore",
+    "rollback",
+    "save_alias",
+    "store_aggregates",
+    "validate_files",
+    "version_dataset",
+    "version_files",
+]

@@ -1,0 +1,101 @@
+"""Publish an upload as a new version (the second half of publishing, page and CLI alike).
+
+The checks are made here, once: errors block, a note is required, a publish that
+removes more rows than it adds needs a second confirmation, and the version the
+candidate was built from must still be current, compared in the same transaction as
+the write (``Store.publish(if_current=...)``): the later of two concurrent publishes
+is refused with a message naming the version that came first, and never brings back
+an older copy of the other's tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from maaor.dataset import Dataset
+from maaor.usecases.refusal import Refused, guarded
+from maaor.usecases.upload import Upload
+
+_log = logging.getLogger("maaor.usecases")
+
+
+@dataclass(frozen=True)
+class Published:
+    """A version published by a use case.
+
+    Attributes:
+        version: the new version id (now current).
+        kept: tables kept whole from the base version.
+        kept_countries: per carried table, the countries whose rows were kept.
+        aggregates: names of the aggregates stored with it ([] when storing them
+            failed: viewers compute them on first use).
+    """
+
+    version: int
+    kept: tuple[str, ...] = ()
+    kept_countries: dict[str, tuple[str, ...]] | None = None
+    aggregates: tuple[str, ...] = ()
+
+
+def require_note(note: str | None) -> str:
+    """Return the note stripped; refuse an empty one."""
+    note = (note or "").strip()
+    if not note:
+        raise Refused("coord.publish.note_required")
+    return note
+
+
+def publish(upload: Upload, *, by: str, note: str | None,
+                   removal_confirmed: bool = False) -> Published:
+    """Publish a prepared upload as the new current version.
+
+    Args:
+        upload: the result of :func:`maaor.usecases.upload.prepare_upload`.
+        by: who publishes (shown in the history).
+        note: the publish note (required).
+        removal_confirmed: the second confirmation of a publish that removes more
+            rows than it adds (see ``Upload.needs_removal_confirmation``).
+
+    Returns:
+        The published version.
+
+    Raises:
+        Refused: errors stand ("coord.publish.blocked"), no note, removal not
+            confirmed, another version published since the upload was prepared
+            (kind "conflict"), or the store failed.
+    """
+    from maaor.service import open_store
+
+    if not upload.publishable:
+        raise Refused("coord.publish.blocked")
+    note = require_note(note)
+    if upload.needs_removal_confirmation and not removal_confirmed:
+        raise Refused("coord.publish.removal_unconfirmed",
+                      removed=upload.diff.rows_removed, added=upload.diff.rows_added)
+    store = guarded(open_store)
+    version = guarded(lambda: store.publish(
+        upload.candidate, upload.sources, by=by, note=note, kind="upload",
+        if_current=upload.base_version,
+    ))
+    stored = store_aggregates(version, upload.candidate)
+    return Published(version, upload.kept, dict(upload.kept_countries), tuple(stored))
+
+
+def store_aggregates(version: int, dataset: Dataset) -> list[str]:
+    """Store the aggregates of a just-published ``version``, computed from ``dataset``
+    (the dataset in hand, not reloaded) at the configured public presence level.
+
+    Returns:
+        The aggregates' names; [] when storing failed (logged: the viewers then
+        compute them on first use, so publishing still stands).
+    """
+    from maaor import aggregates, views
+    from maaor.service import open_store
+
+    try:
+        return aggregates.store_aggregates(open_store(), version,
+                                           views.public_presence_level(), dataset)
+    except Exception:  # noqa: BLE001 - the version is published; aggregates are a cache
+        _log.exception("storing aggregates of v%s failed", version)
+        return []

@@ -1,0 +1,162 @@
+"""Prepare an upload: read and validate the files, build what publishing would make
+current, and say what it changes (the first half of publishing, page and CLI alike).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from maaor import config
+from maaor.dataset import Dataset
+from maaor.diff import DatasetDiff, diff_datasets, removal_headlines
+from maaor.load import LoadResult, load_sources
+from maaor.read.types import Source
+from maaor.usecases.candidate import DEFAULT_SCOPE, SCOPES, candidate_dataset
+from maaor.usecases.refusal import guarded
+
+DEFAULT_MAX_UPLOAD_MB = config.DEFAULT_MAX_UPLOAD_MB
+
+
+def max_upload_mb() -> int:
+    """Return the per-file upload limit in MB (``MAAOR_MAX_UPLOAD_MB``, default 25)."""
+    return config.settings().max_upload_mb
+
+
+@dataclass
+class Upload:
+    """An upload being prepared for publishing.
+
+    Attributes:
+        key: identity of the files and aliases it was validated with.
+        sources: files accepted for validation.
+        refused: (name, size in bytes) of files over the size limit (not read).
+        result: the validation result (None when every file was refused).
+        base_version: the current version when validated; publishing is refused if
+            another version was published meanwhile (checked in the publishing
+            transaction).
+        base: the dataset of ``base_version`` (None when the store is empty).
+        scope: "countries" (replace only the countries and years the upload holds) or
+            "all" (replace the whole of each table it carries).
+        candidate: what publishing would make current.
+        kept: tables kept whole from the base version.
+        kept_countries: per carried table, the countries whose rows are kept.
+        diff: the changes against the base version.
+        today: reference date of the checks, flags and diff.
+    """
+
+    key: tuple
+    sources: list[Source]
+    refused: list[tuple[str, int]] = field(default_factory=list)
+    result: LoadResult | None = None
+    base_version: int | None = None
+    base: Dataset | None = None
+    scope: str = DEFAULT_SCOPE
+    candidate: Dataset | None = None
+    kept: tuple[str, ...] = ()
+    kept_countries: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    diff: DatasetDiff | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+
+    @property
+    def publishable(self) -> bool:
+        """No refused file, something loaded, and no error."""
+        return (not self.refused and self.result is not None and self.result.ok
+                and self.candidate is not None)
+
+    @property
+    def needs_removal_confirmation(self) -> bool:
+        """Publishing removes more rows than it adds: a second confirmation is needed."""
+        return self.diff is not None and self.diff.removes_more_than_adds
+
+    def removal_headlines(self, lang: str = "en") -> list[str]:
+        """What publishing would remove, in words (the headline of "What changed")."""
+        return removal_headlines(self.diff.removals, lang) if self.diff is not None else []
+
+    def unknown_organisations(self) -> list[str]:
+        """Organisation names the upload uses that are neither known nor aliased."""
+        return self.result.unknown_organisations() if self.result is not None else []
+
+
+def upload_key(files: Sequence[tuple[str, bytes]], aliases: dict[str, str]) -> tuple:
+    """Identity of an upload: file names and digests, and the alias table used."""
+    digest = tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files)
+    return digest, tuple(sorted(aliases.items()))
+
+
+def prepare_upload(
+    files: Sequence[tuple[str, bytes]],
+    *,
+    refused: Sequence[tuple[str, int]] = (),
+    scope: str = DEFAULT_SCOPE,
+    today: dt.date | None = None,
+) -> Upload:
+    """Read and validate uploaded files (with the stored aliases, in an isolated child
+    process), build the candidate dataset over the current version and diff it.
+
+    Args:
+        files: (name, bytes) of each file; files over :func:`max_upload_mb` are
+            refused without being read.
+        refused: files refused before reading (the page knows sizes before bytes).
+        scope: how far the upload's tables reach (see
+            :func:`maaor.usecases.candidate.merge_scoped`).
+        today: reference date of the checks and flags.
+
+    Raises:
+        Refused: the store cannot be read.
+        ValueError: ``scope`` is not one of ``SCOPES``.
+    """
+    from maaor.service import open_store
+
+    if scope not in SCOPES:
+        raise ValueError(f"unknown upload scope {scope!r} (use one of {', '.join(SCOPES)})")
+    today = today or dt.date.today()
+    limit = max_upload_mb() * 1024 * 1024
+    refused = list(refused) + [(n, len(d)) for n, d in files if len(d) > limit]
+    accepted = [(n, d) for n, d in files if len(d) <= limit]
+    store = guarded(open_store)
+    aliases = guarded(store.aliases)
+    sources = [Source(name, bytes(data)) for name, data in accepted]
+    upload = Upload(upload_key(files, aliases), sources, refused, scope=scope, today=today)
+    if not sources:
+        return upload
+    upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today)
+    upload.base_version = guarded(store.current_version)
+    if upload.base_version is not None:
+        upload.base = guarded(lambda: store.load(upload.base_version))
+    return _with_candidate(upload)
+
+
+def validate_files(files: Sequence[tuple[str, bytes]], *, today: dt.date | None = None,
+                   isolate: bool = False) -> LoadResult:
+    """Read and validate files without publishing (no store: the bundled names only).
+
+    Args:
+        files: (name, bytes) of each file.
+        today: reference date of the checks.
+        isolate: parse in a child process with memory and time limits.
+    """
+    sources = [Source(name, bytes(data)) for name, data in files]
+    return load_sources(sources, today=today or dt.date.today(), isolate=isolate)
+
+
+def rescope_upload(upload: Upload, scope: str) -> Upload:
+    """Return ``upload`` with its candidate and diff rebuilt for ``scope`` (the files
+    are not read again; the base version stays the one the upload was built on)."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown upload scope {scope!r} (use one of {', '.join(SCOPES)})")
+    if scope == upload.scope:
+        return upload
+    return _with_candidate(replace(upload, scope=scope))
+
+
+def _with_candidate(upload: Upload) -> Upload:
+    if upload.result is None:
+        return upload
+    upload.candidate, upload.kept, upload.kept_countries = candidate_dataset(
+        upload.base, upload.result, upload.scope)
+    upload.diff = (diff_datasets(upload.base, upload.candidate, upload.today)
+                   if upload.base is not None else None)
+    return upload

@@ -1,0 +1,245 @@
+"""The use cases of maaor.usecases, called directly (not through AppTest) on a store
+bootstrapped with the bundled data (SQLite, and PostgreSQL when configured):
+publish and its conflict check, the upload scope, rollback, edits, aliases, backup and
+restore, and aggregates computed from the dataset in hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from maaor import aggregates, service, usecases
+from maaor.i18n import country_name, t
+from maaor.usecases.refusal import Refused
+from tests.upload_files import (
+    FOUR_ISO3,
+    IRAQ_4W,
+    MALI_4W,
+    WOMEN_REACHED,
+    four_country_4w,
+    presence_xlsx,
+)
+
+
+@pytest.fixture
+def app_store(store_url, monkeypatch):
+    """The configured store (``store_url``) bootstrapped with the bundled data as version 1."""
+    monkeypatch.setenv("MAAOR_DATABASE_URL", store_url)
+    service.reset_for_tests()
+    store = service.open_store()
+    assert store.current_version() == 1
+    yield store
+    service.reset_for_tests()
+
+
+def _conflict_text(first: int, base: int) -> str:
+    return t("coord.store.conflict", "en", reason=(
+        f"version {first} was published meanwhile (you started from version {base}); "
+        "review the changes again before publishing"))
+
+
+# ------------------------------------------------------------------ publish conflict
+
+
+def test_the_later_of_two_publishes_from_one_base_is_refused_naming_the_first(app_store):
+    iraq = usecases.prepare_upload([("iraq.xlsx", IRAQ_4W)])
+    mali = usecases.prepare_upload([("mali.xlsx", MALI_4W)])
+    assert iraq.base_version == mali.base_version == 1
+    first = usecases.publish(iraq, by="a", note="Iraq", removal_confirmed=True)
+    assert first.version == 2
+    with pytest.raises(Refused) as refused:
+        usecases.publish(mali, by="b", note="Mali", removal_confirmed=True)
+    assert refused.value.kind == "conflict"
+    assert refused.value.message("en") == _conflict_text(2, 1)
+    # Nothing reverted: version 2 (Iraq's) stays current, no third version.
+    assert [v.id for v in app_store.history()] == [2, 1]
+    current = app_store.load()
+    assert sorted(current.presence.loc[current.presence["country_iso3"] == "IRQ", "org"]) == [
+        "The HALO Trust", "UNMAS"]
+    # Prepared again on version 2, Mali's upload keeps Iraq's new rows.
+    again = usecases.prepare_upload([("mali.xlsx", MALI_4W)])
+    third = usecases.publish(again, by="b", note="Mali", removal_confirmed=True)
+    presence = app_store.load(third.version).presence
+    assert sorted(presence.loc[presence["country_iso3"] == "IRQ", "org"]) == ["The HALO Trust", "UNMAS"]
+    assert sorted(presence.loc[presence["country_iso3"] == "MLI", "org"]) == [
+        "Humanity & Inclusion", "UNMAS"]
+
+
+def test_publish_checks_errors_note_and_removal(app_store):
+    errors = usecases.prepare_upload([("bad.xlsx", presence_xlsx([
+        ["UNMAS", "Narnia", "Ninewa", "Land release", "active", 10]]))])
+    assert not errors.publishable and errors.result.errors
+    with pytest.raises(Refused) as refused:
+        usecases.publish(errors, by="a", note="Narnia")
+    assert refused.value.message("en") == t("coord.publish.blocked", "en")
+    bad = usecases.prepare_upload([("iraq.xlsx", IRAQ_4W)])
+    assert bad.publishable
+    with pytest.raises(Refused) as refused:
+        usecases.publish(bad, by="a", note="  ")
+    assert refused.value.key == "coord.publish.note_required"
+    # Iraq's 96 bundled rows become 2: more removed than added needs a confirmation.
+    assert bad.needs_removal_confirmation
+    with pytest.raises(Refused) as refused:
+        usecases.publish(bad, by="a", note="Iraq")
+    assert refused.value.message("en") == (
+        f"Not published: this removes {bad.diff.rows_removed} row(s) and adds 2. "
+        "Confirm the removal first.")
+    assert app_store.current_version() == 1
+    nothing = usecases.prepare_upload([("big.xlsx", b"x" * (usecases.max_upload_mb() * 2**20 + 1))])
+    assert nothing.refused and not nothing.publishable
+    with pytest.raises(Refused) as refused:
+        usecases.publish(nothing, by="a", note="too big")
+    assert refused.value.key == "coord.publish.blocked"
+
+
+# ------------------------------------------------------------------ upload scope
+
+
+def test_a_four_country_4w_keeps_the_other_countries_unless_replace_all_is_chosen(app_store):
+    v1 = app_store.load(1).presence
+    bundled_countries = set(v1["country_iso3"].dropna())
+    assert len(bundled_countries) == 19
+    others = sorted(bundled_countries - set(FOUR_ISO3))
+    assert len(others) == 15
+
+    upload = usecases.prepare_upload([("4w.xlsx", four_country_4w())])
+    assert upload.scope == "countries"
+    assert upload.kept_countries == {"presence": tuple(others)}
+    assert upload.removal_headlines("en") == [
+        f"Removes {upload.diff.rows_removed} row(s) of the 4W presence and adds "
+        f"{upload.diff.rows_added}."]
+    assert not upload.needs_removal_confirmation  # rows replaced one for one
+    published = usecases.publish(upload, by="a", note="four countries")
+    presence = app_store.load(published.version).presence
+    assert set(presence["country_iso3"].dropna()) == bundled_countries
+    mine = presence["country_iso3"].isin(FOUR_ISO3)
+    assert (presence.loc[mine, "reached_women"] == WOMEN_REACHED).all()
+    assert mine.sum() == v1["country_iso3"].isin(FOUR_ISO3).sum()
+    pd.testing.assert_frame_equal(presence[~mine].reset_index(drop=True),
+                                  v1[~v1["country_iso3"].isin(FOUR_ISO3)].reset_index(drop=True))
+
+    everything = usecases.rescope_upload(
+        usecases.prepare_upload([("4w.xlsx", four_country_4w())]), "all")
+    names = ", ".join(sorted(country_name(c, "en") for c in others))
+    headlines = everything.removal_headlines("en")
+    assert headlines[0] == f"Removes the 4W presence of 15 countries: {names}."
+    assert "Afghanistan" in headlines[0] and "Iraq" in headlines[0]
+    assert everything.needs_removal_confirmation
+    with pytest.raises(Refused):
+        usecases.publish(everything, by="a", note="only four")
+    replaced = usecases.publish(everything, by="a", note="only four", removal_confirmed=True)
+    assert set(app_store.load(replaced.version).presence["country_iso3"].dropna()) == set(FOUR_ISO3)
+
+
+def test_scope_merges_funding_by_country_and_year():
+    from maaor.dataset import conform
+    from maaor.usecases.candidate import merge_scoped
+
+    current = conform("funding", pd.DataFrame({
+        "country_iso3": ["MLI", "MLI", "NER", None], "year": [2020, 2021, 2021, 2021],
+        "funded_usd": [1.0, 2.0, 3.0, 4.0]}))
+    uploaded = conform("funding", pd.DataFrame({
+        "country_iso3": ["MLI"], "year": [2021], "funded_usd": [20.0]}))
+    merged, kept = merge_scoped("funding", current, uploaded)
+    # Mali 2021 replaced; Mali 2020, Niger 2021 and the global 2021 row kept.
+    assert merged["funded_usd"].tolist() == [1.0, 3.0, 4.0, 20.0]
+    assert merged["country_iso3"].tolist()[:2] == ["MLI", "NER"]
+    assert merged["year"].tolist() == [2020, 2021, 2021, 2021]
+    assert len(kept) == 3
+    replaced, none_kept = merge_scoped("funding", current, uploaded, "all")
+    assert replaced["funded_usd"].tolist() == [20.0] and none_kept.empty
+    with pytest.raises(ValueError):
+        merge_scoped("funding", current, uploaded, "some")
+
+
+# ------------------------------------------------------------------ aggregates
+
+
+def test_publish_stores_aggregates_computed_from_the_dataset_in_hand(app_store, monkeypatch):
+    upload = usecases.prepare_upload([("4w.xlsx", four_country_4w())])
+    loads = []
+    real_load = type(app_store).load
+    monkeypatch.setattr(type(app_store), "load",
+                        lambda self, *a, **kw: loads.append(a) or real_load(self, *a, **kw))
+    published = usecases.publish(upload, by="a", note="four countries")
+    assert loads == []  # nothing reloaded after the write
+    level = aggregates.public_presence_level()
+    assert sorted(published.aggregates) == sorted(
+        aggregates.stored_name(v, level) for v in aggregates.STORED_VIEWS)
+    expected = aggregates.compute(upload.candidate, level)
+    for name in published.aggregates:
+        assert app_store.aggregate(published.version, name) == expected[name], name
+
+
+# ------------------------------------------------------------------ rollback
+
+
+def test_rollback_publishes_an_equal_version_and_refuses_stale_or_unknown(app_store):
+    usecases.publish(usecases.prepare_upload([("iraq.xlsx", IRAQ_4W)]), by="a", note="Iraq",
+                     removal_confirmed=True)
+    with pytest.raises(Refused) as refused:
+        usecases.rollback(1, by="a", note="back", based_on=1)
+    assert refused.value.kind == "conflict" and "version 2 was published meanwhile" in str(refused.value)
+    version = usecases.rollback(1, by="a", note="back", based_on=2)
+    assert version == 3
+    for name, table in app_store.load(1).tables.items():
+        pd.testing.assert_frame_equal(app_store.load(3).tables[name], table)
+    with pytest.raises(Refused) as refused:
+        usecases.rollback(99, by="a")
+    assert refused.value.kind == "not_found"
+    assert refused.value.message("en") == "Not done, nothing was changed: version 99 does not exist."
+    assert [v.id for v in usecases.history()] == [3, 2, 1]
+
+
+# ------------------------------------------------------------------ edits
+
+
+def _edits(ds, status):
+    wp = ds.workplan
+    return pd.DataFrame({"activity_id": wp["activity_id"].iloc[:1], "status": [status],
+                         "progress": [None], "comment": ["by phone"]})
+
+
+def test_apply_edits_publishes_checks_and_refuses_a_stale_base(app_store):
+    ds = usecases.current_dataset()
+    first = ds.workplan.iloc[0]
+    bad = usecases.apply_edits(_edits(ds, "finished-ish"), base_version=1, by="a", note="x")
+    assert bad.version is None and [p.column for p in bad.problems] == ["Status"]
+    new_status = "cancelled" if first["status"] != "cancelled" else "completed"
+    with pytest.raises(Refused) as refused:
+        usecases.apply_edits(_edits(ds, new_status), base_version=1, by="a", note="")
+    assert refused.value.key == "coord.publish.note_required"
+    done = usecases.apply_edits(_edits(ds, new_status), base_version=1, by="a", note="status")
+    assert done.version == 2 and done.activities == 1
+    edited = app_store.load(2).workplan.set_index("activity_id")
+    assert edited.loc[first["activity_id"], "status"] == new_status
+    assert edited.loc[first["activity_id"], "comment"] == "by phone"
+    same = usecases.apply_edits(_edits(app_store.load(2), new_status), base_version=2, by="a",
+                                note="again")
+    assert same.version is None and same.record.empty
+    with pytest.raises(Refused) as refused:
+        usecases.apply_edits(_edits(ds, "ongoing"), base_version=1, by="a", note="stale")
+    assert refused.value.kind == "conflict"
+    assert app_store.current_version() == 2
+
+
+# ------------------------------------------------------------------ aliases, backup
+
+
+def test_save_alias_then_the_upload_knows_the_name(app_store):
+    unknown = presence_xlsx([["UNMAS", "Iraq", "Ninewa", "Land release", "active", 10],
+                             ["Zzyzx Group", "Iraq", "Anbar", "Land release", "active", 5]])
+    assert usecases.prepare_upload([("4w.xlsx", unknown)]).unknown_organisations() == ["Zzyzx Group"]
+    usecases.save_alias("Zzyzx Group", "Zzyzx Group", by="a")
+    assert usecases.aliases() == {"Zzyzx Group": "Zzyzx Group"}
+    assert usecases.prepare_upload([("4w.xlsx", unknown)]).unknown_organisations() == []
+
+
+def test_backup_and_restore_round_trip(app_store, store_url, make_store_url, tmp_path):
+    path, count = usecases.backup(tmp_path / "b.zip", store_url)
+    assert count == 1 and path.is_file()
+    restored, current = usecases.restore(path, make_store_url())
+    assert (restored, current) == (1, 1)
+    with pytest.raises(Refused) as refused:
+        usecases.restore(path, store_url)  # not empty
+    assert refused.value.kind == "store"
