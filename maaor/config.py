@@ -105,6 +105,8 @@ VARIABLES: dict[str, str] = {
 # Variables read only by the test suite (tests/conftest.py) and CI (.ci/run).
 TEST_VARIABLES: tuple[str, ...] = (
     "MAAOR_SHARED_DIR", "MAAOR_REQUIRE_ALL", "MAAOR_AUDIT_STRICT",
+    # tests/cli_gate.py: holds concurrent CLI publishes at one point to race them
+    "MAAOR_TEST_GATE", "MAAOR_TEST_GATE_PARTIES",
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from maaor import aggregates, service, usecases
+from maaor import aggregates, service, usecases, views
 from maaor.i18n import country_name, t
 from maaor.usecases.refusal import Refused
 from tests.upload_files import (
@@ -163,7 +163,7 @@ def test_publish_stores_aggregates_computed_from_the_dataset_in_hand(app_store, 
                         lambda self, *a, **kw: loads.append(a) or real_load(self, *a, **kw))
     published = usecases.publish(upload, by="a", note="four countries")
     assert loads == []  # nothing reloaded after the write
-    level = aggregates.public_presence_level()
+    level = views.public_presence_level()
     assert sorted(published.aggregates) == sorted(
         aggregates.stored_name(v, level) for v in aggregates.STORED_VIEWS)
     expected = aggregates.compute(upload.candidate, level)
