@@ -10,7 +10,7 @@ import streamlit as st
 
 from maaor import service
 from maaor.auth import Throttle
-from maaor.config import app_mode
+from maaor.config import app_mode, settings
 from maaor.i18n import t
 from maaor.ui import auth as ui_auth
 from maaor.ui import coordinator as coord
@@ -59,14 +59,10 @@ if user is None:
             ok, outcome = coord.store_call(
                 lang, lambda: ui_auth.try_password(password, config, Throttle(store)))
             if ok:
-                status, wait = outcome
-                if status == "ok":
+                if outcome.status == "ok":
                     coord.store_call(lang, lambda: store.audit("signin", who=ui_auth.PASSWORD_USER_NAME))
                     st.rerun()
-                elif status == "locked":
-                    st.error(t("coord.signin.locked", lang, minutes=max(1, round(wait / 60))))
-                else:
-                    st.error(t("coord.signin.wrong", lang))
+                ui_auth.show_refusal(outcome, lang, lock_minutes=settings().signin_lock_s // 60)
     st.caption(t("coord.signin.public", lang))
     st.stop()
 

@@ -599,8 +599,8 @@ def test_throttle_locks_after_five_failures_across_processes(make_store_url):
     url = make_store_url()
     clock = FakeClock()
     with Store.open(url) as st1, Store.open(url) as st2:
-        web1 = Throttle(st1, max_failures=5, lock_s=900, clock=clock)
-        web2 = Throttle(st2, max_failures=5, lock_s=900, clock=clock)
+        web1 = Throttle(st1, max_failures=5, lock_s=900, delay_s=0, clock=clock)
+        web2 = Throttle(st2, max_failures=5, lock_s=900, delay_s=0, clock=clock)
         for _ in range(4):
             assert web1.record_failure("coordinator") == (True, 0.0)
         assert web1.record_failure("coordinator") == (False, 900.0)
@@ -619,7 +619,7 @@ def test_throttle_locks_after_five_failures_across_processes(make_store_url):
 
 def test_throttle_success_resets_the_count(store):
     clock = FakeClock()
-    throttle = Throttle(store, max_failures=5, lock_s=900, clock=clock)
+    throttle = Throttle(store, max_failures=5, lock_s=900, delay_s=0, clock=clock)
     for _ in range(4):
         throttle.record_failure("coordinator")
     throttle.record_success("coordinator")
