@@ -14,6 +14,7 @@ from maaor.config import app_mode, settings
 from maaor.i18n import t
 from maaor.ui import auth as ui_auth
 from maaor.ui import coordinator as coord
+from maaor.ui import history as ui_history
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
 
@@ -96,5 +97,6 @@ with tabs[4]:
     coord.section_edit(lang, store, user)
 with tabs[5]:
     coord.section_history(lang, store, user)
+    ui_history.section_withdraw(lang, store, user)
 with tabs[6]:
     coord.section_contacts(lang, store)
