@@ -178,18 +178,18 @@ def show_refusal(outcome: auth.SigninAttempt, lang: str, lock_minutes: int) -> N
     checked now (locked, wait, slowed), in the page language."""
     if outcome.status == "wrong":
         st.error(t("coord.signin.wrong", lang))
-        st.warning(t("coord.signin.attempts_left", lang, left=outcome.attempts_left,
-                     minutes=lock_minutes))
+        st.warning(t("coord.signin.attempts_left", lang, left=int(outcome.attempts_left),
+                     minutes=int(lock_minutes)))
         if outcome.wait_s > 0:
-            st.info(t("coord.signin.wait", lang, seconds=math.ceil(outcome.wait_s)))
+            st.info(t("coord.signin.wait", lang, seconds=int(math.ceil(outcome.wait_s))))
     elif outcome.status == "locked":
         st.error(t("coord.signin.locked", lang, minutes=max(1, round(outcome.wait_s / 60))))
     elif outcome.status == "wait":
-        st.error(t("coord.signin.wait", lang, seconds=math.ceil(outcome.wait_s)))
-        st.warning(t("coord.signin.attempts_left", lang, left=outcome.attempts_left,
-                     minutes=lock_minutes))
+        st.error(t("coord.signin.wait", lang, seconds=int(math.ceil(outcome.wait_s))))
+        st.warning(t("coord.signin.attempts_left", lang, left=int(outcome.attempts_left),
+                     minutes=int(lock_minutes)))
     elif outcome.status == "slowed":
-        st.error(t("coord.signin.slowed", lang, seconds=math.ceil(outcome.wait_s)))
+        st.error(t("coord.signin.slowed", lang, seconds=int(math.ceil(outcome.wait_s))))
 
 
 def sign_out(config: AuthConfig) -> None:

@@ -214,8 +214,8 @@ def _resolve_version(pinned: int | None, lang: str) -> tuple[int, bool]:
 def _withdrawn_notice(version: int, withdrawn: dt.datetime | None, lang: str) -> None:
     """Say that the pinned ``version`` was withdrawn (the date only: the reason is for
     coordinators), offer the current data, and draw nothing else."""
-    date = fmt_date(withdrawn, lang) if withdrawn else ""
-    st.warning(t("page.version_withdrawn", lang, version=version, date=date),
+    st.warning(t("page.version_withdrawn", lang, version=version,
+                 date=fmt_date(withdrawn, lang)),
                icon=":material/block:")
     st.button(t("page.unpin", lang), on_click=_unpin, key="ui_unpin",
               icon=":material/update:")
