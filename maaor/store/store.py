@@ -16,7 +16,6 @@ from maaor.store.aggregates import AggregateStore
 from maaor.store.aliases import AliasStore
 from maaor.store.audit import AuditEntry, AuditStore
 from maaor.store.backup import BackupStore
-from maaor.store.times import utc_now
 from maaor.store.versions import (
     ANY,
     VERSION_KINDS,
@@ -34,7 +33,6 @@ __all__ = [
     "Store",
     "VersionInfo",
     "Withdrawal",
-    "utc_now",
 ]
 
 
