@@ -15,7 +15,8 @@ Environment variables:
     MAAOR_SIGNIN_DELAY_SECONDS: a client's wait after its first wrong password; it
         doubles after each further one, up to a minute (default 1; 0: no delay).
     MAAOR_SIGNIN_GLOBAL_PER_MINUTE: wrong-or-right guesses from all clients per minute
-        before the global limit slows guessing (default 30; 0: no global limit).
+        before the global limit queues the checks of fresh clients 2 s apart and makes
+        clients that have failed wait for the minute to end (default 30; 0: none).
     MAAOR_TRUSTED_PROXIES: comma-separated addresses or networks of reverse proxies
         whose ``X-Forwarded-For`` names the client (e.g. ``127.0.0.1`` behind the
         shipped nginx); unset: the header is ignored.

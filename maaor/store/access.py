@@ -13,8 +13,11 @@ once, at most ``max_failures`` of them are ever checked before the lock-out. A r
 password then clears the client's row (:meth:`AccessStore.clear_signin_failures`).
 
 The global limit never refuses a client that has not failed: past the limit, a client
-with wrong guesses waits for the window to end, and a fresh client is checked after a
-short pause (it slows guessing from many fresh sessions without locking anyone out).
+with wrong guesses waits for the window to end, and fresh clients are checked one at a
+time, ``global_pause_s`` apart server-wide (the global row's ``not_before`` is the end of
+that queue), so guessing from many fresh sessions in parallel is slowed to one check per
+pause without locking anyone out; under such a flood the real coordinator waits in the
+same queue, but is never refused.
 """
 
 from __future__ import annotations
@@ -45,8 +48,8 @@ class SigninPolicy:
         global_limit: guesses from all clients in one window before the global limit
             applies (0: no global limit).
         global_window_s: length of that window, in seconds.
-        global_pause_s: the pause before a fresh client's guess is checked while the
-            global limit applies.
+        global_pause_s: while the global limit applies, the spacing between two checks
+            of fresh clients' guesses, server-wide.
     """
 
     max_failures: int = 5
@@ -75,7 +78,8 @@ class SigninGate:
         wait_s: seconds before the client may guess again (0 when allowed).
         attempt: which guess in a row this is (1 for the first), when allowed.
         attempts_left: guesses left before the lock-out if this one is wrong.
-        pause_s: when allowed, the pause to make before checking (global limit).
+        pause_s: when allowed, the pause to make before checking (the guess's place
+            in the global queue while the global limit applies).
     """
 
     allowed: bool
@@ -159,6 +163,13 @@ class AccessStore(StoreBase):
             if busy and failures > 0:
                 return SigninGate(False, "slowed", _seconds(window_end, now),
                                   attempts_left=policy.max_failures - failures)
+            pause, queue_end = 0.0, glob["not_before"]
+            if busy:
+                # Fresh clients are checked one after another, global_pause_s apart,
+                # server-wide: parallel sessions cannot go faster than the queue.
+                queued = from_db_time(glob["not_before"])
+                slot = max(now, queued or now) + dt.timedelta(seconds=policy.global_pause_s)
+                pause, queue_end = _seconds(slot, now), to_db_time(slot)
             failures += 1
             lock = (now + dt.timedelta(seconds=policy.lock_s)
                     if failures >= policy.max_failures else None)
@@ -171,10 +182,11 @@ class AccessStore(StoreBase):
             ))
             conn.execute(t.update().where(t.c.key == GLOBAL_KEY).values(
                 failures=recent + 1, first_at=to_db_time(window_start),
+                not_before=queue_end,
             ))
         return SigninGate(True, attempt=failures,
                           attempts_left=max(0, policy.max_failures - failures),
-                          pause_s=policy.global_pause_s if busy else 0.0)
+                          pause_s=pause)
 
     def signin_state(self, key: str) -> tuple[int, dt.datetime | None]:
         """Return (failures in a row, locked until) for a sign-in key."""

@@ -131,11 +131,17 @@ def test_global_limit_slows_failed_clients_but_never_refuses_a_fresh_one(store):
     # ... a fresh client is still checked, after a pause: the right password works.
     assert throttle.attempt(COORDINATOR, checker(PASSWORD)).status == "ok"
     assert pauses == [2.0]
-    assert throttle.attempt(client_key("198.51.100.1", "s9"), checker("y")).status == "wrong"
-    assert pauses == [2.0, 2.0]
-    clock.now += 60  # a new window
+    # Fresh clients arriving together are checked one after another, 2 s apart.
+    for n in (10, 11):
+        assert throttle.attempt(client_key("198.51.100.1", f"s{n}"),
+                                checker("y")).status == "wrong"
+    assert pauses == [2.0, 4.0, 6.0]
+    clock.now += 6
+    assert throttle.attempt(client_key("198.51.100.1", "s12"), checker("y")).status == "wrong"
+    assert pauses == [2.0, 4.0, 6.0, 2.0]
+    clock.now += 60  # a new window: no limit, no pause
     assert throttle.attempt(client_key("198.51.100.1", "s0"), checker("z")).status == "wrong"
-    assert pauses == [2.0, 2.0]
+    assert pauses == [2.0, 4.0, 6.0, 2.0]
 
 
 def test_lockout_is_logged_with_the_client_never_the_password(store, caplog):
@@ -175,3 +181,33 @@ def test_unlock_one_address_or_every_client(store):
     assert store.signin_clients() == []
     assert store.signin_state(GLOBAL_KEY) == (0, None)
     assert [e.action for e in store.audit_log(3)] == ["signin_unlocked"] * 3
+
+
+def test_100_parallel_fresh_sessions_are_queued_past_the_global_limit(make_store_url):
+    """A guesser opening a new session for every guess: past the global limit the
+    checks are spaced 2 s apart server-wide, each in its own slot (counted atomically)."""
+    url = make_store_url()
+    stores = [Store.open(url, busy_timeout_ms=30_000) for _ in range(4)]
+    clock = FakeClock()
+    pauses: list[float] = []
+    outcomes: list[str] = []
+    start = threading.Barrier(100)
+
+    def guess(i: int) -> None:
+        throttle = Throttle(stores[i % 4], max_failures=5, lock_s=900, delay_s=0,
+                            global_per_minute=10, clock=clock, sleep=pauses.append)
+        start.wait()
+        outcomes.append(throttle.attempt(client_key("198.51.100.1", f"s{i}"),
+                                         checker("guess")).status)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(100)]
+    try:
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(120)
+        assert outcomes == ["wrong"] * 100  # nobody refused: each was a fresh client
+        assert sorted(pauses) == [2.0 * n for n in range(1, 91)]  # 10 free, 90 queued
+    finally:
+        for st in stores:
+            st.close()
