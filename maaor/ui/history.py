@@ -30,10 +30,12 @@ def version_row(version: int) -> dict:
     return version_progress(service.load_dataset(version))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+# Re-listed every few seconds (like the current version): a version withdrawn by another
+# process leaves the table even when the current version has not changed.
+@st.cache_data(max_entries=8, ttl=5, show_spinner=False)
 def progress_history(current_version: int) -> pd.DataFrame:
-    """Return progress over all versions up to ``current_version`` (see
-    :func:`maaor.figures.history.progress_over_versions`)."""
+    """Return progress over all versions up to ``current_version`` that are still
+    served (see :func:`maaor.figures.history.progress_over_versions`)."""
     versions = [v for v in service.open_store().history()
                 if v.id <= current_version and not v.withdrawn]
     rows = [{"version": v.id, "created_at": v.created_at, **version_row(v.id)} for v in versions]
