@@ -3,7 +3,9 @@
 The coordinator page calls :func:`signed_in_user` on every run: the role is checked
 again each time, never remembered as a bare flag. A password sign-in is tied to the
 hash it was checked against, so changing the configured password signs everyone out.
-Browsing pages never call this module.
+Browsing pages never call this module. Password guesses go through the per-client
+throttle (:func:`try_password`, :func:`client_throttle_key`); :func:`show_refusal` says
+why a password was not accepted and how many attempts are left.
 """
 
 from __future__ import annotations

@@ -149,6 +149,25 @@ def test_lock_out_after_five_wrong_passwords(store_env):
     assert not is_signed_in(at)
 
 
+class ProxiedContext:
+    """``st.context`` of a request that came through nginx on loopback."""
+
+    ip_address = None  # Streamlit's answer for 127.0.0.1
+    headers = {"X-Forwarded-For": "10.1.1.1, 203.0.113.9"}
+
+
+@pytest.mark.parametrize(("trusted", "address"), [("127.0.0.1", "203.0.113.9"),
+                                                  ("", "127.0.0.1")])
+def test_client_address_comes_from_a_trusted_proxy_only(store_env, monkeypatch, trusted,
+                                                        address):
+    monkeypatch.setattr(st, "context", ProxiedContext())
+    monkeypatch.setenv("MAAOR_TRUSTED_PROXIES", trusted)
+    at = sign_in(new_app().run(), "wrong")
+    assert "Wrong password." in texts(at.error)
+    [client] = store_env.signin_clients()
+    assert client.key == f"{address}/{at.session_state['maaor_signin_client']}"
+
+
 def test_lock_out_of_another_browser_does_not_refuse_the_coordinator(store_env):
     attacker = new_app().run()
     for _ in range(5):
