@@ -1,6 +1,7 @@
 """The version store: one object composed of the store's parts, sharing one engine.
 
-* :mod:`maaor.store.versions` — publish, the current pointer, history, rollback, withdraw
+* :mod:`maaor.store.versions` — publish, the current pointer, history, rollback
+* :mod:`maaor.store.withdrawals` — withdrawn versions (never served again, audited)
 * :mod:`maaor.store.access` — sign-in throttling (wrong guesses, delays, lock-out)
 * :mod:`maaor.store.aliases` — organisation aliases
 * :mod:`maaor.store.audit` — the audit log
@@ -16,14 +17,8 @@ from maaor.store.aggregates import AggregateStore
 from maaor.store.aliases import AliasStore
 from maaor.store.audit import AuditEntry, AuditStore
 from maaor.store.backup import BackupStore
-from maaor.store.versions import (
-    ANY,
-    VERSION_KINDS,
-    FileInfo,
-    VersionInfo,
-    VersionStore,
-    Withdrawal,
-)
+from maaor.store.versions import ANY, VERSION_KINDS, FileInfo, VersionInfo, VersionStore
+from maaor.store.withdrawals import Withdrawal, WithdrawalStore
 
 __all__ = [
     "ANY",
@@ -36,7 +31,8 @@ __all__ = [
 ]
 
 
-class Store(VersionStore, AccessStore, AliasStore, AuditStore, AggregateStore, BackupStore):
+class Store(VersionStore, WithdrawalStore, AccessStore, AliasStore, AuditStore, AggregateStore,
+            BackupStore):
     """Versions of the dataset in a SQL database (SQLite file or PostgreSQL).
 
     Open with :meth:`Store.open`; all methods raise :class:`StoreError` subclasses with

@@ -1,4 +1,4 @@
-"""Published versions: publish, the current pointer, history, rollback, withdrawal.
+"""Published versions: publish, the current pointer, history, rollback.
 
 Every version is immutable once written: its files (the uploaded bytes), its tables
 (Parquet) and its metadata. Publishing writes a whole new version and moves the
@@ -8,9 +8,9 @@ once become two ordered versions (or the later one is refused as busy), and a fa
 half-way leaves the previous version current and complete. Readers read the pointer,
 then that immutable version, so they see the old or the new version, never half.
 
-A withdrawn version keeps its rows (coordinators still see it in the history) but is
-never served again: :meth:`VersionStore.load` refuses it unless asked for it by name
-with ``withdrawn_ok=True``, and the pointer never rests on it.
+A withdrawn version (:mod:`maaor.store.withdrawals`) keeps its rows (coordinators still
+see it in the history, marked) but is never served again: :meth:`VersionStore.load`
+refuses it unless asked with ``withdrawn_ok=True``, and a rollback to it is refused.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from maaor.store.aggregates import require_version
 from maaor.store.audit import write_audit
 from maaor.store.base import StoreBase
 from maaor.store.codec import TABLE_FORMAT, decode_table, encode_table
-from maaor.store.errors import StoreConflict, StoreError, VersionNotFound, VersionWithdrawn
+from maaor.store.errors import StoreConflict, VersionNotFound, VersionWithdrawn
 from maaor.store.times import from_db_time, to_db_time, utc_now
 
 VERSION_KINDS = ("upload", "rollback", "edit", "bootstrap")
@@ -93,23 +93,6 @@ class VersionInfo:
         return self.withdrawn_at is not None
 
 
-@dataclass(frozen=True)
-class Withdrawal:
-    """What :meth:`VersionStore.withdraw` did.
-
-    Attributes:
-        version: the version withdrawn.
-        at: when (aware UTC).
-        current: the current version afterwards.
-        was_current: the withdrawn version was the current one (the pointer moved).
-    """
-
-    version: int
-    at: dt.datetime
-    current: int | None
-    was_current: bool
-
-
 def _check_kind(kind: str) -> None:
     if kind not in VERSION_KINDS:
         raise ValueError(f"version kind must be one of {VERSION_KINDS}, not {kind!r}")
@@ -138,11 +121,16 @@ def _encode(dataset: Dataset, files: Sequence[Source]) -> _Encoded:
     )
 
 
+def move_current(conn: sa.Connection, version_id: int | None) -> None:
+    """Point the current pointer at ``version_id`` (inside the caller's write lock)."""
+    conn.execute(s.current.update().where(s.current.c.id == 1).values(version_id=version_id))
+
+
 def _current(conn: sa.Connection) -> int | None:
     return conn.execute(sa.select(s.current.c.version_id).where(s.current.c.id == 1)).scalar()
 
 
-def _withdrawn_error(row) -> VersionWithdrawn:
+def withdrawn_error(row) -> VersionWithdrawn:
     return VersionWithdrawn(row["id"], from_db_time(row["withdrawn_at"]))
 
 
@@ -206,7 +194,7 @@ class VersionStore(StoreBase):
         self._write_tables(conn, version_id, encoded.tables)
         detail = f"version {version_id}" + (f": {note}" if note else "")
         write_audit(conn, by, kind, detail)
-        self._move_current(conn, version_id)
+        move_current(conn, version_id)
         return version_id
 
     def _insert_version(self, conn, *, by, note, kind, parent, illustrative,
@@ -251,11 +239,6 @@ class VersionStore(StoreBase):
                 rows=rows, data=data,
             ))
 
-    def _move_current(self, conn, version_id: int | None) -> None:
-        conn.execute(
-            s.current.update().where(s.current.c.id == 1).values(version_id=version_id)
-        )
-
     def load(self, version: int | None = None, *, withdrawn_ok: bool = False) -> Dataset:
         """Return the dataset of ``version`` (default: the current one).
 
@@ -279,7 +262,7 @@ class VersionStore(StoreBase):
             if row is None:
                 raise VersionNotFound(f"version {version} does not exist")
             if row["withdrawn_at"] is not None and not withdrawn_ok:
-                raise _withdrawn_error(row)
+                raise withdrawn_error(row)
             stored = conn.execute(
                 sa.select(s.version_tables.c.table_name, s.version_tables.c.format,
                           s.version_tables.c.data)
@@ -334,14 +317,6 @@ class VersionStore(StoreBase):
             for r in rows
         ]
 
-    def withdrawn_at(self, version: int) -> dt.datetime | None:
-        """Return when ``version`` was withdrawn, or None when it is served (or unknown)."""
-        with self._read() as conn:
-            value = conn.execute(
-                sa.select(s.versions.c.withdrawn_at).where(s.versions.c.id == version)
-            ).scalar()
-        return from_db_time(value)
-
     def files(self, version: int) -> list[tuple[str, bytes]]:
         """Return the input files of ``version`` as (name, bytes), in upload order.
 
@@ -385,7 +360,7 @@ class VersionStore(StoreBase):
             if src is None:
                 raise VersionNotFound(f"version {to_version} does not exist")
             if src["withdrawn_at"] is not None:
-                raise _withdrawn_error(src)
+                raise withdrawn_error(src)
             version_id = self._insert_version(
                 conn, by=by, note=note, kind="rollback", parent=to_version,
                 illustrative=src["illustrative"],
@@ -401,64 +376,8 @@ class VersionStore(StoreBase):
                 ))
             write_audit(conn, by, "rollback",
                         f"version {version_id} = version {to_version}: {note}")
-            self._move_current(conn, version_id)
+            move_current(conn, version_id)
             return version_id
-
-    def withdraw(self, version: int, *, by: str, reason: str,
-                 now: dt.datetime | None = None) -> Withdrawal:
-        """Withdraw ``version``: it is no longer served; the history keeps it, marked.
-
-        When it was current, the pointer moves to the newest version that is not
-        withdrawn, in the same transaction as the mark and the audit entry.
-
-        Args:
-            version: the version to withdraw.
-            by: who withdraws it (audited).
-            reason: why (required; audited, shown to coordinators only).
-            now: the time recorded (tests pass a fixed one).
-
-        Raises:
-            ValueError: the reason is blank.
-            VersionNotFound: no such version.
-            StoreError: already withdrawn, or it is the only version still served
-                (publish a corrected version first).
-        """
-        reason = (reason or "").strip()
-        if not reason:
-            raise ValueError("say why the version is withdrawn (the reason is required)")
-        at = now or utc_now()
-        with self._write() as (conn, current):
-            row = conn.execute(
-                sa.select(s.versions.c.id, s.versions.c.withdrawn_at)
-                .where(s.versions.c.id == version)
-            ).first()
-            if row is None:
-                raise VersionNotFound(f"version {version} does not exist")
-            if row.withdrawn_at is not None:
-                when = from_db_time(row.withdrawn_at)
-                raise StoreError(f"version {version} was already withdrawn on "
-                                 f"{when:%Y-%m-%d}")
-            new_current = current
-            if version == current:
-                new_current = conn.execute(
-                    sa.select(sa.func.max(s.versions.c.id)).where(
-                        s.versions.c.withdrawn_at.is_(None) & (s.versions.c.id != version)
-                    )
-                ).scalar()
-                if new_current is None:
-                    raise StoreError(
-                        f"version {version} is the only version still served; publish "
-                        "a corrected version first, then withdraw this one"
-                    )
-            conn.execute(s.versions.update().where(s.versions.c.id == version).values(
-                withdrawn_at=to_db_time(at), withdrawn_by=by, withdrawn_reason=reason,
-            ))
-            detail = f"version {version}: {reason}"
-            if new_current != current:
-                self._move_current(conn, new_current)
-                detail += f" (current version is now {new_current})"
-            write_audit(conn, by, "withdraw", detail, at=at)
-        return Withdrawal(version, at, new_current, version == current)
 
     def ensure_bootstrapped(
         self,

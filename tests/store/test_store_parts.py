@@ -13,6 +13,7 @@ from maaor.store.audit import AuditStore
 from maaor.store.backup import BackupStore
 from maaor.store.base import StoreBase
 from maaor.store.versions import VersionStore
+from maaor.store.withdrawals import WithdrawalStore
 from tests.paths import ROOT
 
 # Every public method the single Store class had before the split, with its parameters.
@@ -33,7 +34,8 @@ METHODS = {
 }
 PARTS = {
     VersionStore: {"current_version", "publish", "load", "history", "files", "rollback",
-                   "ensure_bootstrapped", "withdraw", "withdrawn_at"},
+                   "ensure_bootstrapped"},
+    WithdrawalStore: {"withdraw", "withdrawn_at"},
     AccessStore: {"signin_state", "record_signin_failure", "clear_signin_failures",
                   "begin_signin_attempt", "signin_wait", "signin_clients", "unlock_signin",
                   "record_signin_lockout"},
