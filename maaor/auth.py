@@ -1,5 +1,10 @@
 """Coordinator password: hashing, checking, and throttling wrong guesses (no streamlit).
 
+Throttling is per client (source address and browser session, :func:`client_key`):
+one client's wrong guesses never refuse another client's right password. A lock-out
+is logged on ``maaor.auth`` (WARNING, with the client key, never the password) and
+lifted with ``python -m maaor unlock``.
+
 Hashes are ``scrypt$n$r$p$salt_b64$hash_b64`` (made here) or Django-style
 ``pbkdf2_sha256$iterations$salt$hash_b64`` (accepted, so an existing hash can be reused).
 Make one with ``python -m maaor.auth hash``.
@@ -13,16 +18,22 @@ import datetime as dt
 import getpass
 import hashlib
 import hmac
+import ipaddress
+import logging
 import secrets as _secrets
 import sys
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from maaor.store import Store
 
 HASH_ENV = "MAAOR_COORDINATOR_PASSWORD_HASH"
+
+_log = logging.getLogger("maaor.auth")
 
 SCRYPT_N = 2**15
 SCRYPT_R = 8
@@ -119,72 +130,225 @@ def configured_hash(secrets: Mapping | None = None,
     return config.coordinator_password_hash(secrets, env)
 
 
-class Throttle:
-    """Locks sign-in for a key after too many wrong passwords in a row.
+def client_address(peer: str | None, forwarded_for: str | None,
+                   trusted_proxies: Sequence[str] = ()) -> str:
+    """Return the address of the client a request comes from.
 
-    Keys name who is trying, e.g. ``"coordinator"`` or ``"coordinator:<client id>"``.
-    Backed by a :class:`maaor.store.Store`, the counts live in the database and are
-    shared by every app process; without a store they live in this object only.
+    ``X-Forwarded-For`` is believed only when the request comes from a trusted proxy:
+    read from the right, each hop added by a trusted proxy is skipped and the first
+    other address is the client (anything further left was written by the client and
+    proves nothing). Otherwise the peer address is the client.
+
+    Args:
+        peer: the address of the connection as the server sees it; None means loopback
+            (Streamlit's ``st.context.ip_address`` gives None for 127.0.0.1 and ::1).
+        forwarded_for: the ``X-Forwarded-For`` header, if any.
+        trusted_proxies: addresses or networks of the reverse proxies in front.
+    """
+    networks = [ipaddress.ip_network(n, strict=False) for n in trusted_proxies]
+
+    def parsed(text: str | None):
+        try:
+            return ipaddress.ip_address((text or "").strip().strip("[]"))
+        except ValueError:
+            return None
+
+    peer_ip = parsed(peer) if peer is not None else ipaddress.ip_address("127.0.0.1")
+    if peer_ip is None:
+        return "unknown"
+
+    def trusted(ip) -> bool:
+        return any(ip.version == n.version and ip in n for n in networks)
+
+    client = peer_ip
+    if trusted(peer_ip) and forwarded_for:
+        for hop in reversed(forwarded_for.split(",")):
+            ip = parsed(hop)
+            if ip is None:
+                break  # a damaged hop: keep the last address a trusted proxy vouched for
+            client = ip
+            if not trusted(ip):
+                break
+    return str(client)
+
+
+def client_key(address: str, session: str) -> str:
+    """Return the throttle key of one client: ``ADDRESS/SESSION``.
+
+    ``session`` is a random token kept in the browser session (never the Streamlit
+    session id, which is a credential); ``maaor unlock --client ADDRESS`` clears every
+    session of an address.
+    """
+    return f"{address}/{session}"
+
+
+@dataclass(frozen=True)
+class SigninAttempt:
+    """The outcome of one password guess through :meth:`Throttle.attempt`.
+
+    Attributes:
+        status: "ok" (right password), "wrong", or a refusal without checking:
+            "locked" (too many wrong guesses), "wait" (the delay after the last wrong
+            guess has not passed), "slowed" (too many guesses on this server).
+        wait_s: seconds before this client may guess again (0 when it may now).
+        attempts_left: wrong guesses this client may still make before the lock-out.
+    """
+
+    status: str
+    wait_s: float = 0.0
+    attempts_left: int = 0
+
+
+class Throttle:
+    """Slows and then locks sign-in for a client after wrong passwords.
+
+    Keys name the client trying (see :func:`client_key`). Each wrong guess makes the
+    client wait longer before the next one (``delay_s``, doubling), and
+    ``max_failures`` in a row lock it out for ``lock_s``; other clients are not
+    affected. Backed by a :class:`maaor.store.Store`, the counts live in the database,
+    are shared by every app process and are counted atomically before the password is
+    checked; without a store they live in this object (one process), with the same
+    per-client rules and no global limit.
 
     Args:
         store: the store that keeps the counts, or None for in-memory counts.
         max_failures: wrong passwords in a row that lock sign-in.
         lock_s: how long sign-in stays locked, in seconds.
+        delay_s: the wait after a first wrong password (then 2x, 4x, ... up to 60 s).
+        global_per_minute: guesses per minute from all clients before the global limit
+            slows guessing (0: none; store-backed only).
         clock: returns the current time in seconds since the epoch (tests pass a fake).
+        sleep: pauses (tests pass a fake).
     """
 
     def __init__(self, store: Store | None = None, *, max_failures: int | None = None,
-                 lock_s: float | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 lock_s: float | None = None, delay_s: float | None = None,
+                 global_per_minute: int | None = None,
+                 clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         from maaor import config
+        from maaor.store.access import SigninPolicy
 
-        if max_failures is None or lock_s is None:
+        if None in (max_failures, lock_s, delay_s, global_per_minute):
             cfg = config.settings()
             max_failures = cfg.signin_max_failures if max_failures is None else max_failures
             lock_s = cfg.signin_lock_s if lock_s is None else lock_s
+            delay_s = cfg.signin_delay_s if delay_s is None else delay_s
+            if global_per_minute is None:
+                global_per_minute = cfg.signin_global_per_minute
         if max_failures < 1:
             raise ValueError("max_failures must be at least 1")
         self.store = store
         self.max_failures = max_failures
         self.lock_s = lock_s
+        self.policy = SigninPolicy(max_failures=max_failures, lock_s=lock_s,
+                                   delay_s=delay_s, global_limit=global_per_minute)
         self.clock = clock
-        self._memory: dict[str, tuple[int, float | None]] = {}
+        self.sleep = sleep
+        self._memory: dict[str, tuple[int, float | None, float | None]] = {}
+        self._memory_lock = threading.Lock()
 
     def _now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.clock(), dt.UTC)
 
+    def _memory_wait(self, key: str) -> tuple[str, float]:
+        _, locked_until, not_before = self._memory.get(key, (0, None, None))
+        now = self.clock()
+        if locked_until is not None:
+            return ("locked", locked_until - now) if locked_until > now else ("", 0.0)
+        if not_before is not None and not_before > now:
+            return "wait", not_before - now
+        return "", 0.0
+
     def check(self, key: str) -> tuple[bool, float]:
         """Return (sign-in allowed, seconds until it is allowed again)."""
         if self.store is not None:
-            _, until = self.store.signin_state(key)
-            locked_until = None if until is None else until.timestamp()
+            reason, wait = self.store.signin_wait(key, now=self._now())
         else:
-            locked_until = self._memory.get(key, (0, None))[1]
-        if locked_until is None:
-            return True, 0.0
-        wait = locked_until - self.clock()
-        return (True, 0.0) if wait <= 0 else (False, wait)
+            reason, wait = self._memory_wait(key)
+        return (True, 0.0) if not reason else (False, wait)
 
-    def record_failure(self, key: str) -> tuple[bool, float]:
-        """Count a wrong password; return what :meth:`check` now says."""
-        if self.store is not None:
-            self.store.record_signin_failure(key, max_failures=self.max_failures,
-                                             lock_s=self.lock_s, now=self._now())
-            return self.check(key)
+    def _memory_failure(self, key: str) -> int:
         now = self.clock()
-        failures, locked_until = self._memory.get(key, (0, None))
+        failures, locked_until, _ = self._memory.get(key, (0, None, None))
         if locked_until is not None and locked_until <= now:
             failures = 0
         failures += 1
         locked = now + self.lock_s if failures >= self.max_failures else None
-        self._memory[key] = (failures, locked)
+        delay = self.policy.delay_after(failures)
+        self._memory[key] = (failures, locked, now + delay if delay else None)
+        return failures
+
+    def record_failure(self, key: str) -> tuple[bool, float]:
+        """Count a wrong password; return what :meth:`check` now says."""
+        if self.store is not None:
+            failures = self.store.signin_state(key)[0]
+            locked = self.store.record_signin_failure(
+                key, max_failures=self.max_failures, lock_s=self.lock_s, now=self._now(),
+                delay_s=self.policy.delay_after(failures + 1))
+            if locked is not None:
+                _log_lockout(key, self.max_failures, locked)
+            return self.check(key)
+        with self._memory_lock:
+            self._memory_failure(key)
         return self.check(key)
 
     def record_success(self, key: str) -> None:
         """Forget the failures of ``key`` after a correct password."""
         if self.store is not None:
             self.store.clear_signin_failures(key)
-        self._memory.pop(key, None)
+        with self._memory_lock:
+            self._memory.pop(key, None)
+
+    def _begin(self, key: str):
+        from maaor.store.access import SigninGate
+
+        if self.store is not None:
+            return self.store.begin_signin_attempt(key, self.policy, now=self._now())
+        with self._memory_lock:
+            reason, wait = self._memory_wait(key)
+            failures = self._memory.get(key, (0, None, None))[0]
+            if reason:
+                left = 0 if reason == "locked" else self.max_failures - failures
+                return SigninGate(False, reason, wait, attempts_left=left)
+            failures = self._memory_failure(key)
+            return SigninGate(True, attempt=failures,
+                              attempts_left=max(0, self.max_failures - failures))
+
+    def attempt(self, key: str, verify: Callable[[], bool]) -> SigninAttempt:
+        """Count a guess of ``key`` and, if it may be checked now, check it.
+
+        The guess is counted as wrong BEFORE ``verify`` runs (atomically in the store)
+        and forgotten again when ``verify`` says the password is right, so parallel
+        guesses never get more than ``max_failures`` checks.
+
+        Args:
+            key: the client (see :func:`client_key`).
+            verify: checks the password; called at most once, only when allowed.
+        """
+        gate = self._begin(key)
+        if not gate.allowed:
+            return SigninAttempt(gate.reason, gate.wait_s, gate.attempts_left)
+        if gate.pause_s > 0:  # the global limit applies: slow this fresh client down
+            self.sleep(gate.pause_s)
+        if verify():
+            self.record_success(key)
+            return SigninAttempt("ok", 0.0, self.max_failures)
+        if gate.attempts_left == 0:
+            until = self._now() + dt.timedelta(seconds=self.lock_s)
+            _log_lockout(key, gate.attempt, until)
+            if self.store is not None:
+                self.store.record_signin_lockout(key, gate.attempt, until, now=self._now())
+            return SigninAttempt("locked", float(self.lock_s), 0)
+        return SigninAttempt("wrong", self.policy.delay_after(gate.attempt),
+                             gate.attempts_left)
+
+
+def _log_lockout(key: str, failures: int, until: dt.datetime) -> None:
+    # The client key and the count only: never the password tried.
+    _log.warning("sign-in locked for client %s after %d wrong passwords, until %s "
+                 "(python -m maaor unlock --client %s)", key, failures,
+                 until.isoformat(timespec="seconds"), key.split("/", 1)[0])
 
 
 def hash_command(stdin: IO[str] | None = None, stdout: IO[str] | None = None,

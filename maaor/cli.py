@@ -1,4 +1,5 @@
-"""Command line: validate, publish, history, rollback, backup, restore, hash-password.
+"""Command line: validate, publish, history, rollback, withdraw, backup, restore, unlock,
+hash-password.
 
 Every command that reads or changes published data calls the use cases of
 :mod:`maaor.usecases` (the functions the Coordinator page calls, with the same checks
@@ -230,6 +231,9 @@ def cmd_history(args) -> int:
             "note": v.note,
             "illustrative": v.illustrative,
             "files": [{"name": n, "size": s, "sha256": h} for n, s, h in v.files],
+            "withdrawn_at": v.withdrawn_at.isoformat() if v.withdrawn_at else None,
+            "withdrawn_by": v.withdrawn_by,
+            "withdrawn_reason": v.withdrawn_reason,
         })
     if args.json:
         json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
@@ -238,8 +242,10 @@ def cmd_history(args) -> int:
         for r in rows:
             mark = "*" if r["current"] else " "
             files = ", ".join(f["name"] for f in r["files"])
+            withdrawn = (f"  WITHDRAWN {r['withdrawn_at'][:10]} by {r['withdrawn_by']}: "
+                         f"{r['withdrawn_reason']}" if r["withdrawn_at"] else "")
             print(f"{mark} v{r['version']}  {r['created_at']}  {r['created_by'] or '-'}  "
-                  f"[{r['kind']}] {r['note']}  ({files})")
+                  f"[{r['kind']}] {r['note']}  ({files}){withdrawn}")
     return 0
 
 
@@ -252,6 +258,54 @@ def cmd_rollback(args) -> int:
         print(f"maaor rollback: {exc.message('en')}", file=sys.stderr)
         return 1
     print(f"version {version} published, equal to version {args.version}")
+    return 0
+
+
+def cmd_withdraw(args) -> int:
+    from maaor.usecases.withdraw import withdraw_version
+
+    try:
+        done = withdraw_version(args.version, reason=args.reason, by=args.by)
+    except Refused as exc:
+        print(f"maaor withdraw: {exc.message('en')}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"maaor withdraw: {exc}", file=sys.stderr)
+        return 1
+    moved = (f"; the current version is now {done.current}" if done.was_current
+             else f"; the current version stays {done.current}")
+    print(f"version {done.version} withdrawn on {done.at:%Y-%m-%d %H:%M} UTC{moved}")
+    return 0
+
+
+def cmd_unlock(args) -> int:
+    from maaor.usecases.signin import signin_clients, unlock_signin
+
+    try:
+        if not args.client and not args.all:
+            clients = signin_clients()
+            if not clients:
+                print("no client has wrong passwords on record")
+            for c in clients:
+                state = (f"locked until {c.locked_until:%Y-%m-%d %H:%M:%S} UTC"
+                         if c.locked_until else "not locked")
+                print(f"{c.key}  {c.failures} wrong password(s)  {state}")
+            if clients:
+                print("unlock with: python -m maaor unlock --client KEY|ADDRESS, or --all")
+            return 0
+        cleared = unlock_signin(None if args.all else args.client, by=args.by)
+    except Refused as exc:
+        print(f"maaor unlock: {exc.message('en')}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"maaor unlock: {exc}", file=sys.stderr)
+        return 1
+    if not cleared and not args.all:
+        print(f"maaor unlock: no client {args.client!r} has wrong passwords on record",
+              file=sys.stderr)
+        return 1
+    print(f"sign-in unlocked for {len(cleared)} client(s)"
+          + (f": {', '.join(cleared)}" if cleared else ""))
     return 0
 
 
@@ -375,6 +429,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default="cli")
     p.add_argument("--note", default=None)
     p.set_defaults(func=cmd_rollback)
+
+    p = sub.add_parser("withdraw", help="stop serving a version (audited); history keeps it")
+    p.add_argument("version", type=int)
+    p.add_argument("--reason", required=True, help="why (audited; never shown to the public)")
+    p.add_argument("--by", default="cli")
+    p.set_defaults(func=cmd_withdraw)
+
+    p = sub.add_parser("unlock", help="list sign-in lock-outs, or lift them")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--client", metavar="KEY",
+                     help="a client key from the lock-out log line, or an address")
+    who.add_argument("--all", action="store_true", help="every client")
+    p.add_argument("--by", default="cli")
+    p.set_defaults(func=cmd_unlock)
 
     p = sub.add_parser("backup", help="write every version of the data store to a zip")
     p.add_argument("file", metavar="FILE")

@@ -14,6 +14,14 @@ module reads one, and that each is documented in the README's configuration tabl
         as unavailable (default 5).
     MAAOR_SIGNIN_MAX_FAILURES: wrong passwords in a row that lock sign-in (default 5).
     MAAOR_SIGNIN_LOCK_MINUTES: how long sign-in stays locked after that (default 15).
+    MAAOR_SIGNIN_DELAY_SECONDS: a client's wait after its first wrong password; it
+        doubles after each further one, up to a minute (default 1; 0: no delay).
+    MAAOR_SIGNIN_GLOBAL_PER_MINUTE: wrong-or-right guesses from all clients per minute
+        before the global limit queues the checks of fresh clients 2 s apart and makes
+        clients that have failed wait for the minute to end (default 30; 0: none).
+    MAAOR_TRUSTED_PROXIES: comma-separated addresses or networks of reverse proxies
+        whose ``X-Forwarded-For`` names the client (e.g. ``127.0.0.1`` behind the
+        shipped nginx); unset: the header is ignored.
     MAAOR_COORDINATOR_PASSWORD_HASH: the coordinator password hash (see maaor.auth); wins
         over ``[coordinator] password_hash`` in ``.streamlit/secrets.toml``.
     MAAOR_MODE: "coordinator" (default: every page) or "viewer" (a public process of a
@@ -93,6 +101,9 @@ VARIABLES: dict[str, str] = {
     "MAAOR_PG_CONNECT_TIMEOUT_S": "pg_connect_timeout_s",
     "MAAOR_SIGNIN_MAX_FAILURES": "signin_max_failures",
     "MAAOR_SIGNIN_LOCK_MINUTES": "signin_lock_s",
+    "MAAOR_SIGNIN_DELAY_SECONDS": "signin_delay_s",
+    "MAAOR_SIGNIN_GLOBAL_PER_MINUTE": "signin_global_per_minute",
+    "MAAOR_TRUSTED_PROXIES": "trusted_proxies",
     "MAAOR_COORDINATOR_PASSWORD_HASH": "coordinator_password_hash",
     "MAAOR_MODE": "mode",
     "MAAOR_PUBLIC_PRESENCE_LEVEL": "public_presence_level",
@@ -121,6 +132,10 @@ class Settings:
         pg_connect_timeout_s: wait for a PostgreSQL connection before "unavailable".
         signin_max_failures: wrong passwords in a row that lock sign-in.
         signin_lock_s: how long sign-in stays locked, in seconds.
+        signin_delay_s: a client's wait after its first wrong password (doubling).
+        signin_global_per_minute: guesses per minute from all clients before the
+            global limit applies (0: none).
+        trusted_proxies: networks of proxies whose ``X-Forwarded-For`` is believed.
         coordinator_password_hash: the coordinator password hash, None when none is set.
         mode: "coordinator" or "viewer".
         public_presence_level: "point", "admin2", "admin1" or "country".
@@ -137,6 +152,9 @@ class Settings:
     pg_connect_timeout_s: int = 5
     signin_max_failures: int = 5
     signin_lock_s: int = 15 * 60
+    signin_delay_s: int = 1
+    signin_global_per_minute: int = 30
+    trusted_proxies: tuple[str, ...] = ()
     coordinator_password_hash: str | None = None
     mode: str = "coordinator"
     public_presence_level: str = DEFAULT_PRESENCE_LEVEL
@@ -221,6 +239,23 @@ def max_upload_mb(env: Mapping[str, str] | None = None) -> int:
     return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_UPLOAD_MB
 
 
+def _networks_setting(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks, each checked and normalised."""
+    import ipaddress
+
+    out = []
+    for part in env.get(name, "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ConfigError(f"{name} must list IP addresses or networks separated by "
+                              f"commas; {part!r} is neither") from None
+    return tuple(out)
+
+
 def settings(env: Mapping[str, str] | None = None, secrets: Mapping | None = None) -> Settings:
     """Return the settings read from ``env`` (default: the process environment).
 
@@ -240,6 +275,9 @@ def settings(env: Mapping[str, str] | None = None, secrets: Mapping | None = Non
         pg_connect_timeout_s=_int_setting(env, "MAAOR_PG_CONNECT_TIMEOUT_S", 5, 1),
         signin_max_failures=_int_setting(env, "MAAOR_SIGNIN_MAX_FAILURES", 5, 1),
         signin_lock_s=60 * _int_setting(env, "MAAOR_SIGNIN_LOCK_MINUTES", 15, 0),
+        signin_delay_s=_int_setting(env, "MAAOR_SIGNIN_DELAY_SECONDS", 1, 0),
+        signin_global_per_minute=_int_setting(env, "MAAOR_SIGNIN_GLOBAL_PER_MINUTE", 30, 0),
+        trusted_proxies=_networks_setting(env, "MAAOR_TRUSTED_PROXIES"),
         coordinator_password_hash=coordinator_password_hash(secrets, env),
         mode=app_mode(env),
         public_presence_level=public_presence_level(env),

@@ -12,6 +12,9 @@ import threading
 
 from maaor.dataset import Dataset
 
+# Re-exported: a page tells a withdrawn pinned version from a missing one.
+from maaor.store.errors import VersionWithdrawn  # noqa: F401
+
 _lock = threading.Lock()
 _stores: dict[str, object] = {}
 
@@ -52,8 +55,18 @@ def current_version() -> int:
 
 
 def load_dataset(version: int | None = None) -> Dataset:
-    """Return the Dataset of ``version`` (default: the current one)."""
+    """Return the Dataset of ``version`` (default: the current one).
+
+    Raises:
+        VersionWithdrawn: the version was withdrawn (never served).
+        VersionNotFound: no such version.
+    """
     return open_store().load(version)
+
+
+def withdrawn_at(version: int):
+    """Return when ``version`` was withdrawn (aware UTC), or None while it is served."""
+    return open_store().withdrawn_at(version)
 
 
 def aggregate(version: int, view: str, level: str):

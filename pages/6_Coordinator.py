@@ -10,10 +10,11 @@ import streamlit as st
 
 from maaor import service
 from maaor.auth import Throttle
-from maaor.config import app_mode
+from maaor.config import app_mode, settings
 from maaor.i18n import t
 from maaor.ui import auth as ui_auth
 from maaor.ui import coordinator as coord
+from maaor.ui import history as ui_history
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
 
@@ -59,14 +60,10 @@ if user is None:
             ok, outcome = coord.store_call(
                 lang, lambda: ui_auth.try_password(password, config, Throttle(store)))
             if ok:
-                status, wait = outcome
-                if status == "ok":
+                if outcome.status == "ok":
                     coord.store_call(lang, lambda: store.audit("signin", who=ui_auth.PASSWORD_USER_NAME))
                     st.rerun()
-                elif status == "locked":
-                    st.error(t("coord.signin.locked", lang, minutes=max(1, round(wait / 60))))
-                else:
-                    st.error(t("coord.signin.wrong", lang))
+                ui_auth.show_refusal(outcome, lang, lock_minutes=settings().signin_lock_s // 60)
     st.caption(t("coord.signin.public", lang))
     st.stop()
 
@@ -100,5 +97,6 @@ with tabs[4]:
     coord.section_edit(lang, user)
 with tabs[5]:
     coord.section_history(lang, user)
+    ui_history.section_withdraw(lang, user)
 with tabs[6]:
     coord.section_contacts(lang)

@@ -11,7 +11,9 @@ import sys
 import pytest
 
 from maaor.auth import (
+    SigninAttempt,
     Throttle,
+    client_address,
     configured_hash,
     hash_command,
     hash_password,
@@ -86,7 +88,7 @@ class FakeClock:
 
 def test_memory_throttle_locks_after_five_and_unlocks_after_the_period():
     clock = FakeClock()
-    throttle = Throttle(max_failures=5, lock_s=900, clock=clock)
+    throttle = Throttle(max_failures=5, lock_s=900, delay_s=0, clock=clock)
     for _ in range(4):
         assert throttle.record_failure("coordinator") == (True, 0.0)
     assert throttle.record_failure("coordinator") == (False, 900.0)
@@ -101,7 +103,7 @@ def test_memory_throttle_locks_after_five_and_unlocks_after_the_period():
 
 
 def test_memory_throttle_success_resets():
-    throttle = Throttle(max_failures=5, lock_s=60, clock=FakeClock())
+    throttle = Throttle(max_failures=5, lock_s=60, delay_s=0, clock=FakeClock())
     for _ in range(4):
         throttle.record_failure("k")
     throttle.record_success("k")
@@ -132,3 +134,59 @@ def test_module_command_line_prints_a_hash():
                          capture_output=True, text=True, timeout=120, check=True)
     assert verify_password("plenary", run.stdout.strip())
     assert main(["nonsense"]) == 2
+
+
+# ------------------------------------------------------------- per-client throttle
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "trusted", "address"),
+    [
+        # No trusted proxy: the header is the client's own claim and is ignored.
+        ("198.51.100.7", "203.0.113.9", (), "198.51.100.7"),
+        (None, "203.0.113.9", (), "127.0.0.1"),  # Streamlit says None for loopback
+        # Behind the shipped nginx on loopback: the last hop nginx added is the client.
+        (None, "203.0.113.9", ("127.0.0.1",), "203.0.113.9"),
+        # A forged left part is skipped: only what the trusted proxy appended counts.
+        (None, "10.9.9.9, 203.0.113.9", ("127.0.0.1",), "203.0.113.9"),
+        # Two trusted proxies in a row (a network), then the client.
+        ("10.0.0.2", "203.0.113.9, 10.0.0.3", ("10.0.0.0/8",), "203.0.113.9"),
+        # A damaged hop: keep the last address a trusted proxy vouched for.
+        ("10.0.0.2", "junk, 10.0.0.3", ("10.0.0.0/8",), "10.0.0.3"),
+        ("198.51.100.7", None, ("127.0.0.1",), "198.51.100.7"),
+        ("2001:db8::1", "203.0.113.9", ("127.0.0.1",), "2001:db8::1"),
+        ("not an address", None, (), "unknown"),
+    ],
+)
+def test_client_address_believes_forwarded_for_only_from_a_trusted_proxy(
+        peer, forwarded, trusted, address):
+    assert client_address(peer, forwarded, trusted) == address
+
+
+def test_trusted_proxies_setting_is_checked(monkeypatch):
+    from maaor import config
+
+    env = {"MAAOR_TRUSTED_PROXIES": " 127.0.0.1, 10.0.0.0/8 ,"}
+    assert config.settings(env).trusted_proxies == ("127.0.0.1/32", "10.0.0.0/8")
+    with pytest.raises(config.ConfigError, match="MAAOR_TRUSTED_PROXIES.*'nginx'"):
+        config.settings({"MAAOR_TRUSTED_PROXIES": "nginx"})
+
+
+def test_memory_throttle_attempt_counts_before_checking_and_keeps_clients_apart():
+    clock = FakeClock()
+    throttle = Throttle(max_failures=3, lock_s=60, delay_s=5, clock=clock)
+    checked = []
+
+    def verify(result):
+        def run():
+            checked.append(result)
+            return result
+        return run
+
+    assert throttle.attempt("a/1", verify(False)) == SigninAttempt("wrong", 5.0, 2)
+    assert throttle.attempt("a/1", verify(True)) == SigninAttempt("wait", 5.0, 2)
+    clock.now += 5
+    assert throttle.attempt("a/1", verify(False)) == SigninAttempt("wrong", 10.0, 1)
+    clock.now += 10
+    assert throttle.attempt("a/1", verify(False)) == SigninAttempt("locked", 60.0, 0)
+    assert throttle.attempt("b/2", verify(True)) == SigninAttempt("ok", 0.0, 3)
+    assert checked == [False, False, False, True]  # the refused guess was never checked

@@ -264,3 +264,61 @@ def test_publish_keeps_other_countries_unless_replace_all(tmp_path):
     with Store.open(url) as store:
         assert set(store.load(3).presence["country_iso3"].dropna()) == set(FOUR_ISO3)
     assert run("publish", upload, "--note", "x", "--replace", "some", tmp_path=tmp_path).returncode == 2
+
+
+def test_withdraw_stops_serving_a_version_and_history_marks_it(tmp_path):
+    assert run("publish", WORKPLAN, "--note", "second", tmp_path=tmp_path).returncode == 0
+    proc = run("withdraw", "2", tmp_path=tmp_path)
+    assert proc.returncode == 2 and "--reason" in proc.stderr  # the reason is required
+    proc = run("withdraw", "2", "--reason", "  ", tmp_path=tmp_path)
+    assert proc.returncode == 1 and "reason is required" in proc.stderr
+
+    proc = run("withdraw", "2", "--reason", "a sensitive location", "--by", "lead",
+               tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "version 2 withdrawn on " in proc.stdout
+    assert "the current version is now 1" in proc.stdout
+    hist = json.loads(run("history", "--json", tmp_path=tmp_path).stdout)
+    assert [(v["version"], v["current"], v["withdrawn_by"], v["withdrawn_reason"])
+            for v in hist] == [(2, False, "lead", "a sensitive location"),
+                               (1, True, None, None)]
+    assert hist[0]["withdrawn_at"] and hist[1]["withdrawn_at"] is None
+    text = run("history", tmp_path=tmp_path).stdout
+    assert "WITHDRAWN" in text.splitlines()[0] and "a sensitive location" in text
+
+    proc = run("withdraw", "2", "--reason", "again", tmp_path=tmp_path)
+    assert proc.returncode == 1 and "already withdrawn" in proc.stderr
+    proc = run("withdraw", "1", "--reason", "last one", tmp_path=tmp_path)
+    assert proc.returncode == 1 and "only version still served" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_unlock_lists_and_lifts_a_lock_out(tmp_path):
+    from maaor.auth import Throttle, client_key
+    from maaor.store import Store
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    locked = client_key("198.51.100.66", "abc")
+    with Store.open(url) as store:
+        throttle = Throttle(store, max_failures=2, lock_s=900, delay_s=0)
+        for _ in range(2):
+            throttle.attempt(locked, lambda: False)
+        assert throttle.attempt(locked, lambda: True).status == "locked"
+
+    proc = run("unlock", tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert locked in proc.stdout and "2 wrong password(s)" in proc.stdout
+    assert "locked until" in proc.stdout
+    proc = run("unlock", "--client", "203.0.113.1", tmp_path=tmp_path)
+    assert proc.returncode == 1 and "no client '203.0.113.1'" in proc.stderr
+    proc = run("unlock", "--client", "198.51.100.66", tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert f"sign-in unlocked for 1 client(s): {locked}" in proc.stdout
+    assert run("unlock", "--all", "--client", "x", tmp_path=tmp_path).returncode == 2
+
+    with Store.open(url) as store:
+        throttle = Throttle(store, max_failures=2, lock_s=900, delay_s=0)
+        assert throttle.attempt(locked, lambda: True).status == "ok"
+        assert store.audit_log(1)[0].action == "signin_unlocked"
+    proc = run("unlock", "--all", tmp_path=tmp_path)
+    assert proc.returncode == 0 and "sign-in unlocked for 0 client(s)" in proc.stdout

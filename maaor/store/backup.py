@@ -9,14 +9,23 @@ Layout of the zip::
     versions/<id>/aggregates/<n>            precomputed aggregates
 
 Only members named in the manifest are read on restore; file sizes and SHA-256 digests
-are checked against it, so a damaged backup is refused rather than half-restored.
+are checked against it, so a damaged backup is refused rather than half-restored, and a
+backup written by a newer schema than this app knows is refused with a plain message.
+
+The zip is written to a temporary file in the target's folder (same disk, so the final
+rename is atomic) and that file is removed on any failure: a full disk leaves nothing
+behind and is reported in one plain sentence.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,8 +34,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from maaor.store import schema as s
+from maaor.store import tables as s
+from maaor.store.audit import write_audit
+from maaor.store.base import StoreBase
 from maaor.store.errors import StoreError
+from maaor.store.migrations import latest_version, recorded_version
 
 FORMAT = "maaor-backup"
 FORMAT_VERSION = 1
@@ -50,14 +62,49 @@ def _from_iso(value: str | None) -> dt.datetime | None:
     return parsed
 
 
+def _write_failure(path: Path, exc: OSError) -> StoreError:
+    """The plain sentence for a backup that could not be written."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StoreError(f"the disk is full: the backup {path.name} was not written "
+                          f"(no partial file left in {path.parent})")
+    reason = exc.strerror or type(exc).__name__
+    return StoreError(f"the backup {path.name} could not be written ({reason}); "
+                      "no partial file was left")
+
+
 def write_backup(conn: sa.Connection, path: Path, *, schema_version: int) -> Path:
     """Write every version, alias and audit entry read through ``conn`` to ``path``.
 
     ``conn`` should be inside one transaction so the backup is a consistent snapshot.
-    The zip is written next to ``path`` and renamed into place when complete.
+    The zip is written to a temporary file beside ``path`` and renamed into place when
+    complete; on any failure the temporary file is removed.
+
+    Raises:
+        StoreError: the file could not be written (disk full, no permission, ...).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                        suffix=".partial")
+    except OSError as exc:
+        raise _write_failure(path, exc) from None
+    partial = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            _write_zip(conn, raw, schema_version)
+            raw.flush()
+            os.fsync(raw.fileno())
+        partial.replace(path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        if isinstance(exc, OSError):
+            raise _write_failure(path, exc) from None
+        raise
+    return path
+
+
+def _write_zip(conn: sa.Connection, raw, schema_version: int) -> None:
     current = conn.execute(
         sa.select(s.current.c.version_id).where(s.current.c.id == 1)
     ).scalar()
@@ -70,7 +117,7 @@ def write_backup(conn: sa.Connection, path: Path, *, schema_version: int) -> Pat
         "current": current,
         "versions": [],
     }
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for v in versions:
             vid = v["id"]
             entry = {
@@ -83,6 +130,9 @@ def write_backup(conn: sa.Connection, path: Path, *, schema_version: int) -> Pat
                 "illustrative": bool(v["illustrative"]),
                 "illustrative_tables": json.loads(v["illustrative_tables"]),
                 "sources": json.loads(v["sources"]),
+                "withdrawn_at": _iso(v["withdrawn_at"]),
+                "withdrawn_by": v["withdrawn_by"],
+                "withdrawn_reason": v["withdrawn_reason"],
                 "files": [],
                 "tables": [],
                 "aggregates": [],
@@ -131,8 +181,6 @@ def write_backup(conn: sa.Connection, path: Path, *, schema_version: int) -> Pat
             for r in conn.execute(sa.select(s.audit).order_by(s.audit.c.id)).mappings()
         ]
         zf.writestr(MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
-    partial.replace(path)
-    return path
 
 
 @dataclass
@@ -172,6 +220,10 @@ class Backup:
                 parent_version=v["parent_version"], illustrative=v["illustrative"],
                 illustrative_tables=json.dumps(v["illustrative_tables"]),
                 sources=json.dumps(v["sources"]),
+                # Backups of schema 1-2 have no withdrawals.
+                withdrawn_at=_from_iso(v.get("withdrawn_at")),
+                withdrawn_by=v.get("withdrawn_by"),
+                withdrawn_reason=v.get("withdrawn_reason"),
             ))
             for f in v["files"]:
                 conn.execute(s.version_files.insert().values(
@@ -224,4 +276,81 @@ def read_backup(path: Path) -> Iterator[Backup]:
                 f"{path.name} has backup format {manifest.get('format_version')}; "
                 f"this app reads format {FORMAT_VERSION}"
             )
+        check_schema_version(manifest, path.name)
         yield Backup(zf, manifest)
+
+
+def check_schema_version(manifest: dict, name: str) -> int:
+    """Return the schema version a backup was written with, if this app can restore it.
+
+    Raises:
+        StoreError: the manifest has no usable schema version, or a newer one than this
+            app knows (restoring it would drop what the newer schema added).
+    """
+    value = manifest.get("schema_version")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise StoreError(f"{name} does not say which schema version wrote it "
+                         f"(schema_version is {value!r}); it cannot be restored safely")
+    known = latest_version()
+    if value > known:
+        raise StoreError(
+            f"{name} was written by a newer maaor (schema version {value}; this app "
+            f"knows up to {known}); update maaor, then restore"
+        )
+    return value
+
+
+class BackupStore(StoreBase):
+    """Writing a backup of the store, and restoring one into an empty store."""
+
+    def backup(self, path: str | Path) -> Path:
+        """Write a portable backup (zip) of every version, alias and audit entry.
+
+        Raises:
+            StoreError: the store cannot be read, or the file cannot be written (a
+                full disk is said so; no partial file is left).
+        """
+        with self._translated(), self.engine.connect() as conn:
+            if self.backend == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                return write_backup(conn, Path(path), schema_version=recorded_version(conn))
+
+    @classmethod
+    def restore(cls, path: str | Path, url: str | None = None, **open_kwargs):
+        """Restore a backup written by :meth:`backup` into an empty store at ``url``.
+
+        The backup is checked (format, schema version) before the store is opened.
+
+        Returns:
+            The opened store.
+
+        Raises:
+            StoreError: the target store is not empty, or the backup is damaged, or
+                written by a newer schema than this app knows.
+        """
+        path = Path(path)
+        with read_backup(path):  # refuse a foreign or newer backup before touching a store
+            pass
+        store = cls.open(url, **open_kwargs)
+        try:
+            with read_backup(path) as backup:
+                with store._write() as (conn, current):
+                    used = conn.execute(sa.select(sa.func.count()).select_from(s.versions)
+                                        ).scalar_one()
+                    if used or current is not None:
+                        raise StoreError(
+                            f"restore needs an empty data store; this one already has "
+                            f"{used} version(s)"
+                        )
+                    backup.insert_into(conn)
+                    write_audit(conn, "maaor", "restore",
+                                f"restored {backup.version_count} version(s) "
+                                f"from {path.name}")
+                    if backup.current is not None:
+                        conn.execute(s.current.update().where(s.current.c.id == 1)
+                                     .values(version_id=backup.current))
+        except BaseException:
+            store.close()
+            raise
+        return store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -40,6 +41,24 @@ class StoreConflict(StoreError):
 
 class VersionNotFound(StoreError, LookupError):
     """The requested version does not exist (or nothing was published yet)."""
+
+
+class VersionWithdrawn(VersionNotFound):
+    """The requested version was withdrawn: it exists but is no longer served.
+
+    A subclass of :class:`VersionNotFound`, so a reader that does not know about
+    withdrawals still never shows the data.
+
+    Attributes:
+        version: the withdrawn version.
+        withdrawn_at: when it was withdrawn (aware UTC).
+    """
+
+    def __init__(self, version: int, withdrawn_at: dt.datetime | None) -> None:
+        when = f" on {withdrawn_at:%Y-%m-%d}" if withdrawn_at else ""
+        super().__init__(f"version {version} was withdrawn{when}")
+        self.version = version
+        self.withdrawn_at = withdrawn_at
 
 
 def retry_busy(

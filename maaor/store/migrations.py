@@ -3,9 +3,9 @@
 The schema version lives in ``meta`` (key ``schema_version``). ``upgrade`` applies,
 inside the caller's write transaction, every step numbered above the recorded version.
 Each step declares the tables it creates *as they were at that step* (never import
-the current definitions from ``schema.py`` here: a fresh store must be built by the
+the current definitions from ``tables.py`` here: a fresh store must be built by the
 same steps as an old one). To change the schema, append a step to ``STEPS`` and update
-``schema.py`` to match.
+``tables.py`` to match.
 """
 
 from __future__ import annotations
@@ -126,11 +126,24 @@ def _step2_signin_failures(conn: sa.Connection) -> None:
     md.create_all(conn)
 
 
+def _step3_withdrawals(conn: sa.Connection) -> None:
+    # ADD COLUMN of a nullable column: the same statement on SQLite and PostgreSQL.
+    conn.execute(sa.text("ALTER TABLE versions ADD COLUMN withdrawn_at TIMESTAMP"))
+    conn.execute(sa.text("ALTER TABLE versions ADD COLUMN withdrawn_by TEXT"))
+    conn.execute(sa.text("ALTER TABLE versions ADD COLUMN withdrawn_reason TEXT"))
+
+
+def _step4_signin_delays(conn: sa.Connection) -> None:
+    conn.execute(sa.text("ALTER TABLE signin_failures ADD COLUMN not_before TIMESTAMP"))
+
+
 STEPS: list[Step] = [
     Step(1, "versions, files, tables, current pointer, aliases, audit, aggregates",
          _step1_core),
     Step(2, "sign-in failures (password throttle shared by all app processes)",
          _step2_signin_failures),
+    Step(3, "withdrawn versions (when, by whom, why)", _step3_withdrawals),
+    Step(4, "sign-in: growing delay between guesses of one client", _step4_signin_delays),
 ]
 
 

@@ -3,13 +3,17 @@
 The coordinator page calls :func:`signed_in_user` on every run: the role is checked
 again each time, never remembered as a bare flag. A password sign-in is tied to the
 hash it was checked against, so changing the configured password signs everyone out.
-Browsing pages never call this module.
+Browsing pages never call this module. Password guesses go through the per-client
+throttle (:func:`try_password`, :func:`client_throttle_key`); :func:`show_refusal` says
+why a password was not accepted and how many attempts are left.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,7 +22,7 @@ import streamlit as st
 from maaor import auth
 from maaor.i18n import t
 
-THROTTLE_KEY = "coordinator"
+THROTTLE_SESSION_KEY = "maaor_signin_client"  # random per-session part of the client key
 SESSION_USER = "coord_user"  # {"name": ..., "method": "password"|"oidc", "hash": fingerprint}
 PASSWORD_KEY = "coord_password"
 PASSWORD_USER_NAME = "coordinator"
@@ -120,29 +124,74 @@ def oidc_refused_email(config: AuthConfig) -> str | None:
     return email if email and email not in config.allowed_emails else None
 
 
-def try_password(password: str, config: AuthConfig, throttle: auth.Throttle) -> tuple[str, float]:
-    """Check a password and record the outcome.
+def client_throttle_key() -> str:
+    """Return the sign-in throttle key of this browser session's client.
+
+    The address is the one Streamlit sees (``st.context.ip_address``; None means
+    loopback), or the client named by ``X-Forwarded-For`` when that peer is a trusted
+    proxy (``MAAOR_TRUSTED_PROXIES``). The session part is a random token kept in the
+    session, never the Streamlit session id (which is a credential).
+    """
+    from maaor import config
+
+    token = st.session_state.get(THROTTLE_SESSION_KEY)
+    if not token:
+        token = secrets.token_hex(8)
+        st.session_state[THROTTLE_SESSION_KEY] = token
+    try:
+        peer = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
+    except Exception:  # noqa: BLE001 - no request context (bare script run): loopback
+        peer, forwarded = None, None
+    address = auth.client_address(peer, forwarded, config.settings().trusted_proxies)
+    return auth.client_key(address, token)
+
+
+def try_password(password: str, config: AuthConfig, throttle: auth.Throttle,
+                 key: str | None = None) -> auth.SigninAttempt:
+    """Check a password for this client through the throttle and record the outcome.
+
+    Args:
+        password: what was typed.
+        config: the sign-in configuration.
+        throttle: counts the guesses (store-backed in the app).
+        key: the client's throttle key (default: :func:`client_throttle_key`).
 
     Returns:
-        ("ok", 0) when signed in; ("wrong", 0) for a wrong password; ("locked", seconds)
-        while sign-in is locked (the password is then not even checked);
-        ("unconfigured", 0) when no usable hash is configured.
+        The attempt: status "ok" when signed in, "wrong", or a refusal without checking
+        ("locked", "wait", "slowed"); "unconfigured" when no usable hash is configured.
     """
     if not config.password_usable:
-        return "unconfigured", 0.0
-    allowed, wait = throttle.check(THROTTLE_KEY)
-    if not allowed:
-        return "locked", wait
-    if auth.verify_password(password or "", config.password_hash):
-        throttle.record_success(THROTTLE_KEY)
+        return auth.SigninAttempt("unconfigured")
+    key = key or client_throttle_key()
+    outcome = throttle.attempt(
+        key, lambda: auth.verify_password(password or "", config.password_hash))
+    if outcome.status == "ok":
         st.session_state[SESSION_USER] = {
             "name": PASSWORD_USER_NAME,
             "method": "password",
             "hash": _fingerprint(config.password_hash),
         }
-        return "ok", 0.0
-    allowed, wait = throttle.record_failure(THROTTLE_KEY)
-    return ("wrong", 0.0) if allowed else ("locked", wait)
+    return outcome
+
+
+def show_refusal(outcome: auth.SigninAttempt, lang: str, lock_minutes: int) -> None:
+    """Say why a password was not accepted: wrong (with the attempts left), or not
+    checked now (locked, wait, slowed), in the page language."""
+    if outcome.status == "wrong":
+        st.error(t("coord.signin.wrong", lang))
+        st.warning(t("coord.signin.attempts_left", lang, left=int(outcome.attempts_left),
+                     minutes=int(lock_minutes)))
+        if outcome.wait_s > 0:
+            st.info(t("coord.signin.wait", lang, seconds=int(math.ceil(outcome.wait_s))))
+    elif outcome.status == "locked":
+        st.error(t("coord.signin.locked", lang, minutes=max(1, round(outcome.wait_s / 60))))
+    elif outcome.status == "wait":
+        st.error(t("coord.signin.wait", lang, seconds=int(math.ceil(outcome.wait_s))))
+        st.warning(t("coord.signin.attempts_left", lang, left=int(outcome.attempts_left),
+                     minutes=int(lock_minutes)))
+    elif outcome.status == "slowed":
+        st.error(t("coord.signin.slowed", lang, seconds=int(math.ceil(outcome.wait_s))))
 
 
 def sign_out(config: AuthConfig) -> None:

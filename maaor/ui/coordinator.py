@@ -28,6 +28,7 @@ import streamlit as st
 from maaor import usecases, vocab
 from maaor.i18n import t
 from maaor.problems import Problem
+from maaor.ui.history import withdrawn_label
 from maaor.ui.safe import md_escape
 from maaor.usecases.candidate import SCOPES
 from maaor.usecases.refusal import Refused, guarded
@@ -474,10 +475,12 @@ def history_frame(history: Sequence[Any], lang: str) -> pd.DataFrame:
             "note": v.note,
             "files": ", ".join(f.name for f in v.files),
             "current": "✓" if v.is_current else "",
+            "withdrawn": withdrawn_label(v, lang),
         }
         for v in history
     ]
-    return as_text(pd.DataFrame(rows, columns=["version", "when", "who", "kind", "note", "files", "current"]))
+    return as_text(pd.DataFrame(rows, columns=["version", "when", "who", "kind", "note", "files",
+                                               "current", "withdrawn"]))
 
 
 def section_history(lang: str, user: str) -> None:
@@ -506,7 +509,7 @@ def section_history(lang: str, user: str) -> None:
         st.download_button(
             t("coord.history.tables", lang),
             data=lambda v=pick: tables_workbook(
-                usecases.version_dataset(v), {"version": str(v), "exported": dt.date.today().isoformat()}),
+                usecases.version_dataset(v, withdrawn_ok=True), {"version": str(v), "exported": dt.date.today().isoformat()}),
             file_name=f"maaor-v{pick}-tables.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="coord_dl_tables",
@@ -514,7 +517,8 @@ def section_history(lang: str, user: str) -> None:
         )
 
     st.subheader(t("coord.rollback.title", lang))
-    older = [v for v in ids if v != current]
+    # A withdrawn version's data may not come back through a rollback.
+    older = [v.id for v in history if v.id != current and not v.withdrawn]
     if not older:
         st.info(t("coord.rollback.none", lang))
         return

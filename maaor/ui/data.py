@@ -41,6 +41,14 @@ def current_version() -> int:
     return service.current_version()
 
 
+@st.cache_data(ttl=5, show_spinner=False)
+def withdrawn_at(version: int) -> dt.datetime | None:
+    """Return when ``version`` was withdrawn, None while served (re-read every few
+    seconds, like the current version: a withdrawal reaches every process quickly even
+    when the version's Dataset is still cached)."""
+    return service.withdrawn_at(version)
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
 def dataset(version: int) -> Dataset:
     """Return the public Dataset of ``version`` (``maaor.views.public_dataset``)."""

@@ -19,6 +19,7 @@ from maaor import config, filters, views
 from maaor.dataset import DatasetMeta
 from maaor.filters import FilterOptions, Filters
 from maaor.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_date, t
+from maaor.service import VersionWithdrawn
 from maaor.ui import data, registry
 from maaor.ui import filters as ui_filters
 from maaor.views import Columns
@@ -173,14 +174,32 @@ def _unpin() -> None:
 
 
 def _resolve_version(pinned: int | None, lang: str) -> tuple[int, bool]:
-    """Return (version to show, whether it is pinned); a missing pin falls back."""
+    """Return (version to show, whether it is pinned); a missing pin falls back, a
+    withdrawn one says so instead of showing any data."""
     if pinned is not None:
         try:
-            data.dataset(pinned)
-            return pinned, True
+            withdrawn = data.withdrawn_at(pinned)
+            if withdrawn is None:
+                data.dataset(pinned)
+                return pinned, True
+        except VersionWithdrawn as exc:
+            withdrawn = exc.withdrawn_at
         except LookupError:
             st.warning(t("page.version_missing", lang, version=pinned))
+            return data.current_version(), False
+        _withdrawn_notice(pinned, withdrawn, lang)
     return data.current_version(), False
+
+
+def _withdrawn_notice(version: int, withdrawn: dt.datetime | None, lang: str) -> None:
+    """Say that the pinned ``version`` was withdrawn (the date only: the reason is for
+    coordinators), offer the current data, and draw nothing else."""
+    st.warning(t("page.version_withdrawn", lang, version=version,
+                 date=fmt_date(withdrawn, lang)),
+               icon=":material/block:")
+    st.button(t("page.unpin", lang), on_click=_unpin, key="ui_unpin",
+              icon=":material/update:")
+    st.stop()
 
 
 def setup(key: str) -> Page:

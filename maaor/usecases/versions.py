@@ -31,10 +31,16 @@ def current_dataset() -> Dataset:
     return guarded(store.load)
 
 
-def version_dataset(version: int) -> Dataset:
-    """Return the complete dataset of ``version`` (people's names included)."""
+def version_dataset(version: int, *, withdrawn_ok: bool = False) -> Dataset:
+    """Return the complete dataset of ``version`` (people's names included).
+
+    Args:
+        version: the version.
+        withdrawn_ok: also return a withdrawn version (coordinators' history downloads);
+            otherwise a withdrawn version is refused like a missing one.
+    """
     store = _store()
-    return guarded(lambda: store.load(version))
+    return guarded(lambda: store.load(version, withdrawn_ok=withdrawn_ok))
 
 
 def version_files(version: int) -> list[tuple[str, bytes]]:

@@ -15,9 +15,9 @@ One server is started from a temporary copy of the app (app.py, the shipped
 * path probes for ``secrets.toml`` (``..``, encoded, double-encoded) never return the
   canary, nor ``/etc/passwd``.
 
-The coordinator sign-in throttle (5 wrong passwords -> locked, even the right one
-refused) is tested in ``tests/test_coordinator_apptest.py::test_lock_out_after_five_
-wrong_passwords`` and across processes in ``tests/test_store.py``.
+The coordinator sign-in throttle (per client: 5 wrong passwords lock that client out,
+never another one) is tested in ``tests/ui/test_coordinator_apptest.py`` and, counted
+atomically across processes, in ``tests/store/test_signin_throttle.py``.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from maaor import cli
 from maaor.bundled import default_sources, load_default
 from maaor.dataset import TABLES
 from maaor.store import Store
-from maaor.store import schema as s
+from maaor.store import tables as s
 from tests.paths import ROOT
 
 

@@ -30,7 +30,7 @@ from maaor.store import (
     migrations,
     retry_busy,
 )
-from maaor.store import schema as s
+from maaor.store import tables as s
 
 BUSY_MESSAGE = "the data store is busy (locked by another process); try again in a moment"
 
@@ -114,7 +114,7 @@ def version_row_counts(store: Store, version: int) -> dict[str, int]:
 
 
 def test_empty_store_has_no_version(store):
-    assert store.schema_version() == migrations.latest_version() == 2
+    assert store.schema_version() == migrations.latest_version() == 4
     assert store.current_version() is None
     assert store.history() == []
     with pytest.raises(VersionNotFound, match="no data has been published yet"):
@@ -271,7 +271,7 @@ def test_upgrade_from_older_schema_keeps_data(make_store_url):
         with old.engine.connect() as conn:
             assert not sa.inspect(conn).has_table("signin_failures")
     with Store.open(url) as new:
-        assert new.schema_version() == 2
+        assert new.schema_version() == migrations.latest_version()
         assert_same_tables(new.load(), make_dataset("a"))
         new.record_signin_failure("k", max_failures=5, lock_s=60)
         assert new.signin_state("k")[0] == 1
@@ -289,15 +289,16 @@ def test_appended_migration_step_runs_once(make_store_url, monkeypatch):
         sa.Table("version_notes", md, sa.Column("version_id", sa.Integer, primary_key=True))
         md.create_all(conn)
 
-    steps = [*migrations.STEPS, migrations.Step(3, "notes", add_notes_table)]
+    appended = migrations.latest_version() + 1
+    steps = [*migrations.STEPS, migrations.Step(appended, "notes", add_notes_table)]
     monkeypatch.setattr(migrations, "STEPS", steps)
     with Store.open(url) as st:
-        assert st.schema_version() == 3
+        assert st.schema_version() == appended
         assert st.current_version() == 1
         with st.engine.connect() as conn:
             assert sa.inspect(conn).has_table("version_notes")
     with Store.open(url) as st:
-        assert st.schema_version() == 3
+        assert st.schema_version() == appended
     assert calls == [1]
 
 
@@ -598,8 +599,8 @@ def test_throttle_locks_after_five_failures_across_processes(make_store_url):
     url = make_store_url()
     clock = FakeClock()
     with Store.open(url) as st1, Store.open(url) as st2:
-        web1 = Throttle(st1, max_failures=5, lock_s=900, clock=clock)
-        web2 = Throttle(st2, max_failures=5, lock_s=900, clock=clock)
+        web1 = Throttle(st1, max_failures=5, lock_s=900, delay_s=0, clock=clock)
+        web2 = Throttle(st2, max_failures=5, lock_s=900, delay_s=0, clock=clock)
         for _ in range(4):
             assert web1.record_failure("coordinator") == (True, 0.0)
         assert web1.record_failure("coordinator") == (False, 900.0)
@@ -618,7 +619,7 @@ def test_throttle_locks_after_five_failures_across_processes(make_store_url):
 
 def test_throttle_success_resets_the_count(store):
     clock = FakeClock()
-    throttle = Throttle(store, max_failures=5, lock_s=900, clock=clock)
+    throttle = Throttle(store, max_failures=5, lock_s=900, delay_s=0, clock=clock)
     for _ in range(4):
         throttle.record_failure("coordinator")
     throttle.record_success("coordinator")

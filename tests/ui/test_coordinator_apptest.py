@@ -56,6 +56,8 @@ def store_env(tmp_path, monkeypatch):
     monkeypatch.delenv("MAAOR_DATABASE_URL", raising=False)
     monkeypatch.setenv(HASH_ENV, FAST_HASH)
     monkeypatch.setenv("MAAOR_SIGNIN_MAX_FAILURES", "5")
+    # No wait between guesses here (the growing delay has its own tests below).
+    monkeypatch.setenv("MAAOR_SIGNIN_DELAY_SECONDS", "0")
     import maaor.ui.page as ui_page
 
     # Run on its own, the page has no app.py entry point for the navigation links.
@@ -128,7 +130,10 @@ def test_wrong_password_is_refused(store_env):
     assert "Wrong password." in texts(at.error)
     assert not is_signed_in(at)
     assert len(at.file_uploader) == 0
-    assert store_env.signin_state("coordinator")[0] == 1
+    # Counted for this browser's client key (address/session), not for everyone.
+    [client] = store_env.signin_clients()
+    assert client.failures == 1 and client.key != "coordinator"
+    assert client.key.endswith("/" + at.session_state["maaor_signin_client"])
 
 
 def test_lock_out_after_five_wrong_passwords(store_env):
@@ -142,6 +147,59 @@ def test_lock_out_after_five_wrong_passwords(store_env):
     at = sign_in(at, PASSWORD)
     assert any("locked" in e for e in texts(at.error))
     assert not is_signed_in(at)
+
+
+class ProxiedContext:
+    """``st.context`` of a request that came through nginx on loopback."""
+
+    ip_address = None  # Streamlit's answer for 127.0.0.1
+    headers = {"X-Forwarded-For": "10.1.1.1, 203.0.113.9"}
+
+
+@pytest.mark.parametrize(("trusted", "address"), [("127.0.0.1", "203.0.113.9"),
+                                                  ("", "127.0.0.1")])
+def test_client_address_comes_from_a_trusted_proxy_only(store_env, monkeypatch, trusted,
+                                                        address):
+    monkeypatch.setattr(st, "context", ProxiedContext())
+    monkeypatch.setenv("MAAOR_TRUSTED_PROXIES", trusted)
+    at = sign_in(new_app().run(), "wrong")
+    assert "Wrong password." in texts(at.error)
+    [client] = store_env.signin_clients()
+    assert client.key == f"{address}/{at.session_state['maaor_signin_client']}"
+
+
+def test_lock_out_of_another_browser_does_not_refuse_the_coordinator(store_env):
+    attacker = new_app().run()
+    for _ in range(5):
+        attacker = sign_in(attacker, "guess")
+    assert any("locked" in e for e in texts(attacker.error))
+    # The real coordinator, in another browser session, signs in with the password.
+    at = sign_in(new_app().run(), PASSWORD)
+    assert not at.exception
+    assert is_signed_in(at)
+    assert not any("locked" in e for e in texts(at.error))
+
+
+def test_attempts_left_and_the_growing_wait_are_shown(store_env, monkeypatch):
+    monkeypatch.setenv("MAAOR_SIGNIN_DELAY_SECONDS", "30")
+    at = sign_in(new_app().run(), "wrong")
+    assert "Wrong password." in texts(at.error)
+    assert ("4 attempt(s) left before sign-in is locked for 15 minute(s) for this browser."
+            in texts(at.warning))
+    assert any(i.startswith("Wait 30 s before trying again") for i in texts(at.info))
+    # Right away, even the right password is not checked: the wait is said again.
+    at = sign_in(at, PASSWORD)
+    assert not is_signed_in(at)
+    assert any(e.startswith("Wait ") and "before trying again" in e for e in texts(at.error))
+    assert store_env.signin_clients()[0].failures == 1
+
+
+def test_sign_in_page_in_french_shows_attempts_left(store_env):
+    at = new_app()
+    at.query_params["lang"] = "fr"
+    at = sign_in(at.run(), "faux")
+    assert "Mot de passe incorrect." in texts(at.error)
+    assert any(w.startswith("Encore 4 essai(s)") for w in texts(at.warning))
 
 
 def test_sign_out(store_env):

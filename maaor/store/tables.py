@@ -34,6 +34,10 @@ versions = sa.Table(
     sa.Column("illustrative", sa.Boolean, nullable=False),
     sa.Column("illustrative_tables", sa.Text, nullable=False),  # JSON list
     sa.Column("sources", sa.Text, nullable=False),  # JSON list of file names
+    # Set once when the version is withdrawn (never served again); NULL while served.
+    sa.Column("withdrawn_at", sa.DateTime, nullable=True),
+    sa.Column("withdrawn_by", sa.Text, nullable=True),
+    sa.Column("withdrawn_reason", sa.Text, nullable=True),
 )
 
 version_files = sa.Table(
@@ -101,4 +105,6 @@ signin_failures = sa.Table(
     sa.Column("failures", sa.Integer, nullable=False),
     sa.Column("first_at", sa.DateTime, nullable=False),
     sa.Column("locked_until", sa.DateTime, nullable=True),
+    # No new guess from this key before this time (the growing delay between guesses).
+    sa.Column("not_before", sa.DateTime, nullable=True),
 )
