@@ -315,7 +315,7 @@ def cmd_backup(args) -> int:
     try:
         path, count = usecases.backup(args.file, args.url)
     except Refused as exc:
-        print(f"maaor backup: {exc.message('en')}", file=sys.stderr)
+        print(f"maaor backup: {exc.plain_reason()}", file=sys.stderr)
         return 1
     print(f"backup of {count} version(s) written to {path}")
     return 0
@@ -330,7 +330,7 @@ def cmd_restore(args) -> int:
     try:
         count, current = usecases.restore(args.file, args.url)
     except Refused as exc:
-        print(f"maaor restore: {exc.message('en')}", file=sys.stderr)
+        print(f"maaor restore: {exc.plain_reason()}", file=sys.stderr)
         return 1
     print(f"restored {count} version(s); current version {current}")
     return 0

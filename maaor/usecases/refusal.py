@@ -42,6 +42,12 @@ class Refused(Exception):  # noqa: N818 - a refusal is an outcome, not a program
         fields = {k: escape(str(v)) if escape else v for k, v in self.fields.items()}
         return t(self.key, lang, **fields)
 
+    def plain_reason(self) -> str:
+        """Return the store's own sentence when the refusal carries one (it is complete:
+        backup and restore say what happened to the files), else the English message."""
+        reason = self.fields.get("reason")
+        return str(reason) if self.kind == "store" and reason else self.message("en")
+
 
 def guarded(action: Callable[[], T], *, retry: bool = True) -> T:
     """Run a store action and turn store failures into :class:`Refused`.
