@@ -169,7 +169,7 @@ def write_workbook(path: Path, n: int) -> str:
 
 
 def _run_maaor(path: Path) -> dict:
-    from maaor.read.types import Source
+    from maaor.sources import Source
 
     source = Source.from_path(path, kind="presence")
     try:

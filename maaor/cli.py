@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from maaor.load import LoadResult, SheetReport, load_sources
-from maaor.read.types import Source
+from maaor.sources import Source
 
 
 def _num(value):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from maaor.dataset import TABLES, Dataset, DatasetMeta, conform, empty_table
 from maaor.problems import Problem
-from maaor.read.types import Source
+from maaor.sources import Source
 
 
 @dataclass
@@ -178,7 +178,7 @@ def load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fil
 def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
     from maaor.orgs import OrgDirectory
     from maaor.read.headers import is_instruction_sheet, map_sheet
-    from maaor.read.legacy_workplan import is_legacy_workplan, read_legacy_workplan
+    from maaor.read.legacy_workplan import is_legacy_workplan, map_legacy_workplan
     from maaor.read.precheck import precheck_report
     from maaor.read.sources import read_source
     from maaor.validate import validate_sheet
@@ -232,18 +232,23 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
         if not has_data:
             continue
         if source.kind in (None, "workplan") and is_legacy_workplan(raw):
-            table, problems = read_legacy_workplan(source, raw.sheet, raw, directory)
-            kind = "workplan"
-            rows_read = len(table)
+            mapped, problems = map_legacy_workplan(source, raw, directory)
+            if mapped is None:
+                # The layout was recognised but held no activity: an empty work plan
+                # (its problem says why), as before.
+                result.tables.append(("workplan", empty_table("workplan")))
+                result.reports.append(SheetReport(source.name, raw.sheet, "workplan", 0, 0, problems))
+                visible_with_data += 1
+                continue
         else:
             mapped, problems = map_sheet(raw, kind=source.kind or raw.kind)
             if mapped is None:
                 result.reports.append(SheetReport(source.name, raw.sheet, None, problems=problems))
                 continue
-            table, vproblems = validate_sheet(mapped, directory, today=today)
-            problems = [*problems, *vproblems]
-            kind = mapped.kind
-            rows_read = len(mapped.frame)
+        table, vproblems = validate_sheet(mapped, directory, today=today)
+        problems = [*problems, *vproblems]
+        kind = mapped.kind
+        rows_read = len(mapped.frame)
         visible_with_data += 1
         result.tables.append((kind, table))
         result.reports.append(

@@ -780,6 +780,14 @@ class _SheetValidator:
         self._workplan_hierarchy()
 
     def _workplan_orgs(self) -> None:
+        if self.mapped.orgs_resolved:
+            # Split by the reader (from the cells' formatting): kept as given.
+            if "lead_tentative" in self.frame.columns:
+                self.out["lead_tentative"] = self.frame["lead_tentative"].astype("boolean")
+            for fld in ("leads", "partners", "focal_points"):
+                if fld in self.frame.columns:
+                    self.out[fld] = self._text(fld)
+            return
         has_partners_column = "partners" in self.frame.columns
         empty = pd.Series(np.nan, index=self.index, dtype="str")
         lead_parts = {"leads": empty, "partners": empty, "focal": empty}

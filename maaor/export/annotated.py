@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from maaor.export.tables import _cell, neutralise_text
 from maaor.problems import Problem
-from maaor.read.types import Source
+from maaor.sources import Source
 from maaor.textkey import match_key
 
 ERROR_COLOUR = "FFFF9999"  # red

@@ -10,6 +10,11 @@ is an amount, a remark or empty, merged down when several activities share it.
 
 Values come from the RawSheet grid (calamine); merged ranges and bold runs, which
 calamine does not give, come from openpyxl for this layout only.
+
+The reader only reads: it turns the narrative into a :class:`~maaor.read.types.MappedSheet`
+(one row per activity, the fields of the tidy work plan) that goes through the same
+validation as every other sheet (``maaor.validate``), which checks the numbering, the
+duplicates, the amounts and the texts.
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from maaor.dataset import conform, join_list
+from maaor.dataset import join_list
 from maaor.normalise import parse_money_text
 from maaor.normalise import text as clean_text
 from maaor.orgs import OrgDirectory, parse_org_cell
 from maaor.problems import Problem
-from maaor.read.types import RawSheet, Source
+from maaor.read.excel import column_letter
+from maaor.read.types import MappedSheet, RawSheet
+from maaor.sources import Source
 from maaor.textkey import match_key
 
 # Header words (match_key) of each column of the narrative table, EN/FR.
@@ -272,22 +279,24 @@ def _budget_parts(value, text: str) -> tuple[float | None, str | None]:
     return None, " ".join(text.split())
 
 
-def read_legacy_workplan(
-    source: Source, sheet_name: str | None, raw: RawSheet, directory: OrgDirectory
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read a narrative work plan into the workplan table.
+def map_legacy_workplan(
+    source: Source, raw: RawSheet, directory: OrgDirectory
+) -> tuple[MappedSheet | None, list[Problem]]:
+    """Read a narrative work plan into a mapped work-plan sheet.
 
     Args:
         source: the workbook (its bytes give merged cells and bold runs).
-        sheet_name: the sheet to read.
         raw: the sheet's values as read by ``maaor.read.excel``.
-        directory: organisations, for the "Lead and Partners" cells.
+        directory: organisations, to tell the lead, the partners and the people of the
+            "Lead and Partners" cells (the lead is in bold).
 
     Returns:
-        (table conformed to ``TABLE_COLUMNS["workplan"]`` with ``_file/_sheet/_row``
-        = the Excel row of each activity, problems).
+        ``(mapped, problems)``: ``mapped`` has one row per activity (``rows`` = the Excel
+        row of each activity) with the work-plan fields, lead and partner cells already
+        split (``orgs_resolved``); None when no activity could be read (with an error
+        saying why). Validate it with ``maaor.validate.validate_sheet``.
     """
-    return _Reader(source, sheet_name, raw, directory).read()
+    return _Reader(source, raw.sheet, raw, directory).read()
 
 
 class _Reader:
@@ -315,10 +324,10 @@ class _Reader:
                     row=row, column=column, value=None if value is None else str(value))
         )
 
-    def empty(self) -> tuple[pd.DataFrame, list[Problem]]:
-        return conform("workplan", pd.DataFrame()), self.problems
+    def empty(self) -> tuple[None, list[Problem]]:
+        return None, self.problems
 
-    def read(self) -> tuple[pd.DataFrame, list[Problem]]:
+    def read(self) -> tuple[MappedSheet | None, list[Problem]]:
         cells = self.raw.cells
         found = _find_header(cells) if cells is not None and not cells.empty else None
         if found is None:
@@ -342,6 +351,7 @@ class _Reader:
                 header_row,
             )
             return self.empty()
+        self.header_row = header_row
         self.labels = {role: _cell_text(cells.iat[header, col]).strip() for role, col in self.roles.items()}
         self.fmt, fmt_problems = _load_format(self.source, self.sheet)
         self.problems.extend(fmt_problems)
@@ -358,7 +368,7 @@ class _Reader:
                 header_row,
             )
             return self.empty()
-        return conform("workplan", self.table()), self.problems
+        return self.mapped(), self.problems
 
     # ----------------------------------------------------------------- one row
 
@@ -411,15 +421,8 @@ class _Reader:
         if m is not None:
             current = self.objectives[-1] if self.objectives else None
             output_id = m.group(1)
-            if current is not None and output_id.split(".")[0] != current["objective_id"]:
-                self.problem(
-                    "warning",
-                    "legacy.output_number_mismatch",
-                    f"Output {output_id} is listed under Strategic Objective "
-                    f"{current['objective_id']}.",
-                    "Check the output number or move the output under its objective.",
-                    excel_row, self.labels["output"], output_id,
-                )
+            # Numbers that do not fit their objective are checked by validation, as in a
+            # tidy work plan.
             self.outputs.append(_Output(output_id, text[m.end() :], excel_row, current))
             self.blank_since_data = False
             return True
@@ -476,14 +479,6 @@ class _Reader:
                     f"Write the activity number at the start of the text, e.g. '{act_id} ...'.",
                     excel_row, self.labels["activity"], item_text.strip(),
                 )
-            elif ".".join(act_id.split(".")[:2]) != output.output_id:
-                self.problem(
-                    "warning",
-                    "legacy.activity_number_mismatch",
-                    f"Activity {act_id} is listed under output {output.output_id}.",
-                    "Check the activity number or move the activity under its output.",
-                    excel_row, self.labels["activity"], act_id,
-                )
             act = _Activity(act_id, item_text, excel_row, output)
             output.activities.append(act)
             self.activities.append(act)
@@ -535,21 +530,10 @@ class _Reader:
                     f"Add at least one activity under it, numbered like '{output.output_id}.1'.",
                     output.row, self.labels["output"], output.output_id,
                 )
-        seen: dict[str, int] = {}
-        for act in self.activities:
-            if act.activity_id in seen:
-                self.problem(
-                    "error",
-                    "legacy.activity_duplicate",
-                    f"Activity number {act.activity_id} is used twice (first in row "
-                    f"{seen[act.activity_id]}).",
-                    "Give each activity its own number.",
-                    act.row, self.labels["activity"], act.activity_id,
-                )
-            else:
-                seen[act.activity_id] = act.row
+        # Repeated activity numbers are checked by validation, as in a tidy work plan.
 
-    def table(self) -> pd.DataFrame:
+    def mapped(self) -> MappedSheet:
+        """The activities as a mapped work-plan sheet: one row per activity, raw values."""
         records = []
         for a in self.activities:
             obj = a.output.objective or {}
@@ -562,19 +546,39 @@ class _Reader:
                     "output": a.output.text,
                     "activity_id": a.activity_id,
                     "activity": a.text,
-                    "_row": a.row,
                 }
             )
-        frame = pd.DataFrame.from_records(records)
+        frame = pd.DataFrame.from_records(records).astype(object)
         for col in ("objective", "objective_text", "output", "activity"):
-            frame[col] = clean_text(frame[col].astype(object))
+            frame[col] = clean_text(frame[col]).astype(object)
         leads = _lead_columns(self.activities, self.spans["lead"], self.directory, self.labels.get("lead"), self.problem)
         budgets = _budget_columns(self.activities, self.spans["budget"])
         for col, values in {**leads, **budgets}.items():
-            frame[col] = values
-        frame["_file"] = self.source.name
-        frame["_sheet"] = self.sheet
-        return frame
+            frame[col] = pd.Series(values, dtype=object)
+        # Which column of the narrative table each field comes from (objective titles are
+        # rows spanning the table, read from its first column).
+        role_of = {
+            "objective_id": "output", "objective": "output", "objective_text": "output",
+            "output_id": "output", "output": "output",
+            "activity_id": "activity", "activity": "activity",
+            "leads": "lead", "partners": "lead", "focal_points": "lead", "comment": "lead",
+            "budget_usd": "budget", "budget_note": "budget", "budget_group": "budget",
+        }  # fmt: skip
+        if "budget" not in self.roles:
+            frame = frame.drop(columns=["budget_usd", "budget_note", "budget_group"])
+        present = {f: r for f, r in role_of.items() if f in frame.columns and r in self.roles}
+        return MappedSheet(
+            file=self.source.name,
+            sheet=self.sheet,
+            kind="workplan",
+            frame=frame,
+            rows=[a.row for a in self.activities],
+            labels={f: self.labels[r] for f, r in present.items()},
+            letters={f: column_letter(self.roles[r]) for f, r in present.items()},
+            header_row=self.header_row,
+            mapped_by={f: "layout" for f in present},
+            orgs_resolved=True,
+        )
 
 
 def _covering(activities: list[_Activity], span: _Span) -> list[int]:

@@ -1,40 +1,16 @@
-"""Types passed between the read stages: source bytes, raw sheets, mapped sheets."""
+"""Types passed between the read stages: raw sheets, mapped sheets, read results.
+
+The input file itself (:class:`maaor.sources.Source`) lives outside ``read/``: the
+store and the pages hand files around without reading them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from maaor.problems import Problem
-
-
-@dataclass(frozen=True)
-class Source:
-    """One input file: its name as the user gave it and its bytes.
-
-    Attributes:
-        name: file name as uploaded (used in every problem message).
-        data: the file's bytes.
-        kind: the kind the caller names for every sheet of it ("workplan", "presence",
-            "funding", "fts", "indicators", "mechanisms"), or None to recognise it.
-    """
-
-    name: str
-    data: bytes
-    kind: str | None = None
-
-    @classmethod
-    def from_path(cls, path: str | Path, kind: str | None = None) -> Source:
-        """Read a file from disk."""
-        p = Path(path)
-        return cls(p.name, p.read_bytes(), kind)
-
-    @property
-    def suffix(self) -> str:
-        """Lower-case extension with dot, e.g. ``".xlsx"``."""
-        return Path(self.name).suffix.lower()
+from maaor.sources import Source  # noqa: F401 - old home, kept while other branches still import it here
 
 
 @dataclass
@@ -87,7 +63,12 @@ class MappedSheet:
         unmapped: headers as written that matched no field (kept for the report).
         error_cells / formula_no_cache: as RawSheet, keyed by (excel_row, field).
         mapped_by: field -> "header" when the column was recognised by its header text,
-            "hxl" when by its HXL tag (header text absent or unknown).
+            "hxl" when by its HXL tag (header text absent or unknown), "layout" when a
+            layout reader placed it (the narrative work plan).
+        orgs_resolved: the reader already split the organisation cells into leads,
+            partners and people (the narrative work plan tells the lead by its bold
+            run); the frame then also holds ``lead_tentative``, and validation keeps
+            these as given instead of parsing the cells again.
     """
 
     file: str
@@ -103,6 +84,7 @@ class MappedSheet:
     error_cells: dict[tuple[int, str], str] = field(default_factory=dict)
     formula_no_cache: dict[tuple[int, str], str] = field(default_factory=dict)
     mapped_by: dict[str, str] = field(default_factory=dict)
+    orgs_resolved: bool = False
 
 
 @dataclass

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from maaor import config
 from maaor.dataset import TABLES, Dataset, DatasetMeta
-from maaor.read.types import Source
+from maaor.sources import Source
 from maaor.store import schema as s
 from maaor.store.codec import TABLE_FORMAT, decode_table, encode_table
 from maaor.store.engine import WRITE_OPTION, create_engine, translate_error

@@ -33,7 +33,7 @@ from maaor.diff import DatasetDiff, diff_datasets
 from maaor.i18n import t
 from maaor.load import LoadResult, load_sources
 from maaor.problems import Problem
-from maaor.read.types import Source
+from maaor.sources import Source
 from maaor.store import StoreConflict, StoreError, retry_busy
 from maaor.ui.safe import md_escape
 

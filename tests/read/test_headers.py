@@ -10,7 +10,8 @@ import pytest
 
 from maaor.read.headers import is_instruction_sheet, map_sheet
 from maaor.read.sources import read_source
-from maaor.read.types import RawSheet, Source
+from maaor.read.types import RawSheet
+from maaor.sources import Source
 
 
 def raw(rows: list[list], sheet: str | None = "Sheet1", **kwargs) -> RawSheet:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from maaor.load import load_sources
-from maaor.read.types import Source
+from maaor.sources import Source
 from tests.paths import GOLDEN as GOLDEN_DIR
 from tests.paths import ROOT
 

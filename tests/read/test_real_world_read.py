@@ -11,7 +11,7 @@ import pytest
 from maaor import schema
 from maaor.read.headers import map_sheet
 from maaor.read.sources import read_source
-from maaor.read.types import Source
+from maaor.sources import Source
 from tests.conftest import require_or_skip
 
 FTS_ROWS = {
