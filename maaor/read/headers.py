@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from maaor import schema
+from maaor import columns as column_specs
 from maaor.problems import Problem
 from maaor.read.excel import column_letter
 from maaor.read.types import MappedSheet, RawSheet
@@ -70,12 +70,12 @@ class _Assignment:
 
     @property
     def score(self) -> int:
-        required = set(schema.required_fields(self.kind))
+        required = set(column_specs.required_fields(self.kind))
         return len(self.fields) + len(required & set(self.fields))
 
     @property
     def qualifies(self) -> bool:
-        required = schema.required_fields(self.kind)
+        required = column_specs.required_fields(self.kind)
         found = sum(1 for f in required if f in self.fields)
         return len(self.fields) >= 2 and 2 * found >= len(required)
 
@@ -103,13 +103,13 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
     """
     named = kind or raw.kind
     where = {"file": raw.file, "sheet": raw.sheet}
-    if named is not None and named not in schema.KINDS:
+    if named is not None and named not in column_specs.KINDS:
         return None, [
             Problem(
                 "error",
                 "sheet.kind_unknown",
                 f"'{named}' is not a kind of sheet maaor knows.",
-                "Name one of: " + ", ".join(schema.KINDS) + ".",
+                "Name one of: " + ", ".join(column_specs.KINDS) + ".",
                 **where,
             )
         ]
@@ -131,7 +131,7 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         ]
 
     top = [_header_texts(cells.iloc[i]) for i in range(min(HEADER_ZONE, len(cells)))]
-    keys = schema.header_keys(named) if named else schema.ALL_HEADER_KEYS
+    keys = column_specs.header_keys(named) if named else column_specs.ALL_HEADER_KEYS
     columns = _find_columns(top, keys)
     if columns is None:
         return None, [_unknown_kind(raw, "no row in the first 30 looks like a header row")]
@@ -233,7 +233,7 @@ def _header_texts(row: pd.Series) -> list[str | None]:
 
 def _is_hxl_row(texts: list[str | None]) -> bool:
     filled = [t for t in texts if t]
-    tags = sum(1 for t in filled if schema.normalise_tag(t))
+    tags = sum(1 for t in filled if column_specs.normalise_tag(t))
     return tags * 2 > len(filled) and (tags >= 2 or len(texts) == 1)
 
 
@@ -257,7 +257,7 @@ def _find_columns(top: list[list[str | None]], keys: frozenset[str]) -> _Columns
             # Below the tags there is normally data (whose values may happen to be header
             # words, such as a status "Active"): take the row as the header only when its
             # texts mean what the tags above them mean.
-            tagged = sum(1 for t in top[hxl_row] if schema.normalise_tag(t))
+            tagged = sum(1 for t in top[hxl_row] if column_specs.normalise_tag(t))
             if _agreements(texts, top[hxl_row]) < min(2, tagged):
                 continue
         candidates.append((matches, filled, -i))
@@ -279,7 +279,7 @@ def _find_columns(top: list[list[str | None]], keys: frozenset[str]) -> _Columns
     return _Columns(
         headers=headers,
         raw_tags=raw_tags,
-        tags=[schema.normalise_tag(t) for t in raw_tags],
+        tags=[column_specs.normalise_tag(t) for t in raw_tags],
         header_row=header_row,
         hxl_row=hxl_row,
     )
@@ -293,8 +293,8 @@ def _agreements(texts: list[str | None], tags: list[str | None]) -> int:
             text
             and tag
             and any(
-                (field := schema.header_field(kind, text)) and field == schema.hxl_field(kind, tag)
-                for kind in schema.KINDS
+                (field := column_specs.header_field(kind, text)) and field == column_specs.hxl_field(kind, tag)
+                for kind in column_specs.KINDS
             )
         ):
             count += 1
@@ -309,10 +309,10 @@ def _assign(kind: str, columns: _Columns) -> _Assignment:
     # (when they name fields) do.
     repeated = Counter(match_key(t) for t in columns.headers if t)
     for j, text in enumerate(columns.headers):
-        field = schema.header_field(kind, text) if text else None
+        field = column_specs.header_field(kind, text) if text else None
         if field is None:
             continue
-        if repeated[match_key(text)] > 1 and schema.hxl_field(kind, columns.tags[j]):
+        if repeated[match_key(text)] > 1 and column_specs.hxl_field(kind, columns.tags[j]):
             continue
         by_header.add(j)
         if field in fields:
@@ -322,7 +322,7 @@ def _assign(kind: str, columns: _Columns) -> _Assignment:
     for j, tag in enumerate(columns.tags):
         if j in by_header or tag is None:
             continue
-        field = schema.hxl_field(kind, tag)
+        field = column_specs.hxl_field(kind, tag)
         if field is None:
             continue
         if field in fields:
@@ -341,7 +341,7 @@ def _recognise(columns: _Columns) -> tuple[_Assignment | None, str]:
     """The kind whose fields the columns fit clearly best, or None and why not."""
     if _is_fts(columns):
         return _assign("fts", columns), ""
-    assignments = [_assign(kind, columns) for kind in schema.KINDS]
+    assignments = [_assign(kind, columns) for kind in column_specs.KINDS]
     fitting = sorted((a for a in assignments if a.qualifies), key=lambda a: -a.score)
     if not fitting:
         return None, "its columns do not include the required columns of any kind of sheet"
@@ -350,8 +350,8 @@ def _recognise(columns: _Columns) -> tuple[_Assignment | None, str]:
         second = fitting[1]
         if second.score >= best.score - 1 or second.score > 0.8 * best.score:
             return None, (
-                f"its columns fit both a {schema.KIND_LABELS[best.kind]} sheet and a "
-                f"{schema.KIND_LABELS[second.kind]} sheet"
+                f"its columns fit both a {column_specs.KIND_LABELS[best.kind]} sheet and a "
+                f"{column_specs.KIND_LABELS[second.kind]} sheet"
             )
     return best, ""
 
@@ -426,7 +426,7 @@ def _header_problems(
     for j, field, used in chosen.superseded:
         if j in duplicates:
             continue
-        spec = schema.spec(chosen.kind, field)
+        spec = column_specs.spec(chosen.kind, field)
         problems.append(
             Problem(
                 "warning",
@@ -454,19 +454,19 @@ def _header_problems(
                 row=hxl_excel,
             )
         )
-    for field in schema.required_fields(chosen.kind):
+    for field in column_specs.required_fields(chosen.kind):
         if field in chosen.fields:
             continue
         if (chosen.kind, field) == ("presence", "country_iso3") and (
             {"admin1_code", "admin2_code"} & set(chosen.fields)
         ):
             continue  # validation takes the country from the P-codes
-        label = schema.spec(chosen.kind, field).label
+        label = column_specs.spec(chosen.kind, field).label
         problems.append(
             Problem(
                 "error",
                 "header.missing_required",
-                f"This {schema.KIND_LABELS[chosen.kind]} sheet has no '{label}' column, "
+                f"This {column_specs.KIND_LABELS[chosen.kind]} sheet has no '{label}' column, "
                 "which is required.",
                 f"add a column headed '{label}'",
                 column=label,

@@ -53,7 +53,7 @@ class MappedSheet:
         sheet: sheet name or None.
         kind: recognised or named kind.
         frame: one row per data row; columns are canonical field names of
-            ``maaor.schema`` (only the mapped ones); values untouched from the raw grid.
+            ``maaor.columns`` (only the mapped ones); values untouched from the raw grid.
         rows: Excel row number of each frame row (same length as frame).
         labels: field -> column header exactly as the user wrote it (or the HXL tag
             when there is no header text).

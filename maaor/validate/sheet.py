@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from maaor import columns
 from maaor import normalise as nz
-from maaor import schema
 from maaor.dataset import conform
 from maaor.orgs import OrgDirectory
 from maaor.problems import Problem
@@ -28,7 +28,7 @@ class SheetValidator(CellTypeRules, KindRules, PcodeRules):
         self.kind = mapped.kind
         self.orgs = orgs
         self.today = today
-        self.specs = {s.field: s for s in schema.FIELDS[self.kind]}
+        self.specs = {s.field: s for s in columns.FIELDS[self.kind]}
         frame = mapped.frame.reset_index(drop=True)
         rows = np.asarray(mapped.rows, dtype=np.int64)
         self.rows_read = len(frame)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from maaor import schema
+from maaor import columns
 from maaor.problems import Problem
 from maaor.validate.collect import MAX_LISTED
 
@@ -32,7 +32,7 @@ def validate_tables(tables: Mapping[str, pd.DataFrame]) -> list[Problem]:
         first_source = source.groupby(ids["activity_id"]).transform("first")
         elsewhere = ids[source != first_source]
         first = ids.groupby("activity_id").first()
-        label = schema.spec("workplan", "activity_id").label
+        label = columns.spec("workplan", "activity_id").label
         for activity_id, file, sheet, row in elsewhere.head(MAX_LISTED).itertuples(index=False):
             f = first.loc[activity_id]
             where = str(f["_file"]) + (f" › {f['_sheet']}" if pd.notna(f["_sheet"]) else "")

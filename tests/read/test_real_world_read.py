@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from maaor import schema
+from maaor import columns
 from maaor.read.headers import map_sheet
 from maaor.read.sources import read_source
 from maaor.sources import Source
@@ -69,8 +69,8 @@ def test_unhcr_3w_with_coordinates(shared_dir):
     assert len(mapped.frame) == 2250
     assert mapped.letters["lat"] == "C" and mapped.letters["lon"] == "D"
     # The #lat_deg/#lon_deg tags of those columns mean the same fields.
-    assert schema.hxl_field("presence", "#lat_deg") == "lat"
-    assert schema.hxl_field("presence", "#lon_deg") == "lon"
+    assert columns.hxl_field("presence", "#lat_deg") == "lat"
+    assert columns.hxl_field("presence", "#lon_deg") == "lon"
     assert mapped.frame[["lat", "lon"]].iloc[0].tolist() == ["8.25", "16.42"]
     assert mapped.frame["org"].iloc[0] == "CNARR"
     assert mapped.mapped_by["pillar"] == "hxl"
