@@ -14,6 +14,7 @@ import pandas as pd
 
 from maaor.dataset import TABLES, Dataset, DatasetMeta, conform, empty_table
 from maaor.problems import Problem
+from maaor.read.types import ColumnPlacement
 from maaor.sources import Source
 
 
@@ -28,6 +29,7 @@ class SheetReport:
         rows_read: data rows found under the header.
         rows_loaded: rows placed in the dataset.
         problems: problems about this sheet.
+        columns: where each column of the sheet went (empty when it was not loaded).
     """
 
     file: str
@@ -36,6 +38,7 @@ class SheetReport:
     rows_read: int = 0
     rows_loaded: int = 0
     problems: list[Problem] = field(default_factory=list)
+    columns: list[ColumnPlacement] = field(default_factory=list)
 
 
 @dataclass
@@ -57,11 +60,14 @@ class LoadResult:
             cell blank, so the report is complete; errors block publishing).
         files: one FileResult per input, in input order.
         problems: every problem, file-level and sheet-level, plus cross-file checks.
+        across_files: the problems of the checks across files and sheets (also in
+            ``problems``), which belong to no single sheet report.
     """
 
     dataset: Dataset
     files: list[FileResult]
     problems: list[Problem]
+    across_files: list[Problem] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -128,7 +134,8 @@ def load_sources(
         for name, parts in frames.items()
     }
     problems = [p for r in results for p in (*r.problems, *(q for s in r.reports for q in s.problems))]
-    problems.extend(_cross_checks(tables))
+    across = _cross_checks(tables)
+    problems.extend(across)
 
     illustrative_files = set(illustrative)
     illustrative_tables = sorted(
@@ -140,7 +147,7 @@ def load_sources(
         illustrative_tables=tuple(illustrative_tables),
         sources=tuple(s.name for s in sources),
     )
-    return LoadResult(Dataset(tables, meta), results, problems)
+    return LoadResult(Dataset(tables, meta), results, problems, across)
 
 
 def load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
@@ -252,7 +259,7 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
         visible_with_data += 1
         result.tables.append((kind, table))
         result.reports.append(
-            SheetReport(source.name, raw.sheet, kind, rows_read, len(table), list(problems))
+            SheetReport(source.name, raw.sheet, kind, rows_read, len(table), list(problems), mapped.columns)
         )
 
     if not visible_with_data and hidden_with_data:

@@ -17,7 +17,7 @@ import pandas as pd
 from maaor import columns as column_specs
 from maaor.problems import Problem
 from maaor.read.excel import column_letter
-from maaor.read.types import MappedSheet, RawSheet
+from maaor.read.types import ColumnPlacement, MappedSheet, RawSheet
 from maaor.textkey import match_key
 
 HEADER_ZONE = 30
@@ -173,6 +173,16 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
             if c in by_column and r in kept
         }
 
+    placements = column_placements(
+        cells,
+        positions,
+        [_label_or_blank(columns, j) for j in range(cells.shape[1])],
+        {c: (f, "exact" if by == "header" else "hxl") for f, (c, by) in chosen.fields.items()},
+    )
+    instead = {column_letter(j): column_letter(used) for j, _, used in chosen.superseded}
+    for group in _duplicate_groups(columns):
+        instead.update({column_letter(j): column_letter(group[0]) for j in group[1:]})
+    problems.extend(placement_problems(placements, raw, label_row, instead))
     mapped = MappedSheet(
         file=raw.file,
         sheet=raw.sheet,
@@ -187,8 +197,150 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         error_cells=rekey(raw.error_cells),
         formula_no_cache=rekey(raw.formula_no_cache),
         mapped_by={f: by for f, (_, by) in chosen.fields.items()},
+        columns=placements,
     )
     return mapped, problems
+
+
+def _filled(values: np.ndarray) -> np.ndarray:
+    """Boolean per cell of an object array: holds a value (not None/NaN, not blank text)."""
+    present = ~pd.isna(values)
+    if present.any():
+        idx = np.flatnonzero(present)
+        cand = values[idx]
+        is_str = np.fromiter((isinstance(v, str) for v in cand), dtype=bool, count=len(cand))
+        if is_str.any():
+            blank = np.char.strip(cand[is_str].astype(str)) == ""
+            present[idx[is_str][blank]] = False
+    return present
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(str(value).split())
+
+
+def column_placements(
+    cells: pd.DataFrame,
+    data_rows: np.ndarray,
+    headers: list[str],
+    placed: dict[int, tuple[str, str]],
+) -> list[ColumnPlacement]:
+    """Where every column of a sheet went: its field, or how many values were left out.
+
+    Runs once per sheet and counts cells only in the columns that were not placed, so a
+    sheet whose columns are all recognised costs nothing more.
+
+    Args:
+        cells: the sheet's grid.
+        data_rows: grid positions of the data rows.
+        headers: per grid column, the header as written ("" if none).
+        placed: grid column -> (field, how) of the columns whose values are loaded.
+
+    Returns:
+        One placement per column that has a header, a placement or a value in a data
+        row, in column order.
+    """
+    values = cells.to_numpy(dtype=object) if cells.size else np.empty((0, 0), dtype=object)
+    out: list[ColumnPlacement] = []
+    for j in range(values.shape[1]):
+        header = headers[j] if j < len(headers) else ""
+        letter = column_letter(j)
+        if j in placed:
+            fld, how = placed[j]
+            out.append(ColumnPlacement(header, letter, fld, 1.0, how))
+            continue
+        column = values[data_rows, j] if len(data_rows) else values[:0, j]
+        filled = _filled(column)
+        count = int(filled.sum())
+        if not header and not count:
+            continue
+        first: list[str] = []
+        for v in column[filled]:
+            text = _value_text(v)
+            if text not in first:
+                first.append(text)
+            if len(first) == 3:
+                break
+        out.append(ColumnPlacement(header, letter, None, 0.0, "unmapped", count, tuple(first)))
+    return out
+
+
+def placement_problems(
+    placements: list[ColumnPlacement],
+    raw: RawSheet,
+    row: int | None,
+    instead: dict[str, str] | None = None,
+) -> list[Problem]:
+    """A warning per column whose values were not loaded; one note for header-only columns.
+
+    Args:
+        placements: the sheet's column placements.
+        raw: the sheet (file and sheet names).
+        row: Excel row of the header (named in the problems).
+        instead: column letter -> letter of the column loaded instead (a second column
+            for the same field, or a repeated header).
+
+    Returns:
+        The problems, in column order.
+    """
+    where = {"file": raw.file, "sheet": raw.sheet, "row": row}
+    problems: list[Problem] = []
+    empty: list[str] = []
+    for p in placements:
+        if p.field is not None or p.how == "ignored":
+            continue
+        if not p.values_not_loaded:
+            empty.append(p.header)
+            continue
+        name = f"column {p.column_letter}" + (f" ('{p.header}')" if p.header else " (no header)")
+        first = ", ".join(f"'{v}'" for v in p.first_values)
+        count = p.values_not_loaded
+        problems.append(
+            Problem(
+                "warning",
+                "column.not_loaded",
+                f"{name[0].upper()}{name[1:]} was not loaded: "
+                + _not_loaded_reason(p, instead or {})
+                + f"; {count:,} value{'s' if count != 1 else ''} left out (first: {first}).",
+                "If these values should be loaded, give the column the template header of "
+                "the field it holds (download the template); otherwise delete the column.",
+                column=p.header or p.column_letter,
+                value=first,
+                **where,
+            )
+        )
+    if empty:
+        problems.append(
+            Problem(
+                "note",
+                "header.unmapped",
+                f"{len(empty)} column{'s' if len(empty) > 1 else ''} with a header but no "
+                f"values not used (header not recognised): {', '.join(empty)}.",
+                "Nothing was lost; rename a column to its template header if it should be "
+                "filled and loaded.",
+                value="; ".join(empty),
+                **where,
+            )
+        )
+    return problems
+
+
+def _not_loaded_reason(p: ColumnPlacement, instead: dict[str, str]) -> str:
+    if p.column_letter in instead:
+        return f"column {instead[p.column_letter]} is loaded for the same field"
+    return "its header is not one maaor knows" if p.header else "it has no header"
+
+
+def _duplicate_groups(columns: _Columns) -> list[list[int]]:
+    """Grid columns with the same header and tag, in groups (first one is used)."""
+    groups: dict[str, list[int]] = {}
+    for j in range(len(columns.headers)):
+        key = _column_key(columns, j)
+        if key:
+            groups.setdefault(key, []).append(j)
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def _non_empty_rows(cells: pd.DataFrame, formulas: dict[tuple[int, int], str]) -> np.ndarray:
@@ -380,6 +532,12 @@ def _label(columns: _Columns, j: int) -> str:
     return tag or column_letter(j)
 
 
+def _label_or_blank(columns: _Columns, j: int) -> str:
+    header = columns.headers[j] if j < len(columns.headers) else None
+    tag = columns.raw_tags[j] if j < len(columns.raw_tags) else None
+    return header or tag or ""
+
+
 def _column_key(columns: _Columns, j: int) -> str | None:
     """What a column is called: header key and tag; equal keys are duplicate columns."""
     header = columns.headers[j]
@@ -470,19 +628,6 @@ def _header_problems(
                 "which is required.",
                 f"add a column headed '{label}'",
                 column=label,
-                **where,
-            )
-        )
-    unmapped = _unmapped(columns, chosen)
-    if unmapped:
-        problems.append(
-            Problem(
-                "note",
-                "header.unmapped",
-                f"{len(unmapped)} column{'s' if len(unmapped) > 1 else ''} not used "
-                f"(header not recognised): {', '.join(unmapped)}.",
-                "Rename a column to its template header if its data should be loaded.",
-                value="; ".join(unmapped),
                 **where,
             )
         )

@@ -23,6 +23,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from maaor.dataset import join_list
@@ -31,6 +32,7 @@ from maaor.normalise import text as clean_text
 from maaor.orgs import OrgDirectory, parse_org_cell
 from maaor.problems import Problem
 from maaor.read.excel import column_letter
+from maaor.read.headers import column_placements, placement_problems
 from maaor.read.types import MappedSheet, RawSheet
 from maaor.sources import Source
 from maaor.textkey import match_key
@@ -567,6 +569,17 @@ class _Reader:
         if "budget" not in self.roles:
             frame = frame.drop(columns=["budget_usd", "budget_note", "budget_group"])
         present = {f: r for f, r in role_of.items() if f in frame.columns and r in self.roles}
+        # Every other column of the table is reported, never dropped in silence.
+        cells = self.raw.cells
+        header = self.header_row - self.raw.first_row
+        feeds = {"output": "output", "activity": "activity", "lead": "leads", "budget": "budget_usd"}
+        placements = column_placements(
+            cells,
+            np.arange(header + 1, len(cells)),
+            [_cell_text(v).strip() for v in cells.iloc[header].tolist()],
+            {col: (feeds[role], "exact") for role, col in self.roles.items()},
+        )
+        self.problems.extend(placement_problems(placements, self.raw, self.header_row))
         return MappedSheet(
             file=self.source.name,
             sheet=self.sheet,
@@ -578,6 +591,7 @@ class _Reader:
             header_row=self.header_row,
             mapped_by={f: "layout" for f in present},
             orgs_resolved=True,
+            columns=placements,
         )
 
 

@@ -6,6 +6,7 @@ store and the pages hand files around without reading them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pandas as pd
 
@@ -44,6 +45,47 @@ class RawSheet:
     kind: str | None = None
 
 
+#: How a column was placed: by its header text (``exact``; ``fuzzy`` for a close match),
+#: by its HXL tag, by a saved mapping profile, ignored by a saved profile, or not at all.
+PlacementHow = Literal["exact", "fuzzy", "hxl", "profile", "ignored", "unmapped"]
+
+
+@dataclass(frozen=True)
+class ColumnPlacement:
+    """Where one column of a sheet went.
+
+    Attributes:
+        header: the header as written ("" when the column has no header text; the HXL
+            tag when only a tag names it).
+        column_letter: Excel column letter ("C").
+        field: the field its values feed, or None when they were not loaded.
+        confidence: how sure the placement is, 0..1 (1.0 for an exact header or tag).
+        how: see ``PlacementHow``.
+        values_not_loaded: non-empty data cells of the column that were not loaded (0 for
+            a placed column).
+        first_values: up to three distinct values of an unplaced column, as written.
+    """
+
+    header: str
+    column_letter: str
+    field: str | None
+    confidence: float
+    how: PlacementHow
+    values_not_loaded: int = 0
+    first_values: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        """The JSON form used by ``validate --json``."""
+        return {
+            "header": self.header,
+            "column_letter": self.column_letter,
+            "field": self.field,
+            "confidence": self.confidence,
+            "how": self.how,
+            "values_not_loaded": self.values_not_loaded,
+        }
+
+
 @dataclass
 class MappedSheet:
     """A sheet whose header (and HXL) rows were found and columns mapped to fields.
@@ -65,6 +107,8 @@ class MappedSheet:
         mapped_by: field -> "header" when the column was recognised by its header text,
             "hxl" when by its HXL tag (header text absent or unknown), "layout" when a
             layout reader placed it (the narrative work plan).
+        columns: where every column of the sheet went (mapped, or not loaded and why),
+            in column order; a column without header, tag or data is left out.
         orgs_resolved: the reader already split the organisation cells into leads,
             partners and people (the narrative work plan tells the lead by its bold
             run); the frame then also holds ``lead_tentative``, and validation keeps
@@ -85,6 +129,7 @@ class MappedSheet:
     formula_no_cache: dict[tuple[int, str], str] = field(default_factory=dict)
     mapped_by: dict[str, str] = field(default_factory=dict)
     orgs_resolved: bool = False
+    columns: list[ColumnPlacement] = field(default_factory=list)
 
 
 @dataclass

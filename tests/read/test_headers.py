@@ -169,18 +169,50 @@ def test_two_headers_meaning_the_same_field_use_the_first():
     rows = [["Organisation", "Country name", "Country code"], ["MAG", "Iraq", "IRQ"]]
     mapped, problems = map_sheet(raw(rows))
     assert mapped.letters["country_iso3"] == "B"
-    (problem,) = problems
+    problem, not_loaded = problems
     assert problem.code == "header.same_field"
     assert problem.column == "Country code"
+    # Its values are not loaded, and the report says so with the reason.
+    assert (not_loaded.severity, not_loaded.code, not_loaded.value) == ("warning", "column.not_loaded", "'IRQ'")
+    assert "column B is loaded for the same field" in not_loaded.message
 
 
-def test_unmapped_headers_are_listed_in_one_note():
-    rows = [["Organisation", "Country", "Colour", "Shoe size"], ["MAG", "Iraq", "red", "42"]]
+def test_unmapped_columns_with_values_are_warnings_with_their_first_values():
+    rows = [
+        ["Organisation", "Country", "Colour", "Shoe size", "Empty"],
+        ["MAG", "Iraq", "red", 42.0, None],
+        ["HALO", "Iraq", "red", 43.0, None],
+        ["NPA", "Iraq", "blue", None, None],
+    ]
     mapped, problems = map_sheet(raw(rows))
-    assert mapped.unmapped == ["Colour", "Shoe size"]
+    assert mapped.unmapped == ["Colour", "Shoe size", "Empty"]
+    colour, shoe, empty = problems
+    assert (colour.severity, colour.code, colour.column, colour.value) == (
+        "warning", "column.not_loaded", "Colour", "'red', 'blue'"
+    )
+    assert colour.message == (
+        "Column C ('Colour') was not loaded: its header is not one maaor knows; 3 values "
+        "left out (first: 'red', 'blue')."
+    )
+    assert (shoe.column, shoe.value) == ("Shoe size", "'42', '43'")
+    # A header over no values loses nothing: one note.
+    assert (empty.severity, empty.code, empty.value) == ("note", "header.unmapped", "Empty")
+    assert [(c.header, c.column_letter, c.field, c.how, c.values_not_loaded) for c in mapped.columns] == [
+        ("Organisation", "A", "org", "exact", 0),
+        ("Country", "B", "country_iso3", "exact", 0),
+        ("Colour", "C", None, "unmapped", 3),
+        ("Shoe size", "D", None, "unmapped", 2),
+        ("Empty", "E", None, "unmapped", 0),
+    ]
+
+
+def test_values_under_no_header_are_reported():
+    rows = [["Organisation", "Country", None], ["MAG", "Iraq", "note to self"]]
+    mapped, problems = map_sheet(raw(rows))
     (problem,) = problems
-    assert (problem.severity, problem.code) == ("note", "header.unmapped")
-    assert "Colour, Shoe size" in problem.message
+    assert problem.code == "column.not_loaded" and problem.column == "C"
+    assert "Column C (no header) was not loaded: it has no header; 1 value left out" in problem.message
+    assert mapped.columns[-1].header == "" and mapped.columns[-1].how == "unmapped"
 
 
 def test_named_kind_reports_missing_required_columns():

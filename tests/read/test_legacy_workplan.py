@@ -381,3 +381,27 @@ def test_too_many_rows_is_refused_without_reading_them():
     frame, problems = read_legacy_workplan(Source("plan.csv", b""), raw)
     assert frame.empty
     assert [(p.severity, p.code, p.row) for p in problems] == [("error", "legacy.too_large", 1)]
+
+
+def test_columns_beside_the_narrative_table_are_reported_not_dropped():
+    src = workbook(
+        [
+            [*HEADER, "Status", None],
+            ["1.1 Output", "1.1.1 First", "UNMAS", "USD 1,000", "Ongoing", None],
+            [None, "1.1.2 Second", "MAG", None, "Done", "see annex"],
+        ]
+    )
+    raw = read_workbook(src).sheets[0]
+    mapped, problems = map_legacy_workplan(src, raw, OrgDirectory.bundled())
+    assert [(c.header, c.column_letter, c.field, c.how, c.values_not_loaded) for c in mapped.columns] == [
+        ("Output", "A", "output", "exact", 0),
+        ("Activity", "B", "activity", "exact", 0),
+        ("Lead and Partners", "C", "leads", "exact", 0),
+        ("Budget", "D", "budget_usd", "exact", 0),
+        ("Status", "E", None, "unmapped", 2),
+        ("", "F", None, "unmapped", 1),
+    ]
+    assert [(p.severity, p.code, p.column, p.value) for p in problems] == [
+        ("warning", "column.not_loaded", "Status", "'Ongoing', 'Done'"),
+        ("warning", "column.not_loaded", "F", "'see annex'"),
+    ]
