@@ -7,6 +7,7 @@ never raises for any input: whatever goes wrong becomes a Problem naming the fil
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -119,7 +120,13 @@ def load_sources(
     today = today or dt.datetime.now(dt.UTC).date()
     alias_map = dict(aliases or {})
     results: list[FileResult] = []
+    seen: dict[str, str] = {}  # sha256 of the bytes -> name of the file loaded
     for source in sources:
+        digest = hashlib.sha256(source.data).hexdigest()
+        if digest in seen:
+            results.append(_same_bytes(source, seen[digest]))
+            continue
+        seen[digest] = source.name
         if isolate:
             results.append(_load_isolated(source, alias_map, today))
         else:
@@ -297,6 +304,27 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
                 )
             )
     return result
+
+
+def _same_bytes(source: Source, first: str) -> FileResult:
+    """The result of a file whose bytes were already loaded under another (or the same)
+    name: nothing loaded again, one warning."""
+    same_name = source.name == first
+    return FileResult(
+        source.name,
+        problems=[
+            Problem(
+                "warning",
+                "file.duplicate",
+                ("This file was given twice" if same_name else
+                 f"This file has exactly the same content as '{first}'")
+                + "; it was loaded once.",
+                "Nothing to do if this was a mistake; if the files should differ, check that "
+                "you chose the right ones.",
+                file=source.name,
+            )
+        ],
+    )
 
 
 def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:

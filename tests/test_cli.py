@@ -138,3 +138,16 @@ def test_validate_text_prints_every_problem_including_cross_file(tmp_path):
     assert out.rstrip().endswith("1 error(s), 1 warning(s)")
     report = json.loads(run("validate", a, b, "--json").stdout)
     assert [p["code"] for p in report["cross_file_problems"]] == ["workplan.duplicate_activity"]
+
+
+def test_validate_a_renamed_copy_warns_and_loads_once(tmp_path):
+    copy = tmp_path / "workplan (copy).xlsx"
+    copy.write_bytes(WORKPLAN.read_bytes())
+    proc = run("validate", WORKPLAN, copy)
+    assert proc.returncode == 0, proc.stdout
+    assert ("WARNING workplan (copy).xlsx: This file has exactly the same content as "
+            "'workplan_2018_2019.xlsx'; it was loaded once.") in proc.stdout
+    report = json.loads(run("validate", WORKPLAN, copy, "--json").stdout)
+    assert report["ok"] is True and report["cross_file_problems"] == []
+    assert [p["code"] for p in report["files"][1]["problems"]] == ["file.duplicate"]
+    assert report["files"][0]["sheets"][0]["rows_loaded"] == 34

@@ -22,6 +22,7 @@ Errors (the dataset would be wrong or misleading):
     * ``value.missing`` — a required field is blank (work plan objective/output/activity
       IDs and activity; presence organisation and country; funding and FTS year and FTS
       country; indicator ID and name; mechanism country and name);
+    * ``presence.duplicate_across_files`` — the same 4W row in two files or sheets;
     * ``workplan.duplicate_activity``, ``workplan.activity_not_under_output``,
       ``workplan.output_not_under_objective`` — the work plan hierarchy is broken;
     * ``money.text`` — text in a money column (a work-plan budget text is *moved* to the
