@@ -108,6 +108,10 @@ def test_normalise_tag(tag, expected):
         ("presence", "#geo+lat", "lat"),
         ("workplan", "#activity_id", "activity_id"),
         ("fts", "#value+funding+pct", "percent_funded"),
+        # Extra attributes that do not change the meaning are fine.
+        ("presence", "#adm1+code+v_pcode", "admin1_code"),  # not the name #adm1
+        ("presence", "#org+impl+acronym", "org"),
+        ("funding", "#org+funder+name", "donor"),
     ],
 )
 def test_hxl_field_matching(kind, tag, field):
@@ -120,6 +124,12 @@ def test_hxl_field_matching(kind, tag, field):
         ("presence", "#period_date"),  # HXL 1.0-alpha, no field here
         ("presence", "#activity_id"),  # a 4W's activity id is not a work-plan id
         ("presence", "#meta+comment"),
+        # Attributes that change the meaning are never taken for the plain field.
+        ("presence", "#org+prog"),  # the programme partner is not the implementer
+        ("presence", "#org+funder"),
+        ("presence", "#reached+f+elderly"),  # elderly women are not all people reached
+        ("presence", "#reached+m"),
+        ("presence", "#reached+children"),
         ("presence", "not a tag"),
         ("presence", None),
     ],
@@ -139,3 +149,11 @@ def test_header_keys_of_a_kind_and_of_all_kinds():
     assert "datededebut" in columns.header_keys("workplan")
     assert "percentfunded" not in columns.header_keys("presence")
     assert "percentfunded" in columns.ALL_HEADER_KEYS
+
+
+def test_hxl_match_ranks_exact_tags_above_partial_and_bare_ones():
+    exact = columns.hxl_match("presence", "#org+impl")
+    partial = columns.hxl_match("presence", "#org+impl+acronym")
+    bare = columns.hxl_match("presence", "#org+acronym")
+    assert exact[0] == partial[0] == bare[0] == "org"
+    assert exact[1] > partial[1] > bare[1]

@@ -471,16 +471,22 @@ def _assign(kind: str, columns: _Columns) -> _Assignment:
             superseded.append((j, field, fields[field][0]))
         else:
             fields[field] = (j, "header")
+    # HXL's rule across the row: of several columns whose tags claim one field, the best
+    # match wins wherever it stands (an exact tag beats a bare hashtag to its left).
+    claims: dict[str, list[tuple[tuple[int, int], int]]] = {}
     for j, tag in enumerate(columns.tags):
         if j in by_header or tag is None:
             continue
-        field = column_specs.hxl_field(kind, tag)
-        if field is None:
-            continue
+        match = column_specs.hxl_match(kind, tag)
+        if match is not None:
+            claims.setdefault(match[0], []).append((match[1], j))
+    for field, found in claims.items():
         if field in fields:
-            superseded.append((j, field, fields[field][0]))
-        else:
-            fields[field] = (j, "hxl")
+            superseded.extend((j, field, fields[field][0]) for _, j in found)
+            continue
+        winner = max(found, key=lambda c: (c[0], -c[1]))[1]
+        fields[field] = (winner, "hxl")
+        superseded.extend((j, field, winner) for _, j in found if j != winner)
     return _Assignment(kind, fields, superseded)
 
 

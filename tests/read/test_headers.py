@@ -426,3 +426,41 @@ def test_same_header_with_different_tags_is_not_a_duplicate():
     assert mapped.frame.iloc[0].tolist() == ["MAG", "Iraq", "10", "12"]
     assert mapped.mapped_by["reached_girls"] == "hxl"
     assert codes(problems) == ["header.hxl_row"]
+
+
+def test_hxl_exact_tag_beats_a_bare_hashtag_to_its_left():
+    rows = [
+        ["#org+prog", "#org+impl", "#country", "#sector"],
+        ["Donor Programme", "MAG", "Iraq", "Clearance"],
+        ["Donor Programme", "HALO Trust", "Iraq", "EORE"],
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.kind == "presence"
+    # The implementer is the organisation; the programme partner is not taken for it.
+    assert mapped.letters["org"] == "B"
+    assert mapped.frame["org"].tolist() == ["MAG", "HALO Trust"]
+    (not_loaded,) = [p for p in problems if p.code == "column.not_loaded"]
+    assert (not_loaded.column, not_loaded.value) == ("#org+prog", "'Donor Programme'")
+
+
+def test_hxl_bare_hashtag_loses_to_an_exact_tag_anywhere_in_the_row():
+    rows = [["#org", "#country", "#org+impl"], ["Cluster lead", "Iraq", "MAG"]]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.letters["org"] == "C"
+    assert mapped.frame["org"].tolist() == ["MAG"]
+    assert [p.code for p in problems if p.severity != "note"] == ["header.same_field", "column.not_loaded"]
+
+
+def test_hxl_disaggregated_reach_before_the_total_is_not_the_total():
+    rows = [
+        ["Organisation", "Country", "Elderly women", "All"],
+        ["#org", "#country", "#reached+f+elderly", "#reached+total"],
+        ["MAG", "Iraq", 12, 300],
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    assert (mapped.letters["reached_total"], mapped.mapped_by["reached_total"]) == ("D", "hxl")
+    assert mapped.frame["reached_total"].tolist() == [300]
+    assert "reached_women" not in mapped.letters
+    placement = {c.column_letter: c for c in mapped.columns}["C"]
+    assert (placement.field, placement.how, placement.values_not_loaded) == (None, "unmapped", 1)
+    assert any(p.code == "column.not_loaded" and p.column == "Elderly women" for p in problems)
