@@ -192,7 +192,11 @@ def load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fil
 def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
     from maaor.orgs import OrgDirectory
     from maaor.read.headers import is_instruction_sheet, map_sheet
-    from maaor.read.legacy_workplan import is_legacy_workplan, map_legacy_workplan
+    from maaor.read.legacy_workplan import (
+        is_legacy_workplan,
+        is_numbered_workplan_table,
+        map_legacy_workplan,
+    )
     from maaor.read.precheck import precheck_report
     from maaor.read.sources import read_source
     from maaor.validate import validate_sheet
@@ -255,7 +259,10 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
                 visible_with_data += 1
                 continue
         else:
-            mapped, problems = map_sheet(raw, kind=source.kind or raw.kind)
+            named = source.kind or raw.kind
+            if named is None and is_numbered_workplan_table(raw):
+                named = "workplan"  # a tidy work plan whose numbers open the texts
+            mapped, problems = map_sheet(raw, kind=named)
             if mapped is None:
                 result.reports.append(SheetReport(source.name, raw.sheet, None, problems=problems))
                 continue

@@ -17,6 +17,7 @@ import pandas as pd
 from maaor import columns as column_specs
 from maaor.problems import Problem
 from maaor.read.excel import column_letter
+from maaor.read.numbering import numbers_from_texts
 from maaor.read.types import ColumnPlacement, MappedSheet, RawSheet
 from maaor.textkey import match_key
 
@@ -162,6 +163,31 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         dtype=object,
     )
     rows = (positions + first_row).tolist()
+    labels = {f: _label(columns, c) for f, (c, _) in chosen.fields.items()}
+    letters = {f: column_letter(c) for f, (c, _) in chosen.fields.items()}
+    mapped_by = {f: by for f, (_, by) in chosen.fields.items()}
+    if chosen.kind == "workplan":
+        frame, derived = numbers_from_texts(frame)
+        if derived:
+            for fld, source in derived.items():
+                labels[fld], letters[fld], mapped_by[fld] = labels[source], letters[source], "text"
+            problems = [
+                p for p in problems
+                if not (p.code == "header.missing_required" and p.column in _labels_of(chosen.kind, derived))
+            ]
+            problems.append(
+                Problem(
+                    "note",
+                    "workplan.numbers_in_text",
+                    "There are no ID columns; the objective, output and activity numbers "
+                    f"were read from the start of the texts ({', '.join(sorted(set(derived.values())))}).",
+                    "Nothing to do; ID columns of their own (Objective ID, Output ID, "
+                    "Activity ID) make the numbers explicit.",
+                    file=raw.file,
+                    sheet=raw.sheet,
+                    row=label_row,
+                )
+            )
 
     by_column = {c: f for f, (c, _) in chosen.fields.items()}
     kept = set(positions.tolist())
@@ -189,14 +215,14 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         kind=chosen.kind,
         frame=frame,
         rows=rows,
-        labels={f: _label(columns, c) for f, (c, _) in chosen.fields.items()},
-        letters={f: column_letter(c) for f, (c, _) in chosen.fields.items()},
+        labels=labels,
+        letters=letters,
         header_row=header_excel,
         hxl_row=hxl_excel,
         unmapped=_unmapped(columns, chosen),
         error_cells=rekey(raw.error_cells),
         formula_no_cache=rekey(raw.formula_no_cache),
-        mapped_by={f: by for f, (_, by) in chosen.fields.items()},
+        mapped_by=mapped_by,
         columns=placements,
     )
     return mapped, problems
@@ -536,6 +562,10 @@ def _label(columns: _Columns, j: int) -> str:
         return header
     tag = columns.raw_tags[j] if j < len(columns.raw_tags) else None
     return tag or column_letter(j)
+
+
+def _labels_of(kind: str, fields) -> set[str]:
+    return {column_specs.spec(kind, f).label for f in fields}
 
 
 def _label_or_blank(columns: _Columns, j: int) -> str:

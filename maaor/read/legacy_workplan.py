@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from maaor import columns as column_specs
 from maaor.dataset import join_list
 from maaor.normalise import parse_money_text
 from maaor.normalise import text as clean_text
@@ -57,6 +58,11 @@ _ROLES = ("output", "activity", "lead", "budget")
 _TIDY_ID_KEYS = frozenset(
     {"objectiveid", "outputid", "activityid", "outputno", "activityno", "outputnumber",
      "activitynumber", "idactivite", "idproduit", "numeroactivite", "numeroproduit"}
+)  # fmt: skip
+#: Fields of the tidy layout that a narrative table does not have.
+_TIDY_FIELDS = frozenset(
+    {"status", "progress", "start", "due", "last_update", "funded_usd", "partners",
+     "comment", "focal_points", "budget_note"}
 )  # fmt: skip
 _HEADER_SCAN_ROWS = 40
 _HEADER_SCAN_COLS = 30
@@ -210,26 +216,52 @@ def _find_header(cells: pd.DataFrame) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def is_legacy_workplan(raw: RawSheet) -> bool:
-    """True when ``raw`` is a narrative work plan: an Output/Activity/Lead and Partners
-    header (EN or FR) and numbered outputs ("1.3 ...") or activities ("1.3.1 ...") in
-    the text under it, not in ID columns of their own."""
+def _numbered_under_header(raw: RawSheet) -> list | None:
+    """The header row's values when ``raw`` has an Output/Activity/Lead header with
+    numbered outputs or activities opening the texts under it (not in ID columns of
+    their own); None otherwise."""
     cells = raw.cells
     if cells is None or cells.empty:
-        return False
+        return None
     found = _find_header(cells)
     if found is None:
-        return False
+        return None
     header, roles = found
-    if any(match_key(_cell_text(v)) in _TIDY_ID_KEYS for v in cells.iloc[header, :_HEADER_SCAN_COLS].tolist()):
-        return False
+    header_values = cells.iloc[header, :_HEADER_SCAN_COLS].tolist()
+    if any(match_key(_cell_text(v)) in _TIDY_ID_KEYS for v in header_values):
+        return None
     below = cells.iloc[header + 1 : header + 1 + 200]
     outputs = below.iloc[:, roles["output"]].map(_cell_text)
     activities = below.iloc[:, roles["activity"]].map(_cell_text)
     numbered_outputs = outputs.str.match(_OUTPUT_NUMBER.pattern + r"\s*\S").sum()
     numbered_activities = activities.str.contains(r"^\s*\d+\.\d+\.\d+", regex=True).sum()
     # A tidy sheet has the numbers alone in ID columns; here they open the text.
-    return bool(numbered_outputs + numbered_activities)
+    return header_values if numbered_outputs + numbered_activities else None
+
+
+def _has_tidy_columns(header_values: list) -> bool:
+    """Two or more columns only a tidy work plan has (status, progress, dates, partners,
+    comments ...): the sheet is a table with one row per activity, not a narrative."""
+    fields = {column_specs.header_field("workplan", _cell_text(v)) for v in header_values}
+    return len(fields & _TIDY_FIELDS) >= 2
+
+
+def is_legacy_workplan(raw: RawSheet) -> bool:
+    """True when ``raw`` is a narrative work plan: an Output/Activity/Lead and Partners
+    header (EN or FR), numbered outputs ("1.3 ...") or activities ("1.3.1 ...") in the
+    text under it, not in ID columns of their own, and none of the columns of the tidy
+    layout (status, progress, dates, partners, comments)."""
+    header_values = _numbered_under_header(raw)
+    return header_values is not None and not _has_tidy_columns(header_values)
+
+
+def is_numbered_workplan_table(raw: RawSheet) -> bool:
+    """True when ``raw`` is a tidy work plan (one row per activity, with the columns of
+    the tidy layout) whose numbers open the texts instead of standing in ID columns; it
+    is read as a table (``maaor.read.headers.map_sheet`` with kind ``workplan``), so its
+    status, progress, dates, partners and comments are kept."""
+    header_values = _numbered_under_header(raw)
+    return header_values is not None and _has_tidy_columns(header_values)
 
 
 def _split_objective(text: str) -> tuple[str, str, str] | None:

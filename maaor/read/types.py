@@ -106,7 +106,8 @@ class MappedSheet:
         error_cells / formula_no_cache: as RawSheet, keyed by (excel_row, field).
         mapped_by: field -> "header" when the column was recognised by its header text,
             "hxl" when by its HXL tag (header text absent or unknown), "layout" when a
-            layout reader placed it (the narrative work plan).
+            layout reader placed it (the narrative work plan), "text" when it was read
+            from the start of another column's texts (work-plan numbers).
         columns: where every column of the sheet went (mapped, or not loaded and why),
             in column order; a column without header, tag or data is left out.
         orgs_resolved: the reader already split the organisation cells into leads,
