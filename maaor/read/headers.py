@@ -8,6 +8,7 @@ Data rows are everything below the header/HXL rows except entirely empty rows.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -152,6 +153,25 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
 
     start = max(p for p in (columns.header_row, columns.hxl_row) if p is not None) + 1
     positions = np.flatnonzero(keep[start:]) + start
+    totals = total_rows(cells, positions)
+    if totals:
+        positions = positions[~np.isin(positions, list(totals))]
+        listed = sorted(totals.items())
+        shown = ", ".join(f"row {first_row + r} ('{label}')" for r, label in listed[:10])
+        more = f" and {len(listed) - 10} more" if len(listed) > 10 else ""
+        problems.append(
+            Problem(
+                "note",
+                "rows.totals",
+                f"{len(listed)} total row{'s' if len(listed) != 1 else ''} not loaded, so "
+                f"nothing is counted twice: {shown}{more}.",
+                "Nothing to do; the dashboard computes its own totals.",
+                file=raw.file,
+                sheet=raw.sheet,
+                row=first_row + listed[0][0],
+                value="; ".join(label for _, label in listed[:10]),
+            )
+        )
     ordered = sorted(chosen.fields.items(), key=lambda item: item[1][0])
     field_names = [f for f, _ in ordered]
     column_positions = [c for _, (c, _) in ordered]
@@ -224,8 +244,48 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         formula_no_cache=rekey(raw.formula_no_cache),
         mapped_by=mapped_by,
         columns=placements,
+        excluded_rows={first_row + r: label for r, label in totals.items()},
     )
     return mapped, problems
+
+
+#: A total or subtotal row's label: "Total", "TOTAL GERMANY", "Grand total",
+#: "Sous-total", "Subtotal", "Total général".
+_TOTAL_LABEL = re.compile(
+    r"^\s*(?:grand[\s-]*)?(?:sub[\s-]*|sous[\s-]*)?(?:total(?:e|es|s)?|totaux)(?:\b|$)", re.IGNORECASE
+)
+
+
+def total_rows(cells: pd.DataFrame, positions: np.ndarray) -> dict[int, str]:
+    """Grid rows among ``positions`` that are totals or subtotals, with their label.
+
+    A row is a total row when its first non-empty cell is text that starts with Total,
+    Subtotal, Sous-total or Grand total ("TOTAL GERMANY" included). The pattern runs once
+    per distinct text of each column, then only the candidate rows are looked at.
+
+    Args:
+        cells: the sheet's grid.
+        positions: grid positions of the data rows.
+
+    Returns:
+        grid row -> the label as written.
+    """
+    if not len(positions) or not cells.size:
+        return {}
+    values = cells.to_numpy(dtype=object)
+    candidates: set[int] = set()
+    for j in range(values.shape[1]):
+        column = values[positions, j]
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        hits = [k for k, u in enumerate(uniques) if isinstance(u, str) and _TOTAL_LABEL.match(u)]
+        if hits:
+            candidates.update(positions[np.isin(codes, hits)].tolist())
+    found: dict[int, str] = {}
+    for r in sorted(candidates):
+        first = next((v for v in values[r] if _filled(np.array([v], dtype=object))[0]), None)
+        if isinstance(first, str) and _TOTAL_LABEL.match(first):
+            found[r] = " ".join(first.split())
+    return found
 
 
 def _filled(values: np.ndarray) -> np.ndarray:

@@ -110,6 +110,8 @@ class MappedSheet:
             from the start of another column's texts (work-plan numbers).
         columns: where every column of the sheet went (mapped, or not loaded and why),
             in column order; a column without header, tag or data is left out.
+        excluded_rows: Excel row -> label of the rows left out on purpose and named in a
+            note (total and subtotal rows).
         orgs_resolved: the reader already split the organisation cells into leads,
             partners and people (the narrative work plan tells the lead by its bold
             run); the frame then also holds ``lead_tentative``, and validation keeps
@@ -131,6 +133,7 @@ class MappedSheet:
     mapped_by: dict[str, str] = field(default_factory=dict)
     orgs_resolved: bool = False
     columns: list[ColumnPlacement] = field(default_factory=list)
+    excluded_rows: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass

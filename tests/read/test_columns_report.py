@@ -1,5 +1,6 @@
 """Nothing dropped in silence: every column of a sheet the reader accepts is placed or
-reported, and every non-empty data cell is either loaded or counted as left out."""
+reported, and every non-empty data cell is loaded, counted as left out, or in a total row
+named in a note."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ tag = st.sampled_from(["#org", "#country", "#adm1", "#status", "#sector", "#meta
 cell = st.one_of(
     st.none(),
     st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=8),
-    st.sampled_from(["  ", "", "Iraq", "MAG", "Ongoing", "#REF!", "1.1.1"]),
+    st.sampled_from(["  ", "", "Iraq", "MAG", "Ongoing", "#REF!", "1.1.1", "TOTAL", "Sous-total"]),
     st.integers(min_value=-1000, max_value=10**6),
     st.floats(allow_nan=False, allow_infinity=False, width=32),
 )
@@ -57,7 +58,12 @@ def test_every_column_and_every_cell_is_accounted_for(rows, kind):
     if mapped is None:
         return  # not accepted: the sheet is not loaded at all, and a problem says so
     last_label = max(r for r in (mapped.header_row, mapped.hxl_row) if r is not None)
-    data = [row for row in rows[last_label:]]  # grid rows below the header/tag rows
+    # Grid rows below the header/tag rows, less the total rows left out and named in a note.
+    excluded = {r - 1 for r in mapped.excluded_rows}
+    if excluded:
+        (note,) = [p for p in problems if p.code == "rows.totals"]
+        assert all(f"row {r} (" in note.message for r in sorted(mapped.excluded_rows)[:10])
+    data = [row for i, row in enumerate(rows) if i >= last_label and i not in excluded]
     width = len(rows[0])
     per_column = [sum(filled(r[j]) for r in data) for j in range(width)]
 
