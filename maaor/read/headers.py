@@ -131,6 +131,19 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         return None, [
             Problem("note", "sheet.empty", "This sheet is empty; it was ignored.", "", **where)
         ]
+    reason = not_records(cells, keep)
+    if reason is not None:
+        place = "This file" if raw.sheet is None else f"Sheet '{raw.sheet}'"
+        return None, [
+            Problem(
+                "warning",
+                "sheet.not_records",
+                f"{place} holds {reason}, not one row per record; it was not loaded as data.",
+                "Nothing to do if it is a list for drop-downs or a read-me; if it holds data, "
+                "put one record per row under one header row.",
+                **where,
+            )
+        ]
 
     top = [_header_texts(cells.iloc[i]) for i in range(min(HEADER_ZONE, len(cells)))]
     keys = column_specs.header_keys(named) if named else column_specs.ALL_HEADER_KEYS
@@ -286,6 +299,59 @@ def total_rows(cells: pd.DataFrame, positions: np.ndarray) -> dict[int, str]:
         if isinstance(first, str) and _TOTAL_LABEL.match(first):
             found[r] = " ".join(first.split())
     return found
+
+
+#: Sheets longer than this are never lists for drop-downs (and are not scanned for it).
+LIST_SHEET_MAX_ROWS = 5_000
+
+
+def not_records(cells: pd.DataFrame, keep: np.ndarray) -> str | None:
+    """Why a sheet holds no row-level records (told by its content), or None.
+
+    A single column of values is a list or notes; several columns that are separate
+    lists (each filled from the top without gaps, each value once, of different
+    lengths) are the lists behind drop-downs. Records share rows: their columns have
+    gaps or repeats, or all end on the same row.
+
+    Args:
+        cells: the sheet's grid.
+        keep: per grid row, whether it holds a value.
+
+    Returns:
+        A phrase for the problem ("drop-down lists (...)"), or None for a sheet of records.
+    """
+    rows = np.flatnonzero(keep)
+    if len(cells) > LIST_SHEET_MAX_ROWS or not len(rows):
+        return None
+    values = cells.to_numpy(dtype=object)[rows[0] :]
+    # An HXL tag row names the columns; it is not a value of the lists.
+    tag_rows = [i for i in range(min(len(values), 3)) if _is_hxl_row(_header_texts(pd.Series(values[i])))]
+    values = np.delete(values, tag_rows, axis=0)
+    if not len(values):
+        return None
+    filled = np.column_stack([_filled(values[:, j]) for j in range(values.shape[1])])
+    used = np.flatnonzero(filled.any(axis=0))
+    if len(used) == 1:
+        return "a single column of values (a list or notes)"
+    if len(used) < 2:
+        return None
+    lengths = []
+    for j in used:
+        below = np.flatnonzero(filled[1:, j])
+        if not len(below) or below[-1] != len(below) - 1:
+            return None  # a gap inside the column, or nothing under its header
+        texts = [_value_text(v) for v in values[1 + below, j]]
+        if len(set(texts)) != len(texts):
+            return None  # a repeated value: records, not a list
+        lengths.append(len(below))
+    if len(set(lengths)) < 2 or max(lengths) < 4:
+        return None
+    # Lists end at different rows, so most rows of the longest hold few of the columns;
+    # a table of records with a short last row does not look like that.
+    sparse = (filled[1 : 1 + max(lengths)][:, used].sum(axis=1) * 2 <= len(used)).sum()
+    if sparse * 2 < max(lengths):
+        return None
+    return f"lists of values for drop-downs ({len(used)} columns of {min(lengths)} to {max(lengths)} values)"
 
 
 def _filled(values: np.ndarray) -> np.ndarray:
