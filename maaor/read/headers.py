@@ -274,7 +274,7 @@ def total_rows(cells: pd.DataFrame, positions: np.ndarray) -> dict[int, str]:
 
     A row is a total row when its first non-empty cell is text that starts with Total,
     Subtotal, Sous-total or Grand total ("TOTAL GERMANY" included). The pattern runs once
-    per distinct text of each column, then only the candidate rows are looked at.
+    per distinct first value.
 
     Args:
         cells: the sheet's grid.
@@ -286,18 +286,24 @@ def total_rows(cells: pd.DataFrame, positions: np.ndarray) -> dict[int, str]:
     if not len(positions) or not cells.size:
         return {}
     values = cells.to_numpy(dtype=object)
-    candidates: set[int] = set()
+    found: dict[int, str] = {}
+    todo = positions
+    # Column by column, only over rows whose first value is not yet found: on real sheets
+    # the first column settles almost every row.
     for j in range(values.shape[1]):
-        column = values[positions, j]
+        if not len(todo):
+            break
+        column = values[todo, j]
+        # Once per distinct value: is it filled, is it a total label.
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        filled_u = np.array([not (isinstance(u, str) and not u.strip()) for u in uniques] + [False])
+        filled = filled_u[codes]
         hits = [k for k, u in enumerate(uniques) if isinstance(u, str) and _TOTAL_LABEL.match(u)]
         if hits:
-            candidates.update(positions[np.isin(codes, hits)].tolist())
-    found: dict[int, str] = {}
-    for r in sorted(candidates):
-        first = next((v for v in values[r] if _filled(np.array([v], dtype=object))[0]), None)
-        if isinstance(first, str) and _TOTAL_LABEL.match(first):
-            found[r] = " ".join(first.split())
+            is_total = np.isin(codes, hits)
+            for r, text in zip(todo[is_total], column[is_total], strict=True):
+                found[int(r)] = " ".join(text.split())
+        todo = todo[~filled]
     return found
 
 

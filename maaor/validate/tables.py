@@ -86,6 +86,8 @@ def _presence_across_files(presence: pd.DataFrame | None) -> list[Problem]:
         return []
     values = [c for c in presence.columns if not c.startswith("_") and c != "org_as_written"]
     source = presence["_file"].fillna("").astype(str) + "\x1f" + presence["_sheet"].fillna("").astype(str)
+    if source.nunique() < 2:
+        return []  # one sheet: its repeats are warnings of its own (presence.duplicate)
     group = presence[values].astype(object).groupby(values, dropna=False, sort=False).ngroup()
     first_source = source.groupby(group).transform("first")
     repeats = presence[(source != first_source).to_numpy()]
