@@ -241,7 +241,12 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
     instead = {column_letter(j): column_letter(used) for j, _, used in chosen.superseded}
     for group in _duplicate_groups(columns):
         instead.update({column_letter(j): column_letter(group[0]) for j in group[1:]})
-    problems.extend(placement_problems(placements, raw, label_row, instead))
+    side_tables = _side_tables(placements)
+    problems.extend(_side_table_problems(side_tables, raw, label_row))
+    covered = {c.column_letter for table in side_tables for c in table}
+    problems.extend(
+        placement_problems([c for c in placements if c.column_letter not in covered], raw, label_row, instead)
+    )
     mapped = MappedSheet(
         file=raw.file,
         sheet=raw.sheet,
@@ -480,6 +485,58 @@ def placement_problems(
                 "filled and loaded.",
                 value="; ".join(empty),
                 **where,
+            )
+        )
+    return problems
+
+
+def _side_tables(placements: list[ColumnPlacement]) -> list[list[ColumnPlacement]]:
+    """Tables beside the one read: runs of two or more adjacent columns, apart from the
+    read table by at least one empty column, none of which was placed (a single stray
+    column is reported as a column not loaded)."""
+    blocks: list[list[ColumnPlacement]] = []
+    previous = None
+    for c in placements:  # in column order; empty columns are not listed
+        index = _column_index(c.column_letter)
+        if previous is None or index != previous + 1:
+            blocks.append([])
+        blocks[-1].append(c)
+        previous = index
+    if len(blocks) < 2:
+        return []
+    return [
+        b for b in blocks
+        if len(b) >= 2 and all(c.field is None for c in b) and any(c.values_not_loaded for c in b)
+    ]
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _side_table_problems(tables: list[list[ColumnPlacement]], raw: RawSheet, row: int | None) -> list[Problem]:
+    problems = []
+    for table in tables:
+        first, last = table[0].column_letter, table[-1].column_letter
+        headers = [c.header for c in table if c.header]
+        count = sum(c.values_not_loaded for c in table)
+        problems.append(
+            Problem(
+                "warning",
+                "sheet.side_table",
+                f"Columns {first} to {last} hold a second table beside the one read"
+                + (f" (headers: {', '.join(headers[:6])}{', ...' if len(headers) > 6 else ''})" if headers else "")
+                + f"; its {count:,} value{'s' if count != 1 else ''} were not loaded.",
+                "Move the second table to a sheet of its own (one table per sheet) if it "
+                "should be loaded.",
+                file=raw.file,
+                sheet=raw.sheet,
+                row=row,
+                column=headers[0] if headers else first,
+                value=", ".join(c.column_letter for c in table),
             )
         )
     return problems

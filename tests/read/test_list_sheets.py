@@ -79,3 +79,22 @@ def test_a_small_table_of_records_with_distinct_values_is_still_data():
     mapped, problems = map_sheet(RawSheet("f.xlsx", "4W", pd.DataFrame(rows, dtype=object)))
     assert mapped is not None and mapped.kind == "presence"
     assert len(mapped.frame) == 4
+
+
+def test_a_second_table_beside_the_one_read_is_named_in_one_warning():
+    rows = [
+        ["Organisation", "Country", "Status", None, "Donor", "Amount", None, "Remarks"],
+        ["MAG", "Iraq", "Active", None, "Germany", 1000, None, None],
+        ["HALO Trust", "Iraq", "Active", None, "Norway", 2000, None, "to check"],
+        ["NPA", "Libya", "Planned", None, None, None, None, None],
+    ]
+    mapped, problems = map_sheet(RawSheet("f.xlsx", "4W", pd.DataFrame(rows, dtype=object)))
+    assert mapped.kind == "presence" and len(mapped.frame) == 3
+    side, stray = [p for p in problems if p.severity == "warning"]
+    assert (side.code, side.column, side.value) == ("sheet.side_table", "Donor", "E, F")
+    assert side.message == (
+        "Columns E to F hold a second table beside the one read (headers: Donor, Amount); "
+        "its 4 values were not loaded."
+    )
+    # A single stray column is a column not loaded, with its values.
+    assert (stray.code, stray.column, stray.value) == ("column.not_loaded", "Remarks", "'to check'")
