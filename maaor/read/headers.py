@@ -20,6 +20,7 @@ from maaor.problems import Problem
 from maaor.read.excel import column_letter
 from maaor.read.numbering import numbers_from_texts
 from maaor.read.types import ColumnPlacement, MappedSheet, RawSheet
+from maaor.read.wide_years import melt_years, year_columns
 from maaor.textkey import match_key
 
 HEADER_ZONE = 30
@@ -151,12 +152,24 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
     if columns is None:
         return None, [_unknown_kind(raw, "no row in the first 30 looks like a header row")]
 
+    # Years across the columns (Target 2019 ... Actual 2023): read as one row per year.
+    wide: dict[int, tuple[str, int]] = {}
+    written = list(columns.headers)
+    if named in (None, "indicators") and columns.header_row is not None:
+        wide = year_columns(top, columns.header_row)
+        if wide:
+            named = "indicators"
+            columns.headers = [None if j in wide else h for j, h in enumerate(columns.headers)]
     if named:
         chosen = _assign(named, columns)
     else:
         chosen, reason = _recognise(columns)
         if chosen is None:
             return None, [_unknown_kind(raw, reason)]
+    if wide and "year" in chosen.fields:
+        wide = {}  # a Year column of its own: the yearly headers are ordinary columns
+        columns.headers = written
+        chosen = _assign(named, columns)
 
     first_row = raw.first_row
     header_excel = None if columns.header_row is None else first_row + columns.header_row
@@ -199,6 +212,49 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
     labels = {f: _label(columns, c) for f, (c, _) in chosen.fields.items()}
     letters = {f: column_letter(c) for f, (c, _) in chosen.fields.items()}
     mapped_by = {f: by for f, (_, by) in chosen.fields.items()}
+    if wide:
+        # Excel errors in the yearly columns are reported here (validation sees the
+        # values per year, not the cells).
+        kept_rows = set(positions.tolist())
+        for (r, c), text in sorted({**raw.error_cells, **raw.formula_no_cache}.items()):
+            if c in wide and r in kept_rows:
+                problems.append(
+                    Problem(
+                        "error",
+                        "excel.error_cell",
+                        f"{text} in {written[c]}: the cell holds an Excel error or a formula "
+                        "without a stored value; the value of that year was left blank.",
+                        "Fix the formula (or type the value) so the cell shows a value, and "
+                        "save the file in Excel.",
+                        file=raw.file,
+                        sheet=raw.sheet,
+                        row=first_row + r,
+                        column=written[c],
+                        value=text,
+                    )
+                )
+                cells = cells.copy() if cells is raw.cells else cells
+                cells.iat[r, c] = None
+        frame, rows = melt_years(frame, rows, cells, positions, wide)
+        for measure in sorted({m for m, _ in wide.values()}):
+            cols = sorted(j for j, (m, _) in wide.items() if m == measure)
+            labels[measure] = written[cols[0]] + (f" … {written[cols[-1]]}" if len(cols) > 1 else "")
+            letters[measure], mapped_by[measure] = column_letter(cols[0]), "header"
+        first = min(wide)
+        labels["year"], letters["year"], mapped_by["year"] = written[first], column_letter(first), "header"
+        years = sorted({y for _, y in wide.values()})
+        problems.append(
+            Problem(
+                "note",
+                "indicators.wide_years",
+                f"{len(wide)} columns hold values per year ({years[0]} to {years[-1]}); they were "
+                "read as one row per indicator and year.",
+                "",
+                file=raw.file,
+                sheet=raw.sheet,
+                row=label_row,
+            )
+        )
     if chosen.kind == "workplan":
         frame, derived = numbers_from_texts(frame)
         if derived:
@@ -232,11 +288,14 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
             if c in by_column and r in kept
         }
 
+    columns.headers = written
+    placed = {c: (f, "exact" if by == "header" else "hxl") for f, (c, by) in chosen.fields.items()}
+    placed.update({j: (measure, "exact") for j, (measure, _) in wide.items()})
     placements = column_placements(
         cells,
         positions,
         [_label_or_blank(columns, j) for j in range(cells.shape[1])],
-        {c: (f, "exact" if by == "header" else "hxl") for f, (c, by) in chosen.fields.items()},
+        placed,
     )
     instead = {column_letter(j): column_letter(used) for j, _, used in chosen.superseded}
     for group in _duplicate_groups(columns):
@@ -257,7 +316,7 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         letters=letters,
         header_row=header_excel,
         hxl_row=hxl_excel,
-        unmapped=_unmapped(columns, chosen),
+        unmapped=[u for u in _unmapped(columns, chosen) if u not in {written[j] for j in wide}],
         error_cells=rekey(raw.error_cells),
         formula_no_cache=rekey(raw.formula_no_cache),
         mapped_by=mapped_by,

@@ -77,7 +77,11 @@ class SheetValidator(CellTypeRules, KindRules, PcodeRules):
         self._error_cells: list[tuple[int, str, str, str]] = []  # (pos, field, text, code)
         if not (self.mapped.error_cells or self.mapped.formula_no_cache) or not len(rows):
             return frame, rows
-        position = pd.Index(rows)
+        # Excel row -> frame positions: a row read as several (one per year, or several
+        # activities in one cell) has several.
+        where: dict[int, list[int]] = {}
+        for p, r in enumerate(rows.tolist()):
+            where.setdefault(r, []).append(p)
         frame = frame.copy()
         for cells, code in ((self.mapped.error_cells, "excel.error_cell"),
                             (self.mapped.formula_no_cache, "excel.formula_no_cache")):
@@ -87,10 +91,9 @@ class SheetValidator(CellTypeRules, KindRules, PcodeRules):
             for fld, items in by_field.items():
                 if fld not in frame.columns:
                     continue
-                pos = position.get_indexer([r for r, _ in items])
-                found = pos >= 0
-                pos = pos[found]
-                texts = [t for (_, t), f in zip(items, found, strict=False) if f]
+                pairs = [(p, t) for r, t in items for p in where.get(r, ())]
+                pos = np.array([p for p, _ in pairs], dtype=np.int64)
+                texts = [t for _, t in pairs]
                 frame.iloc[pos, frame.columns.get_loc(fld)] = None
                 self._error_cells.extend((int(p), fld, t, code) for p, t in zip(pos, texts, strict=False))
         return frame, rows
