@@ -180,6 +180,7 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
     start = max(p for p in (columns.header_row, columns.hxl_row) if p is not None) + 1
     positions = np.flatnonzero(keep[start:]) + start
     totals = total_rows(cells, positions)
+    totals.update(sum_rows(cells, positions[~np.isin(positions, list(totals))]))
     if totals:
         positions = positions[~np.isin(positions, list(totals))]
         listed = sorted(totals.items())
@@ -368,6 +369,44 @@ def total_rows(cells: pd.DataFrame, positions: np.ndarray) -> dict[int, str]:
             for r, text in zip(todo[is_total], column[is_total], strict=True):
                 found[int(r)] = " ".join(text.split())
         todo = todo[~filled]
+    return found
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return None if value != value else float(value)
+
+
+def sum_rows(cells: pd.DataFrame, positions: np.ndarray, last: int = 3) -> dict[int, str]:
+    """Unlabelled total rows at the bottom of a table: rows holding only numbers, each
+    equal to the sum of its column over the data rows above.
+
+    Only the last ``last`` data rows are looked at (totals sit at the bottom), so the cost
+    does not grow with the sheet.
+
+    Returns:
+        grid row -> a label for the note.
+    """
+    found: dict[int, str] = {}
+    if len(positions) < 3 or not cells.size:
+        return found
+    values = cells.to_numpy(dtype=object)
+    for k in range(len(positions) - 1, max(len(positions) - 1 - last, 1), -1):
+        row = values[positions[k]]
+        present = [(j, v) for j, v in enumerate(row) if _filled(np.array([v], dtype=object))[0]]
+        numbers = [(j, _number(v)) for j, v in present]
+        if not numbers or any(n is None for _, n in numbers):
+            break
+        above = positions[:k]
+        above = above[~np.isin(above, list(found))]
+        sums_match = all(
+            n != 0 and abs(sum(x for v in values[above, j] if (x := _number(v)) is not None) - n) <= 1e-6 * abs(n)
+            for j, n in numbers
+        )
+        if not sums_match:
+            break
+        found[int(positions[k])] = "numbers equal to the sum of the rows above"
     return found
 
 

@@ -53,3 +53,30 @@ def test_a_name_that_only_starts_like_total_is_data():
     assert mapped.frame["org"].tolist() == ["TotalEnergies Foundation", "MAG"]
     assert mapped.excluded_rows == {}
     assert "rows.totals" not in [p.code for p in problems]
+
+
+def test_an_unlabelled_row_equal_to_the_sum_above_is_a_total():
+    rows = [
+        ["Organisation", "Country", "Reached", "Target"],
+        ["MAG", "Iraq", 100, 150],
+        ["HALO Trust", "Iraq", 50, 80],
+        ["NPA", "Libya", 25, 40],
+        [None, None, 175, 270],
+    ]
+    mapped, problems = map_sheet(RawSheet("f.csv", None, pd.DataFrame(rows, dtype=object)))
+    assert mapped.frame["org"].tolist() == ["MAG", "HALO Trust", "NPA"]
+    assert mapped.excluded_rows == {5: "numbers equal to the sum of the rows above"}
+    (note,) = [p for p in problems if p.code == "rows.totals"]
+    assert "row 5 ('numbers equal to the sum of the rows above')" in note.message
+
+
+def test_a_last_row_of_numbers_that_is_not_their_sum_is_data():
+    rows = [
+        ["Organisation", "Country", "Reached"],
+        ["MAG", "Iraq", 100],
+        ["HALO Trust", "Iraq", 50],
+        [None, None, 140],  # not 150: a row with only a number, kept (and validated)
+    ]
+    mapped, _ = map_sheet(RawSheet("f.csv", None, pd.DataFrame(rows, dtype=object)))
+    assert len(mapped.frame) == 3
+    assert mapped.excluded_rows == {}
