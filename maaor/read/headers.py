@@ -378,6 +378,11 @@ def _number(value: object) -> float | None:
     return None if value != value else float(value)
 
 
+#: Tables longer than this are not searched for unlabelled sum rows (a cell-by-cell sum
+#: would cost more than it saves; labelled total rows are still found).
+SUM_ROWS_MAX_ROWS = 20_000
+
+
 def sum_rows(cells: pd.DataFrame, positions: np.ndarray, last: int = 3) -> dict[int, str]:
     """Unlabelled total rows at the bottom of a table: rows holding only numbers, each
     equal to the sum of its column over the data rows above.
@@ -389,7 +394,7 @@ def sum_rows(cells: pd.DataFrame, positions: np.ndarray, last: int = 3) -> dict[
         grid row -> a label for the note.
     """
     found: dict[int, str] = {}
-    if len(positions) < 3 or not cells.size:
+    if not 3 <= len(positions) <= SUM_ROWS_MAX_ROWS or not cells.size:
         return found
     values = cells.to_numpy(dtype=object)
     for k in range(len(positions) - 1, max(len(positions) - 1 - last, 1), -1):
