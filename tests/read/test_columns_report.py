@@ -20,6 +20,7 @@ header = st.sampled_from([
     "Organisation", "Country", "Activity type", "Status", "Admin 1", "Start date",
     "Objective ID", "Output ID", "Activity ID", "Activity", "Budget", "Lead",
     "Year", "Donor", "Amount (USD)", "Colour", "Remarks", "Shoe size", "", None,
+    "Indicator", "Indicator ID", "Target 2019", "Actual 2019", "Target 2020",
 ])
 tag = st.sampled_from(["#org", "#country", "#adm1", "#status", "#sector", "#meta", "#org+impl", None])
 cell = st.one_of(
@@ -51,7 +52,7 @@ def filled(value: object) -> bool:
 
 
 @SETTINGS
-@given(rows=sheets(), kind=st.sampled_from([None, None, "presence", "workplan", "funding"]))
+@given(rows=sheets(), kind=st.sampled_from([None, None, "presence", "workplan", "funding", "indicators"]))
 def test_every_column_and_every_cell_is_accounted_for(rows, kind):
     raw = RawSheet("f.csv", None, pd.DataFrame(rows, dtype=object))
     mapped, problems = map_sheet(raw, kind=kind)
@@ -74,20 +75,24 @@ def test_every_column_and_every_cell_is_accounted_for(rows, kind):
             placement = by_letter[column_letter(j)]
             assert placement.how in HOWS
             assert (placement.field is None) == (placement.how in {"unmapped", "ignored"})
-    placed = {c.field: c for c in mapped.columns if c.field is not None}
+    placed = [c for c in mapped.columns if c.field is not None]
     derived = {f for f, by in mapped.mapped_by.items() if by == "text"}  # read from texts
-    assert set(placed) | derived == set(mapped.frame.columns)
+    # Years across the columns are read as one row per year: the year is derived too.
+    melted = len(set(mapped.rows)) < len(mapped.rows) or "year" in mapped.frame.columns and not any(
+        c.field == "year" for c in placed
+    )
+    assert {c.field for c in placed} | derived | ({"year"} if melted else set()) == set(mapped.frame.columns)
 
     # A placed column's cells are in the frame, row for row, as written (unless numbers
-    # were read out of its texts).
-    grid_rows = [r - 1 for r in mapped.rows]
+    # were read out of its texts, or years out of its header).
+    grid_rows = sorted({r - 1 for r in mapped.rows})
     loaded = 0
-    for fld, c in placed.items():
+    for c in placed:
         j = next(k for k in range(width) if column_letter(k) == c.column_letter)
         column = [rows[r][j] for r in grid_rows]
         loaded += sum(filled(v) for v in column)
-        if not derived:
-            assert [v if filled(v) else None for v in mapped.frame[fld].tolist()] == [
+        if not derived and not melted:
+            assert [v if filled(v) else None for v in mapped.frame[c.field].tolist()] == [
                 v if filled(v) else None for v in column
             ]
     # Data rows with no value at all hold nothing to place.
