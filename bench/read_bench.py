@@ -63,9 +63,9 @@ _STATUSES = ["Ongoing", "Completed", "Planned", "en cours", "Terminé"]
 
 
 def _columns() -> tuple[list[str], list[str]]:
-    from maaor import schema
+    from maaor import columns
 
-    specs = schema.FIELDS["presence"]
+    specs = columns.FIELDS["presence"]
     return [s.label for s in specs], [s.hxl[0] if s.hxl else "" for s in specs]
 
 
@@ -169,7 +169,7 @@ def write_workbook(path: Path, n: int) -> str:
 
 
 def _run_maaor(path: Path) -> dict:
-    from maaor.read.types import Source
+    from maaor.sources import Source
 
     source = Source.from_path(path, kind="presence")
     try:

@@ -92,7 +92,7 @@ def build_store(path: Path, rows: int) -> None:
     from maaor.config import sqlite_url
     from maaor.dataset import Dataset
     from maaor.export.tables import csv_bytes
-    from maaor.read.types import Source
+    from maaor.sources import Source
     from maaor.store import Store
 
     ds = load_default().dataset

@@ -92,13 +92,14 @@ def validation_report(result: LoadResult, today: dt.date) -> dict:
                 "rows_read": rep.rows_read,
                 "rows_loaded": rep.rows_loaded,
                 "problems": [p.to_dict() for p in rep.problems],
+                "columns": [c.to_dict() for c in rep.columns],
             }
             if rep.kind is not None:
                 _, table = next(tables)
                 entry["headline"] = sheet_headline(rep, table, today)
             sheets.append(entry)
         files.append({"file": fr.file, "problems": [p.to_dict() for p in fr.problems], "sheets": sheets})
-    cross = [p.to_dict() for p in result.problems if not p.file]
+    cross = [p.to_dict() for p in result.across_files]
     return {
         "ok": result.ok,
         "errors": len(result.errors),
@@ -108,11 +109,18 @@ def validation_report(result: LoadResult, today: dt.date) -> dict:
     }
 
 
+def _print_problem(p, indent: str, out) -> None:
+    print(f"{indent}{p.severity.upper()} {p.where()}: {p.message}"
+          + (f" (value: {p.value})" if p.value else "")
+          + (f" Fix: {p.fix}" if p.fix else ""), file=out)
+
+
 def _print_text_report(result: LoadResult, out) -> None:
+    """Every problem of every file, sheet and cross-file check, then the counts."""
     for fr in result.files:
         print(f"{fr.file}", file=out)
         for p in fr.problems:
-            print(f"  {p.severity.upper()}: {p.message} {p.fix}", file=out)
+            _print_problem(p, "  ", out)
         for rep in fr.reports:
             kind = rep.kind or "not loaded"
             print(
@@ -121,9 +129,11 @@ def _print_text_report(result: LoadResult, out) -> None:
                 file=out,
             )
             for p in rep.problems:
-                print(f"    {p.severity.upper()} {p.where()}: {p.message}"
-                      + (f" (value: {p.value})" if p.value else "")
-                      + (f" Fix: {p.fix}" if p.fix else ""), file=out)
+                _print_problem(p, "    ", out)
+    if result.across_files:
+        print("across files", file=out)
+        for p in result.across_files:
+            _print_problem(p, "  ", out)
     n_err = len(result.errors)
     n_warn = sum(p.severity == "warning" for p in result.problems)
     print(f"{n_err} error(s), {n_warn} warning(s)", file=out)

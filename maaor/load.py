@@ -7,6 +7,7 @@ never raises for any input: whatever goes wrong becomes a Problem naming the fil
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -14,7 +15,8 @@ import pandas as pd
 
 from maaor.dataset import TABLES, Dataset, DatasetMeta, conform, empty_table
 from maaor.problems import Problem
-from maaor.read.types import Source
+from maaor.read.types import ColumnPlacement
+from maaor.sources import Source
 
 
 @dataclass
@@ -28,6 +30,7 @@ class SheetReport:
         rows_read: data rows found under the header.
         rows_loaded: rows placed in the dataset.
         problems: problems about this sheet.
+        columns: where each column of the sheet went (empty when it was not loaded).
     """
 
     file: str
@@ -36,6 +39,7 @@ class SheetReport:
     rows_read: int = 0
     rows_loaded: int = 0
     problems: list[Problem] = field(default_factory=list)
+    columns: list[ColumnPlacement] = field(default_factory=list)
 
 
 @dataclass
@@ -57,11 +61,14 @@ class LoadResult:
             cell blank, so the report is complete; errors block publishing).
         files: one FileResult per input, in input order.
         problems: every problem, file-level and sheet-level, plus cross-file checks.
+        across_files: the problems of the checks across files and sheets (also in
+            ``problems``), which belong to no single sheet report.
     """
 
     dataset: Dataset
     files: list[FileResult]
     problems: list[Problem]
+    across_files: list[Problem] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -124,7 +131,13 @@ def load_sources(
     today = today or dt.datetime.now(dt.UTC).date()
     alias_map = dict(aliases or {})
     results: list[FileResult] = []
+    seen: dict[str, str] = {}  # sha256 of the bytes -> name of the file loaded
     for source in sources:
+        digest = hashlib.sha256(source.data).hexdigest()
+        if digest in seen:
+            results.append(_same_bytes(source, seen[digest]))
+            continue
+        seen[digest] = source.name
         if isolate:
             results.append(_load_isolated(source, alias_map, today))
         else:
@@ -139,7 +152,8 @@ def load_sources(
         for name, parts in frames.items()
     }
     problems = [p for r in results for p in (*r.problems, *(q for s in r.reports for q in s.problems))]
-    problems.extend(_cross_checks(tables))
+    across = _cross_checks(tables)
+    problems.extend(across)
 
     illustrative_files = set(illustrative)
     illustrative_tables = sorted(
@@ -151,7 +165,7 @@ def load_sources(
         illustrative_tables=tuple(illustrative_tables),
         sources=tuple(s.name for s in sources),
     )
-    return LoadResult(Dataset(tables, meta), results, problems)
+    return LoadResult(Dataset(tables, meta), results, problems, across)
 
 
 def load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
@@ -189,7 +203,11 @@ def load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fil
 def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
     from maaor.orgs import OrgDirectory
     from maaor.read.headers import is_instruction_sheet, map_sheet
-    from maaor.read.legacy_workplan import is_legacy_workplan, read_legacy_workplan
+    from maaor.read.legacy_workplan import (
+        is_legacy_workplan,
+        is_numbered_workplan_table,
+        map_legacy_workplan,
+    )
     from maaor.read.precheck import precheck_report
     from maaor.read.sources import read_source
     from maaor.validate import validate_sheet
@@ -243,22 +261,30 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
         if not has_data:
             continue
         if source.kind in (None, "workplan") and is_legacy_workplan(raw):
-            table, problems = read_legacy_workplan(source, raw.sheet, raw, directory)
-            kind = "workplan"
-            rows_read = len(table)
+            mapped, problems = map_legacy_workplan(source, raw, directory)
+            if mapped is None:
+                # The layout was recognised but held no activity: an empty work plan
+                # (its problem says why), as before.
+                result.tables.append(("workplan", empty_table("workplan")))
+                result.reports.append(SheetReport(source.name, raw.sheet, "workplan", 0, 0, problems))
+                visible_with_data += 1
+                continue
         else:
-            mapped, problems = map_sheet(raw, kind=source.kind or raw.kind)
+            named = source.kind or raw.kind
+            if named is None and is_numbered_workplan_table(raw):
+                named = "workplan"  # a tidy work plan whose numbers open the texts
+            mapped, problems = map_sheet(raw, kind=named)
             if mapped is None:
                 result.reports.append(SheetReport(source.name, raw.sheet, None, problems=problems))
                 continue
-            table, vproblems = validate_sheet(mapped, directory, today=today)
-            problems = [*problems, *vproblems]
-            kind = mapped.kind
-            rows_read = len(mapped.frame)
+        table, vproblems = validate_sheet(mapped, directory, today=today)
+        problems = [*problems, *vproblems]
+        kind = mapped.kind
+        rows_read = len(mapped.frame)
         visible_with_data += 1
         result.tables.append((kind, table))
         result.reports.append(
-            SheetReport(source.name, raw.sheet, kind, rows_read, len(table), list(problems))
+            SheetReport(source.name, raw.sheet, kind, rows_read, len(table), list(problems), mapped.columns)
         )
 
     if not visible_with_data and hidden_with_data:
@@ -296,6 +322,27 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
                 )
             )
     return result
+
+
+def _same_bytes(source: Source, first: str) -> FileResult:
+    """The result of a file whose bytes were already loaded under another (or the same)
+    name: nothing loaded again, one warning."""
+    same_name = source.name == first
+    return FileResult(
+        source.name,
+        problems=[
+            Problem(
+                "warning",
+                "file.duplicate",
+                ("This file was given twice" if same_name else
+                 f"This file has exactly the same content as '{first}'")
+                + "; it was loaded once.",
+                "Nothing to do if this was a mistake; if the files should differ, check that "
+                "you chose the right ones.",
+                file=source.name,
+            )
+        ],
+    )
 
 
 def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:

@@ -13,7 +13,7 @@ import pytest
 
 from maaor import vocab
 from maaor.orgs import OrgDirectory
-from maaor.read.types import Source
+from maaor.sources import Source
 from tests.conftest import require_or_skip
 from tests.paths import ROOT
 

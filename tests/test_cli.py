@@ -322,3 +322,57 @@ def test_unlock_lists_and_lifts_a_lock_out(tmp_path):
         assert store.audit_log(1)[0].action == "signin_unlocked"
     proc = run("unlock", "--all", tmp_path=tmp_path)
     assert proc.returncode == 0 and "sign-in unlocked for 0 client(s)" in proc.stdout
+
+
+def test_validate_json_places_every_column(tmp_path):
+    f = tmp_path / "plan.csv"
+    f.write_text("Objective ID,Output ID,Activity ID,Activity,Colour,\n"
+                 "1,1.1,1.1.1,Do it,red,\n1,1.1,1.1.2,Do more,blue,scribble\n", encoding="utf-8")
+    report = json.loads(run("validate", f, "--json").stdout)
+    (sheet,) = report["files"][0]["sheets"]
+    assert sheet["columns"] == [
+        {"header": "Objective ID", "column_letter": "A", "field": "objective_id", "confidence": 1.0,
+         "how": "exact", "values_not_loaded": 0},
+        {"header": "Output ID", "column_letter": "B", "field": "output_id", "confidence": 1.0,
+         "how": "exact", "values_not_loaded": 0},
+        {"header": "Activity ID", "column_letter": "C", "field": "activity_id", "confidence": 1.0,
+         "how": "exact", "values_not_loaded": 0},
+        {"header": "Activity", "column_letter": "D", "field": "activity", "confidence": 1.0,
+         "how": "exact", "values_not_loaded": 0},
+        {"header": "Colour", "column_letter": "E", "field": None, "confidence": 0.0,
+         "how": "unmapped", "values_not_loaded": 2},
+        {"header": "", "column_letter": "F", "field": None, "confidence": 0.0,
+         "how": "unmapped", "values_not_loaded": 1},
+    ]
+    warnings = [(p["code"], p["column"]) for p in sheet["problems"] if p["severity"] == "warning"]
+    assert warnings == [("column.not_loaded", "Colour"), ("column.not_loaded", "F")]
+    assert report["warnings"] == 2
+
+
+def test_validate_text_prints_every_problem_including_cross_file(tmp_path):
+    a, b = tmp_path / "plan a.csv", tmp_path / "plan b.csv"
+    a.write_text("Objective ID,Output ID,Activity ID,Activity\n1,1.1,1.1.1,Do it\n", encoding="utf-8")
+    b.write_text("Objective ID,Output ID,Activity ID,Activity,Colour\n1,1.1,1.1.1,Again,red\n",
+                 encoding="utf-8")
+    proc = run("validate", a, b)
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "across files" in out
+    assert "ERROR plan b.csv › row 2 › Activity ID: Activity 1.1.1 is also in plan a.csv (row 2)." in out
+    assert "WARNING plan b.csv › row 1 › Colour: Column E ('Colour') was not loaded" in out
+    assert out.rstrip().endswith("1 error(s), 1 warning(s)")
+    report = json.loads(run("validate", a, b, "--json").stdout)
+    assert [p["code"] for p in report["cross_file_problems"]] == ["workplan.duplicate_activity"]
+
+
+def test_validate_a_renamed_copy_warns_and_loads_once(tmp_path):
+    copy = tmp_path / "workplan (copy).xlsx"
+    copy.write_bytes(WORKPLAN.read_bytes())
+    proc = run("validate", WORKPLAN, copy)
+    assert proc.returncode == 0, proc.stdout
+    assert ("WARNING workplan (copy).xlsx: This file has exactly the same content as "
+            "'workplan_2018_2019.xlsx'; it was loaded once.") in proc.stdout
+    report = json.loads(run("validate", WORKPLAN, copy, "--json").stdout)
+    assert report["ok"] is True and report["cross_file_problems"] == []
+    assert [p["code"] for p in report["files"][1]["problems"]] == ["file.duplicate"]
+    assert report["files"][0]["sheets"][0]["rows_loaded"] == 34

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from maaor.columns import KINDS
 from maaor.figures.funding import FTS_CAVEAT, FTS_SOURCE
 from maaor.figures.gaps import RULES
 from maaor.filters import FILTER_PARAMS
@@ -26,7 +27,6 @@ from maaor.i18n import (
     t,
 )
 from maaor.problems import SEVERITIES
-from maaor.schema import KINDS
 from maaor.ui.coordinator import PROBLEM_COLUMNS
 from maaor.ui.page import SOURCE_KEYS
 from maaor.ui.registry import PAGES

@@ -33,7 +33,7 @@ from maaor.export.annotated import annotated_workbook
 from maaor.export.tables import csv_bytes, xlsx_bytes
 from maaor.export.versions import files_zip, tables_workbook
 from maaor.problems import Problem
-from maaor.read.types import Source
+from maaor.sources import Source
 from maaor.ui.safe import md_escape
 from tests import security_payloads as P
 from tests.paths import ROOT

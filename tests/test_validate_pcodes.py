@@ -1,7 +1,7 @@
 """A 4W with no country column takes its country from OCHA P-codes."""
 
 from maaor.load import load_sources
-from maaor.read.types import Source
+from maaor.sources import Source
 
 
 def _load(text: str):

@@ -26,8 +26,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from maaor.export.tables import _cell, neutralise_text
-from maaor.load import Source, sheets_as_read
+from maaor.load import sheets_as_read
 from maaor.problems import Problem
+from maaor.sources import Source
 from maaor.textkey import match_key
 
 ERROR_COLOUR = "FFFF9999"  # red

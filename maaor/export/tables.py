@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from maaor import schema
+from maaor import columns as column_specs
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISER = "'"
@@ -60,7 +60,7 @@ def hxl_tags(kind: str, columns: Sequence[str], extra: Mapping[str, str] | None 
     Returns:
         One tag per column; ``""`` where no tag is known (HXL allows untagged columns).
     """
-    known = {spec.field: spec.hxl[0] for spec in schema.FIELDS.get(kind, []) if spec.hxl}
+    known = {spec.field: spec.hxl[0] for spec in column_specs.FIELDS.get(kind, []) if spec.hxl}
     extra = dict(extra or {})
     return [extra.get(c) or known.get(c, "") for c in columns]
 

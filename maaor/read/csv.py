@@ -16,7 +16,8 @@ from collections import Counter
 import pandas as pd
 
 from maaor.problems import Problem
-from maaor.read.types import RawSheet, ReadResult, Source
+from maaor.read.types import RawSheet, ReadResult
+from maaor.sources import Source
 
 SEPARATORS = (",", ";", "\t")
 SNIFF_LINES = 50

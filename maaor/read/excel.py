@@ -26,7 +26,8 @@ from defusedxml import ElementTree
 
 from maaor.problems import Problem
 from maaor.read.precheck import PartFacts
-from maaor.read.types import RawSheet, ReadResult, Source
+from maaor.read.types import RawSheet, ReadResult
+from maaor.sources import Source
 
 # Largest sheet rectangle (rows x columns from A1) turned into a grid.
 MAX_CELLS = 6_000_000

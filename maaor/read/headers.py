@@ -8,16 +8,19 @@ Data rows are everything below the header/HXL rows except entirely empty rows.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from maaor import schema
+from maaor import columns as column_specs
 from maaor.problems import Problem
 from maaor.read.excel import column_letter
-from maaor.read.types import MappedSheet, RawSheet
+from maaor.read.numbering import numbers_from_texts
+from maaor.read.types import ColumnPlacement, MappedSheet, RawSheet
+from maaor.read.wide_years import melt_years, year_columns
 from maaor.textkey import match_key
 
 HEADER_ZONE = 30
@@ -70,12 +73,12 @@ class _Assignment:
 
     @property
     def score(self) -> int:
-        required = set(schema.required_fields(self.kind))
+        required = set(column_specs.required_fields(self.kind))
         return len(self.fields) + len(required & set(self.fields))
 
     @property
     def qualifies(self) -> bool:
-        required = schema.required_fields(self.kind)
+        required = column_specs.required_fields(self.kind)
         found = sum(1 for f in required if f in self.fields)
         return len(self.fields) >= 2 and 2 * found >= len(required)
 
@@ -103,13 +106,13 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
     """
     named = kind or raw.kind
     where = {"file": raw.file, "sheet": raw.sheet}
-    if named is not None and named not in schema.KINDS:
+    if named is not None and named not in column_specs.KINDS:
         return None, [
             Problem(
                 "error",
                 "sheet.kind_unknown",
                 f"'{named}' is not a kind of sheet maaor knows.",
-                "Name one of: " + ", ".join(schema.KINDS) + ".",
+                "Name one of: " + ", ".join(column_specs.KINDS) + ".",
                 **where,
             )
         ]
@@ -129,19 +132,44 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         return None, [
             Problem("note", "sheet.empty", "This sheet is empty; it was ignored.", "", **where)
         ]
+    reason = not_records(cells, keep)
+    if reason is not None:
+        place = "This file" if raw.sheet is None else f"Sheet '{raw.sheet}'"
+        return None, [
+            Problem(
+                "warning",
+                "sheet.not_records",
+                f"{place} holds {reason}, not one row per record; it was not loaded as data.",
+                "Nothing to do if it is a list for drop-downs or a read-me; if it holds data, "
+                "put one record per row under one header row.",
+                **where,
+            )
+        ]
 
     top = [_header_texts(cells.iloc[i]) for i in range(min(HEADER_ZONE, len(cells)))]
-    keys = schema.header_keys(named) if named else schema.ALL_HEADER_KEYS
+    keys = column_specs.header_keys(named) if named else column_specs.ALL_HEADER_KEYS
     columns = _find_columns(top, keys)
     if columns is None:
         return None, [_unknown_kind(raw, "no row in the first 30 looks like a header row")]
 
+    # Years across the columns (Target 2019 ... Actual 2023): read as one row per year.
+    wide: dict[int, tuple[str, int]] = {}
+    written = list(columns.headers)
+    if named in (None, "indicators") and columns.header_row is not None:
+        wide = year_columns(top, columns.header_row)
+        if wide:
+            named = "indicators"
+            columns.headers = [None if j in wide else h for j, h in enumerate(columns.headers)]
     if named:
         chosen = _assign(named, columns)
     else:
         chosen, reason = _recognise(columns)
         if chosen is None:
             return None, [_unknown_kind(raw, reason)]
+    if wide and "year" in chosen.fields:
+        wide = {}  # a Year column of its own: the yearly headers are ordinary columns
+        columns.headers = written
+        chosen = _assign(named, columns)
 
     first_row = raw.first_row
     header_excel = None if columns.header_row is None else first_row + columns.header_row
@@ -151,6 +179,26 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
 
     start = max(p for p in (columns.header_row, columns.hxl_row) if p is not None) + 1
     positions = np.flatnonzero(keep[start:]) + start
+    totals = total_rows(cells, positions)
+    totals.update(sum_rows(cells, positions[~np.isin(positions, list(totals))]))
+    if totals:
+        positions = positions[~np.isin(positions, list(totals))]
+        listed = sorted(totals.items())
+        shown = ", ".join(f"row {first_row + r} ('{label}')" for r, label in listed[:10])
+        more = f" and {len(listed) - 10} more" if len(listed) > 10 else ""
+        problems.append(
+            Problem(
+                "note",
+                "rows.totals",
+                f"{len(listed)} total row{'s' if len(listed) != 1 else ''} not loaded, so "
+                f"nothing is counted twice: {shown}{more}.",
+                "Nothing to do; the dashboard computes its own totals.",
+                file=raw.file,
+                sheet=raw.sheet,
+                row=first_row + listed[0][0],
+                value="; ".join(label for _, label in listed[:10]),
+            )
+        )
     ordered = sorted(chosen.fields.items(), key=lambda item: item[1][0])
     field_names = [f for f, _ in ordered]
     column_positions = [c for _, (c, _) in ordered]
@@ -162,6 +210,74 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         dtype=object,
     )
     rows = (positions + first_row).tolist()
+    labels = {f: _label(columns, c) for f, (c, _) in chosen.fields.items()}
+    letters = {f: column_letter(c) for f, (c, _) in chosen.fields.items()}
+    mapped_by = {f: by for f, (_, by) in chosen.fields.items()}
+    if wide:
+        # Excel errors in the yearly columns are reported here (validation sees the
+        # values per year, not the cells).
+        kept_rows = set(positions.tolist())
+        for (r, c), text in sorted({**raw.error_cells, **raw.formula_no_cache}.items()):
+            if c in wide and r in kept_rows:
+                problems.append(
+                    Problem(
+                        "error",
+                        "excel.error_cell",
+                        f"{text} in {written[c]}: the cell holds an Excel error or a formula "
+                        "without a stored value; the value of that year was left blank.",
+                        "Fix the formula (or type the value) so the cell shows a value, and "
+                        "save the file in Excel.",
+                        file=raw.file,
+                        sheet=raw.sheet,
+                        row=first_row + r,
+                        column=written[c],
+                        value=text,
+                    )
+                )
+                cells = cells.copy() if cells is raw.cells else cells
+                cells.iat[r, c] = None
+        frame, rows = melt_years(frame, rows, cells, positions, wide)
+        for measure in sorted({m for m, _ in wide.values()}):
+            cols = sorted(j for j, (m, _) in wide.items() if m == measure)
+            labels[measure] = written[cols[0]] + (f" … {written[cols[-1]]}" if len(cols) > 1 else "")
+            letters[measure], mapped_by[measure] = column_letter(cols[0]), "header"
+        first = min(wide)
+        labels["year"], letters["year"], mapped_by["year"] = written[first], column_letter(first), "header"
+        years = sorted({y for _, y in wide.values()})
+        problems.append(
+            Problem(
+                "note",
+                "indicators.wide_years",
+                f"{len(wide)} columns hold values per year ({years[0]} to {years[-1]}); they were "
+                "read as one row per indicator and year.",
+                "",
+                file=raw.file,
+                sheet=raw.sheet,
+                row=label_row,
+            )
+        )
+    if chosen.kind == "workplan":
+        frame, derived = numbers_from_texts(frame)
+        if derived:
+            for fld, source in derived.items():
+                labels[fld], letters[fld], mapped_by[fld] = labels[source], letters[source], "text"
+            problems = [
+                p for p in problems
+                if not (p.code == "header.missing_required" and p.column in _labels_of(chosen.kind, derived))
+            ]
+            problems.append(
+                Problem(
+                    "note",
+                    "workplan.numbers_in_text",
+                    "There are no ID columns; the objective, output and activity numbers "
+                    f"were read from the start of the texts ({', '.join(sorted(set(derived.values())))}).",
+                    "Nothing to do; ID columns of their own (Objective ID, Output ID, "
+                    "Activity ID) make the numbers explicit.",
+                    file=raw.file,
+                    sheet=raw.sheet,
+                    row=label_row,
+                )
+            )
 
     by_column = {c: f for f, (c, _) in chosen.fields.items()}
     kept = set(positions.tolist())
@@ -173,22 +289,376 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
             if c in by_column and r in kept
         }
 
+    columns.headers = written
+    placed = {c: (f, "exact" if by == "header" else "hxl") for f, (c, by) in chosen.fields.items()}
+    placed.update({j: (measure, "exact") for j, (measure, _) in wide.items()})
+    placements = column_placements(
+        cells,
+        positions,
+        [_label_or_blank(columns, j) for j in range(cells.shape[1])],
+        placed,
+    )
+    instead = {column_letter(j): column_letter(used) for j, _, used in chosen.superseded}
+    for group in _duplicate_groups(columns):
+        instead.update({column_letter(j): column_letter(group[0]) for j in group[1:]})
+    side_tables = _side_tables(placements)
+    problems.extend(_side_table_problems(side_tables, raw, label_row))
+    covered = {c.column_letter for table in side_tables for c in table}
+    problems.extend(
+        placement_problems([c for c in placements if c.column_letter not in covered], raw, label_row, instead)
+    )
     mapped = MappedSheet(
         file=raw.file,
         sheet=raw.sheet,
         kind=chosen.kind,
         frame=frame,
         rows=rows,
-        labels={f: _label(columns, c) for f, (c, _) in chosen.fields.items()},
-        letters={f: column_letter(c) for f, (c, _) in chosen.fields.items()},
+        labels=labels,
+        letters=letters,
         header_row=header_excel,
         hxl_row=hxl_excel,
-        unmapped=_unmapped(columns, chosen),
+        unmapped=[u for u in _unmapped(columns, chosen) if u not in {written[j] for j in wide}],
         error_cells=rekey(raw.error_cells),
         formula_no_cache=rekey(raw.formula_no_cache),
-        mapped_by={f: by for f, (_, by) in chosen.fields.items()},
+        mapped_by=mapped_by,
+        columns=placements,
+        excluded_rows={first_row + r: label for r, label in totals.items()},
     )
     return mapped, problems
+
+
+#: A total or subtotal row's label: "Total", "TOTAL GERMANY", "Grand total",
+#: "Sous-total", "Subtotal", "Total général".
+_TOTAL_LABEL = re.compile(
+    r"^\s*(?:grand[\s-]*)?(?:sub[\s-]*|sous[\s-]*)?(?:total(?:e|es|s)?|totaux)(?:\b|$)", re.IGNORECASE
+)
+
+
+def total_rows(cells: pd.DataFrame, positions: np.ndarray) -> dict[int, str]:
+    """Grid rows among ``positions`` that are totals or subtotals, with their label.
+
+    A row is a total row when its first non-empty cell is text that starts with Total,
+    Subtotal, Sous-total or Grand total ("TOTAL GERMANY" included). The pattern runs once
+    per distinct first value.
+
+    Args:
+        cells: the sheet's grid.
+        positions: grid positions of the data rows.
+
+    Returns:
+        grid row -> the label as written.
+    """
+    if not len(positions) or not cells.size:
+        return {}
+    values = cells.to_numpy(dtype=object)
+    found: dict[int, str] = {}
+    todo = positions
+    # Column by column, only over rows whose first value is not yet found: on real sheets
+    # the first column settles almost every row.
+    for j in range(values.shape[1]):
+        if not len(todo):
+            break
+        column = values[todo, j]
+        # Once per distinct value: is it filled, is it a total label.
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        filled_u = np.array([not (isinstance(u, str) and not u.strip()) for u in uniques] + [False])
+        filled = filled_u[codes]
+        hits = [k for k, u in enumerate(uniques) if isinstance(u, str) and _TOTAL_LABEL.match(u)]
+        if hits:
+            is_total = np.isin(codes, hits)
+            for r, text in zip(todo[is_total], column[is_total], strict=True):
+                found[int(r)] = " ".join(text.split())
+        todo = todo[~filled]
+    return found
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return None if value != value else float(value)
+
+
+#: Tables longer than this are not searched for unlabelled sum rows (a cell-by-cell sum
+#: would cost more than it saves; labelled total rows are still found).
+SUM_ROWS_MAX_ROWS = 20_000
+
+
+def sum_rows(cells: pd.DataFrame, positions: np.ndarray, last: int = 3) -> dict[int, str]:
+    """Unlabelled total rows at the bottom of a table: rows holding only numbers, each
+    equal to the sum of its column over the data rows above.
+
+    Only the last ``last`` data rows are looked at (totals sit at the bottom), so the cost
+    does not grow with the sheet.
+
+    Returns:
+        grid row -> a label for the note.
+    """
+    found: dict[int, str] = {}
+    if not 3 <= len(positions) <= SUM_ROWS_MAX_ROWS or not cells.size:
+        return found
+    values = cells.to_numpy(dtype=object)
+    for k in range(len(positions) - 1, max(len(positions) - 1 - last, 1), -1):
+        row = values[positions[k]]
+        present = [(j, v) for j, v in enumerate(row) if _filled(np.array([v], dtype=object))[0]]
+        numbers = [(j, _number(v)) for j, v in present]
+        if not numbers or any(n is None for _, n in numbers):
+            break
+        above = positions[:k]
+        above = above[~np.isin(above, list(found))]
+        sums_match = all(
+            n != 0 and abs(sum(x for v in values[above, j] if (x := _number(v)) is not None) - n) <= 1e-6 * abs(n)
+            for j, n in numbers
+        )
+        if not sums_match:
+            break
+        found[int(positions[k])] = "numbers equal to the sum of the rows above"
+    return found
+
+
+#: Sheets longer than this are never lists for drop-downs (and are not scanned for it).
+LIST_SHEET_MAX_ROWS = 5_000
+
+
+def not_records(cells: pd.DataFrame, keep: np.ndarray) -> str | None:
+    """Why a sheet holds no row-level records (told by its content), or None.
+
+    A single column of values is a list or notes; several columns that are separate
+    lists (each filled from the top without gaps, each value once, of different
+    lengths) are the lists behind drop-downs. Records share rows: their columns have
+    gaps or repeats, or all end on the same row.
+
+    Args:
+        cells: the sheet's grid.
+        keep: per grid row, whether it holds a value.
+
+    Returns:
+        A phrase for the problem ("drop-down lists (...)"), or None for a sheet of records.
+    """
+    rows = np.flatnonzero(keep)
+    if len(cells) > LIST_SHEET_MAX_ROWS or not len(rows):
+        return None
+    values = cells.to_numpy(dtype=object)[rows[0] :]
+    # An HXL tag row names the columns; it is not a value of the lists.
+    tag_rows = [i for i in range(min(len(values), 3)) if _is_hxl_row(_header_texts(pd.Series(values[i])))]
+    values = np.delete(values, tag_rows, axis=0)
+    if not len(values):
+        return None
+    filled = np.column_stack([_filled(values[:, j]) for j in range(values.shape[1])])
+    used = np.flatnonzero(filled.any(axis=0))
+    if len(used) == 1:
+        return "a single column of values (a list or notes)"
+    if len(used) < 2:
+        return None
+    lengths = []
+    for j in used:
+        below = np.flatnonzero(filled[1:, j])
+        if not len(below) or below[-1] != len(below) - 1:
+            return None  # a gap inside the column, or nothing under its header
+        texts = [_value_text(v) for v in values[1 + below, j]]
+        if len(set(texts)) != len(texts):
+            return None  # a repeated value: records, not a list
+        lengths.append(len(below))
+    if len(set(lengths)) < 2 or max(lengths) < 4:
+        return None
+    # Lists end at different rows, so most rows of the longest hold few of the columns;
+    # a table of records with a short last row does not look like that.
+    sparse = (filled[1 : 1 + max(lengths)][:, used].sum(axis=1) * 2 <= len(used)).sum()
+    if sparse * 2 < max(lengths):
+        return None
+    return f"lists of values for drop-downs ({len(used)} columns of {min(lengths)} to {max(lengths)} values)"
+
+
+def _filled(values: np.ndarray) -> np.ndarray:
+    """Boolean per cell of an object array: holds a value (not None/NaN, not blank text)."""
+    present = ~pd.isna(values)
+    if present.any():
+        idx = np.flatnonzero(present)
+        cand = values[idx]
+        is_str = np.fromiter((isinstance(v, str) for v in cand), dtype=bool, count=len(cand))
+        if is_str.any():
+            blank = np.char.strip(cand[is_str].astype(str)) == ""
+            present[idx[is_str][blank]] = False
+    return present
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(str(value).split())
+
+
+def column_placements(
+    cells: pd.DataFrame,
+    data_rows: np.ndarray,
+    headers: list[str],
+    placed: dict[int, tuple[str, str]],
+) -> list[ColumnPlacement]:
+    """Where every column of a sheet went: its field, or how many values were left out.
+
+    Runs once per sheet and counts cells only in the columns that were not placed, so a
+    sheet whose columns are all recognised costs nothing more.
+
+    Args:
+        cells: the sheet's grid.
+        data_rows: grid positions of the data rows.
+        headers: per grid column, the header as written ("" if none).
+        placed: grid column -> (field, how) of the columns whose values are loaded.
+
+    Returns:
+        One placement per column that has a header, a placement or a value in a data
+        row, in column order.
+    """
+    values = cells.to_numpy(dtype=object) if cells.size else np.empty((0, 0), dtype=object)
+    out: list[ColumnPlacement] = []
+    for j in range(values.shape[1]):
+        header = headers[j] if j < len(headers) else ""
+        letter = column_letter(j)
+        if j in placed:
+            fld, how = placed[j]
+            out.append(ColumnPlacement(header, letter, fld, 1.0, how))
+            continue
+        column = values[data_rows, j] if len(data_rows) else values[:0, j]
+        filled = _filled(column)
+        count = int(filled.sum())
+        if not header and not count:
+            continue
+        first: list[str] = []
+        for v in column[filled]:
+            text = _value_text(v)
+            if text not in first:
+                first.append(text)
+            if len(first) == 3:
+                break
+        out.append(ColumnPlacement(header, letter, None, 0.0, "unmapped", count, tuple(first)))
+    return out
+
+
+def placement_problems(
+    placements: list[ColumnPlacement],
+    raw: RawSheet,
+    row: int | None,
+    instead: dict[str, str] | None = None,
+) -> list[Problem]:
+    """A warning per column whose values were not loaded; one note for header-only columns.
+
+    Args:
+        placements: the sheet's column placements.
+        raw: the sheet (file and sheet names).
+        row: Excel row of the header (named in the problems).
+        instead: column letter -> letter of the column loaded instead (a second column
+            for the same field, or a repeated header).
+
+    Returns:
+        The problems, in column order.
+    """
+    where = {"file": raw.file, "sheet": raw.sheet, "row": row}
+    problems: list[Problem] = []
+    empty: list[str] = []
+    for p in placements:
+        if p.field is not None or p.how == "ignored":
+            continue
+        if not p.values_not_loaded:
+            empty.append(p.header)
+            continue
+        name = f"column {p.column_letter}" + (f" ('{p.header}')" if p.header else " (no header)")
+        first = ", ".join(f"'{v}'" for v in p.first_values)
+        count = p.values_not_loaded
+        problems.append(
+            Problem(
+                "warning",
+                "column.not_loaded",
+                f"{name[0].upper()}{name[1:]} was not loaded: "
+                + _not_loaded_reason(p, instead or {})
+                + f"; {count:,} value{'s' if count != 1 else ''} left out (first: {first}).",
+                "If these values should be loaded, give the column the template header of "
+                "the field it holds (download the template); otherwise delete the column.",
+                column=p.header or p.column_letter,
+                value=first,
+                **where,
+            )
+        )
+    if empty:
+        problems.append(
+            Problem(
+                "note",
+                "header.unmapped",
+                f"{len(empty)} column{'s' if len(empty) > 1 else ''} with a header but no "
+                f"values not used (header not recognised): {', '.join(empty)}.",
+                "Nothing was lost; rename a column to its template header if it should be "
+                "filled and loaded.",
+                value="; ".join(empty),
+                **where,
+            )
+        )
+    return problems
+
+
+def _side_tables(placements: list[ColumnPlacement]) -> list[list[ColumnPlacement]]:
+    """Tables beside the one read: runs of two or more adjacent columns, apart from the
+    read table by at least one empty column, none of which was placed (a single stray
+    column is reported as a column not loaded)."""
+    blocks: list[list[ColumnPlacement]] = []
+    previous = None
+    for c in placements:  # in column order; empty columns are not listed
+        index = _column_index(c.column_letter)
+        if previous is None or index != previous + 1:
+            blocks.append([])
+        blocks[-1].append(c)
+        previous = index
+    if len(blocks) < 2:
+        return []
+    return [
+        b for b in blocks
+        if len(b) >= 2 and all(c.field is None for c in b) and any(c.values_not_loaded for c in b)
+    ]
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _side_table_problems(tables: list[list[ColumnPlacement]], raw: RawSheet, row: int | None) -> list[Problem]:
+    problems = []
+    for table in tables:
+        first, last = table[0].column_letter, table[-1].column_letter
+        headers = [c.header for c in table if c.header]
+        count = sum(c.values_not_loaded for c in table)
+        problems.append(
+            Problem(
+                "warning",
+                "sheet.side_table",
+                f"Columns {first} to {last} hold a second table beside the one read"
+                + (f" (headers: {', '.join(headers[:6])}{', ...' if len(headers) > 6 else ''})" if headers else "")
+                + f"; its {count:,} value{'s' if count != 1 else ''} were not loaded.",
+                "Move the second table to a sheet of its own (one table per sheet) if it "
+                "should be loaded.",
+                file=raw.file,
+                sheet=raw.sheet,
+                row=row,
+                column=headers[0] if headers else first,
+                value=", ".join(c.column_letter for c in table),
+            )
+        )
+    return problems
+
+
+def _not_loaded_reason(p: ColumnPlacement, instead: dict[str, str]) -> str:
+    if p.column_letter in instead:
+        return f"column {instead[p.column_letter]} is loaded for the same field"
+    return "its header is not one maaor knows" if p.header else "it has no header"
+
+
+def _duplicate_groups(columns: _Columns) -> list[list[int]]:
+    """Grid columns with the same header and tag, in groups (first one is used)."""
+    groups: dict[str, list[int]] = {}
+    for j in range(len(columns.headers)):
+        key = _column_key(columns, j)
+        if key:
+            groups.setdefault(key, []).append(j)
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def _non_empty_rows(cells: pd.DataFrame, formulas: dict[tuple[int, int], str]) -> np.ndarray:
@@ -233,7 +703,7 @@ def _header_texts(row: pd.Series) -> list[str | None]:
 
 def _is_hxl_row(texts: list[str | None]) -> bool:
     filled = [t for t in texts if t]
-    tags = sum(1 for t in filled if schema.normalise_tag(t))
+    tags = sum(1 for t in filled if column_specs.normalise_tag(t))
     return tags * 2 > len(filled) and (tags >= 2 or len(texts) == 1)
 
 
@@ -257,7 +727,7 @@ def _find_columns(top: list[list[str | None]], keys: frozenset[str]) -> _Columns
             # Below the tags there is normally data (whose values may happen to be header
             # words, such as a status "Active"): take the row as the header only when its
             # texts mean what the tags above them mean.
-            tagged = sum(1 for t in top[hxl_row] if schema.normalise_tag(t))
+            tagged = sum(1 for t in top[hxl_row] if column_specs.normalise_tag(t))
             if _agreements(texts, top[hxl_row]) < min(2, tagged):
                 continue
         candidates.append((matches, filled, -i))
@@ -279,7 +749,7 @@ def _find_columns(top: list[list[str | None]], keys: frozenset[str]) -> _Columns
     return _Columns(
         headers=headers,
         raw_tags=raw_tags,
-        tags=[schema.normalise_tag(t) for t in raw_tags],
+        tags=[column_specs.normalise_tag(t) for t in raw_tags],
         header_row=header_row,
         hxl_row=hxl_row,
     )
@@ -293,8 +763,8 @@ def _agreements(texts: list[str | None], tags: list[str | None]) -> int:
             text
             and tag
             and any(
-                (field := schema.header_field(kind, text)) and field == schema.hxl_field(kind, tag)
-                for kind in schema.KINDS
+                (field := column_specs.header_field(kind, text)) and field == column_specs.hxl_field(kind, tag)
+                for kind in column_specs.KINDS
             )
         ):
             count += 1
@@ -309,26 +779,32 @@ def _assign(kind: str, columns: _Columns) -> _Assignment:
     # (when they name fields) do.
     repeated = Counter(match_key(t) for t in columns.headers if t)
     for j, text in enumerate(columns.headers):
-        field = schema.header_field(kind, text) if text else None
+        field = column_specs.header_field(kind, text) if text else None
         if field is None:
             continue
-        if repeated[match_key(text)] > 1 and schema.hxl_field(kind, columns.tags[j]):
+        if repeated[match_key(text)] > 1 and column_specs.hxl_field(kind, columns.tags[j]):
             continue
         by_header.add(j)
         if field in fields:
             superseded.append((j, field, fields[field][0]))
         else:
             fields[field] = (j, "header")
+    # HXL's rule across the row: of several columns whose tags claim one field, the best
+    # match wins wherever it stands (an exact tag beats a bare hashtag to its left).
+    claims: dict[str, list[tuple[tuple[int, int], int]]] = {}
     for j, tag in enumerate(columns.tags):
         if j in by_header or tag is None:
             continue
-        field = schema.hxl_field(kind, tag)
-        if field is None:
-            continue
+        match = column_specs.hxl_match(kind, tag)
+        if match is not None:
+            claims.setdefault(match[0], []).append((match[1], j))
+    for field, found in claims.items():
         if field in fields:
-            superseded.append((j, field, fields[field][0]))
-        else:
-            fields[field] = (j, "hxl")
+            superseded.extend((j, field, fields[field][0]) for _, j in found)
+            continue
+        winner = max(found, key=lambda c: (c[0], -c[1]))[1]
+        fields[field] = (winner, "hxl")
+        superseded.extend((j, field, winner) for _, j in found if j != winner)
     return _Assignment(kind, fields, superseded)
 
 
@@ -341,7 +817,7 @@ def _recognise(columns: _Columns) -> tuple[_Assignment | None, str]:
     """The kind whose fields the columns fit clearly best, or None and why not."""
     if _is_fts(columns):
         return _assign("fts", columns), ""
-    assignments = [_assign(kind, columns) for kind in schema.KINDS]
+    assignments = [_assign(kind, columns) for kind in column_specs.KINDS]
     fitting = sorted((a for a in assignments if a.qualifies), key=lambda a: -a.score)
     if not fitting:
         return None, "its columns do not include the required columns of any kind of sheet"
@@ -350,8 +826,8 @@ def _recognise(columns: _Columns) -> tuple[_Assignment | None, str]:
         second = fitting[1]
         if second.score >= best.score - 1 or second.score > 0.8 * best.score:
             return None, (
-                f"its columns fit both a {schema.KIND_LABELS[best.kind]} sheet and a "
-                f"{schema.KIND_LABELS[second.kind]} sheet"
+                f"its columns fit both a {column_specs.KIND_LABELS[best.kind]} sheet and a "
+                f"{column_specs.KIND_LABELS[second.kind]} sheet"
             )
     return best, ""
 
@@ -378,6 +854,16 @@ def _label(columns: _Columns, j: int) -> str:
         return header
     tag = columns.raw_tags[j] if j < len(columns.raw_tags) else None
     return tag or column_letter(j)
+
+
+def _labels_of(kind: str, fields) -> set[str]:
+    return {column_specs.spec(kind, f).label for f in fields}
+
+
+def _label_or_blank(columns: _Columns, j: int) -> str:
+    header = columns.headers[j] if j < len(columns.headers) else None
+    tag = columns.raw_tags[j] if j < len(columns.raw_tags) else None
+    return header or tag or ""
 
 
 def _column_key(columns: _Columns, j: int) -> str | None:
@@ -426,7 +912,7 @@ def _header_problems(
     for j, field, used in chosen.superseded:
         if j in duplicates:
             continue
-        spec = schema.spec(chosen.kind, field)
+        spec = column_specs.spec(chosen.kind, field)
         problems.append(
             Problem(
                 "warning",
@@ -454,35 +940,22 @@ def _header_problems(
                 row=hxl_excel,
             )
         )
-    for field in schema.required_fields(chosen.kind):
+    for field in column_specs.required_fields(chosen.kind):
         if field in chosen.fields:
             continue
         if (chosen.kind, field) == ("presence", "country_iso3") and (
             {"admin1_code", "admin2_code"} & set(chosen.fields)
         ):
             continue  # validation takes the country from the P-codes
-        label = schema.spec(chosen.kind, field).label
+        label = column_specs.spec(chosen.kind, field).label
         problems.append(
             Problem(
                 "error",
                 "header.missing_required",
-                f"This {schema.KIND_LABELS[chosen.kind]} sheet has no '{label}' column, "
+                f"This {column_specs.KIND_LABELS[chosen.kind]} sheet has no '{label}' column, "
                 "which is required.",
                 f"add a column headed '{label}'",
                 column=label,
-                **where,
-            )
-        )
-    unmapped = _unmapped(columns, chosen)
-    if unmapped:
-        problems.append(
-            Problem(
-                "note",
-                "header.unmapped",
-                f"{len(unmapped)} column{'s' if len(unmapped) > 1 else ''} not used "
-                f"(header not recognised): {', '.join(unmapped)}.",
-                "Rename a column to its template header if its data should be loaded.",
-                value="; ".join(unmapped),
                 **where,
             )
         )

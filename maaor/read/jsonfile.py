@@ -17,7 +17,8 @@ import json
 import pandas as pd
 
 from maaor.problems import Problem
-from maaor.read.types import RawSheet, ReadResult, Source
+from maaor.read.types import RawSheet, ReadResult
+from maaor.sources import Source
 
 MAX_RECORD_PROBLEMS = 20
 

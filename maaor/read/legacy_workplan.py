@@ -10,6 +10,11 @@ is an amount, a remark or empty, merged down when several activities share it.
 
 Values come from the RawSheet grid (calamine); merged ranges and bold runs, which
 calamine does not give, come from openpyxl for this layout only.
+
+The reader only reads: it turns the narrative into a :class:`~maaor.read.types.MappedSheet`
+(one row per activity, the fields of the tidy work plan) that goes through the same
+validation as every other sheet (``maaor.validate``), which checks the numbering, the
+duplicates, the amounts and the texts.
 """
 
 from __future__ import annotations
@@ -18,14 +23,19 @@ import io
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from maaor.dataset import conform, join_list
+from maaor import columns as column_specs
+from maaor.dataset import join_list
 from maaor.normalise import parse_money_text
 from maaor.normalise import text as clean_text
 from maaor.orgs import OrgDirectory, parse_org_cell
 from maaor.problems import Problem
-from maaor.read.types import RawSheet, Source
+from maaor.read.excel import column_letter
+from maaor.read.headers import column_placements, placement_problems
+from maaor.read.types import MappedSheet, RawSheet
+from maaor.sources import Source
 from maaor.textkey import match_key
 
 # Header words (match_key) of each column of the narrative table, EN/FR.
@@ -48,6 +58,11 @@ _ROLES = ("output", "activity", "lead", "budget")
 _TIDY_ID_KEYS = frozenset(
     {"objectiveid", "outputid", "activityid", "outputno", "activityno", "outputnumber",
      "activitynumber", "idactivite", "idproduit", "numeroactivite", "numeroproduit"}
+)  # fmt: skip
+#: Fields of the tidy layout that a narrative table does not have.
+_TIDY_FIELDS = frozenset(
+    {"status", "progress", "start", "due", "last_update", "funded_usd", "partners",
+     "comment", "focal_points", "budget_note"}
 )  # fmt: skip
 _HEADER_SCAN_ROWS = 40
 _HEADER_SCAN_COLS = 30
@@ -201,26 +216,52 @@ def _find_header(cells: pd.DataFrame) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def is_legacy_workplan(raw: RawSheet) -> bool:
-    """True when ``raw`` is a narrative work plan: an Output/Activity/Lead and Partners
-    header (EN or FR) and numbered outputs ("1.3 ...") or activities ("1.3.1 ...") in
-    the text under it, not in ID columns of their own."""
+def _numbered_under_header(raw: RawSheet) -> list | None:
+    """The header row's values when ``raw`` has an Output/Activity/Lead header with
+    numbered outputs or activities opening the texts under it (not in ID columns of
+    their own); None otherwise."""
     cells = raw.cells
     if cells is None or cells.empty:
-        return False
+        return None
     found = _find_header(cells)
     if found is None:
-        return False
+        return None
     header, roles = found
-    if any(match_key(_cell_text(v)) in _TIDY_ID_KEYS for v in cells.iloc[header, :_HEADER_SCAN_COLS].tolist()):
-        return False
+    header_values = cells.iloc[header, :_HEADER_SCAN_COLS].tolist()
+    if any(match_key(_cell_text(v)) in _TIDY_ID_KEYS for v in header_values):
+        return None
     below = cells.iloc[header + 1 : header + 1 + 200]
     outputs = below.iloc[:, roles["output"]].map(_cell_text)
     activities = below.iloc[:, roles["activity"]].map(_cell_text)
     numbered_outputs = outputs.str.match(_OUTPUT_NUMBER.pattern + r"\s*\S").sum()
     numbered_activities = activities.str.contains(r"^\s*\d+\.\d+\.\d+", regex=True).sum()
     # A tidy sheet has the numbers alone in ID columns; here they open the text.
-    return bool(numbered_outputs + numbered_activities)
+    return header_values if numbered_outputs + numbered_activities else None
+
+
+def _has_tidy_columns(header_values: list) -> bool:
+    """Two or more columns only a tidy work plan has (status, progress, dates, partners,
+    comments ...): the sheet is a table with one row per activity, not a narrative."""
+    fields = {column_specs.header_field("workplan", _cell_text(v)) for v in header_values}
+    return len(fields & _TIDY_FIELDS) >= 2
+
+
+def is_legacy_workplan(raw: RawSheet) -> bool:
+    """True when ``raw`` is a narrative work plan: an Output/Activity/Lead and Partners
+    header (EN or FR), numbered outputs ("1.3 ...") or activities ("1.3.1 ...") in the
+    text under it, not in ID columns of their own, and none of the columns of the tidy
+    layout (status, progress, dates, partners, comments)."""
+    header_values = _numbered_under_header(raw)
+    return header_values is not None and not _has_tidy_columns(header_values)
+
+
+def is_numbered_workplan_table(raw: RawSheet) -> bool:
+    """True when ``raw`` is a tidy work plan (one row per activity, with the columns of
+    the tidy layout) whose numbers open the texts instead of standing in ID columns; it
+    is read as a table (``maaor.read.headers.map_sheet`` with kind ``workplan``), so its
+    status, progress, dates, partners and comments are kept."""
+    header_values = _numbered_under_header(raw)
+    return header_values is not None and _has_tidy_columns(header_values)
 
 
 def _split_objective(text: str) -> tuple[str, str, str] | None:
@@ -272,22 +313,24 @@ def _budget_parts(value, text: str) -> tuple[float | None, str | None]:
     return None, " ".join(text.split())
 
 
-def read_legacy_workplan(
-    source: Source, sheet_name: str | None, raw: RawSheet, directory: OrgDirectory
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read a narrative work plan into the workplan table.
+def map_legacy_workplan(
+    source: Source, raw: RawSheet, directory: OrgDirectory
+) -> tuple[MappedSheet | None, list[Problem]]:
+    """Read a narrative work plan into a mapped work-plan sheet.
 
     Args:
         source: the workbook (its bytes give merged cells and bold runs).
-        sheet_name: the sheet to read.
         raw: the sheet's values as read by ``maaor.read.excel``.
-        directory: organisations, for the "Lead and Partners" cells.
+        directory: organisations, to tell the lead, the partners and the people of the
+            "Lead and Partners" cells (the lead is in bold).
 
     Returns:
-        (table conformed to ``TABLE_COLUMNS["workplan"]`` with ``_file/_sheet/_row``
-        = the Excel row of each activity, problems).
+        ``(mapped, problems)``: ``mapped`` has one row per activity (``rows`` = the Excel
+        row of each activity) with the work-plan fields, lead and partner cells already
+        split (``orgs_resolved``); None when no activity could be read (with an error
+        saying why). Validate it with ``maaor.validate.validate_sheet``.
     """
-    return _Reader(source, sheet_name, raw, directory).read()
+    return _Reader(source, raw.sheet, raw, directory).read()
 
 
 class _Reader:
@@ -315,10 +358,10 @@ class _Reader:
                     row=row, column=column, value=None if value is None else str(value))
         )
 
-    def empty(self) -> tuple[pd.DataFrame, list[Problem]]:
-        return conform("workplan", pd.DataFrame()), self.problems
+    def empty(self) -> tuple[None, list[Problem]]:
+        return None, self.problems
 
-    def read(self) -> tuple[pd.DataFrame, list[Problem]]:
+    def read(self) -> tuple[MappedSheet | None, list[Problem]]:
         cells = self.raw.cells
         found = _find_header(cells) if cells is not None and not cells.empty else None
         if found is None:
@@ -342,6 +385,7 @@ class _Reader:
                 header_row,
             )
             return self.empty()
+        self.header_row = header_row
         self.labels = {role: _cell_text(cells.iat[header, col]).strip() for role, col in self.roles.items()}
         self.fmt, fmt_problems = _load_format(self.source, self.sheet)
         self.problems.extend(fmt_problems)
@@ -358,7 +402,7 @@ class _Reader:
                 header_row,
             )
             return self.empty()
-        return conform("workplan", self.table()), self.problems
+        return self.mapped(), self.problems
 
     # ----------------------------------------------------------------- one row
 
@@ -411,15 +455,8 @@ class _Reader:
         if m is not None:
             current = self.objectives[-1] if self.objectives else None
             output_id = m.group(1)
-            if current is not None and output_id.split(".")[0] != current["objective_id"]:
-                self.problem(
-                    "warning",
-                    "legacy.output_number_mismatch",
-                    f"Output {output_id} is listed under Strategic Objective "
-                    f"{current['objective_id']}.",
-                    "Check the output number or move the output under its objective.",
-                    excel_row, self.labels["output"], output_id,
-                )
+            # Numbers that do not fit their objective are checked by validation, as in a
+            # tidy work plan.
             self.outputs.append(_Output(output_id, text[m.end() :], excel_row, current))
             self.blank_since_data = False
             return True
@@ -476,14 +513,6 @@ class _Reader:
                     f"Write the activity number at the start of the text, e.g. '{act_id} ...'.",
                     excel_row, self.labels["activity"], item_text.strip(),
                 )
-            elif ".".join(act_id.split(".")[:2]) != output.output_id:
-                self.problem(
-                    "warning",
-                    "legacy.activity_number_mismatch",
-                    f"Activity {act_id} is listed under output {output.output_id}.",
-                    "Check the activity number or move the activity under its output.",
-                    excel_row, self.labels["activity"], act_id,
-                )
             act = _Activity(act_id, item_text, excel_row, output)
             output.activities.append(act)
             self.activities.append(act)
@@ -535,21 +564,10 @@ class _Reader:
                     f"Add at least one activity under it, numbered like '{output.output_id}.1'.",
                     output.row, self.labels["output"], output.output_id,
                 )
-        seen: dict[str, int] = {}
-        for act in self.activities:
-            if act.activity_id in seen:
-                self.problem(
-                    "error",
-                    "legacy.activity_duplicate",
-                    f"Activity number {act.activity_id} is used twice (first in row "
-                    f"{seen[act.activity_id]}).",
-                    "Give each activity its own number.",
-                    act.row, self.labels["activity"], act.activity_id,
-                )
-            else:
-                seen[act.activity_id] = act.row
+        # Repeated activity numbers are checked by validation, as in a tidy work plan.
 
-    def table(self) -> pd.DataFrame:
+    def mapped(self) -> MappedSheet:
+        """The activities as a mapped work-plan sheet: one row per activity, raw values."""
         records = []
         for a in self.activities:
             obj = a.output.objective or {}
@@ -562,19 +580,51 @@ class _Reader:
                     "output": a.output.text,
                     "activity_id": a.activity_id,
                     "activity": a.text,
-                    "_row": a.row,
                 }
             )
-        frame = pd.DataFrame.from_records(records)
+        frame = pd.DataFrame.from_records(records).astype(object)
         for col in ("objective", "objective_text", "output", "activity"):
-            frame[col] = clean_text(frame[col].astype(object))
+            frame[col] = clean_text(frame[col]).astype(object)
         leads = _lead_columns(self.activities, self.spans["lead"], self.directory, self.labels.get("lead"), self.problem)
         budgets = _budget_columns(self.activities, self.spans["budget"])
         for col, values in {**leads, **budgets}.items():
-            frame[col] = values
-        frame["_file"] = self.source.name
-        frame["_sheet"] = self.sheet
-        return frame
+            frame[col] = pd.Series(values, dtype=object)
+        # Which column of the narrative table each field comes from (objective titles are
+        # rows spanning the table, read from its first column).
+        role_of = {
+            "objective_id": "output", "objective": "output", "objective_text": "output",
+            "output_id": "output", "output": "output",
+            "activity_id": "activity", "activity": "activity",
+            "leads": "lead", "partners": "lead", "focal_points": "lead", "comment": "lead",
+            "budget_usd": "budget", "budget_note": "budget", "budget_group": "budget",
+        }  # fmt: skip
+        if "budget" not in self.roles:
+            frame = frame.drop(columns=["budget_usd", "budget_note", "budget_group"])
+        present = {f: r for f, r in role_of.items() if f in frame.columns and r in self.roles}
+        # Every other column of the table is reported, never dropped in silence.
+        cells = self.raw.cells
+        header = self.header_row - self.raw.first_row
+        feeds = {"output": "output", "activity": "activity", "lead": "leads", "budget": "budget_usd"}
+        placements = column_placements(
+            cells,
+            np.arange(header + 1, len(cells)),
+            [_cell_text(v).strip() for v in cells.iloc[header].tolist()],
+            {col: (feeds[role], "exact") for role, col in self.roles.items()},
+        )
+        self.problems.extend(placement_problems(placements, self.raw, self.header_row))
+        return MappedSheet(
+            file=self.source.name,
+            sheet=self.sheet,
+            kind="workplan",
+            frame=frame,
+            rows=[a.row for a in self.activities],
+            labels={f: self.labels[r] for f, r in present.items()},
+            letters={f: column_letter(self.roles[r]) for f, r in present.items()},
+            header_row=self.header_row,
+            mapped_by={f: "layout" for f in present},
+            orgs_resolved=True,
+            columns=placements,
+        )
 
 
 def _covering(activities: list[_Activity], span: _Span) -> list[int]:

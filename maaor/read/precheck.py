@@ -30,7 +30,7 @@ from io import BytesIO
 from pathlib import PurePosixPath
 
 from maaor.problems import Problem
-from maaor.read.types import Source
+from maaor.sources import Source
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,8 @@ from maaor.read.csv import read_csv_bytes
 from maaor.read.excel import read_workbook
 from maaor.read.jsonfile import read_json_bytes
 from maaor.read.precheck import PartFacts
-from maaor.read.types import ReadResult, Source
+from maaor.read.types import ReadResult
+from maaor.sources import Source
 
 READERS = {
     ".xlsx": read_workbook,

@@ -1,40 +1,17 @@
-"""Types passed between the read stages: source bytes, raw sheets, mapped sheets."""
+"""Types passed between the read stages: raw sheets, mapped sheets, read results.
+
+The input file itself (:class:`maaor.sources.Source`) lives outside ``read/``: the
+store and the pages hand files around without reading them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
 from maaor.problems import Problem
-
-
-@dataclass(frozen=True)
-class Source:
-    """One input file: its name as the user gave it and its bytes.
-
-    Attributes:
-        name: file name as uploaded (used in every problem message).
-        data: the file's bytes.
-        kind: the kind the caller names for every sheet of it ("workplan", "presence",
-            "funding", "fts", "indicators", "mechanisms"), or None to recognise it.
-    """
-
-    name: str
-    data: bytes
-    kind: str | None = None
-
-    @classmethod
-    def from_path(cls, path: str | Path, kind: str | None = None) -> Source:
-        """Read a file from disk."""
-        p = Path(path)
-        return cls(p.name, p.read_bytes(), kind)
-
-    @property
-    def suffix(self) -> str:
-        """Lower-case extension with dot, e.g. ``".xlsx"``."""
-        return Path(self.name).suffix.lower()
+from maaor.sources import Source  # noqa: F401 - old home, kept while other branches still import it here
 
 
 @dataclass
@@ -68,6 +45,47 @@ class RawSheet:
     kind: str | None = None
 
 
+#: How a column was placed: by its header text (``exact``; ``fuzzy`` for a close match),
+#: by its HXL tag, by a saved mapping profile, ignored by a saved profile, or not at all.
+PlacementHow = Literal["exact", "fuzzy", "hxl", "profile", "ignored", "unmapped"]
+
+
+@dataclass(frozen=True)
+class ColumnPlacement:
+    """Where one column of a sheet went.
+
+    Attributes:
+        header: the header as written ("" when the column has no header text; the HXL
+            tag when only a tag names it).
+        column_letter: Excel column letter ("C").
+        field: the field its values feed, or None when they were not loaded.
+        confidence: how sure the placement is, 0..1 (1.0 for an exact header or tag).
+        how: see ``PlacementHow``.
+        values_not_loaded: non-empty data cells of the column that were not loaded (0 for
+            a placed column).
+        first_values: up to three distinct values of an unplaced column, as written.
+    """
+
+    header: str
+    column_letter: str
+    field: str | None
+    confidence: float
+    how: PlacementHow
+    values_not_loaded: int = 0
+    first_values: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        """The JSON form used by ``validate --json``."""
+        return {
+            "header": self.header,
+            "column_letter": self.column_letter,
+            "field": self.field,
+            "confidence": self.confidence,
+            "how": self.how,
+            "values_not_loaded": self.values_not_loaded,
+        }
+
+
 @dataclass
 class MappedSheet:
     """A sheet whose header (and HXL) rows were found and columns mapped to fields.
@@ -77,7 +95,7 @@ class MappedSheet:
         sheet: sheet name or None.
         kind: recognised or named kind.
         frame: one row per data row; columns are canonical field names of
-            ``maaor.schema`` (only the mapped ones); values untouched from the raw grid.
+            ``maaor.columns`` (only the mapped ones); values untouched from the raw grid.
         rows: Excel row number of each frame row (same length as frame).
         labels: field -> column header exactly as the user wrote it (or the HXL tag
             when there is no header text).
@@ -87,7 +105,17 @@ class MappedSheet:
         unmapped: headers as written that matched no field (kept for the report).
         error_cells / formula_no_cache: as RawSheet, keyed by (excel_row, field).
         mapped_by: field -> "header" when the column was recognised by its header text,
-            "hxl" when by its HXL tag (header text absent or unknown).
+            "hxl" when by its HXL tag (header text absent or unknown), "layout" when a
+            layout reader placed it (the narrative work plan), "text" when it was read
+            from the start of another column's texts (work-plan numbers).
+        columns: where every column of the sheet went (mapped, or not loaded and why),
+            in column order; a column without header, tag or data is left out.
+        excluded_rows: Excel row -> label of the rows left out on purpose and named in a
+            note (total and subtotal rows).
+        orgs_resolved: the reader already split the organisation cells into leads,
+            partners and people (the narrative work plan tells the lead by its bold
+            run); the frame then also holds ``lead_tentative``, and validation keeps
+            these as given instead of parsing the cells again.
     """
 
     file: str
@@ -103,6 +131,9 @@ class MappedSheet:
     error_cells: dict[tuple[int, str], str] = field(default_factory=dict)
     formula_no_cache: dict[tuple[int, str], str] = field(default_factory=dict)
     mapped_by: dict[str, str] = field(default_factory=dict)
+    orgs_resolved: bool = False
+    columns: list[ColumnPlacement] = field(default_factory=list)
+    excluded_rows: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass

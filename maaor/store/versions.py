@@ -36,7 +36,7 @@ from maaor.store.times import from_db_time, to_db_time, utc_now
 VERSION_KINDS = ("upload", "rollback", "edit", "bootstrap")
 
 if TYPE_CHECKING:  # files are stored as given; the store never reads them
-    from maaor.read.types import Source
+    from maaor.sources import Source
 
 
 class _Any:

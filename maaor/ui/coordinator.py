@@ -260,7 +260,7 @@ def render_report(lang: str, upload: Upload) -> None:
                     key=f"coord_annotated_{index}",
                     on_click="ignore",
                 )
-    cross = [p for p in result.problems if not p.file]
+    cross = list(result.across_files)
     if cross:
         st.caption(t("coord.report.cross", lang))
         st.dataframe(problems_frame(cross, lang), hide_index=True)

@@ -197,8 +197,8 @@ def apply_edits(edits: pd.DataFrame, *, base_version: int, by: str, note: str | 
         Refused: no note, a conflict, or the store failed.
     """
     from maaor.export.tables import csv_bytes
-    from maaor.read.types import Source
     from maaor.service import open_store
+    from maaor.sources import Source
     from maaor.usecases.publishing import require_note, store_aggregates
     from maaor.usecases.refusal import guarded
 

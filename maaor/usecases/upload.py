@@ -13,7 +13,7 @@ from maaor import config
 from maaor.dataset import Dataset
 from maaor.diff import DatasetDiff, diff_datasets, removal_headlines
 from maaor.load import LoadResult, load_sources
-from maaor.read.types import Source
+from maaor.sources import Source
 from maaor.usecases.candidate import DEFAULT_SCOPE, SCOPES, candidate_dataset
 from maaor.usecases.refusal import guarded
 

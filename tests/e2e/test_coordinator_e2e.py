@@ -21,7 +21,7 @@ from maaor.figures.presence import aggregate_presence
 from maaor.filters import Filters
 from maaor.i18n import fmt_number
 from maaor.load import load_sources
-from maaor.read.types import Source
+from maaor.sources import Source
 from tests.e2e.conftest import (
     assert_drawn,
     en,

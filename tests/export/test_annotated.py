@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 from maaor.export.annotated import ERROR_COLOUR, WARNING_COLOUR, annotated_workbook
 from maaor.load import load_sources
 from maaor.problems import Problem
-from maaor.read.types import Source
+from maaor.sources import Source
 
 
 def workbook_bytes() -> bytes:

@@ -10,7 +10,8 @@ import pytest
 
 from maaor.read.headers import is_instruction_sheet, map_sheet
 from maaor.read.sources import read_source
-from maaor.read.types import RawSheet, Source
+from maaor.read.types import RawSheet
+from maaor.sources import Source
 
 
 def raw(rows: list[list], sheet: str | None = "Sheet1", **kwargs) -> RawSheet:
@@ -168,18 +169,50 @@ def test_two_headers_meaning_the_same_field_use_the_first():
     rows = [["Organisation", "Country name", "Country code"], ["MAG", "Iraq", "IRQ"]]
     mapped, problems = map_sheet(raw(rows))
     assert mapped.letters["country_iso3"] == "B"
-    (problem,) = problems
+    problem, not_loaded = problems
     assert problem.code == "header.same_field"
     assert problem.column == "Country code"
+    # Its values are not loaded, and the report says so with the reason.
+    assert (not_loaded.severity, not_loaded.code, not_loaded.value) == ("warning", "column.not_loaded", "'IRQ'")
+    assert "column B is loaded for the same field" in not_loaded.message
 
 
-def test_unmapped_headers_are_listed_in_one_note():
-    rows = [["Organisation", "Country", "Colour", "Shoe size"], ["MAG", "Iraq", "red", "42"]]
+def test_unmapped_columns_with_values_are_warnings_with_their_first_values():
+    rows = [
+        ["Organisation", "Country", "Colour", "Shoe size", "Empty"],
+        ["MAG", "Iraq", "red", 42.0, None],
+        ["HALO", "Iraq", "red", 43.0, None],
+        ["NPA", "Iraq", "blue", None, None],
+    ]
     mapped, problems = map_sheet(raw(rows))
-    assert mapped.unmapped == ["Colour", "Shoe size"]
+    assert mapped.unmapped == ["Colour", "Shoe size", "Empty"]
+    colour, shoe, empty = problems
+    assert (colour.severity, colour.code, colour.column, colour.value) == (
+        "warning", "column.not_loaded", "Colour", "'red', 'blue'"
+    )
+    assert colour.message == (
+        "Column C ('Colour') was not loaded: its header is not one maaor knows; 3 values "
+        "left out (first: 'red', 'blue')."
+    )
+    assert (shoe.column, shoe.value) == ("Shoe size", "'42', '43'")
+    # A header over no values loses nothing: one note.
+    assert (empty.severity, empty.code, empty.value) == ("note", "header.unmapped", "Empty")
+    assert [(c.header, c.column_letter, c.field, c.how, c.values_not_loaded) for c in mapped.columns] == [
+        ("Organisation", "A", "org", "exact", 0),
+        ("Country", "B", "country_iso3", "exact", 0),
+        ("Colour", "C", None, "unmapped", 3),
+        ("Shoe size", "D", None, "unmapped", 2),
+        ("Empty", "E", None, "unmapped", 0),
+    ]
+
+
+def test_values_under_no_header_are_reported():
+    rows = [["Organisation", "Country", None], ["MAG", "Iraq", "note to self"]]
+    mapped, problems = map_sheet(raw(rows))
     (problem,) = problems
-    assert (problem.severity, problem.code) == ("note", "header.unmapped")
-    assert "Colour, Shoe size" in problem.message
+    assert problem.code == "column.not_loaded" and problem.column == "C"
+    assert "Column C (no header) was not loaded: it has no header; 1 value left out" in problem.message
+    assert mapped.columns[-1].header == "" and mapped.columns[-1].how == "unmapped"
 
 
 def test_named_kind_reports_missing_required_columns():
@@ -393,3 +426,41 @@ def test_same_header_with_different_tags_is_not_a_duplicate():
     assert mapped.frame.iloc[0].tolist() == ["MAG", "Iraq", "10", "12"]
     assert mapped.mapped_by["reached_girls"] == "hxl"
     assert codes(problems) == ["header.hxl_row"]
+
+
+def test_hxl_exact_tag_beats_a_bare_hashtag_to_its_left():
+    rows = [
+        ["#org+prog", "#org+impl", "#country", "#sector"],
+        ["Donor Programme", "MAG", "Iraq", "Clearance"],
+        ["Donor Programme", "HALO Trust", "Iraq", "EORE"],
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.kind == "presence"
+    # The implementer is the organisation; the programme partner is not taken for it.
+    assert mapped.letters["org"] == "B"
+    assert mapped.frame["org"].tolist() == ["MAG", "HALO Trust"]
+    (not_loaded,) = [p for p in problems if p.code == "column.not_loaded"]
+    assert (not_loaded.column, not_loaded.value) == ("#org+prog", "'Donor Programme'")
+
+
+def test_hxl_bare_hashtag_loses_to_an_exact_tag_anywhere_in_the_row():
+    rows = [["#org", "#country", "#org+impl"], ["Cluster lead", "Iraq", "MAG"]]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.letters["org"] == "C"
+    assert mapped.frame["org"].tolist() == ["MAG"]
+    assert [p.code for p in problems if p.severity != "note"] == ["header.same_field", "column.not_loaded"]
+
+
+def test_hxl_disaggregated_reach_before_the_total_is_not_the_total():
+    rows = [
+        ["Organisation", "Country", "Elderly women", "All"],
+        ["#org", "#country", "#reached+f+elderly", "#reached+total"],
+        ["MAG", "Iraq", 12, 300],
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    assert (mapped.letters["reached_total"], mapped.mapped_by["reached_total"]) == ("D", "hxl")
+    assert mapped.frame["reached_total"].tolist() == [300]
+    assert "reached_women" not in mapped.letters
+    placement = {c.column_letter: c for c in mapped.columns}["C"]
+    assert (placement.field, placement.how, placement.values_not_loaded) == (None, "unmapped", 1)
+    assert any(p.code == "column.not_loaded" and p.column == "Elderly women" for p in problems)

@@ -1,4 +1,4 @@
-"""The narrative (Word-table) work plan reader."""
+"""The narrative (Word-table) work plan reader, through the validation every sheet gets."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from maaor.dataset import TABLE_COLUMNS, split_list
+from maaor.dataset import TABLE_COLUMNS, conform, split_list
 from maaor.orgs import OrgDirectory
 from maaor.read.excel import read_workbook
-from maaor.read.legacy_workplan import is_legacy_workplan, read_legacy_workplan
-from maaor.read.types import RawSheet, Source
+from maaor.read.legacy_workplan import is_legacy_workplan, map_legacy_workplan
+from maaor.read.types import RawSheet
+from maaor.sources import Source
+from maaor.validate import validate_sheet
 from tests.conftest import require_or_skip
 from tests.paths import ROOT
 
@@ -34,10 +36,19 @@ def _module(path: Path):
     return module
 
 
+def read_legacy_workplan(source: Source, raw: RawSheet) -> tuple[pd.DataFrame, list]:
+    """Map a sheet as a legacy work plan and validate it, as ``maaor.load`` does."""
+    directory = OrgDirectory.bundled()
+    mapped, problems = map_legacy_workplan(source, raw, directory)
+    if mapped is None:
+        return conform("workplan", pd.DataFrame()), problems
+    table, more = validate_sheet(mapped, directory)
+    return table, [*problems, *more]
+
+
 def read(source: Source) -> tuple[pd.DataFrame, list]:
     """Read the first sheet of a source as a legacy work plan."""
-    raw = read_workbook(source).sheets[0]
-    return read_legacy_workplan(source, raw.sheet, raw, OrgDirectory.bundled())
+    return read_legacy_workplan(source, read_workbook(source).sheets[0])
 
 
 @pytest.fixture(scope="module")
@@ -263,16 +274,19 @@ def test_problems_name_row_column_and_value():
     )
     frame, problems = read(src)
     by_code = {p.code: p for p in problems}
-    mismatch = by_code["legacy.activity_number_mismatch"]
-    assert (mismatch.severity, mismatch.row, mismatch.column, mismatch.value) == ("warning", 4, "Activity", "1.2.1")
+    # Numbering and repeats are checked by the validation every work plan gets (the
+    # same codes and severities as a tidy work plan).
+    mismatch = by_code["workplan.activity_not_under_output"]
+    assert (mismatch.severity, mismatch.row, mismatch.column, mismatch.value) == ("error", 4, "Activity", "1.2.1")
     unknown = [p for p in problems if p.code == "org.unknown"]
     assert [(p.row, p.column, p.value) for p in unknown] == [
         (4, "Lead and Partners", "Acme Demining"),
         (5, "Lead and Partners", "Handicap Internatonal"),
     ]
     assert "Humanity & Inclusion" in unknown[1].message
-    dup = by_code["legacy.activity_duplicate"]
+    dup = by_code["workplan.duplicate_activity"]
     assert (dup.severity, dup.row, dup.value) == ("error", 6, "1.1.2")
+    assert "first in row 5" in dup.message
     assert frame["leads"].tolist() == ["UNMAS", "Handicap Internatonal", "UNMAS"]
     assert frame["_row"].tolist() == [4, 5, 6]
 
@@ -325,7 +339,7 @@ def test_sheet_without_formatting_still_reads():
         [HEADER, ["1.1 Output", "1.1.1 Activity", "UNICEF/UNMAS HI", "USD 1,000"]], dtype=object
     )
     raw = RawSheet("plan.csv", None, cells)
-    frame, problems = read_legacy_workplan(Source("plan.csv", b""), None, raw, OrgDirectory.bundled())
+    frame, problems = read_legacy_workplan(Source("plan.csv", b""), raw)
     assert problems == []
     assert split_list(frame["leads"].iloc[0]) == ["UNICEF", "UNMAS"]
     assert frame["budget_usd"].iloc[0] == 1000
@@ -364,6 +378,30 @@ def test_too_many_rows_is_refused_without_reading_them():
     rows = [HEADER, ["1.1 Output", "1.1.1 Activity", "UNMAS", None]]
     rows += [[None, None, None, None]] * legacy_workplan.MAX_ROWS
     raw = RawSheet("plan.csv", None, pd.DataFrame(rows, dtype=object))
-    frame, problems = read_legacy_workplan(Source("plan.csv", b""), None, raw, OrgDirectory.bundled())
+    frame, problems = read_legacy_workplan(Source("plan.csv", b""), raw)
     assert frame.empty
     assert [(p.severity, p.code, p.row) for p in problems] == [("error", "legacy.too_large", 1)]
+
+
+def test_columns_beside_the_narrative_table_are_reported_not_dropped():
+    src = workbook(
+        [
+            [*HEADER, "Status", None],
+            ["1.1 Output", "1.1.1 First", "UNMAS", "USD 1,000", "Ongoing", None],
+            [None, "1.1.2 Second", "MAG", None, "Done", "see annex"],
+        ]
+    )
+    raw = read_workbook(src).sheets[0]
+    mapped, problems = map_legacy_workplan(src, raw, OrgDirectory.bundled())
+    assert [(c.header, c.column_letter, c.field, c.how, c.values_not_loaded) for c in mapped.columns] == [
+        ("Output", "A", "output", "exact", 0),
+        ("Activity", "B", "activity", "exact", 0),
+        ("Lead and Partners", "C", "leads", "exact", 0),
+        ("Budget", "D", "budget_usd", "exact", 0),
+        ("Status", "E", None, "unmapped", 2),
+        ("", "F", None, "unmapped", 1),
+    ]
+    assert [(p.severity, p.code, p.column, p.value) for p in problems] == [
+        ("warning", "column.not_loaded", "Status", "'Ongoing', 'Done'"),
+        ("warning", "column.not_loaded", "F", "'see annex'"),
+    ]

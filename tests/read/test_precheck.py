@@ -19,7 +19,7 @@ from maaor.read.precheck import (
     precheck,
     precheck_report,
 )
-from maaor.read.types import Source
+from maaor.sources import Source
 from tests import hostile
 
 

@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from maaor.read.csv import decode_text, read_csv_bytes, sniff_separator
-from maaor.read.types import Source
+from maaor.sources import Source
 
 TEXT = "Organisation,Pays,Statut\nHALO Trust,Côte d'Ivoire,Actif\nMAG,Mali,Planifié\n"
 

@@ -15,7 +15,7 @@ from maaor.read.excel import (
     read_workbook,
     scan_sheet_xml,
 )
-from maaor.read.types import Source
+from maaor.sources import Source
 from tests.hostile import SHEET_HEAD, xlsx_from_sheet
 
 

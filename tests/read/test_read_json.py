@@ -8,7 +8,7 @@ import pytest
 
 from maaor.read.headers import map_sheet
 from maaor.read.jsonfile import read_json_bytes
-from maaor.read.types import Source
+from maaor.sources import Source
 
 
 def read(document, name: str = "3w.json"):

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from maaor.read.headers import map_sheet
 from maaor.read.sources import read_source
-from maaor.read.types import RawSheet, Source
+from maaor.read.types import RawSheet
+from maaor.sources import Source
 from tests.hostile import SHEET_HEAD, xlsx_from_sheet
 
 HEADER = ["Organisation", "Country", "Activity type", "Status"]

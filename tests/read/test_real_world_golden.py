@@ -1,7 +1,8 @@
 """Golden-file tests: every real public file in ../shared/real-world, loaded as it is.
 
-Each file must load with the right kind and row counts, and raise exactly the problems
-recorded in ``tests/golden/real_world.json`` (counts per severity and rule). To accept
+Each file must load with the right kind and row counts, place its columns as recorded,
+and raise exactly the problems recorded in ``tests/golden/real_world.json`` (counts per
+severity and rule). To accept
 a deliberate change, regenerate with ``python -m tests.read.test_real_world_golden`` and
 review the diff.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from maaor.load import load_sources
-from maaor.read.types import Source
+from maaor.sources import Source
 from tests.paths import GOLDEN as GOLDEN_DIR
 from tests.paths import ROOT
 
@@ -37,6 +38,10 @@ def summarise(path: Path) -> dict:
             "rows_read": rep.rows_read,
             "rows_loaded": rep.rows_loaded,
             "problems": dict(sorted(counts.items())),
+            # Where every column went: letter, how, field (or values left out).
+            "columns": [
+                f"{c.column_letter}:{c.how}:{c.field or c.values_not_loaded}" for c in rep.columns
+            ],
         })
     return {
         "file_problems": sorted(f"{p.severity}:{p.code}" for p in fr.problems),

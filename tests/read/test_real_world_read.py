@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from maaor import schema
+from maaor import columns
 from maaor.read.headers import map_sheet
 from maaor.read.sources import read_source
-from maaor.read.types import Source
+from maaor.sources import Source
 from tests.conftest import require_or_skip
 
 FTS_ROWS = {
@@ -60,7 +60,14 @@ def test_rowca_3w_with_hxl_alpha_tags(shared_dir):
         "target": None,
         "reached_total": "319",
     }
-    assert [(p.code, p.row) for p in problems] == [("header.hxl_row", 2), ("header.unmapped", 1)]
+    # Every column left out is a warning with its first values; the header-only one a note.
+    not_loaded = [p.column for p in problems if p.code == "column.not_loaded"]
+    assert not_loaded == ["ProjectCode", "MONTH", "Objective", "Priority", "ActivityId", "IndicatorId",
+                          "Indicator", "Accumulative", "ReportDetailId", "ProjectId", "IsApproved"]
+    assert all(p.severity == "warning" and p.row == 1 for p in problems if p.code == "column.not_loaded")
+    assert [(p.code, p.row) for p in problems if p.code != "column.not_loaded"] == [
+        ("header.hxl_row", 2), ("header.unmapped", 1)
+    ]
 
 
 def test_unhcr_3w_with_coordinates(shared_dir):
@@ -69,13 +76,15 @@ def test_unhcr_3w_with_coordinates(shared_dir):
     assert len(mapped.frame) == 2250
     assert mapped.letters["lat"] == "C" and mapped.letters["lon"] == "D"
     # The #lat_deg/#lon_deg tags of those columns mean the same fields.
-    assert schema.hxl_field("presence", "#lat_deg") == "lat"
-    assert schema.hxl_field("presence", "#lon_deg") == "lon"
+    assert columns.hxl_field("presence", "#lat_deg") == "lat"
+    assert columns.hxl_field("presence", "#lon_deg") == "lon"
     assert mapped.frame[["lat", "lon"]].iloc[0].tolist() == ["8.25", "16.42"]
     assert mapped.frame["org"].iloc[0] == "CNARR"
     assert mapped.mapped_by["pillar"] == "hxl"
     assert mapped.unmapped == ["Sector (Arabic)", "Organisation URL"]
-    assert [p.code for p in problems] == ["header.hxl_row", "header.unmapped"]
+    assert [(p.code, p.column) for p in problems] == [
+        ("header.hxl_row", None), ("column.not_loaded", "Organisation URL"), ("header.unmapped", None)
+    ]
 
 
 @pytest.mark.parametrize(("name", "rows"), sorted(FTS_ROWS.items()))
@@ -85,7 +94,8 @@ def test_fts_files(shared_dir, name, rows):
     assert len(mapped.frame) == rows
     assert len(path.read_bytes().splitlines()) - 1 == rows
     assert {"country_iso3", "year", "required_usd", "funded_usd"} <= set(mapped.frame.columns)
-    assert all(p.severity == "note" for p in problems)
+    # Columns maaor has no field for (start/end dates of the plan) are warned about.
+    assert all(p.severity == "note" or p.code == "column.not_loaded" for p in problems)
 
 
 def test_fts_mine_action_requirement_stays_blank(shared_dir):

@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from maaor.dataset import TABLE_COLUMNS
 from maaor.load import load_sources
-from maaor.read.types import Source
+from maaor.sources import Source
 from tests.paths import ROOT
 
 LEGACY = ROOT / "tests" / "fixtures" / "legacy_workplan_2018_2019.xlsx"

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from maaor.auth import Throttle
 from maaor.dataset import TABLE_COLUMNS, TABLES, Dataset, DatasetMeta, conform
-from maaor.read.types import Source
+from maaor.sources import Source
 from maaor.store import (
     Store,
     StoreBusy,

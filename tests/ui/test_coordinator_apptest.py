@@ -327,7 +327,7 @@ def test_unknown_organisation_added_then_revalidated(store_env):
 
 def test_rollback_publishes_a_version_equal_to_an_older_one(store_env):
     from maaor.load import load_sources
-    from maaor.read.types import Source
+    from maaor.sources import Source
 
     result = load_sources([Source("4w.xlsx", CLEAN)])
     store_env.publish(result.dataset, [Source("4w.xlsx", CLEAN)], by="test", note="only a 4W")

@@ -34,7 +34,7 @@ def two_versions(tmp_path, monkeypatch):
     edited, problems = apply_activity_edits(first, edits, today=dt.date(2019, 10, 1))
     assert not [p for p in problems if p.severity == "error"]
     files = [(n, b) for n, b in store.files(store.current_version())]
-    from maaor.read.types import Source
+    from maaor.sources import Source
 
     v2 = store.publish(edited, [Source(n, b) for n, b in files], by="test", note="all done",
                        kind="edit")

@@ -155,13 +155,28 @@ def header_field(kind: str, header_text: object) -> str | None:
     return _HEADERS[kind].get(key)
 
 
-def hxl_field(kind: str, tag: object) -> str | None:
-    """Return the field of ``kind`` that an HXL tag means, or None.
+#: HXL attributes that change what a column means: a tag carrying one of them is never
+#: taken for a field whose tag lacks it (``#org+prog`` is not the implementing ``#org``,
+#: ``#reached+f+elderly`` is not ``#reached``, ``#adm1+code`` is not the admin name).
+MEANING_ATTRIBUTES: frozenset[str] = frozenset(
+    {"f", "m", "i", "children", "adolescents", "adults", "elderly", "infants",
+     "prog", "funder", "donor", "recipient", "lead", "partner", "type",
+     "code", "id", "pct", "targeted"}
+)  # fmt: skip
 
-    The exact tag (hashtag and attributes, in any order) wins; otherwise the known tag
-    with the same hashtag whose attributes are all on ``tag`` and that has the most of
-    them (so ``#reached+f+children+total`` gives the field of ``#reached+f+children``);
-    the bare hashtag is the last of those candidates.
+
+def hxl_match(kind: str, tag: object) -> tuple[str, tuple[int, int]] | None:
+    """Return the field of ``kind`` that an HXL tag means and how well, or None.
+
+    HXL's own rules: the exact tag (hashtag and attributes, in any order) is the best
+    match; otherwise a known tag with the same hashtag whose attributes are all on
+    ``tag``, the one with the most of them (``#reached+f+children+total`` gives the field
+    of ``#reached+f+children``), the bare hashtag last. A known tag never matches when
+    ``tag`` has an attribute of ``MEANING_ATTRIBUTES`` that it lacks.
+
+    Returns:
+        ``(field, score)``; a higher score is a better match (exact first, then more
+        matching attributes), so that several columns claiming one field can be ranked.
     """
     norm = normalise_tag(tag)
     if norm is None:
@@ -170,11 +185,21 @@ def hxl_field(kind: str, tag: object) -> str | None:
     best: tuple[int, str] | None = None
     for known_hashtag, known_attributes, known, field in _HXL[kind]:
         if known == norm:
-            return field
-        if known_hashtag == hashtag and known_attributes <= attributes:
-            if best is None or len(known_attributes) > best[0]:
-                best = (len(known_attributes), field)
-    return best[1] if best else None
+            return field, (1, len(known_attributes))
+        if (
+            known_hashtag == hashtag
+            and known_attributes <= attributes
+            and not (attributes - known_attributes) & MEANING_ATTRIBUTES
+            and (best is None or len(known_attributes) > best[0])
+        ):
+            best = (len(known_attributes), field)
+    return (best[1], (0, best[0])) if best else None
+
+
+def hxl_field(kind: str, tag: object) -> str | None:
+    """Return the field of ``kind`` that an HXL tag means, or None (see ``hxl_match``)."""
+    match = hxl_match(kind, tag)
+    return match[0] if match else None
 
 
 def template_headers(kind: str) -> list[str]:

@@ -1,18 +1,18 @@
-"""Tests of maaor.schema: fields, header aliases and HXL tag matching."""
+"""Tests of maaor.columns: fields, header aliases and HXL tag matching."""
 
 from __future__ import annotations
 
 import pytest
 
-from maaor import schema
+from maaor import columns
 from maaor.dataset import TABLE_COLUMNS
 
 
 def test_kinds_and_labels_cover_the_tables():
-    assert schema.KINDS == ("workplan", "presence", "funding", "fts", "indicators", "mechanisms")
-    assert set(schema.KIND_LABELS) == set(schema.KINDS)
-    for kind in schema.KINDS:
-        fields = [s.field for s in schema.FIELDS[kind]]
+    assert columns.KINDS == ("workplan", "presence", "funding", "fts", "indicators", "mechanisms")
+    assert set(columns.KIND_LABELS) == set(columns.KINDS)
+    for kind in columns.KINDS:
+        fields = [s.field for s in columns.FIELDS[kind]]
         assert fields, kind
         assert len(fields) == len(set(fields)), kind
         # Every mapped field is a column of the normalised table of that kind.
@@ -20,18 +20,18 @@ def test_kinds_and_labels_cover_the_tables():
 
 
 def test_field_spec_holds_match_keys_and_normalised_tags():
-    org = schema.spec("presence", "org")
+    org = columns.spec("presence", "org")
     assert org.required is True
     assert org.label == "Organisation"
     assert org.aliases[0] == "organisation"
     assert "implementingpartner" in org.aliases
     assert "#org+impl+name" in org.hxl
-    assert schema.spec("presence", "lat").type == "latitude"
+    assert columns.spec("presence", "lat").type == "latitude"
 
 
 def test_required_fields_follow_columns_csv():
-    assert schema.required_fields("presence") == ["org", "country_iso3"]
-    assert schema.required_fields("workplan") == [
+    assert columns.required_fields("presence") == ["org", "country_iso3"]
+    assert columns.required_fields("workplan") == [
         "objective_id",
         "output_id",
         "activity_id",
@@ -63,12 +63,12 @@ def test_required_fields_follow_columns_csv():
     ],
 )
 def test_header_field_matches_labels_and_aliases(kind, header, field):
-    assert schema.header_field(kind, header) == field
+    assert columns.header_field(kind, header) == field
 
 
 @pytest.mark.parametrize("header", ["", None, "Colour", "Organisation URL", 12])
 def test_header_field_unknown_gives_none(header):
-    assert schema.header_field("presence", header) is None
+    assert columns.header_field("presence", header) is None
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_header_field_unknown_gives_none(header):
     ],
 )
 def test_normalise_tag(tag, expected):
-    assert schema.normalise_tag(tag) == expected
+    assert columns.normalise_tag(tag) == expected
 
 
 @pytest.mark.parametrize(
@@ -108,10 +108,14 @@ def test_normalise_tag(tag, expected):
         ("presence", "#geo+lat", "lat"),
         ("workplan", "#activity_id", "activity_id"),
         ("fts", "#value+funding+pct", "percent_funded"),
+        # Extra attributes that do not change the meaning are fine.
+        ("presence", "#adm1+code+v_pcode", "admin1_code"),  # not the name #adm1
+        ("presence", "#org+impl+acronym", "org"),
+        ("funding", "#org+funder+name", "donor"),
     ],
 )
 def test_hxl_field_matching(kind, tag, field):
-    assert schema.hxl_field(kind, tag) == field
+    assert columns.hxl_field(kind, tag) == field
 
 
 @pytest.mark.parametrize(
@@ -120,22 +124,36 @@ def test_hxl_field_matching(kind, tag, field):
         ("presence", "#period_date"),  # HXL 1.0-alpha, no field here
         ("presence", "#activity_id"),  # a 4W's activity id is not a work-plan id
         ("presence", "#meta+comment"),
+        # Attributes that change the meaning are never taken for the plain field.
+        ("presence", "#org+prog"),  # the programme partner is not the implementer
+        ("presence", "#org+funder"),
+        ("presence", "#reached+f+elderly"),  # elderly women are not all people reached
+        ("presence", "#reached+m"),
+        ("presence", "#reached+children"),
         ("presence", "not a tag"),
         ("presence", None),
     ],
 )
 def test_hxl_field_unknown_gives_none(kind, tag):
-    assert schema.hxl_field(kind, tag) is None
+    assert columns.hxl_field(kind, tag) is None
 
 
 def test_template_headers_are_the_labels_in_order():
-    headers = schema.template_headers("presence")
+    headers = columns.template_headers("presence")
     assert headers[:3] == ["Organisation", "Organisation type", "Country"]
-    assert headers == [s.label for s in schema.FIELDS["presence"]]
-    assert schema.template_headers("fts")[0] == "countryCode"
+    assert headers == [s.label for s in columns.FIELDS["presence"]]
+    assert columns.template_headers("fts")[0] == "countryCode"
 
 
 def test_header_keys_of_a_kind_and_of_all_kinds():
-    assert "datededebut" in schema.header_keys("workplan")
-    assert "percentfunded" not in schema.header_keys("presence")
-    assert "percentfunded" in schema.ALL_HEADER_KEYS
+    assert "datededebut" in columns.header_keys("workplan")
+    assert "percentfunded" not in columns.header_keys("presence")
+    assert "percentfunded" in columns.ALL_HEADER_KEYS
+
+
+def test_hxl_match_ranks_exact_tags_above_partial_and_bare_ones():
+    exact = columns.hxl_match("presence", "#org+impl")
+    partial = columns.hxl_match("presence", "#org+impl+acronym")
+    bare = columns.hxl_match("presence", "#org+acronym")
+    assert exact[0] == partial[0] == bare[0] == "org"
+    assert exact[1] > partial[1] > bare[1]

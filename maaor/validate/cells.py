@@ -1,0 +1,313 @@
+"""Cell-type checks: one method per field type of ``columns.csv`` (text, money, date,
+country, vocabulary ...), applied column by column to a sheet being validated."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from maaor import normalise as nz
+from maaor import vocab
+from maaor.dataset import join_list
+from maaor.orgs import OrgDirectory
+from maaor.validate.frames import obj_values
+
+#: Organisation suggestions must score above rapidfuzz WRatio's 85.5 for a mere shared
+#: word ("Save the Children" ~ "UNICEF" scores 85.5).
+SUGGEST_MIN_SCORE = 86.0
+
+#: Field type (columns.csv) -> vocabulary of maaor.vocab.
+_VOCAB_TYPES = {
+    "pillar": "pillar",
+    "wp_status": "wp_status",
+    "presence_status": "presence_status",
+    "org_type": "org_type",
+    "channel": "channel",
+    "disaggregation": "disaggregation",
+    "direction": "direction",
+}
+_VOCAB_CODES = {
+    "pillar": "pillar.unknown",
+    "wp_status": "status.unknown",
+    "presence_status": "status.unknown",
+    "org_type": "org_type.unknown",
+    "channel": "channel.unknown",
+    "disaggregation": "disaggregation.unknown",
+    "direction": "direction.unknown",
+}
+_VOCAB_NAMES = {
+    "pillar": "mine action pillar",
+    "wp_status": "work plan status",
+    "presence_status": "status",
+    "org_type": "organisation type",
+    "channel": "funding channel",
+    "disaggregation": "disaggregation",
+    "direction": "direction",
+}
+#: Defaults filled where a vocabulary cell is blank.
+_VOCAB_DEFAULTS = {("indicators", "disaggregation"): "total", ("indicators", "direction"): "increase"}
+#: Percent fields that may exceed 100 (over-funding).
+_UNBOUNDED_PERCENT = {("fts", "percent_funded")}
+#: Dates after ``today`` are suspicious only for these (reporting) fields.
+_REPORT_DATES = {("workplan", "last_update"), ("indicators", "as_of")}
+_PERSON_SPLIT = re.compile(r"\s*[;,\n/]\s*")
+
+
+def unknown_org_message(name: str | None, orgs: OrgDirectory) -> str:
+    if name is None:
+        return "Organisation not in the list of known organisations; kept as written."
+    suggestions = [s for s, _ in orgs.suggest(name, limit=3, score_cutoff=SUGGEST_MIN_SCORE)]
+    text = f"'{name}' is not in the list of known organisations; it was kept as written."
+    if suggestions:
+        text += " Did you mean: " + ", ".join(suggestions) + "?"
+    return text
+
+
+UNKNOWN_ORG_FIX = (
+    "Use the organisation's usual name or acronym, or ask the coordinator to add this "
+    "spelling as an alias of the right organisation."
+)
+
+
+class CellTypeRules:
+    """Parses each mapped column by its field type and reports the cells that do not fit.
+
+    Mixed into the sheet validator: uses its ``frame``, ``out``, ``col``, ``specs``,
+    ``raw_blank``, ``kind``, ``orgs`` and ``today``.
+    """
+
+    def _field(self, fld: str, ftype: str) -> None:
+        raw = self.frame[fld]
+        handler = getattr(self, f"_type_{ftype}", None)
+        if ftype in _VOCAB_TYPES:
+            self._vocab(fld, ftype, raw)
+        elif handler is not None:
+            handler(fld, raw)
+        else:
+            self.out[fld] = self._text(fld)
+
+    # text-like
+
+    def _type_text(self, fld, raw):
+        self.out[fld] = self._text(fld)
+
+    _type_id = _type_text
+    _type_person = _type_text
+
+    def _type_personlist(self, fld, raw):
+        cleaned = self._text(fld)
+        codes, uniques = pd.factorize(cleaned)
+        joined = [join_list(_PERSON_SPLIT.split(u)) for u in uniques]
+        arr = np.array([*joined, np.nan], dtype=object)
+        self.out[fld] = pd.Series(arr[codes] if len(codes) else arr[:0], index=self.index, dtype="str")
+
+    def _type_orglist(self, fld, raw):
+        # Handled per kind (work plan Lead/Partners); elsewhere a plain joined list.
+        self.out[fld] = self._text(fld)
+
+    def _type_org(self, fld, raw):
+        written = self._text(fld)
+        names, known = self.orgs.normalise(written)
+        self.out[fld] = names
+        if self.kind == "presence" and fld == "org":
+            self.out["org_as_written"] = written
+        unknown = (known == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+        # One warning per distinct unknown name, at its first row: the coordinator
+        # confirms a name once, so listing every repeat would only bury the others.
+        first = unknown & ~written.duplicated().to_numpy()
+        counts = written[unknown].value_counts().to_dict() if unknown.any() else {}
+
+        def message(value, _counts=counts):
+            n = _counts.get(value, 1)
+            rows = f" It appears in {n} rows; this is the first." if n > 1 else ""
+            return unknown_org_message(value, self.orgs) + rows
+
+        self.col.rows_problem(
+            "warning", "org.unknown", fld, first, obj_values(written), message, UNKNOWN_ORG_FIX,
+        )
+
+    # numbers
+
+    def _type_money(self, fld, raw):
+        parsed = nz.parse_money(raw)
+        values = parsed.values.where(~parsed.negative)
+        failed = parsed.failed.to_numpy()
+        if self.kind == "workplan" and fld == "budget_usd":
+            self._budget_failed = failed  # settled in _kind_workplan, once the note is read
+        else:
+            self.col.rows_problem(
+                "error", "money.text", fld, failed, obj_values(raw),
+                "'{value}' is not an amount in US dollars.",
+                "Write only the amount, e.g. 40000 or USD 40,000; put explanations in a comment column.",
+            )
+        self.col.rows_problem(
+            "error", "money.negative", fld, parsed.negative.to_numpy(), obj_values(raw),
+            "'{value}' is a negative amount.",
+            "Amounts cannot be negative; write the amount without a minus sign.",
+        )
+        self.col.rows_problem(
+            "warning", "money.not_usd", fld, parsed.non_usd.to_numpy(), obj_values(raw),
+            "'{value}' is not in US dollars; the number was kept as written, not converted.",
+            "Convert the amount to US dollars.",
+        )
+        self.out[fld] = values
+
+    def _numbers(self, fld, raw, *, negative_is_error: bool):
+        parsed = nz.parse_numbers(raw)
+        self.col.rows_problem(
+            "error", "number.text", fld, parsed.failed.to_numpy(), obj_values(raw),
+            "'{value}' is not a number.",
+            "Write only a number (e.g. 1250); put explanations in a comment column.",
+        )
+        values = parsed.values
+        if negative_is_error:
+            negative = (values < 0).to_numpy()
+            self.col.rows_problem(
+                "error", "number.negative", fld, negative, obj_values(raw),
+                "'{value}' is negative; a count cannot be below zero.",
+                "Write the count as a positive number.",
+            )
+            values = values.where(~negative)
+        self.out[fld] = values
+
+    def _type_count(self, fld, raw):
+        self._numbers(fld, raw, negative_is_error=True)
+
+    def _type_number(self, fld, raw):
+        self._numbers(fld, raw, negative_is_error=False)
+
+    def _type_percent(self, fld, raw):
+        upper = None if (self.kind, fld) in _UNBOUNDED_PERCENT else 100.0
+        parsed = nz.parse_percent(raw, upper=upper)
+        self.col.rows_problem(
+            "error", "percent.text", fld, parsed.failed.to_numpy(), obj_values(raw),
+            "'{value}' is not a percentage.",
+            "Write a number between 0 and 100, e.g. 40 or 40%.",
+        )
+        bounds = "between 0 and 100" if upper is not None else "0 or more"
+        self.col.rows_problem(
+            "error", "percent.out_of_range", fld, parsed.out_of_range.to_numpy(), obj_values(raw),
+            "'{value}' is not a percentage " + bounds + ".",
+            "Write a percentage " + bounds + ".",
+        )
+        if parsed.fraction:
+            label = self.col.label(fld)
+            self.col.sheet_problem(
+                "warning", "percent.fraction",
+                f"Every value in {label} is between 0 and 1; they were read as fractions "
+                "(0.4 = 40%).",
+                "If these are really below 1%, write them with a % sign (0.4%).",
+                fld,
+            )
+        self.out[fld] = parsed.values.where(~parsed.out_of_range)
+
+    def _type_year(self, fld, raw):
+        parsed = nz.parse_years(raw)
+        self.col.rows_problem(
+            "error", "year.invalid", fld, parsed.failed.to_numpy(), obj_values(raw),
+            "'{value}' is not a year.",
+            "Write the year with four digits, e.g. 2019.",
+        )
+        self.out[fld] = parsed.values
+
+    def _type_bool(self, fld, raw):
+        values, failed = nz.parse_bools(raw)
+        self.col.rows_problem(
+            "error", "bool.invalid", fld, failed.to_numpy(), obj_values(raw),
+            "'{value}' is not yes or no.",
+            "Write yes or no.",
+        )
+        self.out[fld] = values
+
+    def _type_date(self, fld, raw):
+        parsed = nz.parse_dates(raw)
+        self.col.rows_problem(
+            "error", "date.invalid", fld, parsed.failed.to_numpy(), obj_values(raw),
+            "'{value}' is not a full date.",
+            "Write a day, month and year, e.g. 31/03/2019 or 2019-03-31 (a year or a month "
+            "alone is not enough), or use an Excel date cell.",
+        )
+        self.col.rows_problem(
+            "warning", "date.month_first", fld, parsed.ambiguous.to_numpy(), obj_values(raw),
+            "'{value}' only makes sense as month/day/year and was read that way.",
+            "Check the date; write dates day first (31/03/2019) or as 2019-03-31.",
+        )
+        values = parsed.values
+        if (self.kind, fld) in _REPORT_DATES:
+            future = (values > pd.Timestamp(self.today)).to_numpy()
+            self.col.rows_problem(
+                "warning", "date.future", fld, future, obj_values(raw),
+                "'{value}' is after today (" + self.today.isoformat() + ").",
+                "Check the date.",
+            )
+        self.out[fld] = values
+
+    def _type_country(self, fld, raw):
+        parsed = nz.country_iso3(raw)
+        self.col.rows_problem(
+            "error", "country.unknown", fld, parsed.failed.to_numpy(), obj_values(raw),
+            "'{value}' is not a country maaor recognises.",
+            "Write the country's English or French name (e.g. Iraq, Irak) or its ISO3 code (IRQ).",
+        )
+        self.col.rows_problem(
+            "warning", "country.guessed", fld, parsed.guessed.to_numpy(), obj_values(raw),
+            "'{value}' was read as {context}.",
+            "Check the country; write its name or ISO3 code to be sure.",
+            context=obj_values(parsed.values),
+        )
+        if self.specs[fld].required:
+            self.col.rows_problem(
+                "error", "country.not_a_country", fld, parsed.global_.to_numpy(), obj_values(raw),
+                "'{value}' is not a country; this row needs one.",
+                "Write the country, or put global rows in a separate funding sheet.",
+            )
+        self.out[fld] = parsed.values
+
+    def _coordinate(self, fld, raw, limit: float):
+        parsed = nz.parse_coordinates(raw)
+        self.col.rows_problem(
+            "warning", "coordinates.invalid", fld, parsed.failed.to_numpy(), obj_values(raw),
+            "'{value}' is not a coordinate; it was left blank.",
+            "Write decimal degrees, e.g. 8.25.",
+        )
+        values = parsed.values
+        out = (values.abs() > limit).to_numpy()
+        self.col.rows_problem(
+            "warning", "coordinates.out_of_range", fld, out, obj_values(raw),
+            f"'{{value}}' is outside -{limit:g}..{limit:g}; the coordinates were left blank.",
+            "Check the coordinates (latitude and longitude may be swapped).",
+        )
+        self.out[fld] = values.where(~out)
+
+    def _type_latitude(self, fld, raw):
+        self._coordinate(fld, raw, 90.0)
+
+    def _type_longitude(self, fld, raw):
+        self._coordinate(fld, raw, 180.0)
+
+    def _vocab(self, fld, ftype, raw):
+        name = _VOCAB_TYPES[ftype]
+        codes = vocab.lookup_series(name, raw)
+        unknown = codes.isna().to_numpy() & ~self.raw_blank[fld]
+        default = _VOCAB_DEFAULTS.get((self.kind, fld))
+        if default is not None:
+            codes = codes.where(~pd.Series(self.raw_blank[fld], index=self.index), default)
+        allowed = ", ".join(vocab.label(name, c) for c in vocab.codes(name))
+        if ftype == "org_type":
+            self.col.rows_problem(
+                "warning", "org_type.unknown", fld, unknown, obj_values(raw),
+                "'{value}' is not an organisation type maaor knows; the type of the "
+                "organisation in the directory is used where known.",
+                "Use one of: " + allowed + ".",
+            )
+        elif ftype == "pillar" and self.kind == "presence":
+            self._unknown_pillar = unknown
+        else:
+            self.col.rows_problem(
+                "error", _VOCAB_CODES[ftype], fld, unknown, obj_values(raw),
+                "'{value}' is not a " + _VOCAB_NAMES[ftype] + " maaor knows.",
+                "Use one of: " + allowed + ".",
+            )
+        self.out[fld] = codes

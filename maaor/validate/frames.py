@@ -1,0 +1,63 @@
+"""Column helpers shared by the rules: blank masks, factorisations, list joins."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from maaor.dataset import join_list, split_list
+
+_NO_TEXT = frozenset(
+    {"empty", "floating", "integer", "mixed-integer-float", "decimal", "boolean",
+     "datetime", "datetime64", "date", "time", "timedelta"}
+)
+
+
+def blank_mask(s: pd.Series) -> np.ndarray:
+    """True where a raw cell is None/NaN or whitespace-only text."""
+    return blank_and_factors(s)[0]
+
+
+def blank_and_factors(
+    s: pd.Series,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """The blank mask of a raw column and, for a column holding text, its factorization
+    ``(codes, uniques)`` (as ``normalise.text`` takes it), so that it is computed once."""
+    if s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) in _NO_TEXT:
+        # No text in the column: only missing values are blank.
+        return s.isna().to_numpy(), None
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    flags = np.array(
+        [isinstance(u, str) and not u.strip() for u in uniques] + [True], dtype=bool
+    )
+    return (flags[codes] if len(codes) else np.zeros(0, dtype=bool)), (codes, uniques)
+
+
+def obj_values(s: pd.Series) -> np.ndarray:
+    return s.to_numpy(dtype=object)
+
+
+def join_columns(*columns: pd.Series, exclude: pd.Series | None = None) -> pd.Series:
+    """Row-wise join_list of several LIST_SEP-joined columns, minus ``exclude`` items.
+
+    Vectorised over distinct combinations: the columns are glued with a separator that
+    cannot occur in cell text, factorised, and each distinct combination is split once.
+    """
+    glue = "\x1f"
+    parts = [c.fillna("").astype(str) for c in columns]
+    if exclude is not None:
+        parts.append(exclude.fillna("").astype(str))
+    combined = parts[0]
+    for p in parts[1:]:
+        combined = combined + glue + p
+    codes, uniques = pd.factorize(combined)
+    out = []
+    for u in uniques:
+        pieces = u.split(glue)
+        drop = set(split_list(pieces[-1])) if exclude is not None else set()
+        items = [i for p in (pieces[:-1] if exclude is not None else pieces) for i in split_list(p)]
+        out.append(join_list(i for i in items if i not in drop))
+    arr = np.array([*out, np.nan], dtype=object)
+    return pd.Series(arr[codes] if len(codes) else arr[:0], index=columns[0].index, dtype="str")
+

@@ -1,0 +1,293 @@
+"""Rules of each kind of sheet: the work plan's organisations, budget texts and
+numbering; the 4W's pillars, coordinates, admin codes and duplicates; indicator
+duplicates; start/end date pairs."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from maaor import normalise as nz
+from maaor import vocab
+from maaor.dataset import join_list
+from maaor.orgs import parse_org_cell
+from maaor.validate.cells import UNKNOWN_ORG_FIX, unknown_org_message
+from maaor.validate.frames import join_columns, obj_values
+
+#: (start field, end field) pairs per kind.
+_DATE_PAIRS = {"workplan": ("start", "due"), "presence": ("start", "end")}
+_ADMIN_CODES = ("admin1_code", "admin2_code")
+_ID_NUMBER = re.compile(r"(\d+(?:\.\d+)*)")
+_BAD_ADMIN_CODE = re.compile(r"^[\s0\-.–_/]*$|^(?:n/?a|none|null|nil)$", re.I)
+
+
+def _id_number(s: pd.Series) -> pd.Series:
+    """The dotted number of an ID ("SO1" -> "1", "Output 1.3" -> "1.3"); NaN if none."""
+    return s.str.extract(_ID_NUMBER, expand=False)
+
+
+def _not_under(child: pd.Series, parent: pd.Series) -> np.ndarray:
+    """True where dotted number ``child`` is not below ``parent`` ("1.3.2" is below "1.3",
+    "1.10.2" is not below "1.1"). Rows where either is missing, or where the child is
+    numbered on its own ("2", not "1.2"), cannot be checked and are False."""
+    pairs = pd.DataFrame({"c": child, "p": parent})
+    checkable = (
+        (child.notna() & parent.notna() & child.str.contains(".", regex=False)).fillna(False).to_numpy(dtype=bool)
+    )
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs[checkable]))
+    flags = np.array(
+        [not (c.split(".")[: len(p.split("."))] == p.split(".") and c.count(".") > p.count("."))
+         for c, p in uniques],
+        dtype=bool,
+    )
+    out = np.zeros(len(child), dtype=bool)
+    if len(codes):
+        out[checkable] = flags[codes]
+    return out
+
+
+
+class KindRules:
+    """Per-kind rules, run after every column was parsed (``_kind_<kind>``).
+
+    Mixed into the sheet validator.
+    """
+
+    def _kind_workplan(self) -> None:
+        self._workplan_orgs()
+        if "budget_usd" in self.frame.columns:
+            self._budget_text(self.frame["budget_usd"], self._budget_failed)
+        self._workplan_hierarchy()
+
+    def _budget_text(self, raw: pd.Series, failed: np.ndarray) -> None:
+        """A text budget becomes the budget note (a note), unless the note is filled (an error)."""
+        note = self.out.get("budget_note")
+        if note is None:
+            note = pd.Series(np.nan, index=self.index, dtype="str")
+        note_blank = note.isna().to_numpy()
+        move = failed & note_blank
+        clash = failed & ~note_blank
+        texts = nz.text(raw)
+        self.out["budget_note"] = note.where(~pd.Series(move, index=self.index), texts)
+        self.col.rows_problem(
+            "note", "budget.moved_to_note", "budget_usd", move, obj_values(raw),
+            "The budget '{value}' is text, not an amount; it was kept as the budget note.",
+            "Nothing to do if this budget has no amount; otherwise write the amount in "
+            "the budget column and the explanation in the budget note.",
+        )
+        self.col.rows_problem(
+            "error", "money.text", "budget_usd", clash, obj_values(raw),
+            "'{value}' is not an amount in US dollars, and the budget note is already filled.",
+            "Write only the amount in the budget column and the explanation in the budget note.",
+        )
+
+    def _workplan_orgs(self) -> None:
+        if self.mapped.orgs_resolved:
+            # Split by the reader (from the cells' formatting): kept as given.
+            if "lead_tentative" in self.frame.columns:
+                self.out["lead_tentative"] = self.frame["lead_tentative"].astype("boolean")
+            for fld in ("leads", "partners", "focal_points"):
+                if fld in self.frame.columns:
+                    self.out[fld] = self._text(fld)
+            return
+        has_partners_column = "partners" in self.frame.columns
+        empty = pd.Series(np.nan, index=self.index, dtype="str")
+        lead_parts = {"leads": empty, "partners": empty, "focal": empty}
+        partner_parts = {"partners": empty, "focal": empty}
+        tentative = pd.Series(pd.NA, index=self.index, dtype="boolean")
+        for fld, role in (("leads", "lead" if has_partners_column else "auto"), ("partners", "partner")):
+            if fld not in self.frame.columns:
+                continue
+            cells = self._text(fld)
+            codes, uniques = pd.factorize(cells)
+            parsed = [parse_org_cell(u, self.orgs, role=role) for u in uniques]
+
+            def spread(values, fill=np.nan, dtype="str", codes=codes):
+                arr = np.array([*values, fill], dtype=object)
+                return pd.Series(arr[codes] if len(codes) else arr[:0], index=self.index, dtype=dtype)
+
+            leads = spread([join_list(p.leads) for p in parsed])
+            partners = spread([join_list(p.partners) for p in parsed])
+            focal = spread([join_list(p.focal_points) for p in parsed])
+            if fld == "leads":
+                lead_parts = {"leads": leads, "partners": partners, "focal": focal}
+                tentative = spread([bool(p.tentative) if p.leads else pd.NA for p in parsed],
+                                   fill=pd.NA, dtype="boolean")
+            else:
+                # Everything in a Partners cell is a partner.
+                partner_parts = {"partners": join_columns(leads, partners), "focal": focal}
+            self._org_cell_problems(fld, codes, parsed, cells)
+        self.out["leads"] = lead_parts["leads"]
+        self.out["partners"] = join_columns(
+            lead_parts["partners"], partner_parts["partners"], exclude=lead_parts["leads"]
+        )
+        self.out["lead_tentative"] = tentative
+        existing = self.out.get("focal_points", empty)
+        self.out["focal_points"] = join_columns(existing, lead_parts["focal"], partner_parts["focal"])
+
+    def _org_cell_problems(self, fld, codes, parsed, cells) -> None:
+        by_name: dict[str, list[int]] = {}
+        by_note: dict[str, list[int]] = {}
+        for i, p in enumerate(parsed):
+            for name in p.unknown:
+                by_name.setdefault(name, []).append(i)
+            for note in p.notes:
+                by_note.setdefault(note, []).append(i)
+        for name, cell_ids in by_name.items():
+            mask = np.isin(codes, cell_ids)
+            self.col.rows_problem(
+                "warning", "org.unknown", fld, mask, np.full(self.n, name, dtype=object),
+                lambda v: unknown_org_message(v, self.orgs), UNKNOWN_ORG_FIX,
+            )
+        for note, cell_ids in by_note.items():
+            mask = np.isin(codes, cell_ids)
+            self.col.rows_problem(
+                "note", "org.remark", fld, mask, np.full(self.n, note, dtype=object),
+                "The remark '{value}' was not loaded as an organisation.",
+                "Move remarks to the comment column.",
+            )
+
+    def _workplan_hierarchy(self) -> None:
+        act = self.out.get("activity_id")
+        outp = self.out.get("output_id")
+        obj = self.out.get("objective_id")
+        if act is not None:
+            dup = (act.duplicated(keep="first") & act.notna()).to_numpy()
+            if dup.any():
+                first_row = pd.Series(self.rows, index=self.index).groupby(act).transform("first")
+                self.col.rows_problem(
+                    "error", "workplan.duplicate_activity", "activity_id", dup, obj_values(act),
+                    "Activity {value} is listed twice (first in row {context}).",
+                    "Give each activity its own number, or delete the repeated row.",
+                    context=first_row.to_numpy(dtype=object),
+                )
+        for child, parent, code, child_field, names in (
+            (act, outp, "workplan.activity_not_under_output", "activity_id", ("Activity", "output")),
+            (outp, obj, "workplan.output_not_under_objective", "output_id", ("Output", "objective")),
+        ):
+            if child is None or parent is None:
+                continue
+            bad = _not_under(_id_number(child), _id_number(parent))
+            self.col.rows_problem(
+                "error", code, child_field, bad, obj_values(child),
+                names[0] + " {value} is not numbered under " + names[1] + " {context}: its "
+                "number should start with {context}.",
+                "Correct the number or the " + names[1] + " it is under. If Excel turned 1.10 "
+                "into 1.1, format the ID columns as text.",
+                context=obj_values(parent),
+            )
+
+    def _kind_presence(self) -> None:
+        pillar = self.out.get("pillar")
+        if "activity" in self.frame.columns:
+            from_activity = vocab.lookup_series("pillar", self.frame["activity"])
+            if pillar is None:
+                pillar = from_activity
+            else:
+                blank = pd.Series(self.raw_blank["pillar"], index=self.index)
+                pillar = pillar.where(~blank, from_activity)
+            self.out["pillar"] = pillar
+        if "pillar" in self.frame.columns:
+            unknown = self._unknown_pillar
+            allowed = ", ".join(vocab.label("pillar", c) for c in vocab.codes("pillar"))
+            self.col.rows_problem(
+                "error", "pillar.unknown", "pillar", unknown, obj_values(self.frame["pillar"]),
+                "'{value}' is not a mine action pillar maaor knows.",
+                "Use one of: " + allowed + ".",
+            )
+        if "org" in self.out:
+            org_type = self.out.get("org_type", pd.Series(np.nan, index=self.index, dtype="str"))
+            missing = org_type.isna()
+            if missing.any():
+                names = self.out["org"]
+                codes, uniques = pd.factorize(names[missing])
+                types = np.array([*[self.orgs.org_type(u) for u in uniques], None], dtype=object)
+                org_type = org_type.copy()
+                org_type[missing] = types[codes]
+            self.out["org_type"] = org_type.astype("str")
+        self._coordinate_pairs()
+        self._admin_codes()
+        if "country_iso3" not in self.frame.columns:
+            self._country_from_pcodes()
+        self._duplicates(
+            "presence.duplicate",
+            ["org", "country_iso3", "admin1", "admin1_code", "admin2", "admin2_code", "pillar", "activity"],
+            "org",
+            "The same organisation, place and activity already appear in row {context}.",
+            "Delete the repeated row, or tell the rows apart (place, activity).",
+        )
+
+    def _coordinate_pairs(self) -> None:
+        if "lat" not in self.out or "lon" not in self.out:
+            return
+        lat, lon = self.out["lat"], self.out["lon"]
+        zero = ((lat == 0) & (lon == 0)).to_numpy()
+        self.col.rows_problem(
+            "warning", "coordinates.zero", "lat", zero, obj_values(self.frame["lat"]),
+            "Latitude and longitude are both 0 (a point in the ocean); they were left blank.",
+            "Write the coordinates of the place, or leave both cells empty.",
+        )
+        one_missing = (lat.isna() ^ lon.isna()).to_numpy()
+        blank = pd.Series(zero | one_missing, index=self.index)
+        self.out["lat"] = lat.where(~blank)
+        self.out["lon"] = lon.where(~blank)
+
+    def _admin_codes(self) -> None:
+        for fld in _ADMIN_CODES:
+            if fld not in self.out:
+                continue
+            codes = self.out[fld]
+            # The pattern runs once per distinct code, not once per row.
+            idx, uniques = pd.factorize(codes, use_na_sentinel=True)
+            flags = np.zeros(len(uniques) + 1, dtype=bool)
+            flags[: len(uniques)] = [_BAD_ADMIN_CODE.fullmatch(u) is not None for u in uniques]
+            bad = flags[idx] if len(idx) else np.zeros(0, dtype=bool)
+            self.col.rows_problem(
+                "warning", "admin_code.invalid", fld, bad, obj_values(codes),
+                "'{value}' is not a valid admin code; it was left blank.",
+                "Write the P-code of the place (e.g. VUT0104002), or leave the cell empty.",
+            )
+            self.out[fld] = codes.where(~pd.Series(bad, index=self.index))
+
+    def _duplicates(self, code: str, keys: list[str], fld: str, message: str, fix: str) -> None:
+        present = [k for k in keys if k in self.out]
+        if not present or fld not in self.out:
+            return
+        frame = pd.DataFrame({k: self.out[k] for k in present})
+        dup = frame.duplicated(keep="first").to_numpy()
+        if not dup.any():
+            return
+        group = frame.groupby(present, dropna=False, sort=False).ngroup()
+        first = pd.Series(self.rows, index=self.index).groupby(group).transform("first")
+        self.col.rows_problem(
+            "warning", code, fld, dup, obj_values(self.out[fld]), message, fix,
+            context=first.to_numpy(dtype=object),
+        )
+
+    def _kind_indicators(self) -> None:
+        self._duplicates(
+            "indicator.duplicate",
+            ["indicator_id", "country_iso3", "year", "disaggregation"],
+            "indicator_id",
+            "Indicator {value} has the same country, year and disaggregation as row {context}.",
+            "Delete the repeated row or correct its country, year or disaggregation.",
+        )
+
+    def _date_pairs(self) -> None:
+        pair = _DATE_PAIRS.get(self.kind)
+        if pair is None:
+            return
+        start_f, end_f = pair
+        if start_f not in self.out or end_f not in self.out:
+            return
+        start, end = self.out[start_f], self.out[end_f]
+        before = (end < start).to_numpy()
+        start_label = self.col.label(start_f)
+        self.col.rows_problem(
+            "error", "date.end_before_start", end_f, before, obj_values(self.frame[end_f]),
+            f"'{{value}}' is before {start_label}; it was left blank.",
+            f"Correct {self.col.label(end_f)} or {start_label}.",
+        )
+        self.out[end_f] = end.where(~pd.Series(before, index=self.index))
