@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from maaor.read.types import Source
+from maaor.resources import APP_ROOT as ROOT  # the checkout, or maaor/_app when installed
 
-ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "data" / "manifest.json"
 
 

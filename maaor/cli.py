@@ -1,4 +1,5 @@
-"""Command line: validate, publish, history, rollback, backup, restore, hash-password.
+"""Command line: validate, publish, history, rollback, backup, restore, hash-password,
+brief, export, health, serve.
 
 Exit codes: 0 success (warnings allowed); 1 an error stands (nothing published);
 2 usage error (argparse's own convention).
@@ -316,9 +317,48 @@ def cmd_brief(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    """Write one whole table (or the data package) of a version (maaor.export.machine)."""
+    from maaor.export.commands import run_export
+
+    return run_export(args)
+
+
+def cmd_health(args) -> int:
+    """Print the store health as JSON (exit 0 ok, 1 failing), or answer it over HTTP."""
+    from maaor.health import health_report, health_server
+
+    if args.listen:
+        host, _, port = args.listen.rpartition(":")
+        server = health_server(host or "127.0.0.1", int(port))
+        print(f"maaor health: answering on http://{args.listen}/healthz", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        return 0
+    report = health_report()
+    json.dump(report, sys.stdout, indent=2)
+    print()
+    return 0 if report["ok"] else 1
+
+
+def cmd_serve(args) -> int:
+    """Run the dashboard (replaces this process with Streamlit)."""
+    from maaor.serve import exec_serve, serve_command, serve_environment
+
+    extra = list(args.streamlit_args)
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    command = serve_command(port=args.port, address=args.address,
+                            max_upload_mb=args.max_upload_mb, streamlit_args=extra)
+    exec_serve(command, serve_environment(args.mode))
+    return 0  # not reached
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m maaor``."""
-    parser = argparse.ArgumentParser(prog="python -m maaor", description="maaor data tools")
+    parser = argparse.ArgumentParser(prog="maaor", description="maaor data tools")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="check files without publishing")
@@ -370,10 +410,49 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("hash-password", help="print a salted hash for the coordinator password")
     p.set_defaults(func=cmd_hash_password)
+
+    from maaor.export.machine import EXPORT_TABLES, FORMATS
+
+    p = sub.add_parser("export", help="write a whole table of a version for other tools")
+    p.add_argument("--format", choices=(*FORMATS, "datapackage"), required=True,
+                   help="csv, hxl (HXL CSV), json, xlsx; datapackage: a JSON file per "
+                        "table and datapackage.json into the folder --out")
+    p.add_argument("--table", choices=EXPORT_TABLES,
+                   help="the table (every format but datapackage)")
+    p.add_argument("--version", type=int, default=None, help="default: the current version")
+    p.add_argument("--public", action="store_true",
+                   help="apply the public pages' transformation (no people's names or "
+                        "contacts; presence at MAAOR_PUBLIC_PRESENCE_LEVEL)")
+    p.add_argument("--neutralise", action="store_true",
+                   help="hxl: prefix text starting with = + - @ with ' for spreadsheets "
+                        "(HXL readers keep the ')")
+    p.add_argument("--out", default=None, metavar="FILE",
+                   help="file to write (default: standard output; datapackage: a folder)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("health", help="check the data store (JSON; exit 0 ok, 1 failing)")
+    p.add_argument("--listen", default=None, metavar="HOST:PORT",
+                   help="answer GET /healthz over HTTP instead (200 ok, 503 failing)")
+    p.set_defaults(func=cmd_health)
+
+    p = sub.add_parser("serve", help="run the dashboard with the project's configuration")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default=None,
+                   help="address to bind (default: every interface; 127.0.0.1 behind nginx)")
+    p.add_argument("--mode", choices=("coordinator", "viewer"), default=None,
+                   help="viewer: a public process without the Coordinator page (MAAOR_MODE)")
+    p.add_argument("--max-upload-mb", type=int, default=None,
+                   help="upload limit (default: .streamlit/config.toml)")
+    p.add_argument("streamlit_args", nargs=argparse.REMAINDER,
+                   help="after --: further `streamlit run` options")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
+    from maaor.logs import setup_logging
+
     args = build_parser().parse_args(argv)
+    setup_logging()
     return args.func(args)

@@ -5,7 +5,8 @@ Environment variables:
         ``postgresql://user@host:5432/db`` (rewritten to the psycopg 3 driver).
         Unset: a SQLite file (see MAAOR_SQLITE_PATH).
     MAAOR_SQLITE_PATH: SQLite file used when MAAOR_DATABASE_URL is unset
-        (default ``var/maaor.sqlite`` under the repository root).
+        (default ``var/maaor.sqlite`` under the checkout; for an installed package,
+        under the directory the command runs in).
     MAAOR_BUSY_TIMEOUT_MS: how long a write waits for another writer's lock before
         giving up with "the data store is busy" (default 10000).
     MAAOR_PG_CONNECT_TIMEOUT_S: seconds before an unreachable PostgreSQL server counts
@@ -25,8 +26,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from maaor.resources import INSTALLED
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "maaor.sqlite"
+# Installed (site-packages is no place for data): relative, resolved when used.
+DEFAULT_SQLITE_PATH = (Path("var") if INSTALLED else REPO_ROOT / "var") / "maaor.sqlite"
 
 
 class ConfigError(ValueError):

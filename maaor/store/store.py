@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import sqlalchemy as sa
 
 from maaor import config
 from maaor.dataset import TABLES, Dataset, DatasetMeta
+from maaor.logs import log_event
 from maaor.read.types import Source
 from maaor.store import schema as s
 from maaor.store.codec import TABLE_FORMAT, decode_table, encode_table
@@ -32,6 +34,9 @@ from maaor.store.errors import StoreConflict, StoreError, VersionNotFound
 from maaor.store.migrations import latest_version, recorded_version, upgrade
 from maaor.textkey import match_key
 
+_log = logging.getLogger("maaor.store")
+# conn.info key of the audit entries a write transaction made (logged after its commit).
+_PENDING_LOG = "maaor_pending_log"
 VERSION_KINDS = ("upload", "rollback", "edit", "bootstrap")
 
 
@@ -242,6 +247,7 @@ class Store:
         exception rolls the whole transaction back.
         """
         with self._translated(), self.engine.connect() as conn:
+            conn.info.pop(_PENDING_LOG, None)  # left by a transaction that rolled back
             conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
                 if self.backend == "postgresql":
@@ -255,6 +261,10 @@ class Store:
                         query = query.with_for_update()
                     current = conn.execute(query).scalar()
                 yield conn, current
+            # Logged once committed: a rolled-back action is never logged as done.
+            for entry in conn.info.pop(_PENDING_LOG, ()):
+                log_event(_log, entry["action"], f"{entry['action']}: {entry['detail']}",
+                          **entry)
 
     # ------------------------------------------------------------------ schema
 
@@ -379,6 +389,8 @@ class Store:
         conn.execute(s.audit.insert().values(
             at=_to_db_time(at or utc_now()), who=who, action=action, detail=detail
         ))
+        conn.info.setdefault(_PENDING_LOG, []).append(
+            {"action": action, "who": who, "detail": detail})
 
     def load(self, version: int | None = None) -> Dataset:
         """Return the dataset of ``version`` (default: the current one).

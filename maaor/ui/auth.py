@@ -17,6 +17,7 @@ import streamlit as st
 
 from maaor import auth
 from maaor.i18n import t
+from maaor.logs import log_event
 
 THROTTLE_KEY = "coordinator"
 SESSION_USER = "coord_user"  # {"name": ..., "method": "password"|"oidc", "hash": fingerprint}
@@ -132,6 +133,8 @@ def try_password(password: str, config: AuthConfig, throttle: auth.Throttle) -> 
         return "unconfigured", 0.0
     allowed, wait = throttle.check(THROTTLE_KEY)
     if not allowed:
+        log_event(_log, "signin_refused_locked", "sign-in refused: locked",
+                  level=logging.WARNING, seconds_left=round(wait))
         return "locked", wait
     if auth.verify_password(password or "", config.password_hash):
         throttle.record_success(THROTTLE_KEY)
@@ -142,6 +145,10 @@ def try_password(password: str, config: AuthConfig, throttle: auth.Throttle) -> 
         }
         return "ok", 0.0
     allowed, wait = throttle.record_failure(THROTTLE_KEY)
+    # Never the password typed: only that it was wrong, and the lock when it starts.
+    log_event(_log, "signin_failed" if allowed else "signin_locked",
+              "wrong coordinator password" + ("" if allowed else f"; locked for {wait:.0f} s"),
+              level=logging.WARNING, seconds_left=round(wait))
     return ("wrong", 0.0) if allowed else ("locked", wait)
 
 

@@ -32,6 +32,7 @@ from maaor.dataset import Dataset
 from maaor.diff import DatasetDiff, diff_datasets
 from maaor.i18n import t
 from maaor.load import LoadResult, load_sources
+from maaor.logs import log_event
 from maaor.problems import Problem
 from maaor.read.types import Source
 from maaor.store import StoreConflict, StoreError, retry_busy
@@ -228,6 +229,9 @@ def validate_uploads(
     limit = max_upload_mb() * 1024 * 1024
     refused = list(refused) + [(n, len(d)) for n, d in files if len(d) > limit]
     accepted = [(n, d) for n, d in files if len(d) <= limit]
+    for name, size in refused:
+        log_event(_log, "upload_refused", f"upload refused: {size} bytes over the limit",
+                  level=logging.WARNING, file=name, bytes=size, limit_bytes=limit)
     aliases = store.aliases()
     sources = [Source(name, bytes(data)) for name, data in accepted]
     upload = Upload(upload_key(files, aliases), sources, refused)

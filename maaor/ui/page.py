@@ -10,12 +10,14 @@ the URL, else from the session, else from the defaults.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
+from maaor import logs
 from maaor.config import app_mode
 from maaor.dataset import DatasetMeta
 from maaor.filters import Filters
@@ -24,6 +26,7 @@ from maaor.ui import data
 from maaor.ui import filters as ui_filters
 from maaor.ui.filters import FilterOptions
 
+_log = logging.getLogger("maaor.ui.page")
 # (script path relative to app.py, title key, material icon) in navigation order.
 PAGES: tuple[tuple[str, str, str], ...] = (
     ("app.py", "page.overview.title", ":material/dashboard:"),
@@ -213,6 +216,7 @@ def setup(title_key: str, tables: Sequence[str], presenting: bool = False) -> Pa
         presenting: plenary mode: the sidebar starts collapsed (still there, filters
             in it) and the page draws its own title, version and notice per slide.
     """
+    logs.setup_logging()
     f, lang, pinned = ui_filters.state_on_load()
     st.set_page_config(
         page_title=f"{t(title_key, lang)} · {t('app.short_name', lang)}",
@@ -220,9 +224,11 @@ def setup(title_key: str, tables: Sequence[str], presenting: bool = False) -> Pa
         initial_sidebar_state="collapsed" if presenting else "expanded",
     )
     try:
-        version, is_pinned = _resolve_version(pinned, lang)
-        ds = data.dataset(version)
-        options = data.options(version)
+        with logs.timed(_log, "slow_page", f"setting up {title_key}", page=title_key,
+                        slower_than=logs.slow_page_seconds()):
+            version, is_pinned = _resolve_version(pinned, lang)
+            ds = data.dataset(version)
+            options = data.options(version)
     except Exception:  # the store is down: say so plainly, log the rest
         import logging
 
