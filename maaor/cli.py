@@ -344,16 +344,10 @@ def cmd_health(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    """Run the dashboard (replaces this process with Streamlit)."""
-    from maaor.serve import exec_serve, serve_command, serve_environment
+    """Run the dashboard (replaces this process with Streamlit; see maaor.serve)."""
+    from maaor.serve import run
 
-    extra = list(args.streamlit_args)
-    if extra[:1] == ["--"]:
-        extra = extra[1:]
-    command = serve_command(port=args.port, address=args.address,
-                            max_upload_mb=args.max_upload_mb, streamlit_args=extra)
-    exec_serve(command, serve_environment(args.mode))
-    return 0  # not reached
+    return run(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -435,16 +429,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="answer GET /healthz over HTTP instead (200 ok, 503 failing)")
     p.set_defaults(func=cmd_health)
 
+    from maaor.serve import add_arguments as add_serve_arguments
+
     p = sub.add_parser("serve", help="run the dashboard with the project's configuration")
-    p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--address", default=None,
-                   help="address to bind (default: every interface; 127.0.0.1 behind nginx)")
-    p.add_argument("--mode", choices=("coordinator", "viewer"), default=None,
-                   help="viewer: a public process without the Coordinator page (MAAOR_MODE)")
-    p.add_argument("--max-upload-mb", type=int, default=None,
-                   help="upload limit (default: .streamlit/config.toml)")
-    p.add_argument("streamlit_args", nargs=argparse.REMAINDER,
-                   help="after --: further `streamlit run` options")
+    add_serve_arguments(p)
     p.set_defaults(func=cmd_serve)
     return parser
 

@@ -9,6 +9,7 @@ file; installed: ``var/maaor.sqlite`` under the directory ``maaor serve`` runs i
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -53,3 +54,41 @@ def exec_serve(command: list[str], env: dict[str, str]) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(command[0], command, env)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``maaor serve`` to ``parser``."""
+    parser.add_argument("--port", type=int, default=8501)
+    parser.add_argument("--address", default=None,
+                        help="address to bind (default: every interface; 127.0.0.1 behind "
+                             "nginx)")
+    parser.add_argument("--mode", choices=APP_MODES, default=None,
+                        help="viewer: a public process without the Coordinator page "
+                             "(MAAOR_MODE)")
+    parser.add_argument("--max-upload-mb", type=int, default=None,
+                        help="upload limit (default: .streamlit/config.toml)")
+    parser.add_argument("streamlit_args", nargs=argparse.REMAINDER,
+                        help="after --: further `streamlit run` options")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the dashboard with parsed ``args`` (replaces this process with Streamlit)."""
+    extra = list(args.streamlit_args)
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    command = serve_command(port=args.port, address=args.address,
+                            max_upload_mb=args.max_upload_mb, streamlit_args=extra)
+    exec_serve(command, serve_environment(args.mode))
+    return 0  # not reached
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m maaor.serve``: the same as ``maaor serve`` without importing the data
+    tools first (a supervisor restarting a process saves that time)."""
+    parser = argparse.ArgumentParser(prog="maaor serve", description=__doc__.split("\n\n")[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
