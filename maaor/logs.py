@@ -76,6 +76,21 @@ class TextFormatter(logging.Formatter):
         return f"{head} [{extra}]{sep}{rest}"
 
 
+class _StandardErrorHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (tests and tools replace it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def log_format(env: Mapping[str, str] | None = None) -> str:
     """Return the configured log format: "text" (default) or "json" (MAAOR_LOG_FORMAT)."""
     from maaor.config import ConfigError
@@ -105,7 +120,7 @@ def setup_logging(env: Mapping[str, str] | None = None, stream=None) -> logging.
         return logger  # every Streamlit page run calls this: configure once
     for handler in mine:
         logger.removeHandler(handler)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _StandardErrorHandler()
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(JsonLinesFormatter() if log_format(env) == "json" else TextFormatter())
     logger.addHandler(handler)

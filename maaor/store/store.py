@@ -37,6 +37,7 @@ from maaor.textkey import match_key
 _log = logging.getLogger("maaor.store")
 # conn.info key of the audit entries a write transaction made (logged after its commit).
 _PENDING_LOG = "maaor_pending_log"
+_PUBLISH_KINDS = ("upload", "edit", "bootstrap")
 VERSION_KINDS = ("upload", "rollback", "edit", "bootstrap")
 
 
@@ -263,8 +264,9 @@ class Store:
                 yield conn, current
             # Logged once committed: a rolled-back action is never logged as done.
             for entry in conn.info.pop(_PENDING_LOG, ()):
-                log_event(_log, entry["action"], f"{entry['action']}: {entry['detail']}",
-                          **entry)
+                # A new version by upload, edit or bootstrap is a publish; its kind says how.
+                name = "publish" if entry["action"] in _PUBLISH_KINDS else entry["action"]
+                log_event(_log, name, f"{entry['action']}: {entry['detail']}", **entry)
 
     # ------------------------------------------------------------------ schema
 
