@@ -175,6 +175,41 @@ def _hxl_switch(lang: str) -> None:
                       help=t("download.hxl.help", lang), on_change=_remember_hxl)
 
 
+def full_tables(tables: Sequence[str]) -> list[str]:
+    """Return the whole tables a page with ``tables`` offers for other tools: its own,
+    and the flags where the work plan and presence both are."""
+    from maaor.export.machine import EXPORT_TABLES
+
+    out = [name for name in EXPORT_TABLES if name in tables]
+    if "workplan" in tables and "presence" in tables:
+        out.append("flags")
+    return out
+
+
+def _full_table_downloads(version: int, tables: Sequence[str], today: dt.date,
+                          lang: str) -> None:
+    """Sidebar downloads of the page's whole tables as HXL CSV and JSON (the public
+    dataset of the version, as every page shows it; built only when clicked)."""
+    from maaor.export.machine import EXTENSIONS, MEDIA_TYPES, full_table, table_bytes
+
+    names = full_tables(tables)
+    if not names:
+        return
+    box = st.sidebar.expander(t("download.full", lang), icon=":material/dataset:")
+    box.caption(t("download.full.help", lang))
+    for name in names:
+        label = t(SOURCE_KEYS[name] if name in SOURCE_KEYS else "download.full.flags", lang)
+        for fmt in ("hxl", "json"):
+            box.download_button(
+                t(f"download.full.{fmt}", lang, table=label),
+                data=lambda name=name, fmt=fmt: table_bytes(
+                    full_table(data.dataset(version), name, today), name, fmt),
+                file_name=f"maaor_v{version}_{name}.{EXTENSIONS[fmt]}",
+                mime=MEDIA_TYPES[fmt], key=f"dl_full_{name}_{fmt}", on_click="ignore",
+                icon=":material/download:", width="stretch",
+            )
+
+
 def hxl_wanted() -> bool:
     """Return True when CSV downloads should carry an HXL tag row (sidebar switch)."""
     return bool(st.session_state.get(HXL_PREFERENCE, False))
@@ -242,6 +277,7 @@ def setup(title_key: str, tables: Sequence[str], presenting: bool = False) -> Pa
     )
     if tables:
         _hxl_switch(lang)
+        _full_table_downloads(version, tables, dt.date.today(), lang)
     page = Page(
         lang=lang,
         version=version,
