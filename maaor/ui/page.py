@@ -186,6 +186,9 @@ def full_tables(tables: Sequence[str]) -> list[str]:
     return out
 
 
+_FULL_LABELS = {"hxl": "download.full.hxl", "json": "download.full.json"}
+
+
 def _full_table_downloads(version: int, tables: Sequence[str], today: dt.date,
                           lang: str) -> None:
     """Sidebar downloads of the page's whole tables as HXL CSV and JSON (the public
@@ -201,7 +204,7 @@ def _full_table_downloads(version: int, tables: Sequence[str], today: dt.date,
         label = t(SOURCE_KEYS[name] if name in SOURCE_KEYS else "download.full.flags", lang)
         for fmt in ("hxl", "json"):
             box.download_button(
-                t(f"download.full.{fmt}", lang, table=label),
+                t(_FULL_LABELS[fmt], lang, table=label),
                 data=lambda name=name, fmt=fmt: table_bytes(
                     full_table(data.dataset(version), name, today), name, fmt),
                 file_name=f"maaor_v{version}_{name}.{EXTENSIONS[fmt]}",
