@@ -17,6 +17,11 @@ Environment variables:
         read by ``maaor.auth.configured_hash``.
     MAAOR_MODE: "coordinator" (default: every page) or "viewer" (a public process of a
         scaled-out deployment: no Coordinator page; see deploy/cluster.py).
+    MAAOR_LOG_FORMAT: "text" (default) or "json" (one JSON object per line); see
+        maaor.logs.
+    MAAOR_LOG_LEVEL: DEBUG, INFO (default), WARNING or ERROR for maaor's own loggers.
+    MAAOR_SLOW_PAGE_S: a page setup taking at least this many seconds is logged as slow
+        (default 2).
 """
 
 from __future__ import annotations
@@ -129,3 +134,54 @@ def app_mode(env: Mapping[str, str] | None = None) -> str:
     if mode not in APP_MODES:
         raise ConfigError(f"MAAOR_MODE must be one of {', '.join(APP_MODES)}, not {mode!r}")
     return mode
+
+
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def log_format(env: Mapping[str, str] | None = None) -> str:
+    """Return the log format from MAAOR_LOG_FORMAT: "text" (the default) or "json".
+
+    Raises:
+        ConfigError: MAAOR_LOG_FORMAT holds another value.
+    """
+    env = os.environ if env is None else env
+    value = env.get("MAAOR_LOG_FORMAT", "").strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"MAAOR_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, "
+                          f"not {value!r}")
+    return value
+
+
+def log_level(env: Mapping[str, str] | None = None) -> str:
+    """Return the level of maaor's loggers from MAAOR_LOG_LEVEL (default "INFO").
+
+    Raises:
+        ConfigError: MAAOR_LOG_LEVEL holds another value.
+    """
+    env = os.environ if env is None else env
+    value = env.get("MAAOR_LOG_LEVEL", "").strip().upper() or "INFO"
+    if value not in LOG_LEVELS:
+        raise ConfigError(f"MAAOR_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
+                          f"not {value!r}")
+    return value
+
+
+def slow_page_seconds(env: Mapping[str, str] | None = None) -> float:
+    """Return MAAOR_SLOW_PAGE_S: page setups at least this long are logged (default 2).
+
+    Raises:
+        ConfigError: MAAOR_SLOW_PAGE_S is not a number of seconds above zero.
+    """
+    env = os.environ if env is None else env
+    raw = env.get("MAAOR_SLOW_PAGE_S", "").strip()
+    if not raw:
+        return 2.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"MAAOR_SLOW_PAGE_S must be a number of seconds, not {raw!r}") from None
+    if not value > 0:
+        raise ConfigError(f"MAAOR_SLOW_PAGE_S must be above 0, not {raw!r}")
+    return value

@@ -30,7 +30,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-LOG_FORMATS = ("text", "json")
+from maaor import config
+
 ROOT_LOGGER = "maaor"
 _HANDLER_NAME = "maaor-logs"
 # LogRecord attributes of the logging module itself; anything else came in ``extra``.
@@ -91,20 +92,11 @@ class _StandardErrorHandler(logging.StreamHandler):
         pass
 
 
-def log_format(env: Mapping[str, str] | None = None) -> str:
-    """Return the configured log format: "text" (default) or "json" (MAAOR_LOG_FORMAT)."""
-    from maaor.config import ConfigError
-
-    env = os.environ if env is None else env
-    value = env.get("MAAOR_LOG_FORMAT", "").strip().lower() or "text"
-    if value not in LOG_FORMATS:
-        raise ConfigError(f"MAAOR_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, "
-                          f"not {value!r}")
-    return value
-
-
 def setup_logging(env: Mapping[str, str] | None = None, stream=None) -> logging.Logger:
     """Configure the ``maaor`` loggers once per process (again when ``stream`` is given).
+
+    Raises:
+        ConfigError: MAAOR_LOG_FORMAT or MAAOR_LOG_LEVEL holds an unusable value.
 
     Args:
         env: environment to read MAAOR_LOG_FORMAT / MAAOR_LOG_LEVEL from (default: os.environ).
@@ -122,10 +114,10 @@ def setup_logging(env: Mapping[str, str] | None = None, stream=None) -> logging.
         logger.removeHandler(handler)
     handler = logging.StreamHandler(stream) if stream is not None else _StandardErrorHandler()
     handler.set_name(_HANDLER_NAME)
-    handler.setFormatter(JsonLinesFormatter() if log_format(env) == "json" else TextFormatter())
+    handler.setFormatter(JsonLinesFormatter() if config.log_format(env) == "json"
+                         else TextFormatter())
     logger.addHandler(handler)
-    level = env.get("MAAOR_LOG_LEVEL", "").strip().upper() or "INFO"
-    logger.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
+    logger.setLevel(config.log_level(env))
     logger.propagate = False  # Streamlit configures the root logger its own way
     return logger
 
@@ -134,17 +126,6 @@ def log_event(logger: logging.Logger, event: str, message: str, *,
               level: int = logging.INFO, **fields: Any) -> None:
     """Log ``message`` as event ``event`` with ``fields`` (JSON keys / text key=value)."""
     logger.log(level, message, extra={"event": event, **fields})
-
-
-def slow_page_seconds(env: Mapping[str, str] | None = None) -> float:
-    """Return the threshold above which a page setup is logged as slow
-    (MAAOR_SLOW_PAGE_S, default 2 seconds)."""
-    env = os.environ if env is None else env
-    raw = env.get("MAAOR_SLOW_PAGE_S", "").strip()
-    try:
-        return float(raw) if raw else 2.0
-    except ValueError:
-        return 2.0
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from maaor import logs
+from maaor import config, logs
 from maaor.bundled import load_default
 from maaor.config import ConfigError
 from maaor.load import load_sources
@@ -31,11 +31,19 @@ def _events(lines, name):
     return [e for e in lines if e.get("event") == name]
 
 
-def test_log_format_setting():
-    assert logs.log_format({}) == "text"
-    assert logs.log_format({"MAAOR_LOG_FORMAT": "JSON"}) == "json"
+def test_log_settings():
+    assert config.log_format({}) == "text"
+    assert config.log_format({"MAAOR_LOG_FORMAT": "JSON"}) == "json"
     with pytest.raises(ConfigError, match="MAAOR_LOG_FORMAT"):
-        logs.log_format({"MAAOR_LOG_FORMAT": "xml"})
+        config.log_format({"MAAOR_LOG_FORMAT": "xml"})
+    assert config.log_level({}) == "INFO"
+    assert config.log_level({"MAAOR_LOG_LEVEL": "warning"}) == "WARNING"
+    with pytest.raises(ConfigError, match="MAAOR_LOG_LEVEL"):
+        config.log_level({"MAAOR_LOG_LEVEL": "loud"})
+    assert config.slow_page_seconds({}) == 2.0
+    assert config.slow_page_seconds({"MAAOR_SLOW_PAGE_S": "0.5"}) == 0.5
+    with pytest.raises(ConfigError, match="MAAOR_SLOW_PAGE_S"):
+        config.slow_page_seconds({"MAAOR_SLOW_PAGE_S": "soon"})
 
 
 def test_text_lines_carry_the_fields():

@@ -18,7 +18,7 @@ from typing import Any
 import streamlit as st
 
 from maaor import logs
-from maaor.config import app_mode
+from maaor.config import app_mode, slow_page_seconds
 from maaor.dataset import DatasetMeta
 from maaor.filters import Filters
 from maaor.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_date, t
@@ -263,7 +263,7 @@ def setup(title_key: str, tables: Sequence[str], presenting: bool = False) -> Pa
     )
     try:
         with logs.timed(_log, "slow_page", f"setting up {title_key}", page=title_key,
-                        slower_than=logs.slow_page_seconds()):
+                        slower_than=slow_page_seconds()):
             version, is_pinned = _resolve_version(pinned, lang)
             ds = data.dataset(version)
             options = data.options(version)
