@@ -47,6 +47,57 @@ DERIVED_TAGS: dict[str, dict[str, str]] = {
 }
 
 
+# Columns the figure tables add (counts, shares, lists), whatever their table: the tag row
+# of a page's CSV download names them too.
+FIGURE_TAGS: dict[str, str] = {
+    "activities": "#activity+num",
+    "not_reported": "#activity+num+not_reported",
+    "mean_progress": "#indicator+pct+progress+mean",
+    "pct_completed": "#indicator+pct+completed",
+    "overdue": "#meta+overdue",
+    "version": "#meta+version",
+    "created_at": "#date+published",
+    "organisations": "#org+num",
+    "rows": "#meta+rows+num",
+    "pillars": "#sector+num",
+    "org_list": "#org+list",
+    "pillar_list": "#sector+list",
+    "count": "#meta+flag+num",
+    "gap_usd": "#value+funding+gap+usd",
+    "pct_funded": "#value+funding+pct",
+    "indicators": "#indicator+num",
+    "on_track": "#indicator+on_track",
+    "off_track": "#indicator+off_track",
+    "unknown": "#indicator+unknown",
+    "mean_progress_pct": "#indicator+pct+progress+mean",
+    "progress_pct": "#indicator+pct+progress",
+    "expected_pct": "#indicator+pct+expected",
+}
+
+
+def _status_and_pillar_tags() -> dict[str, str]:
+    # Count columns named by a status or pillar code (progress by objective, the
+    # organisation x pillar matrix).
+    from maaor import vocab
+
+    tags = {code: f"#activity+num+{code}" for code in vocab.STATUSES}
+    tags.update({code: f"#org+num+{code}" for code in vocab.PILLARS})
+    return tags
+
+
+def figure_tags(kind: str | None, columns: Sequence[str]) -> dict[str, str]:
+    """Return HXL tags for the columns of a figure table that ``maaor/data/columns.csv``
+    does not tag for ``kind`` (derived counts, shares, lists, flags, provenance); pass
+    them as ``extra_tags`` to ``maaor.export.tables.csv_bytes``."""
+    from maaor import schema
+
+    known = {spec.field for spec in schema.FIELDS.get(kind or "", []) if spec.hxl}
+    derived = {**_status_and_pillar_tags(), **FIGURE_TAGS, **DERIVED_TAGS["flags"],
+               **DERIVED_TAGS.get(kind or "", {}), **PROVENANCE_TAGS}
+    return {str(c): derived[str(c)] for c in columns if str(c) not in known
+            and str(c) in derived}
+
+
 def table_tags(table: str, columns: Sequence[str]) -> list[str]:
     """Return the HXL tag of each column of the full table ``table``.
 
