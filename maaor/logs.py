@@ -118,7 +118,7 @@ def setup_logging(env: Mapping[str, str] | None = None, stream=None) -> logging.
                          else TextFormatter())
     logger.addHandler(handler)
     logger.setLevel(config.log_level(env))
-    logger.propagate = False  # Streamlit configures the root logger its own way
+    logger.propagate = False  # a root handler (a host, a test runner) would print twice
     return logger
 
 
