@@ -201,10 +201,12 @@ def _full_table_downloads(version: int, tables: Sequence[str], today: dt.date,
     box = st.sidebar.expander(t("download.full", lang), icon=":material/dataset:")
     box.caption(t("download.full.help", lang))
     for name in names:
-        label = t(SOURCE_KEYS[name] if name in SOURCE_KEYS else "download.full.flags", lang)
         for fmt in ("hxl", "json"):
             box.download_button(
-                t(_FULL_LABELS[fmt], lang, table=label),
+                # Button labels render Markdown: catalogue text only.
+                t(_FULL_LABELS[fmt], lang,
+                  table=t(SOURCE_KEYS[name], lang) if name in SOURCE_KEYS
+                  else t("download.full.flags", lang)),
                 data=lambda name=name, fmt=fmt: table_bytes(
                     full_table(data.dataset(version), name, today), name, fmt),
                 file_name=f"maaor_v{version}_{name}.{EXTENSIONS[fmt]}",
