@@ -28,6 +28,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
+from maaor.logs import log_event
+
 if TYPE_CHECKING:
     from maaor.store import Store
 
@@ -328,6 +330,9 @@ class Throttle:
         """
         gate = self._begin(key)
         if not gate.allowed:
+            log_event(_log, f"signin_refused_{gate.reason}",
+                      f"sign-in refused for client {key}: {gate.reason} (password not checked)",
+                      level=logging.WARNING, client=key, seconds_left=round(gate.wait_s))
             return SigninAttempt(gate.reason, gate.wait_s, gate.attempts_left)
         if gate.pause_s > 0:  # the global limit applies: slow this fresh client down
             self.sleep(gate.pause_s)
@@ -340,15 +345,21 @@ class Throttle:
             if self.store is not None:
                 self.store.record_signin_lockout(key, gate.attempt, until, now=self._now())
             return SigninAttempt("locked", float(self.lock_s), 0)
+        # The client key and the count only: never the password tried.
+        log_event(_log, "signin_failed", f"wrong coordinator password from client {key}",
+                  level=logging.WARNING, client=key, attempts_left=gate.attempts_left)
         return SigninAttempt("wrong", self.policy.delay_after(gate.attempt),
                              gate.attempts_left)
 
 
 def _log_lockout(key: str, failures: int, until: dt.datetime) -> None:
     # The client key and the count only: never the password tried.
-    _log.warning("sign-in locked for client %s after %d wrong passwords, until %s "
-                 "(python -m maaor unlock --client %s)", key, failures,
-                 until.isoformat(timespec="seconds"), key.split("/", 1)[0])
+    seconds_left = max(0, round((until - dt.datetime.now(dt.UTC)).total_seconds()))
+    log_event(_log, "signin_locked",
+              f"sign-in locked for client {key} after {failures} wrong passwords, until "
+              f"{until.isoformat(timespec='seconds')} (python -m maaor unlock --client "
+              f"{key.split('/', 1)[0]})",
+              level=logging.WARNING, client=key, failures=failures, seconds_left=seconds_left)
 
 
 def hash_command(stdin: IO[str] | None = None, stdout: IO[str] | None = None,

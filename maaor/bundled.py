@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from maaor.resources import APP_ROOT as ROOT  # the checkout, or maaor/_app when installed
 from maaor.sources import Source
 
-ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "data" / "manifest.json"
 
 

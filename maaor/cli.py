@@ -1,5 +1,5 @@
 """Command line: validate, publish, history, rollback, withdraw, backup, restore, unlock,
-hash-password.
+hash-password, brief, export, health, serve.
 
 Every command that reads or changes published data calls the use cases of
 :mod:`maaor.usecases` (the functions the Coordinator page calls, with the same checks
@@ -405,11 +405,44 @@ def cmd_brief(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    """Write one whole table (or the data package) of a version (maaor.export.machine)."""
+    from maaor.export.commands import run_export
+
+    return run_export(args)
+
+
+def cmd_health(args) -> int:
+    """Print the store health as JSON (exit 0 ok, 1 failing), or answer it over HTTP."""
+    from maaor.health import health_report, health_server
+
+    if args.listen:
+        host, _, port = args.listen.rpartition(":")
+        server = health_server(host or "127.0.0.1", int(port))
+        print(f"maaor health: answering on http://{args.listen}/healthz", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        return 0
+    report = health_report()
+    json.dump(report, sys.stdout, indent=2)
+    print()
+    return 0 if report["ok"] else 1
+
+
+def cmd_serve(args) -> int:
+    """Run the dashboard (replaces this process with Streamlit; see maaor.serve)."""
+    from maaor.serve import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m maaor``."""
     from maaor.usecases.candidate import DEFAULT_SCOPE, SCOPES
 
-    parser = argparse.ArgumentParser(prog="python -m maaor", description="maaor data tools")
+    parser = argparse.ArgumentParser(prog="maaor", description="maaor data tools")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="check files without publishing")
@@ -481,10 +514,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("hash-password", help="print a salted hash for the coordinator password")
     p.set_defaults(func=cmd_hash_password)
+
+    from maaor.export.machine import EXPORT_TABLES, FORMATS
+
+    p = sub.add_parser("export", help="write a whole table of a version for other tools")
+    p.add_argument("--format", choices=(*FORMATS, "datapackage"), required=True,
+                   help="csv, hxl (HXL CSV), json, xlsx; datapackage: a JSON file per "
+                        "table and datapackage.json into the folder --out")
+    p.add_argument("--table", choices=EXPORT_TABLES,
+                   help="the table (every format but datapackage)")
+    p.add_argument("--version", type=int, default=None, help="default: the current version")
+    p.add_argument("--public", action="store_true",
+                   help="apply the public pages' transformation (no people's names or "
+                        "contacts; presence at MAAOR_PUBLIC_PRESENCE_LEVEL)")
+    p.add_argument("--neutralise", action="store_true",
+                   help="hxl: prefix text starting with = + - @ with ' for spreadsheets "
+                        "(HXL readers keep the ')")
+    p.add_argument("--out", default=None, metavar="FILE",
+                   help="file to write (default: standard output; datapackage: a folder)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("health", help="check the data store (JSON; exit 0 ok, 1 failing)")
+    p.add_argument("--listen", default=None, metavar="HOST:PORT",
+                   help="answer GET /healthz over HTTP instead (200 ok, 503 failing)")
+    p.set_defaults(func=cmd_health)
+
+    from maaor.serve import add_arguments as add_serve_arguments
+
+    p = sub.add_parser("serve", help="run the dashboard with the project's configuration")
+    add_serve_arguments(p)
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
+    from maaor.logs import setup_logging
+
     args = build_parser().parse_args(argv)
+    setup_logging()
     return args.func(args)

@@ -7,7 +7,8 @@ module reads one, and that each is documented in the README's configuration tabl
         ``postgresql://user@host:5432/db`` (rewritten to the psycopg 3 driver).
         Unset: a SQLite file (see MAAOR_SQLITE_PATH).
     MAAOR_SQLITE_PATH: SQLite file used when MAAOR_DATABASE_URL is unset
-        (default ``var/maaor.sqlite`` under the repository root).
+        (default ``var/maaor.sqlite`` under the checkout; for an installed package,
+        under the directory the command runs in).
     MAAOR_BUSY_TIMEOUT_MS: how long a write waits for another writer's lock before
         giving up with "the data store is busy" (default 10000).
     MAAOR_PG_CONNECT_TIMEOUT_S: seconds before an unreachable PostgreSQL server counts
@@ -34,6 +35,11 @@ module reads one, and that each is documented in the README's configuration tabl
     MAAOR_TEST_DATABASE_URL: PostgreSQL server for the tests and benchmarks (default none).
     MAAOR_CHROMIUM: chromium binary of the browser benchmark (default /usr/bin/chromium).
     MAAOR_BENCH_DEBUG: non-empty: the browser benchmark lists its largest downloads.
+    MAAOR_LOG_FORMAT: "text" (default) or "json" (one JSON object per line); see
+        maaor.logs.
+    MAAOR_LOG_LEVEL: DEBUG, INFO (default), WARNING or ERROR for maaor's own loggers.
+    MAAOR_SLOW_PAGE_S: a page setup taking at least this many seconds is logged as slow
+        (default 2).
 
 Variables read only by the test suite and CI (``tests/``, ``.ci/run``) are listed in
 :data:`TEST_VARIABLES`.
@@ -46,8 +52,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from maaor.resources import INSTALLED
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "maaor.sqlite"
+# Installed (site-packages is no place for data): relative, resolved when used.
+DEFAULT_SQLITE_PATH = (Path("var") if INSTALLED else REPO_ROOT / "var") / "maaor.sqlite"
 
 
 class ConfigError(ValueError):
@@ -112,6 +121,9 @@ VARIABLES: dict[str, str] = {
     "MAAOR_TEST_DATABASE_URL": "test_database_url",
     "MAAOR_CHROMIUM": "chromium",
     "MAAOR_BENCH_DEBUG": "bench_debug",
+    "MAAOR_LOG_FORMAT": "log_format",
+    "MAAOR_LOG_LEVEL": "log_level",
+    "MAAOR_SLOW_PAGE_S": "slow_page_s",
 }
 # Variables read only by the test suite (tests/conftest.py) and CI (.ci/run).
 TEST_VARIABLES: tuple[str, ...] = (
@@ -144,6 +156,9 @@ class Settings:
         test_database_url: PostgreSQL server of tests and benchmarks ("" for none).
         chromium: chromium binary of the browser benchmark.
         bench_debug: the browser benchmark prints its largest downloads.
+        log_format: "text" or "json" (maaor.logs).
+        log_level: level of maaor's own loggers.
+        slow_page_s: a page setup at least this long is logged as slow.
     """
 
     database_url: str
@@ -163,6 +178,9 @@ class Settings:
     test_database_url: str = ""
     chromium: str = DEFAULT_CHROMIUM
     bench_debug: bool = False
+    log_format: str = "text"
+    log_level: str = "INFO"
+    slow_page_s: float = 2.0
 
 
 def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -210,6 +228,57 @@ def app_mode(env: Mapping[str, str] | None = None) -> str:
     if mode not in APP_MODES:
         raise ConfigError(f"MAAOR_MODE must be one of {', '.join(APP_MODES)}, not {mode!r}")
     return mode
+
+
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def log_format(env: Mapping[str, str] | None = None) -> str:
+    """Return the log format from MAAOR_LOG_FORMAT: "text" (the default) or "json".
+
+    Raises:
+        ConfigError: MAAOR_LOG_FORMAT holds another value.
+    """
+    env = _env(env)
+    value = env.get("MAAOR_LOG_FORMAT", "").strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"MAAOR_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, "
+                          f"not {value!r}")
+    return value
+
+
+def log_level(env: Mapping[str, str] | None = None) -> str:
+    """Return the level of maaor's loggers from MAAOR_LOG_LEVEL (default "INFO").
+
+    Raises:
+        ConfigError: MAAOR_LOG_LEVEL holds another value.
+    """
+    env = _env(env)
+    value = env.get("MAAOR_LOG_LEVEL", "").strip().upper() or "INFO"
+    if value not in LOG_LEVELS:
+        raise ConfigError(f"MAAOR_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
+                          f"not {value!r}")
+    return value
+
+
+def slow_page_seconds(env: Mapping[str, str] | None = None) -> float:
+    """Return MAAOR_SLOW_PAGE_S: page setups at least this long are logged (default 2).
+
+    Raises:
+        ConfigError: MAAOR_SLOW_PAGE_S is not a number of seconds above zero.
+    """
+    env = _env(env)
+    raw = env.get("MAAOR_SLOW_PAGE_S", "").strip()
+    if not raw:
+        return 2.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"MAAOR_SLOW_PAGE_S must be a number of seconds, not {raw!r}") from None
+    if not value > 0:
+        raise ConfigError(f"MAAOR_SLOW_PAGE_S must be above 0, not {raw!r}")
+    return value
 
 
 def public_presence_level(env: Mapping[str, str] | None = None) -> str:
@@ -286,4 +355,7 @@ def settings(env: Mapping[str, str] | None = None, secrets: Mapping | None = Non
         test_database_url=env.get("MAAOR_TEST_DATABASE_URL", "").strip(),
         chromium=env.get("MAAOR_CHROMIUM", "").strip() or DEFAULT_CHROMIUM,
         bench_debug=bool(env.get("MAAOR_BENCH_DEBUG", "").strip()),
+        log_format=log_format(env),
+        log_level=log_level(env),
+        slow_page_s=slow_page_seconds(env),
     )

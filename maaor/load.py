@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from maaor.dataset import TABLES, Dataset, DatasetMeta, conform, empty_table
+from maaor.logs import log_event
 from maaor.problems import Problem
 from maaor.read.types import ColumnPlacement
 from maaor.sources import Source
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -128,6 +133,7 @@ def load_sources(
     Returns:
         A LoadResult; never raises for bad input.
     """
+    started = time.perf_counter()
     today = today or dt.datetime.now(dt.UTC).date()
     alias_map = dict(aliases or {})
     results: list[FileResult] = []
@@ -165,7 +171,25 @@ def load_sources(
         illustrative_tables=tuple(illustrative_tables),
         sources=tuple(s.name for s in sources),
     )
-    return LoadResult(Dataset(tables, meta), results, problems, across)
+    result = LoadResult(Dataset(tables, meta), results, problems, across)
+    _log_load(result, sources, isolate, time.perf_counter() - started)
+    return result
+
+
+def _log_load(result: LoadResult, sources: Sequence[Source], isolate: bool,
+              seconds: float) -> None:
+    """Log one load (an upload, ``validate`` or ``publish``) with its duration; a load
+    with errors is logged as refused: nothing can be published from it."""
+    errors = len(result.errors)
+    warnings = sum(p.severity == "warning" for p in result.problems)
+    log_event(
+        _log, "load" if result.ok else "load_refused",
+        f"{len(sources)} file(s) loaded in {seconds:.2f} s: {errors} error(s), "
+        f"{warnings} warning(s)" + ("" if result.ok else "; nothing can be published"),
+        level=logging.INFO if result.ok else logging.WARNING,
+        files=[s.name for s in sources], bytes=sum(len(s.data) for s in sources),
+        isolated=isolate, errors=errors, warnings=warnings, seconds=round(seconds, 3),
+    )
 
 
 def load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 import pydeck as pdk
@@ -25,8 +24,9 @@ import pydeck as pdk
 from maaor import vocab
 from maaor.dataset import split_list
 from maaor.i18n import country_name, t
+from maaor.resources import bundled_data_dir
 
-BOUNDARIES_PATH = Path(__file__).resolve().parents[1] / "data" / "geo" / "countries-110m.geojson"
+BOUNDARIES_PATH = bundled_data_dir() / "geo" / "countries-110m.geojson"
 
 # ColorBrewer "Blues" classes (colour-blind safe, prints in grey), light to dark.
 SHADES: tuple[tuple[int, int, int], ...] = (

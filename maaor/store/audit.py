@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from maaor.store import tables as s
-from maaor.store.base import StoreBase
+from maaor.store.base import PENDING_LOG, StoreBase
 from maaor.store.times import from_db_time, to_db_time, utc_now
 
 
@@ -30,6 +30,7 @@ def write_audit(conn: sa.Connection, who: str, action: str, detail: str,
     conn.execute(s.audit.insert().values(
         at=to_db_time(at or utc_now()), who=who, action=action, detail=detail
     ))
+    conn.info.setdefault(PENDING_LOG, []).append({"action": action, "who": who, "detail": detail})
 
 
 class AuditStore(StoreBase):

@@ -9,6 +9,7 @@ so a failure half-way leaves nothing behind. Driver errors become
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Self
@@ -16,10 +17,17 @@ from typing import Self
 import sqlalchemy as sa
 
 from maaor import config
+from maaor.logs import log_event
 from maaor.store import tables as s
 from maaor.store.engine import WRITE_OPTION, create_engine, translate_error
 from maaor.store.errors import StoreError
 from maaor.store.migrations import latest_version, recorded_version, upgrade
+
+_log = logging.getLogger("maaor.store")
+# conn.info key of the audit entries a write transaction made (logged after its commit).
+PENDING_LOG = "maaor_pending_log"
+# A new version by upload, edit or bootstrap is a publish; its kind says how.
+_PUBLISH_KINDS = ("upload", "edit", "bootstrap")
 
 
 class StoreBase:
@@ -124,6 +132,7 @@ class StoreBase:
         exception rolls the whole transaction back.
         """
         with self._translated(), self.engine.connect() as conn:
+            conn.info.pop(PENDING_LOG, None)  # left by a transaction that rolled back
             conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
                 if self.backend == "postgresql":
@@ -137,6 +146,10 @@ class StoreBase:
                         query = query.with_for_update()
                     current = conn.execute(query).scalar()
                 yield conn, current
+            # Logged once committed: a rolled-back action is never logged as done.
+            for entry in conn.info.pop(PENDING_LOG, ()):
+                name = "publish" if entry["action"] in _PUBLISH_KINDS else entry["action"]
+                log_event(_log, name, f"{entry['action']}: {entry['detail']}", **entry)
 
     # ------------------------------------------------------------------ schema
 

@@ -10,12 +10,14 @@ the URL, else from the session, else from the defaults.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from maaor import config, filters, views
+from maaor import config, filters, logs, views
 from maaor.dataset import DatasetMeta
 from maaor.filters import FilterOptions, Filters
 from maaor.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_date, t
@@ -24,6 +26,7 @@ from maaor.ui import data, registry
 from maaor.ui import filters as ui_filters
 from maaor.views import Columns
 
+_log = logging.getLogger("maaor.ui.page")
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 # The HXL switch's widget key, and the session key that carries the choice across pages
 # (Streamlit forgets a widget's state when the page changes).
@@ -153,6 +156,46 @@ def _hxl_switch(lang: str) -> None:
                       help=t("download.hxl.help", lang), on_change=_remember_hxl)
 
 
+def full_tables(tables: Sequence[str]) -> list[str]:
+    """Return the whole tables a page with ``tables`` offers for other tools: its own,
+    and the flags where the work plan and presence both are."""
+    from maaor.export.machine import EXPORT_TABLES
+
+    out = [name for name in EXPORT_TABLES if name in tables]
+    if "workplan" in tables and "presence" in tables:
+        out.append("flags")
+    return out
+
+
+_FULL_LABELS = {"hxl": "download.full.hxl", "json": "download.full.json"}
+
+
+def _full_table_downloads(version: int, tables: Sequence[str], today: dt.date,
+                          lang: str) -> None:
+    """Sidebar downloads of the page's whole tables as HXL CSV and JSON (the public
+    dataset of the version, as every page shows it; built only when clicked)."""
+    from maaor.export.machine import EXTENSIONS, MEDIA_TYPES, full_table, table_bytes
+
+    names = full_tables(tables)
+    if not names:
+        return
+    box = st.sidebar.expander(t("download.full", lang), icon=":material/dataset:")
+    box.caption(t("download.full.help", lang))
+    for name in names:
+        for fmt in ("hxl", "json"):
+            box.download_button(
+                # Button labels render Markdown: catalogue text only.
+                t(_FULL_LABELS[fmt], lang,
+                  table=t(SOURCE_KEYS[name], lang) if name in SOURCE_KEYS
+                  else t("download.full.flags", lang)),
+                data=lambda name=name, fmt=fmt: table_bytes(
+                    full_table(data.dataset(version), name, today), name, fmt),
+                file_name=f"maaor_v{version}_{name}.{EXTENSIONS[fmt]}",
+                mime=MEDIA_TYPES[fmt], key=f"dl_full_{name}_{fmt}", on_click="ignore",
+                icon=":material/download:", width="stretch",
+            )
+
+
 def hxl_wanted() -> bool:
     """Return True when CSV downloads should carry an HXL tag row (sidebar switch)."""
     return bool(st.session_state.get(HXL_PREFERENCE, False))
@@ -210,6 +253,7 @@ def setup(key: str) -> Page:
     mode the sidebar starts collapsed (still there, filters in it) and the page draws
     its own title, version and notice per slide.
     """
+    logs.setup_logging()
     spec = registry.page(key)
     title_key, presenting = spec.title_key, spec.presenting
     f, lang, pinned = ui_filters.state_on_load()
@@ -219,9 +263,11 @@ def setup(key: str) -> Page:
         initial_sidebar_state="collapsed" if presenting else "expanded",
     )
     try:
-        version, is_pinned = _resolve_version(pinned, lang)
-        ds = data.dataset(version)
-        options = data.options(version)
+        with logs.timed(_log, "slow_page", f"setting up {title_key}", page=title_key,
+                        slower_than=config.settings().slow_page_s):
+            version, is_pinned = _resolve_version(pinned, lang)
+            ds = data.dataset(version)
+            options = data.options(version)
     except Exception:  # the store is down: say so plainly, log the rest
         import logging
 
@@ -235,6 +281,7 @@ def setup(key: str) -> Page:
     )
     if spec.tables:
         _hxl_switch(lang)
+        _full_table_downloads(version, spec.tables, dt.date.today(), lang)
     page = Page(
         lang=lang,
         version=version,

@@ -27,6 +27,7 @@ import streamlit as st
 
 from maaor import vocab
 from maaor.dataset import split_list
+from maaor.export.hxl import figure_tags
 from maaor.export.tables import csv_bytes, xlsx_bytes
 from maaor.filters import Filters
 from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t
@@ -127,7 +128,8 @@ def downloads(page: Page, frame: pd.DataFrame, name: str, kind: str | None, tabl
     left, right = st.columns(2)
     left.download_button(
         page.t("download.csv"),
-        data=lambda: csv_bytes(frame, kind=kind, hxl=hxl),
+        data=lambda: csv_bytes(frame, kind=kind, hxl=hxl,
+                               extra_tags=figure_tags(kind, list(frame.columns))),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"dl_csv_{name}",

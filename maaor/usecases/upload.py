@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -13,10 +14,12 @@ from maaor import config
 from maaor.dataset import Dataset
 from maaor.diff import DatasetDiff, diff_datasets, removal_headlines
 from maaor.load import LoadResult, load_sources
+from maaor.logs import log_event
 from maaor.sources import Source
 from maaor.usecases.candidate import DEFAULT_SCOPE, SCOPES, candidate_dataset
 from maaor.usecases.refusal import guarded
 
+_log = logging.getLogger("maaor.usecases")
 DEFAULT_MAX_UPLOAD_MB = config.DEFAULT_MAX_UPLOAD_MB
 
 
@@ -116,6 +119,9 @@ def prepare_upload(
     limit = max_upload_mb() * 1024 * 1024
     refused = list(refused) + [(n, len(d)) for n, d in files if len(d) > limit]
     accepted = [(n, d) for n, d in files if len(d) <= limit]
+    for name, size in refused:
+        log_event(_log, "upload_refused", f"upload refused: {size} bytes over the limit",
+                  level=logging.WARNING, file=name, bytes=size, limit_bytes=limit)
     store = guarded(open_store)
     aliases = guarded(store.aliases)
     sources = [Source(name, bytes(data)) for name, data in accepted]

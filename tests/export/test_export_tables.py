@@ -75,7 +75,8 @@ def test_csv_hxl_row_from_columns_csv():
     data = csv_bytes(hostile_frame(), kind="presence", hxl=True,
                      extra_tags={"organisations": "#org+num"})
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert rows[1] == ["#org", "#country", "#org+num", "#date+start"]
+    # ISO3 codes are tagged #country+code (HXL convention; issue 15).
+    assert rows[1] == ["#org", "#country+code", "#org+num", "#date+start"]
     assert len(rows) == 10
     assert hxl_tags("funding", ["required_usd", "nothing"]) == ["#value+funding+required+usd", ""]
 

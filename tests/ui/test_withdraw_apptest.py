@@ -98,7 +98,7 @@ def test_withdrawing_the_current_version_serves_the_previous_one(two_versions):
 
 
 def test_coordinator_withdraws_from_the_history_and_still_sees_it(store_env):  # noqa: F811
-    from maaor.read.types import Source
+    from maaor.sources import Source
 
     v1 = store_env.current_version()
     files = [Source(n, b) for n, b in store_env.files(v1)]
