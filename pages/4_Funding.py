@@ -3,27 +3,18 @@
 import streamlit as st
 
 from maaor import charts, vocab
-from maaor.i18n import country_name, fmt_money, fmt_percent
+from maaor.glossary import BUDGET_IDS, FUNDING_IDS, GLOSSARY
+from maaor.i18n import country_name
 from maaor.ui import widgets
 from maaor.ui.page import setup
 from maaor.ui.widgets import Columns
 
 page = setup("page.funding.title", tables=("funding", "fts", "workplan"))
-head = page.view("funding.headline")
+head = page.view("headline")
+widgets.metrics_row(page, head, FUNDING_IDS, key="funding")
 
-cols = st.columns(4)
-with cols[0]:
-    widgets.metric(page.t("metric.required"), fmt_money(head["required_usd"], page.lang),
-                   help=page.t("metric.money.help"))
-with cols[1]:
-    widgets.metric(page.t("metric.funded"), fmt_money(head["funded_usd"], page.lang))
-with cols[2]:
-    widgets.metric(page.t("metric.gap"), fmt_money(head["gap_usd"], page.lang),
-                   help=page.t("metric.gap.help"))
-with cols[3]:
-    widgets.metric(page.t("metric.pct_funded"), fmt_percent(head["pct_funded"], page.lang))
-
-MONEY = ("required_usd", "funded_usd", "gap_usd")
+MONEY = ("required_usd", "funded_against_requirement_usd", "funded_no_requirement_usd",
+         "gap_usd")
 BY_LABELS = {
     "country_iso3": lambda v: country_name(v, page.lang),
     "year": str,
@@ -47,8 +38,10 @@ widgets.chart(
     by_frame,
     f"funding_by_{by}",
     Columns(
-        {by: f"funding.by.{by}", "required_usd": "col.required", "funded_usd": "col.funded",
-         "gap_usd": "col.gap", "pct_funded": "col.pct_funded"},
+        {by: f"funding.by.{by}", "required_usd": "col.required",
+         "funded_against_requirement_usd": "col.funded_against",
+         "gap_usd": "col.gap", "pct_funded": "col.pct_funded",
+         "funded_no_requirement_usd": "col.funded_no_requirement"},
         countries=("country_iso3",) if by == "country_iso3" else (),
         vocab={"channel": "channel"} if by == "channel" else {},
         money=MONEY, percents=("pct_funded",),
@@ -60,6 +53,7 @@ widgets.chart(
 
 st.subheader(page.t("funding.budget"))
 budget = page.view("funding.budget")
+widgets.metrics_row(page, head, BUDGET_IDS, key="budget")
 widgets.chart(
     page,
     lambda: charts.required_vs_funded(budget, "objective", page.lang, page.note("workplan")),
@@ -67,9 +61,12 @@ widgets.chart(
     "workplan_budget",
     Columns(
         {"objective_id": "col.objective_id", "objective": "col.objective",
-         "budget_usd": "col.budget", "funded_usd": "col.funded", "gap_usd": "col.gap",
-         "pct_funded": "col.pct_funded"},
-        money=("budget_usd", "funded_usd", "gap_usd"), percents=("pct_funded",),
+         "budget_usd": "col.budget", "funded_against_requirement_usd": "col.funded_against_budget",
+         "gap_usd": "col.gap", "pct_funded": "col.pct_funded",
+         "funded_no_requirement_usd": "col.funded_no_budget"},
+        money=("budget_usd", "funded_against_requirement_usd", "funded_no_requirement_usd",
+               "gap_usd"),
+        percents=("pct_funded",),
     ),
     kind="workplan",
     tables=("workplan",),
@@ -82,14 +79,23 @@ st.info(page.t("fts.caveat"), icon=":material/info:")
 fts = page.view("funding.fts")
 fts_columns = Columns(
     {"country_iso3": "col.country", "year": "col.year", "plan_name": "col.plan",
-     "required_usd": "col.required", "funded_usd": "col.funded",
+     "required_usd": "col.required", "funded_usd": "col.funded", "gap_usd": "col.gap",
      "percent_funded": "col.pct_funded", "requirement_known": "col.requirement_known"},
-    countries=("country_iso3",), money=("required_usd", "funded_usd"),
+    countries=("country_iso3",), money=("required_usd", "funded_usd", "gap_usd"),
     percents=("percent_funded",),
 )
 if fts.empty:
     st.caption(page.t("funding.fts.none"))
 else:
+    fts_head = page.view("funding.fts_headline")
+    st.caption(page.t("funding.fts.reconciled",
+                      required=GLOSSARY["required_usd"].text(fts_head["required_usd"], page.lang),
+                      funded=GLOSSARY["funded_against_requirement_usd"].text(
+                          fts_head["funded_against_requirement_usd"], page.lang),
+                      gap=GLOSSARY["gap_usd"].text(fts_head["gap_usd"], page.lang),
+                      pct=GLOSSARY["pct_funded"].text(fts_head["pct_funded"], page.lang),
+                      beside=GLOSSARY["funded_no_requirement_usd"].text(
+                          fts_head["funded_no_requirement_usd"], page.lang)))
     widgets.chart(
         page,
         lambda: charts.fts_bars(fts, page.lang, page.note("fts"), label=lambda c: country_name(c, page.lang)),

@@ -119,6 +119,7 @@ NO_FILTERS = Filters()
 # name -> function(dataset, filters, today, *args) returning one figure.
 VIEWS: dict[str, Callable[..., Any]] = {
     "overview": lambda ds, f, today: fig_overview.overview_headline(ds, f, today),
+    "headline": lambda ds, f, today: fig_overview.headline_figures(ds, f, today),
     "workplan.rows": lambda ds, f, today: filter_workplan(ds.workplan, f),
     "workplan.activity": lambda ds, f, today, activity_id: ds.workplan.loc[
         ds.workplan["activity_id"] == activity_id
@@ -167,6 +168,9 @@ VIEWS: dict[str, Callable[..., Any]] = {
         filter_workplan(ds.workplan, f)
     ),
     "funding.fts": lambda ds, f, today: fig_funding.fts_mine_action(filter_fts(ds.fts, f)),
+    "funding.fts_headline": lambda ds, f, today: fig_funding.fts_headline(
+        fig_funding.fts_mine_action(filter_fts(ds.fts, f))
+    ),
     "results.progress": lambda ds, f, today: fig_results.indicator_progress(
         filter_indicators(ds.indicators, f), today
     ),

@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
-from maaor import vocab
+from maaor import glossary, vocab
 from maaor.dataset import split_list
 from maaor.export.tables import csv_bytes, xlsx_bytes
 from maaor.filters import Filters
@@ -132,6 +132,34 @@ def _display(frame: pd.DataFrame, cols: Columns, lang: str) -> tuple[pd.DataFram
 def metric(label: str, value: str, help: str | None = None) -> None:
     """Draw one headline number (label from the catalogue, value already formatted)."""
     st.metric(label, value, help=help, border=True)
+
+
+def metrics_row(page: Page, values: Mapping[str, object], ids: Sequence[str],
+                key: str) -> None:
+    """Draw a row of glossary figures with their definitions and scope note.
+
+    Each tile shows the figure's glossary label, its value in the page language (or the
+    words saying what is missing) and, as its help "?", the glossary definition. When
+    a chosen filter does not apply to some figures (the global work plan has no
+    country), a caption under the row names them and says so ("AoR-wide, not
+    filtered by country"), so no tile reads as filtered when it is not.
+
+    Args:
+        page: the page (language and filters).
+        values: figure id -> value (``maaor.figures.overview.headline_figures``).
+        ids: the glossary ids to draw, in order.
+        key: the row's container key (``metrics_<key>``).
+    """
+    with st.container(key=f"metrics_{key}"):
+        for column, figure_id in zip(st.columns(len(ids)), ids, strict=True):
+            entry = glossary.figure(figure_id)
+            with column:
+                metric(entry.label(page.lang), entry.text(values[figure_id], page.lang),
+                       help=entry.help(page.lang))
+        unscoped = [fid for fid in ids if not glossary.applies(fid, page.filters)]
+        if unscoped:
+            names = ", ".join(glossary.figure(fid).label(page.lang) for fid in unscoped)
+            st.caption(f"{names}: {glossary.scope_note(unscoped, page.filters, page.lang)}")
 
 
 def _file_stem(name: str, page: Page) -> str:
@@ -353,3 +381,6 @@ def flag_counts_chart(page: Page, counts: pd.DataFrame) -> None:
         tables=("workplan", "presence", "mechanisms"),
         alt=page.t("gaps.chart.alt"),
     )
+    note = glossary.scope_note(("activity_flags",), page.filters, page.lang)
+    if note:
+        st.caption(f"{glossary.figure('activity_flags').label(page.lang)}: {note}")
