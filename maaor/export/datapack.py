@@ -1,7 +1,7 @@
 """The XLSX data pack of a briefing: one sheet per slide with the table behind it.
 
 Sheets are named ``NN_<slide key>`` in slide order; a first sheet ``about`` lists each
-slide's title, message and source, and a sheet ``figures`` every headline figure of the
+slide's title, message and source, and a last sheet ``figures`` every headline figure of the
 deck with its glossary id, label, value, unit, definition and scope (``maaor.glossary``). Text is neutralised against formula injection
 (``maaor.export.tables.neutralise``) like every other download.
 """
@@ -66,9 +66,9 @@ def datapack_xlsx(slides: Sequence[Slide]) -> bytes:
         about.append([_cell(neutralise_text(str(v))) for v in
                       (sheet_name(n, slide), slide.title, slide.message, slide.source,
                        slide.notice or "")])
-    _write(book, "figures", figures_table(slides))
     for n, slide in enumerate(slides, start=1):
         _write(book, sheet_name(n, slide), slide.table)
+    _write(book, "figures", figures_table(slides))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
