@@ -1,9 +1,9 @@
-from maaor.dataset import Dataset
 import pytest
 
+from maaor.dataset import Dataset
 from maaor.figures.overview import headline_figures, overview_headline
-from maaor.glossary import GLOSSARY
 from maaor.filters import Filters
+from maaor.glossary import GLOSSARY
 from tests.figures_data import TODAY, dataset
 
 
