@@ -27,6 +27,7 @@ from maaor.i18n import (
 from maaor.problems import SEVERITIES
 from maaor.schema import KINDS
 from maaor.ui.coordinator import PROBLEM_COLUMNS
+from maaor.glossary import ALL_FILTERS, GLOSSARY
 from maaor.ui.filters import FILTER_PARAMS
 from maaor.ui.page import PAGES, SOURCE_KEYS
 from tests.paths import ROOT
@@ -39,7 +40,9 @@ CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
         ROOT / "maaor" / "i18n" / "__init__.py",
         # plenary slides, narrative and briefing pack
         ROOT / "maaor" / "slides.py", ROOT / "maaor" / "figures" / "narrative.py",
-        ROOT / "maaor" / "export" / "pptx.py", ROOT / "maaor" / "export" / "mapimage.py"]
+        ROOT / "maaor" / "export" / "pptx.py", ROOT / "maaor" / "export" / "mapimage.py",
+        # the glossary of headline figures (labels, definitions, scope notes)
+        ROOT / "maaor" / "glossary.py"]
 KEY_PREFIXES = {key.split(".", 1)[0] for key in catalogue("en")}
 # Keys built at run time from a code (f-strings), listed from the codes themselves.
 DYNAMIC_KEYS = {
@@ -55,6 +58,11 @@ DYNAMIC_KEYS = {
     *(f"coord.problem.{c}" for c in PROBLEM_COLUMNS),
     *(f"coord.problem.severity.{s}" for s in SEVERITIES),
     *(f"coord.measure.{m}" for m in ("required_usd", "funded_usd", "gap_usd")),
+    # glossary figures: label, definition and empty-state words (maaor/glossary.py)
+    *(f"glossary.{g}" for g in GLOSSARY),
+    *(f"glossary.{g}.help" for g in GLOSSARY),
+    *(figure.empty for figure in GLOSSARY.values()),
+    *(f"scope.filter.{name}" for name in ALL_FILTERS),
     "results.track.True",
     "results.track.False",
 }
@@ -125,7 +133,7 @@ def test_every_catalogue_key_is_used():
 
 def test_the_key_scan_finds_literal_and_call_keys():
     keys = used_keys()
-    assert {"page.overview.title", "col.activity_id", "metric.activities",
+    assert {"page.overview.title", "col.activity_id", "scope.aor_wide",
             "fts.caveat", "filter.country.help", "rule.help.no_lead"} <= keys
     assert "presence.by_country" in view_names() - set(catalogue("en"))
 
