@@ -556,9 +556,11 @@ class _SheetValidator:
         bad = np.array([*(bool(u) for u in unknown_items), False])[codes] if len(codes) \
             else np.zeros(0, dtype=bool)
         allowed = ", ".join(vocab.label("pillar", c) for c in vocab.codes("pillar"))
+        unknown_of = dict(zip(uniques, unknown_items, strict=True))
         self.col.rows_problem(
             "error", "pillar.unknown", fld, bad, _obj(raw),
-            "'{value}' holds a pillar maaor does not know.",
+            lambda value: (f"'{unknown_of.get(str(value).strip(), value)}' in '{value}' is not "
+                           "a mine action pillar maaor knows."),
             "Separate pillars with ';' and use: " + allowed + ".",
         )
 

@@ -13,6 +13,7 @@ import pytest
 
 from maaor.figures.funding import FTS_CAVEAT, FTS_SOURCE
 from maaor.figures.gaps import RULES
+from maaor.glossary import ALL_FILTERS, GLOSSARY
 from maaor.i18n import (
     LANGUAGES,
     catalogue,
@@ -27,7 +28,6 @@ from maaor.i18n import (
 from maaor.problems import SEVERITIES
 from maaor.schema import KINDS
 from maaor.ui.coordinator import PROBLEM_COLUMNS
-from maaor.glossary import ALL_FILTERS, GLOSSARY
 from maaor.ui.filters import FILTER_PARAMS
 from maaor.ui.page import PAGES, SOURCE_KEYS
 from tests.paths import ROOT
