@@ -248,11 +248,11 @@ def _headline_slide(fig: BriefingFigures, lang: str) -> Slide:
 
 
 def _presence_slide(fig: BriefingFigures, lang: str) -> Slide:
-    head = fig.presence
+    head = fig.headline
     numbers = (
         _figure(fig, "countries_present", lang),
         _figure(fig, "active_organisations", lang),
-        _big("pillars", "metric.pillars", head["pillars"], "number", lang),
+        _figure(fig, "pillars", lang),
     )
     message = t("slide.presence.message", lang,
                 organisations=fmt_number(head["active_organisations"], lang),
