@@ -87,6 +87,8 @@ class ChartSpec:
         alt: a text alternative for screen readers.
         by_country, by_admin1: the presence figures drawn by a map.
         note: what the chart leaves out ("12 of 22 shown"), or "".
+        empty: what is missing, in words, when there is nothing to draw ("" = the
+            generic "nothing to show").
     """
 
     kind: str = "none"
@@ -99,6 +101,7 @@ class ChartSpec:
     by_country: pd.DataFrame | None = None
     by_admin1: pd.DataFrame | None = None
     note: str = ""
+    empty: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -346,7 +349,8 @@ def _progress_slide(fig: BriefingFigures, lang: str) -> Slide:
                        for i, o in zip(frame["objective_id"], frame["objective"], strict=True))
     chart = ChartSpec(kind="bar", categories=categories, series=tuple(series), stacked=True,
                       axis_title=t("chart.activities", lang),
-                      alt=t("slide.progress.alt", lang))
+                      alt=t("slide.progress.alt", lang),
+                      empty=t("narrative.activities.none", lang))
     return Slide("progress", t("slide.progress.title", lang), message, numbers, frame, chart)
 
 
@@ -417,6 +421,7 @@ def _funding_slide(fig: BriefingFigures, lang: str) -> Slide:
         axis_title="USD",
         alt=t("slide.funding.alt", lang),
         note=_shown_note(len(shown), len(frame), lang),
+        empty=t("empty.no_funding_rows", lang),
     )
     return Slide("funding", t("slide.funding.title", lang), message, numbers, frame, chart)
 
@@ -458,12 +463,13 @@ def _results_slide(fig: BriefingFigures, lang: str) -> Slide:
             ChartSeries(GLOSSARY["indicators_off_track"].label(lang),
                         _values(shown["off_track"]), charts.VERMILLION),
             ChartSeries(GLOSSARY["indicators_unknown"].label(lang), _values(shown["unknown"]),
-                        charts.GREY),
+                        charts.LIGHT_GREY),
         ),
         stacked=True,
         axis_title=t("col.indicators", lang),
         alt=t("slide.results.alt", lang),
         note=_shown_note(len(shown), len(frame), lang),
+        empty=t("narrative.results.none", lang),
     )
     title = (t("slide.results.title_year", lang, year=fig.results_year)
              if fig.results_year is not None else t("slide.results.title", lang))

@@ -61,6 +61,7 @@ widgets.chart(
     kind="workplan",
     tables=("workplan",),
     alt=page.t("workplan.by_objective.alt"),
+    empty="narrative.activities.none",
 )
 
 st.subheader(page.t("workplan.hierarchy"))

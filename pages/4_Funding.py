@@ -49,6 +49,7 @@ widgets.chart(
     kind="funding",
     tables=("funding",),
     alt=page.t("funding.by.alt"),
+    empty="empty.no_funding_rows",
 )
 
 st.subheader(page.t("funding.budget"))
@@ -71,6 +72,7 @@ widgets.chart(
     kind="workplan",
     tables=("workplan",),
     alt=page.t("funding.budget.alt"),
+    empty="narrative.activities.none",
 )
 
 st.subheader(page.t("funding.fts"))

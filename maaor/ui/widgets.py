@@ -292,12 +292,19 @@ def chart(
     kind: str | None = None,
     tables: Sequence[str] = (),
     alt: str | None = None,
+    empty: str | None = None,
 ) -> None:
     """Draw a plotly chart with the numbers behind it in an expander (and downloads).
 
     ``fig`` is the figure, or a function building it from the page's version, filters,
     date and language only: it is then built once per (those, ``name``) for all sessions.
+    When ``frame`` is empty no chart is drawn (an empty plot has meaningless axes): the
+    words of catalogue key ``empty`` (default "table.empty") say what is missing.
     """
+    if frame.empty:
+        st.info(page.t(empty or "table.empty"))
+        st.caption(page.note(*tables) if tables else page.version_text())
+        return
     if callable(fig) and not isinstance(fig, go.Figure):
         fig = _figure(page.version, page.filters, page.today, page.lang, name, fig)
     st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=f"chart_{name}", width="stretch",
