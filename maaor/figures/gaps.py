@@ -32,8 +32,8 @@ RULES: dict[str, str] = {
     "partly_funded": "Budgeted activity only partly funded",
     "overdue": "Activity past its due date and not completed",
     "stale": "Activity not updated recently",
-    "pillar_no_active_org": "Pillar with no active organisation in a country",
-    "pillar_single_org": "Pillar covered by a single organisation in a country",
+    "pillar_no_active_org": "Expected pillar with no active organisation in a country",
+    "pillar_single_org": "Expected pillar covered by a single organisation in a country",
 }
 
 ACTIVITY_RULES: tuple[str, ...] = (
