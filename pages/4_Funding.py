@@ -7,6 +7,7 @@ from maaor.glossary import BUDGET_IDS, FUNDING_IDS, GLOSSARY
 from maaor.i18n import country_name
 from maaor.ui import widgets
 from maaor.ui.page import setup
+from maaor.ui.safe import md_escape
 from maaor.ui.widgets import Columns
 
 page = setup("page.funding.title", tables=("funding", "fts", "workplan"))
@@ -90,14 +91,14 @@ if fts.empty:
     st.caption(page.t("funding.fts.none"))
 else:
     fts_head = page.view("funding.fts_headline")
-    st.caption(page.t("funding.fts.reconciled",
+    st.caption(md_escape(page.t("funding.fts.reconciled",
                       required=GLOSSARY["required_usd"].text(fts_head["required_usd"], page.lang),
                       funded=GLOSSARY["funded_against_requirement_usd"].text(
                           fts_head["funded_against_requirement_usd"], page.lang),
                       gap=GLOSSARY["gap_usd"].text(fts_head["gap_usd"], page.lang),
                       pct=GLOSSARY["pct_funded"].text(fts_head["pct_funded"], page.lang),
                       beside=GLOSSARY["funded_no_requirement_usd"].text(
-                          fts_head["funded_no_requirement_usd"], page.lang)))
+                          fts_head["funded_no_requirement_usd"], page.lang))))
     widgets.chart(
         page,
         lambda: charts.fts_bars(fts, page.lang, page.note("fts"), label=lambda c: country_name(c, page.lang)),

@@ -20,6 +20,7 @@ from maaor.figures.common import (
     join_sorted,
     labels,
     ordered_codes,
+    vocab_codes,
 )
 from maaor.figures.progress import overdue_mask
 
@@ -210,9 +211,10 @@ def expected_pillars(mechanisms: pd.DataFrame) -> pd.DataFrame:
         listed = listed.loc[listed["expected_pillars"].notna(), ["country_iso3", "expected_pillars"]]
     else:
         listed = listed.iloc[0:0].assign(expected_pillars=pd.Series(dtype="str"))
+    known = set(vocab_codes("pillar"))  # validation reports others; never trust them here
     from_data: dict[str, list[str]] = {}
     for iso3, cell in listed.itertuples(index=False):
-        from_data.setdefault(iso3, []).extend(split_list(cell))
+        from_data.setdefault(iso3, []).extend(c for c in split_list(cell) if c in known)
     rows = []
     for iso3 in countries:
         chosen = from_data.get(iso3)

@@ -24,7 +24,6 @@ from maaor.figures import presence as fig_presence
 from maaor.figures import progress as fig_progress
 from maaor.figures import results as fig_results
 from maaor.figures.common import ordered_codes
-from maaor.figures.overview import latest_indicator_year
 from maaor.figures.overview import mechanisms_for as _mechanisms_for
 from maaor.filters import (
     Filters,
@@ -118,9 +117,6 @@ class BriefingFigures:
 def mechanisms_for(dataset: Dataset, f: Filters) -> pd.DataFrame:
     """Return the coordination mechanisms of the chosen countries (all when none chosen)."""
     return _mechanisms_for(dataset.mechanisms, f)
-
-
-__all__ = ["latest_indicator_year", "mechanisms_for", "briefing_figures", "narrative"]
 
 
 def briefing_figures(dataset: Dataset, f: Filters, today: dt.date) -> BriefingFigures:

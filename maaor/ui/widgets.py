@@ -32,6 +32,7 @@ from maaor.export.tables import csv_bytes, xlsx_bytes
 from maaor.filters import Filters
 from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t
 from maaor.ui.page import Page, hxl_wanted, page_link
+from maaor.ui.safe import md_escape
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -159,7 +160,8 @@ def metrics_row(page: Page, values: Mapping[str, object], ids: Sequence[str],
         unscoped = [fid for fid in ids if not glossary.applies(fid, page.filters)]
         if unscoped:
             names = ", ".join(glossary.figure(fid).label(page.lang) for fid in unscoped)
-            st.caption(f"{names}: {glossary.scope_note(unscoped, page.filters, page.lang)}")
+            note = glossary.scope_note(unscoped, page.filters, page.lang)
+            st.caption(md_escape(f"{names}: {note}"))
 
 
 def _file_stem(name: str, page: Page) -> str:
@@ -390,4 +392,4 @@ def flag_counts_chart(page: Page, counts: pd.DataFrame) -> None:
     )
     note = glossary.scope_note(("activity_flags",), page.filters, page.lang)
     if note:
-        st.caption(f"{glossary.figure('activity_flags').label(page.lang)}: {note}")
+        st.caption(md_escape(f"{glossary.figure('activity_flags').label(page.lang)}: {note}"))
