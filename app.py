@@ -6,7 +6,7 @@ import streamlit as st
 
 from maaor.figures.narrative import narrative
 from maaor.filters import Filters
-from maaor.glossary import OVERVIEW_ROWS
+from maaor.glossary import FUNDING_IDS, FUNDING_WIDTHS, OVERVIEW_ROWS
 from maaor.ui import data, widgets
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
@@ -23,7 +23,8 @@ head = page.view("headline")
 
 st.subheader(page.t("overview.headline"))
 for number, row in enumerate(OVERVIEW_ROWS, start=1):
-    widgets.metrics_row(page, head, row, key=f"overview_{number}")
+    widgets.metrics_row(page, head, row, key=f"overview_{number}",
+                        widths=FUNDING_WIDTHS if row == FUNDING_IDS else None)
 st.caption(page.note("workplan", "presence", "funding", "mechanisms"))
 
 st.subheader(page.t("overview.narrative"))

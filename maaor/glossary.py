@@ -168,6 +168,8 @@ OVERVIEW_ROWS: tuple[tuple[str, ...], ...] = (
     ("required_usd", "funded_against_requirement_usd", "gap_usd", "pct_funded",
      "funded_no_requirement_usd"),
 )
+#: Relative tile widths of a row of the five funding figures (so no label is cut).
+FUNDING_WIDTHS: tuple[float, ...] = (1.0, 1.15, 1.0, 0.8, 1.25)
 #: The rows of the other pages' headline figures.
 WORKPLAN_ROW: tuple[str, ...] = ("activities", "pct_completed", "mean_progress", "without_lead",
                                  "budget_usd")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from maaor import charts, vocab
-from maaor.glossary import BUDGET_IDS, FUNDING_IDS, GLOSSARY
+from maaor.glossary import BUDGET_IDS, FUNDING_IDS, FUNDING_WIDTHS, GLOSSARY
 from maaor.i18n import country_name
 from maaor.ui import widgets
 from maaor.ui.page import setup
@@ -12,7 +12,7 @@ from maaor.ui.widgets import Columns
 
 page = setup("page.funding.title", tables=("funding", "fts", "workplan"))
 head = page.view("headline")
-widgets.metrics_row(page, head, FUNDING_IDS, key="funding")
+widgets.metrics_row(page, head, FUNDING_IDS, key="funding", widths=FUNDING_WIDTHS)
 
 MONEY = ("required_usd", "funded_against_requirement_usd", "funded_no_requirement_usd",
          "gap_usd")
@@ -55,7 +55,7 @@ widgets.chart(
 
 st.subheader(page.t("funding.budget"))
 budget = page.view("funding.budget")
-widgets.metrics_row(page, head, BUDGET_IDS, key="budget")
+widgets.metrics_row(page, head, BUDGET_IDS, key="budget", widths=FUNDING_WIDTHS)
 widgets.chart(
     page,
     lambda: charts.required_vs_funded(budget, "objective", page.lang, page.note("workplan")),

@@ -136,7 +136,7 @@ def metric(label: str, value: str, help: str | None = None) -> None:
 
 
 def metrics_row(page: Page, values: Mapping[str, object], ids: Sequence[str],
-                key: str) -> None:
+                key: str, widths: Sequence[float] | None = None) -> None:
     """Draw a row of glossary figures with their definitions and scope note.
 
     Each tile shows the figure's glossary label, its value in the page language (or the
@@ -150,9 +150,11 @@ def metrics_row(page: Page, values: Mapping[str, object], ids: Sequence[str],
         values: figure id -> value (``maaor.figures.overview.headline_figures``).
         ids: the glossary ids to draw, in order.
         key: the row's container key (``metrics_<key>``).
+        widths: relative tile widths (default: equal), so a long label is not cut.
     """
     with st.container(key=f"metrics_{key}"):
-        for column, figure_id in zip(st.columns(len(ids)), ids, strict=True):
+        for column, figure_id in zip(st.columns(list(widths) if widths else len(ids)), ids,
+                                     strict=True):
             entry = glossary.figure(figure_id)
             with column:
                 metric(entry.label(page.lang), entry.text(values[figure_id], page.lang),

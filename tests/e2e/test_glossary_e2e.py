@@ -50,6 +50,9 @@ def test_sahel_filter_marks_work_plan_tiles_aor_wide(server, page, public_datase
             entry = GLOSSARY[figure_id]
             assert metric_value(page, entry.label("en")) == entry.text(want[figure_id], "en")
     assert metric_value(page, GLOSSARY["countries_present"].label("en")) == "3"
+    # the map and the gaps chart draw after the script run: let them finish for the shot
+    page.locator(".js-plotly-plot").first.wait_for(state="visible", timeout=20_000)
+    page.wait_for_timeout(2500)
     shot = screenshot(page, "overview_sahel")
     assert shot.stat().st_size > 10_000
 
