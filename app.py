@@ -6,7 +6,7 @@ import streamlit as st
 
 from maaor.figures.narrative import narrative
 from maaor.filters import Filters
-from maaor.i18n import fmt_money, fmt_number, fmt_percent
+from maaor.glossary import FUNDING_IDS, FUNDING_WIDTHS, OVERVIEW_ROWS
 from maaor.ui import data, registry, widgets
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
@@ -19,35 +19,12 @@ def summary(version: int, f: Filters, today: dt.date, lang: str) -> list[str]:
 
 
 page = setup("overview")
-head = page.view("overview")
+head = page.view("headline")
 
 st.subheader(page.t("overview.headline"))
-row1 = st.columns(4)
-row2 = st.columns(4)
-with row1[0]:
-    widgets.metric(page.t("metric.activities"), fmt_number(head["activities"], page.lang))
-with row1[1]:
-    widgets.metric(page.t("metric.pct_completed"), fmt_percent(head["pct_completed"], page.lang),
-                   help=page.t("metric.pct_completed.help"))
-with row1[2]:
-    widgets.metric(page.t("metric.activities_flagged"),
-                   fmt_number(head["activities_flagged"], page.lang),
-                   help=page.t("metric.activities_flagged.help"))
-with row1[3]:
-    widgets.metric(page.t("metric.countries_with_mechanism"),
-                   fmt_number(head["countries_with_mechanism"], page.lang),
-                   help=page.t("metric.countries_with_mechanism.help"))
-with row2[0]:
-    widgets.metric(page.t("metric.organisations"), fmt_number(head["organisations"], page.lang))
-with row2[1]:
-    widgets.metric(page.t("metric.required"), fmt_money(head["required_usd"], page.lang),
-                   help=page.t("metric.money.help"))
-with row2[2]:
-    widgets.metric(page.t("metric.funded"), fmt_money(head["funded_usd"], page.lang),
-                   help=page.t("metric.money.help"))
-with row2[3]:
-    widgets.metric(page.t("metric.gap"), fmt_money(head["gap_usd"], page.lang),
-                   help=page.t("metric.gap.help"))
+for number, row in enumerate(OVERVIEW_ROWS, start=1):
+    widgets.metrics_row(page, head, row, key=f"overview_{number}",
+                        widths=FUNDING_WIDTHS if row == FUNDING_IDS else None)
 st.caption(page.note("workplan", "presence", "funding", "mechanisms"))
 
 st.subheader(page.t("overview.narrative"))

@@ -73,6 +73,15 @@ TYPE_HELP: dict[str, tuple[str, str]] = {
                 "tentative lead.",
                 "Une ou plusieurs organisations séparées par ; (point-virgule). Ajouter (TBC) "
                 "après un chef de file provisoire."),
+    "pillarlist": ("Mine action pillars this country is expected to cover, separated by ; "
+                   "(e.g. Land release; EORE; Victim assistance; IED threat mitigation). "
+                   "Leave blank for the core pillars: land release, EORE and victim "
+                   "assistance. Gaps are only flagged for expected pillars.",
+                   "Piliers de la lutte antimines que ce pays doit couvrir, séparés par ; "
+                   "(p. ex. Remise à disposition des terres; EREE; Assistance aux victimes). "
+                   "Laisser vide pour les piliers de base : remise à disposition des terres, "
+                   "EREE et assistance aux victimes. Seuls les piliers attendus sont signalés "
+                   "comme lacunes."),
     "person": ("Name of one person (shown only to signed-in coordinators).",
                "Nom d'une personne (visible seulement des coordinateurs connectés)."),
     "personlist": ("Names of people separated by ; (shown only to signed-in coordinators).",

@@ -31,9 +31,16 @@ from maaor.views import STORED_VIEWS
 log = logging.getLogger(__name__)
 
 
+# Bumped when a stored figure's definition or columns change (issue 11: funding reconciled
+# on the stated requirement), so a version's aggregates stored before are recomputed
+# instead of read back with the old definition.
+DEFINITIONS_REVISION = 2
+
+
 def stored_name(view: str, level: str) -> str:
-    """Return the store name of ``view`` computed at presence level ``level``."""
-    return f"{view}@{level}"
+    """Return the store name of ``view`` computed at presence level ``level`` (and the
+    revision of the figure definitions)."""
+    return f"{view}@{level}#r{DEFINITIONS_REVISION}"
 
 
 def encode(value: Any) -> bytes:

@@ -175,6 +175,14 @@ def timeline(rows: pd.DataFrame, today: dt.date, lang: str, note: str = "") -> g
         rows: output of ``figures.progress.activity_timeline``.
     """
     dated = rows.loc[rows["due"].notna()]
+    if dated.empty:
+        # no due date anywhere: say so instead of an empty axis with nonsense time ticks
+        fig = go.Figure()
+        fig.add_annotation(text=esc(t("empty.no_dates", lang)), x=0.5, y=0.5, xref="paper",
+                           yref="paper", showarrow=False, font={"size": 15})
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return _finish(fig, note, height=160, lang=lang, legend=False)
     start = dated["start"].where(dated["start"].notna(), dated["due"] - pd.Timedelta(days=1))
     duration_ms = (dated["due"] - start).dt.total_seconds() * 1000
     ids = esc_all(dated["activity_id"])
@@ -250,7 +258,11 @@ def required_vs_funded(
     note: str = "",
     label: Callable[[object], str] | None = None,
 ) -> go.Figure:
-    """Grouped bars of required and funded USD per category.
+    """Grouped bars per category: required, funded against it, funded with none stated.
+
+    The bars follow the funding rule (``maaor.figures.funding``): the gap is required
+    minus funded against the requirement; funding with no stated requirement is drawn
+    beside it, in its own colour, never added to the funded bar.
 
     Args:
         frame: output of ``figures.funding.funding_by`` (or ``workplan_budget_vs_funded``
@@ -265,7 +277,8 @@ def required_vs_funded(
     fig = go.Figure()
     for col, name, colour in (
         (required_col, required_name, REQUIRED_COLOUR),
-        ("funded_usd", t("chart.funded", lang), FUNDED_COLOUR),
+        ("funded_against_requirement_usd", t("chart.funded_against", lang), FUNDED_COLOUR),
+        ("funded_no_requirement_usd", t("chart.funded_no_requirement", lang), ORANGE),
     ):
         values = frame[col].astype("float64")
         fig.add_trace(

@@ -47,9 +47,10 @@ def sheet_headline(report: SheetReport, table, today: dt.date) -> dict:
         A dict of figures (see README, "validate --json").
     """
     from maaor.dataset import empty_table
-    from maaor.figures.funding import fts_mine_action, funding_headline
+    from maaor.figures.funding import fts_headline, fts_mine_action, funding_headline
     from maaor.figures.presence import presence_headline
     from maaor.figures.progress import workplan_headline
+    from maaor.glossary import FUNDING_IDS
 
     if report.kind == "workplan":
         h = workplan_headline(table, today)
@@ -66,15 +67,16 @@ def sheet_headline(report: SheetReport, table, today: dt.date) -> dict:
             "rows": _num(h.get("rows")),
         }
     if report.kind == "funding":
+        # the glossary's funding figures, by id (see maaor.glossary)
         h = funding_headline(table)
-        return {"required_usd": _num(h.get("required_usd")), "funded_usd": _num(h.get("funded_usd"))}
+        return {k: _num(h.get(k)) for k in FUNDING_IDS + ("funded_usd",)}
     if report.kind == "fts":
         ma = fts_mine_action(table)
+        h = fts_headline(ma)
         return {
             "rows": len(table),
             "mine_action_rows": len(ma),
-            "mine_action_required_usd": _num(ma["required_usd"].sum(min_count=1)),
-            "mine_action_funded_usd": _num(ma["funded_usd"].sum(min_count=1)),
+            **{f"mine_action_{k}": _num(h.get(k)) for k in FUNDING_IDS + ("funded_usd",)},
         }
     return {"rows": len(table)}
 
@@ -400,6 +402,20 @@ def cmd_brief(args) -> int:
         titled = with_meeting(slides, args.meeting, args.date, lang)
         Path(args.datapack).write_bytes(datapack_xlsx(titled))
         written.append(args.datapack)
+    if args.json:
+        from maaor.glossary import headline_json, ignored_filters
+
+        title = next(s for s in slides if s.key == "title")
+        figures = headline_json(title.extra["headline"])
+        for figure_id, entry in figures.items():
+            entry["not_filtered_by"] = list(ignored_filters(figure_id, f))
+        json.dump({"written": written, "slides": len(slides),
+                   "data_version": dataset.meta.version,
+                   "filters": {"countries": list(countries), "year": args.year},
+                   "figures": figures},
+                  sys.stdout, indent=2, ensure_ascii=False, default=str)
+        print()
+        return 0
     print(f"wrote {', '.join(written)} ({len(slides)} slides, data version "
           f"{dataset.meta.version})")
     return 0
@@ -510,6 +526,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("en", "fr"), default="en")
     p.add_argument("--datapack", default=None, metavar="FILE.xlsx",
                    help="also write the tables behind each slide")
+    p.add_argument("--json", action="store_true",
+                   help="print the headline figures (glossary ids, values, definitions) as JSON")
     p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("hash-password", help="print a salted hash for the coordinator password")

@@ -136,6 +136,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "email": "str",  # sensitive
         "active": "boolean",
         "activated": "datetime64[ns]",
+        "expected_pillars": "str",  # LIST_SEP-joined pillar codes; blank = core pillars
         **_PROVENANCE,
     },
 }

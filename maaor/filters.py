@@ -452,3 +452,14 @@ def option_label(name: str, value: object, lang: str,
         title = (objective_titles or {}).get(str(value), "")
         return f"{value} – {title}" if title else str(value)
     return str(value)
+
+
+def latest_indicator_year(ds: Dataset, f: Filters) -> int | None:
+    """Return the latest year with an indicator value under ``f`` (its year ignored).
+
+    An indicator row without ``year`` counts in the year of its ``as_of`` date, as
+    ``maaor.filters.filter_indicators`` places it. None when no row has a year.
+    """
+    rows = filter_indicators(ds.indicators, replace(f, year=None))
+    years = rows["year"].astype("Int64").fillna(rows["as_of"].dt.year.astype("Int64")).dropna()
+    return int(years.max()) if len(years) else None

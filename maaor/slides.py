@@ -30,6 +30,7 @@ from maaor.figures.narrative import (
     narrative_from,
 )
 from maaor.filters import Filters
+from maaor.glossary import FUNDING_IDS, GLOSSARY, OVERVIEW_ROWS, applies, scope_note
 from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t
 
 SLIDE_KEYS: tuple[str, ...] = (
@@ -86,6 +87,8 @@ class ChartSpec:
         alt: a text alternative for screen readers.
         by_country, by_admin1: the presence figures drawn by a map.
         note: what the chart leaves out ("12 of 22 shown"), or "".
+        empty: what is missing, in words, when there is nothing to draw ("" = the
+            generic "nothing to show").
     """
 
     kind: str = "none"
@@ -98,6 +101,7 @@ class ChartSpec:
     by_country: pd.DataFrame | None = None
     by_admin1: pd.DataFrame | None = None
     note: str = ""
+    empty: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,6 +143,19 @@ def _fmt(value, kind: str, lang: str) -> str:
 
 def _big(key: str, label_key: str, value, kind: str, lang: str) -> BigNumber:
     return BigNumber(key, t(label_key, lang), value, _fmt(value, kind, lang))
+
+
+def _figure(fig: BriefingFigures, figure_id: str, lang: str) -> BigNumber:
+    """A big number of a glossary figure: its label, value and text (or empty words)."""
+    entry = GLOSSARY[figure_id]
+    value = fig.headline[figure_id]
+    return BigNumber(figure_id, entry.label(lang), value, entry.text(value, lang))
+
+
+def _with_scope(message: str, fig: BriefingFigures, figure_ids, lang: str) -> str:
+    """The slide message, followed by the scope note of figures the filters do not reach."""
+    note = scope_note(figure_ids, fig.filters, lang)
+    return f"{message} {note}" if note else message
 
 
 def _values(series: pd.Series) -> tuple[float | None, ...]:
@@ -205,28 +222,28 @@ def _title_slide(fig: BriefingFigures, meta: DatasetMeta, lang: str) -> Slide:
         },
         dtype="str",
     )
+    # every glossary figure of the deck, for the data pack's "figures" sheet
     return Slide("title", t("slide.title.default", lang), scope_text(fig.filters, lang), (),
-                 table, ChartSpec())
+                 table, ChartSpec(),
+                 extra={"headline": dict(fig.headline), "filters": fig.filters, "lang": lang})
 
 
 def _headline_slide(fig: BriefingFigures, lang: str) -> Slide:
-    head = fig.overview
-    numbers = (
-        _big("activities", "metric.activities", head["activities"], "number", lang),
-        _big("pct_completed", "metric.pct_completed", head["pct_completed"], "percent", lang),
-        _big("activities_flagged", "metric.activities_flagged", head["activities_flagged"],
-             "number", lang),
-        _big("countries_with_mechanism", "metric.countries_with_mechanism",
-             head["countries_with_mechanism"], "number", lang),
-        _big("organisations", "metric.organisations", head["organisations"], "number", lang),
-        _big("required_usd", "metric.required", head["required_usd"], "money", lang),
-        _big("funded_usd", "metric.funded", head["funded_usd"], "money", lang),
-        _big("gap_usd", "metric.gap", head["gap_usd"], "money", lang),
-    )
-    message = t("slide.headline.message", lang,
-                organisations=fmt_number(head["organisations"], lang),
-                countries=countries_phrase(head["countries_with_mechanism"], lang),
-                activities=fmt_number(head["activities"], lang))
+    # a figure the chosen filters do not reach is hidden, never shown as if filtered
+    ids = [fid for row in OVERVIEW_ROWS for fid in row if applies(fid, fig.filters)]
+    numbers = tuple(_figure(fig, fid, lang) for fid in ids)
+    head = fig.headline
+    values = {
+        "organisations": GLOSSARY["active_organisations"].text(head["active_organisations"],
+                                                               lang),
+        "countries": countries_phrase(head["countries_present"], lang),
+        "mechanisms": fmt_number(head["countries_with_mechanism"], lang),
+    }
+    if "activities" in ids:
+        message = t("slide.headline.message", lang, activities=fmt_number(head["activities"], lang),
+                    **values)
+    else:
+        message = t("slide.headline.message_scoped", lang, **values)
     table = pd.DataFrame({"figure": [n.key for n in numbers],
                           "value": pd.Series([n.value for n in numbers], dtype="float64")})
     return Slide("headline", t("slide.headline.title", lang), message, numbers, table,
@@ -234,13 +251,11 @@ def _headline_slide(fig: BriefingFigures, lang: str) -> Slide:
 
 
 def _presence_slide(fig: BriefingFigures, lang: str) -> Slide:
-    head = fig.presence
+    head = fig.headline
     numbers = (
-        _big("countries_present", "metric.countries_present", head["countries_present"],
-             "number", lang),
-        _big("active_organisations", "metric.active_organisations",
-             head["active_organisations"], "number", lang),
-        _big("pillars", "metric.pillars", head["pillars"], "number", lang),
+        _figure(fig, "countries_present", lang),
+        _figure(fig, "active_organisations", lang),
+        _figure(fig, "pillars", lang),
     )
     message = t("slide.presence.message", lang,
                 organisations=fmt_number(head["active_organisations"], lang),
@@ -252,14 +267,16 @@ def _presence_slide(fig: BriefingFigures, lang: str) -> Slide:
 
 
 def pillar_coverage(fig: BriefingFigures) -> pd.DataFrame:
-    """Return per country how many checked pillars have 2+, one or no active organisation.
+    """Return per country how many expected pillars have 2+, one or no active organisation.
 
-    Derived from ``figures.gaps.pillar_gaps`` (one row per pillar with at most one
-    organisation) and the pillars it checked. Columns country_iso3, covered, single,
-    none; countries in the order of ``pillar_gaps`` (ISO3).
+    Derived from ``figures.gaps.pillar_gaps`` (one row per expected pillar with at most
+    one organisation) and the pillars each country is expected to cover
+    (``figures.gaps.expected_pillars``). Columns country_iso3, expected, covered,
+    single, none; countries in ISO3 order.
     """
     gaps = fig.pillar_gaps
-    columns = {"country_iso3": "str", "covered": "int64", "single": "int64", "none": "int64"}
+    columns = {"country_iso3": "str", "expected": "int64", "covered": "int64",
+               "single": "int64", "none": "int64"}
     countries = list(fig.pillar_countries)
     if not countries:
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in columns.items()})
@@ -269,19 +286,19 @@ def pillar_coverage(fig: BriefingFigures) -> pd.DataFrame:
         counts.get("pillar_no_active_org", pd.Series(dtype="int64"))).fillna(0)
     out["single"] = out["country_iso3"].map(
         counts.get("pillar_single_org", pd.Series(dtype="int64"))).fillna(0)
-    out["covered"] = len(fig.pillars) - out["none"] - out["single"]
+    out["expected"] = out["country_iso3"].map(fig.expected_counts).fillna(0)
+    out["covered"] = out["expected"] - out["none"] - out["single"]
     return out[list(columns)].astype(columns)
 
 
 def _pillars_slide(fig: BriefingFigures, coverage: pd.DataFrame, lang: str) -> Slide:
-    none = fig.gap_count("pillar_no_active_org")
-    single = fig.gap_count("pillar_single_org")
+    none = fig.headline["pillar_no_active_org"]
     countries_with_gap = int(fig.pillar_gaps.loc[
         fig.pillar_gaps["rule"] == "pillar_no_active_org", "country_iso3"].nunique())
     numbers = (
-        _big("pillar_no_active_org", "slide.pillars.none", none, "number", lang),
+        _figure(fig, "pillar_no_active_org", lang),
         _big("countries_with_gap", "slide.pillars.countries", countries_with_gap, "number", lang),
-        _big("pillar_single_org", "slide.pillars.single", single, "number", lang),
+        _figure(fig, "pillar_single_org", lang),
     )
     message = t("slide.pillars.message", lang, n=fmt_number(none, lang),
                 countries=countries_phrase(countries_with_gap, lang))
@@ -306,15 +323,20 @@ def _pillars_slide(fig: BriefingFigures, coverage: pd.DataFrame, lang: str) -> S
 
 
 def _progress_slide(fig: BriefingFigures, lang: str) -> Slide:
-    head = fig.workplan
-    numbers = (
-        _big("activities", "metric.activities", head["activities"], "number", lang),
-        _big("completed", "slide.progress.completed", head["completed"], "number", lang),
-        _big("pct_completed", "metric.pct_completed", head["pct_completed"], "percent", lang),
-    )
-    message = t("slide.progress.message", lang, completed=fmt_number(head["completed"], lang),
-                activities=fmt_number(head["activities"], lang),
-                pct=fmt_percent(head["pct_completed"], lang))
+    head = fig.headline
+    ids = ("activities", "completed", "pct_completed")
+    numbers = tuple(_figure(fig, fid, lang) for fid in ids)
+    if not head["activities"]:
+        message = t("narrative.activities.none", lang)
+    elif not head["activities_with_status"]:
+        message = t("slide.progress.no_status", lang,
+                    activities=fmt_number(head["activities"], lang))
+    else:
+        message = t("slide.progress.message", lang,
+                    completed=fmt_number(head["completed"], lang),
+                    with_status=fmt_number(head["activities_with_status"], lang),
+                    pct=fmt_percent(head["pct_completed"], lang))
+    message = _with_scope(message, fig, ids, lang)
     frame = fig.by_objective
     series = []
     for status in ("not_reported", *WP_STATUSES):
@@ -327,22 +349,19 @@ def _progress_slide(fig: BriefingFigures, lang: str) -> Slide:
                        for i, o in zip(frame["objective_id"], frame["objective"], strict=True))
     chart = ChartSpec(kind="bar", categories=categories, series=tuple(series), stacked=True,
                       axis_title=t("chart.activities", lang),
-                      alt=t("slide.progress.alt", lang))
+                      alt=t("slide.progress.alt", lang),
+                      empty=t("narrative.activities.none", lang))
     return Slide("progress", t("slide.progress.title", lang), message, numbers, frame, chart)
 
 
 def _unassigned_slide(fig: BriefingFigures, lang: str) -> Slide:
-    head = fig.workplan
-    numbers = (
-        _big("without_lead", "metric.without_lead", head["without_lead"], "number", lang),
-        _big("without_budget", "slide.unassigned.without_budget", head["without_budget"],
-             "number", lang),
-        _big("unfunded", "slide.unassigned.unfunded", fig.flag_count("unfunded"), "number",
-             lang),
-    )
+    head = fig.headline
+    ids = ("without_lead", "without_budget", "unfunded_activities")
+    numbers = tuple(_figure(fig, fid, lang) for fid in ids)
     message = t("slide.unassigned.message", lang,
                 without_lead=fmt_number(head["without_lead"], lang),
                 without_budget=fmt_number(head["without_budget"], lang))
+    message = _with_scope(message, fig, ids, lang)
     counts = fig.flag_counts.loc[fig.flag_counts["rule"].isin(UNASSIGNED_RULES)]
     labels = {
         "no_lead": t("rule.no_lead", lang),
@@ -366,16 +385,17 @@ def _unassigned_slide(fig: BriefingFigures, lang: str) -> Slide:
 
 
 def _funding_slide(fig: BriefingFigures, lang: str) -> Slide:
-    money = fig.funding
-    numbers = (
-        _big("required_usd", "metric.required", money["required_usd"], "money", lang),
-        _big("funded_usd", "metric.funded", money["funded_usd"], "money", lang),
-        _big("gap_usd", "metric.gap", money["gap_usd"], "money", lang),
-        _big("pct_funded", "metric.pct_funded", money["pct_funded"], "percent", lang),
-    )
-    message = t("slide.funding.message", lang, pct=fmt_percent(money["pct_funded"], lang),
-                funded=fmt_money(money["funded_usd"], lang),
-                required=fmt_money(money["required_usd"], lang))
+    money = fig.headline
+    numbers = tuple(_figure(fig, fid, lang) for fid in FUNDING_IDS)
+    if money["required_usd"] is None:
+        message = (t("narrative.funding.none", lang) if money["funded_usd"] is None else
+                   t("narrative.funding.no_requirement", lang,
+                     funded=fmt_money(money["funded_no_requirement_usd"], lang)))
+    else:
+        message = t("slide.funding.message", lang, pct=fmt_percent(money["pct_funded"], lang),
+                    funded=fmt_money(money["funded_against_requirement_usd"], lang),
+                    required=fmt_money(money["required_usd"], lang),
+                    gap=fmt_money(money["gap_usd"], lang))
     frame = fig.funding_by
     dimension = fig.funding_dimension
     if dimension == "year":
@@ -392,13 +412,16 @@ def _funding_slide(fig: BriefingFigures, lang: str) -> Slide:
         series=(
             ChartSeries(t("chart.required", lang), _values(shown["required_usd"]),
                         charts.GREY),
-            ChartSeries(t("chart.funded", lang), _values(shown["funded_usd"]),
-                        charts.FUNDED_COLOUR),
+            ChartSeries(t("chart.funded_against", lang),
+                        _values(shown["funded_against_requirement_usd"]), charts.FUNDED_COLOUR),
+            ChartSeries(t("chart.funded_no_requirement", lang),
+                        _values(shown["funded_no_requirement_usd"]), charts.ORANGE),
         ),
         value_format="money",
         axis_title="USD",
         alt=t("slide.funding.alt", lang),
         note=_shown_note(len(shown), len(frame), lang),
+        empty=t("empty.no_funding_rows", lang),
     )
     return Slide("funding", t("slide.funding.title", lang), message, numbers, frame, chart)
 
@@ -412,51 +435,46 @@ def clip(text, width: int) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
-def headline_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Return the headline rows of indicator progress (disaggregation "total" or none)."""
-    total = indicators["disaggregation"].fillna("total") == "total"
-    return indicators.loc[total.fillna(False).astype(bool)].reset_index(drop=True)
-
-
 def _results_slide(fig: BriefingFigures, lang: str) -> Slide:
-    totals = fig.results_totals()
-    numbers = (
-        _big("on_track", "results.on_track", totals["on_track"], "number", lang),
-        _big("off_track", "results.off_track", totals["off_track"], "number", lang),
-        _big("unknown", "results.unknown", totals["unknown"], "number", lang),
-    )
-    if totals["indicators"]:
-        message = t("slide.results.message", lang, on_track=fmt_number(totals["on_track"], lang),
-                    indicators=fmt_number(totals["indicators"], lang), year=fig.results_year)
+    head = fig.headline
+    ids = ("indicators_on_track", "indicators_off_track", "indicators_unknown")
+    numbers = tuple(_figure(fig, fid, lang) for fid in ids)
+    if head["indicators"]:
+        message = t("slide.results.message", lang,
+                    on_track=fmt_number(head["indicators_on_track"], lang),
+                    indicators=fmt_number(head["indicators"], lang),
+                    off_track=fmt_number(head["indicators_off_track"], lang),
+                    unknown=fmt_number(head["indicators_unknown"], lang),
+                    year=fig.results_year)
     else:
         message = t("narrative.results.none", lang)
-    headline = headline_indicators(fig.indicators)
-    # off-track indicators first: they are what a plenary needs to see
-    state = headline["on_track"].map({False: 0, True: 2}).astype("float64").fillna(1)
-    rows = headline.assign(_state=state).sort_values("_state", kind="stable").head(MAX_BARS)
-    categories = tuple(
-        f"{i} {clip(n, 48)}".strip() + (f" ({_country_label(c, lang)})"
-                                                 if pd.notna(c) else "")
-        for i, n, c in zip(rows["indicator_id"], rows["indicator"], rows["country_iso3"],
-                           strict=True)
-    )
+    # the chart draws the very counts the message states: per objective, how many
+    # indicators are on track, off track and not assessable
+    frame = fig.results_by_objective
+    shown = frame.head(MAX_BARS)
+    categories = tuple(clip(o, 60) if isinstance(o, str) else t("value.not_given", lang)
+                       for o in shown["objective"])
     chart = ChartSpec(
         kind="bar",
         categories=categories,
         series=(
-            ChartSeries(t("col.progress", lang), _values(rows["progress_pct"]), charts.BLUE),
-            ChartSeries(t("col.expected", lang), _values(rows["expected_pct"]),
+            ChartSeries(GLOSSARY["indicators_on_track"].label(lang), _values(shown["on_track"]),
+                        charts.GREEN),
+            ChartSeries(GLOSSARY["indicators_off_track"].label(lang),
+                        _values(shown["off_track"]), charts.VERMILLION),
+            ChartSeries(GLOSSARY["indicators_unknown"].label(lang), _values(shown["unknown"]),
                         charts.LIGHT_GREY),
         ),
-        value_format="percent",
-        axis_title=t("slide.results.axis", lang),
+        stacked=True,
+        axis_title=t("col.indicators", lang),
         alt=t("slide.results.alt", lang),
-        note=_shown_note(len(rows), len(headline), lang),
+        note=_shown_note(len(shown), len(frame), lang),
+        empty=t("narrative.results.none", lang),
     )
     title = (t("slide.results.title_year", lang, year=fig.results_year)
              if fig.results_year is not None else t("slide.results.title", lang))
     return Slide("results", title, message, numbers, fig.indicators, chart,
-                 extra={"by_objective": fig.results_by_objective})
+                 extra={"by_objective": frame})
 
 
 def slide_deck(dataset: Dataset, filters: Filters, today: dt.date, lang: str) -> list[Slide]:

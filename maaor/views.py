@@ -40,6 +40,7 @@ from maaor.filters import (
     filter_mechanisms,
     filter_presence,
     filter_workplan,
+    latest_indicator_year,
 )
 
 __all__ = [
@@ -110,17 +111,6 @@ def filtered_dataset(ds: Dataset, f: Filters) -> Dataset:
         },
         ds.meta,
     )
-
-
-def latest_indicator_year(ds: Dataset, f: Filters) -> int | None:
-    """Return the latest year with an indicator value under ``f`` (its year ignored).
-
-    An indicator row without ``year`` counts in the year of its ``as_of`` date, as
-    ``maaor.filters.filter_indicators`` places it. None when no row has a year.
-    """
-    rows = filter_indicators(ds.indicators, replace(f, year=None))
-    years = rows["year"].astype("Int64").fillna(rows["as_of"].dt.year.astype("Int64")).dropna()
-    return int(years.max()) if len(years) else None
 
 
 def _flags(ds: Dataset, f: Filters, today: dt.date, scope: str | None) -> pd.DataFrame:
@@ -240,7 +230,8 @@ FLAG_COLUMNS: dict[str, Columns] = {
         links={"ref": ("presence", "country")},
     ),
 }
-MONEY_COLUMNS = ("required_usd", "funded_usd", "gap_usd")
+MONEY_COLUMNS = ("required_usd", "funded_against_requirement_usd", "funded_no_requirement_usd",
+                 "gap_usd")
 
 
 def _funding_by_columns(by: Sequence[str]) -> Columns:
@@ -248,7 +239,9 @@ def _funding_by_columns(by: Sequence[str]) -> Columns:
     (dimension,) = by
     return Columns(
         {dimension: f"funding.by.{dimension}", "required_usd": "col.required",
-         "funded_usd": "col.funded", "gap_usd": "col.gap", "pct_funded": "col.pct_funded"},
+         "funded_against_requirement_usd": "col.funded_against",
+         "gap_usd": "col.gap", "pct_funded": "col.pct_funded",
+         "funded_no_requirement_usd": "col.funded_no_requirement"},
         countries=("country_iso3",) if dimension == "country_iso3" else (),
         vocab={"channel": "channel"} if dimension == "channel" else {},
         money=MONEY_COLUMNS, percents=("pct_funded",),
@@ -259,6 +252,10 @@ VIEWS: dict[str, View] = {
     "overview": View(
         lambda ds, f, today: fig_overview.overview_headline(ds, f, today),
         ("workplan", "presence", "funding", "mechanisms"),
+    ),
+    "headline": View(
+        lambda ds, f, today: fig_overview.headline_figures(ds, f, today),
+        ("workplan", "presence", "funding", "mechanisms", "indicators"),
     ),
     "workplan.rows": View(
         lambda ds, f, today: filter_workplan(ds.workplan, f), ("workplan",),
@@ -406,9 +403,13 @@ VIEWS: dict[str, View] = {
         ("workplan",), stored=True,
         columns=Columns(
             {"objective_id": "col.objective_id", "objective": "col.objective",
-             "budget_usd": "col.budget", "funded_usd": "col.funded", "gap_usd": "col.gap",
-             "pct_funded": "col.pct_funded"},
-            money=("budget_usd", "funded_usd", "gap_usd"), percents=("pct_funded",),
+             "budget_usd": "col.budget",
+             "funded_against_requirement_usd": "col.funded_against_budget",
+             "gap_usd": "col.gap", "pct_funded": "col.pct_funded",
+             "funded_no_requirement_usd": "col.funded_no_budget"},
+            money=("budget_usd", "funded_against_requirement_usd",
+                   "funded_no_requirement_usd", "gap_usd"),
+            percents=("pct_funded",),
         ),
     ),
     "funding.fts": View(
@@ -416,11 +417,17 @@ VIEWS: dict[str, View] = {
         ("fts",), stored=True,
         columns=Columns(
             {"country_iso3": "col.country", "year": "col.year", "plan_name": "col.plan",
-             "required_usd": "col.required", "funded_usd": "col.funded",
+             "required_usd": "col.required", "funded_usd": "col.funded", "gap_usd": "col.gap",
              "percent_funded": "col.pct_funded", "requirement_known": "col.requirement_known"},
-            countries=("country_iso3",), money=("required_usd", "funded_usd"),
+            countries=("country_iso3",), money=("required_usd", "funded_usd", "gap_usd"),
             percents=("percent_funded",),
         ),
+    ),
+    "funding.fts_headline": View(
+        lambda ds, f, today: fig_funding.fts_headline(
+            fig_funding.fts_mine_action(filter_fts(ds.fts, f))
+        ),
+        ("fts",),
     ),
     "results.progress": View(
         lambda ds, f, today: fig_results.indicator_progress(

@@ -6,7 +6,7 @@ import streamlit as st
 
 from maaor import charts
 from maaor.filters import Filters
-from maaor.i18n import fmt_money, fmt_number, fmt_percent
+from maaor.glossary import WORKPLAN_ROW
 from maaor.ui import widgets
 from maaor.ui.history import progress_history
 from maaor.ui.page import setup
@@ -14,23 +14,8 @@ from maaor.ui.safe import md_escape
 from maaor.ui.widgets import Columns
 
 page = setup("workplan")
-head = page.view("workplan.headline")
-
-cols = st.columns(5)
-with cols[0]:
-    widgets.metric(page.t("metric.activities"), fmt_number(head["activities"], page.lang))
-with cols[1]:
-    widgets.metric(page.t("metric.pct_completed"), fmt_percent(head["pct_completed"], page.lang),
-                   help=page.t("metric.pct_completed.help"))
-with cols[2]:
-    widgets.metric(page.t("metric.mean_progress"), fmt_percent(head["mean_progress"], page.lang))
-with cols[3]:
-    widgets.metric(page.t("metric.without_lead"), fmt_number(head["without_lead"], page.lang),
-                   help=page.t("metric.without_lead.help", tentative=head["tentative_lead"]))
-with cols[4]:
-    widgets.metric(page.t("metric.budget"), fmt_money(head["total_budget_usd"], page.lang),
-                   help=page.t("metric.budget.help", funded=fmt_money(head["funded_usd"], page.lang),
-                               not_quantified=head["budget_not_quantified"]))
+head = page.view("headline")
+widgets.metrics_row(page, head, WORKPLAN_ROW, key="workplan")
 
 st.subheader(page.t("workplan.by_objective"))
 by_objective = page.view("workplan.by_objective")
@@ -43,6 +28,7 @@ widgets.chart(
     kind="workplan",
     tables=("workplan",),
     alt=page.t("workplan.by_objective.alt"),
+    empty="narrative.activities.none",
 )
 
 st.subheader(page.t("workplan.hierarchy"))

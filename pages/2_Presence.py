@@ -3,7 +3,8 @@
 import streamlit as st
 
 from maaor import charts
-from maaor.i18n import country_name, fmt_number
+from maaor.glossary import PRESENCE_ROW
+from maaor.i18n import country_name
 from maaor.ui import data, widgets
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
@@ -11,19 +12,7 @@ from maaor.ui.safe import md_escape
 MAX_COUNTRIES_CHARTED = 6
 
 page = setup("presence")
-head = page.view("presence.headline")
-
-cols = st.columns(4)
-with cols[0]:
-    widgets.metric(page.t("metric.countries_present"), fmt_number(head["countries_present"], page.lang))
-with cols[1]:
-    widgets.metric(page.t("metric.active_organisations"),
-                   fmt_number(head["active_organisations"], page.lang),
-                   help=page.t("metric.active_organisations.help"))
-with cols[2]:
-    widgets.metric(page.t("metric.pillars"), fmt_number(head["pillars"], page.lang))
-with cols[3]:
-    widgets.metric(page.t("metric.presence_rows"), fmt_number(head["rows"], page.lang))
+widgets.metrics_row(page, page.view("headline"), PRESENCE_ROW, key="presence")
 
 by_country = page.view("presence.by_country")
 by_admin1 = page.view("presence.by_admin1")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from maaor.figures.gaps import RULES
-from maaor.i18n import fmt_number
+from maaor.glossary import GAPS_ROW
 from maaor.ui import widgets
 from maaor.ui.page import setup
 
@@ -12,13 +12,7 @@ counts = page.view("gaps.counts")
 activity_flags = page.view("gaps.flags", "activity")
 country_flags = page.view("gaps.flags", "country")
 
-cols = st.columns(3)
-with cols[0]:
-    widgets.metric(page.t("metric.flags"), fmt_number(len(activity_flags) + len(country_flags), page.lang))
-with cols[1]:
-    widgets.metric(page.t("metric.activity_flags"), fmt_number(len(activity_flags), page.lang))
-with cols[2]:
-    widgets.metric(page.t("metric.country_flags"), fmt_number(len(country_flags), page.lang))
+widgets.metrics_row(page, page.view("headline"), GAPS_ROW, key="gaps")
 
 widgets.flag_counts_chart(page, counts)
 

@@ -3,24 +3,15 @@
 import streamlit as st
 
 from maaor import charts, vocab
-from maaor.i18n import country_name, fmt_money, fmt_percent
+from maaor.glossary import BUDGET_IDS, FUNDING_IDS, FUNDING_WIDTHS, GLOSSARY
+from maaor.i18n import country_name
 from maaor.ui import widgets
 from maaor.ui.page import setup
+from maaor.ui.safe import md_escape
 
 page = setup("funding")
-head = page.view("funding.headline")
-
-cols = st.columns(4)
-with cols[0]:
-    widgets.metric(page.t("metric.required"), fmt_money(head["required_usd"], page.lang),
-                   help=page.t("metric.money.help"))
-with cols[1]:
-    widgets.metric(page.t("metric.funded"), fmt_money(head["funded_usd"], page.lang))
-with cols[2]:
-    widgets.metric(page.t("metric.gap"), fmt_money(head["gap_usd"], page.lang),
-                   help=page.t("metric.gap.help"))
-with cols[3]:
-    widgets.metric(page.t("metric.pct_funded"), fmt_percent(head["pct_funded"], page.lang))
+head = page.view("headline")
+widgets.metrics_row(page, head, FUNDING_IDS, key="funding", widths=FUNDING_WIDTHS)
 
 BY_LABELS = {
     "country_iso3": lambda v: country_name(v, page.lang),
@@ -48,10 +39,12 @@ widgets.chart(
     kind="funding",
     tables=("funding",),
     alt=page.t("funding.by.alt"),
+    empty="empty.no_funding_rows",
 )
 
 st.subheader(page.t("funding.budget"))
 budget = page.view("funding.budget")
+widgets.metrics_row(page, head, BUDGET_IDS, key="budget", widths=FUNDING_WIDTHS)
 widgets.chart(
     page,
     lambda: charts.required_vs_funded(budget, "objective", page.lang, page.note("workplan")),
@@ -61,6 +54,7 @@ widgets.chart(
     kind="workplan",
     tables=("workplan",),
     alt=page.t("funding.budget.alt"),
+    empty="narrative.activities.none",
 )
 
 st.subheader(page.t("funding.fts"))
@@ -71,6 +65,15 @@ fts_columns = page.columns("funding.fts")
 if fts.empty:
     st.caption(page.t("funding.fts.none"))
 else:
+    fts_head = page.view("funding.fts_headline")
+    st.caption(md_escape(page.t("funding.fts.reconciled",
+                      required=GLOSSARY["required_usd"].text(fts_head["required_usd"], page.lang),
+                      funded=GLOSSARY["funded_against_requirement_usd"].text(
+                          fts_head["funded_against_requirement_usd"], page.lang),
+                      gap=GLOSSARY["gap_usd"].text(fts_head["gap_usd"], page.lang),
+                      pct=GLOSSARY["pct_funded"].text(fts_head["pct_funded"], page.lang),
+                      beside=GLOSSARY["funded_no_requirement_usd"].text(
+                          fts_head["funded_no_requirement_usd"], page.lang))))
     widgets.chart(
         page,
         lambda: charts.fts_bars(fts, page.lang, page.note("fts"), label=lambda c: country_name(c, page.lang)),

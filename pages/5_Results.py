@@ -29,6 +29,7 @@ widgets.chart(
     kind="indicators",
     tables=("indicators",),
     alt=page.t("results.by_objective.alt"),
+    empty="narrative.results.none",
 )
 
 st.subheader(page.t("results.indicators"))

@@ -15,6 +15,7 @@ from maaor.columns import KINDS
 from maaor.figures.funding import FTS_CAVEAT, FTS_SOURCE
 from maaor.figures.gaps import RULES
 from maaor.filters import FILTER_PARAMS
+from maaor.glossary import ALL_FILTERS, GLOSSARY
 from maaor.i18n import (
     LANGUAGES,
     catalogue,
@@ -43,7 +44,9 @@ CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
         ROOT / "maaor" / "slides.py", ROOT / "maaor" / "figures" / "narrative.py",
         ROOT / "maaor" / "export" / "pptx.py", ROOT / "maaor" / "export" / "mapimage.py",
         # use cases' messages (page and CLI) and the "What changed" headline
-        *sorted((ROOT / "maaor" / "usecases").glob("*.py")), ROOT / "maaor" / "diff.py"]
+        *sorted((ROOT / "maaor" / "usecases").glob("*.py")), ROOT / "maaor" / "diff.py",
+        # the glossary of headline figures (labels, definitions, scope notes)
+        ROOT / "maaor" / "glossary.py"]
 KEY_PREFIXES = {key.split(".", 1)[0] for key in catalogue("en")}
 # Keys built at run time from a code (f-strings), listed from the codes themselves.
 DYNAMIC_KEYS = {
@@ -59,6 +62,11 @@ DYNAMIC_KEYS = {
     *(f"coord.problem.{c}" for c in PROBLEM_COLUMNS),
     *(f"coord.problem.severity.{s}" for s in SEVERITIES),
     *(f"coord.measure.{m}" for m in ("required_usd", "funded_usd", "gap_usd")),
+    # glossary figures: label, definition and empty-state words (maaor/glossary.py)
+    *(f"glossary.{g}" for g in GLOSSARY),
+    *(f"glossary.{g}.help" for g in GLOSSARY),
+    *(figure.empty for figure in GLOSSARY.values()),
+    *(f"scope.filter.{name}" for name in ALL_FILTERS),
     "results.track.True",
     "results.track.False",
 }
@@ -129,7 +137,7 @@ def test_every_catalogue_key_is_used():
 
 def test_the_key_scan_finds_literal_and_call_keys():
     keys = used_keys()
-    assert {"page.overview.title", "col.activity_id", "metric.activities",
+    assert {"page.overview.title", "col.activity_id", "scope.aor_wide",
             "fts.caveat", "filter.country.help", "rule.help.no_lead"} <= keys
     assert "presence.by_country" in view_names() - set(catalogue("en"))
 

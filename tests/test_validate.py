@@ -481,6 +481,27 @@ def test_mechanisms():
     assert found(problems, "country.not_a_country") == [(4, "country_iso3", "Global")]
 
 
+def test_mechanisms_expected_pillars_are_a_list_of_pillars():
+    mapped = sheet(
+        "mechanisms",
+        {
+            "country_iso3": ["Iraq", "Mali", "Niger"],
+            "name": ["MASC Iraq", "GTLAM Mali", "GTLAM Niger"],
+            "expected_pillars": ["Clearance; MRE, victim assistance; IED",
+                                 "EREE; piliers magiques", None],
+        },
+    )
+    table, problems = validate_sheet(mapped, ORGS, today=TODAY)
+    assert table["expected_pillars"].iloc[0] == (
+        "land_release; eore; victim_assistance; ied_threat_mitigation")
+    assert table["expected_pillars"].iloc[1] == "eore"
+    assert pd.isna(table["expected_pillars"].iloc[2])  # blank: the core pillars
+    assert found(problems, "pillar.unknown") == [
+        (FIRST_ROW + 1, "expected_pillars", "EREE; piliers magiques")]
+    message = next(p.message for p in problems if p.code == "pillar.unknown")
+    assert message.startswith("'piliers magiques' in 'EREE; piliers magiques'")
+
+
 # -------------------------------------------------------------------- caps and scale
 
 

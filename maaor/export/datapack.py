@@ -1,7 +1,8 @@
 """The XLSX data pack of a briefing: one sheet per slide with the table behind it.
 
 Sheets are named ``NN_<slide key>`` in slide order; a first sheet ``about`` lists each
-slide's title, message and source. Text is neutralised against formula injection
+slide's title, message and source, and a last sheet ``figures`` every headline figure of the
+deck with its glossary id, label, value, unit, definition and scope (``maaor.glossary``). Text is neutralised against formula injection
 (``maaor.export.tables.neutralise``) like every other download.
 """
 
@@ -15,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from maaor.export.tables import _cell, _plain, neutralise, neutralise_text
+from maaor.glossary import GLOSSARY, ignored_filters, scope_note
 from maaor.slides import Slide
 
 
@@ -33,6 +35,28 @@ def _write(book: Workbook, title: str, frame: pd.DataFrame) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, len(str(col)) + 2))
 
 
+def figures_table(slides: Sequence[Slide]) -> pd.DataFrame:
+    """Return the glossary figures of a deck: one row per headline figure.
+
+    Columns figure (glossary id), label, value (as computed; blank when unknown), unit,
+    definition and scope (the chosen filters it does not follow, in words; blank when
+    it follows them all). Empty when the deck has no title slide.
+    """
+    title = next((s for s in slides if s.key == "title"), None)
+    columns = ["figure", "label", "value", "unit", "definition", "scope"]
+    if title is None or "headline" not in title.extra:
+        return pd.DataFrame(columns=columns)
+    lang, f = title.extra["lang"], title.extra["filters"]
+    rows = []
+    for figure_id, value in title.extra["headline"].items():
+        entry = GLOSSARY[figure_id]
+        scope = scope_note([figure_id], f, lang) if ignored_filters(figure_id, f) else ""
+        rows.append((figure_id, entry.label(lang), value, entry.unit, entry.help(lang), scope))
+    out = pd.DataFrame(rows, columns=columns)
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
+    return out
+
+
 def datapack_xlsx(slides: Sequence[Slide]) -> bytes:
     """Return the data pack of ``slides`` as XLSX bytes (one sheet per slide's table)."""
     book = Workbook(write_only=True)
@@ -44,6 +68,7 @@ def datapack_xlsx(slides: Sequence[Slide]) -> bytes:
                        slide.notice or "")])
     for n, slide in enumerate(slides, start=1):
         _write(book, sheet_name(n, slide), slide.table)
+    _write(book, "figures", figures_table(slides))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

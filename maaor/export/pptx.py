@@ -96,8 +96,8 @@ def _number_box(slide, number, left, top, width, height, value_size: int) -> Non
 
 def _chart(slide, spec: ChartSpec, left, top, width, height, lang: str) -> None:
     if not spec.categories:
-        _text(slide, "chart", left, top, width, Inches(1), t("table.empty", lang), 20,
-              colour=MUTED)
+        _text(slide, "chart", left, top, width, Inches(1), spec.empty or t("table.empty", lang),
+              20, colour=MUTED)
         return
     data = CategoryChartData(number_format=NUMBER_FORMATS[spec.value_format])
     # python-pptx embeds the chart's data as a workbook written by xlsxwriter, which

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pandas as pd
 
+from maaor.dataset import split_list
 from maaor.figures.common import (
     DONE_STATUSES,
     active_mask,
@@ -19,6 +20,7 @@ from maaor.figures.common import (
     join_sorted,
     labels,
     ordered_codes,
+    vocab_codes,
 )
 from maaor.figures.progress import overdue_mask
 
@@ -31,8 +33,8 @@ RULES: dict[str, str] = {
     "partly_funded": "Budgeted activity only partly funded",
     "overdue": "Activity past its due date and not completed",
     "stale": "Activity not updated recently",
-    "pillar_no_active_org": "Pillar with no active organisation in a country",
-    "pillar_single_org": "Pillar covered by a single organisation in a country",
+    "pillar_no_active_org": "Expected pillar with no active organisation in a country",
+    "pillar_single_org": "Expected pillar covered by a single organisation in a country",
 }
 
 ACTIVITY_RULES: tuple[str, ...] = (
@@ -46,6 +48,9 @@ ACTIVITY_RULES: tuple[str, ...] = (
     "stale",
 )
 COUNTRY_RULES: tuple[str, ...] = ("pillar_no_active_org", "pillar_single_org")
+#: Pillars a country with a coordination mechanism is expected to cover when its
+#: mechanism row does not say (column ``expected_pillars`` of the mechanisms sheet).
+CORE_PILLARS: tuple[str, ...] = ("land_release", "eore", "victim_assistance")
 
 _ACTIVITY_COLUMNS = {
     "rule": "str",
@@ -185,41 +190,82 @@ def _mechanism_countries(mechanisms: pd.DataFrame) -> list[str]:
     return sorted(mechanisms.loc[active, "country_iso3"].dropna().unique())
 
 
+def expected_pillars(mechanisms: pd.DataFrame) -> pd.DataFrame:
+    """Return which pillars each country with an active mechanism is expected to cover.
+
+    A country's expected pillars come from the ``expected_pillars`` column of its
+    mechanism row(s) (a list of pillar codes; several rows of a country are pooled);
+    a country whose rows leave it blank is expected to cover :data:`CORE_PILLARS`.
+
+    Returns:
+        Columns country_iso3, pillar, source ("mechanisms" or "default"); countries
+        sorted, pillars in vocabulary order.
+    """
+    columns = {"country_iso3": "str", "pillar": "str", "source": "str"}
+    countries = _mechanism_countries(mechanisms)
+    if not countries:
+        return empty_frame(columns)
+    active = mechanisms["active"].fillna(True).astype(bool)
+    listed = mechanisms.loc[active & mechanisms["country_iso3"].notna()]
+    if "expected_pillars" in listed.columns:
+        listed = listed.loc[listed["expected_pillars"].notna(), ["country_iso3", "expected_pillars"]]
+    else:
+        listed = listed.iloc[0:0].assign(expected_pillars=pd.Series(dtype="str"))
+    known = set(vocab_codes("pillar"))  # validation reports others; never trust them here
+    from_data: dict[str, list[str]] = {}
+    for iso3, cell in listed.itertuples(index=False):
+        from_data.setdefault(iso3, []).extend(c for c in split_list(cell) if c in known)
+    rows = []
+    for iso3 in countries:
+        chosen = from_data.get(iso3)
+        source = "mechanisms" if chosen else "default"
+        for pillar in ordered_codes(chosen or CORE_PILLARS, "pillar"):
+            rows.append((iso3, pillar, source))
+    return pd.DataFrame(rows, columns=list(columns)).astype(columns)
+
+
 def pillar_gaps(
     presence: pd.DataFrame,
     mechanisms: pd.DataFrame,
     pillars: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """Return pillars with no, or a single, active organisation in mechanism countries.
+    """Return expected pillars with no, or a single, active organisation in a country.
 
     Args:
         presence: canonical 4W presence table; rows with status active or no status
             count.
         mechanisms: coordination mechanisms; countries are those whose mechanism is
             not marked inactive (``active`` not False).
-        pillars: pillar codes to check. None = every pillar that appears (any status)
-            in ``presence`` anywhere: a pillar covered somewhere but absent in a
-            country is a gap there, while a pillar nobody reports is not news.
+        pillars: pillar codes to check in every such country. None = the pillars each
+            country is expected to cover (:func:`expected_pillars`: its mechanism's
+            ``expected_pillars``, else :data:`CORE_PILLARS`), so a pillar nobody
+            expects of a country (IED threat mitigation where there is no IED
+            contamination) is not a gap there.
 
     Returns:
         Columns rule (pillar_no_active_org / pillar_single_org), country_iso3, pillar,
         organisations (LIST_SEP-joined; NaN when none), detail. Ordered by country then
         pillar (vocabulary order).
     """
-    countries = _mechanism_countries(mechanisms)
     if pillars is None:
-        pillars = tuple(ordered_codes(presence["pillar"], "pillar"))
+        expected = expected_pillars(mechanisms)
+        grid = pd.MultiIndex.from_frame(expected[["country_iso3", "pillar"]])
     else:
-        pillars = tuple(dict.fromkeys(pillars))
-    if not countries or not pillars:
+        countries = _mechanism_countries(mechanisms)
+        chosen = tuple(dict.fromkeys(pillars))
+        if not countries or not chosen:
+            return empty_frame(_PILLAR_COLUMNS)
+        grid = pd.MultiIndex.from_product([countries, chosen], names=["country_iso3", "pillar"])
+    if grid.empty:
         return empty_frame(_PILLAR_COLUMNS)
+    countries = list(grid.get_level_values("country_iso3").unique())
+    wanted = list(grid.get_level_values("pillar").unique())
     active = presence.loc[
         active_mask(presence)
         & presence["country_iso3"].isin(countries).fillna(False).astype(bool)
-        & presence["pillar"].isin(pillars).fillna(False).astype(bool),
+        & presence["pillar"].isin(wanted).fillna(False).astype(bool),
         ["country_iso3", "pillar", "org"],
     ].dropna()
-    grid = pd.MultiIndex.from_product([countries, pillars], names=["country_iso3", "pillar"])
     counts = active.drop_duplicates().groupby(["country_iso3", "pillar"]).size()
     counts = counts.reindex(grid, fill_value=0)
     names = join_sorted(active, ["country_iso3", "pillar"], "org").reindex(grid)
@@ -235,6 +281,9 @@ def pillar_gaps(
         "No active organisation for " + pillar + " in " + out["country_iso3"]
     ).where(none, "Only " + out["organisations"].fillna("") + " active for " + pillar
              + " in " + out["country_iso3"])
+    rank = {p: i for i, p in enumerate(ordered_codes(out["pillar"], "pillar"))}
+    out["_rank"] = out["pillar"].map(rank)
+    out = out.sort_values(["country_iso3", "_rank"], kind="stable")
     return out[list(_PILLAR_COLUMNS)].reset_index(drop=True).astype(_PILLAR_COLUMNS)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -27,13 +27,12 @@ from maaor.figures.common import ordered_codes
 from maaor.filters import (
     Filters,
     filter_funding,
-    filter_indicators,
     filter_mechanisms,
     filter_presence,
     filter_workplan,
 )
-from maaor.i18n import country_name, fmt_money, fmt_number, fmt_percent, t
-from maaor.views import latest_indicator_year
+from maaor.glossary import GLOSSARY, OVERVIEW_ROWS, scope_note
+from maaor.i18n import country_name, fmt_number, t
 
 # Work-plan rules shown on the "activities without lead or funding" slide.
 UNASSIGNED_RULES: tuple[str, ...] = (
@@ -55,6 +54,8 @@ class BriefingFigures:
         filters: the filters used.
         today: the reference date.
         overview: ``figures.overview.overview_headline``.
+        headline: every glossary figure (``figures.overview.headline_figures``): the
+            numbers the sentences, slides, packs and CLI write.
         workplan: ``figures.progress.workplan_headline`` of the filtered work plan.
         by_objective: ``figures.progress.progress_by_objective``.
         flags: ``figures.gaps.activity_flags`` of the filtered work plan.
@@ -62,9 +63,11 @@ class BriefingFigures:
         presence: ``figures.presence.presence_headline`` (filtered presence and
             mechanisms).
         by_country, by_admin1: ``orgs_by_country`` / ``orgs_by_admin1``.
-        pillars: the pillar codes checked for gaps (vocabulary order).
+        pillars: the pillar codes expected somewhere (vocabulary order).
         pillar_countries: the countries checked for gaps (those with a coordination
             mechanism not marked inactive), sorted.
+        expected_counts: per such country, how many pillars it is expected to cover
+            (``figures.gaps.expected_pillars``).
         pillar_gaps: ``figures.gaps.pillar_gaps`` of the filtered presence and
             mechanisms.
         funding: ``figures.funding.funding_headline`` of the filtered AoR funding.
@@ -79,6 +82,7 @@ class BriefingFigures:
     filters: Filters
     today: dt.date
     overview: dict
+    headline: dict
     workplan: dict
     by_objective: pd.DataFrame
     flags: pd.DataFrame
@@ -88,6 +92,7 @@ class BriefingFigures:
     by_admin1: pd.DataFrame
     pillars: tuple[str, ...]
     pillar_countries: tuple[str, ...]
+    expected_counts: Mapping[str, int]
     pillar_gaps: pd.DataFrame
     funding: dict
     funding_dimension: str
@@ -98,8 +103,7 @@ class BriefingFigures:
 
     def results_totals(self) -> dict[str, int]:
         """Return indicators, on_track, off_track and unknown summed over objectives."""
-        frame = self.results_by_objective
-        return {c: int(frame[c].sum()) for c in ("indicators", "on_track", "off_track", "unknown")}
+        return fig_overview.results_totals(self.results_by_objective)
 
     def gap_count(self, rule: str) -> int:
         """Return how many country pillars break ``rule`` (pillar_no_active_org / _single_org)."""
@@ -121,23 +125,19 @@ def briefing_figures(dataset: Dataset, f: Filters, today: dt.date) -> BriefingFi
     mechanisms = filter_mechanisms(dataset.mechanisms, f)
     active_only = not f.presence_statuses
     flags = fig_gaps.activity_flags(wp, today)
-    pillars = tuple(ordered_codes(presence["pillar"], "pillar"))
-    # the countries pillar_gaps checks: mechanisms not marked inactive
-    active = mechanisms["active"].fillna(True).astype(bool)
-    pillar_countries = tuple(sorted(mechanisms.loc[active, "country_iso3"].dropna().unique()))
+    expected = fig_gaps.expected_pillars(mechanisms)
+    pillars = tuple(ordered_codes(expected["pillar"], "pillar"))
+    pillar_countries = tuple(expected["country_iso3"].drop_duplicates())
     funding_rows = filter_funding(dataset.funding, f)
     dimension = "year" if len(f.countries) == 1 else "country_iso3"
-    year = f.year if f.year is not None else latest_indicator_year(dataset, f)
-    if year is None:
-        indicators = fig_results.indicator_progress(dataset.indicators.iloc[0:0], today)
-    else:
-        indicators = fig_results.indicator_progress(
-            filter_indicators(dataset.indicators, replace(f, year=year)), today
-        )
+    year, indicators = fig_overview.results_rows(dataset, f, today)
+    headline = fig_overview.headline_figures(dataset, f, today, indicators=indicators)
+    overview = {fid: headline[fid] for row in OVERVIEW_ROWS for fid in row}
     return BriefingFigures(
         filters=f,
         today=today,
-        overview=fig_overview.overview_headline(dataset, f, today),
+        overview=overview,
+        headline=headline,
         workplan=fig_progress.workplan_headline(wp, today),
         by_objective=fig_progress.progress_by_objective(wp),
         flags=flags,
@@ -147,7 +147,8 @@ def briefing_figures(dataset: Dataset, f: Filters, today: dt.date) -> BriefingFi
         by_admin1=fig_presence.orgs_by_admin1(presence, active_only=active_only),
         pillars=pillars,
         pillar_countries=pillar_countries,
-        pillar_gaps=fig_gaps.pillar_gaps(presence, mechanisms, pillars),
+        expected_counts=expected.groupby("country_iso3").size().to_dict(),
+        pillar_gaps=fig_gaps.pillar_gaps(presence, mechanisms),
         funding=fig_funding.funding_headline(funding_rows),
         funding_dimension=dimension,
         funding_by=fig_funding.funding_by(funding_rows, [dimension]),
@@ -190,26 +191,39 @@ def _names(codes, lang: str) -> str:
     return ", ".join(names)
 
 
+def _value(fig: BriefingFigures, figure_id: str, lang: str) -> str:
+    """The glossary text of a headline figure (its empty-state words when unknown)."""
+    return GLOSSARY[figure_id].text(fig.headline[figure_id], lang)
+
+
+def _scoped(text: str, fig: BriefingFigures, figure_ids, lang: str) -> str:
+    """``text`` followed by the scope note of figures the chosen filters do not reach."""
+    note = scope_note(figure_ids, fig.filters, lang)
+    if not note:
+        return text
+    return f"{text.rstrip('.')} ({note.rstrip('.')})."
+
+
 def _presence_sentence(fig: BriefingFigures, lang: str) -> Sentence:
     numbers = {
-        "active_organisations": fig.presence["active_organisations"],
-        "countries_present": fig.presence["countries_present"],
+        "active_organisations": fig.headline["active_organisations"],
+        "countries_present": fig.headline["countries_present"],
     }
     if not numbers["countries_present"]:
         return Sentence("presence", "presence", t("narrative.presence.none", lang), numbers)
     text = t(
         "narrative.presence", lang,
-        organisations=fmt_number(numbers["active_organisations"], lang),
+        organisations=_value(fig, "active_organisations", lang),
         countries=countries_phrase(numbers["countries_present"], lang),
     )
     return Sentence("presence", "presence", text, numbers)
 
 
 def _gaps_sentence(fig: BriefingFigures, lang: str) -> Sentence:
-    none = fig.gap_count("pillar_no_active_org")
-    single = fig.gap_count("pillar_single_org")
+    none = fig.headline["pillar_no_active_org"]
+    single = fig.headline["pillar_single_org"]
     numbers = {"pillar_no_active_org": none, "pillar_single_org": single}
-    if fig.pillar_gaps.empty and not len(fig.pillars):
+    if not fig.pillar_countries:
         return Sentence("pillar_gaps", "pillars", t("narrative.gaps.no_pillars", lang), numbers)
     if not none:
         text = t("narrative.gaps.none", lang, single=fmt_number(single, lang))
@@ -217,57 +231,79 @@ def _gaps_sentence(fig: BriefingFigures, lang: str) -> Sentence:
     gaps = fig.pillar_gaps.loc[fig.pillar_gaps["rule"] == "pillar_no_active_org"]
     parts = []
     for pillar in ordered_codes(gaps["pillar"], "pillar"):
-        countries = gaps.loc[gaps["pillar"] == pillar, "country_iso3"]
+        n = int((gaps["pillar"] == pillar).sum())
         parts.append(t("narrative.gaps.item", lang, pillar=vocab.label("pillar", pillar, lang),
-                       countries=_names(countries, lang)))
-    text = t("narrative.gaps", lang, n=fmt_number(none, lang), items="; ".join(parts),
+                       countries=countries_phrase(n, lang)))
+    countries = int(gaps["country_iso3"].nunique())
+    text = t("narrative.gaps", lang, n=fmt_number(none, lang),
+             countries=countries_phrase(countries, lang), items="; ".join(parts),
              single=fmt_number(single, lang))
     return Sentence("pillar_gaps", "pillars", text, numbers)
 
 
 def _activities_sentence(fig: BriefingFigures, lang: str) -> Sentence:
-    head = fig.workplan
+    head = fig.headline
     numbers = {"activities": head["activities"], "completed": head["completed"],
                "pct_completed": head["pct_completed"]}
     if not head["activities"]:
         return Sentence("activities", "progress", t("narrative.activities.none", lang), numbers)
-    text = t("narrative.activities", lang, activities=fmt_number(head["activities"], lang),
-             completed=fmt_number(head["completed"], lang),
-             pct=fmt_percent(head["pct_completed"], lang))
+    if not head["activities_with_status"]:
+        text = t("narrative.activities.no_status", lang,
+                 activities=_value(fig, "activities", lang))
+    else:
+        text = t("narrative.activities", lang, activities=_value(fig, "activities", lang),
+                 completed=_value(fig, "completed", lang),
+                 with_status=_value(fig, "activities_with_status", lang),
+                 pct=_value(fig, "pct_completed", lang))
+    text = _scoped(text, fig, ("activities", "completed", "pct_completed"), lang)
     return Sentence("activities", "progress", text, numbers)
 
 
 def _unassigned_sentence(fig: BriefingFigures, lang: str) -> Sentence:
-    head = fig.workplan
+    head = fig.headline
     numbers = {"without_lead": head["without_lead"], "without_budget": head["without_budget"],
-               "unfunded": fig.flag_count("unfunded")}
+               "unfunded": head["unfunded_activities"]}
     text = t("narrative.unassigned", lang,
-             without_lead=fmt_number(numbers["without_lead"], lang),
-             without_budget=fmt_number(numbers["without_budget"], lang),
-             unfunded=fmt_number(numbers["unfunded"], lang))
+             without_lead=_value(fig, "without_lead", lang),
+             without_budget=_value(fig, "without_budget", lang),
+             unfunded=_value(fig, "unfunded_activities", lang))
+    text = _scoped(text, fig, ("without_lead", "without_budget", "unfunded_activities"), lang)
     return Sentence("unassigned", "unassigned", text, numbers)
 
 
 def _funding_sentence(fig: BriefingFigures, lang: str) -> Sentence:
-    money = fig.funding
-    numbers = {k: money[k] for k in ("required_usd", "funded_usd", "gap_usd", "pct_funded")}
+    money = fig.headline
+    keys = ("required_usd", "funded_against_requirement_usd", "funded_no_requirement_usd",
+            "gap_usd", "pct_funded")
+    numbers = {k: money[k] for k in keys}
     if money["required_usd"] is None:
-        return Sentence("funding", "funding", t("narrative.funding.none", lang), numbers)
-    text = t("narrative.funding", lang, funded=fmt_money(money["funded_usd"], lang),
-             required=fmt_money(money["required_usd"], lang),
-             pct=fmt_percent(money["pct_funded"], lang), gap=fmt_money(money["gap_usd"], lang))
+        if money["funded_usd"] is None:
+            return Sentence("funding", "funding", t("narrative.funding.none", lang), numbers)
+        text = t("narrative.funding.no_requirement", lang,
+                 funded=_value(fig, "funded_no_requirement_usd", lang))
+        return Sentence("funding", "funding", text, numbers)
+    text = t("narrative.funding", lang, funded=_value(fig, "funded_against_requirement_usd", lang),
+             required=_value(fig, "required_usd", lang), pct=_value(fig, "pct_funded", lang),
+             gap=_value(fig, "gap_usd", lang))
+    if money["funded_no_requirement_usd"]:
+        text += " " + t("narrative.funding.beside", lang,
+                        funded=_value(fig, "funded_no_requirement_usd", lang))
     return Sentence("funding", "funding", text, numbers)
 
 
 def _results_sentence(fig: BriefingFigures, lang: str) -> Sentence:
-    totals = fig.results_totals()
-    numbers = {"year": fig.results_year, **totals}
-    if not totals["indicators"]:
+    head = fig.headline
+    numbers = {"year": fig.results_year, "indicators": head["indicators"],
+               "on_track": head["indicators_on_track"],
+               "off_track": head["indicators_off_track"],
+               "unknown": head["indicators_unknown"]}
+    if not head["indicators"]:
         return Sentence("results", "results", t("narrative.results.none", lang), numbers)
     text = t("narrative.results", lang, year=fig.results_year,
-             on_track=fmt_number(totals["on_track"], lang),
-             indicators=fmt_number(totals["indicators"], lang),
-             off_track=fmt_number(totals["off_track"], lang))
+             on_track=_value(fig, "indicators_on_track", lang),
+             indicators=_value(fig, "indicators", lang),
+             off_track=_value(fig, "indicators_off_track", lang),
+             unknown=_value(fig, "indicators_unknown", lang))
     return Sentence("results", "results", text, numbers)
 
 

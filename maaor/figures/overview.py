@@ -1,38 +1,69 @@
-"""Overview: the handful of numbers on the home page, under the current filters."""
+"""Overview: every headline figure of the glossary, under the current filters.
+
+:func:`headline_figures` is where the headline numbers are computed: each glossary
+figure (``maaor.glossary``) comes from the one ``maaor.figures`` function its entry
+names, applied to its table filtered by the filters that apply to it. Pages, the
+narrative, the slides, the PPTX, the data pack and the CLI read these values.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
-from maaor.figures.funding import funding_headline
-from maaor.figures.gaps import activity_flags
+import pandas as pd
+
+from maaor.figures.funding import funding_headline, workplan_budget_headline
+from maaor.figures.gaps import activity_flags, pillar_gaps
 from maaor.figures.presence import presence_headline
-from maaor.figures.progress import workplan_headline
+from maaor.figures.progress import activities_with_presence, workplan_headline
+from maaor.figures.results import indicator_progress, results_by_objective
 from maaor.filters import (
     Filters,
     filter_funding,
+    filter_indicators,
     filter_mechanisms,
     filter_presence,
     filter_workplan,
+    latest_indicator_year,
 )
 
 
-def overview_headline(dataset, f: Filters, today: dt.date, stale_days: int = 90) -> dict:
-    """Return the home-page headline of ``dataset`` under filters ``f``.
+def results_totals(by_objective: pd.DataFrame) -> dict[str, int]:
+    """Return indicators, on_track, off_track and unknown summed over objectives."""
+    return {c: int(by_objective[c].sum())
+            for c in ("indicators", "on_track", "off_track", "unknown")}
+
+
+def results_year(dataset, f: Filters) -> int | None:
+    """Return the year results describe: the chosen year, else the latest year reported."""
+    return f.year if f.year is not None else latest_indicator_year(dataset, f)
+
+
+def results_rows(dataset, f: Filters, today: dt.date) -> tuple[int | None, pd.DataFrame]:
+    """Return (results year, indicator progress rows of that year) under ``f``."""
+    year = results_year(dataset, f)
+    rows = dataset.indicators.iloc[0:0] if year is None else filter_indicators(
+        dataset.indicators, replace(f, year=year))
+    return year, indicator_progress(rows, today)
+
+
+def headline_figures(dataset, f: Filters, today: dt.date, stale_days: int = 90,
+                     indicators: pd.DataFrame | None = None) -> dict:
+    """Return every glossary figure of ``dataset`` under filters ``f``.
 
     Args:
         dataset: a ``maaor.dataset.Dataset``.
-        f: the filters; each table is filtered on the dimensions it has.
-        today: reference date for flags (overdue, stale).
+        f: the filters; each table is filtered on the dimensions it has (the glossary
+            says which apply to each figure).
+        today: reference date for flags (overdue, stale) and indicator progress.
         stale_days: see ``maaor.figures.gaps.activity_flags``.
+        indicators: the indicator progress rows to count (``indicator_progress``);
+            None = those of :func:`results_year` (the chosen year, else the latest
+            year reported).
 
     Returns:
-        dict with ``activities`` and ``pct_completed`` (see ``workplan_headline``),
-        ``activities_flagged`` (distinct activities with at least one work-plan flag),
-        ``countries_with_mechanism`` (mechanisms not marked inactive, restricted to the
-        chosen countries), ``organisations`` (distinct organisations in the filtered
-        presence), and AoR funding ``required_usd``, ``funded_usd``, ``gap_usd`` (see
-        ``funding_headline``; None when unknown).
+        dict figure id -> value (None when unknown), every id of ``maaor.glossary``.
     """
     wp = filter_workplan(dataset.workplan, f)
     presence = filter_presence(dataset.presence, f)
@@ -40,14 +71,56 @@ def overview_headline(dataset, f: Filters, today: dt.date, stale_days: int = 90)
     work = workplan_headline(wp, today)
     flags = activity_flags(wp, today, stale_days)
     where = presence_headline(presence, mechanisms)
+    gaps = pillar_gaps(presence, mechanisms)
     money = funding_headline(filter_funding(dataset.funding, f))
+    budget = workplan_budget_headline(wp)
+    if indicators is None:
+        indicators = results_rows(dataset, f, today)[1]
+    results = results_totals(results_by_objective(indicators))
     return {
         "activities": work["activities"],
+        "completed": work["completed"],
+        "activities_with_status": work["with_status"],
         "pct_completed": work["pct_completed"],
+        "mean_progress": work["mean_progress"],
         "activities_flagged": int(flags["activity_id"].nunique()),
-        "countries_with_mechanism": where["countries_with_mechanism"],
+        "activity_flags": int(len(flags)),
+        "without_lead": work["without_lead"],
+        "without_budget": work["without_budget"],
+        "unfunded_activities": int((flags["rule"] == "unfunded").sum()),
+        "budget_usd": budget["budget_usd"],
+        "budget_funded_against_usd": budget["funded_against_requirement_usd"],
+        "budget_gap_usd": budget["gap_usd"],
+        "budget_pct_funded": budget["pct_funded"],
+        "budget_funded_no_budget_usd": budget["funded_no_requirement_usd"],
+        "activities_with_presence": activities_with_presence(wp, presence),
         "organisations": where["organisations"],
-        "required_usd": money["required_usd"],
-        "funded_usd": money["funded_usd"],
-        "gap_usd": money["gap_usd"],
+        "active_organisations": where["active_organisations"],
+        "countries_present": where["countries_present"],
+        "pillars": where["pillars"],
+        "presence_rows": where["rows"],
+        "countries_with_mechanism": where["countries_with_mechanism"],
+        "pillar_no_active_org": int((gaps["rule"] == "pillar_no_active_org").sum()),
+        "pillar_single_org": int((gaps["rule"] == "pillar_single_org").sum()),
+        "country_flags": int(len(gaps)),
+        "flags": int(len(flags) + len(gaps)),
+        **{k: money[k] for k in ("required_usd", "funded_against_requirement_usd",
+                                 "funded_no_requirement_usd", "funded_usd", "gap_usd",
+                                 "pct_funded")},
+        "indicators": results["indicators"],
+        "indicators_on_track": results["on_track"],
+        "indicators_off_track": results["off_track"],
+        "indicators_unknown": results["unknown"],
     }
+
+
+def overview_headline(dataset, f: Filters, today: dt.date, stale_days: int = 90) -> dict:
+    """Return the home-page headline of ``dataset`` under filters ``f``.
+
+    The figures of ``maaor.glossary.OVERVIEW_ROWS``, by id, from
+    :func:`headline_figures` (see the glossary for each definition).
+    """
+    from maaor.glossary import OVERVIEW_ROWS
+
+    values = headline_figures(dataset, f, today, stale_days)
+    return {fid: values[fid] for row in OVERVIEW_ROWS for fid in row}

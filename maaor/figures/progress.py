@@ -14,10 +14,12 @@ import pandas as pd
 from maaor.figures.common import (
     DONE_STATUSES,
     WP_STATUSES,
+    active_mask,
     as_timestamp,
     budget_groups,
     empty_frame,
     known_sum,
+    list_contains_any,
     natural_rank,
     none_if_nan,
     pct,
@@ -57,6 +59,7 @@ def workplan_headline(wp: pd.DataFrame, today: dt.date) -> dict:
         "outputs": int(wp["output_id"].nunique()),
         "activities": int(len(wp)),
         "completed": completed,
+        "with_status": reported,
         "pct_completed": pct(completed, reported),
         "mean_progress": none_if_nan(wp["progress"].astype("float64").mean()),
         "without_lead": int(wp["leads"].isna().sum()),
@@ -66,6 +69,26 @@ def workplan_headline(wp: pd.DataFrame, today: dt.date) -> dict:
         "total_budget_usd": known_sum(firsts["group_budget"]),
         "funded_usd": known_sum(firsts["group_funded"]),
     }
+
+
+def activities_with_presence(wp: pd.DataFrame, presence: pd.DataFrame) -> int:
+    """Return how many activities have a lead or a partner present in ``presence``.
+
+    This is the real country scope of a global work plan: with ``presence`` filtered to
+    chosen countries, it counts the activities whose lead or partner organisation is
+    active there (a presence row without status counts as active).
+
+    Args:
+        wp: canonical work-plan table (possibly filtered).
+        presence: canonical 4W presence table (possibly filtered).
+    """
+    if wp.empty or presence.empty:
+        return 0
+    orgs = presence.loc[active_mask(presence), "org"].dropna().unique()
+    if not len(orgs):
+        return 0
+    hit = list_contains_any(wp["leads"], orgs) | list_contains_any(wp["partners"], orgs)
+    return int(hit.sum())
 
 
 def _progress_by(wp: pd.DataFrame, keys: list[str], title: str) -> pd.DataFrame:

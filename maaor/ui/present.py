@@ -196,7 +196,7 @@ def slide(page: Page, show: Show) -> None:
                                     config=widgets.PLOTLY_CONFIG,
                                     key=f"present_chart_{number}", width="stretch")
                 else:
-                    st.info(page.t("table.empty"))
+                    st.info(md_escape(chart.empty) if chart.empty else page.t("table.empty"))
                 if chart.note:
                     st.caption(md_escape(chart.note))
         if current_slide.notice:

@@ -18,20 +18,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
-from maaor import vocab
+from maaor import glossary, vocab
 from maaor.dataset import split_list
 from maaor.export.hxl import figure_tags
 from maaor.export.tables import csv_bytes, xlsx_bytes
 from maaor.filters import Filters
 from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t
 from maaor.ui.page import Page, hxl_wanted, page_link
+from maaor.ui.safe import md_escape
 from maaor.views import Columns
 
 PLOTLY_CONFIG = {
@@ -106,6 +107,37 @@ def _display(frame: pd.DataFrame, cols: Columns, lang: str) -> tuple[pd.DataFram
 def metric(label: str, value: str, help: str | None = None) -> None:
     """Draw one headline number (label from the catalogue, value already formatted)."""
     st.metric(label, value, help=help, border=True)
+
+
+def metrics_row(page: Page, values: Mapping[str, object], ids: Sequence[str],
+                key: str, widths: Sequence[float] | None = None) -> None:
+    """Draw a row of glossary figures with their definitions and scope note.
+
+    Each tile shows the figure's glossary label, its value in the page language (or the
+    words saying what is missing) and, as its help "?", the glossary definition. When
+    a chosen filter does not apply to some figures (the global work plan has no
+    country), a caption under the row names them and says so ("AoR-wide, not
+    filtered by country"), so no tile reads as filtered when it is not.
+
+    Args:
+        page: the page (language and filters).
+        values: figure id -> value (``maaor.figures.overview.headline_figures``).
+        ids: the glossary ids to draw, in order.
+        key: the row's container key (``metrics_<key>``).
+        widths: relative tile widths (default: equal), so a long label is not cut.
+    """
+    with st.container(key=f"metrics_{key}"):
+        for column, figure_id in zip(st.columns(list(widths) if widths else len(ids)), ids,
+                                     strict=True):
+            entry = glossary.figure(figure_id)
+            with column:
+                metric(entry.label(page.lang), entry.text(values[figure_id], page.lang),
+                       help=entry.help(page.lang))
+        unscoped = [fid for fid in ids if not glossary.applies(fid, page.filters)]
+        if unscoped:
+            names = ", ".join(glossary.figure(fid).label(page.lang) for fid in unscoped)
+            note = glossary.scope_note(unscoped, page.filters, page.lang)
+            st.caption(md_escape(f"{names}: {note}"))
 
 
 def _file_stem(name: str, page: Page) -> str:
@@ -239,12 +271,19 @@ def chart(
     kind: str | None = None,
     tables: Sequence[str] = (),
     alt: str | None = None,
+    empty: str | None = None,
 ) -> None:
     """Draw a plotly chart with the numbers behind it in an expander (and downloads).
 
     ``fig`` is the figure, or a function building it from the page's version, filters,
     date and language only: it is then built once per (those, ``name``) for all sessions.
+    When ``frame`` is empty no chart is drawn (an empty plot has meaningless axes): the
+    words of catalogue key ``empty`` (default "table.empty") say what is missing.
     """
+    if frame.empty:
+        st.info(page.t(empty or "table.empty"))
+        st.caption(page.note(*tables) if tables else page.version_text())
+        return
     if callable(fig) and not isinstance(fig, go.Figure):
         fig = _figure(page.version, page.filters, page.today, page.lang, name, fig)
     st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=f"chart_{name}", width="stretch",
@@ -327,3 +366,6 @@ def flag_counts_chart(page: Page, counts: pd.DataFrame) -> None:
         tables=("workplan", "presence", "mechanisms"),
         alt=page.t("gaps.chart.alt"),
     )
+    note = glossary.scope_note(("activity_flags",), page.filters, page.lang)
+    if note:
+        st.caption(md_escape(f"{glossary.figure('activity_flags').label(page.lang)}: {note}"))

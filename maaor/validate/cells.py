@@ -103,6 +103,30 @@ class CellTypeRules:
         arr = np.array([*joined, np.nan], dtype=object)
         self.out[fld] = pd.Series(arr[codes] if len(codes) else arr[:0], index=self.index, dtype="str")
 
+    def _type_pillarlist(self, fld, raw):
+        # A list of pillars ("Land release; EORE"): each item read like a pillar cell.
+        cleaned = self._text(fld)
+        codes, uniques = pd.factorize(cleaned)
+        joined, unknown_items = [], []
+        for cell in uniques:
+            items = [i for i in _PERSON_SPLIT.split(str(cell)) if i.strip()]
+            found = [vocab.lookup("pillar", i) for i in items]
+            joined.append(join_list([c for c in found if c]))
+            unknown_items.append(", ".join(i for i, c in zip(items, found, strict=True) if not c))
+        arr = np.array([*joined, np.nan], dtype=object)
+        self.out[fld] = pd.Series(arr[codes] if len(codes) else arr[:0], index=self.index,
+                                  dtype="str")
+        bad = np.array([*(bool(u) for u in unknown_items), False])[codes] if len(codes) \
+            else np.zeros(0, dtype=bool)
+        allowed = ", ".join(vocab.label("pillar", c) for c in vocab.codes("pillar"))
+        unknown_of = dict(zip(uniques, unknown_items, strict=True))
+        self.col.rows_problem(
+            "error", "pillar.unknown", fld, bad, obj_values(raw),
+            lambda value: (f"'{unknown_of.get(str(value).strip(), value)}' in '{value}' is not "
+                           "a mine action pillar maaor knows."),
+            "Separate pillars with ';' and use: " + allowed + ".",
+        )
+
     def _type_orglist(self, fld, raw):
         # Handled per kind (work plan Lead/Partners); elsewhere a plain joined list.
         self.out[fld] = self._text(fld)

@@ -22,7 +22,9 @@ def bundled():
 def test_stored_views_equal_the_ui_views(bundled, level):
     public = views.public_dataset(bundled, level)
     computed = aggregates.compute(bundled, level)
-    assert set(computed) == {f"{v}@{level}" for v in views.STORED_VIEWS}
+    # named by view, presence level and definitions revision (issue 11 changed funding)
+    assert set(computed) == {f"{v}@{level}#r{aggregates.DEFINITIONS_REVISION}"
+                             for v in views.STORED_VIEWS}
     for view in views.STORED_VIEWS:
         expected = views.VIEWS[view].compute(public, Filters(), dt.date(2026, 1, 1))
         got = aggregates.decode(computed[aggregates.stored_name(view, level)])
@@ -38,7 +40,7 @@ def test_public_dataset_blanks_contacts_and_coarsens(bundled):
     assert public.presence["focal_point"].isna().all()
     assert public.presence["contact"].isna().all()
     assert public.presence["lat"].isna().all()
-    by_admin1 = aggregates.decode(aggregates.compute(bundled, "admin1")["presence.by_admin1@admin1"])
+    by_admin1 = aggregates.decode(aggregates.compute(bundled, "admin1")[aggregates.stored_name("presence.by_admin1", "admin1")])
     assert by_admin1["lat"].isna().all()
 
 
@@ -54,9 +56,9 @@ def test_encode_decode_round_trip():
 
 def test_read_aggregate_computes_once_and_stores(store, bundled):
     version = store.publish(bundled, [], by="test", note="v1")
-    assert store.aggregate(version, "presence.by_country@point") is None
+    assert store.aggregate(version, aggregates.stored_name("presence.by_country", "point")) is None
     first = aggregates.read_aggregate(store, version, "presence.by_country", "point")
-    stored = store.aggregate(version, "presence.by_country@point")
+    stored = store.aggregate(version, aggregates.stored_name("presence.by_country", "point"))
     assert stored is not None
     # Every stored view of the version was written on that first read.
     for view in views.STORED_VIEWS:
@@ -70,18 +72,18 @@ def test_read_aggregate_computes_once_and_stores(store, bundled):
 def test_store_aggregates_per_version_and_rollback_copies_them(store, bundled):
     v1 = store.publish(bundled, [], by="test", note="v1")
     names = aggregates.store_aggregates(store, v1, "point", bundled)
-    assert sorted(names) == sorted(f"{v}@point" for v in views.STORED_VIEWS)
-    full = aggregates.decode(store.aggregate(v1, "presence.headline@point"))
+    assert sorted(names) == sorted(aggregates.stored_name(v, "point") for v in views.STORED_VIEWS)
+    full = aggregates.decode(store.aggregate(v1, aggregates.stored_name("presence.headline", "point")))
     smaller = Dataset({**bundled.tables, "presence": bundled.presence.iloc[:5]}, bundled.meta)
     v2 = store.publish(smaller, [], by="test", note="v2")
     aggregates.store_aggregates(store, v2, "point", smaller)
-    small = aggregates.decode(store.aggregate(v2, "presence.headline@point"))
+    small = aggregates.decode(store.aggregate(v2, aggregates.stored_name("presence.headline", "point")))
     assert 0 < small["rows"] <= 5 < full["rows"]
     # Version 1's aggregates are untouched by version 2's.
-    assert aggregates.decode(store.aggregate(v1, "presence.headline@point")) == full
+    assert aggregates.decode(store.aggregate(v1, aggregates.stored_name("presence.headline", "point"))) == full
     v3 = store.rollback(v1, by="test")
-    assert store.aggregate(v3, "presence.headline@point") == store.aggregate(
-        v1, "presence.headline@point")
+    assert store.aggregate(v3, aggregates.stored_name("presence.headline", "point")) == store.aggregate(
+        v1, aggregates.stored_name("presence.headline", "point"))
 
 
 def test_public_presence_level_from_env():

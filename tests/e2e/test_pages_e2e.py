@@ -11,6 +11,7 @@ from PIL import Image
 
 from maaor.figures.presence import orgs_by_admin1, presence_headline
 from maaor.filters import Filters, filter_presence
+from maaor.glossary import GLOSSARY
 from maaor.i18n import country_name, fmt_number
 from tests.e2e.conftest import (
     ARTIFACTS,
@@ -80,11 +81,11 @@ def test_filter_goes_to_url_and_the_url_restores_it(server, browser, page, publi
 
     page.goto(f"{server}/Presence")
     wait_rendered(page)
-    assert metric_value(page, en("metric.presence_rows")) == fmt_number(unfiltered["rows"], "en")
+    assert metric_value(page, GLOSSARY["presence_rows"].label("en")) == fmt_number(unfiltered["rows"], "en")
     _choose_country(page, COUNTRY)
     page.wait_for_url(f"**country={COUNTRY}**", timeout=20_000)
     wait_rendered(page)
-    assert metric_value(page, en("metric.presence_rows")) == fmt_number(expected["rows"], "en")
+    assert metric_value(page, GLOSSARY["presence_rows"].label("en")) == fmt_number(expected["rows"], "en")
     link = page.url
 
     # A colleague opens the link: a new context shares no session with the first.
@@ -98,8 +99,8 @@ def test_filter_goes_to_url_and_the_url_restores_it(server, browser, page, publi
             '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
         ).filter(has_text=en("filter.country")).first
         assert country_name(COUNTRY, "en") in country_box.inner_text()
-        assert metric_value(other, en("metric.presence_rows")) == fmt_number(expected["rows"], "en")
-        assert metric_value(other, en("metric.active_organisations")) == fmt_number(
+        assert metric_value(other, GLOSSARY["presence_rows"].label("en")) == fmt_number(expected["rows"], "en")
+        assert metric_value(other, GLOSSARY["active_organisations"].label("en")) == fmt_number(
             expected["active_organisations"], "en"
         )
         screenshot(other, "presence_filtered_link")

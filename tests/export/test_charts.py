@@ -63,6 +63,15 @@ def test_timeline_bars_colours_and_today_line():
     assert any(a.text == "today" for a in fig.layout.annotations)
 
 
+def test_timeline_without_due_dates_says_so_instead_of_time_ticks():
+    rows = timeline_rows().assign(due=pd.NaT, start=pd.NaT)
+    fig = charts.timeline(rows, dt.date(2026, 11, 25), "en", NOTE)
+    assert not fig.data  # no bar, so no axis with "23:59:59.9995" ticks
+    assert fig.layout.xaxis.visible is False
+    assert "No activity has a due date yet, so there is no timeline to draw." in [
+        a.text for a in fig.layout.annotations]
+
+
 def test_timeline_points_to_today_when_it_is_far_away():
     fig = charts.timeline(timeline_rows(), dt.date(2026, 11, 25), "fr", NOTE)
     assert not fig.layout.shapes
@@ -71,21 +80,29 @@ def test_timeline_points_to_today_when_it_is_far_away():
 
 
 def test_required_vs_funded_labels_and_money_hover():
+    # issue 11: funded against the requirement and funded with none stated are two
+    # bars, never one "funded" bar mixing them
     frame = pd.DataFrame({"country_iso3": ["IRQ", None], "required_usd": [1.5e6, None],
+                          "funded_against_requirement_usd": [1.0e6, None],
+                          "funded_no_requirement_usd": [None, 2.0e5],
                           "funded_usd": [1.0e6, 2.0e5], "gap_usd": [5e5, None],
                           "pct_funded": [66.7, None]})
     fig = charts.required_vs_funded(frame, "country_iso3", "en", NOTE,
                                     label=lambda c: {"IRQ": "Iraq"}.get(c, ""))
-    required, funded = fig.data
+    required, funded, beside = fig.data
     assert list(required.y) == ["Iraq", "not given"]
     assert list(required.customdata) == ["USD 1.5M", "unknown"]
-    assert list(funded.x) == [1.0e6, 2.0e5]
-    assert (required.name, funded.name) == ("Required", "Funded")
+    assert list(funded.x)[0] == 1.0e6 and pd.isna(list(funded.x)[1])
+    assert pd.isna(list(beside.x)[0]) and list(beside.x)[1] == 2.0e5
+    assert (required.name, funded.name, beside.name) == (
+        "Required", "Funded against the requirement", "Funded, no stated requirement")
 
 
 def test_workplan_budget_is_drawn_as_budget():
     frame = pd.DataFrame({"objective_id": ["1"], "objective": ["Field"], "budget_usd": [4e4],
-                          "funded_usd": [1e4], "gap_usd": [3e4], "pct_funded": [25.0]})
+                          "funded_against_requirement_usd": [1e4],
+                          "funded_no_requirement_usd": [None], "funded_usd": [1e4],
+                          "gap_usd": [3e4], "pct_funded": [25.0]})
     fig = charts.required_vs_funded(frame, "objective", "fr", NOTE)
     assert fig.data[0].name == "Budget"
     assert list(fig.data[0].customdata) == ["40\u00a0k\u00a0USD"]

@@ -3,7 +3,14 @@ import datetime as dt
 import pandas as pd
 
 from maaor.dataset import Dataset, conform, empty_table
-from maaor.figures.gaps import RULES, activity_flags, all_flags, flag_counts, pillar_gaps
+from maaor.figures.gaps import (
+    RULES,
+    activity_flags,
+    all_flags,
+    expected_pillars,
+    flag_counts,
+    pillar_gaps,
+)
 from tests.figures_data import TODAY, dataset, mechanisms, presence, workplan
 
 
@@ -91,14 +98,39 @@ def test_pillar_gaps_given_pillars():
     assert out["detail"].iloc[0] == "Only HALO Trust active for Land release in AFG"
 
 
-def test_pillar_gaps_default_pillars_are_those_reported_and_nan_status_is_active():
+def test_pillar_gaps_default_pillars_are_the_core_pillars():
+    # Issue 11: a country is expected to cover the core pillars (land release, EORE,
+    # victim assistance) unless its mechanism says otherwise; coordination, reported
+    # in IRQ, is not expected there, so it is no gap.
     out = pillar_gaps(presence(), mechanisms())
-    assert len(out) == 11  # 4 pillars x 3 countries, minus AFG eore (2 orgs)
+    assert list(zip(out["rule"], out["country_iso3"], out["pillar"], strict=True)) == [
+        ("pillar_single_org", "AFG", "land_release"),
+        ("pillar_no_active_org", "AFG", "victim_assistance"),
+        ("pillar_no_active_org", "IRQ", "land_release"),
+        ("pillar_no_active_org", "IRQ", "eore"),
+        ("pillar_single_org", "IRQ", "victim_assistance"),
+        ("pillar_no_active_org", "SYR", "land_release"),
+        ("pillar_no_active_org", "SYR", "eore"),
+        ("pillar_no_active_org", "SYR", "victim_assistance"),
+    ]
+
+
+def test_pillar_gaps_expected_pillars_from_the_mechanisms_sheet_and_nan_status_is_active():
+    mechs = mechanisms()
+    mechs.loc[mechs["country_iso3"] == "IRQ", "expected_pillars"] = "eore; coordination"
+    expected = expected_pillars(mechs)
+    irq = expected.loc[expected["country_iso3"] == "IRQ"]
+    assert irq["pillar"].tolist() == ["eore", "coordination"]
+    assert set(irq["source"]) == {"mechanisms"}
+    assert set(expected.loc[expected["country_iso3"] == "AFG", "source"]) == {"default"}
+    assert "LBY" not in set(expected["country_iso3"])  # inactive mechanism
+    out = pillar_gaps(presence(), mechs)
     irq = out[out["country_iso3"] == "IRQ"]
     # UNMAS's coordination row has no status: it counts as active
     coord = irq[irq["pillar"] == "coordination"]
     assert coord["rule"].tolist() == ["pillar_single_org"]
     assert coord["organisations"].tolist() == ["UNMAS"]
+    assert irq["pillar"].tolist() == ["eore", "coordination"]  # not land release any more
 
 
 def test_pillar_gaps_empty():
@@ -113,7 +145,7 @@ def test_all_flags_and_counts():
     flags = all_flags(dataset(), TODAY)
     assert list(flags.columns) == ["rule", "scope", "ref", "label", "pillar", "detail"]
     assert (flags["scope"] == "activity").sum() == 9
-    assert (flags["scope"] == "country").sum() == 11
+    assert (flags["scope"] == "country").sum() == 8  # core pillars x 3 countries, minus AFG eore
     first = flags.iloc[0]
     assert (first["rule"], first["ref"], first["label"]) == (
         "no_lead", "1.1.2", "Deploy surge staff")
@@ -124,8 +156,8 @@ def test_all_flags_and_counts():
     assert list(zip(counts["rule"], counts["count"], strict=False)) == [
         ("no_lead", 1), ("tentative_lead", 1), ("no_budget", 1),
         ("budget_not_quantified", 1), ("unfunded", 1), ("partly_funded", 2),
-        ("overdue", 1), ("stale", 1), ("pillar_no_active_org", 8),
-        ("pillar_single_org", 3),
+        ("overdue", 1), ("stale", 1), ("pillar_no_active_org", 6),
+        ("pillar_single_org", 2),
     ]
 
 

@@ -1,20 +1,35 @@
+import pytest
+
 from maaor.dataset import Dataset
-from maaor.figures.overview import overview_headline
+from maaor.figures.overview import headline_figures, overview_headline
 from maaor.filters import Filters
+from maaor.glossary import GLOSSARY
 from tests.figures_data import TODAY, dataset
 
 
 def test_overview_unfiltered():
-    assert overview_headline(dataset(), Filters(), TODAY) == {
+    # Issue 11: the overview shows glossary figures; funding reconciles on the stated
+    # requirement (gap 1,700,000 - 450,000) with the 100,000 of no stated requirement
+    # beside it; "active organisations" (4: DRC's only row is completed) is not
+    # "organisations in the 4W" (5).
+    out = overview_headline(dataset(), Filters(), TODAY)
+    assert out == {
         "activities": 5,
         "pct_completed": 50.0,
         "activities_flagged": 5,  # every activity breaks at least one rule
+        "activities_with_presence": 3,  # 1.1.1, 1.2.1, 10.1.1 (lead/partner active)
+        "active_organisations": 4,
+        "countries_present": 2,
         "countries_with_mechanism": 3,
-        "organisations": 5,
         "required_usd": 1_700_000.0,
-        "funded_usd": 550_000.0,
-        "gap_usd": 750_000.0,
+        "funded_against_requirement_usd": 450_000.0,
+        "gap_usd": 1_250_000.0,
+        "pct_funded": pytest.approx(450 / 17),
+        "funded_no_requirement_usd": 100_000.0,
     }
+    full = headline_figures(dataset(), Filters(), TODAY)
+    assert set(full) == set(GLOSSARY)
+    assert full["organisations"] == 5
 
 
 def test_overview_country_filter():
@@ -23,11 +38,15 @@ def test_overview_country_filter():
         "activities": 5,  # the work plan is global
         "pct_completed": 50.0,
         "activities_flagged": 5,
+        "activities_with_presence": 3,  # MAG or HALO Trust, active in AFG, lead or partner
+        "active_organisations": 2,  # HALO Trust, MAG (UNMAS only planned in AFG)
+        "countries_present": 1,
         "countries_with_mechanism": 1,
-        "organisations": 3,  # HALO Trust, MAG, UNMAS (planned)
         "required_usd": 1_000_000.0,
-        "funded_usd": 500_000.0,
+        "funded_against_requirement_usd": 400_000.0,
         "gap_usd": 600_000.0,
+        "pct_funded": 40.0,
+        "funded_no_requirement_usd": 100_000.0,
     }
 
 
@@ -38,13 +57,15 @@ def test_overview_objective_filter():
 
 
 def test_overview_empty_dataset():
-    assert overview_headline(Dataset(), Filters(), TODAY) == {
+    out = overview_headline(Dataset(), Filters(), TODAY)
+    assert out == {
         "activities": 0,
         "pct_completed": None,
         "activities_flagged": 0,
+        "activities_with_presence": 0,
+        "active_organisations": 0,
+        "countries_present": 0,
         "countries_with_mechanism": 0,
-        "organisations": 0,
-        "required_usd": None,
-        "funded_usd": None,
-        "gap_usd": None,
+        **dict.fromkeys(("required_usd", "funded_against_requirement_usd", "gap_usd",
+                         "pct_funded", "funded_no_requirement_usd")),
     }

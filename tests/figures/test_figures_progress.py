@@ -23,6 +23,7 @@ def test_headline_counts_budget_groups_once_and_reported_statuses_only():
         "outputs": 4,
         "activities": 5,
         "completed": 2,
+        "with_status": 4,  # 1.2.1 has no status
         "pct_completed": 50.0,  # 2 completed of 4 activities with a status
         "mean_progress": pytest.approx((100 + 50 + 20) / 3),
         "without_lead": 1,
@@ -131,3 +132,18 @@ def test_activity_timeline_overdue():
 def test_activity_timeline_empty():
     out = activity_timeline(empty_table("workplan"), TODAY)
     assert out.empty and out.columns[-1] == "overdue"
+
+
+def test_activities_with_presence_is_the_country_scope_of_the_work_plan():
+    from maaor.figures.progress import activities_with_presence
+    from tests.figures_data import presence
+
+    rows = presence()
+    # active anywhere: HALO Trust, MAG, UNMAS (IRQ row without status), HI
+    assert activities_with_presence(workplan(), rows) == 3  # 1.1.1, 1.2.1, 10.1.1
+    irq = rows.loc[rows["country_iso3"] == "IRQ"]
+    # active in IRQ: UNMAS (no status = active) and HI; DRC's row is completed
+    assert activities_with_presence(workplan(), irq) == 3  # UNMAS leads/partners 3
+    hi_only = rows.loc[rows["org"] == "HI"]
+    assert activities_with_presence(workplan(), hi_only) == 0
+    assert activities_with_presence(workplan(), rows.iloc[0:0]) == 0

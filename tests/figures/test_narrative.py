@@ -64,7 +64,8 @@ def test_sentence_numbers_are_the_figure_functions_results(ds, f):
         "unfunded": int((flags["rule"] == "unfunded").sum())}
     money = funding_headline(filter_funding(ds.funding, f))
     assert by_key["funding"].numbers == {k: money[k] for k in
-                                         ("required_usd", "funded_usd", "gap_usd", "pct_funded")}
+                                         ("required_usd", "funded_against_requirement_usd",
+                                          "funded_no_requirement_usd", "gap_usd", "pct_funded")}
     year = f.year or 2022  # the bundled indicators run to 2022
     progress = indicator_progress(filter_indicators(ds.indicators, Filters(
         countries=f.countries, year=year)), TODAY)
@@ -82,7 +83,11 @@ def test_english_text_writes_the_numbers_formatted():
     by_key = {s.key: s for s in narrative(ds, Filters(), TODAY, "en")}
     money = by_key["funding"].numbers
     text = by_key["funding"].text
-    assert fmt_money(money["funded_usd"], "en") in text
+    # issue 11: the sentence states funding against the requirement, and the money with
+    # no stated requirement beside it
+    assert fmt_money(money["funded_against_requirement_usd"], "en") in text
+    assert fmt_money(money["funded_no_requirement_usd"], "en") in text
+    assert fmt_money(money["gap_usd"], "en") in text
     assert fmt_money(money["required_usd"], "en") in text
     assert fmt_percent(money["pct_funded"], "en") in text
     work = by_key["activities"].numbers
@@ -107,11 +112,16 @@ def test_pillar_gap_sentence_names_each_uncovered_pillar(ds):
     sentence = narrative(ds, Filters(), TODAY, "en")[1]
     none = fig.pillar_gaps.loc[fig.pillar_gaps["rule"] == "pillar_no_active_org"]
     assert len(none) > 0
-    assert sentence.text.startswith(f"{len(none)} pillars have no active organisation")
+    # issue 11: expected pillars only, grouped and counted per pillar (no list of pairs)
+    assert sentence.text.startswith(f"{len(none)} expected pillars have no active organisation")
     from maaor import vocab
+    from maaor.figures.narrative import countries_phrase
 
     for pillar in none["pillar"].unique():
-        assert vocab.label("pillar", pillar, "en") in sentence.text
+        n = int((none["pillar"] == pillar).sum())
+        assert (f"{vocab.label('pillar', pillar, 'en')} in {countries_phrase(n, 'en')}"
+                in sentence.text)
+    assert "IED" not in sentence.text and "Weapons" not in sentence.text
 
 
 def test_empty_selection_says_so_instead_of_zero_percent(ds):

@@ -31,6 +31,7 @@ from maaor.filters import (
     filter_presence,
     filter_workplan,
 )
+from maaor.glossary import GLOSSARY
 from maaor.i18n import fmt_money, fmt_number, fmt_percent, t
 from maaor.ui import registry
 from maaor.ui.widgets import PAGE_ROWS
@@ -101,12 +102,16 @@ def test_overview_country_filter_shows_the_overview_figures(ds, version):
     today = dt.date.today()
     want = overview_headline(ds, Filters(countries=("IRQ",)), today)
     shown = metrics(at)
-    assert shown["Organisations present"] == fmt_number(want["organisations"], "en")
-    assert shown["Countries with an MA AoR"] == fmt_number(want["countries_with_mechanism"], "en")
-    assert shown["Funding required"] == fmt_money(want["required_usd"], "en")
-    assert shown["Funded"] == fmt_money(want["funded_usd"], "en")
-    assert shown["Activities flagged"] == fmt_number(want["activities_flagged"], "en")
-    assert shown["Countries with an MA AoR"] != before["Countries with an MA AoR"]
+    # issue 11: tiles carry glossary labels; "active organisations" is not "organisations"
+    label = {k: GLOSSARY[k].label("en") for k in want}
+    assert shown[label["active_organisations"]] == fmt_number(want["active_organisations"], "en")
+    assert shown[label["countries_with_mechanism"]] == fmt_number(
+        want["countries_with_mechanism"], "en")
+    assert shown[label["required_usd"]] == fmt_money(want["required_usd"], "en")
+    assert shown[label["funded_against_requirement_usd"]] == fmt_money(
+        want["funded_against_requirement_usd"], "en")
+    assert shown[label["activities_flagged"]] == fmt_number(want["activities_flagged"], "en")
+    assert shown[label["countries_with_mechanism"]] != before[label["countries_with_mechanism"]]
     assert at.query_params["country"] in ("IRQ", ["IRQ"])
 
 
@@ -117,8 +122,9 @@ def test_work_plan_status_filter(ds):
     want = workplan_headline(filter_workplan(ds.workplan, Filters(statuses=("delayed",))),
                              dt.date.today())
     shown = metrics(at)
-    assert shown["Activities"] == fmt_number(want["activities"], "en")
-    assert shown["Mean progress"] == fmt_percent(want["mean_progress"], "en")
+    assert shown[GLOSSARY["activities"].label("en")] == fmt_number(want["activities"], "en")
+    assert shown[GLOSSARY["mean_progress"].label("en")] == fmt_percent(want["mean_progress"],
+                                                                       "en")
     assert want["activities"] < len(ds.workplan)
 
 
@@ -140,9 +146,10 @@ def test_presence_country_from_the_url_drives_figures_and_map(ds):
     rows = filter_presence(ds.presence, f)
     want = presence_headline(rows, ds.mechanisms.loc[ds.mechanisms["country_iso3"] == "AFG"])
     shown = metrics(at)
-    assert shown["Countries"] == "1"
-    assert shown["Active organisations"] == fmt_number(want["active_organisations"], "en")
-    assert shown["4W rows"] == fmt_number(want["rows"], "en")
+    assert shown[GLOSSARY["countries_present"].label("en")] == "1"
+    assert shown[GLOSSARY["active_organisations"].label("en")] == fmt_number(
+        want["active_organisations"], "en")
+    assert shown[GLOSSARY["presence_rows"].label("en")] == fmt_number(want["rows"], "en")
     import json
 
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
@@ -167,8 +174,9 @@ def test_gaps_country_filter_and_links(ds):
     )
     want = all_flags(filtered, dt.date.today())
     shown = metrics(at)
-    assert shown["Flags"] == fmt_number(len(want), "en")
-    assert shown["On country pillars"] == fmt_number(int((want["scope"] == "country").sum()), "en")
+    assert shown[GLOSSARY["flags"].label("en")] == fmt_number(len(want), "en")
+    assert shown[GLOSSARY["country_flags"].label("en")] == fmt_number(
+        int((want["scope"] == "country").sum()), "en")
     links = table_with(at, "Rule", "Activity no.")["Activity no."]
     assert links.str.startswith("Work_plan?activity=").all()
     country_links = table_with(at, "Rule", "Country code")["Country code"]
@@ -227,9 +235,13 @@ def test_funding_year_filter(ds):
     assert_clean(at)
     want = funding_headline(filter_funding(ds.funding, Filters(year=year)))
     shown = metrics(at)
-    assert shown["Funding required"] == fmt_money(want["required_usd"], "en")
-    assert shown["Funded"] == fmt_money(want["funded_usd"], "en")
-    assert shown["Funded (%)"] == fmt_percent(want["pct_funded"], "en")
+    label = {k: GLOSSARY[k].label("en") for k in want}
+    assert shown[label["required_usd"]] == fmt_money(want["required_usd"], "en")
+    assert shown[label["funded_against_requirement_usd"]] == fmt_money(
+        want["funded_against_requirement_usd"], "en")
+    assert shown[label["funded_no_requirement_usd"]] == fmt_money(
+        want["funded_no_requirement_usd"], "en")
+    assert shown[label["pct_funded"]] == fmt_percent(want["pct_funded"], "en")
     assert at.query_params["year"] in (str(year), [str(year)])
 
 

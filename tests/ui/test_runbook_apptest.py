@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from maaor import service
 from maaor.bundled import default_sources
 from maaor.filters import version_from_params
+from maaor.glossary import GLOSSARY
 from maaor.i18n import fmt_number
 from tests.paths import ROOT
 
@@ -39,7 +40,8 @@ def two_versions(tmp_path, monkeypatch):
 
 
 def activities_shown(at: AppTest) -> str:
-    return next(m.value for m in at.metric if m.label == "Activities")
+    # issue 11: the tile carries the glossary label
+    return next(m.value for m in at.metric if m.label == GLOSSARY["activities"].label("en"))
 
 
 def test_version_parameter_is_read_from_the_link():
