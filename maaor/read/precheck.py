@@ -18,7 +18,9 @@ no formula and no error cell.
 from __future__ import annotations
 
 import codecs
+import csv
 import html
+import io
 import logging
 import re
 import struct
@@ -254,7 +256,9 @@ def _precheck(source: Source, limits: Limits, parts: dict[str, PartFacts]) -> li
     if suffix == ".xls":
         return _check_xls(source)
     if suffix in TEXT_SUFFIXES:
-        return _check_text(source)
+        return _check_text(source) or _csv_shape_problems(source, limits)
+    if suffix in JSON_SUFFIXES:
+        return _json_shape_problems(source, limits)
     return []
 
 
@@ -1291,6 +1295,113 @@ def _check_text(source: Source) -> list[Problem]:
     ]
 
 
+def _csv_shape_problems(source: Source, limits: Limits) -> list[Problem]:
+    """Refuse a CSV with more lines than a sheet's row limit, or a line with more fields
+    than its column limit, before a parser allocates a grid for them.
+
+    Lines and separators are counted in the bytes (in C). Only when some line holds
+    more separators than the column limit are its fields counted exactly (a quoted
+    text may hold commas), with the separator the reader would use.
+    """
+    data = source.data
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if lines > limits.max_csv_rows + 1:  # + the header row
+        return [
+            _error(
+                source,
+                "csv.too_many_rows",
+                f"The file has {lines:,} lines; the limit is {limits.max_csv_rows:,} rows "
+                "(as for a sheet of a workbook).",
+                "Split the data into several files, or remove the rows you do not need.",
+                value=str(lines),
+            )
+        ]
+    rows = data.split(b"\n")
+    most = max(max(map(bytes.count, rows, repeat(sep))) for sep in (b",", b";", b"\t"))
+    if most + 1 <= limits.max_csv_columns:
+        return []
+    from maaor.read.csv import decode_text, sniff_separator  # only for a suspect line
+
+    text, _ = decode_text(data, source.name)
+    separator = sniff_separator(text, prefer_tab=source.suffix == ".tsv")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=False)
+    line = 1
+    try:
+        for fields in reader:
+            if len(fields) > limits.max_csv_columns:
+                return [
+                    _error(
+                        source,
+                        "csv.too_many_columns",
+                        f"Line {line} has {len(fields):,} cells; the limit is "
+                        f"{limits.max_csv_columns:,} columns (as for a sheet of a workbook).",
+                        "Check the separator of that line (a value with separators that is "
+                        "not in quotes), or split the columns into several files.",
+                        row=line,
+                        value=str(len(fields)),
+                    )
+                ]
+            line = reader.line_num + 1
+    except csv.Error:
+        return []  # the reader reports the unreadable line with its own message
+    return []
+
+
+_JSON_KEY_RE = re.compile(rb'"((?:[^"\\]|\\.){0,200})"\s*:')
+
+
+def _json_shape_problems(source: Source, limits: Limits) -> list[Problem]:
+    """Refuse a JSON file with more records than a sheet's row limit, or more distinct
+    field names than its column limit, before the parser builds them.
+
+    Records are counted as the objects (``{``) or the inner lists (``[``) of the file,
+    an upper bound; field names are collected only when the file holds more colons than
+    the column limit.
+    """
+    data = source.data
+    records = max(data.count(b"{"), data.count(b"[") - 1)
+    if records > limits.max_csv_rows:
+        return [
+            _error(
+                source,
+                "json.too_many_records",
+                f"The file holds about {records:,} records (objects or lists); the limit is "
+                f"{limits.max_csv_rows:,} rows (as for a sheet of a workbook).",
+                "Split the data into several files, or remove the records you do not need.",
+                value=str(records),
+            )
+        ]
+    if data.count(b":") > limits.max_csv_columns:
+        names: set[bytes] = set()
+        for m in _JSON_KEY_RE.finditer(data):
+            names.add(m.group(1))
+            if len(names) > limits.max_csv_columns:
+                return [
+                    _error(
+                        source,
+                        "json.too_many_fields",
+                        f"The records use more than {limits.max_csv_columns:,} different "
+                        f"field names; the limit is {limits.max_csv_columns:,} columns (as "
+                        "for a sheet of a workbook).",
+                        "Give every record the same few field names (one per column).",
+                        value=str(len(names)),
+                    )
+                ]
+    widest = max(map(bytes.count, data.split(b"["), repeat(b","))) + 1
+    if data.lstrip()[:1] == b"[" and data.count(b"{") == 0 and widest > limits.max_csv_columns:
+        return [
+            _error(
+                source,
+                "json.too_many_fields",
+                f"A record holds {widest:,} values; the limit is {limits.max_csv_columns:,} "
+                "columns (as for a sheet of a workbook).",
+                "Give every record the same few values (one per column).",
+                value=str(widest),
+            )
+        ]
+    return []
+
+
 def _is_wide_unicode(data: bytes) -> bool:
     """True for UTF-16/UTF-32 text: a byte-order mark, or NUL bytes that all fall on
     the same byte of each 2-byte unit, as in ASCII text saved as UTF-16."""
@@ -1316,8 +1427,10 @@ def _error(
     *,
     sheet: str | None = None,
     value: str | None = None,
+    row: int | None = None,
 ) -> Problem:
-    return Problem("error", code, message, fix, file=source.name, sheet=sheet, value=value)
+    return Problem("error", code, message, fix, file=source.name, sheet=sheet, row=row,
+                   value=value)
 
 
 def _size(n: int) -> str:
