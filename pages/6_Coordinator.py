@@ -65,6 +65,8 @@ if user is None:
                     st.rerun()
                 elif status == "locked":
                     st.error(t("coord.signin.locked", lang, minutes=max(1, round(wait / 60))))
+                elif status == "no_cookie":
+                    st.error(t("coord.signin.no_cookie", lang))
                 else:
                     st.error(t("coord.signin.wrong", lang))
     st.caption(t("coord.signin.public", lang))

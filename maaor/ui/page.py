@@ -21,7 +21,7 @@ from maaor.dataset import DatasetMeta
 from maaor.filters import Filters
 from maaor.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_date, t
 from maaor.store.errors import StoreError
-from maaor.ui import data
+from maaor.ui import data, serverguard
 from maaor.ui import filters as ui_filters
 from maaor.ui.filters import FilterOptions
 
@@ -242,6 +242,8 @@ def setup(title_key: str, tables: Sequence[str], presenting: bool = False) -> Pa
         presenting: plenary mode: the sidebar starts collapsed (still there, filters
             in it) and the page draws its own title, version and notice per slide.
     """
+    # Once per process: Streamlit's upload endpoint accepts coordinator sessions only.
+    serverguard.install()
     f, lang, pinned = ui_filters.state_on_load()
     st.set_page_config(
         page_title=f"{t(title_key, lang)} · {t('app.short_name', lang)}",
