@@ -51,8 +51,32 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+FRAME_ANCESTORS_ENV = "MAAOR_FRAME_ANCESTORS"
+
+
+def frame_headers(mode: str, frame_ancestors: str | None = None) -> tuple[str, str]:
+    """Return (CSP frame-ancestors sources, X-Frame-Options directive line) for ``mode``.
+
+    Coordinator mode is never framed (the single-page app can navigate a framed page to
+    the Coordinator page). Viewer mode is framed by its own origin, or by the sources
+    in ``frame_ancestors`` / ``MAAOR_FRAME_ANCESTORS`` (e.g.
+    ``"'self' https://www.example.org"``); X-Frame-Options, which cannot name other
+    origins, is then left out.
+    """
+    if mode == "coordinator":
+        return "'none'", "add_header X-Frame-Options DENY always;"
+    sources = (frame_ancestors if frame_ancestors is not None
+               else os.environ.get(FRAME_ANCESTORS_ENV, "")).strip() or "'self'"
+    if any(c in sources for c in '";{}\n'):
+        raise ValueError(f"{FRAME_ANCESTORS_ENV} holds characters nginx cannot quote")
+    if sources == "'self'":
+        return sources, "add_header X-Frame-Options SAMEORIGIN always;"
+    return sources, "# X-Frame-Options left out: other origins may embed the pages"
+
+
 def nginx_config(*, prefix: Path, listen: str, ports: list[int], mode: str,
-                 max_upload_mb: int, backend_host: str = "127.0.0.1") -> str:
+                 max_upload_mb: int, backend_host: str = "127.0.0.1",
+                 frame_ancestors: str | None = None) -> str:
     """Return the nginx configuration for ``ports`` (rendered from the template).
 
     Args:
@@ -62,6 +86,7 @@ def nginx_config(*, prefix: Path, listen: str, ports: list[int], mode: str,
         mode: "viewer" or "coordinator".
         max_upload_mb: the coordinator's upload limit (viewer mode: 1 MB).
         backend_host: where the Streamlit processes listen.
+        frame_ancestors: viewer mode: who may frame the pages (see :func:`frame_headers`).
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -75,9 +100,11 @@ def nginx_config(*, prefix: Path, listen: str, ports: list[int], mode: str,
     )
     # Multipart framing adds a little to the file itself.
     max_body = "1m" if viewer else f"{max_upload_mb + 1}m"
+    ancestors, frame_options = frame_headers(mode, frame_ancestors)
     text = TEMPLATE.read_text(encoding="utf-8")
     for key, value in {"prefix": str(prefix), "listen": listen, "upstreams": upstreams,
-                       "max_body": max_body, "upload_rule": upload_rule}.items():
+                       "max_body": max_body, "upload_rule": upload_rule,
+                       "frame_ancestors": ancestors, "frame_options": frame_options}.items():
         text = text.replace("{{" + key + "}}", value)
     return text
 
