@@ -34,7 +34,7 @@ from typing import Any
 
 _log = logging.getLogger("maaor.security")
 _lock = threading.Lock()
-_installed = False
+_installed_on: object | None = None  # the Runtime the guard wraps (one per server process)
 _allowed: set[str] = set()
 
 
@@ -111,14 +111,14 @@ def install() -> bool:
         True when the guard is in place (False outside a Streamlit server, e.g. in
         AppTest or the CLI, where there is no upload endpoint).
     """
-    global _installed
-    if _installed:
-        return True
+    global _installed_on
     runtime = _runtime()
     if runtime is None:
         return False
+    if _installed_on is runtime:
+        return True
     with _lock:
-        if _installed:
+        if _installed_on is runtime:
             return True
         manager = runtime.uploaded_file_mgr
         original_active = runtime.is_active_session
@@ -157,7 +157,7 @@ def install() -> bool:
         for session_id in list(getattr(manager, "file_storage", {})):
             if session_id not in _allowed:
                 manager.remove_session_files(session_id)
-        _installed = True
+        _installed_on = runtime
         _log.info("upload guard installed: coordinator sessions only, %d files and %.0f MB "
                   "per session", max_files(), budget_bytes() / 2**20)
     return True
