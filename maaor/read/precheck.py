@@ -722,18 +722,20 @@ def _note_cells(buf: bytes, fresh: bytes, scan: _SheetScan) -> None:
 def _note_shared_strings(fresh: bytes, scan: _SheetScan, open_bytes: int) -> int:
     """Record the byte length of each shared string (``<si>`` entry) of the new bytes;
     return the length of the one still open."""
-    pieces = fresh.split(b"<si")
+    pieces = _SI_SPLIT_RE.split(fresh)
     if open_bytes >= 0:
         open_bytes += len(pieces[0])
     lengths = scan.si_lengths
     for piece in pieces[1:]:
-        if piece[:1] not in (b">", b" ", b"/", b"\t", b"\r", b"\n"):
-            open_bytes += len(piece) + 3  # "<sip..." is not an entry
-            continue
         if open_bytes >= 0:
             lengths.append(open_bytes)
         open_bytes = len(piece) + 3
     return open_bytes
+
+
+# An entry's start tag, "<si>" or prefixed "<x:si ...>" (a tag cut by a chunk boundary
+# merges two entries into one: the count stays within one per megabyte).
+_SI_SPLIT_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?si(?=[\s/>])")
 
 
 def _note_marks(buf: bytes, scan: _SheetScan) -> None:

@@ -148,9 +148,11 @@ def test_exact_count_ignores_empty_positional_cells_before_data():
     assert precheck(Source("plan.xlsx", hostile.xlsx_from_sheet(sheet))) == []
 
 
-def test_shared_string_count_is_bounded():
-    sst = ('<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
-           'spreadsheetml/2006/main">' + "<si><t>a</t></si>" * 50 + "</sst>")
+@pytest.mark.parametrize("p", ["", "x:"])
+def test_shared_string_count_is_bounded(p):
+    ns = f"xmlns:{p[:-1]}" if p else "xmlns"
+    sst = (f'<?xml version="1.0"?><{p}sst {ns}="http://schemas.openxmlformats.org/'
+           f'spreadsheetml/2006/main">' + f"<{p}si><{p}t>a</{p}t></{p}si>" * 50 + f"</{p}sst>")
     data = hostile.xlsx_from_sheet(hostile.SHEET_HEAD + "<sheetData/></worksheet>",
                                    {"xl/sharedStrings.xml": sst})
     assert precheck(Source("plan.xlsx", data), Limits(max_shared_strings=50)) == []
