@@ -69,9 +69,35 @@ def nginx_binary() -> str | None:
     return binary if Path(binary).exists() else None
 
 
+FRAME_ANCESTORS_ENV = "MAAOR_FRAME_ANCESTORS"  # read through maaor.config
+
+
+def frame_headers(mode: str, frame_ancestors: str | None = None) -> tuple[str, str]:
+    """Return (CSP frame-ancestors sources, X-Frame-Options directive line) for ``mode``.
+
+    Coordinator mode is never framed (the single-page app can navigate a framed page to
+    the Coordinator page). Viewer mode is framed by its own origin, or by the sources
+    in ``frame_ancestors`` / ``MAAOR_FRAME_ANCESTORS`` (e.g.
+    ``"'self' https://www.example.org"``); X-Frame-Options, which cannot name other
+    origins, is then left out.
+    """
+    if mode == "coordinator":
+        return "'none'", "add_header X-Frame-Options DENY always;"
+    if frame_ancestors is None:
+        from maaor import config
+
+        frame_ancestors = config.settings().frame_ancestors
+    sources = frame_ancestors.strip() or "'self'"
+    if any(c in sources for c in '";{}\n'):
+        raise ValueError(f"{FRAME_ANCESTORS_ENV} holds characters nginx cannot quote")
+    if sources == "'self'":
+        return sources, "add_header X-Frame-Options SAMEORIGIN always;"
+    return sources, "# X-Frame-Options left out: other origins may embed the pages"
+
+
 def nginx_config(*, prefix: Path, listen: str, ports: list[int], mode: str,
                  max_upload_mb: int, backend_host: str = "127.0.0.1",
-                 health: str | None = None) -> str:
+                 health: str | None = None, frame_ancestors: str | None = None) -> str:
     """Return the nginx configuration for ``ports`` (rendered from the template).
 
     Args:
@@ -82,6 +108,7 @@ def nginx_config(*, prefix: Path, listen: str, ports: list[int], mode: str,
         max_upload_mb: the coordinator's upload limit (viewer mode: 1 MB).
         backend_host: where the Streamlit processes listen.
         health: "host:port" of ``maaor health --listen`` (None: ``/healthz`` answers 404).
+        frame_ancestors: viewer mode: who may frame the pages (see :func:`frame_headers`).
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -100,10 +127,12 @@ def nginx_config(*, prefix: Path, listen: str, ports: list[int], mode: str,
     )
     # Multipart framing adds a little to the file itself.
     max_body = "1m" if viewer else f"{max_upload_mb + 1}m"
+    ancestors, frame_options = frame_headers(mode, frame_ancestors)
     text = TEMPLATE.read_text(encoding="utf-8")
     for key, value in {"prefix": str(prefix), "listen": listen, "upstreams": upstreams,
                        "max_body": max_body, "upload_rule": upload_rule,
-                       "health_rule": health_rule}.items():
+                       "health_rule": health_rule, "frame_ancestors": ancestors,
+                       "frame_options": frame_options}.items():
         text = text.replace("{{" + key + "}}", value)
     return text
 

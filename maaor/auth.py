@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import getpass
 import hashlib
 import hmac
@@ -71,10 +72,41 @@ def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R,
     return f"scrypt${n}${r}${p}${_b64(salt)}${_b64(digest)}"
 
 
+# Hashes that were shipped in example files: their passwords are public.
+KNOWN_EXAMPLE_HASHES = frozenset({
+    "scrypt$32768$8$1$S9iqagcmQ6WAw4ynmT4zkA==$FRAjIr4f9xJ2thZxfgGdFv/BFANmvNlv6zzCQNCje0I=",
+})
+# Passwords printed in examples and documentation: a hash of any of them is refused,
+# whatever its salt (someone may have hashed the example password anew).
+KNOWN_EXAMPLE_PASSWORDS = ("example-password-replace-me",)
+_HOW_TO_SET = ("make your own with `python -m maaor hash-password` and set it in "
+               "MAAOR_COORDINATOR_PASSWORD_HASH or in .streamlit/secrets.toml under "
+               "[coordinator] password_hash")
+
+
+@functools.lru_cache(maxsize=8)
+def _is_example_password_hash(encoded: str) -> bool:
+    # Cached: the check costs one scrypt per example password, once per configured hash.
+    return any(verify_password(p, encoded) for p in KNOWN_EXAMPLE_PASSWORDS)
+
+
 def hash_problem(encoded: str | None) -> str | None:
-    """Return why ``encoded`` is not a usable password hash, or None when it is."""
-    if not encoded:
-        return "no coordinator password hash is configured"
+    """Return why ``encoded`` is not a usable password hash, or None when it is.
+
+    Besides damaged or unknown formats, a hash shipped in an example file, or any hash
+    of a password printed in the examples, is refused: its password is public. The
+    message then says how to set a hash of one's own.
+    """
+    if not encoded or not encoded.strip():
+        return "no coordinator password hash is configured; " + _HOW_TO_SET
+    problem = _format_problem(encoded)
+    if problem is None and (encoded.strip() in KNOWN_EXAMPLE_HASHES
+                            or _is_example_password_hash(encoded.strip())):
+        return ("the configured hash is an example whose password is public; " + _HOW_TO_SET)
+    return problem
+
+
+def _format_problem(encoded: str) -> str | None:
     parts = encoded.strip().split("$")
     try:
         if parts[0] == "scrypt" and len(parts) == 6:
@@ -103,7 +135,7 @@ def verify_password(password: str, encoded: str | None) -> bool:
 
     An empty, unknown or damaged hash never matches.
     """
-    if hash_problem(encoded) is not None or password is None:
+    if not encoded or _format_problem(encoded) is not None or password is None:
         return False
     parts = encoded.strip().split("$")
     secret = password.encode("utf-8")

@@ -160,7 +160,8 @@ def cmd_validate(args) -> int:
         print(f"maaor validate: {files}", file=sys.stderr)
         return 2
     today = dt.date.today()
-    result = usecases.validate_files(files, today=today, isolate=args.isolate)
+    # Parsed in the isolated child (memory and time limits) unless --in-process.
+    result = usecases.validate_files(files, today=today, isolate=not args.in_process)
     if args.json:
         json.dump(validation_report(result, today), sys.stdout, indent=2, default=str, ensure_ascii=False)
         print()
@@ -464,7 +465,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check files without publishing")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--isolate", action="store_true", help="parse in a child process with limits")
+    p.add_argument("--in-process", action="store_true",
+                   help="parse in this process, without the child's memory and time limits "
+                        "(for debugging a reader only; never for untrusted files)")
+    # Kept so existing scripts keep working: isolation is the default now.
+    p.add_argument("--isolate", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("publish", help="validate and publish as a new version")

@@ -35,6 +35,12 @@ module reads one, and that each is documented in the README's configuration tabl
     MAAOR_TEST_DATABASE_URL: PostgreSQL server for the tests and benchmarks (default none).
     MAAOR_CHROMIUM: chromium binary of the browser benchmark (default /usr/bin/chromium).
     MAAOR_BENCH_DEBUG: non-empty: the browser benchmark lists its largest downloads.
+    MAAOR_COORDINATOR_IDLE_MIN: minutes without use after which a coordinator's
+        sign-in grant expires (default 30).
+    MAAOR_UPLOAD_MAX_FILES / MAAOR_UPLOAD_BUDGET_MB: files and MB one signed-in session
+        may hold in Streamlit's upload store (defaults 10 and 60).
+    MAAOR_FRAME_ANCESTORS: viewer-mode nginx: CSP frame-ancestors sources allowed to
+        embed the public pages (default: own origin only).
     MAAOR_LOG_FORMAT: "text" (default) or "json" (one JSON object per line); see
         maaor.logs.
     MAAOR_LOG_LEVEL: DEBUG, INFO (default), WARNING or ERROR for maaor's own loggers.
@@ -121,6 +127,10 @@ VARIABLES: dict[str, str] = {
     "MAAOR_TEST_DATABASE_URL": "test_database_url",
     "MAAOR_CHROMIUM": "chromium",
     "MAAOR_BENCH_DEBUG": "bench_debug",
+    "MAAOR_COORDINATOR_IDLE_MIN": "coordinator_idle_min",
+    "MAAOR_UPLOAD_MAX_FILES": "upload_max_files",
+    "MAAOR_UPLOAD_BUDGET_MB": "upload_budget_mb",
+    "MAAOR_FRAME_ANCESTORS": "frame_ancestors",
     "MAAOR_LOG_FORMAT": "log_format",
     "MAAOR_LOG_LEVEL": "log_level",
     "MAAOR_SLOW_PAGE_S": "slow_page_s",
@@ -156,6 +166,11 @@ class Settings:
         test_database_url: PostgreSQL server of tests and benchmarks ("" for none).
         chromium: chromium binary of the browser benchmark.
         bench_debug: the browser benchmark prints its largest downloads.
+        coordinator_idle_min: minutes without use before a coordinator grant expires.
+        upload_max_files: files one signed-in session may hold in Streamlit's upload store.
+        upload_budget_mb: MB one signed-in session may hold there.
+        frame_ancestors: viewer-mode nginx: who may frame the public pages ("" = own
+            origin only).
         log_format: "text" or "json" (maaor.logs).
         log_level: level of maaor's own loggers.
         slow_page_s: a page setup at least this long is logged as slow.
@@ -178,6 +193,10 @@ class Settings:
     test_database_url: str = ""
     chromium: str = DEFAULT_CHROMIUM
     bench_debug: bool = False
+    coordinator_idle_min: int = 30
+    upload_max_files: int = 10
+    upload_budget_mb: int = 60
+    frame_ancestors: str = ""
     log_format: str = "text"
     log_level: str = "INFO"
     slow_page_s: float = 2.0
@@ -355,6 +374,10 @@ def settings(env: Mapping[str, str] | None = None, secrets: Mapping | None = Non
         test_database_url=env.get("MAAOR_TEST_DATABASE_URL", "").strip(),
         chromium=env.get("MAAOR_CHROMIUM", "").strip() or DEFAULT_CHROMIUM,
         bench_debug=bool(env.get("MAAOR_BENCH_DEBUG", "").strip()),
+        coordinator_idle_min=_int_setting(env, "MAAOR_COORDINATOR_IDLE_MIN", 30, 1),
+        upload_max_files=_int_setting(env, "MAAOR_UPLOAD_MAX_FILES", 10, 0),
+        upload_budget_mb=_int_setting(env, "MAAOR_UPLOAD_BUDGET_MB", 60, 0),
+        frame_ancestors=env.get("MAAOR_FRAME_ANCESTORS", "").strip(),
         log_format=log_format(env),
         log_level=log_level(env),
         slow_page_s=slow_page_seconds(env),

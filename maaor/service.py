@@ -12,8 +12,9 @@ import threading
 
 from maaor.dataset import Dataset
 
-# Re-exported: a page tells a withdrawn pinned version from a missing one.
-from maaor.store.errors import VersionWithdrawn  # noqa: F401
+# Re-exported for pages: a withdrawn pinned version is told from a missing one, and a
+# store failure while reading is said plainly.
+from maaor.store.errors import StoreError, VersionWithdrawn  # noqa: F401
 
 _lock = threading.Lock()
 _stores: dict[str, object] = {}

@@ -8,8 +8,7 @@ import logging
 
 import streamlit as st
 
-from maaor import service
-from maaor.auth import Throttle
+from maaor import service, usecases
 from maaor.config import app_mode, settings
 from maaor.i18n import t
 from maaor.ui import auth as ui_auth
@@ -26,7 +25,7 @@ if app_mode() == "viewer":  # a public process of a scaled-out deployment (deplo
     st.stop()
 
 try:
-    store = service.open_store()
+    service.open_store()  # the page needs the store: say so plainly when it is down
 except Exception:  # noqa: BLE001 - the store is down: a plain message, never a traceback
     logging.getLogger("maaor.ui").exception("data store unavailable")
     st.error(t("coord.store.unavailable", lang))
@@ -58,10 +57,10 @@ if user is None:
             submitted = st.form_submit_button(t("coord.signin.submit", lang), type="primary")
         if submitted:
             ok, outcome = coord.store_call(
-                lang, lambda: ui_auth.try_password(password, config, Throttle(store)))
+                lang, lambda: ui_auth.try_password(password, config, usecases.signin_throttle()))
             if ok:
                 if outcome.status == "ok":
-                    coord.store_call(lang, lambda: store.audit("signin", who=ui_auth.PASSWORD_USER_NAME))
+                    coord.store_call(lang, lambda: usecases.record_signin(ui_auth.PASSWORD_USER_NAME))
                     st.rerun()
                 ui_auth.show_refusal(outcome, lang, lock_minutes=settings().signin_lock_s // 60)
     st.caption(t("coord.signin.public", lang))

@@ -373,3 +373,119 @@ def valid_xlsx() -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# --- issue 12: positional cells, shared strings, width bombs, long cells, stale extents --
+
+
+def positional_cells_xlsx(width: int = 16_384, far_row: int = 150_000) -> bytes:
+    """About 2 KB: a first row of ``width`` cells written without ``r=""`` (placed by
+    position), then one cell in row ``far_row``. A reader allocating the rectangle
+    needs ``width x far_row`` cells (150,000 x 16,384 x 32 bytes = 78 GB for calamine)."""
+    sheet = (
+        SHEET_HEAD + "<sheetData><row>" + "<c><v>1</v></c>" * width + "</row>"
+        f'<row r="{far_row}"><c><v>2</v></c></row></sheetData></worksheet>'
+    )
+    return xlsx_from_sheet(sheet)
+
+
+def shared_string_bomb_xlsx(text_chars: int = 30_000, cells: int = 100_000) -> bytes:
+    """One shared string of ``text_chars`` (incompressible) characters named by
+    ``cells`` cells: a reader that copies the string into each cell holds
+    ``cells x text_chars`` characters (3 GB by default) from a file of about 200 KB."""
+    import random
+    import string
+
+    rnd = random.Random(12)
+    text = "".join(rnd.choices(string.ascii_letters, k=text_chars))
+    sst = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{cells}" uniqueCount="1"><si><t>{text}</t></si></sst>'
+    )
+    per_row = 10
+    rows = "".join(
+        f'<row r="{r}">'
+        + "".join(f'<c r="{chr(65 + c)}{r}" t="s"><v>0</v></c>' for c in range(per_row))
+        + "</row>"
+        for r in range(1, cells // per_row + 1)
+    )
+    sheet = SHEET_HEAD + "<sheetData>" + rows + "</sheetData></worksheet>"
+    return xlsx_from_sheet(sheet, {"xl/sharedStrings.xml": sst})
+
+
+def long_cell_xlsx(chars: int = 2_000_000) -> bytes:
+    """A header row and one organisation name of ``chars`` incompressible characters."""
+    import random
+    import string
+
+    rnd = random.Random(7)
+    name = "".join(rnd.choices(string.ascii_letters, k=chars))
+    sheet = (
+        SHEET_HEAD + "<sheetData>"
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>organisation</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>country</t></is></c></row>'
+        f'<row r="2"><c r="A2" t="inlineStr"><is><t>{name}</t></is></c>'
+        '<c r="B2" t="inlineStr"><is><t>AFG</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    return xlsx_from_sheet(sheet)
+
+
+def long_cell_csv(chars: int = 2_000_000) -> bytes:
+    """A CSV whose one organisation name is ``chars`` characters long."""
+    return ("organisation,country\n" + "x" * chars + ",AFG\n").encode("utf-8")
+
+
+def long_cell_json(chars: int = 2_000_000) -> bytes:
+    """A JSON file whose one organisation name is ``chars`` characters long."""
+    return ('[{"organisation": "' + "x" * chars + '", "country": "AFG"}]').encode("utf-8")
+
+
+def csv_width_bomb(columns: int = 150_000, rows: int = 20_000) -> bytes:
+    """About 0.4 MB: a header of ``columns`` empty fields, then ``rows`` short lines. A
+    reader padding every line to the widest one builds ``columns x rows`` cells."""
+    return ("," * (columns - 1) + "\n" + "a\n" * rows).encode("ascii")
+
+
+def json_width_bomb(records: int = 60_000) -> bytes:
+    """About 1 MB: every record has its own field name, so a table of the records has
+    ``records`` columns and ``records`` rows (3.6 billion cells)."""
+    return ("[" + ",".join(f'{{"k{i}":1}}' for i in range(records)) + "]").encode("ascii")
+
+
+def json_list_width_bomb(width: int = 300_000, rows: int = 5_000) -> bytes:
+    """One record of ``width`` values then ``rows`` records of one value (lists)."""
+    return ("[[" + ",".join("0" * width) + "]" + ",[1]" * rows + "]").encode("ascii")
+
+
+def csv_many_rows(rows: int = 250_000) -> bytes:
+    """A CSV of a header and ``rows`` short lines (over the 200,000-row limit)."""
+    return ("a,b\n" + "1,2\n" * rows).encode("ascii")
+
+
+def stale_dimension_xlsx() -> bytes:
+    """A small ordinary sheet whose ``<dimension>`` still claims the whole grid."""
+    sheet = (
+        SHEET_HEAD + '<dimension ref="A1:XFD1048576"/><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>organisation</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>country</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>HALO Trust</t></is></c>'
+        '<c r="B2" t="inlineStr"><is><t>AFG</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    return xlsx_from_sheet(sheet)
+
+
+def formatted_empty_far_cell_xlsx(row: int = 300_000) -> bytes:
+    """A small ordinary sheet plus one formatted EMPTY cell at A``row`` (no value)."""
+    sheet = (
+        SHEET_HEAD + "<sheetData>"
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>organisation</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>country</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>HALO Trust</t></is></c>'
+        '<c r="B2" t="inlineStr"><is><t>AFG</t></is></c></row>'
+        f'<row r="{row}" ht="30" customHeight="1"><c r="A{row}" s="1"/></row>'
+        "</sheetData></worksheet>"
+    )
+    return xlsx_from_sheet(sheet)

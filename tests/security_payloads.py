@@ -33,6 +33,24 @@ FORMULAS: tuple[str, ...] = (
     "\r=1+1",
 )
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+# Formulas hidden behind what a writer or a spreadsheet drops or decodes first: a control
+# character (openpyxl refuses it, so it used to be stripped AFTER the formula test), its
+# OOXML escape _x0001_ (Excel decodes it), full-width signs, leading spaces.
+HIDDEN_FORMULAS: tuple[str, ...] = (
+    "\x01=HYPERLINK(\"https://example.org\",\"x\")",
+    "\x00\x1f+1+cmd|' /C calc'!A0",
+    "\x7f\x9b@SUM(1,2)",
+    "_x0001_=HYPERLINK(\"https://example.org\",\"x\")",
+    "_x001F__x0008_-2+3",
+    "_x003D_1+1",
+    "\uff1dHYPERLINK(\"https://example.org\",\"x\")",
+    "\uff0b1+1",
+    " =1+1",
+    "\u00a0\u200b=1+1",
+    "\ufeff@SUM(1,2)",
+    "\x01 \x02=1+1",
+)
+WIDE_FORMULA_PREFIXES: tuple[str, ...] = ("\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 # Payloads that must be seen literally on the pages (short enough to look for).
 MARKUP: tuple[str, ...] = (IMG_XSS, SCRIPT_XSS, MD_LINK, MD_IMAGE, MD_COLOUR, BIDI,

@@ -1,33 +1,75 @@
 """CSV and XLSX downloads of tables, neutralised against formula injection.
 
 A spreadsheet opening a downloaded file treats a cell that starts with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return as a formula (OWASP "CSV injection"). Every text
-cell and every column header that starts with one of those characters gets a leading
-``'`` before it is written; numbers stay numbers (a negative amount is not text).
+``-``, ``@``, a tab or a carriage return as a formula (OWASP "CSV injection"). Every
+spreadsheet cell this application writes (CSV, XLSX, PPTX chart data, the annotated and
+version workbooks, the data pack) goes through ONE function, :func:`neutralise_text`:
+it first removes the characters a spreadsheet would drop or decode (control characters,
+``_xHHHH_`` escapes of them), and only then gives text that starts like a formula a
+leading ``'``. Numbers stay numbers (a negative amount is not text).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from maaor import columns as column_specs
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+# Full-width forms that some spreadsheets (and input methods) take for the ASCII ones.
+WIDE_FORMULA_PREFIXES: tuple[str, ...] = ("\uff1d", "\uff0b", "\uff0d", "\uff20")
 NEUTRALISER = "'"
+
+# Control characters: C0 except tab, line feed and carriage return (XML 1.0 forbids them
+# and openpyxl refuses them), DEL, and C1. Removed BEFORE the formula test: stripping a
+# leading "\x01" after the test would leave "=..." unprotected.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# OOXML escapes a character as _xHHHH_; Excel decodes it when it reads a cell. Escapes of
+# control characters are removed like the characters themselves.
+_CONTROL_ESCAPE_RE = re.compile(r"_x(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F])_")
+_ANY_ESCAPE_RE = re.compile(r"_x[0-9a-fA-F]{4}_")
+# What a spreadsheet may skip before it looks for "=": spaces, no-break and zero-width
+# spaces, the byte-order mark.
+_LEADING_BLANKS = (" \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+                   "\u2009\u200a\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff")
 
 
 def neutralise_text(value: object) -> object:
-    """Return ``value`` with a leading ``'`` when it is text starting like a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return NEUTRALISER + value
-    return value
+    """Return ``value`` made safe to write into any spreadsheet cell (one function for all).
+
+    Text is cleaned first, then neutralised:
+
+    1. control characters (C0 but tab/LF/CR, DEL, C1) and ``_xHHHH_`` escapes of them
+       are removed;
+    2. text that, after leading blanks (space, no-break or zero-width space, BOM),
+       starts like a formula (``= + - @``, their full-width forms ``＝ ＋ － ＠``, a tab
+       or a carriage return) or with an ``_xHHHH_`` escape (Excel decodes it, e.g.
+       ``_x003D_`` to ``=``) gets a leading ``'``.
+
+    Non-text values (numbers, dates, None) are returned unchanged. The signature is
+    deliberately one value in, one value out: an output-specific mode (e.g. HXL) can be
+    added as a keyword argument without changing callers.
+
+    Args:
+        value: a cell value or a column header.
+
+    Returns:
+        The value to write.
+    """
+    if not isinstance(value, str):
+        return value
+    text = _CONTROL_RE.sub("", _CONTROL_ESCAPE_RE.sub("", value))
+    head = text.lstrip(_LEADING_BLANKS)
+    if head.startswith(FORMULA_PREFIXES + WIDE_FORMULA_PREFIXES) or _ANY_ESCAPE_RE.match(head):
+        return NEUTRALISER + text
+    return text
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -39,12 +81,9 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         series = out[col]
-        if series.dtype == object:
-            out[col] = series.map(neutralise_text)
-        elif pd.api.types.is_string_dtype(series.dtype):
-            risky = series.str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
-            if risky.any():
-                out[col] = series.where(~risky, NEUTRALISER + series)
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            # Cell by cell through the one function (missing values stay missing).
+            out[col] = series.map(neutralise_text, na_action="ignore")
     out.columns = [neutralise_text(str(c)) for c in out.columns]
     return out
 
@@ -109,7 +148,9 @@ def _cell(value: object) -> object:
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        # Every text cell passes the one function, even one a caller forgot to neutralise
+        # (it is idempotent: a neutralised text starts with "'").
+        return neutralise_text(value)
     if hasattr(value, "item"):  # numpy scalars -> Python scalars openpyxl knows
         return value.item()
     return value

@@ -240,13 +240,15 @@ def _records(
 
 
 def _long_cell(file: str, line: int, length: int) -> Problem:
+    # An error, not a warning: a cell longer than any spreadsheet cell would reach every
+    # viewer of every page that shows it (issue 12).
     return Problem(
-        "warning",
+        "error",
         "csv.long_cell",
-        f"The record starting on line {line} has a cell of {length:,} characters (Excel "
-        f"holds at most {MAX_CELL_CHARS:,}); a quote (\") was probably opened and never "
-        "closed, swallowing the lines after it.",
-        "Check the quotes on that line and close the one left open.",
+        f"The record starting on line {line} has a cell of {length:,} characters; a cell "
+        f"holds at most {MAX_CELL_CHARS:,} (Excel's own limit). Often a quote (\") was "
+        "opened and never closed, swallowing the lines after it.",
+        "Check the quotes on that line and close the one left open, or shorten the text.",
         file=file,
         row=line,
     )

@@ -21,6 +21,7 @@ from maaor.read.types import RawSheet, ReadResult
 from maaor.sources import Source
 
 MAX_RECORD_PROBLEMS = 20
+MAX_CELL_CHARS = 32_767  # the most an Excel cell holds
 
 
 def read_json_bytes(source: Source) -> ReadResult:
@@ -109,10 +110,38 @@ def read_json_bytes(source: Source) -> ReadResult:
                 **where,
             )
         )
+    problems.extend(_long_cells(grid, source.name, len(source.data)))
     cells = pd.DataFrame(grid, dtype=object)
     if cells.size:
         cells = cells.where(cells.ne(""), None)
     return ReadResult([RawSheet(source.name, None, cells, first_row=1, kind=source.kind)], problems)
+
+
+def _long_cells(grid: list[list[object]], file: str, size: int) -> list[Problem]:
+    """Errors for text values longer than a spreadsheet cell holds (the first few)."""
+    if size <= MAX_CELL_CHARS:
+        return []  # a file this small cannot hold such a value
+    problems: list[Problem] = []
+    for index, row in enumerate(grid):
+        for value in row:
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                problems.append(
+                    Problem(
+                        "error",
+                        "json.long_value",
+                        f"Row {index + 1} (as in a sheet) has a value of {len(value):,} characters; a cell "
+                        f"holds at most {MAX_CELL_CHARS:,} (Excel's own limit).",
+                        "Shorten that value (a name, a place or a note is rarely longer "
+                        "than a few hundred characters) or leave it out of the data.",
+                        file=file,
+                        row=index + 1,
+                        value=value[:40],
+                    )
+                )
+                if len(problems) >= MAX_RECORD_PROBLEMS:
+                    return problems
+                break
+    return problems
 
 
 def _cell(value: object) -> object:

@@ -18,15 +18,19 @@ no formula and no error cell.
 from __future__ import annotations
 
 import codecs
+import csv
 import html
+import io
 import logging
 import re
 import struct
 import zipfile
 import zlib
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
+from itertools import repeat
 from pathlib import PurePosixPath
 
 from maaor.problems import Problem
@@ -69,7 +73,21 @@ class Limits:
         max_cells: rows x columns of the rectangle from A1 to the furthest used row and
             column (6,000,000, which calamine holds in about 190 MB; the same bound as
             ``maaor.read.excel.MAX_CELLS``).
+        max_cell_chars: characters one cell may hold (32,767, Excel's own limit), in
+            a sheet, the shared-strings table, a CSV or a JSON file.
+        max_shared_strings: entries of a workbook's shared-strings table (2,000,000).
+        max_text_bytes: text the string cells of a workbook expand to once each cell
+            holds its own copy of the shared string it names (400 MB).
+        max_csv_rows: lines of a CSV file, records of a JSON file (200,000, the row
+            limit of a sheet).
+        max_csv_columns: fields of one CSV line, distinct field names of a JSON file
+            (500, the column limit of a sheet).
+        max_tags: cell and row tags the exact count of data-holding cells walks before
+            it gives up and judges by the fast scan (12,000,000, a few seconds).
         chunk_bytes: size of the decompressed chunks the scan reads (1 MB).
+
+    Only cells that hold data count for the row, column and cell limits: a stale
+    ``<dimension>`` or a formatted empty cell far down a sheet never refuses a file.
     """
 
     max_file_bytes: int = 25 * MB
@@ -81,6 +99,12 @@ class Limits:
     max_rows: int = 200_000
     max_columns: int = 500
     max_cells: int = 6_000_000
+    max_cell_chars: int = 32_767
+    max_shared_strings: int = 2_000_000
+    max_text_bytes: int = 400 * MB
+    max_csv_rows: int = 200_000
+    max_csv_columns: int = 500
+    max_tags: int = 12_000_000
     chunk_bytes: int = 1 * MB
 
 
@@ -143,7 +167,6 @@ _ROW_RE = re.compile(_PREFIX + rb'row\s[^>]{0,300}?(?<=\s)r="(\d{1,12})"')
 # Row start tags are counted as "<row" (which also counts the one <rowBreaks> a sheet
 # may have, harmlessly) plus prefixed ones ("<x:row>").
 _PREFIXED_ROW_RE = re.compile(rb"<[A-Za-z_][\w.-]{0,30}:row[\s/>]")
-_DIMENSION_RE = re.compile(_PREFIX + rb'dimension\s[^>]{0,300}?(?<=\s)ref="([^"]{0,64})"')
 _REF_PART_RE = re.compile(r"([A-Za-z]{0,9})(\d{0,12})")
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([^"']{1,40})["']""")
 # Encodings in which the ASCII markup we look for is plain bytes; anything else could
@@ -233,7 +256,9 @@ def _precheck(source: Source, limits: Limits, parts: dict[str, PartFacts]) -> li
     if suffix == ".xls":
         return _check_xls(source)
     if suffix in TEXT_SUFFIXES:
-        return _check_text(source)
+        return _check_text(source) or _csv_shape_problems(source, limits)
+    if suffix in JSON_SUFFIXES:
+        return _json_shape_problems(source, limits)
     return []
 
 
@@ -465,12 +490,88 @@ class _SheetScan:
     max_cell_row: int = 0
     max_row_attr: int = 0
     row_tags: int = 0
-    dimension: str | None = None
     transcoded: bool = False  # UTF-16/32 part: the buffers are not the stored bytes
+    cell_tags: int = 0  # "<c " / "<c>" / "<c/" start tags (unprefixed)
+    cell_tags_with_r: int = 0  # those written '<c r="..."' (Excel's own way)
+    prefixed_cells: bool = False  # "<x:c ...>": counted exactly, not by the fast scan
+    row_cells: int = 0  # most cell tags between two row tags of one buffer
+    string_cells: int = 0  # cells typed t="s" (they name a shared string)
+    text: _TextRuns | None = None  # long text runs (sheets and the shared strings)
+    si_lengths: array | None = None  # bytes of each shared string (sharedStrings.xml)
     formula_marks: bool = False
     error_marks: bool = False
     crc: int = 0  # CRC-32 of the inflated bytes, checked as zipfile would
     header_name_ok: bool = False  # local header names the member as the directory does
+
+
+_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
+_CELL_REF_TAIL_RE = re.compile(rb"""\sr=["']([A-Za-z]{1,9}\d{1,12})["']""")
+
+
+def _chars(data: bytes) -> int:
+    """Characters in UTF-8 ``data`` (continuation bytes not counted)."""
+    return len(data.translate(None, _CONTINUATION_BYTES))
+
+
+@dataclass
+class _TextRuns:
+    """Finds the first text longer than a cell may hold, across chunk boundaries.
+
+    Text is what lies between one tag's ``>`` and the next ``<``; a run longer than
+    ``limit`` characters is a cell text (or shared string) too long for any cell.
+    """
+
+    limit: int
+    run_chars: int = 0  # characters of the run still open at the end of the last chunk
+    run_head: bytes = b""  # its first bytes (shown in the message)
+    run_before: bytes = b""  # bytes before it (to find the cell reference)
+    found_chars: int = 0
+    found_head: bytes = b""
+    found_ref: str | None = None
+
+    def feed(self, chunk: bytes) -> None:
+        if self.found_chars:
+            return
+        first = chunk.find(b"<")
+        if first < 0:  # the open run goes on through the whole chunk
+            if not self.run_head:
+                self.run_head = chunk[:60]
+            self.run_chars += _chars(chunk)
+            return
+        self._check(self.run_chars + _chars(chunk[:first]), self.run_head or chunk[:60],
+                    self.run_before)
+        if self.found_chars:
+            return
+        last = chunk.rfind(b"<")
+        # A run of more than ``limit`` bytes covers a whole window of limit/2 bytes: only
+        # when some window holds no "<" are the runs measured one by one (in C, a few
+        # dozen byte searches per megabyte otherwise).
+        step = max(self.limit // 2, 1)
+        if any(chunk.find(b"<", at, at + step) < 0 for at in range(first, last - step, step)):
+            at = first + 1
+            for piece in chunk[first + 1:last].split(b"<"):
+                if len(piece) > self.limit:
+                    text = piece.split(b">", 1)[-1]
+                    self._check(_chars(text), text[:60], chunk[max(0, at - 2000):at])
+                    if self.found_chars:
+                        return
+                at += len(piece) + 1
+        tail = chunk[last + 1:]
+        text = tail.split(b">", 1)[1] if b">" in tail else b""
+        self.run_chars = _chars(text)
+        self.run_head = text[:60]
+        self.run_before = chunk[max(0, len(chunk) - len(text) - 2000):len(chunk) - len(text)]
+
+    def finish(self) -> None:
+        """Judge the run still open at the end of the part."""
+        self._check(self.run_chars, self.run_head, self.run_before)
+
+    def _check(self, chars: int, head: bytes, before: bytes) -> None:
+        if chars > self.limit and not self.found_chars:
+            refs = _CELL_REF_TAIL_RE.findall(before)
+            self.found_chars = chars
+            self.found_head = head
+            self.found_ref = refs[-1].decode("ascii").upper() if refs else None
 
 
 class _Damaged(Exception):
@@ -486,6 +587,8 @@ def _scan_members(
 ) -> list[Problem]:
     sheet_names = _sheet_names(zf, infos, limits)
     budget = limits.max_total_bytes
+    sheets: list[tuple[zipfile.ZipInfo, str, _SheetScan]] = []
+    shared: _SheetScan | None = None
     for info in infos:
         lower = info.filename.lower()
         if not lower.endswith((".xml", ".rels", ".vml")):
@@ -493,20 +596,33 @@ def _scan_members(
         is_sheet = lower in sheet_names or (
             lower.startswith("xl/worksheets/") and lower.count("/") == 2
         )
+        is_shared = lower == "xl/sharedstrings.xml"
         sheet = sheet_names.get(lower, PurePosixPath(info.filename).stem)
         try:
-            scan = _scan_member(source.data, info, min(limits.max_member_bytes, budget), limits)
+            scan = _scan_member(source.data, info, min(limits.max_member_bytes, budget), limits,
+                                cells=is_sheet, shared_strings=is_shared)
         except (_Damaged, zlib.error, struct.error, ValueError, UnicodeError) as exc:
             log.info("precheck: cannot inflate %r of %r: %s", info.filename, source.name, exc)
             return [_corrupt(source)]
         budget -= scan.bytes_read
-        problems = _member_problems(source, info, scan, sheet if is_sheet else None, limits)
+        if is_sheet:
+            problems = _member_problems(source, info, scan, sheet, limits)
+            if not problems and _needs_exact_extent(scan, limits):
+                problems = _exact_extent_problems(source, info, scan, sheet, limits)
+            sheets.append((info, sheet, scan))
+        else:
+            problems = _member_problems(source, info, scan, None, limits)
+            if not problems and is_shared:
+                problems = _shared_string_problems(source, scan, limits)
+                shared = scan
         if problems:
             return problems
         if not scan.transcoded and scan.header_name_ok and scan.crc == info.CRC:
             parts[info.filename] = PartFacts(
                 scan.bytes_read, scan.formula_marks, scan.error_marks
             )
+    if shared is not None and shared.si_lengths is not None:
+        return _expanded_text_problems(source, sheets, shared.si_lengths, limits)
     return []
 
 
@@ -530,12 +646,25 @@ def _cell_rows_re(min_digits: int) -> re.Pattern[bytes]:
     return rx
 
 
-def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Limits) -> _SheetScan:
+def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Limits, *,
+                 cells: bool = True, shared_strings: bool = False) -> _SheetScan:
     scan = _SheetScan(byte_limit=byte_limit)
+    if cells or shared_strings:
+        scan.text = _TextRuns(limits.max_cell_chars)
+    if shared_strings:
+        scan.si_lengths = array("Q")
+    si_open = -1  # bytes of the shared string still open (-1: before the first)
     for buf, new in _buffers(data, info, byte_limit, limits.chunk_bytes, scan):
         if _DTD_RE.search(buf):
             scan.dtd = True
             break
+        fresh = buf[len(buf) - new:]
+        if scan.text is not None:
+            scan.text.feed(fresh)
+        if shared_strings:
+            si_open = _note_shared_strings(fresh, scan, si_open)
+        if cells:
+            _note_cells(buf, fresh, scan)
         scan.letters.update(_WIDE_COL_RE.findall(buf))
         # Rows seen before this buffer set the threshold, so a far cell and its own far
         # row tag in the same buffer are both found.
@@ -561,11 +690,52 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Li
         for letters, digits in _cell_rows_re(len(str(known)) + 1).findall(buf):
             if int(digits) > scan.max_cell_row:
                 scan.max_cell_row, scan.far_letters = int(digits), letters
-        if scan.dimension is None:
-            m = _DIMENSION_RE.search(buf)
-            if m:
-                scan.dimension = m.group(1).decode("ascii", "replace")
+    if scan.text is not None and not scan.too_large and not scan.dtd:
+        scan.text.finish()
+    if shared_strings and si_open >= 0:
+        scan.si_lengths.append(si_open)
     return scan
+
+
+_PREFIXED_CELL_RE = re.compile(rb"<[\w.-]{1,30}:c[\s/>]")
+
+
+def _note_cells(buf: bytes, fresh: bytes, scan: _SheetScan) -> None:
+    """Count cell tags of the new bytes: all of them, those with an ``r=""`` reference,
+    and string-typed ones. Cells without a reference are placed by position, so a row of
+    them can be far wider than any reference says (the exact count then decides)."""
+    # "<c" also starts "<col" and "<cfRule" (a few, outside the rows): not cells.
+    scan.cell_tags += fresh.count(b"<c") - fresh.count(b"<col") - fresh.count(b"<cf")
+    scan.cell_tags_with_r += fresh.count(b'<c r="')
+    if b"'s'" in fresh:
+        scan.string_cells += fresh.count(b"t='s'")
+    scan.string_cells += fresh.count(b't="s"')
+    if scan.cell_tags > scan.cell_tags_with_r:
+        # Cells placed by position: how many one row holds (per buffer, in C; a row cut
+        # by a buffer boundary is counted in two halves, which the caller allows for).
+        scan.row_cells = max(scan.row_cells,
+                             max(map(bytes.count, buf.split(b"<row"), repeat(b"<c"))))
+    if not scan.prefixed_cells and b":c" in buf and _PREFIXED_CELL_RE.search(buf):
+        scan.prefixed_cells = True
+
+
+def _note_shared_strings(fresh: bytes, scan: _SheetScan, open_bytes: int) -> int:
+    """Record the byte length of each shared string (``<si>`` entry) of the new bytes;
+    return the length of the one still open."""
+    pieces = _SI_SPLIT_RE.split(fresh)
+    if open_bytes >= 0:
+        open_bytes += len(pieces[0])
+    lengths = scan.si_lengths
+    for piece in pieces[1:]:
+        if open_bytes >= 0:
+            lengths.append(open_bytes)
+        open_bytes = len(piece) + 3
+    return open_bytes
+
+
+# An entry's start tag, "<si>" or prefixed "<x:si ...>" (a tag cut by a chunk boundary
+# merges two entries into one: the count stays within one per megabyte).
+_SI_SPLIT_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?si(?=[\s/>])")
 
 
 def _note_marks(buf: bytes, scan: _SheetScan) -> None:
@@ -749,34 +919,92 @@ def _member_problems(
         ]
     if sheet is None:
         return []
-    problems: list[Problem] = []
-    if scan.dimension:
-        dim_row, dim_col, dim_ref = _ref_extent(scan.dimension)
-        if (
-            dim_row > limits.max_rows
-            or dim_col > limits.max_columns
-            or dim_row * dim_col > limits.max_cells
-        ):
-            problems.append(
-                _error(
-                    source,
-                    "xlsx.dimension",
-                    f"Sheet '{sheet}' declares that it uses the range {scan.dimension}, up to "
-                    f"row {dim_row:,} and column {dim_ref} (column {dim_col:,}); the limits "
-                    f"are {limits.max_rows:,} rows, {limits.max_columns:,} columns and "
-                    f"{limits.max_cells:,} cells.",
-                    _TRIM_FIX,
-                    sheet=sheet,
-                    value=scan.dimension,
-                )
-            )
+    # A <dimension> is only the writer's claim (often stale, e.g. "A1:XFD1048576"):
+    # the cells that hold data decide (see _extent_problems), never the claim alone.
+    if scan.text is not None and scan.text.found_chars:
+        return [_long_text(source, scan.text, limits, sheet=sheet)]
+    return []
+
+
+def _long_text(source: Source, runs: _TextRuns, limits: Limits, *,
+               sheet: str | None) -> Problem:
+    head = html.unescape(runs.found_head.decode("utf-8", "replace"))[:40]
+    if sheet is not None:
+        where = f"Sheet '{sheet}'" + (f", cell {runs.found_ref}," if runs.found_ref else "")
+        what = f"{where} holds a text of about {runs.found_chars:,} characters"
+    else:
+        what = (f"The workbook's table of shared texts holds a text of about "
+                f"{runs.found_chars:,} characters")
+    return _error(
+        source,
+        "xlsx.cell_too_long",
+        f"{what} (it starts \"{head}\"); a cell holds at most {limits.max_cell_chars:,} "
+        "characters (Excel's own limit).",
+        "Shorten that text (a name, a place or a note is rarely longer than a few hundred "
+        "characters) or move it out of the data; then save and upload again.",
+        sheet=sheet,
+        value=runs.found_ref or head,
+    )
+
+
+@dataclass(frozen=True)
+class _Extent:
+    """How far a sheet's cells reach: highest row, highest column and its letters."""
+
+    max_row: int
+    max_col: int
+    letters: str
+
+    def over(self, limits: Limits) -> bool:
+        return (self.max_row > limits.max_rows or self.max_col > limits.max_columns
+                or self.max_row * self.max_col > limits.max_cells)
+
+
+def _fast_extent(scan: _SheetScan) -> _Extent:
+    """The extent the fast scan saw: every reference and row tag, with data or not."""
     wide = max((s.upper() for s in scan.letters), key=lambda s: (len(s), s), default=b"")
     max_row = max(scan.max_cell_row, scan.max_row_attr, scan.row_tags)
     # Only two-letter and wider columns are extracted; with none, column Z bounds them.
     max_col = column_number(wide.decode("ascii")) if wide else (26 if max_row else 0)
-    max_col_letters = max(
-        (wide, scan.far_letters.upper()), key=lambda s: (len(s), s)
-    ).decode("ascii")
+    if scan.cell_tags > scan.cell_tags_with_r:
+        max_col += 2 * scan.row_cells  # cells placed by position after the widest reference
+    letters = max((wide, scan.far_letters.upper()), key=lambda s: (len(s), s)).decode("ascii")
+    return _Extent(max_row, max_col, letters)
+
+
+def _needs_exact_extent(scan: _SheetScan, limits: Limits) -> bool:
+    """The fast scan cannot clear the sheet: it reaches past a limit (perhaps only with
+    empty formatted cells), or a row holds so many cells placed by position (no
+    ``r=""``) that they may reach past the column limit."""
+    wide_rows = 2 * scan.row_cells + 26 > limits.max_columns
+    return scan.prefixed_cells or wide_rows or _fast_extent(scan).over(limits)
+
+
+def _exact_extent_problems(source: Source, info: zipfile.ZipInfo, scan: _SheetScan,
+                           sheet: str, limits: Limits) -> list[Problem]:
+    fast = _fast_extent(scan)
+    exact = _exact_extent(source.data, info, scan.bytes_read, limits)
+    if exact is None:  # cannot be judged within bounds: the fast scan's extent decides
+        extent = fast
+        if scan.cell_tags > scan.cell_tags_with_r or scan.prefixed_cells:
+            # Cells without references may reach as far as one per tag.
+            extent = _Extent(fast.max_row, max(fast.max_col, limits.max_columns + 1),
+                             fast.letters)
+        return _extent_problems(source, extent, sheet, limits)
+    if not exact.over(limits):
+        return []
+    # Data lies past a limit. The exact walk stops at the first such cell; name the
+    # sheet's extent as far as its cells go (the fast scan's rows) when rows are over.
+    if exact.max_row > limits.max_rows and exact.max_col <= limits.max_columns:
+        extent = _Extent(max(exact.max_row, fast.max_row), fast.max_col, fast.letters)
+    else:
+        extent = exact
+    return _extent_problems(source, extent, sheet, limits)
+
+
+def _extent_problems(source: Source, extent: _Extent, sheet: str,
+                     limits: Limits) -> list[Problem]:
+    max_row, max_col, max_col_letters = extent.max_row, extent.max_col, extent.letters
     if max_row > limits.max_rows or max_col > limits.max_columns:
         parts = []
         if max_row > limits.max_rows:
@@ -785,7 +1013,7 @@ def _member_problems(
             parts.append(
                 f"column {max_col_letters} = column {max_col:,} (limit {limits.max_columns:,})"
             )
-        problems.append(
+        return [
             _error(
                 source,
                 "xlsx.far_cell",
@@ -795,9 +1023,9 @@ def _member_problems(
                 sheet=sheet,
                 value=f"{max_col_letters or 'A'}{max(max_row, 1)}",
             )
-        )
-    elif max_row * max_col > limits.max_cells:
-        problems.append(
+        ]
+    if max_row * max_col > limits.max_cells:
+        return [
             _error(
                 source,
                 "xlsx.too_many_cells",
@@ -807,8 +1035,181 @@ def _member_problems(
                 sheet=sheet,
                 value=f"A1:{max_col_letters}{max_row}",
             )
-        )
-    return problems
+        ]
+    return []
+
+
+# Tags that matter for where data lies: cells, and what gives a cell a value.
+_TAG_RE = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]{0,30}:)?(c|v|is|f)((?:\s[^>]*?)?)(/?)>")
+_R_ATTR_RE = re.compile(rb"""(?:^|\s)r\s*=\s*["']\$?([A-Za-z]{0,9})\$?(\d{0,12})["']""")
+_ROW_SPLIT_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?row(?=[\s/>])")
+_SHEETDATA_END_RE = re.compile(rb"</(?:[A-Za-z_][\w.-]{0,30}:)?sheetData\s*>")
+_DATA_MARKS = (b"<v", b"<is", b"<f", b":v>", b":v ", b":is", b":f>", b":f ")
+_PENDING_MAX = 8 * MB  # one row's XML longer than this is no row Excel writes
+
+
+def _exact_extent(data: bytes, info: zipfile.ZipInfo, byte_limit: int,
+                  limits: Limits) -> _Extent | None:
+    """Return how far the cells HOLDING DATA reach (a value, an inline string or a
+    formula): a formatted empty cell, an empty row or a stale ``<dimension>`` does not
+    count. Cells without a reference take the next column, rows without one the next
+    row, as Excel places them.
+
+    Row by row: a row without data marks is skipped with a byte search; a row whose
+    cells could reach past the column limit has its cells walked one by one. Stops as
+    soon as a data cell passes a limit. Returns None when it cannot judge within its
+    bounds (a row of more than 8 MB, more than ``limits.max_tags`` cells walked); the
+    caller then judges by the fast scan.
+    """
+    scan = _SheetScan(byte_limit=byte_limit)
+    row = max_row = max_col = walked = 0
+    pending = b""
+    ended = False
+
+    def judge(segment: bytes) -> _Extent | None | bool:
+        nonlocal row, max_row, max_col, walked
+        head = segment[:1]
+        if head not in (b" ", b">", b"/", b"\t", b"\r", b"\n"):
+            return False  # "<rowBreaks" and the like: not a row
+        gt = segment.find(b">")
+        ref = _R_ATTR_RE.search(segment, 0, gt if gt >= 0 else len(segment))
+        row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+        if not any(mark in segment for mark in _DATA_MARKS):
+            return False
+        # Where its cells may reach: the widest reference (column Z when none has two
+        # letters, as in the fast scan), plus one column per cell without a reference.
+        cells = (segment.count(b"<c ") + segment.count(b"<c>") + segment.count(b"<c/")
+                 + segment.count(b":c ") + segment.count(b":c>") + segment.count(b":c/"))
+        positional = cells - segment.count(b'<c r="') - segment.count(b"<c r='")
+        bound = max((column_number(x.decode("ascii")) for x in _WIDE_COL_RE.findall(segment)),
+                    default=26) + max(positional, 0)
+        # A reference may place a cell on another row than its row tag says.
+        far = [int(d) for _, d in _cell_rows_re(len(str(row)) + 1).findall(segment)]
+        last_col, last_row = bound, max(row, *far) if far else row
+        if bound > limits.max_columns:
+            # Walk the cells: only those holding data count.
+            last_col = 0
+            walked += segment.count(b"<c") + segment.count(b":c")
+            if walked > limits.max_tags:
+                return None
+            col, in_cell, has_data, cell_col, cell_row = 0, False, False, 0, row
+            for m in _TAG_RE.finditer(segment):
+                closing, name, attrs, empty = m.groups()
+                if name == b"c" and not closing:
+                    cref = _R_ATTR_RE.search(attrs) if attrs else None
+                    letters, digits = cref.groups() if cref else (b"", b"")
+                    col = column_number(letters.decode("ascii")) if letters else col + 1
+                    cell_col, cell_row = col, int(digits) if digits else row
+                    in_cell, has_data = not empty, False
+                elif name == b"c":
+                    if in_cell and has_data:
+                        last_col = max(last_col, cell_col)
+                        last_row = max(last_row, cell_row)
+                    in_cell = False
+                elif in_cell and not closing:
+                    has_data = True
+            if last_col == 0:
+                return False
+        max_row = max(max_row, last_row)
+        max_col = max(max_col, last_col)
+        if max_row > limits.max_rows or max_col > limits.max_columns \
+                or max_row * max_col > limits.max_cells:
+            return _Extent(max_row, max_col, column_letters(max_col))
+        return False
+
+    for buf, new in _buffers(data, info, byte_limit, limits.chunk_bytes, scan):
+        if ended:
+            break
+        text = pending + buf[len(buf) - new:]
+        end = _SHEETDATA_END_RE.search(text)
+        if end:
+            text, ended = text[:end.start()], True
+        pieces = _ROW_SPLIT_RE.split(text)
+        pending = pieces.pop() if not ended else b""
+        if len(pending) > _PENDING_MAX:
+            return None
+        # The piece before the first row (the sheet's head) starts with "<": judged as
+        # no row. Later buffers start with the rest of the row held back as pending.
+        for segment in pieces:
+            verdict = judge(segment)
+            if verdict is None or isinstance(verdict, _Extent):
+                return verdict
+    if pending:
+        verdict = judge(pending)
+        if verdict is None or isinstance(verdict, _Extent):
+            return verdict
+    return _Extent(max_row, max_col, column_letters(max_col) if max_col else "")
+
+
+def column_letters(number: int) -> str:
+    """Excel column letters of a column number (1 -> ``"A"``, 16384 -> ``"XFD"``)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _shared_string_problems(source: Source, scan: _SheetScan, limits: Limits) -> list[Problem]:
+    if scan.text is not None and scan.text.found_chars:
+        return [_long_text(source, scan.text, limits, sheet=None)]
+    count = len(scan.si_lengths) if scan.si_lengths is not None else 0
+    if count > limits.max_shared_strings:
+        return [
+            _error(
+                source,
+                "xlsx.too_many_strings",
+                f"The workbook's table of shared texts holds {count:,} entries; the limit "
+                f"is {limits.max_shared_strings:,}.",
+                _TRIM_FIX,
+                value=str(count),
+            )
+        ]
+    return []
+
+
+_STRING_CELL_INDEX_RE = re.compile(
+    rb"""t=["']s["'][^>]{0,300}>\s{0,20}<(?:[A-Za-z_][\w.-]{0,30}:)?v>\s{0,20}(\d{1,12})\s{0,20}<"""
+)
+
+
+def _expanded_text_problems(source: Source, sheets: list[tuple[zipfile.ZipInfo, str, _SheetScan]],
+                            lengths: array, limits: Limits) -> list[Problem]:
+    """Refuse a workbook whose string cells, each given its own copy of the shared text
+    it names (as readers do), add up to more than ``limits.max_text_bytes``: a small file
+    can name one long text from millions of cells."""
+    longest = max(lengths, default=0)
+    if sum(scan.string_cells for _, _, scan in sheets) * longest <= limits.max_text_bytes:
+        return []
+    total = 0
+    count = len(lengths)
+    for info, sheet, scan in sheets:
+        if scan.string_cells == 0:
+            continue
+        walk = _SheetScan(byte_limit=scan.bytes_read)
+        for buf, new in _buffers(source.data, info, scan.bytes_read, limits.chunk_bytes, walk):
+            # Index matches are short; a match cut by the boundary is whole in the overlap
+            # and counted once: only matches ending in the new bytes count.
+            start = len(buf) - new
+            for m in _STRING_CELL_INDEX_RE.finditer(buf):
+                if m.end() > start:
+                    index = int(m.group(1))
+                    if index < count:
+                        total += lengths[index]
+            if total > limits.max_text_bytes:
+                return [
+                    _error(
+                        source,
+                        "xlsx.text_too_large",
+                        f"The text cells of the workbook add up to more than "
+                        f"{_size(limits.max_text_bytes)} once each holds its text (sheet "
+                        f"'{sheet}' and before): the same long text is used by very many "
+                        "cells.",
+                        _TRIM_FIX,
+                        sheet=sheet,
+                    )
+                ]
+    return []
 
 
 def column_number(letters: str) -> int:
@@ -817,22 +1218,6 @@ def column_number(letters: str) -> int:
     for ch in letters.upper():
         n = n * 26 + (ord(ch) - 64)
     return n
-
-
-def _ref_extent(ref: str) -> tuple[int, int, str]:
-    """(highest row, highest column number, its letters) named in a range like
-    ``"A1:XFD1048576"`` (missing parts count as 1)."""
-    max_row, max_col, max_letters = 1, 1, "A"
-    for part in ref.split(":")[:2]:
-        m = _REF_PART_RE.fullmatch(part.strip().replace("$", ""))
-        if not m:
-            continue
-        letters, digits = m.groups()
-        if letters and column_number(letters) > max_col:
-            max_col, max_letters = column_number(letters), letters.upper()
-        if digits and int(digits) > max_row:
-            max_row = int(digits)
-    return max_row, max_col, max_letters
 
 
 def _sheet_names(
@@ -912,6 +1297,113 @@ def _check_text(source: Source) -> list[Problem]:
     ]
 
 
+def _csv_shape_problems(source: Source, limits: Limits) -> list[Problem]:
+    """Refuse a CSV with more lines than a sheet's row limit, or a line with more fields
+    than its column limit, before a parser allocates a grid for them.
+
+    Lines and separators are counted in the bytes (in C). Only when some line holds
+    more separators than the column limit are its fields counted exactly (a quoted
+    text may hold commas), with the separator the reader would use.
+    """
+    data = source.data
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if lines > limits.max_csv_rows + 1:  # + the header row
+        return [
+            _error(
+                source,
+                "csv.too_many_rows",
+                f"The file has {lines:,} lines; the limit is {limits.max_csv_rows:,} rows "
+                "(as for a sheet of a workbook).",
+                "Split the data into several files, or remove the rows you do not need.",
+                value=str(lines),
+            )
+        ]
+    rows = data.split(b"\n")
+    most = max(max(map(bytes.count, rows, repeat(sep))) for sep in (b",", b";", b"\t"))
+    if most + 1 <= limits.max_csv_columns:
+        return []
+    from maaor.read.csv import decode_text, sniff_separator  # only for a suspect line
+
+    text, _ = decode_text(data, source.name)
+    separator = sniff_separator(text, prefer_tab=source.suffix == ".tsv")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=False)
+    line = 1
+    try:
+        for fields in reader:
+            if len(fields) > limits.max_csv_columns:
+                return [
+                    _error(
+                        source,
+                        "csv.too_many_columns",
+                        f"Line {line} has {len(fields):,} cells; the limit is "
+                        f"{limits.max_csv_columns:,} columns (as for a sheet of a workbook).",
+                        "Check the separator of that line (a value with separators that is "
+                        "not in quotes), or split the columns into several files.",
+                        row=line,
+                        value=str(len(fields)),
+                    )
+                ]
+            line = reader.line_num + 1
+    except csv.Error:
+        return []  # the reader reports the unreadable line with its own message
+    return []
+
+
+_JSON_KEY_RE = re.compile(rb'"((?:[^"\\]|\\.){0,200})"\s*:')
+
+
+def _json_shape_problems(source: Source, limits: Limits) -> list[Problem]:
+    """Refuse a JSON file with more records than a sheet's row limit, or more distinct
+    field names than its column limit, before the parser builds them.
+
+    Records are counted as the objects (``{``) or the inner lists (``[``) of the file,
+    an upper bound; field names are collected only when the file holds more colons than
+    the column limit.
+    """
+    data = source.data
+    records = max(data.count(b"{"), data.count(b"[") - 1)
+    if records > limits.max_csv_rows:
+        return [
+            _error(
+                source,
+                "json.too_many_records",
+                f"The file holds about {records:,} records (objects or lists); the limit is "
+                f"{limits.max_csv_rows:,} rows (as for a sheet of a workbook).",
+                "Split the data into several files, or remove the records you do not need.",
+                value=str(records),
+            )
+        ]
+    if data.count(b":") > limits.max_csv_columns:
+        names: set[bytes] = set()
+        for m in _JSON_KEY_RE.finditer(data):
+            names.add(m.group(1))
+            if len(names) > limits.max_csv_columns:
+                return [
+                    _error(
+                        source,
+                        "json.too_many_fields",
+                        f"The records use more than {limits.max_csv_columns:,} different "
+                        f"field names; the limit is {limits.max_csv_columns:,} columns (as "
+                        "for a sheet of a workbook).",
+                        "Give every record the same few field names (one per column).",
+                        value=str(len(names)),
+                    )
+                ]
+    widest = max(map(bytes.count, data.split(b"["), repeat(b","))) + 1
+    if data.lstrip()[:1] == b"[" and data.count(b"{") == 0 and widest > limits.max_csv_columns:
+        return [
+            _error(
+                source,
+                "json.too_many_fields",
+                f"A record holds {widest:,} values; the limit is {limits.max_csv_columns:,} "
+                "columns (as for a sheet of a workbook).",
+                "Give every record the same few values (one per column).",
+                value=str(widest),
+            )
+        ]
+    return []
+
+
 def _is_wide_unicode(data: bytes) -> bool:
     """True for UTF-16/UTF-32 text: a byte-order mark, or NUL bytes that all fall on
     the same byte of each 2-byte unit, as in ASCII text saved as UTF-16."""
@@ -937,8 +1429,10 @@ def _error(
     *,
     sheet: str | None = None,
     value: str | None = None,
+    row: int | None = None,
 ) -> Problem:
-    return Problem("error", code, message, fix, file=source.name, sheet=sheet, value=value)
+    return Problem("error", code, message, fix, file=source.name, sheet=sheet, row=row,
+                   value=value)
 
 
 def _size(n: int) -> str:

@@ -21,8 +21,8 @@ from maaor import config, filters, logs, views
 from maaor.dataset import DatasetMeta
 from maaor.filters import FilterOptions, Filters
 from maaor.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_date, t
-from maaor.service import VersionWithdrawn
-from maaor.ui import data, registry
+from maaor.service import StoreError, VersionWithdrawn
+from maaor.ui import data, registry, serverguard
 from maaor.ui import filters as ui_filters
 from maaor.views import Columns
 
@@ -70,15 +70,27 @@ class Page:
 
     def view(self, name: str, *args: Any) -> Any:
         """Return figure ``name`` (see ``maaor.views.VIEWS``) under the page filters."""
-        return data.view(self.version, name, self.filters, self.today, *args)
+        return self.view_with(name, self.filters, *args)
 
     def columns(self, name: str, *args: Any) -> Columns:
         """Return how the table of figure ``name`` is shown (``maaor.views.columns``)."""
         return views.columns(name, *args)
 
     def view_with(self, name: str, f: Filters, *args: Any) -> Any:
-        """Return figure ``name`` under other filters (e.g. without the organisation)."""
-        return data.view(self.version, name, f, self.today, *args)
+        """Return figure ``name`` under other filters (e.g. without the organisation).
+
+        A store outage while reading a stored figure ends the run with the plain store
+        message (a pinned page may hold its dataset in the cache and still need the
+        store for its stored headline figures).
+        """
+        try:
+            return data.view(self.version, name, f, self.today, *args)
+        except StoreError:
+            import logging
+
+            logging.getLogger("maaor.ui").exception("data store unavailable (figure %s)", name)
+            st.error(t("page.store_unavailable", self.lang))
+            st.stop()
 
     def presence_map(self):
         """Return the presence map under the page filters (serialised once per key)."""
@@ -245,6 +257,22 @@ def _withdrawn_notice(version: int, withdrawn: dt.datetime | None, lang: str) ->
     st.stop()
 
 
+def _current_or_none(lang: str) -> int | None:
+    """Return the current version, or None (with the plain store message) in an outage.
+
+    A pinned page already holds its data (cached per version); only the offer to move to
+    the current data needs the store, so an outage must not turn it into an app error.
+    """
+    try:
+        return data.current_version()
+    except Exception:  # the store is down: say so plainly, log the rest
+        import logging
+
+        logging.getLogger("maaor.ui").exception("data store unavailable (current version)")
+        st.warning(t("page.store_unavailable", lang))
+        return None
+
+
 def setup(key: str) -> Page:
     """Set up page ``key`` of ``maaor.ui.registry.PAGES`` and return what it needs.
 
@@ -256,6 +284,8 @@ def setup(key: str) -> Page:
     logs.setup_logging()
     spec = registry.page(key)
     title_key, presenting = spec.title_key, spec.presenting
+    # Once per process: Streamlit's upload endpoint accepts coordinator sessions only.
+    serverguard.install()
     f, lang, pinned = ui_filters.state_on_load()
     st.set_page_config(
         page_title=f"{t(title_key, lang)} · {t('app.short_name', lang)}",
@@ -296,7 +326,8 @@ def setup(key: str) -> Page:
     st.title(t(title_key, lang))
     pin = f" · {t('page.pinned', lang)}" if is_pinned else ""
     st.caption(page.version_text() + pin)
-    if is_pinned and version != data.current_version():
+    current = _current_or_none(lang) if is_pinned else version
+    if current is not None and version != current:
         st.button(t("page.unpin", lang), on_click=_unpin, key="ui_unpin",
                   icon=":material/update:")
     if ds.meta.illustrative:

@@ -9,6 +9,12 @@ touch the store. A use case that is not done raises
 from maaor.usecases.aliases import aliases, save_alias
 from maaor.usecases.edits import apply_edits
 from maaor.usecases.publishing import publish, store_aggregates
+from maaor.usecases.signin import (
+    record_signin,
+    signin_clients,
+    signin_throttle,
+    unlock_signin,
+)
 from maaor.usecases.upload import max_upload_mb, prepare_upload, rescope_upload, validate_files
 from maaor.usecases.versions import (
     backup,
@@ -19,6 +25,7 @@ from maaor.usecases.versions import (
     version_dataset,
     version_files,
 )
+from maaor.usecases.withdraw import withdraw_version
 
 __all__ = [
     "aliases",
@@ -29,12 +36,17 @@ __all__ = [
     "max_upload_mb",
     "prepare_upload",
     "publish",
+    "record_signin",
     "rescope_upload",
     "restore",
     "rollback",
     "save_alias",
+    "signin_clients",
+    "signin_throttle",
     "store_aggregates",
+    "unlock_signin",
     "validate_files",
     "version_dataset",
     "version_files",
+    "withdraw_version",
 ]

@@ -3,8 +3,10 @@ record and lift a lock-out (``python -m maaor unlock``)."""
 
 from __future__ import annotations
 
+from maaor.auth import Throttle
 from maaor.store import Store
 from maaor.store.access import SigninClient
+from maaor.store.grants import Grants
 from maaor.usecases.refusal import guarded
 
 
@@ -14,6 +16,38 @@ def _store(store: Store | None) -> Store:
     from maaor import service
 
     return service.open_store()
+
+
+_grant_stores: dict[int, Grants] = {}
+
+
+def grant_store(idle_s: float) -> Grants:
+    """Return the coordinator grants of the process's store (one per engine), expiring
+    after ``idle_s`` seconds without use."""
+    from maaor import service
+
+    engine = service.open_store().engine
+    grants = _grant_stores.get(id(engine))
+    if grants is None or grants.engine is not engine:
+        grants = _grant_stores[id(engine)] = Grants(engine, idle_s=idle_s)
+    grants.idle_s = idle_s
+    return grants
+
+
+def signin_throttle(store: Store | None = None) -> Throttle:
+    """Return the sign-in throttle of the app, its counts kept in the store (shared by
+    every process; limits from the settings)."""
+    return Throttle(_store(store))
+
+
+def record_signin(who: str, store: Store | None = None) -> None:
+    """Audit a coordinator sign-in.
+
+    Raises:
+        Refused: the store cannot be written.
+    """
+    st = _store(store)
+    guarded(lambda: st.audit("signin", who=who))
 
 
 def signin_clients(store: Store | None = None) -> list[SigninClient]:

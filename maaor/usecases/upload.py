@@ -136,13 +136,14 @@ def prepare_upload(
 
 
 def validate_files(files: Sequence[tuple[str, bytes]], *, today: dt.date | None = None,
-                   isolate: bool = False) -> LoadResult:
+                   isolate: bool = True) -> LoadResult:
     """Read and validate files without publishing (no store: the bundled names only).
 
     Args:
         files: (name, bytes) of each file.
         today: reference date of the checks.
-        isolate: parse in a child process with memory and time limits.
+        isolate: parse in a child process with memory and time limits (the default;
+            False only to debug a reader).
     """
     sources = [Source(name, bytes(data)) for name, data in files]
     return load_sources(sources, today=today or dt.date.today(), isolate=isolate)

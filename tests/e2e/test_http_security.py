@@ -7,10 +7,11 @@ One server is started from a temporary copy of the app (app.py, the shipped
 
 * an upload without the XSRF cookie and header is refused (403); with them it works;
 * an upload over the limit is refused (413), with or without a Content-Length;
-* 20 uploads near the limit into one session grow the server's memory by no more than
-  20 x the limit plus slack (Streamlit keeps a session's uploads in memory, even on a
-  page without an uploader: the limit, not the app, bounds this - see README
-  "Security");
+* uploads near the limit into one signed-in coordinator session stop at the session's
+  file budget (10 files, then 413) and grow the server's memory by no more than the
+  budget plus slack. Since issue 12 only a signed-in coordinator session may upload at
+  all (``maaor.ui.serverguard``; anonymous sessions are tested in
+  ``test_security_holes_e2e.py``), so these tests sign in first;
 * a WebSocket from another origin is refused with the shipped configuration;
 * path probes for ``secrets.toml`` (``..``, encoded, double-encoded) never return the
   canary, nor ``/etc/passwd``.
@@ -31,13 +32,16 @@ from pathlib import Path
 
 import pytest
 
+from maaor.auth import hash_password
 from tests.e2e.appcopy import start_copy, stop
+from tests.e2e.protocol import Browser
 
 pytestmark = pytest.mark.browser
 
 UPLOAD_LIMIT_MB = 2
 LIMIT = UPLOAD_LIMIT_MB * 1024 * 1024
 CANARY = "canary-" + secrets.token_hex(8)
+PASSWORD = "http-security-password"
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +50,8 @@ def hardened(tmp_path_factory, chromium_path):
     tmp = tmp_path_factory.mktemp("http-security")
     (tmp / "secrets.toml").write_text(f'canary = "{CANARY}"\n')
     proc, url = start_copy(tmp, "--server.maxUploadSize", str(UPLOAD_LIMIT_MB),
-                           secrets=f'canary = "{CANARY}"\n')
+                           secrets=f'canary = "{CANARY}"\n[coordinator]\npassword_hash = '
+                                   f'"{hash_password(PASSWORD, n=2**10)}"\n')
     yield proc, url
     stop(proc)
 
@@ -95,6 +100,13 @@ def xsrf_cookie(url: str) -> str:
     raise AssertionError("no _streamlit_xsrf cookie")
 
 
+def coordinator_session(url: str) -> tuple[Browser, str, str]:
+    """A signed-in coordinator tab: (tab, its session id, its XSRF cookie)."""
+    tab = Browser(url, xsrf_cookie(url)).connect(page="Coordinator").sign_in(PASSWORD)
+    assert tab.signed_in(), tab.texts
+    return tab, tab.session_id, tab.xsrf
+
+
 def put_file(url: str, session: str, file_id: str, size: int, *, token: str | None,
              header: bool = True, header_token: str | None = None,
              content_length: bool = True) -> int:
@@ -135,9 +147,8 @@ def put_file(url: str, session: str, file_id: str, size: int, *, token: str | No
 
 def test_upload_needs_the_xsrf_token(hardened):
     _, url = hardened
-    ws, session = open_session(url)
+    ws, session, token = coordinator_session(url)
     try:
-        token = xsrf_cookie(url)
         assert put_file(url, session, "a", 1000, token=None) == 403
         assert put_file(url, session, "b", 1000, token=token, header=False) == 403
         other = xsrf_cookie(url)  # a token of another visitor, not this cookie's
@@ -150,9 +161,8 @@ def test_upload_needs_the_xsrf_token(hardened):
 
 def test_upload_over_the_limit_is_refused(hardened):
     _, url = hardened
-    ws, session = open_session(url)
+    ws, session, token = coordinator_session(url)
     try:
-        token = xsrf_cookie(url)
         assert put_file(url, session, "big", LIMIT + 512 * 1024, token=token) == 413
         assert put_file(url, session, "big2", LIMIT + 2 * 1024 * 1024, token=token,
                         content_length=False) == 413
@@ -163,19 +173,19 @@ def test_upload_over_the_limit_is_refused(hardened):
 
 def test_upload_flood_is_bounded_by_the_limit(hardened):
     proc, url = hardened
-    ws, session = open_session(url)
-    token = xsrf_cookie(url)
+    ws, session, token = coordinator_session(url)
     n = 20
+    budget = 10  # files one session may hold (MAAOR_UPLOAD_MAX_FILES, default 10)
     before = rss_kb(proc.pid)
     statuses = [put_file(url, session, f"flood{i}", LIMIT - 4096, token=token) for i in range(n)]
     time.sleep(1)
     during = rss_kb(proc.pid)
     growth_mb = (during - before) / 1024
-    bound_mb = n * UPLOAD_LIMIT_MB + 64  # every file held once, plus interpreter slack
+    bound_mb = budget * UPLOAD_LIMIT_MB + 64  # every file held once, plus interpreter slack
     print(f"\nupload flood: {n} x {UPLOAD_LIMIT_MB} MB into one session: RSS "
           f"{before / 1024:.0f} -> {during / 1024:.0f} MB (+{growth_mb:.0f} MB; bound "
           f"{bound_mb} MB)")
-    assert statuses == [204] * n
+    assert statuses == [204] * budget + [413] * (n - budget)
     assert growth_mb <= bound_mb
     ws.close()
 

@@ -1,0 +1,159 @@
+"""Guard Streamlit's upload endpoint: files only from signed-in coordinator sessions.
+
+Streamlit accepts ``PUT /_stcore/upload_file/<session id>/<file id>`` from any session,
+on any page, and keeps the bytes in memory until the session ends: an anonymous visitor
+could fill the server's memory. Streamlit 1.67 has no setting for this and its own
+hook (``st.App`` middleware) needs another entry point, so this module wraps the two
+methods of the running server that the upload route calls, once per process:
+
+* ``Runtime.is_active_session`` (called only by the upload route, before any byte of
+  the body is read): a session that is not a signed-in coordinator, or that already
+  holds its file budget, is refused with 403 before its body is read;
+* ``MemoryUploadedFileManager.add_file``: the session's byte budget is enforced
+  (413) and the refusal logged.
+
+:func:`allow` / :func:`forget` are called by ``maaor.ui.auth`` each time it checks the
+session's coordinator grant; :func:`release` drops a session's uploaded bytes (at
+sign-out; Streamlit itself drops them when the session ends).
+
+Limits (environment): ``MAAOR_UPLOAD_MAX_FILES`` files held per session (default 10)
+and ``MAAOR_UPLOAD_BUDGET_MB`` bytes held per session (default 60).
+
+The wrap is installed on the first script run of the process (any page calls
+:func:`install` through ``maaor.ui.page.setup``): until some page has run once, a new
+process has no guard. Deployments warm every process up with one page view (see the
+README, "Security").
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+_log = logging.getLogger("maaor.security")
+_lock = threading.Lock()
+_installed_on: object | None = None  # the Runtime the guard wraps (one per server process)
+_allowed: set[str] = set()
+
+
+def max_files() -> int:
+    """Files one coordinator session may hold in the upload store."""
+    from maaor import config
+
+    return config.settings().upload_max_files
+
+
+def budget_bytes() -> int:
+    """Bytes one coordinator session may hold in the upload store."""
+    from maaor import config
+
+    return config.settings().upload_budget_mb * 1024 * 1024
+
+
+def allow(session_id: str) -> None:
+    """Let ``session_id`` upload (its coordinator grant was just checked)."""
+    with _lock:
+        _allowed.add(session_id)
+
+
+def forget(session_id: str) -> None:
+    """Refuse uploads from ``session_id`` again (signed out, or its grant failed)."""
+    with _lock:
+        _allowed.discard(session_id)
+
+
+def is_allowed(session_id: str) -> bool:
+    """Whether ``session_id`` may upload now."""
+    with _lock:
+        return session_id in _allowed
+
+
+def release(session_id: str) -> None:
+    """Drop every uploaded file of ``session_id`` from the server's memory."""
+    runtime = _runtime()
+    if runtime is not None:
+        runtime.uploaded_file_mgr.remove_session_files(session_id)
+
+
+def _runtime():
+    from streamlit.runtime import Runtime
+
+    return Runtime.instance() if Runtime.exists() else None
+
+
+def _held(manager: Any, session_id: str) -> tuple[int, int]:
+    """(files, bytes) ``session_id`` holds in Streamlit's memory upload store."""
+    storage = getattr(manager, "file_storage", {})
+    lock = getattr(manager, "_lock", None)
+    if lock is None:
+        files = list(storage.get(session_id, {}).values())
+    else:
+        with lock:
+            files = list(storage.get(session_id, {}).values())
+    return len(files), sum(len(f.data) for f in files)
+
+
+def _refuse(status: int, detail: str):
+    from starlette.exceptions import HTTPException
+
+    return HTTPException(status_code=status, detail=detail)
+
+
+def install() -> bool:
+    """Wrap the running server's upload checks (once per process).
+
+    Returns:
+        True when the guard is in place (False outside a Streamlit server, e.g. in
+        AppTest or the CLI, where there is no upload endpoint).
+    """
+    global _installed_on
+    runtime = _runtime()
+    if runtime is None:
+        return False
+    if _installed_on is runtime:
+        return True
+    with _lock:
+        if _installed_on is runtime:
+            return True
+        manager = runtime.uploaded_file_mgr
+        original_active = runtime.is_active_session
+        original_add = manager.add_file
+
+        def is_active_session(session_id: str) -> bool:
+            # Called by the upload route only, before it reads the request body.
+            if not original_active(session_id):
+                return False
+            if not is_allowed(session_id):
+                _log.warning("upload refused: the session is not a signed-in coordinator")
+                raise _refuse(403, "Uploads are accepted from a signed-in coordinator only.")
+            files, _ = _held(manager, session_id)
+            if files >= max_files():
+                _log.warning("upload refused: the session holds %d files (limit %d)",
+                             files, max_files())
+                raise _refuse(413, "Too many uploaded files in this session.")
+            return True
+
+        def add_file(session_id: str, file: Any) -> None:
+            if not is_allowed(session_id):
+                _log.warning("upload refused: the session is not a signed-in coordinator")
+                raise _refuse(403, "Uploads are accepted from a signed-in coordinator only.")
+            files, held = _held(manager, session_id)
+            size = len(getattr(file, "data", b""))
+            if files >= max_files() or held + size > budget_bytes():
+                _log.warning("upload refused: the session would hold %d files, %.1f MB "
+                             "(limits %d files, %.0f MB)", files + 1,
+                             (held + size) / 2**20, max_files(), budget_bytes() / 2**20)
+                raise _refuse(413, "The uploads of this session are over their budget.")
+            original_add(session_id, file)
+
+        runtime.is_active_session = is_active_session
+        manager.add_file = add_file
+        # Sessions that uploaded before the guard existed keep nothing.
+        for session_id in list(getattr(manager, "file_storage", {})):
+            if session_id not in _allowed:
+                manager.remove_session_files(session_id)
+        _installed_on = runtime
+        _log.info("upload guard installed: coordinator sessions only, %d files and %.0f MB "
+                  "per session", max_files(), budget_bytes() / 2**20)
+    return True
