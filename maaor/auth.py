@@ -378,8 +378,9 @@ class Throttle:
                 self.store.record_signin_lockout(key, gate.attempt, until, now=self._now())
             return SigninAttempt("locked", float(self.lock_s), 0)
         # The client key and the count only: never the password tried.
+        # INFO: one wrong password is ordinary; the lock-out below is the WARNING.
         log_event(_log, "signin_failed", f"wrong coordinator password from client {key}",
-                  level=logging.WARNING, client=key, attempts_left=gate.attempts_left)
+                  level=logging.INFO, client=key, attempts_left=gate.attempts_left)
         return SigninAttempt("wrong", self.policy.delay_after(gate.attempt),
                              gate.attempts_left)
 

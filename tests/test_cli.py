@@ -227,7 +227,8 @@ def test_cli_and_page_refuse_a_rollback_to_an_unknown_version_alike(tmp_path, mo
             usecases.rollback(99, by="page")
     finally:
         service.reset_for_tests()
-    assert proc.stderr.strip() == f"maaor rollback: {refused.value.message('en')}"
+    # The last line: log lines of the run (maaor.logs, on standard error) come before it.
+    assert proc.stderr.strip().splitlines()[-1] == f"maaor rollback: {refused.value.message('en')}"
 
 
 # ------------------------------------------------------------ upload scope

@@ -15,6 +15,7 @@ PATH = re.compile(
 # Named on purpose although absent from a checkout.
 ABSENT_BY_DESIGN = {
     ".streamlit/secrets.toml",  # git-ignored: each deployment writes its own
+    "maaor/_app/",  # made inside the wheel by the build (pyproject.toml), not in the checkout
 }
 
 

@@ -64,6 +64,8 @@ FIGURE_TAGS: dict[str, str] = {
     "pillar_list": "#sector+list",
     "count": "#meta+flag+num",
     "gap_usd": "#value+funding+gap+usd",
+    "funded_against_requirement_usd": "#value+funding+received+against_requirement+usd",
+    "funded_no_requirement_usd": "#value+funding+received+no_requirement+usd",
     "pct_funded": "#value+funding+pct",
     "indicators": "#indicator+num",
     "on_track": "#indicator+on_track",

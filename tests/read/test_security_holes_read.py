@@ -119,6 +119,7 @@ def test_stale_or_oversized_extent_alone_is_accepted(tmp_path, build):
 
 def test_the_cli_parses_in_the_isolated_child_by_default(monkeypatch):
     from maaor import cli
+    from maaor.usecases import upload
 
     seen = {}
 
@@ -126,7 +127,8 @@ def test_the_cli_parses_in_the_isolated_child_by_default(monkeypatch):
         seen.update(kwargs)
         raise SystemExit(0)
 
-    monkeypatch.setattr(cli, "load_sources", fake_load)
+    # The CLI reads through the use case (maaor.usecases.validate_files), as the page does.
+    monkeypatch.setattr(upload, "load_sources", fake_load)
     with pytest.raises(SystemExit):
         cli.main(["validate", str(ROOT / "README.md")])
     assert seen["isolate"] is True
