@@ -134,3 +134,39 @@ def test_filters_on_empty_tables():
     assert filter_funding(empty_table("funding"), f).empty
     assert filter_fts(empty_table("fts"), f).empty
     assert filter_indicators(empty_table("indicators"), f).empty
+
+
+def test_reused_filter_results_are_the_rows_filtering_gives_and_stay_bounded():
+    """Filtering keeps row positions per value and recent results per table: the rows are
+    those the plain filter gives, for combinations of every presence filter, and the
+    results kept never hold more rows than the table."""
+    import itertools
+
+    import pandas.testing as pdt
+
+    from maaor import filters as flt
+    from maaor.bundled import load_default
+
+    presence = load_default().dataset.presence.copy()
+    countries = tuple(presence["country_iso3"].dropna().unique()[:3])
+    pillars = tuple(presence["pillar"].dropna().unique()[:2])
+    combos = [flt.Filters(countries=c, pillars=p, presence_statuses=s, year=y)
+              for c, p, s, y in itertools.product(
+                  [(), countries[:1], countries, ("ZZZ",)], [(), pillars[:1]],
+                  [(), ("active",), ("planned", "completed")], [None, 2024])]
+    for f in combos * 2:  # the second pass is served from what was kept
+        got = flt.filter_presence(presence, f)
+        pdt.assert_frame_equal(got, flt.filter_presence.uncached(presence, f))
+        kept = flt._memo(presence).results
+        assert len(kept) <= flt.MEMO_RESULTS
+        assert sum(len(r) for r in kept.values()) <= max(len(presence), len(got))
+    # a returned frame changed by its caller does not change what the next caller gets
+    f = flt.Filters(countries=countries[:1])
+    first = flt.filter_presence(presence, f)
+    first.loc[first.index[0], "org"] = "changed"
+    assert "changed" not in set(flt.filter_presence(presence, f)["org"])
+    # positions per value cover exactly the rows of that value
+    positions = flt.value_positions(presence, "country_iso3")
+    for code in countries:
+        assert list(positions[code]) == list(
+            (presence["country_iso3"] == code).fillna(False).to_numpy().nonzero()[0])
