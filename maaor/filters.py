@@ -85,6 +85,7 @@ def _isin(series: pd.Series, values: tuple[str, ...]) -> pd.Series:
 # caller gets its own shallow copy: changing it copies the data (copy-on-write).
 
 MEMO_RESULTS = 8  # filtered results kept per table (also bounded by rows, see above)
+MEMO_DERIVED = 32  # figures derived from a table kept per table (small: aggregates)
 
 
 class _TableMemo:
@@ -94,6 +95,7 @@ class _TableMemo:
         self.lock = threading.Lock()
         self.positions: dict[str, dict[object, np.ndarray]] = {}
         self.results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+        self.derived: OrderedDict[tuple, object] = OrderedDict()
 
 
 _MEMOS: dict[int, tuple[weakref.ref, _TableMemo]] = {}
@@ -146,17 +148,42 @@ def _isin_rows(frame: pd.DataFrame, column: str, values: tuple[str, ...]) -> pd.
     return pd.Series(mask, index=frame.index)
 
 
-def _reused(func: Callable[[pd.DataFrame, Filters], pd.DataFrame]):
-    """Keep ``func``'s recent results per table: the same table under the same filters
-    is filtered once (a result is the same rows, a copy-on-write frame)."""
+def kept(frame: pd.DataFrame, key: tuple, compute: Callable[[], object]) -> object:
+    """Return ``compute()``, computed once per live table ``frame`` and ``key``.
 
+    For small figures derived from a table (aggregates, flags): ``key`` must name
+    everything the result depends on besides the table (the filters that change it,
+    see :func:`relevant`; the date; other tables by ``id``). At most
+    :data:`MEMO_DERIVED` results per table are kept; callers must not change them.
+    """
+    memo = _memo(frame)
+    with memo.lock:
+        if key in memo.derived:
+            memo.derived.move_to_end(key)
+            return memo.derived[key]
+    value = compute()
+    with memo.lock:
+        memo.derived[key] = value
+        memo.derived.move_to_end(key)
+        while len(memo.derived) > MEMO_DERIVED:
+            memo.derived.popitem(last=False)
+    return value
+
+
+def _reused(table: str):
+    """Keep a ``filter_<table>`` function's recent results per table: the same table
+    under the same filters of that table (:func:`relevant`) is filtered once."""
+    return functools.partial(_reuse, table=table)
+
+
+def _reuse(func: Callable[[pd.DataFrame, Filters], pd.DataFrame], table: str):
     @functools.wraps(func)
     def wrapper(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
         try:
             memo = _memo(frame)
         except TypeError:  # not weak-referenceable: nothing to keep
             return func(frame, f)
-        key = (func.__name__, f)
+        key = (func.__name__, relevant(f, table))
         with memo.lock:
             found = memo.results.get(key)
             if found is not None:
@@ -198,7 +225,7 @@ def _year_equals(year: pd.Series, wanted: int) -> pd.Series:
     return (year == wanted).fillna(False).astype(bool)
 
 
-@_reused
+@_reused("workplan")
 def filter_workplan(wp: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return the work-plan activities selected by ``f``.
 
@@ -227,7 +254,7 @@ def filter_workplan(wp: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return wp.loc[keep]
 
 
-@_reused
+@_reused("presence")
 def filter_presence(presence: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return the 4W presence rows selected by ``f``.
 
@@ -254,7 +281,7 @@ def filter_presence(presence: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return presence.loc[keep]
 
 
-@_reused
+@_reused("funding")
 def filter_funding(funding: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return AoR funding rows for the chosen countries, year and pillars.
 
@@ -271,7 +298,7 @@ def filter_funding(funding: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return funding.loc[keep]
 
 
-@_reused
+@_reused("fts")
 def filter_fts(fts: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return OCHA FTS rows for the chosen countries and year."""
     keep = _all(fts)
@@ -282,7 +309,7 @@ def filter_fts(fts: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return fts.loc[keep]
 
 
-@_reused
+@_reused("indicators")
 def filter_indicators(ind: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return indicator rows for the chosen countries and year.
 
@@ -334,6 +361,13 @@ TABLE_PARAMS: dict[str, tuple[str, ...]] = {
     "indicators": ("country", "year"),
     "mechanisms": ("country",),
 }
+
+def relevant(f: Filters, table: str) -> tuple:
+    """Return the values of the filters that change ``table`` (:data:`TABLE_PARAMS`):
+    two Filters with the same ``relevant`` select the same rows of that table."""
+    fields = {**MULTI_PARAMS, **SINGLE_PARAMS}
+    return tuple(getattr(f, fields[param]) for param in TABLE_PARAMS[table])
+
 
 MAX_VALUES = 60  # values per filter taken from a URL
 MAX_TEXT = 200  # characters of one organisation name / objective id from a URL

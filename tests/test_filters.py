@@ -170,3 +170,31 @@ def test_reused_filter_results_are_the_rows_filtering_gives_and_stay_bounded():
     for code in countries:
         assert list(positions[code]) == list(
             (presence["country_iso3"] == code).fillna(False).to_numpy().nonzero()[0])
+
+
+def test_a_filter_a_table_lacks_leaves_its_rows_so_results_are_shared_by_relevant_filters():
+    """Kept results are keyed by the filters that change a table (``relevant``); every
+    other filter must leave the table's rows as they are."""
+    import dataclasses
+
+    import pandas.testing as pdt
+
+    from maaor import filters as flt
+    from maaor.bundled import load_default
+
+    ds = load_default().dataset
+    every = flt.Filters(countries=("AFG",), pillars=("mrm",), org_types=("ngo",),
+                        presence_statuses=("planned",), objectives=("1",),
+                        statuses=("ongoing",), leads=("UNMAS",), partners=("UNMAS",),
+                        year=2024, org="UNMAS")
+    fields = {**flt.MULTI_PARAMS, **flt.SINGLE_PARAMS}
+    for table, func in (("workplan", flt.filter_workplan), ("presence", flt.filter_presence),
+                        ("funding", flt.filter_funding), ("fts", flt.filter_fts),
+                        ("indicators", flt.filter_indicators)):
+        frame = ds.tables[table]
+        mine = {fields[p] for p in flt.TABLE_PARAMS[table]}
+        others = {f.name: getattr(every, f.name) for f in dataclasses.fields(flt.Filters)
+                  if f.name not in mine}
+        assert flt.relevant(flt.Filters(**others), table) == flt.relevant(flt.Filters(), table)
+        pdt.assert_frame_equal(func.uncached(frame, flt.Filters(**others)),
+                               func.uncached(frame, flt.Filters()))
