@@ -25,7 +25,9 @@ from maaor.filters import (
     filter_mechanisms,
     filter_presence,
     filter_workplan,
+    kept,
     latest_indicator_year,
+    relevant,
 )
 
 
@@ -68,10 +70,18 @@ def headline_figures(dataset, f: Filters, today: dt.date, stale_days: int = 90,
     wp = filter_workplan(dataset.workplan, f)
     presence = filter_presence(dataset.presence, f)
     mechanisms = filter_mechanisms(dataset.mechanisms, f)
-    work = workplan_headline(wp, today)
-    flags = activity_flags(wp, today, stale_days)
-    where = presence_headline(presence, mechanisms)
-    gaps = pillar_gaps(presence, mechanisms)
+    # Each part is kept per table and the filters that change it: a country change
+    # leaves the work plan's figures as they were, an objective change the presence's.
+    on_wp = relevant(f, "workplan")
+    on_presence = (relevant(f, "presence"), relevant(f, "mechanisms"), id(dataset.mechanisms))
+    work = kept(dataset.workplan, ("workplan_headline", on_wp, today),
+                lambda: workplan_headline(wp, today))
+    flags = kept(dataset.workplan, ("activity_flags", on_wp, today, stale_days),
+                 lambda: activity_flags(wp, today, stale_days))
+    where = kept(dataset.presence, ("presence_headline", *on_presence),
+                 lambda: presence_headline(presence, mechanisms))
+    gaps = kept(dataset.presence, ("pillar_gaps", *on_presence),
+                lambda: pillar_gaps(presence, mechanisms))
     money = funding_headline(filter_funding(dataset.funding, f))
     budget = workplan_budget_headline(wp)
     if indicators is None:
