@@ -96,6 +96,7 @@ class _TableMemo:
         self.positions: dict[str, dict[object, np.ndarray]] = {}
         self.results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
         self.derived: OrderedDict[tuple, object] = OrderedDict()
+        self.computing: dict[tuple, threading.Lock] = {}
 
 
 _MEMOS: dict[int, tuple[weakref.ref, _TableMemo]] = {}
@@ -161,12 +162,24 @@ def kept(frame: pd.DataFrame, key: tuple, compute: Callable[[], object]) -> obje
         if key in memo.derived:
             memo.derived.move_to_end(key)
             return memo.derived[key]
-    value = compute()
-    with memo.lock:
-        memo.derived[key] = value
-        memo.derived.move_to_end(key)
-        while len(memo.derived) > MEMO_DERIVED:
-            memo.derived.popitem(last=False)
+        computing = memo.computing.setdefault(key, threading.Lock())
+    # Viewers asking for the same figure at once: one computes, the others wait for it.
+    with computing:
+        with memo.lock:
+            if key in memo.derived:
+                return memo.derived[key]
+        try:
+            value = compute()
+        except BaseException:
+            with memo.lock:
+                memo.computing.pop(key, None)
+            raise
+        with memo.lock:  # kept before the key's lock is dropped: no second computation
+            memo.derived[key] = value
+            memo.derived.move_to_end(key)
+            while len(memo.derived) > MEMO_DERIVED:
+                memo.derived.popitem(last=False)
+            memo.computing.pop(key, None)
     return value
 
 
@@ -367,6 +380,22 @@ def relevant(f: Filters, table: str) -> tuple:
     two Filters with the same ``relevant`` select the same rows of that table."""
     fields = {**MULTI_PARAMS, **SINGLE_PARAMS}
     return tuple(getattr(f, fields[param]) for param in TABLE_PARAMS[table])
+
+
+def countries_only(f: Filters, table: str) -> bool:
+    """True if, of the filters that change ``table``, only countries are chosen (then a
+    figure grouped by country first is the chosen countries' rows of the figure of every
+    country)."""
+    return bool(f.countries) and relevant(replace(f, countries=()), table) == relevant(
+        Filters(), table)
+
+
+def country_rows(figure: pd.DataFrame, countries: tuple[str, ...]) -> pd.DataFrame | None:
+    """Return the rows of ``countries`` in ``figure`` (a figure table grouped by
+    ``country_iso3`` first), renumbered; None when there are none (the figure's own
+    empty table then comes from computing it)."""
+    rows = figure.loc[figure["country_iso3"].isin(set(countries)).fillna(False).astype(bool)]
+    return rows.reset_index(drop=True) if len(rows) else None
 
 
 MAX_VALUES = 60  # values per filter taken from a URL

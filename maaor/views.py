@@ -34,6 +34,8 @@ from maaor.figures import progress as fig_progress
 from maaor.figures import results as fig_results
 from maaor.filters import (
     Filters,
+    countries_only,
+    country_rows,
     filter_fts,
     filter_funding,
     filter_indicators,
@@ -42,7 +44,6 @@ from maaor.filters import (
     filter_workplan,
     kept,
     latest_indicator_year,
-    relevant,
 )
 
 __all__ = [
@@ -140,14 +141,12 @@ def _per_country(figure: Callable[..., pd.DataFrame], ds: Dataset, f: Filters) -
     countries is the rows of those countries in the figure of every country (computed
     once per table): the same groups over the same rows, in the same order.
     """
-    chosen = f.countries
-    if chosen and relevant(replace(f, countries=()), "presence") == relevant(NO_FILTERS,
-                                                                             "presence"):
+    if countries_only(f, "presence"):
         whole = kept(ds.presence, (figure.__name__, "every country"),
                      lambda: figure(filter_presence(ds.presence, NO_FILTERS), active_only=True))
-        rows = whole.loc[whole["country_iso3"].isin(set(chosen)).fillna(False).astype(bool)]
-        if len(rows):
-            return rows.reset_index(drop=True)
+        rows = country_rows(whole, f.countries)
+        if rows is not None:
+            return rows
     return figure(filter_presence(ds.presence, f), active_only=not f.presence_statuses)
 
 

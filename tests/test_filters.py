@@ -198,3 +198,31 @@ def test_a_filter_a_table_lacks_leaves_its_rows_so_results_are_shared_by_relevan
         assert flt.relevant(flt.Filters(**others), table) == flt.relevant(flt.Filters(), table)
         pdt.assert_frame_equal(func.uncached(frame, flt.Filters(**others)),
                                func.uncached(frame, flt.Filters()))
+
+
+def test_kept_computes_once_for_viewers_asking_at_once():
+    import threading
+    import time
+
+    from maaor import filters as flt
+
+    frame = pd.DataFrame({"a": range(10)})
+    calls = []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.05)  # long enough for every thread to ask while it runs
+        return len(calls)
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(
+        flt.kept(frame, ("same",), compute))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1] and results == [1] * 8
+    # bounded: older keys are dropped
+    for i in range(flt.MEMO_DERIVED + 5):
+        flt.kept(frame, ("k", i), lambda i=i: i)
+    assert len(flt._memo(frame).derived) == flt.MEMO_DERIVED

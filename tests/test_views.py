@@ -143,3 +143,25 @@ def test_per_country_figures_are_those_computed_from_the_filtered_rows():
                                     active_only=not f.presence_statuses)
                     got = views.compute(name, ds, f, TODAY)
                     pdt.assert_frame_equal(got, direct, obj=f"{name} {f}")
+
+
+def test_headline_figures_are_the_same_taken_per_country_or_computed(monkeypatch):
+    """The headline's country gaps taken from every country's gaps, and its parts kept
+    per table, give the figures computed from the filtered tables."""
+    import copy
+
+    from maaor.bundled import load_default
+    from maaor.figures import overview
+
+    ds = views.public_dataset(load_default().dataset, "admin1")
+    codes = sorted(ds.presence["country_iso3"].dropna().unique())
+    choices = [Filters(countries=(c,)) for c in codes] + [
+        Filters(countries=tuple(codes[:2])), Filters(countries=("ZZZ",)),
+        Filters(countries=(codes[0],), objectives=("1",)), Filters(objectives=("1",)),
+        Filters(countries=(codes[0],), pillars=("mrm",)), Filters()]
+    fast = {f: overview.headline_figures(ds, f, TODAY) for f in choices * 2}
+    monkeypatch.setattr(overview, "countries_only", lambda *a: False)
+    monkeypatch.setattr(overview, "kept", lambda frame, key, compute: compute())
+    fresh = copy.deepcopy(ds)
+    for f in choices:
+        assert fast[f] == overview.headline_figures(fresh, f, TODAY), f

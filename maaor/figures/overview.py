@@ -20,6 +20,8 @@ from maaor.figures.progress import activities_with_presence, workplan_headline
 from maaor.figures.results import indicator_progress, results_by_objective
 from maaor.filters import (
     Filters,
+    countries_only,
+    country_rows,
     filter_funding,
     filter_indicators,
     filter_mechanisms,
@@ -80,8 +82,16 @@ def headline_figures(dataset, f: Filters, today: dt.date, stale_days: int = 90,
                  lambda: activity_flags(wp, today, stale_days))
     where = kept(dataset.presence, ("presence_headline", *on_presence),
                  lambda: presence_headline(presence, mechanisms))
-    gaps = kept(dataset.presence, ("pillar_gaps", *on_presence),
-                lambda: pillar_gaps(presence, mechanisms))
+    gaps = None
+    if countries_only(f, "presence") and countries_only(f, "mechanisms"):
+        # grouped by country: the chosen countries' rows of every country's gaps
+        every = kept(dataset.presence, ("pillar_gaps", "every country", id(dataset.mechanisms)),
+                     lambda: pillar_gaps(filter_presence(dataset.presence, Filters()),
+                                         dataset.mechanisms))
+        gaps = country_rows(every, f.countries)
+    if gaps is None:
+        gaps = kept(dataset.presence, ("pillar_gaps", *on_presence),
+                    lambda: pillar_gaps(presence, mechanisms))
     money = funding_headline(filter_funding(dataset.funding, f))
     budget = workplan_budget_headline(wp)
     if indicators is None:
