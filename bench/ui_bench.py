@@ -8,12 +8,13 @@ temporary SQLite store, writes the same 4W as an Excel workbook (template labels
 computed per run), and measures maaor and the naive app side by side:
 
     a  server time of a filter change: ``AppTest``, one warm-up run, then a filter
-       changed and ``at.run()`` timed, several repetitions, median (in a fresh
-       subprocess per app): maaor's Presence page (country), maaor's Work plan page
-       (objective), the naive app (country);
-    b  server time of the first render in a fresh process: the first ``AppTest`` run of
-       ``app.py`` (maaor's overview: the dataset read from the store, every figure
-       computed) and of the naive app (the workbook read);
+       changed and ``at.run()`` timed, several repetitions, median: maaor's Presence
+       page (country), maaor's Work plan page (objective), the naive app (country),
+       all in one fresh subprocess with their reruns interleaved in time, so that the
+       load of a shared machine weighs on both apps alike;
+    b  server time of the first render in that fresh process: the first ``AppTest``
+       run of ``app.py`` (maaor's overview: the dataset read from the store, every
+       figure computed), then of the naive app (the workbook read);
     b' the same seen from a browser: from starting ``streamlit run`` to the page drawn in
        Debian chromium: the server's ``script_finished`` message received on the
        WebSocket, no placeholder skeleton left, every map canvas and chart drawn;
@@ -212,6 +213,45 @@ def apptest_naive(reps: int) -> dict:
                            lambda options, i: FILTER_COUNTRIES[i % len(FILTER_COUNTRIES)])
     return {"first_render_s": first_render, "times": times,
             "median_s": statistics.median(times)}
+
+
+def apptest_interleaved(reps: int) -> dict:
+    """maaor and the naive app in this one process, their reruns interleaved in time
+    (maaor Presence, maaor Work plan, naive, in turn), so that a shared machine's load
+    weighs on both alike. First renders: maaor's overview, then the naive app (each the
+    first run of its script in this process)."""
+    from streamlit.testing.v1 import AppTest
+
+    result = {}
+    apps = {}
+    for name, script, page in (("maaor", APP, None), ("presence", APP, PRESENCE_PAGE),
+                               ("workplan", APP, WORKPLAN_PAGE), ("naive", NAIVE_APP, None)):
+        at = AppTest.from_file(str(script), default_timeout=600)
+        if page is not None:
+            at.switch_page(str(page.relative_to(ROOT)))
+        start = time.perf_counter()
+        at.run()
+        if name in ("maaor", "naive"):
+            result[f"{name}_first_render_s"] = time.perf_counter() - start
+        if at.exception:
+            raise RuntimeError(f"{name} failed: {at.exception}")
+        apps[name] = at
+    keys = {"presence": "flt_country", "workplan": "flt_objective", "naive": "flt_country"}
+    times: dict[str, list[float]] = {name: [] for name in keys}
+    for i in range(reps):
+        for name, key in keys.items():
+            at = apps[name]
+            options = at.multiselect(key=key).options
+            value = (FILTER_COUNTRIES[i % len(FILTER_COUNTRIES)] if key == "flt_country"
+                     else options[i % len(options)])
+            at.multiselect(key=key).set_value([value])
+            start = time.perf_counter()
+            at.run()
+            times[name].append(time.perf_counter() - start)
+            if at.exception:
+                raise RuntimeError(f"{name} failed after a filter change: {at.exception}")
+    result.update({f"{name}_times": t for name, t in times.items()})
+    return result
 
 
 def run_apptest_child(store: Path, reps: int, mode: str, workbook: Path) -> dict:
@@ -443,7 +483,7 @@ def main() -> None:
                         help="also measure maaor with the Streamlit caches off")
     parser.add_argument("--no-browser", action="store_true", help="AppTest figures only")
     parser.add_argument("--keep", action="store_true", help="keep the temporary store")
-    parser.add_argument("--_apptest", choices=("maaor", "uncached", "naive"),
+    parser.add_argument("--_apptest", choices=("maaor", "uncached", "naive", "interleaved"),
                         help=argparse.SUPPRESS)
     if len(sys.argv) > 1 and sys.argv[1] == "--_serve-uncached":
         serve_uncached(sys.argv[2:])
@@ -452,7 +492,8 @@ def main() -> None:
     if args._apptest:
         if args._apptest == "uncached":
             disable_streamlit_caches()
-        measure = apptest_naive if args._apptest == "naive" else apptest_filter_rerun
+        measure = {"naive": apptest_naive, "interleaved": apptest_interleaved}.get(
+            args._apptest, apptest_filter_rerun)
         print(json.dumps(measure(args.reps)))
         return
 
@@ -467,7 +508,19 @@ def main() -> None:
     modes = ["maaor", "naive", *(["uncached"] if args.uncached else [])]
     loads = []
     results: dict[str, dict] = {}
-    for mode in modes:
+    # a and b: both apps in one process, reruns interleaved (load weighs on both alike)
+    both = run_apptest_child(store, args.reps, "interleaved", workbook)
+    loads.append(_load())
+    print(f"[interleaved] maaor Presence {both['presence_times']}, Work plan "
+          f"{both['workplan_times']}, naive {both['naive_times']} s; first renders maaor "
+          f"{both['maaor_first_render_s']:.3f} s, naive {both['naive_first_render_s']:.3f} s "
+          f"(load {loads[-1]})", flush=True)
+    results["maaor"] = {"filter_rerun_s": statistics.median(both["presence_times"]),
+                        "workplan_rerun_s": statistics.median(both["workplan_times"]),
+                        "first_render_server_s": both["maaor_first_render_s"]}
+    results["naive"] = {"filter_rerun_s": statistics.median(both["naive_times"]),
+                        "first_render_server_s": both["naive_first_render_s"]}
+    for mode in modes[2:]:
         a = run_apptest_child(store, args.reps, mode, workbook)
         loads.append(_load())
         print(f"[{mode}] a: reruns {', '.join(f'{x:.3f}' for x in a['times'])} s"
