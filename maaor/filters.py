@@ -14,10 +14,15 @@ Everything about filters that is not a widget lives here (the widgets are
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from maaor import vocab
@@ -67,6 +72,155 @@ def _isin(series: pd.Series, values: tuple[str, ...]) -> pd.Series:
     return series.isin(set(values)).fillna(False).astype(bool)
 
 
+# --------------------------------------------------------------------------------------
+# Work reused between reruns: per table, row positions per value, and recent results
+# --------------------------------------------------------------------------------------
+#
+# A page asks for several figures of the same filtered table in one run (the headline,
+# by country, by admin-1, by pillar, the map ...), and every viewer choosing the same
+# country asks for the same rows. Tables are never changed in place (pandas copy-on-write:
+# a caller changing a returned frame changes its own copy), so each table keeps, while it
+# lives, the row positions of each value of the columns filtered on, and its few most
+# recent filtered results (bounded: together at most as many rows as the table). Each
+# caller gets its own shallow copy: changing it copies the data (copy-on-write).
+
+MEMO_RESULTS = 8  # filtered results kept per table (also bounded by rows, see above)
+MEMO_DERIVED = 32  # figures derived from a table kept per table (small: aggregates)
+
+
+class _TableMemo:
+    """What one table (a DataFrame, by identity) keeps between filter calls."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.positions: dict[str, dict[object, np.ndarray]] = {}
+        self.results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+        self.derived: OrderedDict[tuple, object] = OrderedDict()
+        self.computing: dict[tuple, threading.Lock] = {}
+
+
+_MEMOS: dict[int, tuple[weakref.ref, _TableMemo]] = {}
+_MEMOS_LOCK = threading.Lock()
+
+
+def _memo(frame: pd.DataFrame) -> _TableMemo:
+    """Return the memo of ``frame`` (made on first use, dropped when the frame dies)."""
+    key = id(frame)
+    entry = _MEMOS.get(key)
+    if entry is not None and entry[0]() is frame:
+        return entry[1]
+    with _MEMOS_LOCK:
+        entry = _MEMOS.get(key)
+        if entry is not None and entry[0]() is frame:
+            return entry[1]
+
+        def forget(ref: weakref.ref, key: int = key) -> None:
+            current = _MEMOS.get(key)
+            if current is not None and current[0] is ref:
+                _MEMOS.pop(key, None)
+
+        memo = _TableMemo()
+        _MEMOS[key] = (weakref.ref(frame, forget), memo)
+        return memo
+
+
+def value_positions(frame: pd.DataFrame, column: str) -> dict[object, np.ndarray]:
+    """Return, for each value of ``frame[column]``, the positions of its rows (computed
+    once per table and column; missing values have no entry)."""
+    memo = _memo(frame)
+    found = memo.positions.get(column)
+    if found is None:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        found = {uniques[i]: order[bounds[i]:bounds[i + 1]] for i in range(len(uniques))}
+        memo.positions[column] = found
+    return found
+
+
+def _isin_rows(frame: pd.DataFrame, column: str, values: tuple[str, ...]) -> pd.Series:
+    """``_isin(frame[column], values)`` from the table's precomputed row positions."""
+    positions = value_positions(frame, column)
+    mask = np.zeros(len(frame), dtype=bool)
+    for value in set(values):
+        rows = positions.get(value)
+        if rows is not None:
+            mask[rows] = True
+    return pd.Series(mask, index=frame.index)
+
+
+def kept(frame: pd.DataFrame, key: tuple, compute: Callable[[], object]) -> object:
+    """Return ``compute()``, computed once per live table ``frame`` and ``key``.
+
+    For small figures derived from a table (aggregates, flags): ``key`` must name
+    everything the result depends on besides the table (the filters that change it,
+    see :func:`relevant`; the date; other tables by ``id``). At most
+    :data:`MEMO_DERIVED` results per table are kept; callers must not change them.
+    """
+    memo = _memo(frame)
+    with memo.lock:
+        if key in memo.derived:
+            memo.derived.move_to_end(key)
+            return memo.derived[key]
+        computing = memo.computing.setdefault(key, threading.Lock())
+    # Viewers asking for the same figure at once: one computes, the others wait for it.
+    with computing:
+        with memo.lock:
+            if key in memo.derived:
+                return memo.derived[key]
+        try:
+            value = compute()
+        except BaseException:
+            with memo.lock:
+                memo.computing.pop(key, None)
+            raise
+        with memo.lock:  # kept before the key's lock is dropped: no second computation
+            memo.derived[key] = value
+            memo.derived.move_to_end(key)
+            while len(memo.derived) > MEMO_DERIVED:
+                memo.derived.popitem(last=False)
+            memo.computing.pop(key, None)
+    return value
+
+
+def _reused(table: str):
+    """Keep a ``filter_<table>`` function's recent results per table: the same table
+    under the same filters of that table (:func:`relevant`) is filtered once."""
+    return functools.partial(_reuse, table=table)
+
+
+def _reuse(func: Callable[[pd.DataFrame, Filters], pd.DataFrame], table: str):
+    @functools.wraps(func)
+    def wrapper(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
+        try:
+            memo = _memo(frame)
+        except TypeError:  # not weak-referenceable: nothing to keep
+            return func(frame, f)
+        key = (func.__name__, relevant(f, table))
+        with memo.lock:
+            found = memo.results.get(key)
+            if found is not None:
+                memo.results.move_to_end(key)
+                # a new frame over the same data: a caller's change copies (copy-on-write)
+                return found.copy(deep=False)
+        result = func(frame, f)
+        if result is frame:  # nothing filtered out and nothing copied: keep it so
+            return result
+        with memo.lock:
+            memo.results[key] = result
+            memo.results.move_to_end(key)
+            budget = max(len(frame), 1)
+            while len(memo.results) > 1 and (
+                len(memo.results) > MEMO_RESULTS
+                or sum(len(r) for r in memo.results.values()) > budget
+            ):
+                memo.results.popitem(last=False)
+        return result.copy(deep=False)
+
+    wrapper.uncached = func
+    return wrapper
+
+
 def _overlaps_year(start: pd.Series, end: pd.Series, year: int) -> pd.Series:
     """Rows whose [start, end] period touches ``year``; rows without dates are kept.
 
@@ -84,6 +238,7 @@ def _year_equals(year: pd.Series, wanted: int) -> pd.Series:
     return (year == wanted).fillna(False).astype(bool)
 
 
+@_reused("workplan")
 def filter_workplan(wp: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return the work-plan activities selected by ``f``.
 
@@ -112,6 +267,7 @@ def filter_workplan(wp: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return wp.loc[keep]
 
 
+@_reused("presence")
 def filter_presence(presence: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return the 4W presence rows selected by ``f``.
 
@@ -121,13 +277,13 @@ def filter_presence(presence: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """
     keep = _all(presence)
     if f.countries:
-        keep &= _isin(presence["country_iso3"], f.countries)
+        keep &= _isin_rows(presence, "country_iso3", f.countries)
     if f.pillars:
-        keep &= _isin(presence["pillar"], f.pillars)
+        keep &= _isin_rows(presence, "pillar", f.pillars)
     if f.org_types:
-        keep &= _isin(presence["org_type"], f.org_types)
+        keep &= _isin_rows(presence, "org_type", f.org_types)
     if f.presence_statuses:
-        chosen = _isin(presence["status"], f.presence_statuses)
+        chosen = _isin_rows(presence, "status", f.presence_statuses)
         if "active" in f.presence_statuses:
             chosen |= presence["status"].isna()
         keep &= chosen
@@ -138,6 +294,7 @@ def filter_presence(presence: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return presence.loc[keep]
 
 
+@_reused("funding")
 def filter_funding(funding: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return AoR funding rows for the chosen countries, year and pillars.
 
@@ -154,6 +311,7 @@ def filter_funding(funding: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return funding.loc[keep]
 
 
+@_reused("fts")
 def filter_fts(fts: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return OCHA FTS rows for the chosen countries and year."""
     keep = _all(fts)
@@ -164,6 +322,7 @@ def filter_fts(fts: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return fts.loc[keep]
 
 
+@_reused("indicators")
 def filter_indicators(ind: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return indicator rows for the chosen countries and year.
 
@@ -215,6 +374,29 @@ TABLE_PARAMS: dict[str, tuple[str, ...]] = {
     "indicators": ("country", "year"),
     "mechanisms": ("country",),
 }
+
+def relevant(f: Filters, table: str) -> tuple:
+    """Return the values of the filters that change ``table`` (:data:`TABLE_PARAMS`):
+    two Filters with the same ``relevant`` select the same rows of that table."""
+    fields = {**MULTI_PARAMS, **SINGLE_PARAMS}
+    return tuple(getattr(f, fields[param]) for param in TABLE_PARAMS[table])
+
+
+def countries_only(f: Filters, table: str) -> bool:
+    """True if, of the filters that change ``table``, only countries are chosen (then a
+    figure grouped by country first is the chosen countries' rows of the figure of every
+    country)."""
+    return bool(f.countries) and relevant(replace(f, countries=()), table) == relevant(
+        Filters(), table)
+
+
+def country_rows(figure: pd.DataFrame, countries: tuple[str, ...]) -> pd.DataFrame | None:
+    """Return the rows of ``countries`` in ``figure`` (a figure table grouped by
+    ``country_iso3`` first), renumbered; None when there are none (the figure's own
+    empty table then comes from computing it)."""
+    rows = figure.loc[figure["country_iso3"].isin(set(countries)).fillna(False).astype(bool)]
+    return rows.reset_index(drop=True) if len(rows) else None
+
 
 MAX_VALUES = 60  # values per filter taken from a URL
 MAX_TEXT = 200  # characters of one organisation name / objective id from a URL

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from maaor import vocab
 from maaor.dataset import split_list
@@ -195,15 +196,78 @@ def view_for(iso3_codes, fallback=(15.0, 20.0, 1.0), size=(900, 480)) -> pdk.Vie
                          zoom=round(zoom, 2))
 
 
+def _compact(value: object) -> str:
+    """``value`` as pydeck writes JSON (keys sorted), without indentation."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=default_serialize)
+
+
+@lru_cache(maxsize=1)
+def _geometry_json() -> dict[int, str]:
+    """Return the compact JSON of every bundled boundary geometry, by the geometry
+    object's id (the geometries of :func:`boundaries`, kept for the process's life)."""
+    return {id(f["geometry"]): _compact(f["geometry"]) for f in boundaries()["features"]}
+
+
+def _feature_collection_json(collection: dict) -> str:
+    """Return ``collection`` (a GeoJSON FeatureCollection) as compact JSON, each bundled
+    boundary's geometry spliced in from :func:`_geometry_json` instead of encoded again.
+
+    The text is the same as ``_compact(collection)``: keys sorted at every level.
+    """
+    cached = _geometry_json()
+    parts = []
+    for feature in collection["features"]:
+        geometry = feature.get("geometry")
+        known = cached.get(id(geometry))
+        if known is None or set(feature) - {"geometry", "properties", "type"}:
+            parts.append(_compact(feature))
+            continue
+        # keys in sorted order: geometry, properties, type
+        parts.append('{"geometry":' + known + ',"properties":' + _compact(feature.get("properties"))
+                     + ',"type":' + _compact(feature.get("type")) + "}")
+    rest = {k: v for k, v in collection.items() if k != "features"}
+    head = _compact({**rest, "features": None})
+    # "features" sorts first among a FeatureCollection's keys ("features" < "type")
+    return head.replace('"features":null', '"features":[' + ",".join(parts) + "]", 1)
+
+
 class CompactDeck(pdk.Deck):
     """A Deck whose JSON spec has no indentation.
 
     pydeck indents its JSON by two spaces per level; with one number per line the
-    boundaries' coordinates would weigh about six times more on the wire.
+    boundaries' coordinates would weigh about six times more on the wire. The
+    boundaries' geometries are the same on every map, so their JSON is written once per
+    process and spliced in; only the properties (counts, colours, tooltips) are encoded
+    per map. The text is the same as encoding the whole deck
+    (tests/export/test_maps.py).
     """
 
     def to_json(self) -> str:
         """Return the deck spec as compact JSON."""
+        spliced: dict[str, str] = {}
+        saved = []
+        for layer in self.layers or []:
+            data = getattr(layer, "data", None)
+            if isinstance(data, dict) and data.get("type") == "FeatureCollection" \
+                    and isinstance(data.get("features"), list):
+                marker = f"maaor-splice-{len(spliced)}-{id(data)}"
+                spliced[marker] = _feature_collection_json(data)
+                saved.append((layer, data))
+                layer.data = marker
+        try:
+            text = _compact(self)
+        finally:
+            for layer, data in saved:
+                layer.data = data
+        for marker, value in spliced.items():
+            quoted = json.dumps(marker)
+            if text.count(quoted) != 1:  # a marker must stand for exactly one layer's data
+                return self._full_json()
+            text = text.replace(quoted, value, 1)
+        return text
+
+    def _full_json(self) -> str:
+        """Return the deck spec as compact JSON, encoded whole (the reference)."""
         return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
 
 

@@ -34,12 +34,15 @@ from maaor.figures import progress as fig_progress
 from maaor.figures import results as fig_results
 from maaor.filters import (
     Filters,
+    countries_only,
+    country_rows,
     filter_fts,
     filter_funding,
     filter_indicators,
     filter_mechanisms,
     filter_presence,
     filter_workplan,
+    kept,
     latest_indicator_year,
 )
 
@@ -128,6 +131,23 @@ def _indicator_rows(ds: Dataset, f: Filters, today: dt.date, objective, disaggre
         same_objective = (rows["objective"] == objective).fillna(False)
     group = rows["disaggregation"].fillna("total")
     return rows.loc[same_objective & (group == (disaggregation or "total"))]
+
+
+def _per_country(figure: Callable[..., pd.DataFrame], ds: Dataset, f: Filters) -> pd.DataFrame:
+    """Return ``figure(filter_presence(ds.presence, f), active_only=...)``, for a figure
+    grouped by country first (each output row is one country's or one of its parts').
+
+    When only countries are chosen among the presence filters, the figure of the chosen
+    countries is the rows of those countries in the figure of every country (computed
+    once per table): the same groups over the same rows, in the same order.
+    """
+    if countries_only(f, "presence"):
+        whole = kept(ds.presence, (figure.__name__, "every country"),
+                     lambda: figure(filter_presence(ds.presence, NO_FILTERS), active_only=True))
+        rows = country_rows(whole, f.countries)
+        if rows is not None:
+            return rows
+    return figure(filter_presence(ds.presence, f), active_only=not f.presence_statuses)
 
 
 # --------------------------------------------------------------------------------------
@@ -319,9 +339,7 @@ VIEWS: dict[str, View] = {
         ("presence", "mechanisms"), stored=True,
     ),
     "presence.by_country": View(
-        lambda ds, f, today: fig_presence.orgs_by_country(
-            filter_presence(ds.presence, f), active_only=not f.presence_statuses
-        ),
+        lambda ds, f, today: _per_country(fig_presence.orgs_by_country, ds, f),
         ("presence",), stored=True,
         columns=Columns(
             {"country_iso3": "col.country", "organisations": "col.organisations",
@@ -332,9 +350,7 @@ VIEWS: dict[str, View] = {
         ),
     ),
     "presence.by_admin1": View(
-        lambda ds, f, today: fig_presence.orgs_by_admin1(
-            filter_presence(ds.presence, f), active_only=not f.presence_statuses
-        ),
+        lambda ds, f, today: _per_country(fig_presence.orgs_by_admin1, ds, f),
         ("presence",), stored=True,
         columns=Columns(
             {"country_iso3": "col.country", "admin1": "col.admin1",
@@ -345,9 +361,7 @@ VIEWS: dict[str, View] = {
         ),
     ),
     "presence.by_pillar": View(
-        lambda ds, f, today: fig_presence.orgs_by_pillar(
-            filter_presence(ds.presence, f), active_only=not f.presence_statuses
-        ),
+        lambda ds, f, today: _per_country(fig_presence.orgs_by_pillar, ds, f),
         ("presence",), stored=True,
         columns=Columns(
             {"country_iso3": "col.country", "pillar": "col.pillar",

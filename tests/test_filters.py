@@ -134,3 +134,95 @@ def test_filters_on_empty_tables():
     assert filter_funding(empty_table("funding"), f).empty
     assert filter_fts(empty_table("fts"), f).empty
     assert filter_indicators(empty_table("indicators"), f).empty
+
+
+def test_reused_filter_results_are_the_rows_filtering_gives_and_stay_bounded():
+    """Filtering keeps row positions per value and recent results per table: the rows are
+    those the plain filter gives, for combinations of every presence filter, and the
+    results kept never hold more rows than the table."""
+    import itertools
+
+    import pandas.testing as pdt
+
+    from maaor import filters as flt
+    from maaor.bundled import load_default
+
+    presence = load_default().dataset.presence.copy()
+    countries = tuple(presence["country_iso3"].dropna().unique()[:3])
+    pillars = tuple(presence["pillar"].dropna().unique()[:2])
+    combos = [flt.Filters(countries=c, pillars=p, presence_statuses=s, year=y)
+              for c, p, s, y in itertools.product(
+                  [(), countries[:1], countries, ("ZZZ",)], [(), pillars[:1]],
+                  [(), ("active",), ("planned", "completed")], [None, 2024])]
+    for f in combos * 2:  # the second pass is served from what was kept
+        got = flt.filter_presence(presence, f)
+        pdt.assert_frame_equal(got, flt.filter_presence.uncached(presence, f))
+        kept = flt._memo(presence).results
+        assert len(kept) <= flt.MEMO_RESULTS
+        assert sum(len(r) for r in kept.values()) <= max(len(presence), len(got))
+    # a returned frame changed by its caller does not change what the next caller gets
+    f = flt.Filters(countries=countries[:1])
+    first = flt.filter_presence(presence, f)
+    first.loc[first.index[0], "org"] = "changed"
+    assert "changed" not in set(flt.filter_presence(presence, f)["org"])
+    # positions per value cover exactly the rows of that value
+    positions = flt.value_positions(presence, "country_iso3")
+    for code in countries:
+        assert list(positions[code]) == list(
+            (presence["country_iso3"] == code).fillna(False).to_numpy().nonzero()[0])
+
+
+def test_a_filter_a_table_lacks_leaves_its_rows_so_results_are_shared_by_relevant_filters():
+    """Kept results are keyed by the filters that change a table (``relevant``); every
+    other filter must leave the table's rows as they are."""
+    import dataclasses
+
+    import pandas.testing as pdt
+
+    from maaor import filters as flt
+    from maaor.bundled import load_default
+
+    ds = load_default().dataset
+    every = flt.Filters(countries=("AFG",), pillars=("mrm",), org_types=("ngo",),
+                        presence_statuses=("planned",), objectives=("1",),
+                        statuses=("ongoing",), leads=("UNMAS",), partners=("UNMAS",),
+                        year=2024, org="UNMAS")
+    fields = {**flt.MULTI_PARAMS, **flt.SINGLE_PARAMS}
+    for table, func in (("workplan", flt.filter_workplan), ("presence", flt.filter_presence),
+                        ("funding", flt.filter_funding), ("fts", flt.filter_fts),
+                        ("indicators", flt.filter_indicators)):
+        frame = ds.tables[table]
+        mine = {fields[p] for p in flt.TABLE_PARAMS[table]}
+        others = {f.name: getattr(every, f.name) for f in dataclasses.fields(flt.Filters)
+                  if f.name not in mine}
+        assert flt.relevant(flt.Filters(**others), table) == flt.relevant(flt.Filters(), table)
+        pdt.assert_frame_equal(func.uncached(frame, flt.Filters(**others)),
+                               func.uncached(frame, flt.Filters()))
+
+
+def test_kept_computes_once_for_viewers_asking_at_once():
+    import threading
+    import time
+
+    from maaor import filters as flt
+
+    frame = pd.DataFrame({"a": range(10)})
+    calls = []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.05)  # long enough for every thread to ask while it runs
+        return len(calls)
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(
+        flt.kept(frame, ("same",), compute))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1] and results == [1] * 8
+    # bounded: older keys are dropped
+    for i in range(flt.MEMO_DERIVED + 5):
+        flt.kept(frame, ("k", i), lambda i=i: i)
+    assert len(flt._memo(frame).derived) == flt.MEMO_DERIVED

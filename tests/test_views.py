@@ -118,3 +118,52 @@ def test_the_latest_year_rule_is_written_once():
     assert [str(p.relative_to(ROOT)) for p in files if rule in p.read_text("utf-8")] == [
         "maaor/filters.py"]
 
+
+
+def test_per_country_figures_are_those_computed_from_the_filtered_rows():
+    """Presence figures grouped by country, for chosen countries, are taken from the
+    figure of every country: the same table as computing them from the filtered rows."""
+    import pandas.testing as pdt
+
+    from maaor.bundled import load_default
+    from maaor.figures import presence as fig_presence
+    from maaor.filters import filter_presence
+
+    for level in ("admin1", "point"):
+        ds = views.public_dataset(load_default().dataset, level)
+        codes = sorted(ds.presence["country_iso3"].dropna().unique())
+        choices = [(c,) for c in codes] + [tuple(codes[:3]), tuple(codes[-2:]), ("ZZZ",),
+                                           (codes[0], "ZZZ")]
+        for countries in choices:
+            for extra in ({}, {"objectives": ("1",)}, {"pillars": ("mrm",)},
+                          {"presence_statuses": ("planned",)}):
+                f = Filters(countries=countries, **extra)
+                for name, figure in (("presence.by_country", fig_presence.orgs_by_country),
+                                     ("presence.by_admin1", fig_presence.orgs_by_admin1),
+                                     ("presence.by_pillar", fig_presence.orgs_by_pillar)):
+                    direct = figure(filter_presence.uncached(ds.presence, f),
+                                    active_only=not f.presence_statuses)
+                    got = views.compute(name, ds, f, TODAY)
+                    pdt.assert_frame_equal(got, direct, obj=f"{name} {f}")
+
+
+def test_headline_figures_are_the_same_taken_per_country_or_computed(monkeypatch):
+    """The headline's country gaps taken from every country's gaps, and its parts kept
+    per table, give the figures computed from the filtered tables."""
+    import copy
+
+    from maaor.bundled import load_default
+    from maaor.figures import overview
+
+    ds = views.public_dataset(load_default().dataset, "admin1")
+    codes = sorted(ds.presence["country_iso3"].dropna().unique())
+    choices = [Filters(countries=(c,)) for c in codes] + [
+        Filters(countries=tuple(codes[:2])), Filters(countries=("ZZZ",)),
+        Filters(countries=(codes[0],), objectives=("1",)), Filters(objectives=("1",)),
+        Filters(countries=(codes[0],), pillars=("mrm",)), Filters()]
+    fast = {f: overview.headline_figures(ds, f, TODAY) for f in choices * 2}
+    monkeypatch.setattr(overview, "countries_only", lambda *a: False)
+    monkeypatch.setattr(overview, "kept", lambda frame, key, compute: compute())
+    fresh = copy.deepcopy(ds)
+    for f in choices:
+        assert fast[f] == overview.headline_figures(fresh, f, TODAY), f

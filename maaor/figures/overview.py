@@ -20,12 +20,16 @@ from maaor.figures.progress import activities_with_presence, workplan_headline
 from maaor.figures.results import indicator_progress, results_by_objective
 from maaor.filters import (
     Filters,
+    countries_only,
+    country_rows,
     filter_funding,
     filter_indicators,
     filter_mechanisms,
     filter_presence,
     filter_workplan,
+    kept,
     latest_indicator_year,
+    relevant,
 )
 
 
@@ -68,10 +72,26 @@ def headline_figures(dataset, f: Filters, today: dt.date, stale_days: int = 90,
     wp = filter_workplan(dataset.workplan, f)
     presence = filter_presence(dataset.presence, f)
     mechanisms = filter_mechanisms(dataset.mechanisms, f)
-    work = workplan_headline(wp, today)
-    flags = activity_flags(wp, today, stale_days)
-    where = presence_headline(presence, mechanisms)
-    gaps = pillar_gaps(presence, mechanisms)
+    # Each part is kept per table and the filters that change it: a country change
+    # leaves the work plan's figures as they were, an objective change the presence's.
+    on_wp = relevant(f, "workplan")
+    on_presence = (relevant(f, "presence"), relevant(f, "mechanisms"), id(dataset.mechanisms))
+    work = kept(dataset.workplan, ("workplan_headline", on_wp, today),
+                lambda: workplan_headline(wp, today))
+    flags = kept(dataset.workplan, ("activity_flags", on_wp, today, stale_days),
+                 lambda: activity_flags(wp, today, stale_days))
+    where = kept(dataset.presence, ("presence_headline", *on_presence),
+                 lambda: presence_headline(presence, mechanisms))
+    gaps = None
+    if countries_only(f, "presence") and countries_only(f, "mechanisms"):
+        # grouped by country: the chosen countries' rows of every country's gaps
+        every = kept(dataset.presence, ("pillar_gaps", "every country", id(dataset.mechanisms)),
+                     lambda: pillar_gaps(filter_presence(dataset.presence, Filters()),
+                                         dataset.mechanisms))
+        gaps = country_rows(every, f.countries)
+    if gaps is None:
+        gaps = kept(dataset.presence, ("pillar_gaps", *on_presence),
+                    lambda: pillar_gaps(presence, mechanisms))
     money = funding_headline(filter_funding(dataset.funding, f))
     budget = workplan_budget_headline(wp)
     if indicators is None:
@@ -93,7 +113,10 @@ def headline_figures(dataset, f: Filters, today: dt.date, stale_days: int = 90,
         "budget_gap_usd": budget["gap_usd"],
         "budget_pct_funded": budget["pct_funded"],
         "budget_funded_no_budget_usd": budget["funded_no_requirement_usd"],
-        "activities_with_presence": activities_with_presence(wp, presence),
+        "activities_with_presence": kept(
+            dataset.presence, ("activities_with_presence", on_wp, id(dataset.workplan),
+                               *on_presence),
+            lambda: activities_with_presence(wp, presence)),
         "organisations": where["organisations"],
         "active_organisations": where["active_organisations"],
         "countries_present": where["countries_present"],

@@ -100,3 +100,29 @@ def test_an_online_basemap_can_be_configured():
 def test_world_view_when_nothing_is_present():
     view = maps.view_for([])
     assert (view.latitude, view.longitude, view.zoom) == (15.0, 20.0, 1.0)
+
+
+def test_spliced_json_is_the_whole_deck_encoded_at_once():
+    """The boundaries' geometries are spliced in from a per-process cache: the text is
+    the same as encoding the whole deck, for the bundled data filtered or not, and for
+    a name that needs escaping."""
+    from maaor import views
+    from maaor.bundled import load_default
+    from maaor.filters import Filters
+
+    ds = views.public_dataset(load_default().dataset, "admin1")
+    odd = presence()
+    odd.loc[0, "org"] = 'Ünïcode "quoted" </script> @@=x'
+    cases = [(ds.presence, "en"), (ds.presence, "fr"), (odd, "en")]
+    for f in (Filters(), Filters(countries=("AFG",))):
+        for table, lang in cases:
+            filtered = views.filter_presence(table, f)
+            deck = maps.presence_deck(orgs_by_country(filtered), orgs_by_admin1(filtered), lang)
+            spliced = deck.to_json()
+            assert spliced == deck._full_json()
+            assert json.loads(spliced)["layers"][0]["data"]["features"]
+    # a collection whose geometries are not the bundled ones is encoded whole
+    foreign = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [1.5, 2]},
+         "properties": {"b": 1, "a": "x"}}]}
+    assert maps._feature_collection_json(foreign) == maps._compact(foreign)
