@@ -121,6 +121,37 @@ class _Postgres:
         self.admin.dispose()
 
 
+def write_clean_workbook(path: Path, n: int) -> None:
+    """Write read_bench's 4W without its deliberate mistakes (errors block a publish)."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    from bench.read_bench import _columns, _rows
+
+    labels, tags = _columns()
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("4W")
+    date_format = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, labels)
+    ws.write_row(1, 0, tags)
+    for r, row in enumerate(_rows(n), start=2):
+        if row[15] == "many":
+            row[15] = 100
+        if row[2] == "Atlantis":
+            row[2] = "Iraq"
+        if row[13] == "2019":
+            row[13] = dt.datetime(2019, 1, 1)
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, dt.datetime):
+                ws.write_datetime(r, c, value, date_format)
+            else:
+                ws.write(r, c, value)
+    wb.close()
+
+
 def _one(tree: Path, backend, workbook: Path) -> dict:
     url = backend.new()
     _maaor(tree, url, "history")  # the bundled data, as at first start
@@ -141,15 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
     args = parser.parse_args(argv)
 
-    from bench.read_bench import write_workbook
-
     trees = {"this": ROOT}
     if args.base is not None:
         trees = {"base": args.base.resolve(), **trees}
     with tempfile.TemporaryDirectory(prefix="maaor-publish-bench-") as tmp:
         folder = Path(tmp)
         workbook = folder / f"4w_{args.rows}.xlsx"
-        write_workbook(workbook, args.rows)
+        write_clean_workbook(workbook, args.rows)
         print(f"workbook: {args.rows} rows, {workbook.stat().st_size / 1e6:.1f} MB; "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
         backends = []
