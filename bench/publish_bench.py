@@ -184,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         backends = []
         if args.only in (None, "sqlite"):
             backends.append(_Sqlite(folder))
-        pg = os.environ.get("MAAOR_TEST_DATABASE_URL", "").strip()
+        from maaor import config
+
+        pg = (config.settings().test_database_url or "").strip()
         if args.only in (None, "postgresql"):
             if pg:
                 backends.append(_Postgres(pg))
