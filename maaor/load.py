@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,6 +21,9 @@ from maaor.logs import log_event
 from maaor.problems import Problem
 from maaor.read.types import ColumnPlacement
 from maaor.sources import Source
+
+if TYPE_CHECKING:  # imported lazily where used: the precheck is not needed to import load
+    from maaor.read.precheck import PrecheckReport
 
 _log = logging.getLogger(__name__)
 
@@ -192,19 +196,22 @@ def _log_load(result: LoadResult, sources: Sequence[Source], isolate: bool,
     )
 
 
-def load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
+def load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
+              report: PrecheckReport | None = None) -> FileResult:
     """Load one file in this process; never raises.
 
     Args:
         source: the file.
         aliases: extra organisation aliases.
         today: reference date for date checks.
+        report: the pre-check of these very bytes, when the caller already made it
+            (the parent of an isolated child): it is used instead of scanning again.
 
     Returns:
         The file's tables, per-sheet reports and file-level problems.
     """
     try:
-        return _load_file(source, aliases, today)
+        return _load_file(source, aliases, today, report)
     except Exception as exc:  # noqa: BLE001 - the user gets a plain message, never a traceback
         import logging
 
@@ -224,7 +231,8 @@ def load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fil
         )
 
 
-def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
+def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
+               report: PrecheckReport | None = None) -> FileResult:
     from maaor.orgs import OrgDirectory
     from maaor.read.headers import is_instruction_sheet, map_sheet
     from maaor.read.legacy_workplan import (
@@ -237,7 +245,8 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
     from maaor.validate import validate_sheet
 
     result = FileResult(source.name)
-    report = precheck_report(source)
+    if report is None:
+        report = precheck_report(source)
     pre = report.problems
     if any(p.severity == "error" for p in pre):
         result.problems.extend(pre)
@@ -371,14 +380,15 @@ def _same_bytes(source: Source, first: str) -> FileResult:
 
 def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
     from maaor.read.isolate import isolated_problem, run_isolated
-    from maaor.read.precheck import precheck
+    from maaor.read.precheck import precheck_report
 
-    # The cheap byte-level precheck runs here so obviously hostile files never reach a
-    # child at all; the child guards against what a precheck cannot foresee.
-    pre = precheck(source)
-    if any(p.severity == "error" for p in pre):
-        return FileResult(source.name, problems=list(pre))
-    outcome = run_isolated(load_file, source, dict(aliases), today)
+    # The byte-level precheck runs here, once per upload, so obviously hostile files
+    # never reach a child at all; its facts go to the child, which does not scan the
+    # bytes again (the child guards against what a precheck cannot foresee).
+    report = precheck_report(source)
+    if any(p.severity == "error" for p in report.problems):
+        return FileResult(source.name, problems=list(report.problems))
+    outcome = run_isolated(load_file, source, dict(aliases), today, report)
     if outcome.ok:
         return outcome.value
     return FileResult(source.name, problems=[isolated_problem(source.name, outcome.failure)])

@@ -60,10 +60,16 @@ class Limits:
         max_file_bytes: size of the uploaded file (25 MB).
         max_zip_entries: number of members in an .xlsx (2,000; Excel writes a dozen or
             so plus one per sheet, image and comment part).
-        max_member_bytes: uncompressed size of any one .xlsx member, declared or
-            actually streamed (100 MB).
+        max_member_bytes: uncompressed size of any one .xlsx member other than a sheet,
+            declared or actually streamed (100 MB).
+        max_sheet_bytes: uncompressed size of one sheet's XML (400 MB). It scales with
+            the rows and columns allowed: ``max_cells`` cells at about 64 bytes of XML
+            each (Excel writes 35-50 per cell: reference, style, type, value), so the
+            row limit, not the XML size, stops a sheet of template width (a 23-column
+            4W of 200,000 rows is about 155 MB of XML; at the former 100 MB it stopped
+            near 129,000 rows).
         max_total_bytes: sum of the declared uncompressed sizes of all members, and of
-            the bytes the scan decompresses (200 MB).
+            the bytes the scan decompresses (500 MB: the largest sheet and the rest).
         max_ratio: uncompressed/compressed size of one member (200; sheet XML compresses
             10-30 times, zip bombs 1,000 times).
         ratio_min_bytes: members smaller than this are not held to ``max_ratio`` (1 MB;
@@ -93,7 +99,8 @@ class Limits:
     max_file_bytes: int = 25 * MB
     max_zip_entries: int = 2000
     max_member_bytes: int = 100 * MB
-    max_total_bytes: int = 200 * MB
+    max_sheet_bytes: int = 400 * MB
+    max_total_bytes: int = 500 * MB
     max_ratio: float = 200.0
     ratio_min_bytes: int = 1 * MB
     max_rows: int = 200_000
@@ -417,13 +424,19 @@ def _check_directory(
     total = 0
     for info in infos:
         total += info.file_size
-        if info.file_size > limits.max_member_bytes:
+        # Sheets sit in xl/worksheets/ (a sheet elsewhere is held to max_sheet_bytes by
+        # the scan, which knows the workbook's sheets).
+        limit = (_sheet_byte_limit(limits) if _in_worksheets(info.filename)
+                 else limits.max_member_bytes)
+        if info.file_size > limit:
             return [
                 _error(
                     source,
                     "xlsx.member_too_large",
                     f"Part '{info.filename}' of the workbook unpacks to "
-                    f"{_size(info.file_size)}; the limit is {_size(limits.max_member_bytes)}.",
+                    f"{_size(info.file_size)}; the limit is {_size(limit)}"
+                    + (f" for a sheet ({_sheet_limit_why(limits)})."
+                       if _in_worksheets(info.filename) else "."),
                     _TRIM_FIX,
                     value=info.filename,
                 )
@@ -454,6 +467,22 @@ def _check_directory(
             )
         ]
     return []
+
+
+def _in_worksheets(name: str) -> bool:
+    lower = name.lower()
+    return lower.startswith("xl/worksheets/") and lower.count("/") == 2
+
+
+def _sheet_byte_limit(limits: Limits) -> int:
+    """Bytes one sheet's XML may unpack to (never less than any other part's limit)."""
+    return max(limits.max_sheet_bytes, limits.max_member_bytes)
+
+
+def _sheet_limit_why(limits: Limits) -> str:
+    """Why a sheet may hold that much XML, in words (the limits it stands for)."""
+    return (f"room for {limits.max_cells:,} cells, e.g. {limits.max_rows:,} rows of "
+            f"{limits.max_cells // limits.max_rows:,} columns")
 
 
 def _too_many_entries(source: Source, count: int, limits: Limits) -> Problem:
@@ -598,8 +627,9 @@ def _scan_members(
         )
         is_shared = lower == "xl/sharedstrings.xml"
         sheet = sheet_names.get(lower, PurePosixPath(info.filename).stem)
+        part_limit = _sheet_byte_limit(limits) if is_sheet else limits.max_member_bytes
         try:
-            scan = _scan_member(source.data, info, min(limits.max_member_bytes, budget), limits,
+            scan = _scan_member(source.data, info, min(part_limit, budget), limits,
                                 cells=is_sheet, shared_strings=is_shared)
         except (_Damaged, zlib.error, struct.error, ValueError, UnicodeError) as exc:
             log.info("precheck: cannot inflate %r of %r: %s", info.filename, source.name, exc)
@@ -886,8 +916,9 @@ def _member_problems(
                 source,
                 "xlsx.inflated",
                 f"{where} unpacks to more than {_size(scan.byte_limit)}; the limits are "
-                f"{_size(limits.max_member_bytes)} for one part and "
-                f"{_size(limits.max_total_bytes)} for the whole workbook.",
+                f"{_size(_sheet_byte_limit(limits))} for a sheet "
+                f"({_sheet_limit_why(limits)}), {_size(limits.max_member_bytes)} for any "
+                f"other part and {_size(limits.max_total_bytes)} for the whole workbook.",
                 _TRIM_FIX,
                 sheet=sheet,
                 value=part,
@@ -1030,7 +1061,9 @@ def _extent_problems(source: Source, extent: _Extent, sheet: str,
                 source,
                 "xlsx.too_many_cells",
                 f"Sheet '{sheet}' uses the range A1:{max_col_letters}{max_row}, "
-                f"{max_row * max_col:,} cells; the limit is {limits.max_cells:,}.",
+                f"{max_row * max_col:,} cells; the limit is {limits.max_cells:,} cells "
+                f"(what the reader may hold in memory), so a sheet of {max_col:,} columns "
+                f"may have at most {limits.max_cells // max(max_col, 1):,} rows.",
                 _TRIM_FIX,
                 sheet=sheet,
                 value=f"A1:{max_col_letters}{max_row}",

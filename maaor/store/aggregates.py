@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from maaor.store import tables as s
 from maaor.store.base import StoreBase
+from maaor.store.blobs import put_blob
 from maaor.store.errors import VersionNotFound
 
 
@@ -30,14 +31,16 @@ class AggregateStore(StoreBase):
                 (s.aggregates.c.version_id == version) & (s.aggregates.c.name == name)
             ))
             conn.execute(s.aggregates.insert().values(
-                version_id=version, name=name, data=bytes(data)
+                version_id=version, name=name, sha256=put_blob(conn, bytes(data))
             ))
 
     def aggregate(self, version: int, name: str) -> bytes | None:
         """Return the stored aggregate ``name`` of ``version``, or None."""
         with self._read() as conn:
             data = conn.execute(
-                sa.select(s.aggregates.c.data).where(
+                sa.select(s.blobs.c.data)
+                .join(s.blobs, s.blobs.c.sha256 == s.aggregates.c.sha256)
+                .where(
                     (s.aggregates.c.version_id == version) & (s.aggregates.c.name == name)
                 )
             ).scalar()

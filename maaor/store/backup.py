@@ -8,7 +8,9 @@ Layout of the zip::
     versions/<id>/tables/<table>.parquet    the version's canonical tables
     versions/<id>/aggregates/<n>            precomputed aggregates
 
-Only members named in the manifest are read on restore; file sizes and SHA-256 digests
+A blob shared by several versions is written once: later entries name the member
+already written (restore reads whichever member an entry names, so older readers and
+backups work unchanged). Only members named in the manifest are read on restore; file sizes and SHA-256 digests
 are checked against it, so a damaged backup is refused rather than half-restored, and a
 backup written by a newer schema than this app knows is refused with a plain message.
 
@@ -29,7 +31,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -37,6 +39,7 @@ import sqlalchemy as sa
 from maaor.store import tables as s
 from maaor.store.audit import write_audit
 from maaor.store.base import StoreBase
+from maaor.store.blobs import put_blob
 from maaor.store.errors import StoreError
 from maaor.store.migrations import latest_version, recorded_version
 
@@ -117,6 +120,16 @@ def _write_zip(conn: sa.Connection, raw, schema_version: int) -> None:
         "current": current,
         "versions": [],
     }
+    written: dict[str, str] = {}  # digest -> member already holding those bytes
+
+    def member_of(sha256: str, wanted: str) -> str:
+        if sha256 not in written:
+            data = conn.execute(sa.select(s.blobs.c.data).where(s.blobs.c.sha256 == sha256)
+                                ).scalar_one()
+            zf.writestr(wanted, bytes(data))
+            written[sha256] = wanted
+        return written[sha256]
+
     with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for v in versions:
             vid = v["id"]
@@ -141,8 +154,7 @@ def _write_zip(conn: sa.Connection, raw, schema_version: int) -> None:
                 sa.select(s.version_files).where(s.version_files.c.version_id == vid)
                 .order_by(s.version_files.c.position)
             ).mappings():
-                member = f"versions/{vid}/files/{f['position']}"
-                zf.writestr(member, bytes(f["data"]))
+                member = member_of(f["sha256"], f"versions/{vid}/files/{f['position']}")
                 entry["files"].append({
                     "position": f["position"], "name": f["name"], "size": f["size"],
                     "sha256": f["sha256"], "kind": f["kind"], "member": member,
@@ -151,24 +163,19 @@ def _write_zip(conn: sa.Connection, raw, schema_version: int) -> None:
                 sa.select(s.version_tables).where(s.version_tables.c.version_id == vid)
                 .order_by(s.version_tables.c.table_name)
             ).mappings():
-                member = f"versions/{vid}/tables/{t['table_name']}.{t['format']}"
-                data = bytes(t["data"])
-                zf.writestr(member, data)
+                member = member_of(
+                    t["sha256"], f"versions/{vid}/tables/{t['table_name']}.{t['format']}")
                 entry["tables"].append({
                     "table_name": t["table_name"], "format": t["format"],
-                    "rows": t["rows"], "sha256": hashlib.sha256(data).hexdigest(),
-                    "member": member,
+                    "rows": t["rows"], "sha256": t["sha256"], "member": member,
                 })
             for n, a in enumerate(conn.execute(
                 sa.select(s.aggregates).where(s.aggregates.c.version_id == vid)
                 .order_by(s.aggregates.c.name)
             ).mappings()):
-                member = f"versions/{vid}/aggregates/{n}"
-                data = bytes(a["data"])
-                zf.writestr(member, data)
+                member = member_of(a["sha256"], f"versions/{vid}/aggregates/{n}")
                 entry["aggregates"].append({
-                    "name": a["name"], "sha256": hashlib.sha256(data).hexdigest(),
-                    "member": member,
+                    "name": a["name"], "sha256": a["sha256"], "member": member,
                 })
             manifest["versions"].append(entry)
         manifest["aliases"] = [
@@ -189,6 +196,7 @@ class Backup:
 
     zf: zipfile.ZipFile
     manifest: dict
+    _checked: set[str] = field(default_factory=set)  # members read and checked
 
     @property
     def current(self) -> int | None:
@@ -211,6 +219,21 @@ class Backup:
             raise StoreError(f"the backup is damaged: {name} does not match its checksum")
         return data
 
+    def _blob(self, conn: sa.Connection, name: str, sha256: str,
+              size: int | None = None) -> str:
+        """Store member ``name`` (checked against its digest) once; return the digest.
+
+        Every member an entry names is checked once, even when its bytes are already
+        stored from another member (an older backup writes one member per version).
+        """
+        if name not in self._checked:
+            data = self._member(name, sha256, size)
+            self._checked.add(name)
+            put_blob(conn, data, sha256)
+        elif size is not None and self.zf.getinfo(name).file_size != size:
+            raise StoreError(f"the backup is damaged: {name} does not match its checksum")
+        return sha256
+
     def insert_into(self, conn: sa.Connection) -> None:
         """Insert every version, alias and audit entry (ids kept) through ``conn``."""
         for v in self.manifest["versions"]:
@@ -228,18 +251,18 @@ class Backup:
             for f in v["files"]:
                 conn.execute(s.version_files.insert().values(
                     version_id=v["id"], position=f["position"], name=f["name"],
-                    size=f["size"], sha256=f["sha256"], kind=f["kind"],
-                    data=self._member(f["member"], f["sha256"], f["size"]),
+                    size=f["size"], kind=f["kind"],
+                    sha256=self._blob(conn, f["member"], f["sha256"], f["size"]),
                 ))
             for t in v["tables"]:
                 conn.execute(s.version_tables.insert().values(
                     version_id=v["id"], table_name=t["table_name"], format=t["format"],
-                    rows=t["rows"], data=self._member(t["member"], t["sha256"]),
+                    rows=t["rows"], sha256=self._blob(conn, t["member"], t["sha256"]),
                 ))
             for a in v["aggregates"]:
                 conn.execute(s.aggregates.insert().values(
                     version_id=v["id"], name=a["name"],
-                    data=self._member(a["member"], a["sha256"]),
+                    sha256=self._blob(conn, a["member"], a["sha256"]),
                 ))
         for a in self.manifest["aliases"]:
             conn.execute(s.aliases.insert().values(

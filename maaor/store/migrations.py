@@ -137,6 +137,48 @@ def _step4_signin_delays(conn: sa.Connection) -> None:
     conn.execute(sa.text("ALTER TABLE signin_failures ADD COLUMN not_before TIMESTAMP"))
 
 
+def _step5_blobs(conn: sa.Connection) -> None:
+    # Content-addressed bytes: files, tables and aggregates move into ``blobs`` keyed by
+    # their SHA-256 and the version rows keep the digest, so versions share what did not
+    # change. Rows are moved one at a time so a large store is not read into memory.
+    import hashlib
+
+    md = sa.MetaData()
+    blobs = sa.Table(
+        "blobs",
+        md,
+        sa.Column("sha256", sa.String(64), primary_key=True),
+        sa.Column("size", sa.BigInteger, nullable=False),
+        sa.Column("data", sa.LargeBinary, nullable=False),
+    )
+    md.create_all(conn)
+    for table in ("version_tables", "aggregates"):
+        conn.execute(sa.text(
+            f"ALTER TABLE {table} ADD COLUMN sha256 VARCHAR(64) NOT NULL DEFAULT ''"))
+    keys = {
+        "version_files": ("version_id", "position"),
+        "version_tables": ("version_id", "table_name"),
+        "aggregates": ("version_id", "name"),
+    }
+    for table, (k1, k2) in keys.items():
+        rows = conn.execute(sa.text(f"SELECT {k1}, {k2} FROM {table}")).all()
+        for a, b in rows:
+            where = f"WHERE {k1} = :a AND {k2} = :b"
+            data = bytes(conn.execute(sa.text(f"SELECT data FROM {table} {where}"),
+                                      {"a": a, "b": b}).scalar_one())
+            # version_files already held the digest of its bytes; it is recomputed here
+            # so a blob is always keyed by the digest of what it holds.
+            sha = hashlib.sha256(data).hexdigest()
+            known = conn.execute(sa.select(blobs.c.sha256).where(blobs.c.sha256 == sha)
+                                 ).first()
+            if known is None:
+                conn.execute(blobs.insert().values(sha256=sha, size=len(data), data=data))
+            conn.execute(sa.text(f"UPDATE {table} SET sha256 = :sha {where}"),
+                         {"sha": sha, "a": a, "b": b})
+        # DROP COLUMN: SQLite >= 3.35 and PostgreSQL alike.
+        conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN data"))
+
+
 STEPS: list[Step] = [
     Step(1, "versions, files, tables, current pointer, aliases, audit, aggregates",
          _step1_core),
@@ -144,6 +186,8 @@ STEPS: list[Step] = [
          _step2_signin_failures),
     Step(3, "withdrawn versions (when, by whom, why)", _step3_withdrawals),
     Step(4, "sign-in: growing delay between guesses of one client", _step4_signin_delays),
+    Step(5, "content-addressed files, tables and aggregates (blobs keyed by SHA-256)",
+         _step5_blobs),
 ]
 
 

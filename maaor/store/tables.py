@@ -49,7 +49,7 @@ version_files = sa.Table(
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("kind", sa.String(32), nullable=True),
-    sa.Column("data", sa.LargeBinary, nullable=False),
+    # The bytes are in ``blobs`` under this digest (shared by every version holding them).
 )
 
 version_tables = sa.Table(
@@ -59,7 +59,7 @@ version_tables = sa.Table(
     sa.Column("table_name", sa.String(64), primary_key=True),
     sa.Column("format", sa.String(16), nullable=False),
     sa.Column("rows", sa.BigInteger, nullable=False),
-    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),  # the Parquet bytes, in ``blobs``
 )
 
 current = sa.Table(
@@ -95,6 +95,15 @@ aggregates = sa.Table(
     metadata,
     sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), primary_key=True),
     sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),  # the bytes, in ``blobs``
+)
+
+# Content-addressed bytes of files, tables and aggregates (``maaor.store.blobs``).
+blobs = sa.Table(
+    "blobs",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
 

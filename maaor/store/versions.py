@@ -1,7 +1,9 @@
 """Published versions: publish, the current pointer, history, rollback.
 
 Every version is immutable once written: its files (the uploaded bytes), its tables
-(Parquet) and its metadata. Publishing writes a whole new version and moves the
+(Parquet) and its metadata. Bytes are stored once by digest (:mod:`maaor.store.blobs`):
+a version refers to the files and tables it shares with others, so an unchanged file
+or table adds no bytes. Publishing writes a whole new version and moves the
 current pointer in ONE transaction, under the write lock (``BEGIN IMMEDIATE`` on
 SQLite, ``SELECT ... FOR UPDATE`` of the pointer row on PostgreSQL): two publishes at
 once become two ordered versions (or the later one is refused as busy), and a failure
@@ -16,7 +18,6 @@ refuses it unless asked with ``withdrawn_ok=True``, and a rollback to it is refu
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from maaor.store import tables as s
 from maaor.store.aggregates import require_version
 from maaor.store.audit import write_audit
 from maaor.store.base import StoreBase
+from maaor.store.blobs import digest, put_blob
 from maaor.store.codec import TABLE_FORMAT, decode_table, encode_table
 from maaor.store.errors import StoreConflict, VersionNotFound, VersionWithdrawn
 from maaor.store.times import from_db_time, to_db_time, utc_now
@@ -218,27 +220,19 @@ class VersionStore(StoreBase):
         return version_id
 
     def _write_files(self, conn, version_id: int, files: Sequence[Source]) -> None:
-        rows = [
-            {
-                "version_id": version_id,
-                "position": i,
-                "name": f.name,
-                "size": len(f.data),
-                "sha256": hashlib.sha256(f.data).hexdigest(),
-                "kind": f.kind,
-                "data": bytes(f.data),
-            }
-            for i, f in enumerate(files)
-        ]
-        for row in rows:
-            conn.execute(s.version_files.insert().values(**row))
+        for i, f in enumerate(files):
+            sha = put_blob(conn, f.data, digest(f.data))
+            conn.execute(s.version_files.insert().values(
+                version_id=version_id, position=i, name=f.name, size=len(f.data),
+                sha256=sha, kind=f.kind,
+            ))
 
     def _write_tables(self, conn, version_id: int,
                       tables: dict[str, tuple[bytes, int]]) -> None:
         for name, (data, rows) in tables.items():
             conn.execute(s.version_tables.insert().values(
                 version_id=version_id, table_name=name, format=TABLE_FORMAT,
-                rows=rows, data=data,
+                rows=rows, sha256=put_blob(conn, data),
             ))
 
     def load(self, version: int | None = None, *, withdrawn_ok: bool = False) -> Dataset:
@@ -267,7 +261,8 @@ class VersionStore(StoreBase):
                 raise withdrawn_error(row)
             stored = conn.execute(
                 sa.select(s.version_tables.c.table_name, s.version_tables.c.format,
-                          s.version_tables.c.data)
+                          s.blobs.c.data)
+                .join(s.blobs, s.blobs.c.sha256 == s.version_tables.c.sha256)
                 .where(s.version_tables.c.version_id == version)
             ).all()
         tables = {
@@ -328,7 +323,8 @@ class VersionStore(StoreBase):
         with self._read() as conn:
             require_version(conn, version)
             rows = conn.execute(
-                sa.select(s.version_files.c.name, s.version_files.c.data)
+                sa.select(s.version_files.c.name, s.blobs.c.data)
+                .join(s.blobs, s.blobs.c.sha256 == s.version_files.c.sha256)
                 .where(s.version_files.c.version_id == version)
                 .order_by(s.version_files.c.position)
             ).all()
@@ -338,8 +334,8 @@ class VersionStore(StoreBase):
                  if_current: int | None | _Any = ANY) -> int:
         """Publish a NEW version equal to ``to_version`` (history never shrinks).
 
-        Copies the older version's files, tables and aggregates; the new version's
-        ``parent`` is ``to_version``.
+        Refers to the older version's files, tables and aggregates (their bytes are
+        shared, not copied); the new version's ``parent`` is ``to_version``.
 
         Returns:
             The new version id.

@@ -107,3 +107,49 @@ def test_table_removals_and_their_headline_in_both_languages():
         "Supprime 3 ligne(s) de « présence 4W » et en ajoute 1.",
     ]
     assert table_removals(before, before) == ()
+
+
+def _presence_by_counting(before, after):
+    """The multiset rule spelled out row by row (the reference for presence_changes)."""
+    from collections import Counter
+
+    from maaor.diff import PRESENCE_KEY
+
+    def texts(frame):
+        return Counter(
+            tuple("" if pd.isna(v) else str(v) for v in row)
+            for row in frame[list(PRESENCE_KEY)].astype(object).itertuples(index=False))
+
+    cb, ca = texts(before), texts(after)
+    out = {}
+    for row in set(cb) | set(ca):
+        key = (row[1], row[4])  # country_iso3, pillar
+        added, removed = max(ca[row] - cb[row], 0), max(cb[row] - ca[row], 0)
+        a, r = out.get(key, (0, 0))
+        out[key] = (a + added, r + removed)
+    return [(c or None, p or None, a, r) for (c, p), (a, r) in out.items() if a or r]
+
+
+def test_presence_changes_count_rows_as_a_multiset_per_country_and_pillar():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+
+    def frame(n):
+        return conform("presence", pd.DataFrame({
+            "org": rng.choice(["HALO Trust", "MAG", None], n),
+            "country_iso3": rng.choice(["IRQ", "SYR", None, ""], n),
+            "admin1": rng.choice(["Ninewa", None], n),
+            "pillar": rng.choice(["clearance", "eore", None], n),
+            "status": rng.choice(["active", "planned"], n),
+            "start": pd.to_datetime(rng.choice(["2019-01-01", "2020-02-02", None], n)),
+        }))
+
+    before, after = frame(400), frame(300)
+    after = pd.concat([after, before.iloc[:50], before.iloc[:5]], ignore_index=True)
+    got = presence_changes(before, after)
+    rows = [(None if pd.isna(c) else c, None if pd.isna(p) else p, a, r)
+            for c, p, a, r in got.itertuples(index=False)]
+    assert sorted(rows, key=str) == sorted(_presence_by_counting(before, after), key=str)
+    assert rows == sorted(rows, key=lambda x: (x[0] or "", x[1] or ""))  # by country, pillar
+    assert presence_changes(before, before).empty

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +16,7 @@ from maaor.read.precheck import (
     DEFAULT_LIMITS,
     Limits,
     PartFacts,
+    column_letters,
     column_number,
     precheck,
     precheck_report,
@@ -100,9 +102,12 @@ def test_row_and_column_limits_are_configurable():
 def test_inflating_sheet_is_refused_from_the_zip_directory():
     data = hostile.inflating_xlsx(4_000_000)
     assert len(data) < 50_000
-    problem = only("plan.xlsx", data, Limits(max_member_bytes=1_000_000))
+    # A sheet has its own byte limit (it scales with the cells allowed, issue 16).
+    problem = only("plan.xlsx", data, Limits(max_member_bytes=1_000_000,
+                                             max_sheet_bytes=1_000_000))
     assert problem.code == "xlsx.member_too_large"
     assert problem.value == "xl/worksheets/sheet1.xml"
+    assert "for a sheet (room for 6,000,000 cells" in problem.message
     # With the default limits, the compression ratio gives it away.
     assert codes("plan.xlsx", data) == ["xlsx.ratio"]
 
@@ -119,7 +124,8 @@ def test_sheet_that_inflates_past_its_declared_size_is_refused():
     data = hostile.lying_size_xlsx(4_000_000, 1000)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert z.getinfo("xl/worksheets/sheet1.xml").file_size == 1000
-    problem = only("plan.xlsx", data, Limits(max_member_bytes=1_000_000))
+    problem = only("plan.xlsx", data, Limits(max_member_bytes=1_000_000,
+                                             max_sheet_bytes=1_000_000))
     assert problem.code == "xlsx.inflated"
     assert problem.sheet == "Sheet1"
     # Within the limits, the mismatch itself is damage.
@@ -480,3 +486,28 @@ def test_report_keeps_no_facts_for_a_part_failing_its_crc():
     assert report.problems == []
     assert _SHEET1 not in report.parts
     assert "xl/workbook.xml" in report.parts
+
+
+def test_a_sheet_may_hold_more_xml_than_any_other_part():
+    # 4 MB of sheet XML: over the limit of any other part, within the sheet's own.
+    data = hostile.inflating_xlsx(4_000_000)
+    limits = Limits(max_member_bytes=1_000_000, max_sheet_bytes=8_000_000, max_ratio=10_000)
+    assert codes("plan.xlsx", data, limits) == []
+    assert codes("plan.xlsx", data, replace(limits, max_sheet_bytes=2_000_000)) == [
+        "xlsx.member_too_large"]
+
+
+def test_the_row_limit_binds_before_the_xml_size_for_a_template_wide_4w():
+    """A 4W of the template's width at the row limit fits the sheet byte limit (issue
+    16: the 23-column 4W hit the 100 MB XML limit near 129,000 rows)."""
+    from maaor import columns
+
+    width = len(columns.FIELDS["presence"])
+    limits = DEFAULT_LIMITS
+    assert limits.max_rows * width <= limits.max_cells
+    # A real row of the template, as Excel writes it (long references, styles, types).
+    row = "".join(f'<c r="{col}199999" s="12" t="s"><v>1234567</v></c>'
+                  for col in (column_letters(i + 1) for i in range(width)))
+    row_xml = f'<row r="199999" spans="1:{width}">{row}</row>'
+    assert limits.max_rows * len(row_xml) <= limits.max_sheet_bytes
+    assert limits.max_rows * len(row_xml) + limits.max_member_bytes <= limits.max_total_bytes

@@ -29,7 +29,8 @@ from tests.paths import ROOT
 def aggregates(store: Store) -> dict[tuple[int, str], bytes]:
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(s.aggregates.c.version_id, s.aggregates.c.name,
-                                      s.aggregates.c.data)).all()
+                                      s.blobs.c.data)
+                            .join(s.blobs, s.blobs.c.sha256 == s.aggregates.c.sha256)).all()
     return {(v, n): bytes(d) for v, n, d in rows}
 
 
