@@ -32,6 +32,7 @@ from maaor.ui.coordinator import PROBLEM_COLUMNS
 from maaor.ui.page import SOURCE_KEYS
 from maaor.ui.registry import PAGES
 from tests.paths import ROOT
+from tests.test_problem_catalogue import catalogue_problem_keys
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 # Where interface text is chosen: the pages and the modules that build what they show.
@@ -69,6 +70,8 @@ DYNAMIC_KEYS = {
     *(f"scope.filter.{name}" for name in ALL_FILTERS),
     "results.track.True",
     "results.track.False",
+    # validation problems: messages and fixes of the rules (tests/test_problem_catalogue.py)
+    *catalogue_problem_keys(),
 }
 
 
