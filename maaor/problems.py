@@ -140,3 +140,52 @@ class ProblemList:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+#: Row numbers named in a group's summary before "...".
+ROWS_NAMED = 3
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """Identical problems (same rule, sheet, column, message and fix) of several rows.
+
+    Attributes:
+        severity, code, file, sheet, column: as in :class:`Problem`.
+        message, fix: in the reader's language.
+        rows: the rows, in order (empty for problems about a whole sheet or file).
+        problems: the problems grouped.
+    """
+
+    severity: Severity
+    code: str
+    file: str
+    sheet: str | None
+    column: str | None
+    message: str
+    fix: str
+    rows: tuple[int, ...]
+    problems: tuple[Problem, ...]
+
+
+def group_problems(problems, lang: str = "en", by_severity: bool = True) -> list[ProblemGroup]:
+    """Return identical problems grouped, in ``lang``.
+
+    Groups come in the order of their first problem, or errors first, then warnings,
+    then notes (``by_severity``; the order of the file within each severity).
+    """
+    groups: dict[tuple, list[Problem]] = {}
+    texts: dict[tuple, tuple[str, str]] = {}
+    for p in problems:
+        message, fix = p.message_in(lang), p.fix_in(lang)
+        key = (p.severity, p.code, p.file, p.sheet, p.column, message, fix)
+        groups.setdefault(key, []).append(p)
+        texts[key] = (message, fix)
+    out = [
+        ProblemGroup(key[0], key[1], key[2], key[3], key[4], *texts[key],
+                     tuple(sorted({p.row for p in items if p.row is not None})), tuple(items))
+        for key, items in groups.items()
+    ]
+    if by_severity:
+        out.sort(key=lambda g: SEVERITIES.index(g.severity))  # stable: file order kept
+    return out

@@ -27,7 +27,8 @@ import streamlit as st
 
 from maaor import usecases, vocab
 from maaor.i18n import t
-from maaor.problems import Problem
+from maaor.i18n.problems import plural_form
+from maaor.problems import ROWS_NAMED, Problem, ProblemGroup, group_problems
 from maaor.ui.history import withdrawn_label
 from maaor.ui.safe import md_escape
 from maaor.usecases.candidate import SCOPES
@@ -147,15 +148,60 @@ def headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def problems_frame(problems: Sequence[Problem], lang: str = "en") -> pd.DataFrame:
     """Return problems as a text table: severity, sheet, row, column, value, message, fix,
-    with headers and severities in the page language."""
+    with headers, severities, messages and fixes in the page language."""
     rows = [
         {"severity": t(f"coord.problem.severity.{p.severity}", lang), "sheet": p.sheet,
-         "row": p.row, "column": p.column, "value": p.value, "message": p.message,
-         "fix": p.fix}
+         "row": p.row, "column": p.column, "value": p.value, "message": p.message_in(lang),
+         "fix": p.fix_in(lang)}
         for p in problems
     ]
     frame = as_text(pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS)))
     return frame.rename(columns={c: t(f"coord.problem.{c}", lang) for c in PROBLEM_COLUMNS})
+
+
+def group_summary(group: ProblemGroup, lang: str) -> str:
+    """One line for a group of identical problems: "12 rows (5, 9, 14 ...): message"."""
+    if not group.rows:
+        return group.message
+    named = ", ".join(str(r) for r in group.rows[:ROWS_NAMED])
+    if len(group.rows) > ROWS_NAMED:
+        named += " ..."
+    form = "coord.problem.rows.one" if plural_form(len(group.rows), lang) == "one" \
+        else "coord.problem.rows.other"
+    return t(form, lang, n=len(group.rows), rows=named, message=group.message)
+
+
+#: Orders of the problem groups.
+SORT_LABELS = {"severity": "coord.problem.sort.severity", "file": "coord.problem.sort.file"}
+#: Groups drawn per file before "and N more" (the annotated workbook marks every one).
+GROUPS_SHOWN = 200
+
+
+def render_problems(lang: str, problems: Sequence[Problem], key: str) -> None:
+    """Identical problems grouped, each an expander (problem, fix and its rows wrapped),
+    sortable by severity and filterable by sheet."""
+    sheets = sorted({p.sheet for p in problems if p.sheet is not None})
+    left, right = st.columns(2)
+    choice = ""
+    if len(sheets) > 1:
+        choice = left.selectbox(t("coord.problem.filter_sheet", lang), ["", *sheets],
+                                format_func=lambda s: s or t("coord.problem.all_sheets", lang),
+                                key=f"coord_problem_sheet_{key}")
+    order = right.selectbox(t("coord.problem.sort", lang), list(SORT_LABELS),
+                            format_func=lambda o: t(SORT_LABELS[o], lang),
+                            key=f"coord_problem_sort_{key}")
+    shown = [p for p in problems if not choice or p.sheet == choice]
+    groups = group_problems(shown, lang, by_severity=order == "severity")
+    for group in groups[:GROUPS_SHOWN]:
+        severity = t(f"coord.problem.severity.{group.severity}", lang)
+        where = " › ".join(x for x in (group.sheet, group.column) if x)
+        label = f"**{severity}**" + (f" · {md_escape(where)}" if where else "")
+        with st.expander(label + " — " + md_escape(group_summary(group, lang))):
+            if group.fix:
+                st.markdown(t("coord.problem.fix_line", lang, fix=md_escape(group.fix)))
+            st.dataframe(problems_frame(group.problems, lang), hide_index=True)
+    if len(groups) > GROUPS_SHOWN:
+        st.caption(t("coord.problem.more_groups", lang, n=len(groups) - GROUPS_SHOWN))
 
 
 def _safe_stem(name: str) -> str:
@@ -239,17 +285,14 @@ def render_report(lang: str, upload: Upload) -> None:
     for index, fres in enumerate(result.files):
         with st.container(border=True):
             st.subheader(md_escape(fres.file))
-            if fres.problems:
-                st.caption(t("coord.report.file_problems", lang))
-                st.dataframe(problems_frame(fres.problems, lang), hide_index=True)
             for report in fres.reports:
                 kind = t(f"coord.kind.{report.kind}", lang) if report.kind else t("coord.kind.none", lang)
-                st.markdown("**" + md_escape(report.sheet or fres.file) + "**")
-                st.caption(t("coord.report.sheet", lang, kind=kind, read=report.rows_read,
-                             loaded=report.rows_loaded, problems=len(report.problems)))
-                if report.problems:
-                    st.dataframe(problems_frame(report.problems, lang), hide_index=True)
+                st.caption("**" + md_escape(report.sheet or fres.file) + "** · "
+                           + t("coord.report.sheet", lang, kind=kind, read=report.rows_read,
+                               loaded=report.rows_loaded, problems=len(report.problems)))
             file_problems = [*fres.problems, *(p for r in fres.reports for p in r.problems)]
+            if file_problems:
+                render_problems(lang, file_problems, str(index))
             source = by_file.get(fres.file)
             if source is not None and file_problems:
                 st.download_button(
@@ -263,7 +306,7 @@ def render_report(lang: str, upload: Upload) -> None:
     cross = list(result.across_files)
     if cross:
         st.caption(t("coord.report.cross", lang))
-        st.dataframe(problems_frame(cross, lang), hide_index=True)
+        render_problems(lang, cross, "cross")
 
 
 # -------------------------------------------------------------------------- what changed
