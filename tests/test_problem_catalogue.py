@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from maaor.i18n import catalogue
-from maaor.i18n.problems import plural_form, problem_text
+from maaor.i18n import catalogue, plural_form
+from maaor.i18n.problems import problem_text
 from maaor.problems import problem
 from tests.paths import ROOT
 

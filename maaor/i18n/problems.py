@@ -23,15 +23,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from babel import Locale
 from babel.dates import format_date
 
-from maaor.i18n import DEFAULT_LANGUAGE, catalogue, country_name, fmt_number, normalise_language
-
-
-def plural_form(n: float, lang: str = DEFAULT_LANGUAGE) -> str:
-    """Return the CLDR plural category of ``n`` in ``lang`` ("one", "other" ...)."""
-    return Locale.parse(normalise_language(lang)).plural_form(abs(n))
+from maaor.i18n import (
+    DEFAULT_LANGUAGE,
+    catalogue,
+    country_name,
+    fmt_number,
+    normalise_language,
+    plural_form,
+)
 
 
 def render_param(value: object, lang: str) -> str:

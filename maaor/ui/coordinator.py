@@ -26,8 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from maaor import usecases, vocab
-from maaor.i18n import t
-from maaor.i18n.problems import plural_form
+from maaor.i18n import plural_form, t
 from maaor.problems import ROWS_NAMED, Problem, ProblemGroup, group_problems
 from maaor.ui.history import withdrawn_label
 from maaor.ui.safe import md_escape
