@@ -26,7 +26,8 @@ import pandas as pd
 import streamlit as st
 
 from maaor import usecases, vocab
-from maaor.i18n import plural_form, t
+from maaor.column_labels import field_label
+from maaor.i18n import fmt_date, fmt_money, fmt_percent, plural_form, t
 from maaor.problems import ROWS_NAMED, Problem, ProblemGroup, group_problems
 from maaor.ui.history import withdrawn_label
 from maaor.ui.safe import md_escape
@@ -143,6 +144,54 @@ def headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         frame["measure"] = frame["measure"].map(lambda m: t(f"coord.measure.{m}", lang))
     out = as_text(frame)
     return out.rename(columns={c: t(COLUMN_KEYS[c], lang) for c in out.columns if c in COLUMN_KEYS})
+
+
+#: How "What changed" writes a work-plan field's values (field -> kind of value).
+_VALUE_KINDS = {
+    "budget_usd": "money", "funded_usd": "money", "start": "date", "due": "date",
+    "last_update": "date", "progress": "percent", "status": "status",
+    "lead_tentative": "yes_no",
+}
+
+
+def value_in_words(field: str, value: object, lang: str) -> str:
+    """Return a work-plan value as the page writes it: money, dates and percentages in the
+    language's format, statuses by their labels, yes/no in words ("" when missing)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    kind = _VALUE_KINDS.get(field)
+    if kind == "money":
+        return fmt_money(value, lang)
+    if kind == "date":
+        return fmt_date(value, lang)
+    if kind == "percent":
+        return fmt_percent(value, lang)
+    if kind == "status":
+        return vocab.label("wp_status", str(value), lang)
+    if kind == "yes_no":
+        return t("about.yes" if bool(value) else "about.no", lang)
+    return str(value)
+
+
+def changes_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The changed work-plan fields with their labels (the column catalogue) and values in
+    the user's words."""
+    out = frame.copy()
+    if not len(out):
+        return out
+    out["before"] = [value_in_words(f, v, lang) for f, v in zip(out["field"], out["before"], strict=True)]
+    out["after"] = [value_in_words(f, v, lang) for f, v in zip(out["field"], out["after"], strict=True)]
+    out["field"] = [field_label("workplan", f, lang) for f in out["field"]]
+    return out
+
+
+def funding_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The AoR funding totals before and after, as money in the user's format."""
+    out = frame.copy()
+    for col in ("before", "after"):
+        if col in out:
+            out[col] = [fmt_money(v, lang) for v in out[col]]
+    return out
 
 
 def problems_frame(problems: Sequence[Problem], lang: str = "en") -> pd.DataFrame:
@@ -345,9 +394,11 @@ def section_changes(lang: str, upload: Upload | None) -> None:
     for key, frame in parts:
         st.markdown("**" + t(key, lang, n=len(frame)) + "**")
         if len(frame):
+            if key == "coord.changes.changed":
+                frame = changes_in_words(frame, lang)
             st.dataframe(headed(frame, lang), hide_index=True)
     st.markdown("**" + t("coord.changes.funding", lang) + "**")
-    st.dataframe(headed(diff.funding, lang), hide_index=True)
+    st.dataframe(headed(funding_in_words(diff.funding, lang), lang), hide_index=True)
 
 
 # -------------------------------------------------------------------- organisation names
@@ -437,10 +488,13 @@ def section_publish(lang: str, user: str, upload: Upload | None) -> None:
 
 def after_publish() -> None:
     """Make this server's pages read the new current version on their next run (the
-    use case has stored the new version's aggregates)."""
+    use case has stored the new version's aggregates). The coordinator who published
+    moves to it at once (other visitors are offered it)."""
     from maaor.ui import data
+    from maaor.ui.page import SESSION_SEEN
 
     data.current_version.clear()
+    st.session_state.pop(SESSION_SEEN, None)
 
 
 # -------------------------------------------------------------------------- edit in place
@@ -474,7 +528,9 @@ def section_edit(lang: str, user: str) -> None:
             "activity_id": st.column_config.TextColumn(t("coord.edit.col.activity_id", lang)),
             "activity": st.column_config.TextColumn(t("coord.edit.col.activity", lang)),
             "status": st.column_config.SelectboxColumn(
-                t("coord.edit.col.status", lang), options=vocab.codes("wp_status")),
+                t("coord.edit.col.status", lang), options=vocab.codes("wp_status"),
+                # Statuses by their labels; the stored value stays the code.
+                format_func=lambda code: vocab.label("wp_status", code, lang)),
             "progress": st.column_config.NumberColumn(
                 t("coord.edit.col.progress", lang), min_value=0, max_value=100, step=1),
             "comment": st.column_config.TextColumn(t("coord.edit.col.comment", lang), max_chars=2000),
@@ -535,7 +591,9 @@ def section_history(lang: str, user: str) -> None:
     st.dataframe(history_frame(history, lang), hide_index=True)
     ids = [v.id for v in history]
     current = next((v.id for v in history if v.is_current), None)
+    # Opens on the current version (the one a coordinator most often wants).
     pick = st.selectbox(t("coord.history.pick", lang), options=ids, key=HISTORY_PICK_KEY,
+                        index=ids.index(current) if current in ids else 0,
                         format_func=lambda v: t("coord.history.version", lang, version=v))
     left, right = st.columns(2)
     with left:
