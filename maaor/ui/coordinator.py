@@ -591,8 +591,10 @@ def section_history(lang: str, user: str) -> None:
     st.dataframe(history_frame(history, lang), hide_index=True)
     ids = [v.id for v in history]
     current = next((v.id for v in history if v.is_current), None)
-    # Opens on the current version (the one a coordinator most often wants).
-    pick = st.selectbox(t("coord.history.pick", lang), options=ids, key=HISTORY_PICK_KEY,
+    # Opens on the current version (the one a coordinator most often wants), and again on
+    # the new one after a publish (one widget per current version).
+    pick = st.selectbox(t("coord.history.pick", lang), options=ids,
+                        key=f"{HISTORY_PICK_KEY}_{current}",
                         index=ids.index(current) if current in ids else 0,
                         format_func=lambda v: t("coord.history.version", lang, version=v))
     left, right = st.columns(2)

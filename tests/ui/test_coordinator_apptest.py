@@ -4,6 +4,7 @@ history, rollback and edit in place, on a temporary SQLite store."""
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pandas as pd
@@ -12,7 +13,7 @@ import streamlit as st
 from openpyxl import Workbook
 from streamlit.testing.v1 import AppTest
 
-from maaor import service
+from maaor import service, vocab
 from maaor.auth import HASH_ENV, hash_password
 from maaor.i18n import catalogue
 from tests.paths import ROOT
@@ -342,6 +343,42 @@ def test_upload_clean_shows_what_changed_then_publish(store_env):
     assert row["who"] == "coordinator"
     assert row["files"] == "4w.xlsx"
     assert row["current"] == "✓"
+    # The download picker opens on the current version, not on version 1.
+    assert at.selectbox(key="coord_history_pick_2").value == 2
+    # The coordinator who published sees the new version (no "newer version" notice).
+    assert not any("was published while" in i for i in texts(at.info))
+
+
+def test_what_changed_speaks_in_field_labels_and_the_users_formats():
+    from maaor.ui.coordinator import changes_in_words, funding_in_words
+
+    changed = pd.DataFrame({
+        "activity_id": ["1.1.1", "1.1.1", "1.1.1", "1.1.2"],
+        "field": ["budget_usd", "last_update", "leads", "status"],
+        "before": [None, pd.Timestamp("2019-03-05"), "UNMAS", "ongoing"],
+        "after": [1_809_143_000.0, pd.Timestamp("2019-06-30"), "UNMAS; HALO Trust", "cancelled"],
+    })
+    en = changes_in_words(changed, "en")
+    assert en["field"].tolist() == ["Budget (USD)", "Last update", "Lead", "Status"]
+    assert en["before"].tolist() == ["", "5 Mar 2019", "UNMAS", "Ongoing"]
+    assert en["after"].tolist() == ["USD 1.8B", "30 Jun 2019", "UNMAS; HALO Trust", "Cancelled"]
+    fr = changes_in_words(changed, "fr")
+    assert fr["field"].tolist() == ["Budget (USD)", "Dernière mise à jour", "Chef de file", "Statut"]
+    assert fr["after"].tolist()[:2] == ["1,8\u00a0Md\u00a0USD", "30 juin 2019"]
+    assert fr["after"].tolist()[3] == vocab.label("wp_status", "cancelled", "fr")
+    funding = pd.DataFrame({"measure": ["funded_usd"], "before": [40_000.0], "after": [None]})
+    assert funding_in_words(funding, "en")[["before", "after"]].iloc[0].tolist() == \
+        ["USD 40K", "unknown"]
+
+
+def test_edit_in_place_shows_statuses_by_their_labels(store_env):
+    at = signed_in()
+    (editor,) = at.get("data_editor")
+    options = json.loads(editor.proto.columns)["status"]["type_config"]["options"]
+    # Shown by their labels, stored as codes.
+    assert options == [{"value": c, "label": vocab.label("wp_status", c, "en")}
+                       for c in vocab.codes("wp_status")]
+    assert {"value": "cancelled", "label": "Cancelled"} in options
 
 
 def test_replace_everything_is_an_explicit_choice_and_names_what_goes(store_env):
