@@ -22,7 +22,7 @@ from maaor.problems import problem
 from tests.paths import ROOT
 
 #: The modules whose problems are told from the catalogues.
-PROBLEM_CODE = sorted((ROOT / "maaor" / "validate").glob("*.py"))
+PROBLEM_CODE = [*sorted((ROOT / "maaor" / "validate").glob("*.py")), ROOT / "maaor" / "load.py"]
 _CALLS = {"problem": 1, "Problem": 1, "rows_problem": 1, "sheet_problem": 1, "count_more": 1}
 _CODE_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
@@ -34,6 +34,14 @@ def _constants(node: ast.AST) -> set[str]:
     if isinstance(node, ast.IfExp):
         return _constants(node.body) | _constants(node.orelse)
     return set()
+
+
+def _resolve(node: ast.AST, tables: set[str]) -> set[str]:
+    """Codes an argument can hold: its constants; a variable or table lookup may hold any
+    code of the function's loops or the module's code tables."""
+    if isinstance(node, ast.IfExp):
+        return _resolve(node.body, tables) | _resolve(node.orelse, tables)
+    return _constants(node) or set(tables)
 
 
 def _module_dict_values(tree: ast.Module) -> set[str]:
@@ -84,13 +92,14 @@ def problem_keys(paths=PROBLEM_CODE) -> set[str]:
                 if name not in calls:
                     continue
                 position = calls[name]
-                if len(node.args) > position:
-                    codes = _constants(node.args[position])
-                    # A code held in a variable comes from a loop's or the module's tables.
-                    keys |= codes if codes else (_loop_codes(function) | table_codes)
+                # With a message variant (key=...), the variant's entry is the one used.
+                has_key = any(kw.arg == "key" for kw in node.keywords)
+                tables = _loop_codes(function) | table_codes
+                if len(node.args) > position and not has_key:
+                    keys |= _resolve(node.args[position], tables)
                 for kw in node.keywords:
                     if kw.arg == "key":
-                        keys |= _constants(kw.value)
+                        keys |= _resolve(kw.value, tables)
         # Catalogue entries named in the code (sub-sentences such as org.did_you_mean).
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) \
@@ -114,7 +123,8 @@ def test_the_scan_finds_the_rules():
     keys = problem_keys()
     assert {"status.unknown", "status.unknown.workplan", "country.guessed", "date.not_exist",
             "money.text.note_filled", "rows.more", "excel.error_cell", "pillar.unknown",
-            "presence.no_mechanism", "org.did_you_mean"} <= keys
+            "presence.no_mechanism", "org.did_you_mean", "file.duplicate.same_name",
+            "sheet.hidden", "file.unreadable.unexpected"} <= keys
     assert len(keys) >= 50
 
 
