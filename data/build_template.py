@@ -1,4 +1,5 @@
-"""Build ``data/template.xlsx``, the empty workbook coordinators fill in.
+"""Build ``data/template.xlsx`` and ``data/template_fr.xlsx``, the empty workbooks
+coordinators fill in (English and French headers and lists).
 
 Run from the repository root::
 
@@ -6,9 +7,14 @@ Run from the repository root::
 
 One sheet per kind (labels row from ``maaor/data/columns.csv``, HXL tag row under it,
 frozen panes), an "Instructions" sheet (English and French) and a hidden "Lists" sheet
-whose columns feed the drop-down lists. The drop-down values are the English labels of
-``maaor/data/vocab.csv``, read at build time so the lists live in one place only.
-The output is deterministic (same inputs, same bytes).
+whose columns feed the drop-down lists. The drop-down values are the labels of
+``maaor/data/vocab.csv`` in the template's language, the country names (offline UN names)
+and the organisations of ``maaor/data/organisations.csv``, read at build time so the lists
+live in one place only. Every list warns and lets the value stand (French words,
+abbreviations and new organisations are accepted by the dashboard, which says so when it
+reads them). Number, percentage, year, coordinate and date columns validate their values
+the same way. French headers come from ``maaor/data/columns_fr.csv``. The output is
+deterministic (same inputs, same bytes).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # maaor, for country names
 from build_bundled import (  # noqa: E402
     FIXED_TIME,
     ROOT,
@@ -32,7 +39,11 @@ from build_bundled import (  # noqa: E402
 )
 
 VOCAB_CSV = ROOT / "maaor" / "data" / "vocab.csv"
+ORGANISATIONS_CSV = ROOT / "maaor" / "data" / "organisations.csv"
+COUNTRIES_JSON = ROOT / "maaor" / "data" / "countries.json"
+COLUMNS_FR_CSV = ROOT / "maaor" / "data" / "columns_fr.csv"
 TEMPLATE = ROOT / "data" / "template.xlsx"
+TEMPLATES = {"en": TEMPLATE, "fr": ROOT / "data" / "template_fr.xlsx"}
 
 # kind -> sheet name, in the order the sheets appear.
 SHEETS: dict[str, str] = {
@@ -41,6 +52,13 @@ SHEETS: dict[str, str] = {
     "funding": "Funding",
     "indicators": "Indicators",
     "mechanisms": "Coordination mechanisms",
+}
+SHEETS_FR: dict[str, str] = {
+    "workplan": "Plan de travail",
+    "presence": "Présence 4W",
+    "funding": "Financement",
+    "indicators": "Indicateurs",
+    "mechanisms": "Mécanismes de coordination",
 }
 LISTS_SHEET = "Lists"
 INSTRUCTIONS_SHEET = "Instructions"
@@ -54,8 +72,56 @@ LIST_TYPES: tuple[str, ...] = (
     "disaggregation",
     "direction",
 )
+# Field types with a drop-down list that is not a vocabulary: all countries, and the
+# organisations of the directory (one organisation per cell only: lists are typed freely).
+NAME_LISTS: tuple[str, ...] = ("country", "org")
 # Data rows the drop-downs cover (rows 3 .. LAST_ROW).
 LAST_ROW = 2000
+# Field type -> (validation type, operator, first bound, second bound) for numbers and dates.
+# Text such as "USD 40,000" or "31/03/2022" stays accepted: every check only warns.
+VALUE_CHECKS: dict[str, tuple[str, str, str, str | None]] = {
+    "money": ("decimal", "greaterThanOrEqual", "0", None),
+    "count": ("whole", "greaterThanOrEqual", "0", None),
+    "number": ("decimal", "between", "-1000000000000", "1000000000000"),
+    "percent": ("decimal", "between", "0", "100"),
+    "year": ("whole", "between", "1990", "2100"),
+    "latitude": ("decimal", "between", "-90", "90"),
+    "longitude": ("decimal", "between", "-180", "180"),
+    # Excel serial numbers of 1990-01-01 and 2100-12-31.
+    "date": ("date", "between", "32874", "73415"),
+}
+# Words of the checks, per template language: (title, message) of the error, input prompt.
+CHECK_TEXT: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "list": ("Value not in the list",
+                 "This value is not in the list. French words and usual abbreviations are also "
+                 "accepted; the dashboard will tell you if it does not recognise it."),
+        "org": ("Organisation not in the list",
+                "This organisation is not in the list. It will be kept as written and the "
+                "dashboard will warn, so the coordinator can add it."),
+        "number": ("Not a number in range",
+                   "Expected a number in range (see the Instructions sheet). The dashboard "
+                   "will tell you if it cannot read this value."),
+        "date": ("Not a date", "Expected a date, e.g. 31/03/2022 or 2022-03-31. The dashboard "
+                 "will tell you if it cannot read this value."),
+        "prompt": ("", "Pick a value from the list."),
+    },
+    "fr": {
+        "list": ("Valeur hors de la liste",
+                 "Cette valeur n'est pas dans la liste. Les mots anglais et les abréviations "
+                 "usuelles sont aussi acceptés ; le tableau de bord signalera ce qu'il ne "
+                 "reconnaît pas."),
+        "org": ("Organisation hors de la liste",
+                "Cette organisation n'est pas dans la liste. Elle sera gardée telle qu'elle est "
+                "écrite et le tableau de bord le signalera, pour que le coordinateur l'ajoute."),
+        "number": ("Nombre hors des limites",
+                   "Un nombre dans les limites est attendu (voir la feuille Instructions). Le "
+                   "tableau de bord signalera ce qu'il ne peut pas lire."),
+        "date": ("Date attendue", "Une date est attendue, par ex. 31/03/2022 ou 2022-03-31. Le "
+                 "tableau de bord signalera ce qu'il ne peut pas lire."),
+        "prompt": ("", "Choisir une valeur dans la liste."),
+    },
+}
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HXL_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -146,11 +212,42 @@ def vocab_labels(lang: str = "en") -> dict[str, list[str]]:
     return out
 
 
+def country_names(lang: str = "en") -> list[str]:
+    """Return the names of every country the dashboard reads, in ``lang``, sorted."""
+    import json
+
+    from maaor.i18n import country_name
+
+    codes = json.loads(COUNTRIES_JSON.read_text(encoding="utf-8"))["iso3"]
+    names = {country_name(code, lang) for code in codes}
+    return sorted((n for n in names if n), key=_sort_key)
+
+
+def organisation_names() -> list[str]:
+    """Return the names of the organisations of the directory, sorted."""
+    with ORGANISATIONS_CSV.open(encoding="utf-8", newline="") as fh:
+        return sorted({row["name"] for row in csv.DictReader(fh) if row["name"].strip()},
+                      key=_sort_key)
+
+
+def _sort_key(text: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+
+
+def french_labels() -> dict[tuple[str, str], str]:
+    """Return (kind, field) -> French header, from ``columns_fr.csv``."""
+    with COLUMNS_FR_CSV.open(encoding="utf-8", newline="") as fh:
+        return {(row["kind"], row["field"]): row["label"] for row in csv.DictReader(fh)}
+
+
 def add_lists_sheet(wb: Workbook, labels: dict[str, list[str]]) -> dict[str, str]:
-    """Add the hidden Lists sheet and return vocabulary name -> absolute range of its values."""
+    """Add the hidden Lists sheet and return list name -> absolute range of its values."""
     ws = wb.create_sheet(LISTS_SHEET)
     ranges: dict[str, str] = {}
-    for col, vocab in enumerate(LIST_TYPES, start=1):
+    for col, vocab in enumerate((*LIST_TYPES, *NAME_LISTS), start=1):
         letter = get_column_letter(col)
         ws.cell(row=1, column=col, value=vocab).font = Font(bold=True)
         values = labels[vocab]
@@ -162,11 +259,27 @@ def add_lists_sheet(wb: Workbook, labels: dict[str, list[str]]) -> dict[str, str
     return ranges
 
 
-def add_kind_sheet(wb: Workbook, kind: str, ranges: dict[str, str]) -> None:
-    """Add the empty sheet of ``kind``: labels, HXL row, widths, frozen panes, drop-downs."""
-    ws = wb.create_sheet(SHEETS[kind])
+def _check(kind: str, text: dict[str, tuple[str, str]], title: str, **options) -> DataValidation:
+    """A validation that warns (the value may stay): Excel's "warning" error style."""
+    error_title, error = text[kind]
+    return DataValidation(allow_blank=True, showErrorMessage=True, errorStyle="warning",
+                          errorTitle=error_title, error=error, promptTitle=title[:32],
+                          **options)
+
+
+def _header(spec: dict[str, str], lang: str) -> str:
+    if lang == "fr":
+        return french_labels()[(spec["kind"], spec["field"])]
+    return spec["label"]
+
+
+def add_kind_sheet(wb: Workbook, kind: str, ranges: dict[str, str], lang: str = "en") -> None:
+    """Add the empty sheet of ``kind``: headers in ``lang``, HXL row, widths, frozen panes,
+    drop-downs and value checks."""
+    ws = wb.create_sheet((SHEETS_FR if lang == "fr" else SHEETS)[kind])
     specs = column_specs(kind)
-    ws.append([s["label"] for s in specs])
+    text = CHECK_TEXT[lang]
+    ws.append([_header(s, lang) for s in specs])
     ws.append([first_hxl(s) for s in specs])
     for idx, spec in enumerate(specs, start=1):
         letter = get_column_letter(idx)
@@ -178,38 +291,40 @@ def add_kind_sheet(wb: Workbook, kind: str, ranges: dict[str, str]) -> None:
         tag.font = Font(italic=True, color="595959")
         tag.fill = HXL_FILL
         wide = spec["type"] in ("text", "orglist", "personlist") and spec["field"] not in ("budget_group",)
-        ws.column_dimensions[letter].width = 40 if wide else max(14, len(spec["label"]) + 4, len(first_hxl(spec)) + 2)
+        ws.column_dimensions[letter].width = 40 if wide else max(14, len(_header(spec, lang)) + 4, len(first_hxl(spec)) + 2)
         if spec["type"] == "date":
             # A column style, not styled cells: empty styled cells would count as rows.
             ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
-        if spec["type"] in LIST_TYPES:
-            dv = DataValidation(
+        title = _header(spec, lang)
+        if spec["type"] in LIST_TYPES or spec["type"] in NAME_LISTS:
+            dv = _check(
+                "org" if spec["type"] == "org" else "list", text, title,
                 type="list",
                 formula1=ranges[spec["type"]],  # OOXML stores the formula without "="
-                allow_blank=True,
                 showDropDown=False,  # False shows the in-cell arrow (the OOXML flag is inverted)
-                showErrorMessage=True,
-                errorStyle="warning",
-                errorTitle="Value not in the list",
-                error="This word is not in the list. French words and usual abbreviations are also "
-                      "accepted; maaor will tell you if it does not recognise it.",
-                promptTitle=spec["label"],
-                prompt="Pick a value from the list.",
+                prompt=text["prompt"][1],
                 showInputMessage=True,
             )
-            dv.add(f"{letter}3:{letter}{LAST_ROW}")
-            ws.add_data_validation(dv)
+        elif spec["type"] in VALUE_CHECKS:
+            kind_of, operator, low, high = VALUE_CHECKS[spec["type"]]
+            dv = _check("date" if kind_of == "date" else "number", text, title,
+                        type=kind_of, operator=operator, formula1=low, formula2=high)
+        else:
+            continue
+        dv.add(f"{letter}3:{letter}{LAST_ROW}")
+        ws.add_data_validation(dv)
     ws.freeze_panes = "A3"
 
 
 def _column_help(spec: dict[str, str], labels_en: dict[str, list[str]]) -> tuple[str, str]:
     if spec["type"] in LIST_TYPES:
         values = ", ".join(labels_en[spec["type"]])
-        return LIST_HELP[0] + values + ".", LIST_HELP[1] + values + "."
+        values_fr = ", ".join(vocab_labels("fr")[spec["type"]])
+        return LIST_HELP[0] + values + ".", LIST_HELP[1] + values_fr + "."
     return TYPE_HELP[spec["type"]]
 
 
-def add_instructions_sheet(wb: Workbook, labels_en: dict[str, list[str]]) -> None:
+def add_instructions_sheet(wb: Workbook, labels_en: dict[str, list[str]], lang: str = "en") -> None:
     """Add the Instructions sheet: general rules in English and French, then one row per column."""
     ws = wb.create_sheet(INSTRUCTIONS_SHEET, 0)
     ws.column_dimensions["A"].width = 24
@@ -236,45 +351,48 @@ def add_instructions_sheet(wb: Workbook, labels_en: dict[str, list[str]]) -> Non
         cell.fill = HEADER_FILL
         cell.alignment = wrap
     row += 1
-    for kind, sheet in SHEETS.items():
+    for kind, sheet in (SHEETS_FR if lang == "fr" else SHEETS).items():
         for spec in column_specs(kind):
             en, fr = _column_help(spec, labels_en)
             required = spec["required"].strip().lower() in ("y", "yes", "true", "1")
-            values = [sheet, spec["label"], first_hxl(spec), "Yes / Oui" if required else "No / Non",
+            values = [sheet, _header(spec, lang), first_hxl(spec), "Yes / Oui" if required else "No / Non",
                       en, fr, spec["aliases"].replace("|", ", ")]
             for col, value in enumerate(values, start=1):
                 ws.cell(row=row, column=col, value=value).alignment = wrap
             row += 1
 
 
-def build_template() -> Workbook:
-    """Return the template workbook (Instructions, one sheet per kind, hidden Lists)."""
+def build_template(lang: str = "en") -> Workbook:
+    """Return the template workbook in ``lang`` (Instructions, one sheet per kind, hidden
+    Lists)."""
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.title = "maaor data template"
     wb.properties.creator = "maaor data/build_template.py"
     wb.properties.created = FIXED_TIME
     labels_en = vocab_labels("en")
-    ranges = add_lists_sheet(wb, labels_en)
+    lists = {**vocab_labels(lang), "country": country_names(lang), "org": organisation_names()}
+    ranges = add_lists_sheet(wb, lists)
     for kind in SHEETS:
-        add_kind_sheet(wb, kind, ranges)
-    add_instructions_sheet(wb, labels_en)
+        add_kind_sheet(wb, kind, ranges, lang)
+    add_instructions_sheet(wb, labels_en, lang)
     # Lists last; Instructions first; the kind sheets in between.
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
     wb.active = 0
     return wb
 
 
-def template_bytes() -> bytes:
-    """Return the .xlsx bytes of the template (identical for identical inputs)."""
-    return workbook_bytes(build_template())
+def template_bytes(lang: str = "en") -> bytes:
+    """Return the .xlsx bytes of the template in ``lang`` (identical for identical inputs)."""
+    return workbook_bytes(build_template(lang))
 
 
-def main(path: Path = TEMPLATE) -> None:
-    """Write the template workbook to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(template_bytes())
-    print(f"{path}: {path.stat().st_size // 1024} KB")
+def main() -> None:
+    """Write the English and French template workbooks."""
+    for lang, path in TEMPLATES.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(template_bytes(lang))
+        print(f"{path}: {path.stat().st_size // 1024} KB")
 
 
 if __name__ == "__main__":

@@ -81,8 +81,9 @@ def sheet_headline(report: SheetReport, table, today: dt.date) -> dict:
     return {"rows": len(table)}
 
 
-def validation_report(result: LoadResult, today: dt.date) -> dict:
-    """The JSON object printed by ``validate --json`` (documented in the README)."""
+def validation_report(result: LoadResult, today: dt.date, lang: str = "en") -> dict:
+    """The JSON object printed by ``validate --json`` (documented in the README); each
+    problem's ``message`` and ``fix`` in ``lang``, its ``code`` unchanged."""
     files = []
     for fr in result.files:
         tables = iter(fr.tables)
@@ -93,15 +94,16 @@ def validation_report(result: LoadResult, today: dt.date) -> dict:
                 "kind": rep.kind,
                 "rows_read": rep.rows_read,
                 "rows_loaded": rep.rows_loaded,
-                "problems": [p.to_dict() for p in rep.problems],
+                "problems": [p.localised(lang) for p in rep.problems],
                 "columns": [c.to_dict() for c in rep.columns],
             }
             if rep.kind is not None:
                 _, table = next(tables)
                 entry["headline"] = sheet_headline(rep, table, today)
             sheets.append(entry)
-        files.append({"file": fr.file, "problems": [p.to_dict() for p in fr.problems], "sheets": sheets})
-    cross = [p.to_dict() for p in result.across_files]
+        files.append({"file": fr.file, "problems": [p.localised(lang) for p in fr.problems],
+                      "sheets": sheets})
+    cross = [p.localised(lang) for p in result.across_files]
     return {
         "ok": result.ok,
         "errors": len(result.errors),
@@ -111,18 +113,19 @@ def validation_report(result: LoadResult, today: dt.date) -> dict:
     }
 
 
-def _print_problem(p, indent: str, out) -> None:
-    print(f"{indent}{p.severity.upper()} {p.where()}: {p.message}"
+def _print_problem(p, indent: str, out, lang: str = "en") -> None:
+    fix = p.fix_in(lang)
+    print(f"{indent}{p.severity.upper()} {p.where()}: {p.message_in(lang)}"
           + (f" (value: {p.value})" if p.value else "")
-          + (f" Fix: {p.fix}" if p.fix else ""), file=out)
+          + (f" Fix: {fix}" if fix else ""), file=out)
 
 
-def _print_text_report(result: LoadResult, out) -> None:
+def _print_text_report(result: LoadResult, out, lang: str = "en") -> None:
     """Every problem of every file, sheet and cross-file check, then the counts."""
     for fr in result.files:
         print(f"{fr.file}", file=out)
         for p in fr.problems:
-            _print_problem(p, "  ", out)
+            _print_problem(p, "  ", out, lang)
         for rep in fr.reports:
             kind = rep.kind or "not loaded"
             print(
@@ -131,11 +134,11 @@ def _print_text_report(result: LoadResult, out) -> None:
                 file=out,
             )
             for p in rep.problems:
-                _print_problem(p, "    ", out)
+                _print_problem(p, "    ", out, lang)
     if result.across_files:
         print("across files", file=out)
         for p in result.across_files:
-            _print_problem(p, "  ", out)
+            _print_problem(p, "  ", out, lang)
     n_err = len(result.errors)
     n_warn = sum(p.severity == "warning" for p in result.problems)
     print(f"{n_err} error(s), {n_warn} warning(s)", file=out)
@@ -163,10 +166,11 @@ def cmd_validate(args) -> int:
     # Parsed in the isolated child (memory and time limits) unless --in-process.
     result = usecases.validate_files(files, today=today, isolate=not args.in_process)
     if args.json:
-        json.dump(validation_report(result, today), sys.stdout, indent=2, default=str, ensure_ascii=False)
+        json.dump(validation_report(result, today, args.lang), sys.stdout, indent=2, default=str,
+                  ensure_ascii=False)
         print()
     else:
-        _print_text_report(result, sys.stdout)
+        _print_text_report(result, sys.stdout, args.lang)
     return 0 if result.ok else 1
 
 
@@ -470,6 +474,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "(for debugging a reader only; never for untrusted files)")
     # Kept so existing scripts keep working: isolation is the default now.
     p.add_argument("--isolate", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--lang", choices=("en", "fr"), default="en",
+                   help="language of the problem messages and fixes (codes stay the same)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("publish", help="validate and publish as a new version")

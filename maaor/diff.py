@@ -47,8 +47,8 @@ class DatasetDiff:
     Attributes:
         activities_added: activity_id, objective_id, output_id, activity.
         activities_removed: same columns.
-        activities_changed: activity_id, field, before, after (one row per changed field,
-            values as display text).
+        activities_changed: activity_id, field, before, after (one row per changed field;
+            before/after are the stored values, None when missing).
         flags_raised: flags in ``after`` only (columns of ``figures.gaps.all_flags``).
         flags_cleared: flags in ``before`` only.
         presence_changes: country_iso3, pillar, added, removed (row counts).
@@ -106,14 +106,11 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def _display(value) -> str:
+def _raw(value):
+    """The value as stored (None when missing): the page writes it in the user's words."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if isinstance(value, float | np.floating):
-        return f"{float(value):g}"
-    return str(value)
+        return None
+    return value
 
 
 def activity_changes(before: pd.DataFrame, after: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -139,8 +136,8 @@ def activity_changes(before: pd.DataFrame, after: pd.DataFrame) -> tuple[pd.Data
             parts.append(pd.DataFrame({
                 "activity_id": ids,
                 "field": field,
-                "before": [_display(v) for v in old[differs]],
-                "after": [_display(v) for v in new[differs]],
+                "before": [_raw(v) for v in old[differs]],
+                "after": [_raw(v) for v in new[differs]],
             }))
     changed = (
         pd.concat(parts, ignore_index=True).sort_values(["activity_id", "field"], kind="stable")

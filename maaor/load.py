@@ -18,7 +18,7 @@ import pandas as pd
 
 from maaor.dataset import TABLES, Dataset, DatasetMeta, conform, empty_table
 from maaor.logs import log_event
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 from maaor.read.types import ColumnPlacement
 from maaor.sources import Source
 
@@ -219,14 +219,8 @@ def load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
         return FileResult(
             source.name,
             problems=[
-                Problem(
-                    "error",
-                    "file.unreadable",
-                    f"maaor could not read this file ({type(exc).__name__}).",
-                    "Check that it is an .xlsx, .csv or .json file saved from Excel or a "
-                    "similar tool; if it is, send it to the maintainers.",
-                    file=source.name,
-                )
+                problem("error", "file.unreadable", {"reason": type(exc).__name__},
+                        key="file.unreadable.unexpected", file=source.name)
             ],
         )
 
@@ -267,9 +261,8 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
             if has_data and is_instruction_sheet(raw.sheet or ""):
                 # The template's hidden drop-down lists: expected, not user data.
                 result.reports.append(SheetReport(source.name, raw.sheet, None, problems=[
-                    Problem("note", "sheet.lists_ignored",
-                            f"Hidden sheet '{raw.sheet}' holds drop-down lists; it was not loaded.",
-                            "", file=source.name, sheet=raw.sheet)]))
+                    problem("note", "sheet.lists_ignored", {"sheet": raw.sheet},
+                            file=source.name, sheet=raw.sheet)]))
             elif has_data:
                 hidden_with_data.append(raw.sheet or "")
                 result.reports.append(
@@ -278,12 +271,8 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
                         raw.sheet,
                         None,
                         problems=[
-                            Problem(
-                                "warning",
-                                "sheet.hidden",
-                                f"Sheet '{raw.sheet}' is hidden; its data were not loaded.",
-                                "Unhide the sheet in Excel if its data should be loaded, "
-                                "or delete it.",
+                            problem(
+                                "warning", "sheet.hidden", {"sheet": raw.sheet},
                                 file=source.name,
                                 sheet=raw.sheet,
                             )
@@ -322,35 +311,23 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
 
     if not visible_with_data and hidden_with_data:
         result.problems.append(
-            Problem(
-                "error",
-                "file.only_hidden_data",
-                "The only data in this workbook are in hidden sheets ("
-                + ", ".join(hidden_with_data)
-                + "); nothing was loaded.",
-                "Unhide the sheet that holds the data, save, and upload again.",
+            problem(
+                "error", "file.only_hidden_data", {"sheets": ", ".join(hidden_with_data)},
                 file=source.name,
             )
         )
     elif result.tables and not any(len(t) for _, t in result.tables):
         result.problems.append(
-            Problem(
-                "error",
-                "file.headers_only",
-                "This file has column headers but no data rows.",
-                "Fill in at least one row under the header row (see the template), or "
-                "check that you uploaded the right file.",
+            problem(
+                "error", "file.headers_only",
                 file=source.name,
             )
         )
     elif not result.tables and not any(p.severity == "error" for p in result.problems):
         if not any(p.severity == "error" for r in result.reports for p in r.problems):
             result.problems.append(
-                Problem(
-                    "error",
-                    "file.no_data",
-                    "No data rows were found in this file.",
-                    "Fill in at least one row under the header row (see the template).",
+                problem(
+                    "error", "file.no_data",
                     file=source.name,
                 )
             )
@@ -364,14 +341,9 @@ def _same_bytes(source: Source, first: str) -> FileResult:
     return FileResult(
         source.name,
         problems=[
-            Problem(
-                "warning",
-                "file.duplicate",
-                ("This file was given twice" if same_name else
-                 f"This file has exactly the same content as '{first}'")
-                + "; it was loaded once.",
-                "Nothing to do if this was a mistake; if the files should differ, check that "
-                "you chose the right ones.",
+            problem(
+                "warning", "file.duplicate", {"first": first},
+                key="file.duplicate.same_name" if same_name else "file.duplicate",
                 file=source.name,
             )
         ],

@@ -23,6 +23,7 @@ Number text (money, counts, percentages, coordinates) follows one grammar:
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import json
@@ -595,6 +596,33 @@ def _date_value(u) -> tuple[dt.datetime | None, bool, bool]:
     return None, True, False
 
 
+_FULL_DATE_RE = re.compile(
+    r"^\s*(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})"
+    r"|(?P<d2>\d{1,2})[/.\-](?P<m2>\d{1,2})[/.\-](?P<y2>\d{4}))\s*$"
+)
+
+
+def impossible_date(value: object) -> tuple[int, int, int] | None:
+    """Return (year, month, days in that month) when ``value`` is a date written in full
+    whose day does not exist in its month ("31/02/2022" -> (2022, 2, 28)), else None.
+
+    Only the two unambiguous full forms are recognised: ISO "2022-02-31" and day-first
+    "31/02/2022" (or with "." or "-").
+    """
+    if not isinstance(value, str):
+        return None
+    m = _FULL_DATE_RE.match(value)
+    if not m:
+        return None
+    year = int(m["y1"] or m["y2"])
+    month = int(m["m1"] or m["m2"])
+    day = int(m["d1"] or m["d2"])
+    if not (1 <= month <= 12 and 1 <= day <= 31 and _MIN_YEAR <= year <= _MAX_YEAR):
+        return None
+    days = calendar.monthrange(year, month)[1]
+    return (year, month, days) if day > days else None
+
+
 def parse_dates(s: pd.Series) -> DateParse:
     """Parse a date column.
 
@@ -775,6 +803,15 @@ class _CountryIndex(NamedTuple):
     iso3: frozenset[str]
     iso2: dict[str, str]
     overrides: dict[str, str]  # match_key -> iso3 or "" (global)
+    read_as: frozenset[str]  # names and overrides read, but said: "'X' was read as Y"
+
+
+#: hdx-python-country columns that hold a country's names in English or French.
+_OWN_NAME_COLUMNS = (
+    "Preferred Term", "ISO Alt Term", "DGACM Alt Term", "HPC Tools Alt Term", "RW Short Name",
+    "RW API Alt Term", "English Short", "French Short", "English Formal", "M49 English",
+    "M49 French",
+)
 
 
 class _CountryFallback(NamedTuple):
@@ -799,9 +836,17 @@ def country_snapshot() -> dict:
         key = match_key(name)
         if key:
             names.setdefault(key, iso3)
+    # Names in English or French (the dashboard's languages) are read silently; a name
+    # only found in another language ("Afganistán") may be a misspelling and is said.
+    own = {
+        match_key(info.get(column) or "")
+        for info in data["countries"].values()
+        for column in _OWN_NAME_COLUMNS
+    }
     return {
         "aliases": {iso3: rx.pattern for iso3, rx in sorted(data["aliases"].items())},
         "names": dict(sorted(names.items())),
+        "read_as": sorted(k for k in names if k not in own),
         "iso3": sorted(data["countries"]),
         "iso2": dict(sorted((k, v) for k, v in data["iso2iso3"].items() if len(k) == 2)),
     }
@@ -811,11 +856,17 @@ def country_snapshot() -> dict:
 def _country_index() -> _CountryIndex:
     snapshot = json.loads(COUNTRIES_JSON.read_text(encoding="utf-8"))
     overrides: dict[str, str] = {}
+    read_as = set(snapshot["read_as"])
     with COUNTRY_OVERRIDES_CSV.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            overrides[match_key(row["name"])] = row["iso3"].strip().upper()
+            key = match_key(row["name"])
+            overrides[key] = row["iso3"].strip().upper()
+            # A common misspelling is read, and said ("'Lybia' was read as Libya").
+            if "misspelling" in (row.get("note") or "").lower():
+                read_as.add(key)
     return _CountryIndex(
-        snapshot["names"], frozenset(snapshot["iso3"]), snapshot["iso2"], overrides
+        snapshot["names"], frozenset(snapshot["iso3"]), snapshot["iso2"], overrides,
+        frozenset(read_as),
     )
 
 
@@ -838,7 +889,7 @@ def _country_value(raw: str, index: _CountryIndex) -> tuple[str | None, bool, bo
         return None, False, False
     if key in index.overrides:
         code = index.overrides[key]
-        return (code or None), False, not code
+        return (code or None), bool(code) and key in index.read_as, not code
     upper = text_value.upper()
     if upper.isalpha() and upper.isascii():
         if len(upper) == 3 and upper in index.iso3:
@@ -846,7 +897,7 @@ def _country_value(raw: str, index: _CountryIndex) -> tuple[str | None, bool, bo
         if len(upper) == 2 and upper in index.iso2:
             return index.iso2[upper], False, False
     if key in index.names:
-        return index.names[key], False, False
+        return index.names[key], key in index.read_as, False
     # OCHA's curated patterns ("congo.*\bd.m", "\bniger(?!ia)"): accept only when
     # exactly one country matches ("Thailand-Myanmar" matches two and is refused).
     fallback = _country_fallback()

@@ -7,7 +7,8 @@ publishing; warnings and notes do not.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 Severity = Literal["error", "warning", "note"]
@@ -31,6 +32,9 @@ class Problem:
         column: the column header exactly as the user wrote it; None when not about a
             column.
         value: the offending value as text (truncated to 200 characters); None if n/a.
+        params: the parameters of the message and fix (see :mod:`maaor.i18n.problems`);
+            with them the problem is told in any language by :meth:`message_in`.
+        key: the catalogue entry of the message when it is a variant of ``code``.
     """
 
     severity: Severity
@@ -42,6 +46,8 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    params: Mapping[str, object] | None = field(default=None, compare=False, repr=False)
+    key: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -55,8 +61,28 @@ class Problem:
         return self.severity == "error"
 
     def to_dict(self) -> dict:
-        """Plain dict for JSON output."""
-        return asdict(self)
+        """Plain dict for JSON output (the English message and fix)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("params", "key")}
+
+    def message_in(self, lang: str) -> str:
+        """The message in ``lang`` (as written when the problem has no catalogue entry)."""
+        if self.params is None or lang == "en":
+            return self.message
+        from maaor.i18n.problems import problem_text
+
+        return problem_text(self.key or self.code, lang, self.params)
+
+    def fix_in(self, lang: str) -> str:
+        """The fix in ``lang`` (as written when the problem has no catalogue entry)."""
+        if self.params is None or lang == "en":
+            return self.fix
+        from maaor.i18n.problems import problem_text
+
+        return problem_text(self.key or self.code, lang, self.params, "fix")
+
+    def localised(self, lang: str) -> dict:
+        """Plain dict for JSON output with the message and fix in ``lang``."""
+        return {**self.to_dict(), "message": self.message_in(lang), "fix": self.fix_in(lang)}
 
     def where(self) -> str:
         """Human-readable location, e.g. ``work plan.xlsx › Sheet1 › row 7 › Budget``."""
@@ -68,6 +94,21 @@ class Problem:
         if self.column:
             parts.append(self.column)
         return " › ".join(parts)
+
+
+def problem(severity: Severity, code: str, params: Mapping[str, object] | None = None, *,
+            key: str | None = None, file: str = "", sheet: str | None = None,
+            row: int | None = None, column: str | None = None,
+            value: str | None = None) -> Problem:
+    """Return a problem whose message and fix come from the catalogue entry of ``key``
+    (default ``code``) with ``params``; kept in English, told in any language later."""
+    from maaor.i18n.problems import problem_text
+
+    params = dict(params or {})
+    entry = key or code
+    return Problem(severity, code, problem_text(entry, "en", params),
+                   problem_text(entry, "en", params, "fix"), file, sheet, row, column, value,
+                   params, key)
 
 
 @dataclass
@@ -99,3 +140,52 @@ class ProblemList:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+#: Row numbers named in a group's summary before "...".
+ROWS_NAMED = 3
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """Identical problems (same rule, sheet, column, message and fix) of several rows.
+
+    Attributes:
+        severity, code, file, sheet, column: as in :class:`Problem`.
+        message, fix: in the reader's language.
+        rows: the rows, in order (empty for problems about a whole sheet or file).
+        problems: the problems grouped.
+    """
+
+    severity: Severity
+    code: str
+    file: str
+    sheet: str | None
+    column: str | None
+    message: str
+    fix: str
+    rows: tuple[int, ...]
+    problems: tuple[Problem, ...]
+
+
+def group_problems(problems, lang: str = "en", by_severity: bool = True) -> list[ProblemGroup]:
+    """Return identical problems grouped, in ``lang``.
+
+    Groups come in the order of their first problem, or errors first, then warnings,
+    then notes (``by_severity``; the order of the file within each severity).
+    """
+    groups: dict[tuple, list[Problem]] = {}
+    texts: dict[tuple, tuple[str, str]] = {}
+    for p in problems:
+        message, fix = p.message_in(lang), p.fix_in(lang)
+        key = (p.severity, p.code, p.file, p.sheet, p.column, message, fix)
+        groups.setdefault(key, []).append(p)
+        texts[key] = (message, fix)
+    out = [
+        ProblemGroup(key[0], key[1], key[2], key[3], key[4], *texts[key],
+                     tuple(sorted({p.row for p in items if p.row is not None})), tuple(items))
+        for key, items in groups.items()
+    ]
+    if by_severity:
+        out.sort(key=lambda g: SEVERITIES.index(g.severity))  # stable: file order kept
+    return out

@@ -32,6 +32,7 @@ from maaor.ui.coordinator import PROBLEM_COLUMNS
 from maaor.ui.page import SOURCE_KEYS
 from maaor.ui.registry import PAGES
 from tests.paths import ROOT
+from tests.test_problem_catalogue import catalogue_problem_keys
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 # Where interface text is chosen: the pages and the modules that build what they show.
@@ -69,6 +70,8 @@ DYNAMIC_KEYS = {
     *(f"scope.filter.{name}" for name in ALL_FILTERS),
     "results.track.True",
     "results.track.False",
+    # validation problems: messages and fixes of the rules (tests/test_problem_catalogue.py)
+    *catalogue_problem_keys(),
 }
 
 
@@ -198,3 +201,17 @@ def test_country_names_per_language_offline():
     assert country_name("CIV", "en") == "Côte d'Ivoire"
     assert country_name("DEU", "fr") == "Allemagne"
     assert country_name("XXX", "fr") == "XXX"
+
+
+def test_plurals_and_formats_come_from_babels_locale_data():
+    from maaor.figures.narrative import countries_phrase
+    from maaor.i18n import plural_form
+
+    # French: 0 and 1 are singular.
+    assert [plural_form(n, "fr") for n in (0, 1, 1.5, 2)] == ["one", "one", "one", "other"]
+    assert countries_phrase(0, "en") == "0 countries" and countries_phrase(1, "en") == "1 country"
+    assert countries_phrase(1234, "fr") == f"1{NNBSP}234 pays"
+    assert fmt_number(-1234.5, "fr", 1) == f"-1{NNBSP}234,5"
+    assert fmt_date(dt.date(2019, 9, 5), "en") == "5 Sep 2019"
+    assert fmt_date(dt.date(2019, 2, 5), "fr") == "5 févr. 2019"
+    assert fmt_money(18_370_000, "fr") == f"18,4{NBSP}M{NBSP}USD"

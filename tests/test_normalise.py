@@ -282,7 +282,6 @@ def test_text_cleans_and_keeps_number_text():
         ("Nigeria", "NGA"),
         ("Colombie", "COL"),
         ("Kosovo", "XKX"),
-        ("Lybia", "LBY"),
         ("Vanuatu", "VUT"),
     ],
 )
@@ -291,6 +290,39 @@ def test_country_exact(text, iso3):
     assert parsed.values.iloc[0] == iso3
     assert not parsed.failed.iloc[0]
     assert not parsed.guessed.iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        ("Lybia", "LBY"),  # a misspelling of the overrides list
+        ("Afganistan", "AFG"),  # the Spanish name, as an English misspelling
+        ("Afganistán", "AFG"),
+    ],
+)
+def test_country_read_from_another_spelling_is_said(text, iso3):
+    # Read, but never silently: the validator warns "'Afganistan' was read as Afghanistan".
+    parsed = nz.country_iso3(obj(text))
+    assert parsed.values.iloc[0] == iso3
+    assert not parsed.failed.iloc[0]
+    assert parsed.guessed.iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("31/02/2022", (2022, 2, 28)),
+        ("2022-02-30", (2022, 2, 28)),
+        ("29/02/2023", (2023, 2, 28)),
+        ("31.04.2019", (2019, 4, 30)),
+        ("29/02/2024", None),  # a leap year: the day exists
+        ("32/01/2020", None),  # not a day of any month: not a date at all
+        ("2019", None),
+        (43466, None),
+    ],
+)
+def test_impossible_date(text, expected):
+    assert nz.impossible_date(text) == expected
 
 
 @pytest.mark.parametrize(

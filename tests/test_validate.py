@@ -315,7 +315,7 @@ def test_presence_errors():
     assert found(problems, "country.unknown") == [(3, "Pays", "Atlantis")]
     assert found(problems, "country.not_a_country") == [(5, "Pays", "Global")]
     assert found(problems, "country.guessed") == [(6, "Pays", "Mali Situation")]
-    assert one(problems, "country.guessed").message == "'Mali Situation' was read as MLI."
+    assert one(problems, "country.guessed").message == "'Mali Situation' was read as Mali."
     assert one(problems, "country.guessed").severity == "warning"
     assert found(problems, "pillar.unknown") == [(3, "Pilier", "Health")]
     assert found(problems, "status.unknown") == [(3, "Statut", "??")]

@@ -32,7 +32,7 @@ from maaor.filters import (
     filter_workplan,
 )
 from maaor.glossary import GLOSSARY, OVERVIEW_ROWS, scope_note
-from maaor.i18n import country_name, fmt_number, t
+from maaor.i18n import country_name, fmt_number, plural_form, t
 
 # Work-plan rules shown on the "activities without lead or funding" slide.
 UNASSIGNED_RULES: tuple[str, ...] = (
@@ -177,10 +177,10 @@ class Sentence:
 
 
 def countries_phrase(n: int, lang: str) -> str:
-    """Return "1 country" / "12 countries" in ``lang``."""
-    if n == 1:
-        return t("narrative.countries.one", lang)
-    return t("narrative.countries", lang, n=fmt_number(n, lang))
+    """Return "1 country" / "12 countries" in ``lang`` (CLDR plural rules: French 0 and 1
+    are singular)."""
+    key = "narrative.countries.one" if plural_form(n, lang) == "one" else "narrative.countries"
+    return t(key, lang, n=fmt_number(n, lang))
 
 
 def _names(codes, lang: str) -> str:

@@ -5,6 +5,9 @@ Every string the interface shows goes through :func:`t` with a key of the catalo
 (pillars, statuses, organisation types) come from :func:`maaor.vocab.label`, country names
 from :func:`country_name`.
 
+Numbers and dates are written with Babel's CLDR locale data (separators, month names,
+plural rules); money keeps the dashboard's compact units.
+
 Formats:
     money   EN "USD 1.2M", "USD 40K", "USD 500"; FR "1,2 M USD", "40 k USD", "500 USD".
     numbers EN "12,345.6"; FR "12 345,6" (narrow no-break space).
@@ -27,14 +30,6 @@ CATALOGUE_DIR = Path(__file__).resolve().parent
 
 _NNBSP = "\u202f"  # narrow no-break space: French thousands separator, before "%"
 _NBSP = "\u00a0"  # no-break space between a French number and its unit
-
-_MONTHS = {
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    "fr": (
-        "janv.", "févr.", "mars", "avr.", "mai", "juin",
-        "juil.", "août", "sept.", "oct.", "nov.", "déc.",
-    ),
-}
 
 # (threshold, EN suffix, FR suffix) for compact money, largest first.
 _MONEY_UNITS = ((1e9, "B", "Md"), (1e6, "M", "M"), (1e3, "K", "k"))
@@ -65,6 +60,14 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **kw: object) -> str:
     return text.format(**kw) if kw else text
 
 
+def plural_form(n: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return the CLDR plural category of ``n`` in ``lang`` ("one", "other" ...): French
+    0 and 1 are "one", English only 1."""
+    from babel import Locale
+
+    return Locale.parse(normalise_language(lang)).plural_form(abs(n))
+
+
 def _missing(value: object) -> bool:
     return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
@@ -76,10 +79,10 @@ def fmt_number(value: object, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -
     """
     if _missing(value):
         return t("value.unknown", lang)
-    text = f"{float(value):,.{decimals}f}"
-    if normalise_language(lang) == "fr":
-        text = text.replace(",", _NNBSP).replace(".", ",")
-    return text
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(float(value), format=pattern, locale=normalise_language(lang))
 
 
 def _compact(value: float, decimals_under_100: int = 1) -> tuple[float, int]:
@@ -138,8 +141,9 @@ def fmt_date(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
         value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime"):
         value = value.date()
-    month = _MONTHS[normalise_language(lang)][value.month - 1]
-    return f"{value.day} {month} {value.year}"
+    from babel.dates import format_date
+
+    return format_date(value, "d MMM y", locale=normalise_language(lang))
 
 
 @lru_cache(maxsize=512)

@@ -26,8 +26,9 @@ import pandas as pd
 import streamlit as st
 
 from maaor import usecases, vocab
-from maaor.i18n import t
-from maaor.problems import Problem
+from maaor.column_labels import field_label
+from maaor.i18n import fmt_date, fmt_money, fmt_percent, plural_form, t
+from maaor.problems import ROWS_NAMED, Problem, ProblemGroup, group_problems
 from maaor.ui.history import withdrawn_label
 from maaor.ui.safe import md_escape
 from maaor.usecases.candidate import SCOPES
@@ -145,17 +146,110 @@ def headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out.rename(columns={c: t(COLUMN_KEYS[c], lang) for c in out.columns if c in COLUMN_KEYS})
 
 
+#: How "What changed" writes a work-plan field's values (field -> kind of value).
+_VALUE_KINDS = {
+    "budget_usd": "money", "funded_usd": "money", "start": "date", "due": "date",
+    "last_update": "date", "progress": "percent", "status": "status",
+    "lead_tentative": "yes_no",
+}
+
+
+def value_in_words(field: str, value: object, lang: str) -> str:
+    """Return a work-plan value as the page writes it: money, dates and percentages in the
+    language's format, statuses by their labels, yes/no in words ("" when missing)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    kind = _VALUE_KINDS.get(field)
+    if kind == "money":
+        return fmt_money(value, lang)
+    if kind == "date":
+        return fmt_date(value, lang)
+    if kind == "percent":
+        return fmt_percent(value, lang)
+    if kind == "status":
+        return vocab.label("wp_status", str(value), lang)
+    if kind == "yes_no":
+        return t("about.yes" if bool(value) else "about.no", lang)
+    return str(value)
+
+
+def changes_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The changed work-plan fields with their labels (the column catalogue) and values in
+    the user's words."""
+    out = frame.copy()
+    if not len(out):
+        return out
+    out["before"] = [value_in_words(f, v, lang) for f, v in zip(out["field"], out["before"], strict=True)]
+    out["after"] = [value_in_words(f, v, lang) for f, v in zip(out["field"], out["after"], strict=True)]
+    out["field"] = [field_label("workplan", f, lang) for f in out["field"]]
+    return out
+
+
+def funding_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The AoR funding totals before and after, as money in the user's format."""
+    out = frame.copy()
+    for col in ("before", "after"):
+        if col in out:
+            out[col] = [fmt_money(v, lang) for v in out[col]]
+    return out
+
+
 def problems_frame(problems: Sequence[Problem], lang: str = "en") -> pd.DataFrame:
     """Return problems as a text table: severity, sheet, row, column, value, message, fix,
-    with headers and severities in the page language."""
+    with headers, severities, messages and fixes in the page language."""
     rows = [
         {"severity": t(f"coord.problem.severity.{p.severity}", lang), "sheet": p.sheet,
-         "row": p.row, "column": p.column, "value": p.value, "message": p.message,
-         "fix": p.fix}
+         "row": p.row, "column": p.column, "value": p.value, "message": p.message_in(lang),
+         "fix": p.fix_in(lang)}
         for p in problems
     ]
     frame = as_text(pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS)))
     return frame.rename(columns={c: t(f"coord.problem.{c}", lang) for c in PROBLEM_COLUMNS})
+
+
+def group_summary(group: ProblemGroup, lang: str) -> str:
+    """One line for a group of identical problems: "12 rows (5, 9, 14 ...): message"."""
+    if not group.rows:
+        return group.message
+    named = ", ".join(str(r) for r in group.rows[:ROWS_NAMED])
+    if len(group.rows) > ROWS_NAMED:
+        named += " ..."
+    form = "coord.problem.rows.one" if plural_form(len(group.rows), lang) == "one" \
+        else "coord.problem.rows.other"
+    return t(form, lang, n=len(group.rows), rows=named, message=group.message)
+
+
+#: Orders of the problem groups.
+SORT_LABELS = {"severity": "coord.problem.sort.severity", "file": "coord.problem.sort.file"}
+#: Groups drawn per file before "and N more" (the annotated workbook marks every one).
+GROUPS_SHOWN = 200
+
+
+def render_problems(lang: str, problems: Sequence[Problem], key: str) -> None:
+    """Identical problems grouped, each an expander (problem, fix and its rows wrapped),
+    sortable by severity and filterable by sheet."""
+    sheets = sorted({p.sheet for p in problems if p.sheet is not None})
+    left, right = st.columns(2)
+    choice = ""
+    if len(sheets) > 1:
+        choice = left.selectbox(t("coord.problem.filter_sheet", lang), ["", *sheets],
+                                format_func=lambda s: s or t("coord.problem.all_sheets", lang),
+                                key=f"coord_problem_sheet_{key}")
+    order = right.selectbox(t("coord.problem.sort", lang), list(SORT_LABELS),
+                            format_func=lambda o: t(SORT_LABELS[o], lang),
+                            key=f"coord_problem_sort_{key}")
+    shown = [p for p in problems if not choice or p.sheet == choice]
+    groups = group_problems(shown, lang, by_severity=order == "severity")
+    for group in groups[:GROUPS_SHOWN]:
+        severity = t(f"coord.problem.severity.{group.severity}", lang)
+        where = " › ".join(x for x in (group.sheet, group.column) if x)
+        label = f"**{severity}**" + (f" · {md_escape(where)}" if where else "")
+        with st.expander(label + " — " + md_escape(group_summary(group, lang))):
+            if group.fix:
+                st.markdown(t("coord.problem.fix_line", lang, fix=md_escape(group.fix)))
+            st.dataframe(problems_frame(group.problems, lang), hide_index=True)
+    if len(groups) > GROUPS_SHOWN:
+        st.caption(t("coord.problem.more_groups", lang, n=len(groups) - GROUPS_SHOWN))
 
 
 def _safe_stem(name: str) -> str:
@@ -239,17 +333,14 @@ def render_report(lang: str, upload: Upload) -> None:
     for index, fres in enumerate(result.files):
         with st.container(border=True):
             st.subheader(md_escape(fres.file))
-            if fres.problems:
-                st.caption(t("coord.report.file_problems", lang))
-                st.dataframe(problems_frame(fres.problems, lang), hide_index=True)
             for report in fres.reports:
                 kind = t(f"coord.kind.{report.kind}", lang) if report.kind else t("coord.kind.none", lang)
-                st.markdown("**" + md_escape(report.sheet or fres.file) + "**")
-                st.caption(t("coord.report.sheet", lang, kind=kind, read=report.rows_read,
-                             loaded=report.rows_loaded, problems=len(report.problems)))
-                if report.problems:
-                    st.dataframe(problems_frame(report.problems, lang), hide_index=True)
+                st.caption("**" + md_escape(report.sheet or fres.file) + "** · "
+                           + t("coord.report.sheet", lang, kind=kind, read=report.rows_read,
+                               loaded=report.rows_loaded, problems=len(report.problems)))
             file_problems = [*fres.problems, *(p for r in fres.reports for p in r.problems)]
+            if file_problems:
+                render_problems(lang, file_problems, str(index))
             source = by_file.get(fres.file)
             if source is not None and file_problems:
                 st.download_button(
@@ -263,7 +354,7 @@ def render_report(lang: str, upload: Upload) -> None:
     cross = list(result.across_files)
     if cross:
         st.caption(t("coord.report.cross", lang))
-        st.dataframe(problems_frame(cross, lang), hide_index=True)
+        render_problems(lang, cross, "cross")
 
 
 # -------------------------------------------------------------------------- what changed
@@ -303,9 +394,11 @@ def section_changes(lang: str, upload: Upload | None) -> None:
     for key, frame in parts:
         st.markdown("**" + t(key, lang, n=len(frame)) + "**")
         if len(frame):
+            if key == "coord.changes.changed":
+                frame = changes_in_words(frame, lang)
             st.dataframe(headed(frame, lang), hide_index=True)
     st.markdown("**" + t("coord.changes.funding", lang) + "**")
-    st.dataframe(headed(diff.funding, lang), hide_index=True)
+    st.dataframe(headed(funding_in_words(diff.funding, lang), lang), hide_index=True)
 
 
 # -------------------------------------------------------------------- organisation names
@@ -395,10 +488,13 @@ def section_publish(lang: str, user: str, upload: Upload | None) -> None:
 
 def after_publish() -> None:
     """Make this server's pages read the new current version on their next run (the
-    use case has stored the new version's aggregates)."""
+    use case has stored the new version's aggregates). The coordinator who published
+    moves to it at once (other visitors are offered it)."""
     from maaor.ui import data
+    from maaor.ui.page import SESSION_SEEN
 
     data.current_version.clear()
+    st.session_state.pop(SESSION_SEEN, None)
 
 
 # -------------------------------------------------------------------------- edit in place
@@ -432,7 +528,9 @@ def section_edit(lang: str, user: str) -> None:
             "activity_id": st.column_config.TextColumn(t("coord.edit.col.activity_id", lang)),
             "activity": st.column_config.TextColumn(t("coord.edit.col.activity", lang)),
             "status": st.column_config.SelectboxColumn(
-                t("coord.edit.col.status", lang), options=vocab.codes("wp_status")),
+                t("coord.edit.col.status", lang), options=vocab.codes("wp_status"),
+                # Statuses by their labels; the stored value stays the code.
+                format_func=lambda code: vocab.label("wp_status", code, lang)),
             "progress": st.column_config.NumberColumn(
                 t("coord.edit.col.progress", lang), min_value=0, max_value=100, step=1),
             "comment": st.column_config.TextColumn(t("coord.edit.col.comment", lang), max_chars=2000),
@@ -493,7 +591,11 @@ def section_history(lang: str, user: str) -> None:
     st.dataframe(history_frame(history, lang), hide_index=True)
     ids = [v.id for v in history]
     current = next((v.id for v in history if v.is_current), None)
-    pick = st.selectbox(t("coord.history.pick", lang), options=ids, key=HISTORY_PICK_KEY,
+    # Opens on the current version (the one a coordinator most often wants), and again on
+    # the new one after a publish (one widget per current version).
+    pick = st.selectbox(t("coord.history.pick", lang), options=ids,
+                        key=f"{HISTORY_PICK_KEY}_{current}",
+                        index=ids.index(current) if current in ids else 0,
                         format_func=lambda v: t("coord.history.version", lang, version=v))
     left, right = st.columns(2)
     with left:

@@ -222,6 +222,38 @@ def _navigation(lang: str) -> None:
         st.sidebar.page_link(spec.path, label=t(spec.title_key, lang), icon=spec.icon)
 
 
+#: The version this browser session is looking at (not pinned by the link): a version
+#: published while the page is open does not replace it until the visitor says so.
+SESSION_SEEN = "maaor_seen_version"
+
+
+def _switch_to(version: int) -> None:
+    st.session_state[SESSION_SEEN] = version
+
+
+def _held_version(current: int) -> int:
+    """Return the version the session holds: the one it first saw, while it is still
+    served; else the current one (remembered for the next runs)."""
+    held = st.session_state.get(SESSION_SEEN)
+    if isinstance(held, int) and held != current:
+        try:
+            if data.withdrawn_at(held) is None:
+                data.dataset(held)
+                return held
+        except (LookupError, VersionWithdrawn):
+            pass  # gone or withdrawn: the current version it is
+    st.session_state[SESSION_SEEN] = current
+    return current
+
+
+def newer_version_notice(held: int, current: int, lang: str) -> None:
+    """Say that a newer version was published while the page was open, and offer it."""
+    st.info(t("page.newer_version", lang, version=current, shown=held),
+            icon=":material/update:")
+    st.button(t("page.newer_version.switch", lang, version=current), on_click=_switch_to,
+              args=(current,), key="ui_newer_version")
+
+
 def _unpin() -> None:
     st.session_state.pop(ui_filters.SESSION_VERSION, None)
     if filters.VERSION_PARAM in st.query_params:
@@ -241,9 +273,9 @@ def _resolve_version(pinned: int | None, lang: str) -> tuple[int, bool]:
             withdrawn = exc.withdrawn_at
         except LookupError:
             st.warning(t("page.version_missing", lang, version=pinned))
-            return data.current_version(), False
+            return _held_version(data.current_version()), False
         _withdrawn_notice(pinned, withdrawn, lang)
-    return data.current_version(), False
+    return _held_version(data.current_version()), False
 
 
 def _withdrawn_notice(version: int, withdrawn: dt.datetime | None, lang: str) -> None:
@@ -322,14 +354,20 @@ def setup(key: str) -> Page:
         today=dt.date.today(),
     )
     if presenting:
+        current = None if is_pinned else _current_or_none(lang)
+        if current is not None and version != current:
+            newer_version_notice(version, current, lang)
         return page
     st.title(t(title_key, lang))
     pin = f" · {t('page.pinned', lang)}" if is_pinned else ""
     st.caption(page.version_text() + pin)
-    current = _current_or_none(lang) if is_pinned else version
+    current = _current_or_none(lang)
     if current is not None and version != current:
-        st.button(t("page.unpin", lang), on_click=_unpin, key="ui_unpin",
-                  icon=":material/update:")
+        if is_pinned:
+            st.button(t("page.unpin", lang), on_click=_unpin, key="ui_unpin",
+                      icon=":material/update:")
+        else:
+            newer_version_notice(version, current, lang)
     if ds.meta.illustrative:
         st.warning(t("page.illustrative", lang), icon=":material/info:")
     return page

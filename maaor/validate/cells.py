@@ -12,7 +12,7 @@ from maaor import normalise as nz
 from maaor import vocab
 from maaor.dataset import join_list
 from maaor.orgs import OrgDirectory
-from maaor.validate.frames import obj_values
+from maaor.validate.frames import obj_values, object_array
 
 #: Organisation suggestions must score above rapidfuzz WRatio's 85.5 for a mere shared
 #: word ("Save the Children" ~ "UNICEF" scores 85.5).
@@ -37,15 +37,6 @@ _VOCAB_CODES = {
     "disaggregation": "disaggregation.unknown",
     "direction": "direction.unknown",
 }
-_VOCAB_NAMES = {
-    "pillar": "mine action pillar",
-    "wp_status": "work plan status",
-    "presence_status": "status",
-    "org_type": "organisation type",
-    "channel": "funding channel",
-    "disaggregation": "disaggregation",
-    "direction": "direction",
-}
 #: Defaults filled where a vocabulary cell is blank.
 _VOCAB_DEFAULTS = {("indicators", "disaggregation"): "total", ("indicators", "direction"): "increase"}
 #: Percent fields that may exceed 100 (over-funding).
@@ -55,20 +46,14 @@ _REPORT_DATES = {("workplan", "last_update"), ("indicators", "as_of")}
 _PERSON_SPLIT = re.compile(r"\s*[;,\n/]\s*")
 
 
-def unknown_org_message(name: str | None, orgs: OrgDirectory) -> str:
-    if name is None:
-        return "Organisation not in the list of known organisations; kept as written."
-    suggestions = [s for s, _ in orgs.suggest(name, limit=3, score_cutoff=SUGGEST_MIN_SCORE)]
-    text = f"'{name}' is not in the list of known organisations; it was kept as written."
-    if suggestions:
-        text += " Did you mean: " + ", ".join(suggestions) + "?"
-    return text
-
-
-UNKNOWN_ORG_FIX = (
-    "Use the organisation's usual name or acronym, or ask the coordinator to add this "
-    "spelling as an alias of the right organisation."
-)
+def unknown_org_params(name: str | None, orgs: OrgDirectory, rows: int = 1) -> dict:
+    """Parameters of an ``org.unknown`` problem: the closest known names and how many rows
+    hold the name (rendered by the catalogue's ``org.unknown`` entries)."""
+    suggestions = [] if name is None else [
+        s for s, _ in orgs.suggest(name, limit=3, score_cutoff=SUGGEST_MIN_SCORE)]
+    return {"suggestions": ", ".join(suggestions), "n": {"number": rows},
+            "did_you_mean": {"text": "problem.org.did_you_mean"} if suggestions else "",
+            "repeats": {"text": "problem.org.repeats"} if rows > 1 else ""}
 
 
 class CellTypeRules:
@@ -118,13 +103,12 @@ class CellTypeRules:
                                   dtype="str")
         bad = np.array([*(bool(u) for u in unknown_items), False])[codes] if len(codes) \
             else np.zeros(0, dtype=bool)
-        allowed = ", ".join(vocab.label("pillar", c) for c in vocab.codes("pillar"))
         unknown_of = dict(zip(uniques, unknown_items, strict=True))
         self.col.rows_problem(
             "error", "pillar.unknown", fld, bad, obj_values(raw),
-            lambda value: (f"'{unknown_of.get(str(value).strip(), value)}' in '{value}' is not "
-                           "a mine action pillar maaor knows."),
-            "Separate pillars with ';' and use: " + allowed + ".",
+            lambda value, _ctx: {"item": unknown_of.get(str(value).strip(), value),
+                                 "allowed": {"labels": "pillar"}},
+            key="pillar.unknown_in_list",
         )
 
     def _type_orglist(self, fld, raw):
@@ -143,13 +127,11 @@ class CellTypeRules:
         first = unknown & ~written.duplicated().to_numpy()
         counts = written[unknown].value_counts().to_dict() if unknown.any() else {}
 
-        def message(value, _counts=counts):
-            n = _counts.get(value, 1)
-            rows = f" It appears in {n} rows; this is the first." if n > 1 else ""
-            return unknown_org_message(value, self.orgs) + rows
+        def params(value, _ctx, _counts=counts):
+            return unknown_org_params(value, self.orgs, _counts.get(value, 1))
 
         self.col.rows_problem(
-            "warning", "org.unknown", fld, first, obj_values(written), message, UNKNOWN_ORG_FIX,
+            "warning", "org.unknown", fld, first, obj_values(written), params,
         )
 
     # numbers
@@ -161,20 +143,12 @@ class CellTypeRules:
         if self.kind == "workplan" and fld == "budget_usd":
             self._budget_failed = failed  # settled in _kind_workplan, once the note is read
         else:
-            self.col.rows_problem(
-                "error", "money.text", fld, failed, obj_values(raw),
-                "'{value}' is not an amount in US dollars.",
-                "Write only the amount, e.g. 40000 or USD 40,000; put explanations in a comment column.",
-            )
+            self.col.rows_problem("error", "money.text", fld, failed, obj_values(raw))
         self.col.rows_problem(
             "error", "money.negative", fld, parsed.negative.to_numpy(), obj_values(raw),
-            "'{value}' is a negative amount.",
-            "Amounts cannot be negative; write the amount without a minus sign.",
         )
         self.col.rows_problem(
             "warning", "money.not_usd", fld, parsed.non_usd.to_numpy(), obj_values(raw),
-            "'{value}' is not in US dollars; the number was kept as written, not converted.",
-            "Convert the amount to US dollars.",
         )
         self.out[fld] = values
 
@@ -182,16 +156,12 @@ class CellTypeRules:
         parsed = nz.parse_numbers(raw)
         self.col.rows_problem(
             "error", "number.text", fld, parsed.failed.to_numpy(), obj_values(raw),
-            "'{value}' is not a number.",
-            "Write only a number (e.g. 1250); put explanations in a comment column.",
         )
         values = parsed.values
         if negative_is_error:
             negative = (values < 0).to_numpy()
             self.col.rows_problem(
                 "error", "number.negative", fld, negative, obj_values(raw),
-                "'{value}' is negative; a count cannot be below zero.",
-                "Write the count as a positive number.",
             )
             values = values.where(~negative)
         self.out[fld] = values
@@ -207,32 +177,19 @@ class CellTypeRules:
         parsed = nz.parse_percent(raw, upper=upper)
         self.col.rows_problem(
             "error", "percent.text", fld, parsed.failed.to_numpy(), obj_values(raw),
-            "'{value}' is not a percentage.",
-            "Write a number between 0 and 100, e.g. 40 or 40%.",
         )
-        bounds = "between 0 and 100" if upper is not None else "0 or more"
         self.col.rows_problem(
             "error", "percent.out_of_range", fld, parsed.out_of_range.to_numpy(), obj_values(raw),
-            "'{value}' is not a percentage " + bounds + ".",
-            "Write a percentage " + bounds + ".",
+            key="percent.out_of_range" if upper is not None else "percent.out_of_range.unbounded",
         )
         if parsed.fraction:
-            label = self.col.label(fld)
-            self.col.sheet_problem(
-                "warning", "percent.fraction",
-                f"Every value in {label} is between 0 and 1; they were read as fractions "
-                "(0.4 = 40%).",
-                "If these are really below 1%, write them with a % sign (0.4%).",
-                fld,
-            )
+            self.col.sheet_problem("warning", "percent.fraction", fld=fld)
         self.out[fld] = parsed.values.where(~parsed.out_of_range)
 
     def _type_year(self, fld, raw):
         parsed = nz.parse_years(raw)
         self.col.rows_problem(
             "error", "year.invalid", fld, parsed.failed.to_numpy(), obj_values(raw),
-            "'{value}' is not a year.",
-            "Write the year with four digits, e.g. 2019.",
         )
         self.out[fld] = parsed.values
 
@@ -240,31 +197,32 @@ class CellTypeRules:
         values, failed = nz.parse_bools(raw)
         self.col.rows_problem(
             "error", "bool.invalid", fld, failed.to_numpy(), obj_values(raw),
-            "'{value}' is not yes or no.",
-            "Write yes or no.",
         )
         self.out[fld] = values
 
     def _type_date(self, fld, raw):
         parsed = nz.parse_dates(raw)
+        # A date written in full whose day does not exist ("31/02/2022") is said so.
+        impossible = [nz.impossible_date(v) if bad else None
+                      for v, bad in zip(obj_values(raw), parsed.failed.to_numpy(), strict=True)]
+        not_exist = np.array([i is not None for i in impossible], dtype=bool)
         self.col.rows_problem(
-            "error", "date.invalid", fld, parsed.failed.to_numpy(), obj_values(raw),
-            "'{value}' is not a full date.",
-            "Write a day, month and year, e.g. 31/03/2019 or 2019-03-31 (a year or a month "
-            "alone is not enough), or use an Excel date cell.",
+            "error", "date.invalid", fld, parsed.failed.to_numpy() & ~not_exist, obj_values(raw),
+        )
+        self.col.rows_problem(
+            "error", "date.not_exist", fld, not_exist, obj_values(raw),
+            lambda _value, ctx: {"month": {"month": list(ctx[:2])}, "days": ctx[2]},
+            context=object_array(impossible),
         )
         self.col.rows_problem(
             "warning", "date.month_first", fld, parsed.ambiguous.to_numpy(), obj_values(raw),
-            "'{value}' only makes sense as month/day/year and was read that way.",
-            "Check the date; write dates day first (31/03/2019) or as 2019-03-31.",
         )
         values = parsed.values
         if (self.kind, fld) in _REPORT_DATES:
             future = (values > pd.Timestamp(self.today)).to_numpy()
             self.col.rows_problem(
                 "warning", "date.future", fld, future, obj_values(raw),
-                "'{value}' is after today (" + self.today.isoformat() + ").",
-                "Check the date.",
+                {"today": self.today.isoformat()},
             )
         self.out[fld] = values
 
@@ -272,20 +230,15 @@ class CellTypeRules:
         parsed = nz.country_iso3(raw)
         self.col.rows_problem(
             "error", "country.unknown", fld, parsed.failed.to_numpy(), obj_values(raw),
-            "'{value}' is not a country maaor recognises.",
-            "Write the country's English or French name (e.g. Iraq, Irak) or its ISO3 code (IRQ).",
         )
         self.col.rows_problem(
             "warning", "country.guessed", fld, parsed.guessed.to_numpy(), obj_values(raw),
-            "'{value}' was read as {context}.",
-            "Check the country; write its name or ISO3 code to be sure.",
+            lambda _value, ctx: {"country": {"country": ctx}},
             context=obj_values(parsed.values),
         )
         if self.specs[fld].required:
             self.col.rows_problem(
                 "error", "country.not_a_country", fld, parsed.global_.to_numpy(), obj_values(raw),
-                "'{value}' is not a country; this row needs one.",
-                "Write the country, or put global rows in a separate funding sheet.",
             )
         self.out[fld] = parsed.values
 
@@ -293,15 +246,11 @@ class CellTypeRules:
         parsed = nz.parse_coordinates(raw)
         self.col.rows_problem(
             "warning", "coordinates.invalid", fld, parsed.failed.to_numpy(), obj_values(raw),
-            "'{value}' is not a coordinate; it was left blank.",
-            "Write decimal degrees, e.g. 8.25.",
         )
         values = parsed.values
         out = (values.abs() > limit).to_numpy()
         self.col.rows_problem(
-            "warning", "coordinates.out_of_range", fld, out, obj_values(raw),
-            f"'{{value}}' is outside -{limit:g}..{limit:g}; the coordinates were left blank.",
-            "Check the coordinates (latitude and longitude may be swapped).",
+            "warning", "coordinates.out_of_range", fld, out, obj_values(raw), {"limit": f"{limit:g}"},
         )
         self.out[fld] = values.where(~out)
 
@@ -318,20 +267,16 @@ class CellTypeRules:
         default = _VOCAB_DEFAULTS.get((self.kind, fld))
         if default is not None:
             codes = codes.where(~pd.Series(self.raw_blank[fld], index=self.index), default)
-        allowed = ", ".join(vocab.label(name, c) for c in vocab.codes(name))
+        allowed = {"allowed": {"labels": name}}
         if ftype == "org_type":
             self.col.rows_problem(
-                "warning", "org_type.unknown", fld, unknown, obj_values(raw),
-                "'{value}' is not an organisation type maaor knows; the type of the "
-                "organisation in the directory is used where known.",
-                "Use one of: " + allowed + ".",
+                "warning", "org_type.unknown", fld, unknown, obj_values(raw), allowed,
             )
         elif ftype == "pillar" and self.kind == "presence":
             self._unknown_pillar = unknown
         else:
             self.col.rows_problem(
-                "error", _VOCAB_CODES[ftype], fld, unknown, obj_values(raw),
-                "'{value}' is not a " + _VOCAB_NAMES[ftype] + " maaor knows.",
-                "Use one of: " + allowed + ".",
+                "error", _VOCAB_CODES[ftype], fld, unknown, obj_values(raw), allowed,
+                key=_VOCAB_CODES[ftype] if ftype != "wp_status" else "status.unknown.workplan",
             )
         self.out[fld] = codes

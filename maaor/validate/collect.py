@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from maaor import normalise as nz
-from maaor.problems import Problem, Severity
+from maaor.problems import Problem, Severity, problem
 
 MAX_LISTED = 1000
 
@@ -52,7 +52,7 @@ class Collector:
     labels: Mapping[str, str]
     problems: list[Problem] = field(default_factory=list)
     listed: dict[tuple[str, str | None], int] = field(default_factory=dict)
-    extra: dict[tuple[str, str | None], tuple[Severity, str, int]] = field(default_factory=dict)
+    extra: dict[tuple[str, str | None], tuple[Severity, int]] = field(default_factory=dict)
     error_rows: np.ndarray | None = None
 
     def label(self, fld: str | None) -> str | None:
@@ -60,11 +60,14 @@ class Collector:
             return None
         return self.labels.get(fld, fld)
 
-    def sheet_problem(self, severity: Severity, code: str, message: str, fix: str = "",
-                      fld: str | None = None, value: str | None = None) -> None:
-        self.problems.append(
-            Problem(severity, code, message, fix, self.file, self.sheet, None, self.label(fld), value)
-        )
+    def sheet_problem(self, severity: Severity, code: str, params: Mapping | None = None,
+                      fld: str | None = None, value: str | None = None,
+                      key: str | None = None) -> None:
+        """One problem about the whole sheet (or one of its columns); its message and fix
+        are the catalogue entries of ``key`` (default ``code``) with ``params``."""
+        self.problems.append(problem(severity, code, {"column": self.label(fld), **(params or {})},
+                                     key=key, file=self.file, sheet=self.sheet,
+                                     column=self.label(fld), value=value))
 
     def rows_problem(
         self,
@@ -73,20 +76,23 @@ class Collector:
         fld: str | None,
         mask,
         values,
-        message: str | Callable[[str | None], str],
-        fix: str = "",
+        params: Mapping | Callable[[str | None, object], Mapping] | None = None,
         context=None,
+        key: str | None = None,
     ) -> None:
         """One problem per True row of ``mask`` (the first ``MAX_LISTED`` per rule and
         column; the rest are counted in one summary problem).
 
+        The message and fix are the catalogue entries of ``key`` (default ``code``,
+        see :mod:`maaor.i18n.problems`), filled with ``value`` (the cell as text),
+        ``context``, ``column`` (the header as written) and ``params``.
+
         Args:
             values: per-row cell values (the problem's value), or None.
-            message: text with ``{value}`` (and ``{context}``) placeholders, or a
-                function of the value text.
-            fix: text with the same placeholders.
+            params: more parameters, or a function of (value text, context) returning them.
             context: optional per-row values for ``{context}`` (e.g. the first row of a
                 duplicate).
+            key: the catalogue entry when the message is a variant of the rule's.
         """
         positions = np.flatnonzero(np.asarray(mask, dtype=bool))
         if not len(positions):
@@ -94,49 +100,38 @@ class Collector:
         if severity == "error":
             self.error_rows[positions] = True
         column = self.label(fld)
-        key = (code, column)
-        done = self.listed.get(key, 0)
+        slot = (code, column)
+        done = self.listed.get(slot, 0)
         room = max(MAX_LISTED - done, 0)
         listed, rest = positions[:room], positions[room:]
-        cache: dict[tuple, tuple[str, str]] = {}
+        cache: dict[tuple, Problem] = {}
         for pos in listed:
             value = None if values is None else values[pos]
             text_value = nz.cell_text(value)
             ctx = None if context is None else context[pos]
             if (text_value, ctx) not in cache:
-                if callable(message):
-                    msg = message(text_value)
-                else:
-                    msg = message.format(value=text_value, context=ctx)
-                cache[(text_value, ctx)] = (msg, fix.format(value=text_value, context=ctx))
-            msg, fx = cache[(text_value, ctx)]
-            self.problems.append(
-                Problem(severity, code, msg, fx, self.file, self.sheet, int(self.rows[pos]), column, text_value)
-            )
-        self.listed[key] = done + len(listed)
+                extra = params(text_value, ctx) if callable(params) else (params or {})
+                cache[(text_value, ctx)] = problem(
+                    severity, code,
+                    {"value": text_value, "context": ctx, "column": column, **extra},
+                    key=key, file=self.file, sheet=self.sheet, column=column, value=text_value,
+                )
+            template = cache[(text_value, ctx)]
+            self.problems.append(replace(template, row=int(self.rows[pos])))
+        self.listed[slot] = done + len(listed)
         if len(rest):
-            self.count_more(severity, code, column, fix.format(value="the value", context="?"), len(rest))
+            self.count_more(severity, code, column, len(rest))
 
-    def count_more(self, severity: Severity, code: str, column: str | None, fix: str, count: int) -> None:
+    def count_more(self, severity: Severity, code: str, column: str | None, count: int) -> None:
         """Count rows with a problem beyond the listed ones (reported by ``finish``)."""
-        _, old_fix, old = self.extra.get((code, column), (severity, fix, 0))
-        self.extra[(code, column)] = (severity, old_fix, old + count)
+        _, old = self.extra.get((code, column), (severity, 0))
+        self.extra[(code, column)] = (severity, old + count)
 
     def finish(self) -> list[Problem]:
-        for (code, column), (severity, fix, count) in self.extra.items():
+        for (code, column), (severity, count) in self.extra.items():
             self.problems.append(
-                Problem(
-                    severity,
-                    code,
-                    f"… and {count:,} more row{'s' if count != 1 else ''} with the same "
-                    f"problem ({code}) in this column.",
-                    fix,
-                    self.file,
-                    self.sheet,
-                    None,
-                    column,
-                    None,
-                )
+                problem(severity, code, {"n": {"number": count}, "code": code, "column": column},
+                        key="rows.more", file=self.file, sheet=self.sheet, column=column)
             )
         return self.problems
 

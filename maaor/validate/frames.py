@@ -61,3 +61,10 @@ def join_columns(*columns: pd.Series, exclude: pd.Series | None = None) -> pd.Se
     arr = np.array([*out, np.nan], dtype=object)
     return pd.Series(arr[codes] if len(codes) else arr[:0], index=columns[0].index, dtype="str")
 
+
+
+def object_array(items: list) -> np.ndarray:
+    """A 1-D object array of ``items`` (tuples stay whole, unlike ``np.array``)."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out

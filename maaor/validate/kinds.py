@@ -9,12 +9,12 @@ import re
 import numpy as np
 import pandas as pd
 
+from maaor import borders, vocab
 from maaor import normalise as nz
-from maaor import vocab
 from maaor.dataset import join_list
 from maaor.orgs import parse_org_cell
-from maaor.validate.cells import UNKNOWN_ORG_FIX, unknown_org_message
-from maaor.validate.frames import join_columns, obj_values
+from maaor.validate.cells import unknown_org_params
+from maaor.validate.frames import join_columns, obj_values, object_array
 
 #: (start field, end field) pairs per kind.
 _DATE_PAIRS = {"workplan": ("start", "due"), "presence": ("start", "end")}
@@ -73,14 +73,10 @@ class KindRules:
         self.out["budget_note"] = note.where(~pd.Series(move, index=self.index), texts)
         self.col.rows_problem(
             "note", "budget.moved_to_note", "budget_usd", move, obj_values(raw),
-            "The budget '{value}' is text, not an amount; it was kept as the budget note.",
-            "Nothing to do if this budget has no amount; otherwise write the amount in "
-            "the budget column and the explanation in the budget note.",
         )
         self.col.rows_problem(
             "error", "money.text", "budget_usd", clash, obj_values(raw),
-            "'{value}' is not an amount in US dollars, and the budget note is already filled.",
-            "Write only the amount in the budget column and the explanation in the budget note.",
+            key="money.text.note_filled",
         )
 
     def _workplan_orgs(self) -> None:
@@ -139,14 +135,12 @@ class KindRules:
             mask = np.isin(codes, cell_ids)
             self.col.rows_problem(
                 "warning", "org.unknown", fld, mask, np.full(self.n, name, dtype=object),
-                lambda v: unknown_org_message(v, self.orgs), UNKNOWN_ORG_FIX,
+                lambda v, _ctx: unknown_org_params(v, self.orgs),
             )
         for note, cell_ids in by_note.items():
             mask = np.isin(codes, cell_ids)
             self.col.rows_problem(
                 "note", "org.remark", fld, mask, np.full(self.n, note, dtype=object),
-                "The remark '{value}' was not loaded as an organisation.",
-                "Move remarks to the comment column.",
             )
 
     def _workplan_hierarchy(self) -> None:
@@ -159,23 +153,17 @@ class KindRules:
                 first_row = pd.Series(self.rows, index=self.index).groupby(act).transform("first")
                 self.col.rows_problem(
                     "error", "workplan.duplicate_activity", "activity_id", dup, obj_values(act),
-                    "Activity {value} is listed twice (first in row {context}).",
-                    "Give each activity its own number, or delete the repeated row.",
                     context=first_row.to_numpy(dtype=object),
                 )
-        for child, parent, code, child_field, names in (
-            (act, outp, "workplan.activity_not_under_output", "activity_id", ("Activity", "output")),
-            (outp, obj, "workplan.output_not_under_objective", "output_id", ("Output", "objective")),
+        for child, parent, code, child_field in (
+            (act, outp, "workplan.activity_not_under_output", "activity_id"),
+            (outp, obj, "workplan.output_not_under_objective", "output_id"),
         ):
             if child is None or parent is None:
                 continue
             bad = _not_under(_id_number(child), _id_number(parent))
             self.col.rows_problem(
                 "error", code, child_field, bad, obj_values(child),
-                names[0] + " {value} is not numbered under " + names[1] + " {context}: its "
-                "number should start with {context}.",
-                "Correct the number or the " + names[1] + " it is under. If Excel turned 1.10 "
-                "into 1.1, format the ID columns as text.",
                 context=obj_values(parent),
             )
 
@@ -191,11 +179,9 @@ class KindRules:
             self.out["pillar"] = pillar
         if "pillar" in self.frame.columns:
             unknown = self._unknown_pillar
-            allowed = ", ".join(vocab.label("pillar", c) for c in vocab.codes("pillar"))
             self.col.rows_problem(
                 "error", "pillar.unknown", "pillar", unknown, obj_values(self.frame["pillar"]),
-                "'{value}' is not a mine action pillar maaor knows.",
-                "Use one of: " + allowed + ".",
+                {"allowed": {"labels": "pillar"}},
             )
         if "org" in self.out:
             org_type = self.out.get("org_type", pd.Series(np.nan, index=self.index, dtype="str"))
@@ -211,12 +197,11 @@ class KindRules:
         self._admin_codes()
         if "country_iso3" not in self.frame.columns:
             self._country_from_pcodes()
+        self._coordinates_in_country()
         self._duplicates(
             "presence.duplicate",
             ["org", "country_iso3", "admin1", "admin1_code", "admin2", "admin2_code", "pillar", "activity"],
             "org",
-            "The same organisation, place and activity already appear in row {context}.",
-            "Delete the repeated row, or tell the rows apart (place, activity).",
         )
 
     def _coordinate_pairs(self) -> None:
@@ -226,13 +211,26 @@ class KindRules:
         zero = ((lat == 0) & (lon == 0)).to_numpy()
         self.col.rows_problem(
             "warning", "coordinates.zero", "lat", zero, obj_values(self.frame["lat"]),
-            "Latitude and longitude are both 0 (a point in the ocean); they were left blank.",
-            "Write the coordinates of the place, or leave both cells empty.",
         )
         one_missing = (lat.isna() ^ lon.isna()).to_numpy()
         blank = pd.Series(zero | one_missing, index=self.index)
         self.out["lat"] = lat.where(~blank)
         self.out["lon"] = lon.where(~blank)
+
+    def _coordinates_in_country(self) -> None:
+        """A point outside its row's country (beyond the outlines' tolerance) is a warning:
+        the coordinates or the country are wrong; both are kept."""
+        if not {"lat", "lon", "country_iso3"} <= set(self.out):
+            return
+        lat, lon, iso3 = self.out["lat"], self.out["lon"], self.out["country_iso3"]
+        outside = borders.outside_country(iso3, lat, lon)
+        self.col.rows_problem(
+            "warning", "coordinates.outside_country", "lat", outside, obj_values(self.frame["lat"]),
+            lambda _value, ctx: {"lat": f"{ctx[0]:g}", "lon": f"{ctx[1]:g}",
+                                 "country": {"country": ctx[2]}},
+            context=object_array(list(zip(lat.to_numpy(), lon.to_numpy(), iso3.to_numpy(dtype=object),
+                                      strict=True))),
+        )
 
     def _admin_codes(self) -> None:
         for fld in _ADMIN_CODES:
@@ -246,12 +244,10 @@ class KindRules:
             bad = flags[idx] if len(idx) else np.zeros(0, dtype=bool)
             self.col.rows_problem(
                 "warning", "admin_code.invalid", fld, bad, obj_values(codes),
-                "'{value}' is not a valid admin code; it was left blank.",
-                "Write the P-code of the place (e.g. VUT0104002), or leave the cell empty.",
             )
             self.out[fld] = codes.where(~pd.Series(bad, index=self.index))
 
-    def _duplicates(self, code: str, keys: list[str], fld: str, message: str, fix: str) -> None:
+    def _duplicates(self, code: str, keys: list[str], fld: str) -> None:
         present = [k for k in keys if k in self.out]
         if not present or fld not in self.out:
             return
@@ -262,7 +258,7 @@ class KindRules:
         group = frame.groupby(present, dropna=False, sort=False).ngroup()
         first = pd.Series(self.rows, index=self.index).groupby(group).transform("first")
         self.col.rows_problem(
-            "warning", code, fld, dup, obj_values(self.out[fld]), message, fix,
+            "warning", code, fld, dup, obj_values(self.out[fld]),
             context=first.to_numpy(dtype=object),
         )
 
@@ -271,8 +267,6 @@ class KindRules:
             "indicator.duplicate",
             ["indicator_id", "country_iso3", "year", "disaggregation"],
             "indicator_id",
-            "Indicator {value} has the same country, year and disaggregation as row {context}.",
-            "Delete the repeated row or correct its country, year or disaggregation.",
         )
 
     def _date_pairs(self) -> None:
@@ -284,10 +278,8 @@ class KindRules:
             return
         start, end = self.out[start_f], self.out[end_f]
         before = (end < start).to_numpy()
-        start_label = self.col.label(start_f)
         self.col.rows_problem(
             "error", "date.end_before_start", end_f, before, obj_values(self.frame[end_f]),
-            f"'{{value}}' is before {start_label}; it was left blank.",
-            f"Correct {self.col.label(end_f)} or {start_label}.",
+            {"start": self.col.label(start_f)},
         )
         self.out[end_f] = end.where(~pd.Series(before, index=self.index))

@@ -35,22 +35,16 @@ class PcodeRules:
         raw_codes = obj_values(self.frame[code_fld]) if code_fld in self.frame.columns else None
         if len(found) == 1:
             self.col.sheet_problem(
-                "note", "country.from_pcode",
-                f"There is no country column; the country was taken from the P-codes: {found[0]}.",
-                "Add a Country column to say it explicitly.",
+                "note", "country.from_pcode", {"country": {"country": found[0]}},
                 fld=code_fld,
             )
             self.col.rows_problem(
                 "warning", "country.from_file", code_fld, missing, raw_codes,
-                "This row has no valid P-code ('{value}'); it was given the sheet's country, "
-                + str(found[0]) + ".",
-                "Write the row's P-code or add a Country column.",
+                {"country": {"country": found[0]}},
             )
             values = values.fillna(found[0])
         else:
             self.col.rows_problem(
                 "error", "country.missing", code_fld, missing, raw_codes,
-                "This row has no country and its P-code ('{value}') names none.",
-                "Add a Country column, or write the row's P-code.",
             )
         self.out["country_iso3"] = values.astype("str")

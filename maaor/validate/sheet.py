@@ -12,7 +12,7 @@ from maaor import columns
 from maaor import normalise as nz
 from maaor.dataset import conform
 from maaor.orgs import OrgDirectory
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 from maaor.validate.cells import CellTypeRules
 from maaor.validate.collect import MAX_LISTED, Collector, RowCounts
 from maaor.validate.frames import blank_and_factors
@@ -21,6 +21,10 @@ from maaor.validate.pcodes import PcodeRules
 
 if TYPE_CHECKING:  # validation reads mapped sheets; it never calls the readers
     from maaor.read.types import MappedSheet
+
+
+#: Problem codes of the cells Excel could not give a value for.
+_EXCEL_CODES = {"error_cells": "excel.error_cell", "formula_no_cache": "excel.formula_no_cache"}
 
 
 class SheetValidator(CellTypeRules, KindRules, PcodeRules):
@@ -86,8 +90,8 @@ class SheetValidator(CellTypeRules, KindRules, PcodeRules):
         for p, r in enumerate(rows.tolist()):
             where.setdefault(r, []).append(p)
         frame = frame.copy()
-        for cells, code in ((self.mapped.error_cells, "excel.error_cell"),
-                            (self.mapped.formula_no_cache, "excel.formula_no_cache")):
+        for cells, code in ((self.mapped.error_cells, _EXCEL_CODES["error_cells"]),
+                            (self.mapped.formula_no_cache, _EXCEL_CODES["formula_no_cache"])):
             by_field: dict[str, list[tuple[int, str]]] = {}
             for (excel_row, fld), txt in cells.items():
                 by_field.setdefault(fld, []).append((excel_row, txt))
@@ -113,13 +117,7 @@ class SheetValidator(CellTypeRules, KindRules, PcodeRules):
 
     def run(self) -> tuple[pd.DataFrame, list[Problem]]:
         if self.skipped:
-            self.col.sheet_problem(
-                "note",
-                "rows.no_values",
-                f"{self.skipped:,} row{'s' if self.skipped != 1 else ''} with values only in "
-                "columns maaor does not use were ignored.",
-                "Move the values into the template columns if they should be loaded.",
-            )
+            self.col.sheet_problem("note", "rows.no_values", {"n": {"number": self.skipped}})
         self._excel_errors()
         for fld in self.frame.columns:
             spec = self.specs.get(fld)
@@ -150,23 +148,14 @@ class SheetValidator(CellTypeRules, KindRules, PcodeRules):
             column = self.col.label(fld)
             key = (code, column)
             if self.col.listed.get(key, 0) >= MAX_LISTED:
-                self.col.count_more("error", code, column, self._excel_fix(code), 1)
+                self.col.count_more("error", code, column, 1)
                 continue
             self.col.listed[key] = self.col.listed.get(key, 0) + 1
-            if code == "excel.error_cell":
-                message = f"{txt} in {column}: the cell holds an Excel error."
-            else:
-                message = f"The formula {txt} in {column} has no stored value."
             self.col.problems.append(
-                Problem("error", code, message, self._excel_fix(code), self.mapped.file,
-                        self.mapped.sheet, int(self.rows[pos]), column, txt)
+                problem("error", code, {"value": txt, "column": column}, file=self.mapped.file,
+                        sheet=self.mapped.sheet, row=int(self.rows[pos]), column=column,
+                        value=txt)
             )
-
-    @staticmethod
-    def _excel_fix(code: str) -> str:
-        if code == "excel.error_cell":
-            return "Fix the formula (or type the value) so the cell shows a value."
-        return "Open the file in Excel and save it, so the values of formulas are stored."
 
     def _required(self) -> None:
         for fld, spec in self.specs.items():
@@ -174,13 +163,4 @@ class SheetValidator(CellTypeRules, KindRules, PcodeRules):
                 continue
             # A cell holding an Excel error is reported as such, not as empty.
             mask = self.raw_blank[fld] & ~self.error_mask.get(fld, False)
-            label = self.col.label(fld)
-            self.col.rows_problem(
-                "error",
-                "value.missing",
-                fld,
-                mask,
-                None,
-                f"{label} is empty; every row needs one.",
-                f"Fill in {label} for this row, or delete the row.",
-            )
+            self.col.rows_problem("error", "value.missing", fld, mask, None)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from maaor import columns
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 from maaor.validate.collect import MAX_LISTED
 
 
@@ -40,16 +40,12 @@ def validate_tables(tables: Mapping[str, pd.DataFrame]) -> list[Problem]:
             f = first.loc[activity_id]
             where = str(f["_file"]) + (f" › {f['_sheet']}" if pd.notna(f["_sheet"]) else "")
             problems.append(
-                Problem(
-                    "error",
-                    "workplan.duplicate_activity",
-                    f"Activity {activity_id} is also in {where} (row {f['_row']}).",
-                    "Load each work plan once, or renumber one of the activities.",
-                    str(file),
-                    None if pd.isna(sheet) else str(sheet),
-                    None if pd.isna(row) else int(row),
-                    label,
-                    str(activity_id),
+                problem(
+                    "error", "workplan.duplicate_activity",
+                    {"value": str(activity_id), "where": where, "first_row": f["_row"]},
+                    key="workplan.duplicate_activity.across_files",
+                    file=str(file), sheet=None if pd.isna(sheet) else str(sheet),
+                    row=None if pd.isna(row) else int(row), column=label, value=str(activity_id),
                 )
             )
     presence = tables.get("presence")
@@ -61,16 +57,10 @@ def validate_tables(tables: Mapping[str, pd.DataFrame]) -> list[Problem]:
         for iso3 in sorted(set(countries) - covered):
             first = presence[presence["country_iso3"] == iso3].iloc[0]
             problems.append(
-                Problem(
-                    "note",
-                    "presence.no_mechanism",
-                    f"Operators are present in {iso3} but no coordination mechanism is listed there.",
-                    "Add the country's mechanism to the mechanisms sheet if there is one.",
-                    str(first["_file"]),
-                    None if pd.isna(first["_sheet"]) else str(first["_sheet"]),
-                    None,
-                    None,
-                    iso3,
+                problem(
+                    "note", "presence.no_mechanism", {"country": {"country": iso3}},
+                    file=str(first["_file"]),
+                    sheet=None if pd.isna(first["_sheet"]) else str(first["_sheet"]), value=iso3,
                 )
             )
     return problems
@@ -101,18 +91,14 @@ def _presence_across_files(presence: pd.DataFrame | None) -> list[Problem]:
         f = first.loc[group.loc[pos]]
         org = None if pd.isna(row["org"]) else str(row["org"])
         problems.append(
-            Problem(
-                "error",
-                "presence.duplicate_across_files",
-                f"This 4W row ({org or 'no organisation'}, {row['country_iso3']}) is also in "
-                f"{_where(f['_file'], f['_sheet'])} (row {f['_row']}); loaded twice, it would be "
-                "counted twice.",
-                "Load each 4W report once, or delete the repeated row from one of the files.",
-                str(row["_file"]),
-                None if pd.isna(row["_sheet"]) else str(row["_sheet"]),
-                None if pd.isna(row["_row"]) else int(row["_row"]),
-                label,
-                org,
+            problem(
+                "error", "presence.duplicate_across_files",
+                {"org": org if org else {"text": "problem.word.no_organisation"},
+                 "country": {"country": row["country_iso3"]},
+                 "where": _where(f["_file"], f["_sheet"]), "first_row": f["_row"]},
+                file=str(row["_file"]),
+                sheet=None if pd.isna(row["_sheet"]) else str(row["_sheet"]),
+                row=None if pd.isna(row["_row"]) else int(row["_row"]), column=label, value=org,
             )
         )
     return problems

@@ -28,7 +28,7 @@ def test_activities_added_removed_changed():
     assert added["activity_id"].tolist() == ["1.1.3"]
     assert removed["activity_id"].tolist() == ["1.1.2"]
     assert changed.to_dict("records") == [
-        {"activity_id": "1.1.1", "field": "progress", "before": "10", "after": "100"},
+        {"activity_id": "1.1.1", "field": "progress", "before": 10.0, "after": 100.0},
         {"activity_id": "1.1.1", "field": "status", "before": "ongoing", "after": "completed"},
     ]
 

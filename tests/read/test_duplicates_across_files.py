@@ -61,7 +61,7 @@ def test_the_same_4w_row_in_two_files_is_an_error_listing_each_pair():
         "error", "presence.duplicate_across_files", "partners.csv", 2, "MAG"
     )
     assert problem.message == (
-        "This 4W row (MAG, IRQ) is also in mag.csv (row 2); loaded twice, it would be counted twice."
+        "This 4W row (MAG, Iraq) is also in mag.csv (row 2); loaded twice, it would be counted twice."
     )
 
 

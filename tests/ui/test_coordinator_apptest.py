@@ -4,6 +4,8 @@ history, rollback and edit in place, on a temporary SQLite store."""
 from __future__ import annotations
 
 import io
+import json
+import re
 
 import pandas as pd
 import pytest
@@ -11,8 +13,9 @@ import streamlit as st
 from openpyxl import Workbook
 from streamlit.testing.v1 import AppTest
 
-from maaor import service
+from maaor import service, vocab
 from maaor.auth import HASH_ENV, hash_password
+from maaor.i18n import catalogue
 from tests.paths import ROOT
 
 PAGE = ROOT / "pages" / "6_Coordinator.py"
@@ -94,6 +97,11 @@ def signed_in() -> AppTest:
 
 def is_signed_in(at: AppTest) -> bool:
     return any("Signed in as coordinator" in c.value for c in at.caption)
+
+
+def unescaped(markdown: str) -> str:
+    """Markdown text as the reader sees it (the page escapes data with backslashes)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def texts(elements) -> list[str]:
@@ -217,6 +225,10 @@ def test_upload_with_errors_shows_report_and_disables_publish(store_env):
     at = upload(signed_in(), "bad.xlsx", WITH_ERRORS)
     assert not at.exception
     assert any("2 error(s)" in e for e in texts(at.error))
+    # One expander per group of identical problems; its rows in a table inside.
+    labels = [unescaped(e.label) for e in at.expander]
+    assert any("**error** · 4W › Country — 1 row (2): 'Narnia' is not a country the dashboard "
+               "recognises." in label for label in labels), labels
     frames = [df.value for df in at.dataframe]
     # Headers and severities are in the page language (English here).
     problems = next(f for f in frames if "Problem" in f.columns and "Severity" in f.columns)
@@ -226,6 +238,61 @@ def test_upload_with_errors_shows_report_and_disables_publish(store_env):
     assert at.button(key="coord_publish").disabled
     annotated = [b for b in at.get("download_button") if "problems marked" in b.label]
     assert len(annotated) == 1
+
+
+def french_4w() -> bytes:
+    """A French 4W (French headers and words) with three kinds of problems: an unknown
+    status on three rows, a country read from another spelling, a date that does not exist."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "4W"
+    sheet.append(["Organisation", "Pays", "Admin 1", "Pilier", "Statut", "Date de début"])
+    rows = [
+        ["UNMAS", "Irak", "Ninive", "Dépollution", "Suspendu", "01/03/2022"],
+        ["HALO Trust", "Afganistan", "Kaboul", "Déminage", "En cours", "31/02/2022"],
+        ["UNMAS", "Irak", "Anbar", "Dépollution", "Suspendu", "01/04/2022"],
+        ["UNMAS", "Irak", "Bassora", "Éducation aux risques", "En cours", "01/05/2022"],
+        ["HALO Trust", "Irak", "Kirkouk", "Dépollution", "Suspendu", "01/06/2022"],
+    ]
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_french_upload_tells_every_problem_in_french_grouped(store_env):
+    at = new_app()
+    at.query_params["lang"] = "fr"
+    at = at.run()
+    at = sign_in(at)
+    at = upload(at, "4w.xlsx", french_4w())
+    assert not at.exception
+    labels = [unescaped(e.label) for e in at.expander]
+    # The three statuses are one group naming its rows; errors come first.
+    assert labels[0] == ("**erreur** · 4W › Statut — 3 lignes (2, 4, 6) : « Suspendu » n'est pas "
+                         "un statut connu."), labels
+    assert any("1 ligne (3) : « 31/02/2022 » n'existe pas : février 2022 compte 28 jours."
+               in label for label in labels), labels
+    assert any("1 ligne (3) : « Afganistan » a été lu comme Afghanistan." in label
+               for label in labels), labels
+    fixes = [unescaped(m.value) for m in at.markdown if m.value.startswith("**Comment corriger")]
+    # Suggestions are the French labels of the vocabulary.
+    assert any("Prévu, En cours, Terminé" in f for f in fixes), fixes
+    frames = [df.value for df in at.dataframe if "Problème" in df.value.columns]
+    shown = [*labels, *fixes, *(text for f in frames for col in ("Problème", "Comment corriger")
+                                if col in f.columns for text in f[col])]
+    assert shown
+    # No English sentence of the catalogue reaches the French page, nor the package name.
+    english = {v for k, v in catalogue("en").items() if k.startswith("problem.")
+               and catalogue("fr")[k] != v}
+    words = {w for text in english for w in re.findall(r"[a-z]{5,}", text.lower())
+             if w not in {word for fr in catalogue("fr").values()
+                          for word in re.findall(r"[a-z]{5,}", fr.lower())}}
+    for text in shown:
+        assert "maaor" not in text.lower()
+        found = {w for w in re.findall(r"[a-z]{5,}", text.lower())} & words
+        assert not found, (text, found)
 
 
 def test_upload_clean_shows_what_changed_then_publish(store_env):
@@ -276,6 +343,42 @@ def test_upload_clean_shows_what_changed_then_publish(store_env):
     assert row["who"] == "coordinator"
     assert row["files"] == "4w.xlsx"
     assert row["current"] == "✓"
+    # The download picker opens on the current version, not on version 1.
+    assert at.selectbox(key="coord_history_pick_2").value == 2
+    # The coordinator who published sees the new version (no "newer version" notice).
+    assert not any("was published while" in i for i in texts(at.info))
+
+
+def test_what_changed_speaks_in_field_labels_and_the_users_formats():
+    from maaor.ui.coordinator import changes_in_words, funding_in_words
+
+    changed = pd.DataFrame({
+        "activity_id": ["1.1.1", "1.1.1", "1.1.1", "1.1.2"],
+        "field": ["budget_usd", "last_update", "leads", "status"],
+        "before": [None, pd.Timestamp("2019-03-05"), "UNMAS", "ongoing"],
+        "after": [1_809_143_000.0, pd.Timestamp("2019-06-30"), "UNMAS; HALO Trust", "cancelled"],
+    })
+    en = changes_in_words(changed, "en")
+    assert en["field"].tolist() == ["Budget (USD)", "Last update", "Lead", "Status"]
+    assert en["before"].tolist() == ["", "5 Mar 2019", "UNMAS", "Ongoing"]
+    assert en["after"].tolist() == ["USD 1.8B", "30 Jun 2019", "UNMAS; HALO Trust", "Cancelled"]
+    fr = changes_in_words(changed, "fr")
+    assert fr["field"].tolist() == ["Budget (USD)", "Dernière mise à jour", "Chef de file", "Statut"]
+    assert fr["after"].tolist()[:2] == ["1,8\u00a0Md\u00a0USD", "30 juin 2019"]
+    assert fr["after"].tolist()[3] == vocab.label("wp_status", "cancelled", "fr")
+    funding = pd.DataFrame({"measure": ["funded_usd"], "before": [40_000.0], "after": [None]})
+    assert funding_in_words(funding, "en")[["before", "after"]].iloc[0].tolist() == \
+        ["USD 40K", "unknown"]
+
+
+def test_edit_in_place_shows_statuses_by_their_labels(store_env):
+    at = signed_in()
+    (editor,) = at.get("data_editor")
+    options = json.loads(editor.proto.columns)["status"]["type_config"]["options"]
+    # Shown by their labels, stored as codes.
+    assert options == [{"value": c, "label": vocab.label("wp_status", c, "en")}
+                       for c in vocab.codes("wp_status")]
+    assert {"value": "cancelled", "label": "Cancelled"} in options
 
 
 def test_replace_everything_is_an_explicit_choice_and_names_what_goes(store_env):

@@ -73,3 +73,29 @@ def test_a_pinned_link_ignores_a_publish_during_the_talk(two_versions):
     fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     assert activities_shown(fresh) == fmt_number(1, "en")
     assert any(f"Data version {v2}" in c.value for c in fresh.caption)
+
+
+def test_an_open_page_holds_its_version_and_offers_a_newer_one(two_versions):
+    store, v1, activities, smaller = two_versions
+    page = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    page.run()  # no ?v= in the link: the visitor sees the current version
+    assert activities_shown(page) == fmt_number(activities, "en")
+    assert not any("was published while" in i.value for i in page.info)
+
+    sources, _ = default_sources()
+    v2 = store.publish(smaller, sources, by="coordinator", note="published meanwhile")
+    st.cache_data.clear()  # as after the current-version cache's few seconds
+
+    page.run()  # the visitor's next click: the page does not jump
+    assert not page.exception
+    assert activities_shown(page) == fmt_number(activities, "en")
+    assert any(f"Data version {v1}" in c.value for c in page.caption)
+    notice = [i.value for i in page.info if "was published while" in i.value]
+    assert notice == [f"Version {v2} of the data was published while this page was open; you "
+                      f"are still looking at version {v1}."]
+    page.button(key="ui_newer_version").click()
+    page.run()  # the visitor chose to switch
+    assert not page.exception
+    assert activities_shown(page) == fmt_number(1, "en")
+    assert any(f"Data version {v2}" in c.value for c in page.caption)
+    assert not any("was published while" in i.value for i in page.info)

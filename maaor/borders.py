@@ -1,0 +1,104 @@
+"""Is a point in its country? Point-in-polygon over the bundled country boundaries.
+
+The boundaries are Natural Earth 1:110m (``data/geo/countries-110m.geojson``): coarse,
+so a point is accepted within ``TOLERANCE_DEGREES`` of its country's outline (a place on
+the coast or the border is not flagged). Countries the file lacks are never flagged.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from maaor.resources import bundled_data_dir
+
+BOUNDARIES_PATH = bundled_data_dir() / "geo" / "countries-110m.geojson"
+#: Half a degree (about 55 km at the equator): wider than the 1:110m outlines' error.
+TOLERANCE_DEGREES = 0.5
+#: Small countries (outline spanning under ``SMALL_SPAN_DEGREES``) are often archipelagos
+#: whose smaller islands the 1:110m outlines leave out (Efate, Vanuatu's capital island):
+#: their points are accepted within ``SMALL_TOLERANCE_DEGREES``.
+SMALL_SPAN_DEGREES = 5.0
+SMALL_TOLERANCE_DEGREES = 2.0
+
+
+@lru_cache(maxsize=1)
+def _rings() -> dict[str, list[np.ndarray]]:
+    """ISO3 -> the rings (exterior and holes) of the country, each an (n, 2) lon/lat array."""
+    data = json.loads(BOUNDARIES_PATH.read_text(encoding="utf-8"))
+    rings: dict[str, list[np.ndarray]] = {}
+    for feature in data["features"]:
+        iso3 = feature["properties"].get("iso3")
+        geometry = feature.get("geometry") or {}
+        polygons = geometry.get("coordinates") or []
+        if geometry.get("type") == "Polygon":
+            polygons = [polygons]
+        elif geometry.get("type") != "MultiPolygon":
+            continue
+        for polygon in polygons:
+            for ring in polygon:
+                rings.setdefault(iso3, []).append(np.asarray(ring, dtype=float)[:, :2])
+    return rings
+
+
+def has_boundary(iso3: str) -> bool:
+    """True when the bundled boundaries hold ``iso3``."""
+    return iso3 in _rings()
+
+
+def _inside_or_near(rings: list[np.ndarray], x: np.ndarray, y: np.ndarray,
+                    tolerance: float) -> np.ndarray:
+    """Even-odd point-in-polygon over every ring, or within ``tolerance`` of an edge."""
+    inside = np.zeros(len(x), dtype=bool)
+    nearest = np.full(len(x), np.inf)
+    px, py = x[:, None], y[:, None]
+    for ring in rings:
+        ax, ay = ring[:-1, 0][None, :], ring[:-1, 1][None, :]
+        bx, by = ring[1:, 0][None, :], ring[1:, 1][None, :]
+        crosses = ((ay > py) != (by > py)) & (
+            px < (bx - ax) * (py - ay) / np.where(by == ay, np.inf, by - ay) + ax)
+        inside ^= (crosses.sum(axis=1) % 2).astype(bool)
+        # distance to each segment, in degrees
+        dx, dy = bx - ax, by - ay
+        length2 = np.where(dx * dx + dy * dy == 0, 1.0, dx * dx + dy * dy)
+        t = np.clip(((px - ax) * dx + (py - ay) * dy) / length2, 0.0, 1.0)
+        dist = np.hypot(px - (ax + t * dx), py - (ay + t * dy))
+        nearest = np.minimum(nearest, dist.min(axis=1))
+    return inside | (nearest <= tolerance)
+
+
+def _tolerance(rings: list[np.ndarray], tolerance: float) -> float:
+    points = np.concatenate(rings)
+    span = float(np.hypot(*(points.max(axis=0) - points.min(axis=0))))
+    return max(tolerance, SMALL_TOLERANCE_DEGREES) if span < SMALL_SPAN_DEGREES else tolerance
+
+
+def outside_country(iso3: pd.Series, lat: pd.Series, lon: pd.Series,
+                    tolerance: float = TOLERANCE_DEGREES) -> np.ndarray:
+    """Return a mask of the rows whose point lies outside their country.
+
+    Rows without a country, without both coordinates, or whose country the bundled
+    boundaries lack are never flagged. Computed once per distinct country.
+
+    Args:
+        iso3: the rows' countries.
+        lat, lon: decimal degrees.
+        tolerance: distance (degrees) from the outline within which a point is accepted
+            (at least ``SMALL_TOLERANCE_DEGREES`` for small countries).
+    """
+    codes = iso3.astype(object).where(iso3.notna(), None).to_numpy()
+    y = pd.to_numeric(lat, errors="coerce").to_numpy(dtype=float)
+    x = pd.to_numeric(lon, errors="coerce").to_numpy(dtype=float)
+    out = np.zeros(len(codes), dtype=bool)
+    known = ~(np.isnan(x) | np.isnan(y))
+    rings = _rings()
+    for code in pd.unique(codes[known]):
+        if code is None or code not in rings:
+            continue
+        rows = np.flatnonzero(known & (codes == code))
+        out[rows] = ~_inside_or_near(rings[code], x[rows], y[rows],
+                                     _tolerance(rings[code], tolerance))
+    return out
