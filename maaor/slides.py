@@ -584,5 +584,9 @@ def plotly_figure(spec: ChartSpec, lang: str, height: int = 520):
     fig.update_yaxes(autorange="reversed", type="category", automargin=True,
                      tickfont={"size": 17})
     fig.update_xaxes(automargin=True)
+    if spec.value_format == "number":  # counts: whole-number ticks only
+        totals = [sum(v or 0 for v in vs) for vs in zip(*(x.values for x in spec.series), strict=True)]
+        fig.update_xaxes(**charts.count_axis(
+            totals if spec.stacked else [v for x in spec.series for v in x.values]))
     return fig
 

@@ -290,7 +290,9 @@ def setup(key: str) -> Page:
     st.set_page_config(
         page_title=f"{t(title_key, lang)} · {t('app.short_name', lang)}",
         layout="wide",
-        initial_sidebar_state="collapsed" if presenting else "expanded",
+        # "auto": open on a wide screen, collapsed on a narrow one (Streamlit's mobile
+        # breakpoint), so a phone opens on the content, not on the filters.
+        initial_sidebar_state="collapsed" if presenting else "auto",
     )
     try:
         with logs.timed(_log, "slow_page", f"setting up {title_key}", page=title_key,

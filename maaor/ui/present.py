@@ -193,7 +193,7 @@ def slide(page: Page, show: Show) -> None:
                     st.caption(page.t("presence.map.legend"))
                 elif chart.categories:
                     st.plotly_chart(plotly_figure(chart, page.lang), theme=None,
-                                    config=widgets.PLOTLY_CONFIG,
+                                    config=widgets.PRESENT_PLOTLY_CONFIG,
                                     key=f"present_chart_{number}", width="stretch")
                 else:
                     st.info(md_escape(chart.empty) if chart.empty else page.t("table.empty"))

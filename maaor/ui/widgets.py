@@ -40,6 +40,8 @@ PLOTLY_CONFIG = {
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     "responsive": True,
 }
+# Slides are for the room: no toolbar at all.
+PRESENT_PLOTLY_CONFIG = {**PLOTLY_CONFIG, "displayModeBar": False}
 # Rows of a table shown at once; longer tables get a page number.
 PAGE_ROWS = 50
 
