@@ -25,8 +25,9 @@ from maaor.slides import Slide, plotly_figure, slide_deck, with_meeting
 from maaor.ui import data, widgets
 from maaor.ui.page import Page
 from maaor.ui.safe import md_escape
+from maaor.viewparams import PRESENT_PARAMS
 
-SLIDE_PARAM, AUTO_PARAM, MEETING_PARAM, DATE_PARAM = "slide", "auto", "meeting", "date"
+SLIDE_PARAM, AUTO_PARAM, MEETING_PARAM, DATE_PARAM = PRESENT_PARAMS
 AUTO_CHOICES = (0, 10, 20, 30, 60)  # seconds per slide; 0 = off
 SHOWN_KEY = "present_shown"  # (slide number, monotonic time it was first drawn)
 STYLE = """
