@@ -64,6 +64,14 @@ STYLE = """
 .st-key-present_map img { display: block; max-width: 100%; height: auto;
   max-height: 50vh; width: auto !important; object-fit: contain; margin: 0 auto; }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; padding-bottom: 1rem; }
+/* A phone: the big numbers two by two, not one under the other. */
+@media (max-width: 640px) {
+  .st-key-present_numbers [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 0.5rem) !important; min-width: calc(50% - 0.5rem) !important; }
+  .st-key-present_numbers [data-testid="stHorizontalBlock"] { flex-wrap: wrap; gap: 0.5rem; }
+  .st-key-present_side { display: grid !important; grid-template-columns: 1fr 1fr; gap: 0.5rem; }
+  [data-testid="stMainBlockContainer"] { padding-left: 0.75rem; padding-right: 0.75rem; }
+}
 /* Buttons show their icon; their word stays as the accessible name (never cut). */
 .st-key-present_controls button [data-testid="stMarkdownContainer"] {
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
@@ -108,7 +116,7 @@ def chart_height(viewport: tuple[int, int]) -> int:
     width, height = viewport
     rest = 0.78 * height - 220
     if width < 640:  # Streamlit stacks columns: the big numbers stand above the chart
-        rest -= 200
+        rest -= 240
     return int(min(max(rest, 180), 1500))
 
 
@@ -319,19 +327,24 @@ def slide(page: Page, show: Show) -> None:
     """
     current_slide, number = show.slide, show.number
     height, type_px = chart_height(viewport()), font_size(viewport())
+    chart = current_slide.chart
+    if viewport()[0] < 640 and chart.kind == "bar":  # a phone scrolls: bars stay readable
+        bars = len(chart.categories) * (1 if chart.stacked else max(len(chart.series), 1))
+        height = max(height, 120 + 12 * bars)
     with st.container(key="present_slide"):
         st.title(md_escape(current_slide.title), anchor=False)
         with st.container(key="present_message"):
             st.markdown(md_escape(current_slide.message))
         chart = current_slide.chart
         if chart.kind == "none":
-            columns = st.columns(4)
-            for i, big in enumerate(current_slide.numbers):
-                with columns[i % 4]:
-                    widgets.metric(md_escape(big.label), big.text)
+            with st.container(key="present_numbers"):
+                columns = st.columns(4)
+                for i, big in enumerate(current_slide.numbers):
+                    with columns[i % 4]:
+                        widgets.metric(md_escape(big.label), big.text)
         else:
             left, right = st.columns([1, 3])
-            with left:
+            with left, st.container(key="present_side"):
                 for big in current_slide.numbers:
                     widgets.metric(md_escape(big.label), big.text)
             with right:
