@@ -274,7 +274,8 @@ def _current_or_none(lang: str) -> int | None:
 
 
 ACCESSIBLE_STYLE = """<style>
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #595959; }
+[data-testid="stCaptionContainer"] { opacity: 1; color: #595959; }
+[data-testid="stCaptionContainer"] p { color: #595959; }
 a:focus-visible, button:focus-visible, [tabindex]:focus-visible, summary:focus-visible,
 input:focus-visible { outline: 3px solid #08306b; outline-offset: 2px; }
 </style>"""
