@@ -145,18 +145,22 @@ def test_a_shared_link_restores_every_view_choice(server, browser):
     try:
         page.goto(f"{server}/Funding?by=donor&lang=fr")
         wait_rendered(page)
-        chosen = page.locator('[data-testid="stButtonGroup"] button[aria-checked="true"], '
-                              '[data-testid="stButtonGroup"] button[kind$="Active"]')
+        chosen = page.locator('.st-key-by button[aria-checked="true"], '
+                              '.st-key-by button[kind$="Active"]')
         assert chosen.first.inner_text().strip() == t("funding.by.donor", "fr")
         page.goto(f"{server}/Results?sex_age=women")
         wait_rendered(page)
-        chosen = page.locator('[data-testid="stButtonGroup"] button[aria-checked="true"], '
-                              '[data-testid="stButtonGroup"] button[kind$="Active"]')
+        chosen = page.locator('.st-key-sex_age button[aria-checked="true"], '
+                              '.st-key-sex_age button[kind$="Active"]')
         assert chosen.first.inner_text().strip().lower().startswith("wom")
         page.goto(f"{server}/Presence?matrix=UKR")
         wait_rendered(page)
-        box = page.locator(".st-key-matrix [data-baseweb='select']")
-        assert "Ukraine" in box.inner_text()
+        box = page.locator(".st-key-matrix").first
+        box.scroll_into_view_if_needed()
+        shown = box.evaluate("""e => e.textContent + ' ' + Array.from(e.querySelectorAll('input'))
+                                 .map(i => i.value + ' ' + (i.getAttribute('aria-label') || ''))
+                                 .join(' ')""")
+        assert "Ukraine" in shown, shown
         screenshot(page, "view_link_presence")
     finally:
         context.close()
