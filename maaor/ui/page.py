@@ -277,7 +277,7 @@ ACCESSIBLE_STYLE = """<style>
 [data-testid="stCaptionContainer"] { opacity: 1; color: #595959; }
 [data-testid="stCaptionContainer"] p { color: #595959; }
 a:focus-visible, button:focus-visible, [tabindex]:focus-visible, summary:focus-visible,
-input:focus-visible { outline: 3px solid #08306b; outline-offset: 2px; }
+input:focus-visible { outline: 3px solid #08306b !important; outline-offset: 2px; }
 </style>"""
 
 
