@@ -87,6 +87,9 @@ def _wrap(text: str, width: int = NOTE_WIDTH) -> list[str]:
     return lines
 
 
+TOOLBAR_MARGIN = 40  # px right of the plot: the width of the upright plotly toolbar
+
+
 @lru_cache(maxsize=4)
 def _validated_template(name: str) -> go.layout.Template:
     """Return registered template ``name`` as validation leaves it (validated once)."""
@@ -124,7 +127,10 @@ def _finish(fig: go.Figure, note: str, height: int, lang: str, legend: bool = Tr
         colorway=list(PALETTE),
         font={"family": _FONT, "size": 13},
         height=height + 15 * len(lines),
-        margin={"l": 10, "r": 10, "t": 40, "b": bottom},
+        # The toolbar (PLOTLY_CONFIG) stands upright in the right margin: a horizontal
+        # legend wraps within the plot's width, so the toolbar never covers it.
+        margin={"l": 10, "r": TOOLBAR_MARGIN, "t": 40, "b": bottom},
+        modebar={"orientation": "v"},
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
                 "traceorder": "normal"},
@@ -149,6 +155,38 @@ def _finish(fig: go.Figure, note: str, height: int, lang: str, legend: bool = Tr
             align="left",
         )
     return fig
+
+
+def count_axis(values: Iterable[object], most_ticks: int = 8) -> dict[str, object]:
+    """Return plotly axis settings that tick a count axis at whole numbers only.
+
+    Plotly picks fractional steps (0.2, 0.4 ...) for small counts; the step here is the
+    smallest of 1, 2, 5, 10, 20, 50 ... that keeps at most ``most_ticks`` ticks.
+
+    Args:
+        values: the largest value of each bar (stacked bars: the stack totals).
+        most_ticks: the most ticks wanted on the axis.
+    """
+    numbers = [float(v) for v in values if v is not None and not pd.isna(v)]
+    top = max([0.0, *numbers])
+    step, factor = 1, 1
+    while top / step > most_ticks:
+        for multiple in (1, 2, 5):
+            step = multiple * factor
+            if top / step <= most_ticks:
+                break
+        else:
+            factor *= 10
+            continue
+        break
+    return {"tick0": 0, "dtick": step, "tickformat": ",d", "rangemode": "tozero"}
+
+
+def _stack_totals(frame: pd.DataFrame, columns: Iterable[str]) -> list[float]:
+    present = [c for c in columns if c in frame.columns]
+    if not present:
+        return []
+    return list(frame[present].astype("float64").fillna(0).sum(axis=1))
 
 
 def _money_text(values: Iterable[object], lang: str) -> list[str]:
@@ -187,6 +225,7 @@ def status_by_objective(progress: pd.DataFrame, lang: str, note: str = "") -> go
             )
         )
     fig.update_layout(barmode="stack", xaxis_title=t("chart.activities", lang))
+    fig.update_xaxes(**count_axis(_stack_totals(progress, STATUS_ORDER)))
     fig.update_yaxes(autorange="reversed")
     return _finish(fig, note, height=max(220, 60 + 38 * len(names)), lang=lang)
 
@@ -436,6 +475,7 @@ def results_status(by_objective: pd.DataFrame, lang: str, note: str = "") -> go.
                    hovertemplate="%{y}<br>%{fullData.name}: %{x}<extra></extra>")
         )
     fig.update_layout(barmode="stack", xaxis_title=t("chart.indicators", lang))
+    fig.update_xaxes(**count_axis(_stack_totals(by_objective, ("on_track", "off_track", "unknown"))))
     fig.update_yaxes(autorange="reversed")
     return _finish(fig, note, height=max(220, 80 + 45 * len(names)), lang=lang)
 
@@ -455,6 +495,7 @@ def flag_counts(counts: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(xaxis_title=t("chart.flags", lang))
+    fig.update_xaxes(**count_axis(counts["count"]))
     return _finish(fig, note, height=max(200, 70 + 34 * len(names)), lang=lang, legend=False)
 
 
@@ -480,6 +521,7 @@ def orgs_per_pillar(by_pillar: pd.DataFrame, lang: str, note: str = "",
                    hovertemplate="%{fullData.name} · %{x}: %{y}<br>%{customdata}<extra></extra>")
         )
     fig.update_layout(barmode="group", yaxis_title=t("chart.organisations", lang))
+    fig.update_yaxes(**count_axis(by_pillar["organisations"]))
     fig.update_xaxes(type="category")
     return _finish(fig, note, height=380, lang=lang)
 

@@ -543,19 +543,33 @@ def with_meeting(slides: list[Slide], meeting_name: str | None, meeting_date: dt
     return out
 
 
-def plotly_figure(spec: ChartSpec, lang: str, height: int = 520):
+def plotly_figure(spec: ChartSpec, lang: str, height: int = 520, font_size: int = 18):
     """Return the plotly figure of a bar :class:`ChartSpec` in presentation type sizes.
 
-    Categories read top to bottom; values are written on the bars (formatted per
-    language) so the room can read them without the axis.
+    Categories read top to bottom, every one labelled (no label skipped when the chart
+    is crowded: the label size shrinks with the room each category has); values are
+    written on the bars (formatted per language) where they fit, never over each other.
+
+    Args:
+        spec: the chart of a slide.
+        lang: number formats and separators.
+        height: the figure height in pixels (the Present page sizes it to the screen).
+        font_size: the base type size in pixels (legend, axis title).
     """
     import plotly.graph_objects as go
 
+    categories = [charts.esc(c) for c in spec.categories]
+    bars = len(categories) * (1 if spec.stacked else max(len(spec.series), 1))
+    plot_px = max(height - 4 * font_size - 60, 60)  # minus legend, axis title, margins
+    # Category labels: at most the base size, and small enough to stand one per band.
+    label_px = int(min(font_size, max(9, 0.7 * plot_px / max(len(categories), 1))))
+    # Value labels: the size a bar's thickness allows (hidden where smaller than 9 px).
+    value_px = int(min(font_size - 2, max(8, 0.8 * plot_px / max(bars, 1))))
     fig = go.Figure()
     for series in spec.series:
         values = list(series.values)
         fig.add_trace(go.Bar(
-            y=[charts.esc(c) for c in spec.categories],
+            y=categories,
             x=values,
             orientation="h",
             name=charts.esc(series.name),
@@ -565,7 +579,7 @@ def plotly_figure(spec: ChartSpec, lang: str, height: int = 520):
             textposition="inside" if spec.stacked else "outside",
             insidetextanchor="middle",
             textangle=0,
-            textfont={"size": 16},
+            textfont={"size": value_px},
             cliponaxis=False,
             hovertemplate="%{y}<br>%{fullData.name}: %{text}<extra></extra>",
         ))
@@ -573,16 +587,22 @@ def plotly_figure(spec: ChartSpec, lang: str, height: int = 520):
         barmode="stack" if spec.stacked else "group",
         template="plotly_white",
         height=height,
-        font={"family": '"Source Sans", sans-serif', "size": 18, "color": "#111111"},
-        margin={"l": 10, "r": 40, "t": 50, "b": 40},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
-                "font": {"size": 18}, "traceorder": "normal"},
+        font={"family": '"Source Sans", sans-serif', "size": font_size, "color": "#111111"},
+        margin={"l": 10, "r": 4 * font_size, "t": 10, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0,
+                "font": {"size": font_size}, "traceorder": "normal"},
+        # a value label that cannot stand at the bar's size is hidden, never overlapped
+        uniformtext={"minsize": 9, "mode": "hide"},
         xaxis_title=charts.esc(spec.axis_title),
         separators=", " if lang == "fr" else ".,",
         showlegend=len(spec.series) > 1,
     )
     fig.update_yaxes(autorange="reversed", type="category", automargin=True,
-                     tickfont={"size": 17})
+                     tickfont={"size": label_px}, tickmode="array", tickvals=categories)
     fig.update_xaxes(automargin=True)
+    if spec.value_format == "number":  # counts: whole-number ticks only
+        totals = [sum(v or 0 for v in vs) for vs in zip(*(x.values for x in spec.series), strict=True)]
+        fig.update_xaxes(**charts.count_axis(
+            totals if spec.stacked else [v for x in spec.series for v in x.values]))
     return fig
 

@@ -12,6 +12,7 @@ from maaor.ui.history import progress_history
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
 from maaor.ui.widgets import Columns
+from maaor.viewparams import WORKPLAN_ACTIVITY
 
 page = setup("workplan")
 head = page.view("headline")
@@ -79,7 +80,7 @@ widgets.chart(
 
 st.subheader(page.t("workplan.detail"))
 activity_ids = list(page.view_with("workplan.rows", Filters())["activity_id"])
-chosen = widgets.url_selectbox(page, "activity", activity_ids, page.t("workplan.detail.choose"))
+chosen = widgets.url_selectbox(page, WORKPLAN_ACTIVITY, activity_ids, page.t("workplan.detail.choose"))
 if chosen:
     detail = page.view("workplan.activity", chosen)
     st.markdown("#### " + md_escape(f"{chosen} – {detail['activity'].iloc[0]}"))

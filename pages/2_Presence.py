@@ -8,6 +8,7 @@ from maaor.i18n import country_name
 from maaor.ui import data, widgets
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
+from maaor.viewparams import PRESENCE_MATRIX
 
 MAX_COUNTRIES_CHARTED = 6
 
@@ -64,9 +65,9 @@ def matrix_section(countries: list[str]) -> None:
     iso3 = st.selectbox(
         page.t("presence.matrix.country"),
         options=countries,
-        index=countries.index(default) if default in countries else 0,
         format_func=lambda c: country_name(c, page.lang),
-        key="matrix_country",
+        **widgets.url_bound(PRESENCE_MATRIX, countries,
+                            default if default in countries else countries[0]),
     )
     widgets.pillar_matrix(page, page.view("presence.matrix", iso3), f"matrix_{iso3}")
 

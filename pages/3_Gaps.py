@@ -6,6 +6,7 @@ from maaor.figures.gaps import RULES
 from maaor.glossary import GAPS_ROW
 from maaor.ui import widgets
 from maaor.ui.page import setup
+from maaor.viewparams import GAPS_TAB
 
 page = setup("gaps")
 counts = page.view("gaps.counts")
@@ -21,7 +22,8 @@ with st.expander(page.t("gaps.rules"), icon=":material/help:"):
     st.markdown("\n".join(f"- **{page.t(f'rule.{code}')}**: {page.t(f'rule.help.{code}')}"
                           for code in RULES))
 
-activities_tab, countries_tab = st.tabs([page.t("gaps.activities"), page.t("gaps.countries")])
+activities_tab, countries_tab = st.tabs([page.t("gaps.activities"), page.t("gaps.countries")],
+                                         key=GAPS_TAB, bind="query-params")
 with activities_tab:
     st.caption(page.t("gaps.activities.help"))
     widgets.table(

@@ -8,6 +8,7 @@ from maaor.i18n import country_name
 from maaor.ui import widgets
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
+from maaor.viewparams import FUNDING_BY
 
 page = setup("funding")
 head = page.view("headline")
@@ -25,9 +26,8 @@ by = st.segmented_control(
     page.t("funding.by.choose"),
     options=list(BY_LABELS),
     format_func=lambda c: page.t(f"funding.by.{c}"),
-    default="country_iso3",
     required=True,
-    key="funding_by",
+    **widgets.url_bound(FUNDING_BY, list(BY_LABELS), "country_iso3"),
 )
 by_frame = page.view("funding.by", (by,))
 widgets.chart(

@@ -8,6 +8,7 @@ from maaor import charts, vocab
 from maaor.ui import widgets
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
+from maaor.viewparams import RESULTS_SEX_AGE
 
 page = setup("results")
 
@@ -37,9 +38,8 @@ disaggregation = st.segmented_control(
     page.t("results.disaggregation"),
     options=list(vocab.codes("disaggregation")),
     format_func=lambda c: vocab.label("disaggregation", c, page.lang),
-    default="total",
     required=True,
-    key="results_disaggregation",
+    **widgets.url_bound(RESULTS_SEX_AGE, vocab.codes("disaggregation"), "total"),
 )
 st.caption(page.t("results.bullet.legend"))
 INDICATOR_COLUMNS = page.columns("results.rows")

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from maaor.columns import KINDS
+from maaor.export.datapack import HEADER_KEYS
 from maaor.figures.funding import FTS_CAVEAT, FTS_SOURCE
 from maaor.figures.gaps import RULES
 from maaor.filters import FILTER_PARAMS
@@ -51,6 +52,9 @@ CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
 KEY_PREFIXES = {key.split(".", 1)[0] for key in catalogue("en")}
 # Keys built at run time from a code (f-strings), listed from the codes themselves.
 DYNAMIC_KEYS = {
+    # the data pack's headers and units (maaor/export/datapack.py)
+    *HEADER_KEYS.values(),
+    *(f"datapack.unit.{u}" for u in ("count", "percent", "usd")),
     *(f"filter.{p}" for p in FILTER_PARAMS),
     *(f"filter.{p}.help" for p in FILTER_PARAMS),
     *(f"rule.{r}" for r in RULES),

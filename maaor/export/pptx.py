@@ -39,10 +39,32 @@ NOTICE_FILL = RGBColor(0xFF, 0xF1, 0xC2)
 NOTICE_LINE = RGBColor(0xE6, 0x9F, 0x00)
 BOX_FILL = RGBColor(0xF2, 0xF6, 0xFB)
 FONT = "Liberation Sans"  # metric-compatible with Arial; shipped with LibreOffice
-# Number formats of chart labels (Excel codes; the language's separators are the viewer's).
+# Number formats of chart labels (Excel codes). French numbers carry the French locale
+# ([$-40C]): PowerPoint and LibreOffice then write "183,7 M" and "1 234", whatever the
+# viewer's own locale.
 NUMBER_FORMATS = {"number": "#,##0", "percent": '0"%"', "money": '#,##0.0,,"M"'}
+LOCALE_FORMATS = {
+    "fr": {"number": "[$-40C]#,##0", "percent": '[$-40C]0" %"', "money": '[$-40C]#,##0.0,," M"'},
+}
 # A zero segment of a stacked bar gets no label (empty third section of the format).
 STACKED_LABEL_FORMAT = '#,##0;-#,##0;""'
+LOCALE_STACKED_FORMATS = {"fr": '[$-40C]# ##0;-# ##0;""'}
+
+
+def number_format(kind: str, lang: str, stacked_label: bool = False) -> str:
+    """Return the chart number format code of values of ``kind`` in ``lang``."""
+    if stacked_label:
+        return LOCALE_STACKED_FORMATS.get(lang, STACKED_LABEL_FORMAT)
+    return LOCALE_FORMATS.get(lang, NUMBER_FORMATS)[kind]
+
+
+def category_font_pt(categories: int, series: int, stacked: bool, height_pt: float) -> tuple[int, int]:
+    """Return (category label size, value label size) in points for a bar chart of
+    ``height_pt`` points: each category band is tall enough for its label, each bar for
+    its value label, so no viewer has to skip or overlap them."""
+    band = max(height_pt - 70, 40) / max(categories, 1)  # minus legend and value axis
+    bar = band * 0.6 / (1 if stacked else max(series, 1))
+    return int(min(13, max(7, band * 0.55))), int(min(12, max(6, bar * 0.8)))
 MAX_LABELLED = 12  # side-by-side bars get value labels up to this many categories
 
 
@@ -99,7 +121,7 @@ def _chart(slide, spec: ChartSpec, left, top, width, height, lang: str) -> None:
         _text(slide, "chart", left, top, width, Inches(1), spec.empty or t("table.empty", lang),
               20, colour=MUTED)
         return
-    data = CategoryChartData(number_format=NUMBER_FORMATS[spec.value_format])
+    data = CategoryChartData(number_format=number_format(spec.value_format, lang))
     # python-pptx embeds the chart's data as a workbook written by xlsxwriter, which
     # stores a text starting with "=" as a formula: labels are neutralised like downloads.
     data.categories = [neutralise_text(c) for c in spec.categories]
@@ -118,12 +140,14 @@ def _chart(slide, spec: ChartSpec, left, top, width, height, lang: str) -> None:
         chart.legend.font.size = Pt(14)
     category_axis = chart.category_axis
     category_axis.reverse_order = True  # first category on top, as on screen
-    category_axis.tick_labels.font.size = Pt(13 if len(spec.categories) <= MAX_LABELLED else 11)
+    label_pt, value_pt = category_font_pt(len(spec.categories), len(spec.series), spec.stacked,
+                                          Emu(height).pt)
+    category_axis.tick_labels.font.size = Pt(label_pt)
     _label_every_category(category_axis)
     value_axis = chart.value_axis
     value_axis.has_major_gridlines = True
     value_axis.tick_labels.font.size = Pt(12)
-    value_axis.tick_labels.number_format = NUMBER_FORMATS[spec.value_format]
+    value_axis.tick_labels.number_format = number_format(spec.value_format, lang)
     value_axis.tick_labels.number_format_is_linked = False
     if spec.axis_title:
         value_axis.has_title = True
@@ -142,11 +166,36 @@ def _chart(slide, spec: ChartSpec, left, top, width, height, lang: str) -> None:
         return  # too many bars to label legibly: the axis and the data pack hold the values
     plot.has_data_labels = True
     labels = plot.data_labels
-    labels.number_format = (STACKED_LABEL_FORMAT if spec.stacked
-                            else NUMBER_FORMATS[spec.value_format])
+    labels.number_format = number_format(spec.value_format, lang, stacked_label=spec.stacked)
     labels.number_format_is_linked = False
-    labels.font.size = Pt(12)
+    labels.font.size = Pt(value_pt)
     labels.position = XL_LABEL_POSITION.CENTER if spec.stacked else XL_LABEL_POSITION.OUTSIDE_END
+    if spec.stacked:
+        _hide_cramped_labels(spec, plot)
+
+
+SMALLEST_LABELLED_SHARE = 0.06  # a stacked segment narrower than this keeps no label
+
+
+def _hide_cramped_labels(spec: ChartSpec, plot) -> None:
+    """Delete the value label of stacked segments too narrow to hold it (they would
+    overlap their neighbours); the data pack and the table hold every value."""
+    top = max((sum(v or 0 for v in values) for values in
+               zip(*(s.values for s in spec.series), strict=True)), default=0)
+    if not top:
+        return
+    for series, drawn in zip(spec.series, plot.series, strict=True):
+        for index, value in enumerate(series.values):
+            if value and value / top < SMALLEST_LABELLED_SHARE:
+                label = drawn.points[index].data_label
+                label.has_text_frame = False
+                d_lbl = label._get_or_add_dLbl()
+                for child in list(d_lbl):
+                    if child.tag != qn("c:idx"):
+                        d_lbl.remove(child)
+                delete = OxmlElement("c:delete")
+                delete.set("val", "1")
+                d_lbl.append(delete)
 
 
 def _label_every_category(axis) -> None:

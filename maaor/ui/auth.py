@@ -362,5 +362,6 @@ def unconfigured_help(lang: str) -> None:
         "export MAAOR_COORDINATOR_PASSWORD_HASH='scrypt$...'\n"
         "# or copy .streamlit/secrets.toml.example to .streamlit/secrets.toml and set\n"
         "# [coordinator] password_hash = \"scrypt$...\"",
-        language="bash",
+        # plain text: the syntax colours of a shell block are below 4.5:1 contrast
+        language="text",
     )

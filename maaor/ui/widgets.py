@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
-from maaor import glossary, vocab
+from maaor import glossary, viewparams, vocab
 from maaor.dataset import split_list
 from maaor.export.hxl import figure_tags
 from maaor.export.tables import csv_bytes, xlsx_bytes
@@ -40,6 +40,8 @@ PLOTLY_CONFIG = {
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     "responsive": True,
 }
+# Slides are for the room: no toolbar at all.
+PRESENT_PLOTLY_CONFIG = {**PLOTLY_CONFIG, "displayModeBar": False}
 # Rows of a table shown at once; longer tables get a page number.
 PAGE_ROWS = 50
 
@@ -236,13 +238,16 @@ def page_rows(page: Page, frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame,
     if total <= PAGE_ROWS:
         return frame, 0
     pages = -(-total // PAGE_ROWS)
-    key = f"pg_{name}"
-    chosen = st.session_state.get(key)
-    if not isinstance(chosen, int) or not 1 <= chosen <= pages:
-        st.session_state[key] = min(max(int(chosen or 1), 1), pages)
+    key = viewparams.table_page_param(name)
+    # From the URL (a shared link opens on the same page); a number past the end
+    # (the table shrank after a filter change) shows the last page.
+    wanted = st.query_params.get(key, "1")
+    number = min(max(int(wanted), 1), pages) if wanted.isdigit() else 1
+    bound = url_bound(key, range(1, pages + 1), 1)
+    st.session_state[key] = number
     left, right = st.columns([1, 3], vertical_alignment="bottom")
     number = left.number_input(page.t("table.page", pages=fmt_number(pages, page.lang)),
-                               min_value=1, max_value=pages, step=1, key=key)
+                               min_value=1, max_value=pages, step=1, **bound)
     first = (int(number) - 1) * PAGE_ROWS
     last = min(first + PAGE_ROWS, total)
     right.caption(page.t("table.rows_range", first=fmt_number(first + 1, page.lang),
@@ -312,6 +317,27 @@ def pillar_matrix(page: Page, matrix: pd.DataFrame, name: str) -> None:
         st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
     st.caption(page.note("presence"))
     downloads(page, frame, name, kind="presence", tables=("presence",))
+
+
+def url_bound(key: str, options: Sequence[object], default: object) -> dict[str, object]:
+    """Seed widget ``key`` from the URL (``?key=code``) and return the widget arguments
+    that write its choice back: ``st.selectbox(..., **url_bound(key, options, default))``.
+
+    The URL decides on every run (a shared link reopens the same view); the choice's
+    code is written on change, and removed when it is the default
+    (``maaor.viewparams``).
+    """
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    st.session_state[key] = viewparams.choice_from_params(params, key, options, default)
+    return {"key": key, "on_change": _write_choice, "args": (key, default)}
+
+
+def _write_choice(key: str, default: object) -> None:
+    values = viewparams.param_values(st.session_state.get(key), default)
+    if values:
+        st.query_params[key] = values[0]
+    elif key in st.query_params:
+        del st.query_params[key]
 
 
 def url_selectbox(page: Page, param: str, options: Sequence[str], label: str) -> str | None:

@@ -163,3 +163,23 @@ def test_orgs_per_pillar_one_trace_per_country():
     assert [t.name for t in fig.data] == ["Iraq", "Syria"]
     assert list(fig.data[0].x) == ["Explosive ordnance risk education", "Land release"]
     assert fig.data[1].customdata[0] == "&lt;b&gt;x&lt;/b&gt;"
+
+
+def test_count_axes_tick_whole_numbers_only():
+    # two activities at most: plotly alone would tick 0, 0.5, 1, 1.5, 2
+    fig = charts.status_by_objective(progress_table(), "en", NOTE)
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tick0 == 0
+    assert fig.layout.xaxis.tickformat == ",d"
+    # the step grows with the largest stack (5 activities -> 1; 45 -> 10)
+    assert charts.count_axis([45])["dtick"] == 10
+    assert charts.count_axis([9, 3])["dtick"] == 2
+    assert charts.count_axis([])["dtick"] == 1
+    flags = charts.flag_counts(pd.DataFrame({"rule": ["no_lead"], "count": [3]}), "en")
+    assert flags.layout.xaxis.dtick == 1
+
+
+def test_toolbar_stands_in_the_right_margin_beside_the_legend():
+    fig = charts.status_by_objective(progress_table(), "en", NOTE)
+    assert fig.layout.modebar.orientation == "v"
+    assert fig.layout.margin.r >= charts.TOOLBAR_MARGIN
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.x == 0

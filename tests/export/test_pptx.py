@@ -140,13 +140,91 @@ def test_datapack_one_sheet_per_slide_and_neutralised(ds):
     slides[4] = type(slides[4])(**{**slides[4].__dict__, "table": table})
     book = load_workbook(io.BytesIO(datapack_xlsx(slides)), read_only=True)
     assert book.sheetnames == ["about"] + [f"{n:02d}_{k}" for n, k in
-                                           enumerate(SLIDE_KEYS, start=1)] + ["figures"]
+                                           enumerate(SLIDE_KEYS, start=1)] + ["figures",
+                                                                              "definitions"]
     rows = list(book["05_progress"].values)
     header = list(rows[0])
-    assert rows[1][header.index("objective")] == "'=HYPERLINK(\"http://evil.example\")"
+    # Headers are the interface's words (issue 14: no snake_case in the pack).
+    assert rows[1][header.index("Objective")] == "'=HYPERLINK(\"http://evil.example\")"
     funding = pd.DataFrame(list(book["07_funding"].values)[1:],
                            columns=list(book["07_funding"].values)[0])
-    assert funding["required_usd"].sum() == pytest.approx(slides[6].table["required_usd"].sum())
+    assert funding["Funding required"].sum() == pytest.approx(
+        slides[6].table["required_usd"].sum(), abs=len(funding))  # whole dollars
+
+
+def _sheet(book, name) -> pd.DataFrame:
+    rows = list(book[name].values)
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_datapack_reads_in_the_pack_language(ds, lang):
+    from maaor.glossary import GLOSSARY
+    from maaor.i18n import t
+
+    slides = slide_deck(ds, Filters(), TODAY, lang)
+    book = load_workbook(io.BytesIO(datapack_xlsx(slides)), read_only=True)
+    for name in book.sheetnames:
+        header = [str(h) for h in next(book[name].values)]
+        snake = [h for h in header if "_" in h]
+        assert snake == [], (name, snake)
+    funding = _sheet(book, "07_funding")
+    country = t("col.country", lang)
+    assert sorted(funding[country]) == sorted(country_name(c, lang)
+                                              for c in slides[6].table["country_iso3"])
+    assert not any(len(str(c)) == 3 and str(c).isupper() for c in funding[country])
+    for column in funding.columns:
+        values = [v for v in funding[column] if isinstance(v, float) and v == v]  # not NaN
+        places = 0 if column != GLOSSARY["pct_funded"].label(lang) else 1
+        assert all(round(v, places) == v for v in values), column
+    definitions = _sheet(book, "definitions")
+    assert len(definitions) == len(GLOSSARY)
+    assert set(definitions.iloc[:, 0]) == {e.label(lang) for e in GLOSSARY.values()}
+    assert all(isinstance(d, str) and len(d) > 20 for d in definitions.iloc[:, 2])
+
+
+def _chart_xml(slide) -> str:
+    from lxml import etree
+
+    return etree.tostring(_shape(slide, "chart").chart._chartSpace).decode()
+
+
+@pytest.mark.parametrize("f", [Filters(), Filters(year=2021)], ids=["all", "2021"])
+def test_every_category_of_every_chart_is_labelled_at_a_size_that_fits(ds, f):
+    from lxml import etree
+    from pptx.util import Emu
+
+    slides, deck = _build(ds, f)
+    charted = 0
+    for spec, page in zip(slides, deck.slides, strict=True):
+        if spec.chart.kind != "bar" or not spec.chart.categories:
+            continue
+        charted += 1
+        frame = _shape(page, "chart")
+        xml = etree.fromstring(_chart_xml(page).encode())
+        ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+              "a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
+        skips = xml.findall(".//c:catAx/c:tickLblSkip", ns)
+        assert [s.get("val") for s in skips] == ["1"], spec.key
+        assert xml.find(".//c:catAx/c:delete", ns).get("val") == "0"
+        sizes = xml.findall(".//c:catAx/c:txPr//a:defRPr", ns)
+        label_pt = int(sizes[0].get("sz")) / 100
+        # each category's band holds its label (the viewer has no reason to skip any)
+        assert label_pt * len(spec.chart.categories) <= Emu(frame.height).pt - 60, spec.key
+        assert list(frame.chart.plots[0].categories) == list(spec.chart.categories)
+    assert charted >= 3
+
+
+def test_french_pack_numbers_carry_the_french_locale(ds):
+    slides, deck = _build(ds, Filters(), "fr")
+    funding = next(p for s, p in zip(slides, deck.slides, strict=True) if s.key == "funding")
+    xml = _chart_xml(funding)
+    assert '[$-40C]#,##0.0,," M"' in xml
+    slides_en, deck_en = _build(ds, Filters(), "en")
+    funding_en = next(p for s, p in zip(slides_en, deck_en.slides, strict=True)
+                      if s.key == "funding")
+    assert "[$-40C]" not in _chart_xml(funding_en)
+    assert '#,##0.0,,"M"' in _chart_xml(funding_en)
 
 
 def _soffice() -> str:
@@ -168,6 +246,44 @@ def test_pptx_converts_to_pdf_with_libreoffice(ds, tmp_path):
     pdf = (tmp_path / "briefing.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     assert _pdf_pages(tmp_path / "briefing.pdf") == len(SLIDE_KEYS)
+
+
+def _pdftotext() -> str:
+    found = shutil.which("pdftotext")
+    if not found:
+        require_or_skip("pdftotext not installed: apt-get install -y poppler-utils")
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_libreoffice_render_names_every_country_of_the_slides(ds, tmp_path, lang):
+    import re
+
+    soffice, pdftotext = _soffice(), _pdftotext()
+    slides = slide_deck(ds, Filters(), TODAY, lang)
+    path = tmp_path / "briefing.pptx"
+    path.write_bytes(briefing_pptx(slides, ds.meta, MEETING, MEETING_DATE, lang))
+    env = dict(os.environ, HOME=str(tmp_path))
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(path)], check=True, env=env, timeout=180, capture_output=True)
+    pages = []
+    for number in range(1, len(slides) + 1):
+        out = subprocess.run([pdftotext, "-layout", "-f", str(number), "-l", str(number),
+                              str(tmp_path / "briefing.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        pages.append(" ".join(out.split()))
+    for slide, text in zip(slides, pages, strict=True):
+        if slide.chart.kind != "bar":
+            continue
+        missing = [c for c in slide.chart.categories
+                   if " ".join(str(c).split())[:25] not in text]
+        assert missing == [], (lang, slide.key, missing)
+    funding = pages[[s.key for s in slides].index("funding")]
+    if lang == "fr":
+        assert re.search(r"\d+,\d M", funding), funding[:400]  # 183,7 M
+        assert not re.search(r"\d+\.\dM", funding)
+    else:
+        assert re.search(r"\d+\.\dM", funding), funding[:400]
 
 
 def _pdf_pages(path: Path) -> int:

@@ -1,0 +1,61 @@
+"""View parameters: one name each, never a filter's, and every page widget bound to one."""
+
+from __future__ import annotations
+
+import re
+
+from maaor import viewparams
+from tests.paths import ROOT
+
+# Widgets that change what a page shows (Streamlit calls).
+VIEW_WIDGET = re.compile(
+    r"st\.(segmented_control|selectbox|radio|toggle|checkbox|multiselect|slider|pills|tabs"
+    r"|number_input|select_slider)\(")
+# Files whose widgets act (sign-in, uploads, edits, withdrawals) rather than choose a view,
+# or bind the URL themselves (the sidebar filters: maaor.filters; the Present page's
+# slide, auto-advance and meeting; widgets.url_selectbox).
+ACTION_OR_SELF_BOUND = {"pages/6_Coordinator.py", "maaor/ui/coordinator.py", "maaor/ui/auth.py",
+                        "maaor/ui/history.py", "maaor/ui/filters.py", "maaor/ui/present.py"}
+# Functions that write their widget's value to the URL themselves.
+SELF_BOUND_FUNCTIONS = {"url_selectbox"}
+
+
+def test_the_url_names_a_choice_by_its_code_and_ignores_unknown_codes():
+    options = ("country_iso3", "year", "donor")
+    assert viewparams.choice_from_params({"by": ["donor"]}, "by", options, "country_iso3") == "donor"
+    assert viewparams.choice_from_params({"by": ["Donor"]}, "by", options, "x") == "x"
+    assert viewparams.choice_from_params({}, "by", options, "year") == "year"
+    assert viewparams.choice_from_params({"pg_t": ["2"]}, "pg_t", range(1, 4), 1) == 2
+    assert viewparams.param_values("donor", "country_iso3") == ["donor"]
+    assert viewparams.param_values("country_iso3", "country_iso3") == []
+    assert viewparams.param_values(None, "x") == []
+
+
+def test_view_parameters_never_reuse_a_filter_language_or_version_name():
+    assert viewparams.clashes() == ()
+    names = viewparams.view_param_names()
+    assert len(names) == len(set(names))
+    assert viewparams.table_page_param("activity_flags") == "pg_activity_flags"
+
+
+def test_every_view_widget_of_the_pages_is_bound_to_the_url():
+    unbound = []
+    files = [*sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "maaor" / "ui").glob("*.py"))]
+    for path in files:
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in ACTION_OR_SELF_BOUND:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for match in VIEW_WIDGET.finditer(text):
+            depth, end = 0, match.end() - 1
+            for end in range(match.end() - 1, len(text)):  # the call up to its closing bracket
+                depth += {"(": 1, ")": -1}.get(text[end], 0)
+                if depth == 0:
+                    break
+            call = text[match.start():end + 1]
+            enclosing = re.findall(r"\ndef (\w+)", text[:match.start()])
+            if enclosing and enclosing[-1] in SELF_BOUND_FUNCTIONS:
+                continue
+            if 'bind="query-params"' not in call and "url_bound(" not in call:
+                unbound.append(f"{rel}: {call.splitlines()[0]}")
+    assert unbound == []
