@@ -232,6 +232,7 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
         is_numbered_workplan_table,
         map_legacy_workplan,
     )
+    from maaor.read.merged import expand_merged
     from maaor.read.precheck import precheck_report
     from maaor.read.sources import read_source
     from maaor.validate import validate_sheet
@@ -298,6 +299,13 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
             if named is None and is_numbered_workplan_table(raw):
                 named = "workplan"  # a tidy work plan whose numbers open the texts
             mapped, problems = map_sheet(raw, kind=named)
+            if mapped is not None and raw.merged:
+                # Merged cells below the header found: their value in every cell covered.
+                start = max(r for r in (mapped.header_row, mapped.hxl_row) if r is not None)
+                expanded, merge_problems = expand_merged(raw, start - raw.first_row + 1)
+                if expanded is not raw:
+                    mapped, problems = map_sheet(expanded, kind=named)
+                problems = [*merge_problems, *problems]
             if mapped is None:
                 result.reports.append(SheetReport(source.name, raw.sheet, None, problems=problems))
                 continue
