@@ -233,6 +233,8 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
         map_legacy_workplan,
     )
     from maaor.read.merged import expand_merged
+    from maaor.read.ocha import map_export
+    from maaor.read.ocha import recognise as recognise_export
     from maaor.read.precheck import precheck_report
     from maaor.read.sources import read_source
     from maaor.validate import validate_sheet
@@ -298,8 +300,12 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
             named = source.kind or raw.kind
             if named is None and is_numbered_workplan_table(raw):
                 named = "workplan"  # a tidy work plan whose numbers open the texts
-            mapped, problems = map_sheet(raw, kind=named)
-            if mapped is not None and raw.merged:
+            export = recognise_export(raw) if source.kind is None else None
+            if export is not None:
+                mapped, problems = map_export(raw, export)
+            else:
+                mapped, problems = map_sheet(raw, kind=named)
+            if export is None and mapped is not None and raw.merged:
                 # Merged cells below the header found: their value in every cell covered.
                 start = max(r for r in (mapped.header_row, mapped.hxl_row) if r is not None)
                 expanded, merge_problems = expand_merged(raw, start - raw.first_row + 1)
