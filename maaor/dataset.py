@@ -123,6 +123,10 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "actual": "float64",
         "direction": "str",  # "increase" (default) or "decrease"
         "as_of": "datetime64[ns]",
+        # Values of a long-format 4W (one row per indicator value): who reported the
+        # value and where ("Oblast / Raion"); blank for a results framework.
+        "org": "str",
+        "place": "str",
         **_PROVENANCE,
     },
     # In-country coordination mechanisms (the in-country MA AoRs).

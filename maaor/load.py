@@ -234,6 +234,10 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
         is_numbered_workplan_table,
         map_legacy_workplan,
     )
+    from maaor.read.long_format import find_long_format, split_long_format
+    from maaor.read.merged import expand_merged
+    from maaor.read.ocha import map_export
+    from maaor.read.ocha import recognise as recognise_export
     from maaor.read.precheck import precheck_report
     from maaor.read.sources import read_source
     from maaor.validate import validate_sheet
@@ -295,7 +299,33 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
             named = source.kind or raw.kind
             if named is None and is_numbered_workplan_table(raw):
                 named = "workplan"  # a tidy work plan whose numbers open the texts
-            mapped, problems = map_sheet(raw, kind=named)
+            export = recognise_export(raw) if source.kind is None else None
+            long_layout = find_long_format(raw) if named in (None, "presence") and export is None else None
+            if long_layout is not None:
+                presence, values, problems = split_long_format(raw, long_layout, map_sheet)
+                for part in (presence, values):
+                    if part is None:
+                        continue
+                    table, vproblems = validate_sheet(part, directory, today=today)
+                    result.tables.append((part.kind, table))
+                    result.reports.append(SheetReport(
+                        source.name, raw.sheet, part.kind, len(part.frame), len(table),
+                        [*problems, *vproblems] if part is presence else list(vproblems), part.columns))
+                    visible_with_data += 1
+                if presence is None:
+                    result.reports.append(SheetReport(source.name, raw.sheet, None, problems=problems))
+                continue
+            if export is not None:
+                mapped, problems = map_export(raw, export)
+            else:
+                mapped, problems = map_sheet(raw, kind=named)
+            if export is None and mapped is not None and raw.merged:
+                # Merged cells below the header found: their value in every cell covered.
+                start = max(r for r in (mapped.header_row, mapped.hxl_row) if r is not None)
+                expanded, merge_problems = expand_merged(raw, start - raw.first_row + 1)
+                if expanded is not raw:
+                    mapped, problems = map_sheet(expanded, kind=named)
+                problems = [*merge_problems, *problems]
             if mapped is None:
                 result.reports.append(SheetReport(source.name, raw.sheet, None, problems=problems))
                 continue

@@ -1,11 +1,13 @@
-"""Excel workbooks (.xlsx, .xlsm) -> one RawSheet per sheet.
+"""Spreadsheets (.xlsx, .xlsm, .xls, .ods) -> one RawSheet per sheet.
 
 Cell values come from python-calamine in one call per sheet. Calamine turns error cells
 (``#REF!``) and formulas without a cached value into empty cells, so a bounded regex scan
 of each sheet's XML finds them: error cells get their text back in the grid and in
 ``error_cells``; uncached formulas are listed in ``formula_no_cache``. When the
 precheck's ``PartFacts`` show that a sheet's XML holds no formula and no error marker,
-that scan is skipped.
+that scan is skipped. Old Excel (.xls) and OpenDocument (.ods) files are read by the same
+calamine call (their error cells and formulas are not scanned). Merged ranges come from
+calamine (.xlsx, .xls) or from a bounded scan of ``content.xml`` (.ods).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ MAX_CELLS = 6_000_000
 MAX_SCAN_BYTES = 512 * 1024 * 1024
 # Error cells / uncached formulas recorded per sheet.
 MAX_RECORDED = 100_000
+# Merged ranges kept per sheet (a sheet with more is read without them, with a note).
+MAX_MERGES = 20_000
 _CHUNK = 1 << 20
 
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -72,7 +76,7 @@ def column_index(letters: str) -> int:
 
 
 def read_workbook(source: Source, facts: Mapping[str, PartFacts] | None = None) -> ReadResult:
-    """Read every sheet of an .xlsx/.xlsm workbook into RawSheets.
+    """Read every sheet of an .xlsx/.xlsm/.xls workbook or .ods spreadsheet into RawSheets.
 
     Values are as calamine gives them (str, float, bool, datetime/date/time); empty
     cells are None; grid row ``i`` is Excel row ``i + 1`` and grid column ``j`` is
@@ -107,7 +111,8 @@ def read_workbook(source: Source, facts: Mapping[str, PartFacts] | None = None) 
         )
     except Exception as exc:  # noqa: BLE001 - calamine raises several unrelated types
         return ReadResult([], [_unreadable(source.name, exc)])
-    parts = _sheet_parts(source.data)
+    parts = _sheet_parts(source.data) if source.suffix in (".xlsx", ".xlsm") else {}
+    ods_merges = _ods_merges(source.data) if source.suffix == ".ods" else {}
     sheets: list[RawSheet] = []
     for meta in workbook.sheets_metadata:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
@@ -129,6 +134,8 @@ def read_workbook(source: Source, facts: Mapping[str, PartFacts] | None = None) 
         problems.extend(sheet_problems)
         if raw is not None:
             raw.hidden = hidden
+            merges = ods_merges.get(meta.name) if source.suffix == ".ods" else raw.merged
+            raw.merged = _bounded_merges(merges, raw, problems)
             sheets.append(raw)
     return ReadResult(sheets, problems)
 
@@ -173,6 +180,9 @@ def _read_sheet(
             ]
         with _gc_paused():
             rows = sheet.to_python(skip_empty_area=False) if end is not None else []
+        merged = tuple(
+            (r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or ())
+        )
     except Exception as exc:  # noqa: BLE001 - one bad sheet must not stop the others
         return None, [
             Problem(
@@ -217,9 +227,92 @@ def _read_sheet(
             error_cells=errors,
             formula_no_cache=uncached,
             kind=source.kind,
+            merged=merged,
         ),
         problems,
     )
+
+
+def _bounded_merges(merges, raw: RawSheet, problems: list[Problem]) -> tuple:
+    """The sheet's merged ranges inside its grid, or none (with a note) when there are
+    more than ``MAX_MERGES``."""
+    if not merges:
+        return ()
+    if len(merges) > MAX_MERGES:
+        problems.append(
+            Problem(
+                "note",
+                "sheet.merges_not_read",
+                f"Sheet '{raw.sheet}' has {len(merges):,} merged ranges, more than maaor "
+                "expands; merged cells were read as their first cell only.",
+                "Unmerge the cells of the table (Home › Merge › Unmerge) and fill them in.",
+                file=raw.file,
+                sheet=raw.sheet,
+            )
+        )
+        return ()
+    height, width = raw.cells.shape
+    return tuple(
+        (r0, c0, min(r1, height - 1), min(c1, width - 1))
+        for r0, c0, r1, c1 in merges
+        if 0 <= r0 < height and 0 <= c0 < width and (r1 > r0 or c1 > c0)
+    )
+
+
+_ODS_TAG = re.compile(
+    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]{0,4000}?)(/?)>"
+)
+_ODS_ROWS_REPEATED = re.compile(rb'number-rows-repeated\s*=\s*["\'](\d{1,12})')
+_ODS_COLUMNS_REPEATED = re.compile(rb'number-columns-repeated\s*=\s*["\'](\d{1,12})')
+_ODS_ROWS_SPANNED = re.compile(rb'number-rows-spanned\s*=\s*["\'](\d{1,7})')
+_ODS_COLUMNS_SPANNED = re.compile(rb'number-columns-spanned\s*=\s*["\'](\d{1,7})')
+_ODS_TABLE_NAME = re.compile(rb'table:name\s*=\s*"([^"]{0,400})"')
+
+
+def _ods_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Sheet name -> merged ranges of an .ods file, from content.xml streamed in chunks
+    (the precheck bounded its size and repeats); {} when it cannot be read."""
+    merges: dict[str, list[tuple[int, int, int, int]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z, z.open("content.xml") as fh:
+            pending = b""
+            current: list[tuple[int, int, int, int]] = []
+            row = col = 0
+            row_repeat = 1
+            while True:
+                chunk = fh.read(_CHUNK)
+                text = pending + chunk
+                cut = text.rfind(b">") + 1 if chunk else len(text)
+                segment, pending = text[:cut], text[cut:]
+                for m in _ODS_TAG.finditer(segment):
+                    closing, name, attrs, empty = m.groups()
+                    if name == b"table" and not closing:
+                        found = _ODS_TABLE_NAME.search(attrs)
+                        title = html.unescape(found.group(1).decode("utf-8", "replace")) if found else ""
+                        current = merges.setdefault(title, [])
+                        row = col = 0
+                    elif name == b"table-row" and not closing:
+                        rep = _ODS_ROWS_REPEATED.search(attrs)
+                        row_repeat, col = (int(rep.group(1)) if rep else 1), 0
+                        if empty:
+                            row += row_repeat
+                    elif name == b"table-row":
+                        row += row_repeat
+                    elif name in (b"table-cell", b"covered-table-cell") and not closing:
+                        rows = _ODS_ROWS_SPANNED.search(attrs)
+                        cols = _ODS_COLUMNS_SPANNED.search(attrs)
+                        if name == b"table-cell" and (rows or cols) and len(current) <= MAX_MERGES:
+                            r_span = int(rows.group(1)) if rows else 1
+                            c_span = int(cols.group(1)) if cols else 1
+                            if r_span > 1 or c_span > 1:
+                                current.append((row, col, row + r_span - 1, col + c_span - 1))
+                        rep = _ODS_COLUMNS_REPEATED.search(attrs)
+                        col += int(rep.group(1)) if rep else 1
+                if not chunk:
+                    break
+    except Exception:  # noqa: BLE001 - calamine read the values; merges are best effort
+        return {}
+    return merges
 
 
 @contextlib.contextmanager

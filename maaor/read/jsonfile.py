@@ -7,7 +7,9 @@ Two shapes are read into one RawSheet (``sheet=None``):
 * an array of arrays (HXL JSON "arrays" style, header row then optional hashtag row
   then data): array ``i`` is row number ``i + 1``.
 
-An object whose only value is such an array (``{"data": [...]}``) is unwrapped.
+An object whose only value is such an array (``{"data": [...]}``, as HDX HAPI answers)
+is unwrapped. An OCHA FTS API v1 answer (``{"status", "data", "meta"}``) is unwrapped by
+``maaor.read.ocha``: its ``data.flows`` become one row per flow.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 import pandas as pd
 
 from maaor.problems import Problem
+from maaor.read.ocha import fts_api_clusters, fts_api_grid, fts_api_problem, is_fts_api
 from maaor.read.types import RawSheet, ReadResult
 from maaor.sources import Source
 
@@ -56,6 +59,19 @@ def read_json_bytes(source: Source) -> ReadResult:
             ],
         )
     problems: list[Problem] = []
+    if is_fts_api(document):
+        # An FTS API v1 answer: its flows are a table; its totals by cluster lack the plan.
+        grid = fts_api_grid(document)
+        if grid is None:
+            clusters = fts_api_clusters(document)
+            if clusters is not None:
+                return ReadResult([], [fts_api_problem(source.name, clusters)])
+            return ReadResult([], [_not_records(source.name)])
+        width = len(grid[0])
+        cells = pd.DataFrame([r + [None] * (width - len(r)) for r in grid], dtype=object)
+        if cells.size:
+            cells = cells.where(cells.ne(""), None)
+        return ReadResult([RawSheet(source.name, None, cells, first_row=1, kind=source.kind)], [])
     if isinstance(document, dict) and len(document) == 1:
         (only,) = document.values()
         if isinstance(only, list):

@@ -34,6 +34,7 @@ from itertools import repeat
 from pathlib import PurePosixPath
 
 from maaor.problems import Problem
+from maaor.read.precheck_office import check_ods, check_xls
 from maaor.sources import Source
 
 log = logging.getLogger(__name__)
@@ -261,7 +262,9 @@ def _precheck(source: Source, limits: Limits, parts: dict[str, PartFacts]) -> li
     if suffix in EXCEL_ZIP_SUFFIXES:
         return _check_xlsx(source, limits, parts)
     if suffix == ".xls":
-        return _check_xls(source)
+        return _check_xls(source) or check_xls(source, limits)
+    if suffix == ".ods":
+        return check_ods(source, limits)
     if suffix in TEXT_SUFFIXES:
         return _check_text(source) or _csv_shape_problems(source, limits)
     if suffix in JSON_SUFFIXES:

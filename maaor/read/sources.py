@@ -16,11 +16,19 @@ from maaor.sources import Source
 READERS = {
     ".xlsx": read_workbook,
     ".xlsm": read_workbook,
+    ".xls": read_workbook,
+    ".ods": read_workbook,
     ".csv": read_csv_bytes,
     ".txt": read_csv_bytes,
     ".tsv": read_csv_bytes,
     ".json": read_json_bytes,
 }
+
+#: The file types maaor reads, in words for the user.
+READ_TYPES = (
+    "Excel workbooks (.xlsx, .xlsm, .xls), OpenDocument spreadsheets (.ods), CSV or text "
+    "files (.csv, .tsv, .txt) and JSON files (.json)"
+)
 
 _log = logging.getLogger(__name__)
 
@@ -28,7 +36,7 @@ _log = logging.getLogger(__name__)
 def read_source(source: Source, facts: Mapping[str, PartFacts] | None = None) -> ReadResult:
     """Read one file into RawSheets with the reader for its extension.
 
-    .xlsx/.xlsm -> :func:`maaor.read.excel.read_workbook`; .csv/.txt/.tsv ->
+    .xlsx/.xlsm/.xls/.ods -> :func:`maaor.read.excel.read_workbook`; .csv/.txt/.tsv ->
     :func:`maaor.read.csv.read_csv_bytes`; .json -> :func:`maaor.read.jsonfile.read_json_bytes`.
     Any other extension gives a ``file.unsupported_type`` error. Any exception raised while
     reading becomes a ``file.unreadable`` error with a plain message.
@@ -52,8 +60,8 @@ def read_source(source: Source, facts: Mapping[str, PartFacts] | None = None) ->
                     "error",
                     "file.unsupported_type",
                     f"maaor cannot read {shown} files.",
-                    "Save the data as an Excel workbook (.xlsx), a CSV file (.csv) or a "
-                    "JSON file (.json) and upload that.",
+                    "maaor reads " + READ_TYPES + ". Save the data as one of these "
+                    "(an Excel workbook .xlsx is best) and upload that.",
                     file=source.name,
                     value=shown,
                 )

@@ -33,6 +33,8 @@ class RawSheet:
         formula_no_cache: {(grid_row, grid_col): "=SUM(A1:A3)"} formulas without a
             cached value.
         kind: the kind named by the caller, if any.
+        merged: merged ranges of the sheet as (first_row, first_col, last_row, last_col),
+            0-based grid positions, inclusive (the value is in the first cell).
     """
 
     file: str
@@ -43,6 +45,7 @@ class RawSheet:
     error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
     formula_no_cache: dict[tuple[int, int], str] = field(default_factory=dict)
     kind: str | None = None
+    merged: tuple[tuple[int, int, int, int], ...] = ()
 
 
 #: How a column was placed: by its header text (``exact``; ``fuzzy`` for a close match),

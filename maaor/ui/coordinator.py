@@ -264,7 +264,7 @@ def _uploaded_pairs(lang: str) -> tuple[list[tuple[str, bytes]], list[tuple[str,
     limit_mb = max_upload_mb()
     files = st.file_uploader(
         t("coord.upload.label", lang),
-        type=["xlsx", "csv", "json"],
+        type=["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt", "json"],
         accept_multiple_files=True,
         key=FILES_KEY,
         help=t("coord.upload.help", lang, mb=limit_mb),

@@ -265,7 +265,10 @@ class KindRules:
     def _kind_indicators(self) -> None:
         self._duplicates(
             "indicator.duplicate",
-            ["indicator_id", "country_iso3", "year", "disaggregation"],
+            # Long-format values (organisation and place given) differ by organisation,
+            # place and month; a results framework's rows by country, year, disaggregation.
+            ["indicator_id", "country_iso3", "year", "disaggregation",
+             *(("org", "place", "as_of") if {"org", "place"} & set(self.out) else ())],
             "indicator_id",
         )
 
