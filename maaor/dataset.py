@@ -67,6 +67,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "lat": "float64",
         "lon": "float64",
         "pillar": "str",  # vocab.PILLARS code
+        "subsector": "str",  # as written (a 3W's subsector; it names the pillar when the sector does not)
         "activity": "str",  # activity type as written (e.g. "Non-technical survey")
         "status": "str",  # vocab.PRESENCE_STATUSES code: planned / active / completed
         "start": "datetime64[ns]",

@@ -615,3 +615,25 @@ def test_vanuatu_3w_admin_codes_and_statuses(shared_dir):
     assert {p.value for p in bad_codes} == {"0"}
     assert table["admin2_code"].isna().sum() == 78
     assert not [p for p in problems if p.code == "status.unknown"]
+
+
+def test_a_humanitarian_3w_whose_sector_says_mine_action_loads_with_a_warning():
+    from maaor.load import load_sources
+    from maaor.sources import Source
+
+    data = (
+        "Organisation,Country,Sector,Subsector,Status\n"
+        "MAG,Iraq,Protection,Mine Action,Suspended\n"
+        "MAG,Iraq,Mine Action,,Ongoing\n"
+        "MAG,Iraq,Protection,Éducation aux risques des engins explosifs (EREE),En pause\n"
+    )
+    result = load_sources([Source("3w.csv", data.encode())])
+    assert result.ok, [p.message for p in result.errors]
+    presence = result.dataset.presence
+    assert presence["pillar"].tolist() == ["mine_action_unspecified", "mine_action_unspecified", "eore"]
+    assert presence["status"].tolist() == ["suspended", "active", "suspended"]
+    warnings = [p for p in result.reports[0].problems if p.code == "pillar.mine_action_unspecified"]
+    assert [(p.severity, p.row, p.value) for p in warnings] == [
+        ("warning", 2, "Mine Action"), ("warning", 3, "Mine Action"),
+    ]
+    assert "Mine action (unspecified)" in warnings[0].message

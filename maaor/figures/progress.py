@@ -11,6 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
+from maaor.dataset import list_contains_any
 from maaor.figures.common import (
     DONE_STATUSES,
     WP_STATUSES,
@@ -19,7 +20,6 @@ from maaor.figures.common import (
     budget_groups,
     empty_frame,
     known_sum,
-    list_contains_any,
     natural_rank,
     none_if_nan,
     pct,

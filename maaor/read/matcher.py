@@ -215,6 +215,11 @@ class _Entry:
     rank: tuple[int, int]  # (position of the alias in its field, order of the field)
 
 
+def entry(target: str, toks: tuple[str, ...], key: str, rank: tuple[int, int]) -> _Entry:
+    """An entry for :func:`best`: a target, its tokens, its exact key and its rank."""
+    return _Entry(target, toks, key, rank)
+
+
 @cache
 def _field_entries(kind: str) -> tuple[_Entry, ...]:
     entries = []

@@ -179,6 +179,29 @@ class KindRules:
                 context=obj_values(parent),
             )
 
+    def _mine_action_unspecified(self) -> None:
+        """A warning per row whose sector says only "Mine Action" (no pillar)."""
+        pillar = self.out.get("pillar")
+        if pillar is None:
+            return
+        rows = (pillar == "mine_action_unspecified").fillna(False).to_numpy(dtype=bool)
+        if not rows.any():
+            return
+        source = "pillar" if "pillar" in self.frame.columns else "subsector"
+        if "subsector" in self.frame.columns and "pillar" in self.frame.columns:
+            written = self.frame["pillar"].where(
+                vocab.lookup_series("pillar", self.frame["pillar"]).notna(), self.frame["subsector"]
+            )
+        else:
+            written = self.frame[source]
+        self.col.rows_problem(
+            "warning", "pillar.mine_action_unspecified", source, rows, obj_values(written),
+            "'{value}' says mine action but not which pillar; the row was loaded with the "
+            "pillar 'Mine action (unspecified)'.",
+            "If the pillar is known, write it (Land release, Explosive ordnance risk "
+            "education, Victim assistance, ...) so the row counts in that pillar's figures.",
+        )
+
     def _kind_presence(self) -> None:
         pillar = self.out.get("pillar")
         if "activity" in self.frame.columns:
@@ -189,6 +212,15 @@ class KindRules:
                 blank = pd.Series(self.raw_blank["pillar"], index=self.index)
                 pillar = pillar.where(~blank, from_activity)
             self.out["pillar"] = pillar
+        if "subsector" in self.frame.columns:
+            # A humanitarian 3W: "Protection" as sector, "Mine Action" (or a pillar) as
+            # subsector. The subsector names the pillar where the sector does not.
+            from_sub = vocab.lookup_series("pillar", self.frame["subsector"])
+            current = self.out.get("pillar", pd.Series(np.nan, index=self.index, dtype="str"))
+            take = (current.isna() | pd.Series(self._unknown_pillar, index=self.index)) & from_sub.notna()
+            self.out["pillar"] = current.where(~take, from_sub)
+            self._unknown_pillar = self._unknown_pillar & ~take.to_numpy()
+        self._mine_action_unspecified()
         if "pillar" in self.frame.columns:
             unknown = self._unknown_pillar
             allowed = ", ".join(vocab.label("pillar", c) for c in vocab.codes("pillar"))
