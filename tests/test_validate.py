@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from maaor.dataset import TABLE_COLUMNS
 from maaor.orgs import Org, OrgDirectory
@@ -429,7 +430,11 @@ def test_funding_values_and_problems():
     assert table["recipient"].tolist() == ["UNMAS", "MAG", "MAG"]
     assert table["required_usd"].iloc[2] == 1200000.0
     assert table["funded_usd"].iloc[0] == 2500000.0
-    assert found(problems, "money.not_usd") == [(3, "required_usd", "EUR 1,000")]
+    # Issue 10: funding in euros is converted at the year's average rate (was: kept as
+    # written with the warning money.not_usd), the amount as written kept.
+    assert found(problems, "money.not_usd") == []
+    assert table["required_usd"].iloc[0] == pytest.approx(1000 * 1.1422)
+    assert (table["required_original"].iloc[0], table["currency"].iloc[0]) == (1000, "EUR")
     assert found(problems, "money.text") == [(4, "funded_usd", "USD 40,000 per year")]
     assert found(problems, "money.negative") == [(5, "funded_usd", "-3")]
     assert found(problems, "year.invalid") == [(5, "year", "last year")]

@@ -340,6 +340,7 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         mapped_by=mapped_by,
         columns=placements,
         excluded_rows={first_row + r: label for r, label in totals.items()},
+        currencies=dict(chosen.currencies or {}),
     )
     return mapped, problems
 

@@ -171,12 +171,16 @@ class CellTypeRules:
             "'{value}' is a negative amount.",
             "Amounts cannot be negative; write the amount without a minus sign.",
         )
+        self.out[fld] = values
+        if self.kind == "funding":
+            # Converted to US dollars by the funding rules, once the year is read.
+            self._money_parsed[fld] = parsed
+            return
         self.col.rows_problem(
             "warning", "money.not_usd", fld, parsed.non_usd.to_numpy(), obj_values(raw),
             "'{value}' is not in US dollars; the number was kept as written, not converted.",
             "Convert the amount to US dollars.",
         )
-        self.out[fld] = values
 
     def _numbers(self, fld, raw, *, negative_is_error: bool):
         parsed = nz.parse_numbers(raw)
