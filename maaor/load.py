@@ -18,6 +18,7 @@ import pandas as pd
 from maaor.dataset import TABLES, Dataset, DatasetMeta, conform, empty_table
 from maaor.logs import log_event
 from maaor.problems import Problem
+from maaor.profiles import by_signature
 from maaor.read.types import ColumnPlacement
 from maaor.sources import Source
 
@@ -36,6 +37,9 @@ class SheetReport:
         rows_loaded: rows placed in the dataset.
         problems: problems about this sheet.
         columns: where each column of the sheet went (empty when it was not loaded).
+        signature: the sheet's header signature (``maaor.profiles.header_signature``),
+            None when it was not loaded.
+        profile: the name of the mapping profile applied to it, or None.
     """
 
     file: str
@@ -45,6 +49,8 @@ class SheetReport:
     rows_loaded: int = 0
     problems: list[Problem] = field(default_factory=list)
     columns: list[ColumnPlacement] = field(default_factory=list)
+    signature: str | None = None
+    profile: str | None = None
 
 
 @dataclass
@@ -117,6 +123,7 @@ def load_sources(
     today: dt.date | None = None,
     isolate: bool = False,
     illustrative: Sequence[str] = (),
+    profiles: Sequence = (),
 ) -> LoadResult:
     """Read, validate and normalise input files into one Dataset.
 
@@ -129,6 +136,8 @@ def load_sources(
             for uploads: a parser crash then ends only the child).
         illustrative: names of files whose content is illustrative; the tables they
             feed are marked illustrative in the dataset metadata.
+        profiles: mapping profiles (``maaor.profiles.Profile``) applied to the sheets
+            whose header signature they name.
 
     Returns:
         A LoadResult; never raises for bad input.
@@ -145,9 +154,9 @@ def load_sources(
             continue
         seen[digest] = source.name
         if isolate:
-            results.append(_load_isolated(source, alias_map, today))
+            results.append(_load_isolated(source, alias_map, today, tuple(profiles)))
         else:
-            results.append(load_file(source, alias_map, today))
+            results.append(load_file(source, alias_map, today, tuple(profiles)))
 
     frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     for result in results:
@@ -192,19 +201,20 @@ def _log_load(result: LoadResult, sources: Sequence[Source], isolate: bool,
     )
 
 
-def load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
+def load_file(source: Source, aliases: Mapping[str, str], today: dt.date, profiles: tuple = ()) -> FileResult:
     """Load one file in this process; never raises.
 
     Args:
         source: the file.
         aliases: extra organisation aliases.
         today: reference date for date checks.
+        profiles: mapping profiles to apply (see ``load_sources``).
 
     Returns:
         The file's tables, per-sheet reports and file-level problems.
     """
     try:
-        return _load_file(source, aliases, today)
+        return _load_file(source, aliases, today, profiles)
     except Exception as exc:  # noqa: BLE001 - the user gets a plain message, never a traceback
         import logging
 
@@ -224,7 +234,7 @@ def load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fil
         )
 
 
-def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
+def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date, profiles: tuple = ()) -> FileResult:
     from maaor.orgs import OrgDirectory
     from maaor.read.headers import is_instruction_sheet, map_sheet
     from maaor.read.legacy_workplan import (
@@ -297,7 +307,7 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
             named = source.kind or raw.kind
             if named is None and is_numbered_workplan_table(raw):
                 named = "workplan"  # a tidy work plan whose numbers open the texts
-            mapped, problems = map_sheet(raw, kind=named)
+            mapped, problems = map_sheet(raw, kind=named, profiles=by_signature(profiles))
             if mapped is None:
                 result.reports.append(SheetReport(source.name, raw.sheet, None, problems=problems))
                 continue
@@ -308,7 +318,10 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date) -> Fi
         visible_with_data += 1
         result.tables.append((kind, table))
         result.reports.append(
-            SheetReport(source.name, raw.sheet, kind, rows_read, len(table), list(problems), mapped.columns)
+            SheetReport(
+                source.name, raw.sheet, kind, rows_read, len(table), list(problems), mapped.columns,
+                mapped.signature, mapped.profile,
+            )
         )
 
     if not visible_with_data and hidden_with_data:
@@ -369,7 +382,9 @@ def _same_bytes(source: Source, first: str) -> FileResult:
     )
 
 
-def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
+def _load_isolated(
+    source: Source, aliases: Mapping[str, str], today: dt.date, profiles: tuple = ()
+) -> FileResult:
     from maaor.read.isolate import isolated_problem, run_isolated
     from maaor.read.precheck import precheck
 
@@ -378,7 +393,7 @@ def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date) -
     pre = precheck(source)
     if any(p.severity == "error" for p in pre):
         return FileResult(source.name, problems=list(pre))
-    outcome = run_isolated(load_file, source, dict(aliases), today)
+    outcome = run_isolated(load_file, source, dict(aliases), today, profiles)
     if outcome.ok:
         return outcome.value
     return FileResult(source.name, problems=[isolated_problem(source.name, outcome.failure)])

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from maaor import columns as column_specs
 from maaor.problems import Problem
+from maaor.profiles import IGNORE, Profile, header_signature
 from maaor.read import matcher
 from maaor.read.excel import column_letter
 from maaor.read.numbering import numbers_from_texts
@@ -103,7 +105,9 @@ def is_instruction_sheet(name: str | None) -> bool:
     return bool(key) and (key in _INSTRUCTION_NAMES or key.startswith(_INSTRUCTION_PREFIXES))
 
 
-def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | None, list[Problem]]:
+def map_sheet(
+    raw: RawSheet, kind: str | None = None, profiles: Mapping[str, Profile] | None = None
+) -> tuple[MappedSheet | None, list[Problem]]:
     """Find the header/HXL rows of a sheet, tell its kind and map its columns to fields.
 
     Args:
@@ -111,6 +115,9 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         kind: the kind named by the caller (else ``raw.kind``, else recognised from the
             headers and tags). A named kind is used as is: its missing required columns
             are errors.
+        profiles: mapping profiles by header signature; the one saved for this sheet's
+            headers places (or ignores) the columns it names and reads the values it
+            names as the codes chosen.
 
     Returns:
         ``(mapped, problems)``. ``mapped`` is None for instruction sheets, empty sheets,
@@ -174,12 +181,19 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         if wide:
             named = "indicators"
             columns.headers = [None if j in wide else h for j, h in enumerate(columns.headers)]
+    signature = header_signature(_label_or_blank(columns, j) for j in range(len(columns.headers)))
+    profile = (profiles or {}).get(signature)
+    if profile is not None and named not in (None, profile.kind):
+        profile = None  # saved for another kind of sheet than the one named
+    if profile is not None:
+        named = profile.kind
     if named:
         chosen = _assign(named, columns)
     else:
         chosen, reason = _recognise(columns)
         if chosen is None:
             return None, [_unknown_kind(raw, reason)]
+    ignored = _apply_profile(chosen, columns, profile) if profile is not None else set()
     if wide and "year" in chosen.fields:
         wide = {}  # a Year column of its own: the yearly headers are ordinary columns
         columns.headers = written
@@ -304,7 +318,7 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         }
 
     columns.headers = written
-    hows = {"header": "exact", "hxl": "hxl", "fuzzy": "fuzzy"}
+    hows = {"header": "exact", "hxl": "hxl", "fuzzy": "fuzzy", "profile": "profile"}
     placed = {
         c: (f, hows[by], (chosen.confidence or {}).get(f, 1.0)) for f, (c, by) in chosen.fields.items()
     }
@@ -315,6 +329,10 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         [_label_or_blank(columns, j) for j in range(cells.shape[1])],
         placed,
     )
+    if ignored:
+        placements = [
+            replace(p, how="ignored") if _column_index(p.column_letter) in ignored else p for p in placements
+        ]
     instead = {column_letter(j): column_letter(used) for j, _, used in chosen.superseded}
     for group in _duplicate_groups(columns):
         instead.update({column_letter(j): column_letter(group[0]) for j in group[1:]})
@@ -334,15 +352,75 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         letters=letters,
         header_row=header_excel,
         hxl_row=hxl_excel,
-        unmapped=[u for u in _unmapped(columns, chosen) if u not in {written[j] for j in wide}],
+        unmapped=[
+            u for u in _unmapped(columns, chosen)
+            if u not in {written[j] for j in wide} | {_label(columns, j) for j in ignored}
+        ],
         error_cells=rekey(raw.error_cells),
         formula_no_cache=rekey(raw.formula_no_cache),
         mapped_by=mapped_by,
         columns=placements,
         excluded_rows={first_row + r: label for r, label in totals.items()},
         currencies=dict(chosen.currencies or {}),
+        signature=signature,
+        profile=(profile.name or profile.signature) if profile is not None else None,
     )
+    if profile is not None:
+        _apply_value_choices(mapped, profile)
+        placed_n = sum(1 for c in placements if c.how == "profile")
+        problems.append(
+            Problem(
+                "note",
+                "profile.applied",
+                f"The saved column mapping '{profile.name or profile.signature}' was used for "
+                f"this sheet (same headers): {placed_n} column{'s' if placed_n != 1 else ''} "
+                f"placed by it, {len(ignored)} left out on purpose.",
+                "Nothing to do; the coordinator can change or delete the mapping on the "
+                "Coordinator page.",
+                file=raw.file,
+                sheet=raw.sheet,
+                row=label_row,
+                value=profile.name or profile.signature,
+            )
+        )
     return mapped, problems
+
+
+def _apply_profile(chosen: _Assignment, columns: _Columns, profile: Profile) -> set[int]:
+    """Place (or ignore) the columns a profile names; return the ignored columns."""
+    ignored: set[int] = set()
+    if chosen.confidence is None:
+        chosen.confidence = {}
+    for j in range(len(columns.headers)):
+        choice = profile.column_choice(_label_or_blank(columns, j))
+        if choice is None:
+            continue
+        for fld, (c, _) in list(chosen.fields.items()):
+            if c == j:
+                del chosen.fields[fld]
+        chosen.superseded = [s for s in chosen.superseded if s[0] != j]
+        if choice == IGNORE:
+            ignored.add(j)
+            continue
+        if choice in chosen.fields:
+            del chosen.fields[choice]  # the coordinator chose this column for the field
+        chosen.fields[choice] = (j, "profile")
+        chosen.confidence[choice] = 1.0
+    return ignored
+
+
+def _apply_value_choices(mapped: MappedSheet, profile: Profile) -> None:
+    """Replace the values a profile names by the codes chosen (once per distinct value)."""
+    for fld in profile.values:
+        if fld not in mapped.frame.columns:
+            continue
+        choices = profile.value_map(fld)
+        column = mapped.frame[fld]
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        if not len(uniques):
+            continue
+        table = np.array([*(choices.get(match_key(u), u) for u in uniques), None], dtype=object)
+        mapped.frame[fld] = pd.Series(table[codes], index=column.index, dtype=object)
 
 
 #: A total or subtotal row's label: "Total", "TOTAL GERMANY", "Grand total",

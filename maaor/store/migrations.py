@@ -137,6 +137,21 @@ def _step4_signin_delays(conn: sa.Connection) -> None:
     conn.execute(sa.text("ALTER TABLE signin_failures ADD COLUMN not_before TIMESTAMP"))
 
 
+def _step5_mapping_profiles(conn: sa.Connection) -> None:
+    md = sa.MetaData()
+    sa.Table(
+        "mapping_profiles",
+        md,
+        sa.Column("signature", sa.String(64), primary_key=True),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("created_by", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+    )
+    md.create_all(conn)
+
+
 STEPS: list[Step] = [
     Step(1, "versions, files, tables, current pointer, aliases, audit, aggregates",
          _step1_core),
@@ -144,6 +159,8 @@ STEPS: list[Step] = [
          _step2_signin_failures),
     Step(3, "withdrawn versions (when, by whom, why)", _step3_withdrawals),
     Step(4, "sign-in: growing delay between guesses of one client", _step4_signin_delays),
+    Step(5, "mapping profiles (a coordinator's column and value choices per sheet shape)",
+         _step5_mapping_profiles),
 ]
 
 
