@@ -10,7 +10,7 @@ A cell naming several things joined by ``/``, ``,``, ``;``, ``+``, ``&`` or "and
 point to different codes ("EORE / VA") do not match anything.
 
 A word that is not an exact spelling goes through the scored matcher of
-:mod:`maaor.read.matcher` (same tokens as headers): "Éducation aux risques des engins
+:mod:`maaor.matcher` (same tokens as headers): "Éducation aux risques des engins
 explosifs (EREE)" is EORE by its name and by the acronym in brackets (when both name a
 code they must agree), "Activités EORE" is EORE. A match below ``VALUE_ACCEPT`` is no match.
 """
@@ -133,7 +133,7 @@ def lookup(vocab: str, text) -> str | None:
 @lru_cache(maxsize=4096)
 def _scored(vocab: str, text: str) -> str | None:
     """The code a value names by the scored matcher (name, then acronym in brackets)."""
-    from maaor.read import matcher  # the matcher is a reader module; import it late
+    from maaor import matcher  # the matcher is a reader module; import it late
 
     entries = _entries(vocab)
     name = matcher.best(entries, text, floor=VALUE_ACCEPT)
@@ -148,7 +148,7 @@ def _scored(vocab: str, text: str) -> str | None:
 
 @cache
 def _entries(vocab: str):
-    from maaor.read import matcher
+    from maaor import matcher
 
     voc = _vocabulary(vocab)
     entries = []

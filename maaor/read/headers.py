@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from maaor import columns as column_specs
+from maaor import matcher
 from maaor.problems import Problem
 from maaor.profiles import IGNORE, Profile, header_signature
-from maaor.read import matcher
 from maaor.read.excel import column_letter
 from maaor.read.numbering import numbers_from_texts
 from maaor.read.types import ColumnPlacement, MappedSheet, RawSheet

@@ -373,13 +373,14 @@ PROFILE_DELETE_KEY = "coord_profile_delete"
 PROFILE_EXPORT_KEY = "coord_profile_export"
 
 #: Problem codes of values that name no code, and the vocabulary of their drop-down.
-_VALUE_VOCABS = {"pillar.unknown": "pillar", "status.unknown": "presence_status"}
+#: (The problem code is "<prefix>.unknown".)
+_VALUE_VOCABS = {"pillar": "pillar", "status": "presence_status"}
 
 
 def _uncertain_columns(report) -> list:
     """Columns of a loaded sheet whose place is not sure: not loaded (with values), or
     taken for a field with low confidence."""
-    from maaor.read.matcher import CONFIDENT
+    from maaor.matcher import CONFIDENT
 
     return [
         c for c in report.columns
@@ -395,7 +396,8 @@ def _unknown_values(report) -> list[tuple[str, str, str]]:
     fields = {c.header: c.field for c in report.columns if c.field}
     seen: list[tuple[str, str, str]] = []
     for p in report.problems:
-        name = _VALUE_VOCABS.get(p.code)
+        prefix, _, rest = p.code.partition(".")
+        name = _VALUE_VOCABS.get(prefix) if rest == "unknown" else None
         if name == "presence_status" and report.kind == "workplan":
             name = "wp_status"
         fld = fields.get(p.column or "")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from maaor import matcher
 from maaor.load import load_sources
-from maaor.read import matcher
 from maaor.read.headers import map_sheet
 from maaor.read.types import RawSheet
 from maaor.sources import Source
