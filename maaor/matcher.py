@@ -248,11 +248,18 @@ def kind_token_keys(kind: str | None) -> frozenset[str]:
 
 
 def best(
-    entries: tuple[_Entry, ...], text: str, required: frozenset[str] = frozenset(), floor: float = ACCEPT
+    entries: tuple[_Entry, ...], text: str, required: frozenset[str] = frozenset(), floor: float = ACCEPT,
+    drop: frozenset[str] = frozenset(),
 ) -> Match | None:
-    """The best entry for a text at or above ``floor`` (ties: more words, earlier alias)."""
+    """The best entry for a text at or above ``floor`` (ties: more words, earlier alias).
+
+    ``drop``: stems that carry no meaning here (for values: "activity", "programme").
+    """
     key = match_key(text)
     toks = tokens(text)
+    if drop:
+        kept = tuple(w for w in toks.name if w not in drop)
+        toks = Tokens(kept or toks.name, toks.hint, toks.currency, toks.unit, (kept or toks.name,))
     for e in entries:
         if e.key == key and not required:
             return Match(e.target, 1.0, toks.currency)

@@ -30,7 +30,12 @@ from maaor.textkey import match_key
 VOCAB_CSV = Path(__file__).resolve().parent / "data" / "vocab.csv"
 
 #: Lowest confidence at which a value that is not an exact spelling names a code.
-VALUE_ACCEPT = 0.8
+VALUE_ACCEPT = 0.9
+
+#: Words around a value that do not change what it names ("Activités EORE", "EORE
+#: programme"), as stems of :func:`maaor.matcher.stem`.
+_GENERIC_WORDS = ("activity", "programme", "program", "project", "projet", "service", "support",
+                  "intervention", "operation")
 
 _PART_SPLIT = re.compile(r"\s*(?:[/,;+|&]|\band\b|\bet\b)\s*", re.IGNORECASE)
 
@@ -136,7 +141,8 @@ def _scored(vocab: str, text: str) -> str | None:
     from maaor import matcher  # the matcher is a reader module; import it late
 
     entries = _entries(vocab)
-    name = matcher.best(entries, text, floor=VALUE_ACCEPT)
+    generic = frozenset(matcher.stem(w) for w in _GENERIC_WORDS)
+    name = matcher.best(entries, text, floor=VALUE_ACCEPT, drop=generic)
     hint_code = None
     for hint in re.findall(r"\(([^)]*)\)|\[([^\]]*)\]", text):
         word = match_key(hint[0] or hint[1])

@@ -119,6 +119,8 @@ def test_unknown_and_blank_give_none():
     assert vocab.lookup("pillar", float("nan")) is None
     # Parts naming different pillars do not pick one.
     assert vocab.lookup("pillar", "EORE / VA") is None
+    # A hedge is not the status it hedges.
+    assert vocab.lookup("wp_status", "finished-ish") is None
     # "planned" is a work plan status and a presence status, but not a pillar.
     assert vocab.lookup("pillar", "planned") is None
 
@@ -180,6 +182,7 @@ def test_csv_has_no_alias_meaning_two_codes():
         ("pillar", "Éducation aux risques des engins explosifs (EREE)", "eore"),
         ("pillar", "Explosive Ordnance Risk Education (EORE)", "eore"),
         ("pillar", "Activités EORE", "eore"),
+        ("pillar", "EORE programme", "eore"),
         ("pillar", "Victim Assistance (VA)", "victim_assistance"),
         ("pillar", "Mine Action", "mine_action_unspecified"),
         ("pillar", "Action contre les mines", "mine_action_unspecified"),
@@ -193,3 +196,5 @@ def test_a_name_and_an_acronym_that_disagree_match_nothing():
     assert vocab.lookup("pillar", "Victim assistance (EORE)") is None
     assert vocab.lookup("pillar", "Protection") is None
     assert vocab.lookup("pillar", "EORE / VA") is None
+    # A hedge is not the status it hedges.
+    assert vocab.lookup("wp_status", "finished-ish") is None
