@@ -296,7 +296,10 @@ def section_upload(lang: str) -> Upload | None:
     ok, aliases = store_call(lang, usecases.aliases)
     if not ok:
         return None
-    key = upload_key(pairs, aliases)
+    ok, profiles = store_call(lang, usecases.mapping_profiles)
+    if not ok:
+        return None
+    key = upload_key(pairs, aliases, profiles)
     if upload is None or upload.key != key or st.session_state.pop(REVALIDATE_KEY, False):
         with st.spinner(t("coord.upload.validating", lang)):
             ok, upload = store_call(lang, lambda: usecases.prepare_upload(
@@ -452,6 +455,159 @@ def section_names(lang: str, user: str, upload: Upload | None) -> None:
         with st.expander(t("coord.names.stored", lang, n=len(aliases))):
             st.dataframe(as_text(pd.DataFrame({"alias": list(aliases), "organisation": list(aliases.values())})),
                          hide_index=True)
+
+
+# ----------------------------------------------------------------------------- mappings
+
+PROFILE_PREFIX = "coord_profile_"
+PROFILE_SAVE_KEY = "coord_profile_save"
+PROFILE_DELETE_CHOICE = "coord_profile_delete_choice"
+PROFILE_DELETE_KEY = "coord_profile_delete"
+PROFILE_EXPORT_KEY = "coord_profile_export"
+
+#: Problem codes of values that name no code, and the vocabulary of their drop-down.
+#: (The problem code is "<prefix>.unknown".)
+_VALUE_VOCABS = {"pillar": "pillar", "status": "presence_status"}
+
+
+def _uncertain_columns(report) -> list:
+    """Columns of a loaded sheet whose place is not sure: not loaded (with values), or
+    taken for a field with low confidence."""
+    from maaor.matcher import CONFIDENT
+
+    return [
+        c for c in report.columns
+        if c.header and (
+            (c.how == "unmapped" and c.values_not_loaded)
+            or (c.how == "fuzzy" and c.confidence < CONFIDENT)
+        )
+    ]
+
+
+def _unknown_values(report) -> list[tuple[str, str, str]]:
+    """(field, vocabulary, value) of the values of a sheet that name no code."""
+    fields = {c.header: c.field for c in report.columns if c.field}
+    seen: list[tuple[str, str, str]] = []
+    for p in report.problems:
+        prefix, _, rest = p.code.partition(".")
+        name = _VALUE_VOCABS.get(prefix) if rest == "unknown" else None
+        if name == "presence_status" and report.kind == "workplan":
+            name = "wp_status"
+        fld = fields.get(p.column or "")
+        if name is None or fld is None or not p.value:
+            continue
+        item = (fld, name, str(p.value))
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def section_mappings(lang: str, user: str, upload: Upload | None) -> None:
+    """Columns and values the upload could not place with confidence: the coordinator
+    picks a field (or "ignore") and a code; the choices are saved as a mapping profile
+    of the sheet's headers and applied to every later upload of the same shape."""
+    from maaor import columns as column_specs
+    from maaor.profiles import IGNORE
+
+    st.subheader(t("coord.profiles.title", lang))
+    reports = [r for r in (upload.result.reports if upload and upload.result else []) if r.kind and r.signature]
+    todo = [(r, _uncertain_columns(r), _unknown_values(r)) for r in reports]
+    todo = [(r, cols, vals) for r, cols, vals in todo if cols or vals]
+    if not todo:
+        st.info(t("coord.profiles.none", lang))
+    else:
+        st.caption(t("coord.profiles.help", lang))
+        for i, (report, cols, vals) in enumerate(todo):
+            place = report.file + (f" / {report.sheet}" if report.sheet else "")
+            st.markdown(f"**{md_escape(place)}**")
+            fields = [s.field for s in column_specs.FIELDS[report.kind]]
+            labels = {s.field: s.label for s in column_specs.FIELDS[report.kind]}
+            for j, c in enumerate(cols):
+                first = ", ".join(c.first_values) or t("coord.profiles.no_values", lang)
+                current = c.field if c.how == "fuzzy" else ""
+                options = ["", IGNORE, *fields]
+                st.selectbox(
+                    t("coord.profiles.column", lang, header=c.header, letter=c.column_letter, first=first),
+                    options=options,
+                    index=options.index(current) if current in options else 0,
+                    format_func=lambda v, _l=labels: (
+                        t("coord.profiles.choose", lang) if v == ""
+                        else t("coord.profiles.ignore", lang) if v == IGNORE
+                        else _l.get(v, v)
+                    ),
+                    key=f"{PROFILE_PREFIX}{i}_c{j}",
+                )
+            for j, (fld, name, value) in enumerate(vals):
+                codes = vocab.codes(name)
+                st.selectbox(
+                    t("coord.profiles.value", lang, value=value, column=labels.get(fld, fld)),
+                    options=["", *codes],
+                    format_func=lambda v, _n=name: (
+                        t("coord.profiles.choose", lang) if v == "" else vocab.label(_n, v, lang)
+                    ),
+                    key=f"{PROFILE_PREFIX}{i}_v{j}",
+                )
+        if st.button(t("coord.profiles.save", lang), key=PROFILE_SAVE_KEY, type="primary"):
+            saved = 0
+            for i, (report, cols, vals) in enumerate(todo):
+                choices = {
+                    c.header: st.session_state.get(f"{PROFILE_PREFIX}{i}_c{j}") or ""
+                    for j, c in enumerate(cols)
+                }
+                values: dict[str, dict[str, str]] = {}
+                for j, (fld, _, value) in enumerate(vals):
+                    code = st.session_state.get(f"{PROFILE_PREFIX}{i}_v{j}") or ""
+                    if code:
+                        values.setdefault(fld, {})[value] = code
+                if not any(choices.values()) and not values:
+                    continue
+                profile = usecases.profile_from_report(report, choices, values=values)
+                ok, _ = store_call(lang, lambda p=profile: usecases.save_mapping_profile(p, by=user))
+                if not ok:
+                    return
+                saved += 1
+            if not saved:
+                st.warning(t("coord.profiles.nothing", lang))
+            else:
+                st.session_state[REVALIDATE_KEY] = True
+                flash("success", t("coord.profiles.saved", lang, n=saved))
+                st.rerun()
+    section_profiles(lang, user)
+
+
+def section_profiles(lang: str, user: str) -> None:
+    """The saved mapping profiles: listed, exported as JSON, deleted."""
+    from maaor import columns as column_specs
+
+    ok, profiles = store_call(lang, usecases.mapping_profiles)
+    if not ok or not profiles:
+        return
+    with st.expander(t("coord.profiles.stored", lang, n=len(profiles))):
+        st.dataframe(
+            as_text(pd.DataFrame({
+                t("coord.profiles.col.name", lang): [p.name for p in profiles],
+                t("coord.profiles.col.kind", lang): [column_specs.KIND_LABELS[p.kind] for p in profiles],
+                t("coord.profiles.col.columns", lang): [len(p.columns) for p in profiles],
+                t("coord.profiles.col.signature", lang): [p.signature for p in profiles],
+            })),
+            hide_index=True,
+        )
+        st.download_button(
+            t("coord.profiles.export", lang),
+            data=usecases.export_mapping_profiles(profiles).encode("utf-8"),
+            file_name="maaor_mapping_profiles.json",
+            mime="application/json",
+            key=PROFILE_EXPORT_KEY,
+        )
+        names = {p.signature: p.name or p.signature for p in profiles}
+        chosen = st.selectbox(t("coord.profiles.delete_choice", lang), options=list(names),
+                              format_func=lambda s: names[s], key=PROFILE_DELETE_CHOICE)
+        if st.button(t("coord.profiles.delete", lang), key=PROFILE_DELETE_KEY):
+            ok, gone = store_call(lang, lambda: usecases.delete_mapping_profile(chosen, by=user))
+            if ok and gone:
+                st.session_state[REVALIDATE_KEY] = True
+                flash("success", t("coord.profiles.deleted", lang, name=names[chosen]))
+                st.rerun()
 
 
 # ----------------------------------------------------------------------------- publish
