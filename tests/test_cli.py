@@ -382,20 +382,20 @@ def test_validate_a_renamed_copy_warns_and_loads_once(tmp_path):
 def test_validate_lang_fr_tells_messages_and_fixes_in_french(tmp_path):
     bad = tmp_path / "4w.csv"
     bad.write_text("Organisation,Pays,Statut,Date de début\n"
-                   "UNMAS,Afganistan,Suspendu,31/02/2022\n", encoding="utf-8")
+                   "UNMAS,Afganistan,Peut-être,31/02/2022\n", encoding="utf-8")
     report = json.loads(run("validate", bad, "--json", "--lang", "fr").stdout)
     problems = {p["code"]: p for p in report["files"][0]["sheets"][0]["problems"]}
-    assert problems["status.unknown"]["message"] == "« Suspendu » n'est pas un statut connu."
+    assert problems["status.unknown"]["message"] == "« Peut-être » n'est pas un statut connu."
     assert problems["status.unknown"]["fix"] == ("Utilisez l'une de ces valeurs : Prévu, En cours, "
-                                                 "Terminé.")
+                                                 "Terminé, Suspendu.")
     assert problems["country.guessed"]["message"] == "« Afganistan » a été lu comme Afghanistan."
     assert problems["date.not_exist"]["message"] == ("« 31/02/2022 » n'existe pas : février 2022 "
                                                      "compte 28 jours.")
     text = run("validate", bad, "--lang", "fr").stdout
-    assert "« Suspendu » n'est pas un statut connu. (value: Suspendu) Fix: Utilisez" in text
+    assert "« Peut-être » n'est pas un statut connu. (value: Peut-être) Fix: Utilisez" in text
     english = json.loads(run("validate", bad, "--json").stdout)
     messages = {p["code"]: p["message"] for p in english["files"][0]["sheets"][0]["problems"]}
-    assert messages["status.unknown"] == "'Suspendu' is not a known status."
+    assert messages["status.unknown"] == "'Peut-être' is not a known status."
     assert messages["date.not_exist"] == "'31/02/2022' does not exist: February 2022 has 28 days."
 
 

@@ -248,11 +248,11 @@ def french_4w() -> bytes:
     sheet.title = "4W"
     sheet.append(["Organisation", "Pays", "Admin 1", "Pilier", "Statut", "Date de début"])
     rows = [
-        ["UNMAS", "Irak", "Ninive", "Dépollution", "Suspendu", "01/03/2022"],
+        ["UNMAS", "Irak", "Ninive", "Dépollution", "Peut-être", "01/03/2022"],
         ["HALO Trust", "Afganistan", "Kaboul", "Déminage", "En cours", "31/02/2022"],
-        ["UNMAS", "Irak", "Anbar", "Dépollution", "Suspendu", "01/04/2022"],
+        ["UNMAS", "Irak", "Anbar", "Dépollution", "Peut-être", "01/04/2022"],
         ["UNMAS", "Irak", "Bassora", "Éducation aux risques", "En cours", "01/05/2022"],
-        ["HALO Trust", "Irak", "Kirkouk", "Dépollution", "Suspendu", "01/06/2022"],
+        ["HALO Trust", "Irak", "Kirkouk", "Dépollution", "Peut-être", "01/06/2022"],
     ]
     for row in rows:
         sheet.append(row)
@@ -270,7 +270,7 @@ def test_french_upload_tells_every_problem_in_french_grouped(store_env):
     assert not at.exception
     labels = [unescaped(e.label) for e in at.expander]
     # The three statuses are one group naming its rows; errors come first.
-    assert labels[0] == ("**erreur** · 4W › Statut — 3 lignes (2, 4, 6) : « Suspendu » n'est pas "
+    assert labels[0] == ("**erreur** · 4W › Statut — 3 lignes (2, 4, 6) : « Peut-être » n'est pas "
                          "un statut connu."), labels
     assert any("1 ligne (3) : « 31/02/2022 » n'existe pas : février 2022 compte 28 jours."
                in label for label in labels), labels
