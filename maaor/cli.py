@@ -155,21 +155,6 @@ def _read_files(paths: list[str]) -> list[tuple[str, bytes]] | str:
     return files
 
 
-def _read_profiles(path: str | None):
-    """The profiles of a ``--profile`` file, or a message saying why it cannot be used."""
-    from maaor.profiles import ProfileError, profiles_from_json
-
-    if not path:
-        return []
-    file = Path(path)
-    if not file.is_file():
-        return f"no such profile file: {path}"
-    try:
-        return profiles_from_json(file.read_bytes())
-    except ProfileError as exc:
-        return f"{path}: {exc}"
-
-
 def cmd_validate(args) -> int:
     from maaor import usecases
 
@@ -178,20 +163,8 @@ def cmd_validate(args) -> int:
         print(f"maaor validate: {files}", file=sys.stderr)
         return 2
     today = dt.date.today()
-    profiles = _read_profiles(args.profile)
-    if isinstance(profiles, str):
-        print(f"maaor validate: {profiles}", file=sys.stderr)
-        return 2
     # Parsed in the isolated child (memory and time limits) unless --in-process.
-    result = usecases.validate_files(files, today=today, isolate=not args.in_process, profiles=profiles)
-    if args.save_profile:
-        saved = [usecases.profile_from_report(r) for r in result.reports if r.kind and r.signature]
-        Path(args.save_profile).write_text(usecases.export_mapping_profiles(saved) + "\n", encoding="utf-8")
-        print(
-            f"maaor validate: {len(saved)} mapping profile{'s' if len(saved) != 1 else ''} written to "
-            f"{args.save_profile} (edit a column's field, or write \"(ignore)\", then pass it with --profile)",
-            file=sys.stderr,
-        )
+    result = usecases.validate_files(files, today=today, isolate=not args.in_process)
     if args.json:
         json.dump(validation_report(result, today, args.lang), sys.stdout, indent=2, default=str,
                   ensure_ascii=False)
@@ -503,12 +476,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--isolate", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--lang", choices=("en", "fr"), default="en",
                    help="language of the problem messages and fixes (codes stay the same)")
-    p.add_argument("--profile", metavar="FILE.json",
-                   help="apply the column mapping profiles of this file (as saved by "
-                        "--save-profile or exported from the Coordinator page)")
-    p.add_argument("--save-profile", metavar="FILE.json",
-                   help="write a mapping profile of each loaded sheet (its columns as placed) "
-                        "to this file")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("publish", help="validate and publish as a new version")

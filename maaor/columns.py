@@ -41,7 +41,6 @@ class FieldSpec:
         label: the template header.
         aliases: match keys of every header text that means this field (label first,
             then the field name, then the aliases of columns.csv).
-        written: the aliases of columns.csv as written (for the scored header matcher).
         hxl: normalised HXL tags for this field, most specific first as written.
     """
 
@@ -51,7 +50,6 @@ class FieldSpec:
     label: str
     aliases: tuple[str, ...]
     hxl: tuple[str, ...]
-    written: tuple[str, ...] = ()
 
 
 def normalise_tag(tag: object) -> str | None:
@@ -98,7 +96,6 @@ def _load() -> dict[str, list[FieldSpec]]:
                 label=row["label"],
                 aliases=tuple(keys),
                 hxl=tuple(tags),
-                written=tuple(a.strip() for a in row["aliases"].split("|") if a.strip()),
             )
         )
     return fields
@@ -138,11 +135,6 @@ def spec(kind: str, field: str) -> FieldSpec:
         if s.field == field:
             return s
     raise KeyError(f"{kind}.{field}")
-
-
-def alias_texts(kind: str, field: str) -> tuple[str, ...]:
-    """Return the aliases of ``field`` in ``kind`` as written in columns.csv."""
-    return spec(kind, field).written
 
 
 def header_keys(kind: str) -> frozenset[str]:

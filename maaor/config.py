@@ -237,15 +237,6 @@ def coordinator_password_hash(secrets: Mapping | None = None,
     return value or None
 
 
-def exchange_rates_path(env: Mapping[str, str] | None = None) -> str | None:
-    """Return MAAOR_EXCHANGE_RATES: a coordinator's CSV of exchange rates, or None.
-
-    Its rates (``year,currency,per_eur`` or ``year,currency,usd_per_unit``) replace the
-    shipped ones for the years and currencies it names (see ``maaor.rates``).
-    """
-    return _env(env).get("MAAOR_EXCHANGE_RATES", "").strip() or None
-
-
 def app_mode(env: Mapping[str, str] | None = None) -> str:
     """Return the app mode from MAAOR_MODE: "viewer" or "coordinator" (the default).
 

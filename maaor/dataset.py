@@ -67,7 +67,6 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "lat": "float64",
         "lon": "float64",
         "pillar": "str",  # vocab.PILLARS code
-        "subsector": "str",  # as written (a 3W's subsector; it names the pillar when the sector does not)
         "activity": "str",  # activity type as written (e.g. "Non-technical survey")
         "status": "str",  # vocab.PRESENCE_STATUSES code: planned / active / completed
         "start": "datetime64[ns]",
@@ -92,12 +91,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "project": "str",
         "pillar": "str",
         "required_usd": "float64",  # NaN = unknown, never zero
-        "funded_usd": "float64",  # received ("funded" means received, not pledged)
-        "pledged_usd": "float64",  # pledged or committed, not yet received
-        "currency": "str",  # the currency the amounts were written in (ISO code)
-        "required_original": "float64",  # the amounts as written, in that currency
-        "funded_original": "float64",
-        "pledged_original": "float64",
+        "funded_usd": "float64",
         **_PROVENANCE,
     },
     # OCHA FTS requirements and funding (kept apart, labelled with its source).

@@ -19,7 +19,6 @@ import pandas as pd
 from maaor.dataset import TABLES, Dataset, DatasetMeta, conform, empty_table
 from maaor.logs import log_event
 from maaor.problems import Problem, problem
-from maaor.profiles import by_signature
 from maaor.read.types import ColumnPlacement
 from maaor.sources import Source
 
@@ -41,9 +40,6 @@ class SheetReport:
         rows_loaded: rows placed in the dataset.
         problems: problems about this sheet.
         columns: where each column of the sheet went (empty when it was not loaded).
-        signature: the sheet's header signature (``maaor.profiles.header_signature``),
-            None when it was not loaded.
-        profile: the name of the mapping profile applied to it, or None.
     """
 
     file: str
@@ -53,8 +49,6 @@ class SheetReport:
     rows_loaded: int = 0
     problems: list[Problem] = field(default_factory=list)
     columns: list[ColumnPlacement] = field(default_factory=list)
-    signature: str | None = None
-    profile: str | None = None
 
 
 @dataclass
@@ -127,7 +121,6 @@ def load_sources(
     today: dt.date | None = None,
     isolate: bool = False,
     illustrative: Sequence[str] = (),
-    profiles: Sequence = (),
 ) -> LoadResult:
     """Read, validate and normalise input files into one Dataset.
 
@@ -140,8 +133,6 @@ def load_sources(
             for uploads: a parser crash then ends only the child).
         illustrative: names of files whose content is illustrative; the tables they
             feed are marked illustrative in the dataset metadata.
-        profiles: mapping profiles (``maaor.profiles.Profile``) applied to the sheets
-            whose header signature they name.
 
     Returns:
         A LoadResult; never raises for bad input.
@@ -158,9 +149,9 @@ def load_sources(
             continue
         seen[digest] = source.name
         if isolate:
-            results.append(_load_isolated(source, alias_map, today, tuple(profiles)))
+            results.append(_load_isolated(source, alias_map, today))
         else:
-            results.append(load_file(source, alias_map, today, profiles=tuple(profiles)))
+            results.append(load_file(source, alias_map, today))
 
     frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     for result in results:
@@ -206,7 +197,7 @@ def _log_load(result: LoadResult, sources: Sequence[Source], isolate: bool,
 
 
 def load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
-              report: PrecheckReport | None = None, profiles: tuple = ()) -> FileResult:
+              report: PrecheckReport | None = None) -> FileResult:
     """Load one file in this process; never raises.
 
     Args:
@@ -215,13 +206,12 @@ def load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
         today: reference date for date checks.
         report: the pre-check of these very bytes, when the caller already made it
             (the parent of an isolated child): it is used instead of scanning again.
-        profiles: mapping profiles to apply (see ``load_sources``).
 
     Returns:
         The file's tables, per-sheet reports and file-level problems.
     """
     try:
-        return _load_file(source, aliases, today, report, profiles)
+        return _load_file(source, aliases, today, report)
     except Exception as exc:  # noqa: BLE001 - the user gets a plain message, never a traceback
         import logging
 
@@ -236,7 +226,7 @@ def load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
 
 
 def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
-               report: PrecheckReport | None = None, profiles: tuple = ()) -> FileResult:
+               report: PrecheckReport | None = None) -> FileResult:
     from maaor.orgs import OrgDirectory
     from maaor.read.headers import is_instruction_sheet, map_sheet
     from maaor.read.legacy_workplan import (
@@ -267,7 +257,6 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
     if aliases:
         directory = directory.with_aliases(aliases)
 
-    chosen = by_signature(profiles)  # the coordinator's saved column and value choices
     visible_with_data = 0
     hidden_with_data: list[str] = []
     for raw in read.sheets:
@@ -329,13 +318,13 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
             if export is not None:
                 mapped, problems = map_export(raw, export)
             else:
-                mapped, problems = map_sheet(raw, kind=named, profiles=chosen)
+                mapped, problems = map_sheet(raw, kind=named)
             if export is None and mapped is not None and raw.merged:
                 # Merged cells below the header found: their value in every cell covered.
                 start = max(r for r in (mapped.header_row, mapped.hxl_row) if r is not None)
                 expanded, merge_problems = expand_merged(raw, start - raw.first_row + 1)
                 if expanded is not raw:
-                    mapped, problems = map_sheet(expanded, kind=named, profiles=chosen)
+                    mapped, problems = map_sheet(expanded, kind=named)
                 problems = [*merge_problems, *problems]
             if mapped is None:
                 result.reports.append(SheetReport(source.name, raw.sheet, None, problems=problems))
@@ -347,10 +336,7 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
         visible_with_data += 1
         result.tables.append((kind, table))
         result.reports.append(
-            SheetReport(
-                source.name, raw.sheet, kind, rows_read, len(table), list(problems), mapped.columns,
-                mapped.signature, mapped.profile,
-            )
+            SheetReport(source.name, raw.sheet, kind, rows_read, len(table), list(problems), mapped.columns)
         )
 
     if not visible_with_data and hidden_with_data:
@@ -394,9 +380,7 @@ def _same_bytes(source: Source, first: str) -> FileResult:
     )
 
 
-def _load_isolated(
-    source: Source, aliases: Mapping[str, str], today: dt.date, profiles: tuple = ()
-) -> FileResult:
+def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
     from maaor.read.isolate import isolated_problem, run_isolated
     from maaor.read.precheck import precheck_report
 
@@ -406,7 +390,7 @@ def _load_isolated(
     report = precheck_report(source)
     if any(p.severity == "error" for p in report.problems):
         return FileResult(source.name, problems=list(report.problems))
-    outcome = run_isolated(load_file, source, dict(aliases), today, report, profiles)
+    outcome = run_isolated(load_file, source, dict(aliases), today, report)
     if outcome.ok:
         return outcome.value
     return FileResult(source.name, problems=[isolated_problem(source.name, outcome.failure)])

@@ -58,15 +58,12 @@ class MoneyParse(NamedTuple):
         negative: True where the amount is below zero.
         non_usd: True where the text names a currency other than US dollars (the
             number is kept as written; it is not converted).
-        currency: the ISO code a cell's text names ("EUR" for "€ 300"), None where the
-            text names no currency or one without a single code ("francs").
     """
 
     values: pd.Series
     failed: pd.Series
     negative: pd.Series
     non_usd: pd.Series
-    currency: pd.Series | None = None
 
 
 class DateParse(NamedTuple):
@@ -279,38 +276,8 @@ _MULTIPLIERS = {
 }  # fmt: skip
 
 
-_CURRENCY_CODES = (
-    (re.compile(r"^(?:EUR|€|euros?)$", re.I), "EUR"),
-    (re.compile(r"^(?:GBP|£|pounds?)$", re.I), "GBP"),
-    (re.compile(r"^(?:CHF)$", re.I), "CHF"),
-    (re.compile(r"^(?:SEK)$", re.I), "SEK"),
-    (re.compile(r"^(?:NOK)$", re.I), "NOK"),
-    (re.compile(r"^(?:DKK)$", re.I), "DKK"),
-    (re.compile(r"^(?:CAD)$", re.I), "CAD"),
-    (re.compile(r"^(?:AUD)$", re.I), "AUD"),
-    (re.compile(r"^(?:NZD)$", re.I), "NZD"),
-    (re.compile(r"^(?:JPY|¥)$", re.I), "JPY"),
-    (re.compile(r"^(?:XOF)$", re.I), "XOF"),
-    (re.compile(r"^(?:XAF)$", re.I), "XAF"),
-)
-
-
-def currency_code(text: str) -> str | None:
-    """The ISO code of a currency as written ("€", "euros", "CHF"), "USD" for dollars, or None."""
-    t = text.strip()
-    if re.match(rf"^(?:{_CUR_USD})$", t, re.I):
-        return "USD"
-    return next((code for pattern, code in _CURRENCY_CODES if pattern.match(t)), None)
-
-
 def _money_text(text: str) -> tuple[float, bool] | None:
     """(amount, non_usd) for a money text, or None when it is not just an amount."""
-    found = _money_text_currency(text)
-    return None if found is None else found[:2]
-
-
-def _money_text_currency(text: str) -> tuple[float, bool, str | None] | None:
-    """(amount, non_usd, currency code) for a money text, or None."""
     text = text.strip()
     negative_parens = text.startswith("(") and text.endswith(")")
     if negative_parens:
@@ -329,13 +296,7 @@ def _money_text_currency(text: str) -> tuple[float, bool, str | None] | None:
         value = -value
     currencies = [m.group(g) for g in ("c1", "c2", "c3") if m.group(g)]
     non_usd = any(_NON_USD_RE.match(c.strip()) for c in currencies)
-    codes = {currency_code(c) for c in currencies}
-    if len(codes) > 1:
-        codes.discard("USD")  # "CAD$ 20": the dollar sign belongs to the Canadian dollar
-    code = codes.pop() if len(codes) == 1 else None
-    if code is None and currencies and not non_usd:
-        code = "USD"
-    return value, non_usd, code
+    return value, non_usd
 
 
 def parse_money_text(text) -> float | None:
@@ -372,40 +333,33 @@ def parse_money(s: pd.Series) -> MoneyParse:
     """
     if _all_numbers(s):
         values = _as_float(s)
-        return MoneyParse(
-            values, _false(s), (values < 0).fillna(False).astype(bool), _false(s),
-            pd.Series(None, index=s.index, dtype=object),
-        )
+        return MoneyParse(values, _false(s), (values < 0).fillna(False).astype(bool), _false(s))
     codes, uniques = _factorize(s)
     vals: list[float] = []
     failed: list[bool] = []
     non_usd: list[bool] = []
-    found: list[str | None] = []
     for u in uniques:
-        value, bad, other, code = np.nan, False, False, None
+        value, bad, other = np.nan, False, False
         if _is_number(u):
             value = float(u)
         elif isinstance(u, str):
             if u.strip():
-                parsed = _money_text_currency(u)
+                parsed = _money_text(u)
                 if parsed is None:
                     bad = True
                 else:
-                    value, other, code = parsed
+                    value, other = parsed
         elif not _is_blank(u):
             bad = True
         vals.append(value)
         failed.append(bad)
         non_usd.append(other)
-        found.append(code)
     values = _float_series(codes, vals, s.index)
-    table = np.array([*found, None], dtype=object)
     return MoneyParse(
         values,
         _mask(codes, failed, s.index),
         (values < 0).fillna(False).astype(bool),
         _mask(codes, non_usd, s.index),
-        pd.Series(table[codes] if len(codes) else table[:0], index=s.index, dtype=object),
     )
 
 

@@ -8,11 +8,6 @@ pages show :func:`label`.
 A cell naming several things joined by ``/``, ``,``, ``;``, ``+``, ``&`` or "and"/"et"
 ("Mine clearance / EOD") matches when every part matches the same code; parts that
 point to different codes ("EORE / VA") do not match anything.
-
-A word that is not an exact spelling goes through the scored matcher of
-:mod:`maaor.matcher` (same tokens as headers): "Éducation aux risques des engins
-explosifs (EREE)" is EORE by its name and by the acronym in brackets (when both name a
-code they must agree), "Activités EORE" is EORE. A match below ``VALUE_ACCEPT`` is no match.
 """
 
 from __future__ import annotations
@@ -20,7 +15,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -28,14 +23,6 @@ import pandas as pd
 from maaor.textkey import match_key
 
 VOCAB_CSV = Path(__file__).resolve().parent / "data" / "vocab.csv"
-
-#: Lowest confidence at which a value that is not an exact spelling names a code.
-VALUE_ACCEPT = 0.9
-
-#: Words around a value that do not change what it names ("Activités EORE", "EORE
-#: programme"), as stems of :func:`maaor.matcher.stem`.
-_GENERIC_WORDS = ("activity", "programme", "program", "project", "projet", "service", "support",
-                  "intervention", "operation")
 
 _PART_SPLIT = re.compile(r"\s*(?:[/,;+|&]|\band\b|\bet\b)\s*", re.IGNORECASE)
 
@@ -126,56 +113,12 @@ def lookup(vocab: str, text) -> str | None:
         return code
     parts = [match_key(p) for p in _PART_SPLIT.split(str(text))]
     parts = [p for p in parts if p]
-    if len(parts) >= 2:
-        found = {voc.keys.get(p) for p in parts}
-        if len(found) == 1 and None not in found:
-            return found.pop()
-        if len(found - {None}) > 1:
-            return None  # the parts name different codes ("EORE / VA")
-    return _scored(vocab, str(text))
-
-
-@lru_cache(maxsize=4096)
-def _scored(vocab: str, text: str) -> str | None:
-    """The code a value names by the scored matcher (name, then acronym in brackets)."""
-    from maaor import matcher  # the matcher is a reader module; import it late
-
-    entries = _entries(vocab)
-    generic = frozenset(matcher.stem(w) for w in _GENERIC_WORDS)
-    name = matcher.best(entries, text, floor=VALUE_ACCEPT, drop=generic)
-    hint_code = None
-    for hint in re.findall(r"\(([^)]*)\)|\[([^\]]*)\]", text):
-        word = match_key(hint[0] or hint[1])
-        hint_code = hint_code or _vocabulary(vocab).keys.get(word)
-    if name is not None and hint_code is not None and name.target != hint_code:
-        return None  # the name and the acronym say different things
-    return name.target if name is not None else hint_code
-
-
-@cache
-def _entries(vocab: str):
-    from maaor import matcher
-
-    voc = _vocabulary(vocab)
-    entries = []
-    rows = _rows(vocab)
-    for order, code in enumerate(voc.codes):
-        for position, word in enumerate(rows.get(code, [])):
-            toks = matcher.tokens(word).name
-            if toks:
-                entries.append(matcher.entry(code, toks, match_key(word), (position, order)))
-    return tuple(entries)
-
-
-@cache
-def _rows(vocab: str) -> dict[str, list[str]]:
-    """Every spelling of each code of ``vocab`` as written in vocab.csv."""
-    out: dict[str, list[str]] = {}
-    with VOCAB_CSV.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if row["vocab"] == vocab:
-                out[row["code"]] = [row["code"], row["en"], row["fr"], *row["aliases"].split("|")]
-    return out
+    if len(parts) < 2:
+        return None
+    found = {voc.keys.get(p) for p in parts}
+    if len(found) == 1 and None not in found:
+        return found.pop()
+    return None
 
 
 def lookup_series(vocab: str, s: pd.Series) -> pd.Series:

@@ -90,7 +90,6 @@ with tabs[1]:
     coord.section_changes(lang, upload)
 with tabs[2]:
     coord.section_names(lang, user, upload)
-    coord.section_mappings(lang, user, upload)
 with tabs[3]:
     coord.section_publish(lang, user, upload)
 with tabs[4]:

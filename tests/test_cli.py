@@ -397,37 +397,3 @@ def test_validate_lang_fr_tells_messages_and_fixes_in_french(tmp_path):
     messages = {p["code"]: p["message"] for p in english["files"][0]["sheets"][0]["problems"]}
     assert messages["status.unknown"] == "'Peut-être' is not a known status."
     assert messages["date.not_exist"] == "'31/02/2022' does not exist: February 2022 has 28 days."
-
-
-def test_validate_save_profile_then_profile_places_the_columns(tmp_path):
-    data = tmp_path / "partners.csv"
-    data.write_text("Organisation,Pays,Zone,Colour\nMAG,IRQ,Ninewa,blue\n", encoding="utf-8")
-    saved = tmp_path / "profile.json"
-    proc = run("validate", data, "--json", "--save-profile", saved, "--in-process")
-    assert proc.returncode == 0, proc.stderr
-    sheet = json.loads(proc.stdout)["files"][0]["sheets"][0]
-    assert {c["header"]: c["how"] for c in sheet["columns"]}["Zone"] == "unmapped"
-    assert "1 mapping profile written" in proc.stderr
-    body = json.loads(saved.read_text(encoding="utf-8"))
-    (profile,) = body["profiles"]
-    assert profile["kind"] == "presence" and profile["columns"]["Organisation"] == "org"
-    # The coordinator edits the file: Zone is the admin 1 area, Colour is left out.
-    profile["columns"].update({"Zone": "admin1", "Colour": "(ignore)"})
-    saved.write_text(json.dumps(body), encoding="utf-8")
-    proc = run("validate", data, "--json", "--profile", saved, "--in-process")
-    assert proc.returncode == 0, proc.stderr
-    sheet = json.loads(proc.stdout)["files"][0]["sheets"][0]
-    columns = {c["header"]: (c["field"], c["how"]) for c in sheet["columns"]}
-    assert columns["Zone"] == ("admin1", "profile") and columns["Colour"] == (None, "ignored")
-    assert any(p["code"] == "profile.applied" for p in sheet["problems"])
-    assert not any(p["code"] == "column.not_loaded" for p in sheet["problems"])
-
-
-def test_validate_with_a_broken_profile_file_says_why(tmp_path):
-    data = tmp_path / "a.csv"
-    data.write_text("Organisation,Country\nMAG,Iraq\n", encoding="utf-8")
-    bad = tmp_path / "bad.json"
-    bad.write_text('{"signature": "x", "kind": "nonsense"}', encoding="utf-8")
-    proc = run("validate", data, "--profile", bad)
-    assert proc.returncode == 2
-    assert "'nonsense' is not a kind of sheet maaor knows" in proc.stderr

@@ -6,7 +6,6 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from maaor.dataset import TABLE_COLUMNS
 from maaor.orgs import Org, OrgDirectory
@@ -430,11 +429,7 @@ def test_funding_values_and_problems():
     assert table["recipient"].tolist() == ["UNMAS", "MAG", "MAG"]
     assert table["required_usd"].iloc[2] == 1200000.0
     assert table["funded_usd"].iloc[0] == 2500000.0
-    # Issue 10: funding in euros is converted at the year's average rate (was: kept as
-    # written with the warning money.not_usd), the amount as written kept.
-    assert found(problems, "money.not_usd") == []
-    assert table["required_usd"].iloc[0] == pytest.approx(1000 * 1.1422)
-    assert (table["required_original"].iloc[0], table["currency"].iloc[0]) == (1000, "EUR")
+    assert found(problems, "money.not_usd") == [(3, "required_usd", "EUR 1,000")]
     assert found(problems, "money.text") == [(4, "funded_usd", "USD 40,000 per year")]
     assert found(problems, "money.negative") == [(5, "funded_usd", "-3")]
     assert found(problems, "year.invalid") == [(5, "year", "last year")]
@@ -620,25 +615,3 @@ def test_vanuatu_3w_admin_codes_and_statuses(shared_dir):
     assert {p.value for p in bad_codes} == {"0"}
     assert table["admin2_code"].isna().sum() == 78
     assert not [p for p in problems if p.code == "status.unknown"]
-
-
-def test_a_humanitarian_3w_whose_sector_says_mine_action_loads_with_a_warning():
-    from maaor.load import load_sources
-    from maaor.sources import Source
-
-    data = (
-        "Organisation,Country,Sector,Subsector,Status\n"
-        "MAG,Iraq,Protection,Mine Action,Suspended\n"
-        "MAG,Iraq,Mine Action,,Ongoing\n"
-        "MAG,Iraq,Protection,Éducation aux risques des engins explosifs (EREE),En pause\n"
-    )
-    result = load_sources([Source("3w.csv", data.encode())])
-    assert result.ok, [p.message for p in result.errors]
-    presence = result.dataset.presence
-    assert presence["pillar"].tolist() == ["mine_action_unspecified", "mine_action_unspecified", "eore"]
-    assert presence["status"].tolist() == ["suspended", "active", "suspended"]
-    warnings = [p for p in result.reports[0].problems if p.code == "pillar.mine_action_unspecified"]
-    assert [(p.severity, p.row, p.value) for p in warnings] == [
-        ("warning", 2, "Mine Action"), ("warning", 3, "Mine Action"),
-    ]
-    assert "Mine action (unspecified)" in warnings[0].message

@@ -36,11 +36,6 @@ PROVENANCE_TAGS = {
 DERIVED_TAGS: dict[str, dict[str, str]] = {
     "workplan": {"lead_tentative": "#meta+lead+tentative"},
     "presence": {"org_as_written": "#org+as_written"},
-    "funding": {
-        "required_original": "#value+funding+required+original",
-        "funded_original": "#value+funding+total+original",
-        "pledged_original": "#value+funding+pledged+original",
-    },
     "flags": {
         "rule": "#meta+flag+rule",
         "scope": "#meta+flag+scope",

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from maaor import columns as column_specs
-from maaor import matcher
 from maaor.problems import Problem
-from maaor.profiles import IGNORE, Profile, header_signature
 from maaor.read.excel import column_letter
 from maaor.read.numbering import numbers_from_texts
 from maaor.read.types import ColumnPlacement, MappedSheet, RawSheet
@@ -64,11 +61,6 @@ class _Columns:
     tags: list[str | None]  # normalised tag
     header_row: int | None  # grid position
     hxl_row: int | None  # grid position
-    groups: list[str | None] | None = None  # group header above each column (two-row header)
-
-    def group(self, j: int) -> str | None:
-        """The group header over column ``j`` (a stacked two-row header), or None."""
-        return self.groups[j] if self.groups and j < len(self.groups) else None
 
 
 @dataclass
@@ -76,21 +68,13 @@ class _Assignment:
     """How the columns of a sheet map to the fields of one kind."""
 
     kind: str
-    fields: dict[str, tuple[int, str]]  # field -> (column, "header" | "fuzzy" | "hxl")
+    fields: dict[str, tuple[int, str]]  # field -> (column, "header" | "hxl")
     superseded: list[tuple[int, str, int]]  # (column, field, column used instead)
-    confidence: dict[str, float] = None  # field -> confidence of its column (1.0 exact/HXL)
-    currencies: dict[str, str] = None  # field -> currency named in its header ("EUR")
 
     @property
-    def score(self) -> float:
-        # A header that is only close to a field counts half: telling the kind of a
-        # sheet rests on the headers that are sure.
+    def score(self) -> int:
         required = set(column_specs.required_fields(self.kind))
-        sure = {f for f in self.fields if (self.confidence or {}).get(f, 1.0) >= matcher.CONFIDENT}
-        return (
-            len(sure) + len(required & sure) + 0.5 * (len(self.fields) - len(sure))
-            + 0.5 * len(required & (set(self.fields) - sure))
-        )
+        return len(self.fields) + len(required & set(self.fields))
 
     @property
     def qualifies(self) -> bool:
@@ -105,9 +89,7 @@ def is_instruction_sheet(name: str | None) -> bool:
     return bool(key) and (key in _INSTRUCTION_NAMES or key.startswith(_INSTRUCTION_PREFIXES))
 
 
-def map_sheet(
-    raw: RawSheet, kind: str | None = None, profiles: Mapping[str, Profile] | None = None
-) -> tuple[MappedSheet | None, list[Problem]]:
+def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | None, list[Problem]]:
     """Find the header/HXL rows of a sheet, tell its kind and map its columns to fields.
 
     Args:
@@ -115,9 +97,6 @@ def map_sheet(
         kind: the kind named by the caller (else ``raw.kind``, else recognised from the
             headers and tags). A named kind is used as is: its missing required columns
             are errors.
-        profiles: mapping profiles by header signature; the one saved for this sheet's
-            headers places (or ignores) the columns it names and reads the values it
-            names as the codes chosen.
 
     Returns:
         ``(mapped, problems)``. ``mapped`` is None for instruction sheets, empty sheets,
@@ -169,7 +148,7 @@ def map_sheet(
 
     top = [_header_texts(cells.iloc[i]) for i in range(min(HEADER_ZONE, len(cells)))]
     keys = column_specs.header_keys(named) if named else column_specs.ALL_HEADER_KEYS
-    columns = _find_columns(top, keys, named)
+    columns = _find_columns(top, keys)
     if columns is None:
         return None, [_unknown_kind(raw, "no row in the first 30 looks like a header row")]
 
@@ -181,19 +160,12 @@ def map_sheet(
         if wide:
             named = "indicators"
             columns.headers = [None if j in wide else h for j, h in enumerate(columns.headers)]
-    signature = header_signature(_label_or_blank(columns, j) for j in range(len(columns.headers)))
-    profile = (profiles or {}).get(signature)
-    if profile is not None and named not in (None, profile.kind):
-        profile = None  # saved for another kind of sheet than the one named
-    if profile is not None:
-        named = profile.kind
     if named:
         chosen = _assign(named, columns)
     else:
         chosen, reason = _recognise(columns)
         if chosen is None:
             return None, [_unknown_kind(raw, reason)]
-    ignored = _apply_profile(chosen, columns, profile) if profile is not None else set()
     if wide and "year" in chosen.fields:
         wide = {}  # a Year column of its own: the yearly headers are ordinary columns
         columns.headers = written
@@ -318,10 +290,7 @@ def map_sheet(
         }
 
     columns.headers = written
-    hows = {"header": "exact", "hxl": "hxl", "fuzzy": "fuzzy", "profile": "profile"}
-    placed = {
-        c: (f, hows[by], (chosen.confidence or {}).get(f, 1.0)) for f, (c, by) in chosen.fields.items()
-    }
+    placed = {c: (f, "exact" if by == "header" else "hxl") for f, (c, by) in chosen.fields.items()}
     placed.update({j: (measure, "exact") for j, (measure, _) in wide.items()})
     placements = column_placements(
         cells,
@@ -329,10 +298,6 @@ def map_sheet(
         [_label_or_blank(columns, j) for j in range(cells.shape[1])],
         placed,
     )
-    if ignored:
-        placements = [
-            replace(p, how="ignored") if _column_index(p.column_letter) in ignored else p for p in placements
-        ]
     instead = {column_letter(j): column_letter(used) for j, _, used in chosen.superseded}
     for group in _duplicate_groups(columns):
         instead.update({column_letter(j): column_letter(group[0]) for j in group[1:]})
@@ -352,75 +317,14 @@ def map_sheet(
         letters=letters,
         header_row=header_excel,
         hxl_row=hxl_excel,
-        unmapped=[
-            u for u in _unmapped(columns, chosen)
-            if u not in {written[j] for j in wide} | {_label(columns, j) for j in ignored}
-        ],
+        unmapped=[u for u in _unmapped(columns, chosen) if u not in {written[j] for j in wide}],
         error_cells=rekey(raw.error_cells),
         formula_no_cache=rekey(raw.formula_no_cache),
         mapped_by=mapped_by,
         columns=placements,
         excluded_rows={first_row + r: label for r, label in totals.items()},
-        currencies=dict(chosen.currencies or {}),
-        signature=signature,
-        profile=(profile.name or profile.signature) if profile is not None else None,
     )
-    if profile is not None:
-        _apply_value_choices(mapped, profile)
-        placed_n = sum(1 for c in placements if c.how == "profile")
-        problems.append(
-            Problem(
-                "note",
-                "profile.applied",
-                f"The saved column mapping '{profile.name or profile.signature}' was used for "
-                f"this sheet (same headers): {placed_n} column{'s' if placed_n != 1 else ''} "
-                f"placed by it, {len(ignored)} left out on purpose.",
-                "Nothing to do; the coordinator can change or delete the mapping on the "
-                "Coordinator page.",
-                file=raw.file,
-                sheet=raw.sheet,
-                row=label_row,
-                value=profile.name or profile.signature,
-            )
-        )
     return mapped, problems
-
-
-def _apply_profile(chosen: _Assignment, columns: _Columns, profile: Profile) -> set[int]:
-    """Place (or ignore) the columns a profile names; return the ignored columns."""
-    ignored: set[int] = set()
-    if chosen.confidence is None:
-        chosen.confidence = {}
-    for j in range(len(columns.headers)):
-        choice = profile.column_choice(_label_or_blank(columns, j))
-        if choice is None:
-            continue
-        for fld, (c, _) in list(chosen.fields.items()):
-            if c == j:
-                del chosen.fields[fld]
-        chosen.superseded = [s for s in chosen.superseded if s[0] != j]
-        if choice == IGNORE:
-            ignored.add(j)
-            continue
-        if choice in chosen.fields:
-            del chosen.fields[choice]  # the coordinator chose this column for the field
-        chosen.fields[choice] = (j, "profile")
-        chosen.confidence[choice] = 1.0
-    return ignored
-
-
-def _apply_value_choices(mapped: MappedSheet, profile: Profile) -> None:
-    """Replace the values a profile names by the codes chosen (once per distinct value)."""
-    for fld in profile.values:
-        if fld not in mapped.frame.columns:
-            continue
-        choices = profile.value_map(fld)
-        column = mapped.frame[fld]
-        codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        if not len(uniques):
-            continue
-        table = np.array([*(choices.get(match_key(u), u) for u in uniques), None], dtype=object)
-        mapped.frame[fld] = pd.Series(table[codes], index=column.index, dtype=object)
 
 
 #: A total or subtotal row's label: "Total", "TOTAL GERMANY", "Grand total",
@@ -587,7 +491,7 @@ def column_placements(
     cells: pd.DataFrame,
     data_rows: np.ndarray,
     headers: list[str],
-    placed: dict[int, tuple],
+    placed: dict[int, tuple[str, str]],
 ) -> list[ColumnPlacement]:
     """Where every column of a sheet went: its field, or how many values were left out.
 
@@ -598,8 +502,7 @@ def column_placements(
         cells: the sheet's grid.
         data_rows: grid positions of the data rows.
         headers: per grid column, the header as written ("" if none).
-        placed: grid column -> (field, how) or (field, how, confidence) of the columns
-            whose values are loaded (confidence 1.0 when not given).
+        placed: grid column -> (field, how) of the columns whose values are loaded.
 
     Returns:
         One placement per column that has a header, a placement or a value in a data
@@ -611,8 +514,8 @@ def column_placements(
         header = headers[j] if j < len(headers) else ""
         letter = column_letter(j)
         if j in placed:
-            fld, how, *rest = placed[j]
-            out.append(ColumnPlacement(header, letter, fld, float(rest[0]) if rest else 1.0, how))
+            fld, how = placed[j]
+            out.append(ColumnPlacement(header, letter, fld, 1.0, how))
             continue
         column = values[data_rows, j] if len(data_rows) else values[:0, j]
         filled = _filled(column)
@@ -804,13 +707,12 @@ def _is_hxl_row(texts: list[str | None]) -> bool:
     return tags * 2 > len(filled) and (tags >= 2 or len(texts) == 1)
 
 
-def _header_score(texts: list[str | None], keys: frozenset[str], token_keys: frozenset[str]) -> tuple[int, int]:
+def _header_score(texts: list[str | None], keys: frozenset[str]) -> tuple[int, int]:
     filled = [t for t in texts if t]
-    return sum(1 for t in filled if match_key(t) in keys or matcher.token_key(t) in token_keys), len(filled)
+    return sum(1 for t in filled if match_key(t) in keys), len(filled)
 
 
-def _find_columns(top: list[list[str | None]], keys: frozenset[str], kind: str | None = None) -> _Columns | None:
-    token_keys = matcher.kind_token_keys(kind)
+def _find_columns(top: list[list[str | None]], keys: frozenset[str]) -> _Columns | None:
     hxl_row = next((i for i, texts in enumerate(top) if _is_hxl_row(texts)), None)
     candidates: list[tuple[int, int, int]] = []  # (matches, filled, -row)
     for i, texts in enumerate(top):
@@ -818,7 +720,7 @@ def _find_columns(top: list[list[str | None]], keys: frozenset[str], kind: str |
             continue
         if hxl_row is not None and i > hxl_row + 1:
             break
-        matches, filled = _header_score(texts, keys, token_keys)
+        matches, filled = _header_score(texts, keys)
         if matches < 1:
             continue
         if hxl_row is not None and i == hxl_row + 1:
@@ -844,45 +746,13 @@ def _find_columns(top: list[list[str | None]], keys: frozenset[str], kind: str |
     width = max((len(t) for t in top), default=0)
     headers = top[header_row] if header_row is not None else [None] * width
     raw_tags = top[hxl_row] if hxl_row is not None else [None] * width
-    groups = None
-    if header_row is not None and header_row > 0 and header_row - 1 != hxl_row:
-        groups = _group_headers(top[header_row - 1], headers)
     return _Columns(
         headers=headers,
         raw_tags=raw_tags,
         tags=[column_specs.normalise_tag(t) for t in raw_tags],
         header_row=header_row,
         hxl_row=hxl_row,
-        groups=groups,
     )
-
-
-def _group_headers(upper: list[str | None], headers: list[str | None]) -> list[str | None] | None:
-    """The group header over each column when the row above the header is a group row.
-
-    A group row ("Personnes atteintes" over "Femmes | Hommes | Filles | Garçons") has each
-    of its texts over a header cell, each spanning two or more header cells to its right
-    (up to the next group text or a column without header), and spans fewer than all the
-    header cells (a title above the table spans them all and is not a group).
-    """
-    width = len(headers)
-    filled_upper = [j for j, t in enumerate(upper[:width]) if t]
-    if not filled_upper or any(j < len(upper) and upper[j] for j in range(width, len(upper))):
-        return None
-    groups: list[str | None] = [None] * width
-    for j in filled_upper:
-        if not headers[j]:
-            return None
-        k = j
-        while k < width and headers[k] and (k == j or not upper[k]):
-            groups[k] = upper[j]
-            k += 1
-        if k - j < 2:
-            return None
-    covered = sum(1 for g in groups if g)
-    if covered >= sum(1 for h in headers if h):
-        return None
-    return groups
 
 
 def _agreements(texts: list[str | None], tags: list[str | None]) -> int:
@@ -905,20 +775,11 @@ def _assign(kind: str, columns: _Columns) -> _Assignment:
     fields: dict[str, tuple[int, str]] = {}
     superseded: list[tuple[int, str, int]] = []
     by_header: set[int] = set()
-    confidence: dict[str, float] = {}
-    currencies: dict[str, str] = {}
     # A header text written on several columns does not tell them apart; their HXL tags
     # (when they name fields) do.
     repeated = Counter(match_key(t) for t in columns.headers if t)
-    matches: dict[int, matcher.Match] = {}
     for j, text in enumerate(columns.headers):
-        if text:
-            found = matcher.match_header(kind, text, columns.group(j))
-            if found is not None:
-                matches[j] = found
-    for j, text in enumerate(columns.headers):
-        found = matches.get(j)
-        field = found.target if found is not None and found.exact else None
+        field = column_specs.header_field(kind, text) if text else None
         if field is None:
             continue
         if repeated[match_key(text)] > 1 and column_specs.hxl_field(kind, columns.tags[j]):
@@ -928,7 +789,6 @@ def _assign(kind: str, columns: _Columns) -> _Assignment:
             superseded.append((j, field, fields[field][0]))
         else:
             fields[field] = (j, "header")
-            confidence[field] = 1.0
     # HXL's rule across the row: of several columns whose tags claim one field, the best
     # match wins wherever it stands (an exact tag beats a bare hashtag to its left).
     claims: dict[str, list[tuple[tuple[int, int], int]]] = {}
@@ -944,30 +804,8 @@ def _assign(kind: str, columns: _Columns) -> _Assignment:
             continue
         winner = max(found, key=lambda c: (c[0], -c[1]))[1]
         fields[field] = (winner, "hxl")
-        confidence[field] = 1.0
         superseded.extend((j, field, winner) for _, j in found if j != winner)
-    # Close headers last (a known tag says more than a header that merely looks close):
-    # of several columns close to one field, the closest wins.
-    tagged = {c for c, by in fields.values() if by == "hxl"} | {j for j, _, _ in superseded}
-    fuzzy: dict[str, list[tuple[float, int]]] = {}
-    for j, found in matches.items():
-        if found.exact or j in by_header or j in tagged:
-            continue
-        if columns.tags[j]:
-            continue  # its HXL tag says more than a header that is merely close
-        fuzzy.setdefault(found.target, []).append((found.confidence, j))
-    for field, found in fuzzy.items():
-        ranked = sorted(found, key=lambda c: (-c[0], c[1]))
-        if field in fields:
-            continue  # a column merely close to a field already placed holds something else
-        score, winner = ranked[0]
-        fields[field] = (winner, "fuzzy")
-        confidence[field] = score
-        superseded.extend((j, field, winner) for _, j in ranked[1:])
-    for field, (j, _) in fields.items():
-        if j in matches and matches[j].currency:
-            currencies[field] = matches[j].currency
-    return _Assignment(kind, fields, superseded, confidence, currencies)
+    return _Assignment(kind, fields, superseded)
 
 
 def _is_fts(columns: _Columns) -> bool:
@@ -1013,8 +851,7 @@ def _unknown_kind(raw: RawSheet, reason: str) -> Problem:
 def _label(columns: _Columns, j: int) -> str:
     header = columns.headers[j] if j < len(columns.headers) else None
     if header:
-        group = columns.group(j)
-        return f"{group} / {header}" if group else header
+        return header
     tag = columns.raw_tags[j] if j < len(columns.raw_tags) else None
     return tag or column_letter(j)
 
@@ -1026,9 +863,6 @@ def _labels_of(kind: str, fields) -> set[str]:
 def _label_or_blank(columns: _Columns, j: int) -> str:
     header = columns.headers[j] if j < len(columns.headers) else None
     tag = columns.raw_tags[j] if j < len(columns.raw_tags) else None
-    group = columns.group(j)
-    if header and group:
-        return f"{group} / {header}"
     return header or tag or ""
 
 
@@ -1038,7 +872,7 @@ def _column_key(columns: _Columns, j: int) -> str | None:
     tag = columns.tags[j]
     if not header and not tag:
         return None
-    return match_key(columns.group(j)) + "/" + (match_key(header) or header or "") + "|" + (tag or "")
+    return (match_key(header) or header or "") + "|" + (tag or "")
 
 
 def _header_problems(
@@ -1106,26 +940,6 @@ def _header_problems(
                 row=hxl_excel,
             )
         )
-    for field, (j, by) in sorted(chosen.fields.items(), key=lambda item: item[1][0]):
-        score = (chosen.confidence or {}).get(field, 1.0)
-        if by != "fuzzy" or score >= matcher.CONFIDENT:
-            continue
-        label = column_specs.spec(chosen.kind, field).label
-        problems.append(
-            Problem(
-                "warning",
-                "header.low_confidence",
-                f"Column {column_letter(j)} ('{_label(columns, j)}') was taken for '{label}' "
-                f"(confidence {score:.2f}): its header is only close to the ones maaor knows.",
-                f"If column {column_letter(j)} holds the {label.lower()}, rename it '{label}' "
-                "to make this sure; if it holds something else, rename it so it is not "
-                "mistaken, and check the figures that use it.",
-                column=_label(columns, j),
-                value=label,
-                **where,
-            )
-        )
-    placed_columns = {c for c, _ in chosen.fields.values()} | {j for j, _, _ in chosen.superseded}
     for field in column_specs.required_fields(chosen.kind):
         if field in chosen.fields:
             continue
@@ -1134,50 +948,18 @@ def _header_problems(
         ):
             continue  # validation takes the country from the P-codes
         label = column_specs.spec(chosen.kind, field).label
-        close = _closest_column(chosen.kind, field, columns, placed_columns)
-        if close is not None:
-            j, score = close
-            fix = (
-                f"column {column_letter(j)} ('{_label(columns, j)}') looks close to "
-                f"'{label}' (confidence {score:.2f}); if it holds the {label.lower()}, "
-                f"rename it '{label}'"
-            )
-        else:
-            fix = f"add a column headed '{label}'"
         problems.append(
             Problem(
                 "error",
                 "header.missing_required",
                 f"This {column_specs.KIND_LABELS[chosen.kind]} sheet has no '{label}' column, "
                 "which is required.",
-                fix,
+                f"add a column headed '{label}'",
                 column=label,
                 **where,
             )
         )
     return problems
-
-
-#: Lowest confidence at which an unplaced header is named as "close" to a missing field.
-CLOSE_FLOOR = 0.4
-
-
-def _closest_column(
-    kind: str, field: str, columns: _Columns, placed: set[int]
-) -> tuple[int, float] | None:
-    """The unplaced column whose header looks closest to ``field``, with its score."""
-    best: tuple[float, int] | None = None
-    label = column_specs.spec(kind, field).label
-    for j, text in enumerate(columns.headers):
-        if not text or j in placed:
-            continue
-        found = matcher.match_header(kind, text, columns.group(j), floor=CLOSE_FLOOR)
-        score = found.confidence if found is not None and found.target == field else 0.0
-        # A header sharing a word with the field's label, or a typo of it, is close too.
-        score = max(score, matcher.similarity(text, label))
-        if score >= CLOSE_FLOOR and (best is None or score > best[0]):
-            best = (score, j)
-    return None if best is None else (best[1], best[0])
 
 
 def _unmapped(columns: _Columns, chosen: _Assignment) -> list[str]:

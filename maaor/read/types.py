@@ -113,9 +113,6 @@ class MappedSheet:
             from the start of another column's texts (work-plan numbers).
         columns: where every column of the sheet went (mapped, or not loaded and why),
             in column order; a column without header, tag or data is left out.
-        currencies: field -> the currency its header names ("Pledged (EUR)": "EUR").
-        signature: the header signature (``maaor.profiles.header_signature``).
-        profile: the name (or signature) of the mapping profile applied, or None.
         excluded_rows: Excel row -> label of the rows left out on purpose and named in a
             note (total and subtotal rows).
         orgs_resolved: the reader already split the organisation cells into leads,
@@ -140,9 +137,6 @@ class MappedSheet:
     orgs_resolved: bool = False
     columns: list[ColumnPlacement] = field(default_factory=list)
     excluded_rows: dict[int, str] = field(default_factory=dict)
-    currencies: dict[str, str] = field(default_factory=dict)
-    signature: str = ""
-    profile: str | None = None
 
 
 @dataclass

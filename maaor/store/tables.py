@@ -117,15 +117,3 @@ signin_failures = sa.Table(
     # No new guess from this key before this time (the growing delay between guesses).
     sa.Column("not_before", sa.DateTime, nullable=True),
 )
-
-# Column (and value) mappings a coordinator confirmed, one per sheet shape (issue 10).
-mapping_profiles = sa.Table(
-    "mapping_profiles",
-    metadata,
-    sa.Column("signature", sa.String(64), primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("body", sa.Text, nullable=False),  # the profile as JSON (maaor.profiles)
-    sa.Column("created_by", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-)

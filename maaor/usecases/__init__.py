@@ -8,13 +8,6 @@ touch the store. A use case that is not done raises
 
 from maaor.usecases.aliases import aliases, save_alias
 from maaor.usecases.edits import apply_edits
-from maaor.usecases.profiles import (
-    delete_mapping_profile,
-    export_mapping_profiles,
-    mapping_profiles,
-    profile_from_report,
-    save_mapping_profile,
-)
 from maaor.usecases.publishing import publish, store_aggregates
 from maaor.usecases.signin import (
     record_signin,
@@ -39,20 +32,15 @@ __all__ = [
     "apply_edits",
     "backup",
     "current_dataset",
-    "delete_mapping_profile",
-    "export_mapping_profiles",
     "history",
-    "mapping_profiles",
     "max_upload_mb",
     "prepare_upload",
-    "profile_from_report",
     "publish",
     "record_signin",
     "rescope_upload",
     "restore",
     "rollback",
     "save_alias",
-    "save_mapping_profile",
     "signin_clients",
     "signin_throttle",
     "store_aggregates",

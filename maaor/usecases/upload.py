@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -84,12 +83,10 @@ class Upload:
         return self.result.unknown_organisations() if self.result is not None else []
 
 
-def upload_key(files: Sequence[tuple[str, bytes]], aliases: dict[str, str], profiles=()) -> tuple:
-    """Identity of an upload: file names and digests, the alias table and the mapping
-    profiles used."""
+def upload_key(files: Sequence[tuple[str, bytes]], aliases: dict[str, str]) -> tuple:
+    """Identity of an upload: file names and digests, and the alias table used."""
     digest = tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files)
-    shapes = tuple(sorted(json.dumps(p.to_dict(), sort_keys=True) for p in profiles))
-    return digest, tuple(sorted(aliases.items())), shapes
+    return digest, tuple(sorted(aliases.items()))
 
 
 def prepare_upload(
@@ -127,12 +124,11 @@ def prepare_upload(
                   level=logging.WARNING, file=name, bytes=size, limit_bytes=limit)
     store = guarded(open_store)
     aliases = guarded(store.aliases)
-    profiles = guarded(store.mapping_profiles)
     sources = [Source(name, bytes(data)) for name, data in accepted]
-    upload = Upload(upload_key(files, aliases, profiles), sources, refused, scope=scope, today=today)
+    upload = Upload(upload_key(files, aliases), sources, refused, scope=scope, today=today)
     if not sources:
         return upload
-    upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today, profiles=profiles)
+    upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today)
     upload.base_version = guarded(store.current_version)
     if upload.base_version is not None:
         upload.base = guarded(lambda: store.load(upload.base_version))
@@ -140,7 +136,7 @@ def prepare_upload(
 
 
 def validate_files(files: Sequence[tuple[str, bytes]], *, today: dt.date | None = None,
-                   isolate: bool = True, profiles: Sequence = ()) -> LoadResult:
+                   isolate: bool = True) -> LoadResult:
     """Read and validate files without publishing (no store: the bundled names only).
 
     Args:
@@ -148,11 +144,9 @@ def validate_files(files: Sequence[tuple[str, bytes]], *, today: dt.date | None 
         today: reference date of the checks.
         isolate: parse in a child process with memory and time limits (the default;
             False only to debug a reader).
-        profiles: mapping profiles to apply (``maaor.profiles.Profile``, e.g. read from
-            the CLI's ``--profile`` file).
     """
     sources = [Source(name, bytes(data)) for name, data in files]
-    return load_sources(sources, today=today or dt.date.today(), isolate=isolate, profiles=profiles)
+    return load_sources(sources, today=today or dt.date.today(), isolate=isolate)
 
 
 def rescope_upload(upload: Upload, scope: str) -> Upload:

@@ -147,14 +147,10 @@ class CellTypeRules:
         self.col.rows_problem(
             "error", "money.negative", fld, parsed.negative.to_numpy(), obj_values(raw),
         )
-        self.out[fld] = values
-        if self.kind == "funding":
-            # Converted to US dollars by the funding rules, once the year is read.
-            self._money_parsed[fld] = parsed
-            return
         self.col.rows_problem(
             "warning", "money.not_usd", fld, parsed.non_usd.to_numpy(), obj_values(raw),
         )
+        self.out[fld] = values
 
     def _numbers(self, fld, raw, *, negative_is_error: bool):
         parsed = nz.parse_numbers(raw)

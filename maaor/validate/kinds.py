@@ -11,7 +11,6 @@ import pandas as pd
 
 from maaor import borders, vocab
 from maaor import normalise as nz
-from maaor import rates as fx
 from maaor.dataset import join_list
 from maaor.orgs import parse_org_cell
 from maaor.validate.cells import unknown_org_params
@@ -168,117 +167,6 @@ class KindRules:
                 context=obj_values(parent),
             )
 
-    #: Funding amounts converted to US dollars, and where each keeps its original amount.
-    _FUNDING_MONEY = {
-        "required_usd": "required_original",
-        "funded_usd": "funded_original",
-        "pledged_usd": "pledged_original",
-    }
-
-    def _kind_funding(self) -> None:
-        """Amounts in another currency converted to US dollars at the year's average rate.
-
-        A row's currency is the one written in the cell ("EUR 5,000"), else its Currency
-        column, else the one in the column's header ("Pledged (EUR)"), else US dollars.
-        The original amount and the currency are kept; a missing rate leaves the dollar
-        amount unknown with a warning, an unknown currency is an error.
-        """
-        money = [f for f in self._FUNDING_MONEY if f in self._money_parsed]
-        if not money:
-            return
-        table = fx.rates()
-        column_currency = None
-        if "currency" in self.frame.columns:
-            written = self.frame["currency"]
-            codes, uniques = pd.factorize(written, use_na_sentinel=True)
-            found = np.array([*(nz.currency_code(str(u)) for u in uniques), None], dtype=object)
-            column_currency = pd.Series(found[codes] if len(codes) else found[:0], index=self.index, dtype=object)
-            unknown = (column_currency.isna() & ~pd.Series(self.raw_blank["currency"], index=self.index)).to_numpy()
-            self.col.rows_problem(
-                "error", "money.currency_unknown", "currency", unknown, obj_values(written),
-                "'{value}' is not a currency maaor knows; the amounts of this row cannot be "
-                "converted to US dollars.",
-                "Write the currency's ISO code: USD, " + ", ".join(fx.CONVERTED) + ".",
-            )
-        year = self.out.get("year", pd.Series(pd.NA, index=self.index, dtype="Int64"))
-        row_currency = pd.Series(None, index=self.index, dtype=object)
-        converted: dict[str, set] = {}
-        for fld in money:
-            parsed = self._money_parsed[fld]
-            original = self.out[fld]
-            currency = parsed.currency if parsed.currency is not None else pd.Series(None, index=self.index, dtype=object)
-            if column_currency is not None:
-                currency = currency.where(currency.notna(), column_currency)
-            header = (getattr(self.mapped, "currencies", None) or {}).get(fld)
-            # A cell naming a currency without a single code ("francs") stays unknown.
-            unknown_cell = parsed.non_usd & currency.isna()
-            currency = currency.where(currency.notna() | unknown_cell, header or "USD")
-            pairs = pd.DataFrame({"c": currency, "y": year}).astype(object)
-            keys, uniques = pd.factorize(pd.Series(list(zip(pairs["c"], pairs["y"], strict=True)), index=self.index))
-            rate_of = [
-                (table.rate(c, None if y is None or y is pd.NA or y != y else int(y)) if c else None)
-                for c, y in uniques
-            ]
-            rates = pd.Series(np.array([*rate_of, None], dtype=object)[keys], index=self.index, dtype="float64")
-            usd = original * rates
-            has_amount = original.notna()
-            missing = (has_amount & rates.isna() & currency.notna()).to_numpy()
-            self.col.rows_problem(
-                "warning", "money.no_rate", fld, missing,
-                np.array([f"{c} {_year_text(y)}" for c, y in zip(currency, year, strict=True)], dtype=object),
-                "There is no exchange rate for {value} in maaor's table; the amount was kept "
-                "in its currency and its US-dollar value left unknown.",
-                "Ask the coordinator to add the year's average rate (setting "
-                "MAAOR_EXCHANGE_RATES), or write the amount in US dollars.",
-            )
-            cannot = (has_amount & unknown_cell).to_numpy()
-            self.col.rows_problem(
-                "error", "money.currency_unknown", fld, cannot, obj_values(self.frame[fld]),
-                "'{value}' names a currency maaor cannot convert to US dollars.",
-                "Write the currency's ISO code (USD, " + ", ".join(fx.CONVERTED) + ") before "
-                "the amount, e.g. EUR 5,000.",
-            )
-            self.out[fld] = usd
-            self.out[self._FUNDING_MONEY[fld]] = original
-            row_currency = row_currency.where(row_currency.notna() | ~has_amount, currency)
-            foreign = has_amount & currency.notna() & (currency != "USD") & rates.notna()
-            for c in currency[foreign].unique():
-                converted.setdefault(c, set()).update(self.index[(foreign & (currency == c)).to_numpy()])
-        self.out["currency"] = row_currency.astype("str").where(row_currency.notna(), np.nan)
-        if converted:
-            listed = ", ".join(f"{len(rows)} row{'s' if len(rows) != 1 else ''} in {c}" for c, rows in sorted(converted.items()))
-            self.col.sheet_problem(
-                "note",
-                "money.converted",
-                f"Amounts in other currencies were converted to US dollars at the year's "
-                f"average rate ({listed}); the amounts as written and their currency are kept. "
-                f"Rates: {table.source}.",
-                "",
-            )
-
-    def _mine_action_unspecified(self) -> None:
-        """A warning per row whose sector says only "Mine Action" (no pillar)."""
-        pillar = self.out.get("pillar")
-        if pillar is None:
-            return
-        rows = (pillar == "mine_action_unspecified").fillna(False).to_numpy(dtype=bool)
-        if not rows.any():
-            return
-        source = "pillar" if "pillar" in self.frame.columns else "subsector"
-        if "subsector" in self.frame.columns and "pillar" in self.frame.columns:
-            written = self.frame["pillar"].where(
-                vocab.lookup_series("pillar", self.frame["pillar"]).notna(), self.frame["subsector"]
-            )
-        else:
-            written = self.frame[source]
-        self.col.rows_problem(
-            "warning", "pillar.mine_action_unspecified", source, rows, obj_values(written),
-            "'{value}' says mine action but not which pillar; the row was loaded with the "
-            "pillar 'Mine action (unspecified)'.",
-            "If the pillar is known, write it (Land release, Explosive ordnance risk "
-            "education, Victim assistance, ...) so the row counts in that pillar's figures.",
-        )
-
     def _kind_presence(self) -> None:
         pillar = self.out.get("pillar")
         if "activity" in self.frame.columns:
@@ -289,15 +177,6 @@ class KindRules:
                 blank = pd.Series(self.raw_blank["pillar"], index=self.index)
                 pillar = pillar.where(~blank, from_activity)
             self.out["pillar"] = pillar
-        if "subsector" in self.frame.columns:
-            # A humanitarian 3W: "Protection" as sector, "Mine Action" (or a pillar) as
-            # subsector. The subsector names the pillar where the sector does not.
-            from_sub = vocab.lookup_series("pillar", self.frame["subsector"])
-            current = self.out.get("pillar", pd.Series(np.nan, index=self.index, dtype="str"))
-            take = (current.isna() | pd.Series(self._unknown_pillar, index=self.index)) & from_sub.notna()
-            self.out["pillar"] = current.where(~take, from_sub)
-            self._unknown_pillar = self._unknown_pillar & ~take.to_numpy()
-        self._mine_action_unspecified()
         if "pillar" in self.frame.columns:
             unknown = self._unknown_pillar
             self.col.rows_problem(
@@ -407,11 +286,3 @@ class KindRules:
             {"start": self.col.label(start_f)},
         )
         self.out[end_f] = end.where(~pd.Series(before, index=self.index))
-
-
-def _year_text(year) -> str:
-    """A year for a message: "2012", or "(no year)"."""
-    try:
-        return str(int(year))
-    except (TypeError, ValueError):
-        return "(no year)"

@@ -61,7 +61,6 @@ class SheetValidator(CellTypeRules, KindRules, PcodeRules):
         self.col.error_rows = np.zeros(self.n, dtype=bool)
         self.out: dict[str, pd.Series] = {}
         self._unknown_pillar = np.zeros(self.n, dtype=bool)
-        self._money_parsed: dict = {}  # funding: field -> MoneyParse, converted to USD later
         self._budget_failed = np.zeros(self.n, dtype=bool)
         # Blank raw cells per field (before parsing), for required-value checks.
         self.raw_blank: dict[str, np.ndarray] = {
