@@ -125,6 +125,9 @@ SAFE_NAMES = {
     "minutes", "pin", "number", "year", "size", "v", "c", "code", "name_key", "icon",
     "title_key", "path", "label_key", "key", "rest", "hash_problem", "limit",
     "MAX_COUNTRIES_CHARTED", "pinned",
+    # coordinator.render_problems: a module constant (int); page._held_version: an int
+    # version id (checked isinstance int before use).
+    "GROUPS_SHOWN", "held",
     # coordinator.section_changes: ", ".join of catalogue names of the kept tables.
     "names",
 }

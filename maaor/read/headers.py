@@ -160,6 +160,10 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         if wide:
             named = "indicators"
             columns.headers = [None if j in wide else h for j, h in enumerate(columns.headers)]
+            # A yearly column holds that year's value whatever its tag says: its tag must
+            # not place it a second time (e.g. as the country).
+            written_tags = list(columns.tags)
+            columns.tags = [None if j in wide else g for j, g in enumerate(columns.tags)]
     if named:
         chosen = _assign(named, columns)
     else:
@@ -169,6 +173,7 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
     if wide and "year" in chosen.fields:
         wide = {}  # a Year column of its own: the yearly headers are ordinary columns
         columns.headers = written
+        columns.tags = written_tags
         chosen = _assign(named, columns)
 
     first_row = raw.first_row
@@ -383,6 +388,14 @@ def _number(value: object) -> float | None:
 SUM_ROWS_MAX_ROWS = 20_000
 
 
+def _adds_up(column: np.ndarray, n: float) -> bool:
+    """True when ``n`` is the sum of at least two numbers of ``column`` (a row equal to
+    the one number above it is a repeat, not a total: it is loaded, and the duplicate
+    checks see it)."""
+    terms = [x for v in column if (x := _number(v)) is not None]
+    return n != 0 and len(terms) >= 2 and abs(sum(terms) - n) <= 1e-6 * abs(n)
+
+
 def sum_rows(cells: pd.DataFrame, positions: np.ndarray, last: int = 3) -> dict[int, str]:
     """Unlabelled total rows at the bottom of a table: rows holding only numbers, each
     equal to the sum of its column over the data rows above.
@@ -405,10 +418,7 @@ def sum_rows(cells: pd.DataFrame, positions: np.ndarray, last: int = 3) -> dict[
             break
         above = positions[:k]
         above = above[~np.isin(above, list(found))]
-        sums_match = all(
-            n != 0 and abs(sum(x for v in values[above, j] if (x := _number(v)) is not None) - n) <= 1e-6 * abs(n)
-            for j, n in numbers
-        )
+        sums_match = all(_adds_up(values[above, j], n) for j, n in numbers)
         if not sums_match:
             break
         found[int(positions[k])] = "numbers equal to the sum of the rows above"

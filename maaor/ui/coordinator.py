@@ -241,10 +241,13 @@ def render_problems(lang: str, problems: Sequence[Problem], key: str) -> None:
     shown = [p for p in problems if not choice or p.sheet == choice]
     groups = group_problems(shown, lang, by_severity=order == "severity")
     for group in groups[:GROUPS_SHOWN]:
-        severity = t(f"coord.problem.severity.{group.severity}", lang)
         where = " › ".join(x for x in (group.sheet, group.column) if x)
-        label = f"**{severity}**" + (f" · {md_escape(where)}" if where else "")
-        with st.expander(label + " — " + md_escape(group_summary(group, lang))):
+        # Markdown label: catalogue words, and the data escaped.
+        with st.expander(
+            "**" + t(f"coord.problem.severity.{group.severity}", lang) + "**"
+            + (" · " + md_escape(where) if where else "")
+            + " — " + md_escape(group_summary(group, lang))
+        ):
             if group.fix:
                 st.markdown(t("coord.problem.fix_line", lang, fix=md_escape(group.fix)))
             st.dataframe(problems_frame(group.problems, lang), hide_index=True)

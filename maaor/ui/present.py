@@ -350,8 +350,8 @@ def slide(page: Page, show: Show) -> None:
             with right:
                 if chart.kind == "map":
                     with st.container(key="present_map"):
-                        st.html(f"<style>.st-key-present_map img {{ max-height: {height}px; }}"
-                                "</style>")
+                        # The map picture's height follows the viewport like the charts'.
+                        st.html("<style>.st-key-present_map img { max-height: 62vh; }</style>")
                         st.image(map_png(page.version, page.filters, page.today, page.lang),
                                  alt=chart.alt, width="stretch")  # its legend is drawn in
                 elif chart.categories:
