@@ -253,18 +253,27 @@ LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
+def _choice_setting(env: Mapping[str, str] | None, name: str, choices: tuple[str, ...],
+                    default: str, fold=str.lower) -> str:
+    """One of ``choices`` from variable ``name`` (case folded by ``fold``), else ``default``
+    when unset.
+
+    Raises:
+        ConfigError: the variable holds another value.
+    """
+    value = fold(_env(env).get(name, "").strip()) or default
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 def log_format(env: Mapping[str, str] | None = None) -> str:
     """Return the log format from MAAOR_LOG_FORMAT: "text" (the default) or "json".
 
     Raises:
         ConfigError: MAAOR_LOG_FORMAT holds another value.
     """
-    env = _env(env)
-    value = env.get("MAAOR_LOG_FORMAT", "").strip().lower() or "text"
-    if value not in LOG_FORMATS:
-        raise ConfigError(f"MAAOR_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, "
-                          f"not {value!r}")
-    return value
+    return _choice_setting(env, "MAAOR_LOG_FORMAT", LOG_FORMATS, "text")
 
 
 def log_level(env: Mapping[str, str] | None = None) -> str:
@@ -273,12 +282,7 @@ def log_level(env: Mapping[str, str] | None = None) -> str:
     Raises:
         ConfigError: MAAOR_LOG_LEVEL holds another value.
     """
-    env = _env(env)
-    value = env.get("MAAOR_LOG_LEVEL", "").strip().upper() or "INFO"
-    if value not in LOG_LEVELS:
-        raise ConfigError(f"MAAOR_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
-                          f"not {value!r}")
-    return value
+    return _choice_setting(env, "MAAOR_LOG_LEVEL", LOG_LEVELS, "INFO", fold=str.upper)
 
 
 def slow_page_seconds(env: Mapping[str, str] | None = None) -> float:

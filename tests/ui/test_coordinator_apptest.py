@@ -17,25 +17,13 @@ from maaor import service, vocab
 from maaor.auth import HASH_ENV, hash_password
 from maaor.i18n import catalogue
 from tests.paths import ROOT
+from tests.upload_files import presence_xlsx
 
 PAGE = ROOT / "pages" / "6_Coordinator.py"
 PASSWORD = "correct horse battery staple"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cheap scrypt cost keeps the tests fast; the format is the one production uses.
 FAST_HASH = hash_password(PASSWORD, n=2**10)
-
-
-def presence_xlsx(rows: list[list[object]]) -> bytes:
-    """A one-sheet 4W workbook with the template headers and ``rows``."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "4W"
-    sheet.append(["Organisation", "Country", "Admin 1", "Pillar", "Status", "Women reached"])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 CLEAN = presence_xlsx([
