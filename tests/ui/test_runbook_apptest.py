@@ -17,26 +17,19 @@ from maaor.bundled import default_sources
 from maaor.filters import version_from_params
 from maaor.glossary import GLOSSARY
 from maaor.i18n import fmt_number
+from tests.conftest import bundled_app_store
 from tests.paths import ROOT
 
 
 @pytest.fixture
-def two_versions(tmp_path, monkeypatch):
+def two_versions(tmp_path):
     """A store with the bundled data (v1) and a v2 holding only its first activity."""
-    monkeypatch.setenv("MAAOR_SQLITE_PATH", str(tmp_path / "maaor.sqlite"))
-    for name in ("MAAOR_DATABASE_URL", "MAAOR_PUBLIC_PRESENCE_LEVEL", "MAAOR_BASEMAP_STYLE"):
-        monkeypatch.delenv(name, raising=False)
-    service.reset_for_tests()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    store = service.open_store()
-    v1 = store.current_version()
-    ds = store.load(v1)
-    smaller = replace(ds, tables={**ds.tables, "workplan": ds.workplan.head(1)})
-    yield store, v1, len(ds.workplan), smaller
-    service.reset_for_tests()
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with bundled_app_store(tmp_path):
+        store = service.open_store()
+        v1 = store.current_version()
+        ds = store.load(v1)
+        smaller = replace(ds, tables={**ds.tables, "workplan": ds.workplan.head(1)})
+        yield store, v1, len(ds.workplan), smaller
 
 
 def activities_shown(at: AppTest) -> str:

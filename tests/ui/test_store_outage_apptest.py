@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from maaor import service
+from tests.conftest import bundled_app_store
 from tests.paths import ROOT
 
 UNREACHABLE = "postgresql+psycopg://maaor@127.0.0.1:9/unreachable?connect_timeout=2"
@@ -18,19 +19,11 @@ STORE_MESSAGE = "The data cannot be read at the moment"
 
 
 @pytest.fixture
-def store_then_outage(tmp_path, monkeypatch):
+def store_then_outage(tmp_path):
     """A working SQLite store; the test then points the app at an unreachable one."""
-    monkeypatch.setenv("MAAOR_SQLITE_PATH", str(tmp_path / "maaor.sqlite"))
-    for name in ("MAAOR_DATABASE_URL", "MAAOR_PUBLIC_PRESENCE_LEVEL", "MAAOR_BASEMAP_STYLE"):
-        monkeypatch.delenv(name, raising=False)
-    service.reset_for_tests()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    version = service.current_version()
-    yield version
-    service.reset_for_tests()
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with bundled_app_store(tmp_path):
+        version = service.current_version()
+        yield version
 
 
 def _outage(monkeypatch) -> None:

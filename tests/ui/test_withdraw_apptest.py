@@ -15,6 +15,7 @@ from maaor import service
 from maaor.bundled import default_sources
 from maaor.i18n import fmt_date
 from maaor.usecases.withdraw import withdraw_version
+from tests.conftest import bundled_app_store
 from tests.paths import ROOT
 from tests.ui.test_coordinator_apptest import signed_in, store_env  # noqa: F401 - fixture
 
@@ -22,24 +23,16 @@ APP = str(ROOT / "app.py")
 
 
 @pytest.fixture
-def two_versions(tmp_path, monkeypatch):
+def two_versions(tmp_path):
     """The bundled data (v1) and a v2 holding only the first activity (current)."""
-    monkeypatch.setenv("MAAOR_SQLITE_PATH", str(tmp_path / "maaor.sqlite"))
-    for name in ("MAAOR_DATABASE_URL", "MAAOR_PUBLIC_PRESENCE_LEVEL", "MAAOR_BASEMAP_STYLE"):
-        monkeypatch.delenv(name, raising=False)
-    service.reset_for_tests()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    store = service.open_store()
-    v1 = store.current_version()
-    ds = store.load(v1)
-    sources, _ = default_sources()
-    v2 = store.publish(replace(ds, tables={**ds.tables, "workplan": ds.workplan.head(1)}),
-                       sources, by="lead", note="smaller")
-    yield store, v1, v2
-    service.reset_for_tests()
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with bundled_app_store(tmp_path):
+        store = service.open_store()
+        v1 = store.current_version()
+        ds = store.load(v1)
+        sources, _ = default_sources()
+        v2 = store.publish(replace(ds, tables={**ds.tables, "workplan": ds.workplan.head(1)}),
+                           sources, by="lead", note="smaller")
+        yield store, v1, v2
 
 
 def pinned(version: int, page: str | None = None, lang: str | None = None) -> AppTest:
