@@ -13,9 +13,10 @@ def run_export(args) -> int:
     Exit codes: 0 written; 1 the store or the version cannot be read; 2 usage error.
     """
     from maaor import service
-    from maaor.export.machine import full_table, public_view, table_bytes
+    from maaor.export.machine import full_table, table_bytes
     from maaor.export.package import data_package
     from maaor.store import StoreError
+    from maaor.views import public_dataset
 
     if args.format != "datapackage" and not args.table:
         print("maaor export: --table is required with --format " + args.format, file=sys.stderr)
@@ -30,7 +31,7 @@ def run_export(args) -> int:
         print(f"maaor export: {exc}", file=sys.stderr)
         return 1
     if args.public:
-        dataset = public_view(dataset)
+        dataset = public_dataset(dataset)
     today = dt.date.today()
     if args.format == "datapackage":
         folder = Path(args.out)

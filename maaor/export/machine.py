@@ -1,7 +1,7 @@
 """Whole tables of a published version for other tools: CSV, HXL CSV, JSON, XLSX.
 
 One function per question: which tables (:data:`EXPORT_TABLES`), what a table holds
-(:func:`full_table`), what the public may see (:func:`public_view`) and the bytes of one
+(:func:`full_table`), what the public may see (:func:`maaor.views.public_dataset`) and the bytes of one
 format (:func:`table_bytes`). ``maaor export`` and the pages' "data for other tools"
 downloads both call these, so they cannot disagree.
 """
@@ -29,15 +29,6 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 EXTENSIONS = {"csv": "csv", "hxl": "hxl.csv", "json": "json", "xlsx": "xlsx"}
-
-
-def public_view(dataset: Dataset) -> Dataset:
-    """Return what the public may see of ``dataset``: the one public transformation
-    (:func:`maaor.views.public_dataset`: sensitive columns blanked, presence coarsened
-    to ``MAAOR_PUBLIC_PRESENCE_LEVEL``)."""
-    from maaor import views
-
-    return views.public_dataset(dataset)
 
 
 def full_table(dataset: Dataset, table: str, today: dt.date) -> pd.DataFrame:

@@ -15,7 +15,8 @@ from maaor import service
 from maaor.bundled import load_default
 from maaor.cli import main
 from maaor.export.hxl import table_tags
-from maaor.export.machine import EXPORT_TABLES, full_table, public_view, table_bytes
+from maaor.export.machine import EXPORT_TABLES, full_table, table_bytes
+from maaor.views import public_dataset
 
 TODAY = dt.date(2026, 12, 6)
 hxl = pytest.importorskip("hxl", reason="libhxl (requirements-dev.txt) reads the HXL exports")
@@ -130,7 +131,7 @@ def test_cli_datapackage_passes_frictionless_validation(cli_store, tmp_path, cap
     assert descriptor["maaor"]["version"] == 1 and descriptor["maaor"]["public"] is True
     report = frictionless.validate(str(out / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
-    public = public_view(service.load_dataset(1))
+    public = public_dataset(service.load_dataset(1))
     rows = {task.name: task.stats["rows"] for task in report.tasks}
     assert rows == {t: len(full_table(public, t, dt.date.today())) for t in EXPORT_TABLES}
     fields = {f["name"]: f for f in descriptor["resources"][1]["schema"]["fields"]}
@@ -147,7 +148,7 @@ def test_cli_export_formats_and_public(cli_store, tmp_path, capsys):
     full_rows, public_rows = json.loads(full.read_bytes()), json.loads(public.read_bytes())
     assert any(r["focal_point"] for r in full_rows)
     assert not any(r["focal_point"] or r["contact"] for r in public_rows)
-    expected = public_view(service.load_dataset(1)).presence
+    expected = public_dataset(service.load_dataset(1)).presence
     assert len(public_rows) == len(expected)
     capsys.readouterr()
     assert main(["export", "--format", "hxl", "--table", "flags", "--version", "1"]) == 0

@@ -11,7 +11,8 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from maaor import service
-from maaor.export.machine import full_table, public_view, table_bytes
+from maaor.export.machine import full_table, table_bytes
+from maaor.views import public_dataset
 from tests.conftest import bundled_app_store
 from tests.paths import ROOT
 
@@ -38,7 +39,7 @@ def test_gaps_page_offers_its_whole_tables_as_hxl_and_json(version, monkeypatch)
     full = {k: v for k, v in downloaded.items() if k.startswith("dl_full_")}
     tables = ("workplan", "presence", "mechanisms", "flags")
     assert set(full) == {f"dl_full_{t}_{f}" for t in tables for f in ("hxl", "json")}
-    public = public_view(service.load_dataset(version))
+    public = public_dataset(service.load_dataset(version))
     today = dt.date.today()
     for table in tables:
         want = full_table(public, table, today)
