@@ -128,9 +128,14 @@ def _rows(n: int, seed: int = 7):
         yield row
 
 
-def write_workbook(path: Path, n: int) -> str:
-    """Write the benchmark workbook; returns the writer used."""
+def write_workbook(path: Path, n: int, rows=None) -> str:
+    """Write the benchmark workbook; returns the writer used.
+
+    ``rows`` replaces the generated rows (default ``_rows(n)``), e.g. cleaned of their
+    deliberate mistakes for a publish (bench/publish_bench.py).
+    """
     labels, tags = _columns()
+    rows = _rows(n) if rows is None else rows
     try:
         import xlsxwriter
     except ImportError:
@@ -143,7 +148,7 @@ def write_workbook(path: Path, n: int) -> str:
         date_format = wb.add_format({"num_format": "yyyy-mm-dd"})
         ws.write_row(0, 0, labels)
         ws.write_row(1, 0, tags)
-        for r, row in enumerate(_rows(n), start=2):
+        for r, row in enumerate(rows, start=2):
             for c, value in enumerate(row):
                 if value is None:
                     continue
@@ -159,7 +164,7 @@ def write_workbook(path: Path, n: int) -> str:
     ws = wb.create_sheet("4W")
     ws.append(labels)
     ws.append(tags)
-    for row in _rows(n):
+    for row in rows:
         ws.append(row)
     wb.save(str(path))
     return "openpyxl (write-only)"
