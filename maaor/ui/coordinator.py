@@ -10,7 +10,8 @@ with ``st.dataframe`` / ``st.text`` (plain text), and text from data that reache
 label is escaped with :func:`maaor.ui.safe.md_escape`.
 
 The upload being prepared lives in ``st.session_state`` under :data:`UPLOAD_KEY` as a
-:class:`maaor.usecases.upload.Upload`.
+:class:`maaor.usecases.upload.Upload`. Once it is consumed (published or discarded),
+:func:`release_upload` drops every copy of its bytes the server holds.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from maaor import usecases, vocab
 from maaor.column_labels import field_label
 from maaor.i18n import fmt_date, fmt_money, fmt_percent, plural_form, t
 from maaor.problems import ROWS_NAMED, Problem, ProblemGroup, group_problems
+from maaor.ui import serverguard
 from maaor.ui.history import withdrawn_label
 from maaor.ui.safe import md_escape
 from maaor.usecases.candidate import SCOPES
@@ -38,6 +40,9 @@ from maaor.usecases.upload import Upload, max_upload_mb, upload_key
 UPLOAD_KEY = "coord_upload"
 FLASH_KEY = "coord_flash"
 FILES_KEY = "coord_files"
+FILES_GENERATION_KEY = "coord_files_generation"  # bumped when an upload is consumed
+RELEASED_KEY = "coord_upload_released"  # an upload was released: trim memory next run
+DISCARD_KEY = "coord_discard"
 NOTE_KEY = "coord_note"
 PUBLISH_KEY = "coord_publish"
 REVALIDATE_KEY = "coord_revalidate"
@@ -263,13 +268,42 @@ def _safe_stem(name: str) -> str:
 # ------------------------------------------------------------------------------ upload
 
 
+def files_key() -> str:
+    """The uploader's widget key now: :data:`FILES_KEY`, then a new key after each
+    consumed upload, so the browser's uploader starts empty and Streamlit drops the old
+    widget's state (which holds the files) instead of keeping it."""
+    generation = int(st.session_state.get(FILES_GENERATION_KEY, 0))
+    return FILES_KEY if generation == 0 else f"{FILES_KEY}_{generation}"
+
+
+def release_upload() -> None:
+    """Release the upload being prepared (published or discarded): its files leave
+    Streamlit's upload store, the uploader gets a new key, and the prepared upload
+    (which holds the files' bytes) leaves the session. The freed memory goes back to
+    the system on the next run (:func:`return_released_memory`)."""
+    key = files_key()
+    files = st.session_state.get(key) or []
+    serverguard.release_files([f.file_id for f in files if getattr(f, "file_id", None)])
+    for name in (UPLOAD_KEY, key, CONFIRM_REMOVAL_KEY, REVALIDATE_KEY):
+        st.session_state.pop(name, None)
+    st.session_state[FILES_GENERATION_KEY] = int(st.session_state.get(FILES_GENERATION_KEY, 0)) + 1
+    st.session_state[RELEASED_KEY] = True
+
+
+def return_released_memory() -> None:
+    """After an upload was released (the run that released it has ended, so nothing
+    refers to its bytes any more), hand the freed memory back to the system."""
+    if st.session_state.pop(RELEASED_KEY, False):
+        serverguard.return_freed_memory()
+
+
 def _uploaded_pairs(lang: str) -> tuple[list[tuple[str, bytes]], list[tuple[str, int]]]:
     limit_mb = max_upload_mb()
     files = st.file_uploader(
         t("coord.upload.label", lang),
         type=["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt", "json"],
         accept_multiple_files=True,
-        key=FILES_KEY,
+        key=files_key(),
         help=t("coord.upload.help", lang, mb=limit_mb),
         max_upload_size=limit_mb,
     )
@@ -286,16 +320,24 @@ def _uploaded_pairs(lang: str) -> tuple[list[tuple[str, bytes]], list[tuple[str,
 
 def section_upload(lang: str) -> Upload | None:
     """Upload & validate: the uploader, the scope, the report per file and sheet,
-    annotated downloads."""
+    annotated downloads, and a button that discards the files."""
+    return_released_memory()
     pairs, refused = _uploaded_pairs(lang)
     scope = st.radio(t("coord.scope.label", lang), options=SCOPES, key=SCOPE_KEY,
                      format_func=lambda s: t(SCOPE_LABELS[s], lang),
                      help=t("coord.scope.help", lang))
     upload: Upload | None = st.session_state.get(UPLOAD_KEY)
     if not pairs and not refused:
-        st.session_state.pop(UPLOAD_KEY, None)
+        if st.session_state.pop(UPLOAD_KEY, None) is not None:
+            # The browser removed the files (Streamlit dropped them from its store):
+            # the prepared upload goes too, its memory returned on the next run.
+            st.session_state[RELEASED_KEY] = True
         st.info(t("coord.upload.none", lang))
         return None
+    if st.button(t("coord.upload.discard", lang), key=DISCARD_KEY,
+                 help=t("coord.upload.discard_help", lang)):
+        release_upload()
+        st.rerun()
     ok, aliases = store_call(lang, usecases.aliases)
     if not ok:
         return None
@@ -483,7 +525,8 @@ def section_publish(lang: str, user: str, upload: Upload | None) -> None:
     if not ok:
         return
     after_publish()
-    for key in (UPLOAD_KEY, FILES_KEY, NOTE_KEY, CONFIRM_REMOVAL_KEY):
+    release_upload()
+    for key in (NOTE_KEY, CONFIRM_REMOVAL_KEY):
         st.session_state.pop(key, None)
     flash("success", t("coord.publish.done", lang, version=published.version))
     st.rerun()

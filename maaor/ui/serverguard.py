@@ -14,7 +14,9 @@ methods of the running server that the upload route calls, once per process:
 
 :func:`allow` / :func:`forget` are called by ``maaor.ui.auth`` each time it checks the
 session's coordinator grant; :func:`release` drops a session's uploaded bytes (at
-sign-out; Streamlit itself drops them when the session ends).
+sign-out; Streamlit itself drops them when the session ends), :func:`release_files` the
+files of one consumed upload (published or discarded, ``maaor.ui.coordinator``), and
+:func:`return_freed_memory` hands the freed bytes back to the operating system.
 
 Limits (environment): ``MAAOR_UPLOAD_MAX_FILES`` files held per session (default 10)
 and ``MAAOR_UPLOAD_BUDGET_MB`` bytes held per session (default 60).
@@ -74,6 +76,53 @@ def release(session_id: str) -> None:
     runtime = _runtime()
     if runtime is not None:
         runtime.uploaded_file_mgr.remove_session_files(session_id)
+
+
+def release_files(file_ids: list[str]) -> int:
+    """Drop the uploaded files ``file_ids`` of the running session from Streamlit's
+    upload store (Streamlit keeps them until the browser deletes them or the session
+    ends, even after the page has used them).
+
+    Returns:
+        How many of them the store still held.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "uploaded_file_mgr", None)
+    if ctx is None or manager is None or not file_ids:
+        return 0
+    held = len(manager.get_files(ctx.session_id, list(file_ids)))
+    remove = getattr(manager, "remove_file", None)
+    if remove is None:  # a store without per-file removal: drop the session's files
+        manager.remove_session_files(ctx.session_id)
+    else:
+        for file_id in file_ids:
+            remove(ctx.session_id, file_id)
+    _log.info("upload released: %d file(s) dropped from the upload store", held)
+    return held
+
+
+def return_freed_memory() -> None:
+    """Collect garbage and ask the C allocator to return free memory to the system.
+
+    Uploaded files are tens of MB each; once glibc has served one from its heap (its
+    mmap threshold grows after the first large block is freed), the freed block stays
+    in the process's resident memory until ``malloc_trim`` returns it.
+    """
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        trim = getattr(libc, "malloc_trim", None)
+    except OSError:  # no C library by that name (not glibc): nothing to ask
+        trim = None
+    if trim is not None:
+        trim(0)
 
 
 def _runtime():

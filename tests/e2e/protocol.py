@@ -131,13 +131,15 @@ class Browser:
     def signed_in(self) -> bool:
         return any("Signed in as coordinator" in t for t in self.texts)
 
-    def upload(self, size: int, file_id: str | None = None, session: str | None = None) -> int:
-        """PUT a multipart upload of ``size`` random bytes into ``session`` (default this
-        tab's); return the HTTP status."""
+    def upload(self, size: int, file_id: str | None = None, session: str | None = None,
+               data: bytes | None = None, name: str = "x.csv") -> int:
+        """PUT a multipart upload of ``size`` random bytes (or ``data``) named ``name``
+        into ``session`` (default this tab's); return the HTTP status."""
         boundary = "maaorboundary" + secrets.token_hex(4)
         head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-                f"filename=\"x.csv\"\r\nContent-Type: text/csv\r\n\r\n").encode()
-        body = head + os.urandom(size) + f"\r\n--{boundary}--\r\n".encode()
+                f"filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n").encode()
+        payload = os.urandom(size) if data is None else data
+        body = head + payload + f"\r\n--{boundary}--\r\n".encode()
         headers = {"Content-Type": f"multipart/form-data; boundary={boundary}",
                    "Cookie": self.cookie_header(), "X-Xsrftoken": self.xsrf}
         host, port = self.url.removeprefix("http://").split(":")
@@ -151,6 +153,31 @@ class Browser:
             return 0  # the server refused and closed before reading the whole body
         finally:
             conn.close()
+
+    def widget(self, key: str):
+        """The element of the widget whose user key is ``key`` (last run that drew it)."""
+        return next(w for i, w in self.widgets.items() if i.endswith("-" + key))
+
+    def send(self, *states) -> Browser:
+        """Run the current page with widget ``states``: ``(key, field, value)`` sets the
+        widget's proto ``field`` ("string_value", "trigger_value", ...), as the
+        frontend does when the user types, picks or presses."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_script_hash = self.page_hash
+        for key, name, value in states:
+            state = msg.rerun_script.widget_states.widgets.add()
+            state.id = self.widget(key).id
+            if name == "file_uploader_state_value":
+                for file_id, file_name, size in value:
+                    info = state.file_uploader_state_value.uploaded_file_info.add()
+                    info.file_id, info.name, info.size = file_id, file_name, size
+            else:
+                setattr(state, name, value)
+        self._run(msg)
+        return self
 
     def close(self) -> None:
         if self._ws is not None:
