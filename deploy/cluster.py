@@ -73,26 +73,15 @@ FRAME_ANCESTORS_ENV = "MAAOR_FRAME_ANCESTORS"  # read through maaor.config
 
 
 def frame_headers(mode: str, frame_ancestors: str | None = None) -> tuple[str, str]:
-    """Return (CSP frame-ancestors sources, X-Frame-Options directive line) for ``mode``.
+    """Return (CSP frame-ancestors sources, X-Frame-Options directive line) for ``mode``:
+    the policy of :func:`maaor.headers.frame_policy` (the one ``maaor serve`` sends too)
+    as nginx directives."""
+    from maaor.headers import frame_policy
 
-    Coordinator mode is never framed (the single-page app can navigate a framed page to
-    the Coordinator page). Viewer mode is framed by its own origin, or by the sources
-    in ``frame_ancestors`` / ``MAAOR_FRAME_ANCESTORS`` (e.g.
-    ``"'self' https://www.example.org"``); X-Frame-Options, which cannot name other
-    origins, is then left out.
-    """
-    if mode == "coordinator":
-        return "'none'", "add_header X-Frame-Options DENY always;"
-    if frame_ancestors is None:
-        from maaor import config
-
-        frame_ancestors = config.settings().frame_ancestors
-    sources = frame_ancestors.strip() or "'self'"
-    if any(c in sources for c in '";{}\n'):
-        raise ValueError(f"{FRAME_ANCESTORS_ENV} holds characters nginx cannot quote")
-    if sources == "'self'":
-        return sources, "add_header X-Frame-Options SAMEORIGIN always;"
-    return sources, "# X-Frame-Options left out: other origins may embed the pages"
+    policy = frame_policy(mode, frame_ancestors)
+    if policy.frame_options:
+        return policy.ancestors, f"add_header X-Frame-Options {policy.frame_options} always;"
+    return policy.ancestors, "# X-Frame-Options left out: other origins may embed the pages"
 
 
 def nginx_config(*, prefix: Path, listen: str, ports: list[int], mode: str,

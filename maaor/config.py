@@ -39,8 +39,8 @@ module reads one, and that each is documented in the README's configuration tabl
         sign-in grant expires (default 30).
     MAAOR_UPLOAD_MAX_FILES / MAAOR_UPLOAD_BUDGET_MB: files and MB one signed-in session
         may hold in Streamlit's upload store (defaults 10 and 60).
-    MAAOR_FRAME_ANCESTORS: viewer-mode nginx: CSP frame-ancestors sources allowed to
-        embed the public pages (default: own origin only).
+    MAAOR_FRAME_ANCESTORS: viewer mode (``maaor serve`` and nginx): CSP frame-ancestors
+        sources allowed to embed the public pages (default: own origin only).
     MAAOR_LOG_FORMAT: "text" (default) or "json" (one JSON object per line); see
         maaor.logs.
     MAAOR_LOG_LEVEL: DEBUG, INFO (default), WARNING or ERROR for maaor's own loggers.
@@ -169,7 +169,7 @@ class Settings:
         coordinator_idle_min: minutes without use before a coordinator grant expires.
         upload_max_files: files one signed-in session may hold in Streamlit's upload store.
         upload_budget_mb: MB one signed-in session may hold there.
-        frame_ancestors: viewer-mode nginx: who may frame the public pages ("" = own
+        frame_ancestors: viewer mode: who may frame the public pages ("" = own
             origin only).
         log_format: "text" or "json" (maaor.logs).
         log_level: level of maaor's own loggers.

@@ -5,6 +5,11 @@ current directory, so running the ``app.py`` of :mod:`maaor.resources` (the chec
 or the wheel's copy in ``maaor/_app``) applies the project's configuration from any
 directory. The data store is the usual one (``MAAOR_DATABASE_URL``, else the SQLite
 file; installed: ``var/maaor.sqlite`` under the directory ``maaor serve`` runs in).
+
+Unlike plain ``streamlit run app.py``, ``maaor serve`` sends the dashboard's security
+headers (framing forbidden in coordinator mode, an HttpOnly browser cookie the
+coordinator's sign-in is bound to, ``/_stcore/metrics`` closed): it runs Streamlit
+through :mod:`maaor.ui.webserver`, which adds them before the server listens.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from maaor.resources import app_script
 def serve_command(*, port: int = 8501, address: str | None = None,
                   max_upload_mb: int | None = None,
                   streamlit_args: Sequence[str] = ()) -> list[str]:
-    """Return the command line that runs the dashboard.
+    """Return the command line that runs the dashboard (``streamlit run`` through
+    :mod:`maaor.ui.webserver`, which adds the security headers).
 
     Args:
         port: the port Streamlit listens on.
@@ -29,7 +35,7 @@ def serve_command(*, port: int = 8501, address: str | None = None,
         max_upload_mb: upload limit in MB (None: the project's configuration).
         streamlit_args: further ``streamlit run`` options, passed through.
     """
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app_script()),
+    cmd = [sys.executable, "-m", "maaor.ui.webserver", "run", str(app_script()),
            "--server.headless", "true", "--server.port", str(port)]
     if address:
         cmd += ["--server.address", address]

@@ -64,7 +64,8 @@ def test_checkout_resources_are_the_top_level_files():
 def test_serve_runs_app_py_with_the_project_configuration():
     cmd = serve_command(port=8600, address="127.0.0.1", max_upload_mb=3,
                         streamlit_args=["--server.runOnSave", "false"])
-    assert cmd[1:5] == ["-m", "streamlit", "run", str(ROOT / "app.py")]
+    # Streamlit's own `streamlit run`, through the module that adds the security headers.
+    assert cmd[1:5] == ["-m", "maaor.ui.webserver", "run", str(ROOT / "app.py")]
     joined = " ".join(cmd)
     assert "--server.port 8600" in joined and "--server.address 127.0.0.1" in joined
     assert "--server.maxUploadSize 3" in joined and cmd[-2:] == ["--server.runOnSave", "false"]

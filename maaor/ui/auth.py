@@ -12,9 +12,12 @@ session from another browser). A password sign-in therefore creates a server-sid
 (``maaor.store.grants``) bound to the browser that signed in: a hash of the browser's
 own secrets, read from the cookies of its connection (``st.context.cookies``, i.e. the
 cookies of the WebSocket the session runs on now): Streamlit's XSRF cookie (a random
-token per browser, never in a URL or a log) and, behind the shipped nginx, its HttpOnly
-route cookie. Another browser reconnecting with the session id brings its own cookies,
-so the grant is refused there (log line ``coordinator grant refused ... other_browser``).
+token per browser, never in a URL or a log), behind the shipped nginx its HttpOnly
+route cookie, and under ``maaor serve`` its HttpOnly, SameSite=Strict browser cookie
+(``maaor.headers.BROWSER_COOKIE``). Another browser reconnecting with the session id
+brings its own cookies, so the grant is refused there (log line ``coordinator grant
+refused ... other_browser``). Under plain ``streamlit run`` the binding rests on the XSRF
+cookie alone, which scripts running in the page can read (see the README, "Security").
 The grant is rotated at every sign-in, expires after ``MAAOR_COORDINATOR_IDLE_MIN``
 minutes without use (default 30) and is revoked at sign-out. An OIDC sign-in is bound
 by Streamlit itself to its HttpOnly identity cookie (a session is never resumed under
@@ -34,6 +37,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from maaor import auth
+from maaor.headers import BROWSER_COOKIE
 from maaor.i18n import t
 from maaor.ui import serverguard
 from maaor.usecases.signin import Grants, grant_store
@@ -169,8 +173,9 @@ def browser_binding() -> str | None:
     if secret is None:
         return None
     route = cookies.get(ROUTE_COOKIE, "")
+    browser = cookies.get(BROWSER_COOKIE, "")
     return hashlib.sha256(b"maaor-grant\0" + secret + b"\0" + route.encode("utf-8")
-                          ).hexdigest()
+                          + b"\0" + browser.encode("utf-8")).hexdigest()
 
 
 def _session_id() -> str | None:
