@@ -280,7 +280,9 @@ def release_upload() -> None:
     """Release the upload being prepared (published or discarded): its files leave
     Streamlit's upload store, the uploader gets a new key, and the prepared upload
     (which holds the files' bytes) leaves the session. The freed memory goes back to
-    the system on the next run (:func:`return_released_memory`)."""
+    the system at the start of the next run (:func:`return_released_memory`) and again
+    in the background a few seconds later, once Streamlit has dropped the last
+    references (the old widget's state, deferred downloads) at the end of that run."""
     key = files_key()
     files = st.session_state.get(key) or []
     serverguard.release_files([f.file_id for f in files if getattr(f, "file_id", None)])
@@ -288,11 +290,12 @@ def release_upload() -> None:
         st.session_state.pop(name, None)
     st.session_state[FILES_GENERATION_KEY] = int(st.session_state.get(FILES_GENERATION_KEY, 0)) + 1
     st.session_state[RELEASED_KEY] = True
+    serverguard.return_freed_memory_soon()
 
 
 def return_released_memory() -> None:
-    """After an upload was released (the run that released it has ended, so nothing
-    refers to its bytes any more), hand the freed memory back to the system."""
+    """After an upload was released (the run that released it has ended, and its
+    references with it), hand the freed memory back to the system."""
     if st.session_state.pop(RELEASED_KEY, False):
         serverguard.return_freed_memory()
 
@@ -330,8 +333,8 @@ def section_upload(lang: str) -> Upload | None:
     if not pairs and not refused:
         if st.session_state.pop(UPLOAD_KEY, None) is not None:
             # The browser removed the files (Streamlit dropped them from its store):
-            # the prepared upload goes too, its memory returned on the next run.
-            st.session_state[RELEASED_KEY] = True
+            # the prepared upload goes too, and its memory back to the system.
+            serverguard.return_freed_memory_soon()
         st.info(t("coord.upload.none", lang))
         return None
     if st.button(t("coord.upload.discard", lang), key=DISCARD_KEY,

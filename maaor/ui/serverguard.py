@@ -16,7 +16,10 @@ methods of the running server that the upload route calls, once per process:
 session's coordinator grant; :func:`release` drops a session's uploaded bytes (at
 sign-out; Streamlit itself drops them when the session ends), :func:`release_files` the
 files of one consumed upload (published or discarded, ``maaor.ui.coordinator``), and
-:func:`return_freed_memory` hands the freed bytes back to the operating system.
+:func:`return_freed_memory` hands the freed bytes back to the operating system. With the
+guard, the process's C allocator gets fixed thresholds
+(:func:`fix_allocator_thresholds`): uploaded files are mapped on their own, so freeing
+them returns their memory.
 
 Limits (environment): ``MAAOR_UPLOAD_MAX_FILES`` files held per session (default 10)
 and ``MAAOR_UPLOAD_BUDGET_MB`` bytes held per session (default 60).
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 _log = logging.getLogger("maaor.security")
@@ -103,6 +107,47 @@ def release_files(file_ids: list[str]) -> int:
     return held
 
 
+#: glibc's ``mallopt`` parameters and the values the server process uses: blocks of
+#: 4 MiB and more (uploaded files, their copies) are mapped on their own and unmapped
+#: when freed; a heap keeps at most 16 MiB free at its top.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD = 4 * 1024 * 1024
+TRIM_THRESHOLD = 16 * 1024 * 1024
+
+
+def _libc():
+    """The C library when it is glibc (``mallopt``, ``malloc_trim``), else None."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:  # no C library by that name
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+def fix_allocator_thresholds() -> bool:
+    """Stop glibc from keeping large freed blocks (once per process).
+
+    glibc raises its mmap threshold each time a large mapped block is freed (up to 32
+    MiB), so after the first uploaded file the next ones come from the heap, and each
+    thread's heap keeps up to twice that free at its top, where ``malloc_trim`` does
+    not reach it: 2 x 20 MB uploads left ~60 MB resident after their release. Fixed
+    thresholds (which also turn the raising off) map every block of 4 MiB or more on
+    its own, returned to the system as soon as it is freed.
+
+    Returns:
+        True when set (glibc), False otherwise.
+    """
+    libc = _libc()
+    if libc is None or not hasattr(libc, "mallopt"):
+        return False
+    return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+                and libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+
+
 def return_freed_memory() -> None:
     """Collect garbage and ask the C allocator to return free memory to the system.
 
@@ -110,19 +155,31 @@ def return_freed_memory() -> None:
     mmap threshold grows after the first large block is freed), the freed block stays
     in the process's resident memory until ``malloc_trim`` returns it.
     """
-    import ctypes
-    import ctypes.util
     import gc
 
     gc.collect()
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-        trim = getattr(libc, "malloc_trim", None)
-    except OSError:  # no C library by that name (not glibc): nothing to ask
-        trim = None
-    if trim is not None:
-        trim(0)
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+#: Seconds after a release at which freed memory is handed back again: the last
+#: references to an upload's bytes (Streamlit's stale widget state and deferred
+#: downloads) go only when the run after the release ends.
+TRIM_DELAYS_S = (1.0, 5.0, 15.0)
+
+
+def return_freed_memory_soon(delays: tuple[float, ...] = TRIM_DELAYS_S) -> None:
+    """Call :func:`return_freed_memory` in the background after each of ``delays``."""
+
+    def trim_later() -> None:
+        waited = 0.0
+        for delay in delays:
+            time.sleep(max(0.0, delay - waited))
+            waited = delay
+            return_freed_memory()
+
+    threading.Thread(target=trim_later, name="maaor-trim", daemon=True).start()
 
 
 def _runtime():
@@ -198,6 +255,7 @@ def install() -> bool:
 
         runtime.is_active_session = is_active_session
         manager.add_file = add_file
+        fix_allocator_thresholds()
         # Sessions that uploaded before the guard existed keep nothing.
         for session_id in list(getattr(manager, "file_storage", {})):
             if session_id not in _allowed:
