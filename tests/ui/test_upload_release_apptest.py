@@ -10,11 +10,11 @@ from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
 from maaor import service
 from maaor.ui import coordinator, serverguard
-from tests.ui.test_coordinator_apptest import (  # noqa: F401 - store_env is a fixture
+from tests.ui.test_coordinator_apptest import (
     CLEAN,
     WITH_ERRORS,
     signed_in,
-    store_env,
+    store_env,  # noqa: F401 - fixture
     texts,
     upload,
 )
@@ -30,7 +30,7 @@ def released(at) -> bool:
             and not uploader.value and NONE_YET in texts(at.info))
 
 
-def test_discard_releases_the_upload(store_env, monkeypatch):
+def test_discard_releases_the_upload(store_env, monkeypatch):  # noqa: F811
     asked = []
     monkeypatch.setattr(serverguard, "release_files", lambda ids: asked.append(list(ids)))
     at = upload(signed_in(), "4w.xlsx", WITH_ERRORS)
@@ -43,7 +43,7 @@ def test_discard_releases_the_upload(store_env, monkeypatch):
     assert service.current_version() == 1
 
 
-def test_publish_releases_the_upload(store_env, monkeypatch):
+def test_publish_releases_the_upload(store_env, monkeypatch):  # noqa: F811
     asked = []
     monkeypatch.setattr(serverguard, "release_files", lambda ids: asked.append(list(ids)))
     at = upload(signed_in(), "4w.xlsx", CLEAN)
