@@ -15,7 +15,8 @@ is built with :class:`SecurityHeaders` around it before it listens.
   coordinator mode ``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``);
 * ``X-Content-Type-Options: nosniff``;
 * for a browser without one, the HttpOnly, SameSite=Strict browser cookie
-  (:data:`maaor.headers.BROWSER_COOKIE`) a coordinator's grant is bound to;
+  (:data:`maaor.headers.BROWSER_COOKIE`) a coordinator's grant is bound to (not on a
+  request from another site, which would not carry it even if the browser had it);
 
 and answers ``/_stcore/metrics`` (Streamlit's internal counters) with 404, as the
 shipped nginx does.
@@ -37,6 +38,14 @@ METRICS_PATH = "/_stcore/metrics"
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    """The value of request header ``name`` (lower case), "" when absent."""
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return value.decode("latin-1").strip().lower()
+    return ""
 
 
 def _has_cookie(scope: Scope, name: str) -> bool:
@@ -72,7 +81,12 @@ class SecurityHeaders:
             await self._not_found(send)
             return
         cookie = None
-        if not _has_cookie(scope, BROWSER_COOKIE):
+        # A request from another site's page does not carry a SameSite=Strict cookie
+        # even when the browser has one: giving it a new one there would replace the
+        # browser's (and sign its coordinator out). The page's own requests that follow
+        # (scripts, the WebSocket) are same-site and get or carry it.
+        if (not _has_cookie(scope, BROWSER_COOKIE)
+                and _header(scope, b"sec-fetch-site") != "cross-site"):
             cookie = browser_cookie(secrets.token_urlsafe(32),
                                     secure=scope.get("scheme") == "https")
 

@@ -64,6 +64,16 @@ def test_a_new_browser_gets_the_cookie_a_returning_one_does_not():
     assert [v for n, v in https if n == "set-cookie"][0].endswith("; Secure")
 
 
+def test_a_request_from_another_site_does_not_replace_the_cookie():
+    app = SecurityHeaders(stand_in, HEADERS)
+    scope = http("/Presence")
+    scope["headers"].append((b"sec-fetch-site", b"cross-site"))
+    # The browser may hold a cookie it did not send (SameSite=Strict): none is set.
+    assert not [v for n, v in response_headers_of(call(app, scope)) if n == "set-cookie"]
+    scope["headers"][-1] = (b"sec-fetch-site", b"same-origin")
+    assert [v for n, v in response_headers_of(call(app, scope)) if n == "set-cookie"]
+
+
 def test_two_browsers_get_different_tokens():
     app = SecurityHeaders(stand_in, HEADERS)
     tokens = {dict(response_headers_of(call(app, http())))["set-cookie"] for _ in range(2)}
