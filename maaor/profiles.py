@@ -129,16 +129,6 @@ class MappingProfile:
             for fld, chosen in self.values.items() if chosen
         }
 
-    def merged(self, columns: Mapping[str, str | None] | None = None,
-               values: Mapping[str, Mapping[str, str]] | None = None) -> MappingProfile:
-        """Return this profile with more choices (a later choice for the same header or
-        value replaces the earlier one)."""
-        new_values = {f: dict(v) for f, v in self.values.items()}
-        for fld, chosen in (values or {}).items():
-            new_values.setdefault(fld, {}).update(chosen)
-        return MappingProfile(self.name, self.kind, self.headers,
-                              {**self.columns, **(columns or {})}, new_values)
-
     def to_dict(self) -> dict:
         """The JSON form (what ``--profile`` reads and the page exports)."""
         return {
@@ -226,10 +216,22 @@ def make_profile(name: str, kind: str, headers: Sequence[str],
 
 
 def profile_from_json(text: str | bytes) -> MappingProfile:
-    """Parse a profile file.
+    """Parse a file holding exactly one profile.
 
     Raises:
-        ProfileError: too large, not JSON, or not a valid profile.
+        ProfileError: too large, not JSON, not one valid profile.
+    """
+    found = profiles_from_json(text)
+    if len(found) != 1:
+        raise ProfileError(f"the file holds {len(found)} profiles; one was expected")
+    return found[0]
+
+
+def profiles_from_json(text: str | bytes) -> list[MappingProfile]:
+    """Parse a profile file holding one profile (a JSON object) or several (an array).
+
+    Raises:
+        ProfileError: too large, not JSON, or one of its profiles is not valid.
     """
     if len(text) > MAX_PROFILE_BYTES:
         raise ProfileError(f"the profile file is larger than {MAX_PROFILE_BYTES // 1024} kB")
@@ -237,7 +239,18 @@ def profile_from_json(text: str | bytes) -> MappingProfile:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProfileError(f"the profile file is not JSON ({exc})") from None
-    return profile_from_dict(data)
+    if isinstance(data, list):
+        if not data:
+            raise ProfileError("the profile file holds no profile")
+        return [profile_from_dict(d) for d in data]
+    return [profile_from_dict(data)]
+
+
+def profiles_to_json(profiles: Sequence[MappingProfile]) -> str:
+    """The file form of ``profiles``: one JSON object for one profile, else an array."""
+    if len(profiles) == 1:
+        return profiles[0].to_json()
+    return json.dumps([p.to_dict() for p in profiles], indent=2, ensure_ascii=False)
 
 
 def _row_texts(row: Sequence[object]) -> list[str]:
