@@ -314,7 +314,7 @@ def apply_value_choices(frame: pd.DataFrame, choices: Mapping[str, Mapping[str, 
         column = out[fld].to_numpy(dtype=object).copy()
         hit = codes >= 0
         column[hit] = [table[c] for c in codes[hit]]
-        out[fld] = column
+        out[fld] = pd.Series(column, index=out.index, dtype=object)
     return out
 
 
