@@ -207,6 +207,8 @@ def make_profile(name: str, kind: str, headers: Sequence[str],
         if not isinstance(chosen, Mapping):
             raise ProfileError(f"the values of '{fld}' must be a JSON object")
         allowed = set(allowed_values(vtype))
+        # null: a value listed for the user to choose (``--save-profile``), not chosen yet.
+        chosen = {w: c for w, c in chosen.items() if c is not None}
         for written, canonical in chosen.items():
             if canonical not in allowed:
                 raise ProfileError(f"'{canonical}' (for '{written}') is not a known {vtype} code")
@@ -315,6 +317,25 @@ def apply_value_choices(frame: pd.DataFrame, choices: Mapping[str, Mapping[str, 
         hit = codes >= 0
         column[hit] = [table[c] for c in codes[hit]]
         out[fld] = pd.Series(column, index=out.index, dtype=object)
+    return out
+
+
+#: Problem codes of values a profile can map (a status, pillar or country not recognised).
+UNKNOWN_VALUE_CODES = ("status.unknown", "pillar.unknown", "country.unknown")
+
+
+def unknown_values(kind: str, placements: Sequence, problems: Sequence) -> dict[str, list[str]]:
+    """Values of a sheet a profile could map but nobody chose yet: field -> values as
+    written, from the sheet's problems (the column of a problem is the header as written).
+    """
+    field_of = {p.header: p.field for p in placements if p.field}
+    out: dict[str, list[str]] = {}
+    for p in problems:
+        fld = field_of.get(p.column or "")
+        if p.code in UNKNOWN_VALUE_CODES and p.value and fld and value_type(kind, fld):
+            values = out.setdefault(fld, [])
+            if p.value not in values:
+                values.append(p.value)
     return out
 
 
