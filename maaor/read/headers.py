@@ -8,10 +8,10 @@ Data rows are everything below the header/HXL rows except entirely empty rows.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Mapping
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np

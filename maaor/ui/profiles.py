@@ -88,14 +88,15 @@ def section_mappings(lang: str, user: str, upload: Upload | None) -> None:
 
 
 def _sheet_choices(lang: str, user: str, i: int, sheet: SheetChoices) -> None:
-    kind_label = t(f"coord.kind.{sheet.kind}", lang)
     st.markdown("**" + md_escape(sheet.file if sheet.sheet is None
-                                 else f"{sheet.file} · {sheet.sheet}") + f"** · {kind_label}")
+                                 else f"{sheet.file} · {sheet.sheet}") + "** · "
+                + t(f"coord.kind.{sheet.kind}", lang))
     fields = [s.field for s in column_specs.FIELDS[sheet.kind]]
     for j, col in enumerate(sheet.columns):
         options = ["", IGNORE, *fields]
         st.selectbox(
-            t("coord.mappings.column", lang, letter=col.column_letter, header=md_escape(col.header)),
+            t("coord.mappings.column", lang, letter=md_escape(col.column_letter),
+              header=md_escape(col.header)),
             options=options,
             index=options.index(col.field) if col.field in options else 0,
             format_func=lambda v, k=sheet.kind: (
@@ -112,7 +113,7 @@ def _sheet_choices(lang: str, user: str, i: int, sheet: SheetChoices) -> None:
         codes = allowed_values(vtype) if vtype else []
         for k, value in enumerate(written):
             st.selectbox(
-                t("coord.mappings.value", lang, field=field_label(sheet.kind, fld, lang),
+                t("coord.mappings.value", lang, field=md_escape(field_label(sheet.kind, fld, lang)),
                   value=md_escape(value)),
                 options=["", *codes],
                 format_func=lambda c, vt=vtype: (t("coord.mappings.choose", lang) if c == ""

@@ -9,13 +9,11 @@ import io
 
 from openpyxl import Workbook
 
-from tests.ui.test_coordinator_apptest import (  # noqa: F401 - store_env is a fixture
-    signed_in,
-    store_env,
-    texts,
-    unescaped,
-    upload,
-)
+from tests.ui import test_coordinator_apptest as coordinator_tests
+from tests.ui.test_coordinator_apptest import signed_in, texts, unescaped, upload
+
+# The coordinator page's store fixture (a fresh bootstrapped SQLite store, a password).
+store_env = coordinator_tests.store_env
 
 HEADERS = ["Organisation", "Country", "Admin 1", "Pillar", "Status", "Remarques internes"]
 
