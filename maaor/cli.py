@@ -155,6 +155,62 @@ def _read_files(paths: list[str]) -> list[tuple[str, bytes]] | str:
     return files
 
 
+def _read_profiles(paths: list[str] | None) -> list | str:
+    """The mapping profiles of each ``--profile`` file, or the first problem as text."""
+    from maaor import usecases
+
+    profiles = []
+    for p in paths or []:
+        path = Path(p)
+        if not path.is_file():
+            return f"no such profile file: {p}"
+        try:
+            profiles.extend(usecases.import_profiles(path.read_bytes()))
+        except Refused as exc:
+            return f"{path.name}: {exc.message('en')}"
+    return profiles
+
+
+def profiles_of_result(result: LoadResult, given=()) -> list:
+    """The mapping profiles ``validate --save-profile`` writes, each with the values still
+    to choose (field -> values as written): one per loaded sheet that has something to
+    confirm (see :func:`maaor.profiles.profile_from_report`); a sheet read with a given
+    profile keeps that profile's name and value choices."""
+    from maaor import usecases
+    from maaor.profiles import profile_from_report, unknown_values
+
+    out = []
+    for fr in result.files:
+        for rep in fr.reports:
+            if rep.kind is None or not rep.columns:
+                continue
+            name = fr.file if rep.sheet is None else f"{fr.file} / {rep.sheet}"
+            found = profile_from_report(name, rep.kind, rep.columns)
+            base = next((g for g in given if g.signature == found.signature
+                         and g.kind == found.kind), None)
+            if base is not None:
+                found = usecases.profile_with_choices(base.name, found.kind, found.headers,
+                                                      found.columns, base=base)
+            pending = {f: [v for v in vs if v not in found.values.get(f, {})]
+                       for f, vs in unknown_values(rep.kind, rep.columns, rep.problems).items()}
+            pending = {f: vs for f, vs in pending.items() if vs}
+            if found.columns or found.values or pending:
+                out.append((found, pending))
+    return out
+
+
+def _profiles_file(found: list) -> str:
+    """The ``--save-profile`` file: each profile, with the values still to choose listed
+    under ``values`` as ``null`` (the user replaces null by a code; null is skipped)."""
+    dicts = []
+    for profile, pending in found:
+        data = profile.to_dict()
+        for fld, values in pending.items():
+            data["values"].setdefault(fld, {}).update(dict.fromkeys(values))
+        dicts.append(data)
+    return json.dumps(dicts[0] if len(dicts) == 1 else dicts, indent=2, ensure_ascii=False)
+
+
 def cmd_validate(args) -> int:
     from maaor import usecases
 
@@ -162,15 +218,30 @@ def cmd_validate(args) -> int:
     if isinstance(files, str):
         print(f"maaor validate: {files}", file=sys.stderr)
         return 2
+    profiles = _read_profiles(args.profile)
+    if isinstance(profiles, str):
+        print(f"maaor validate: {profiles}", file=sys.stderr)
+        return 2
     today = dt.date.today()
     # Parsed in the isolated child (memory and time limits) unless --in-process.
-    result = usecases.validate_files(files, today=today, isolate=not args.in_process)
+    result = usecases.validate_files(files, today=today, isolate=not args.in_process,
+                                     profiles=profiles)
     if args.json:
         json.dump(validation_report(result, today, args.lang), sys.stdout, indent=2, default=str,
                   ensure_ascii=False)
         print()
     else:
         _print_text_report(result, sys.stdout, args.lang)
+    if args.save_profile:
+        found = profiles_of_result(result, profiles)
+        if not found:
+            print("maaor validate: nothing to confirm (every loaded column matched its "
+                  "template header or HXL tag exactly); no profile written", file=sys.stderr)
+        else:
+            target = Path(args.save_profile)
+            target.write_text(_profiles_file(found) + "\n", encoding="utf-8")
+            print(f"maaor validate: mapping profile of {len(found)} sheet(s) written to "
+                  f"{target}", file=sys.stderr)
     return 0 if result.ok else 1
 
 
@@ -201,8 +272,12 @@ def cmd_publish(args) -> int:
     if isinstance(files, str):
         print(f"maaor publish: {files}", file=sys.stderr)
         return 2
+    profiles = _read_profiles(args.profile)
+    if isinstance(profiles, str):
+        print(f"maaor publish: {profiles}", file=sys.stderr)
+        return 2
     try:
-        upload = usecases.prepare_upload(files, scope=args.replace)
+        upload = usecases.prepare_upload(files, scope=args.replace, profiles=profiles)
     except Refused as exc:
         print(f"maaor publish: nothing published: {exc.message('en')}", file=sys.stderr)
         return 1
@@ -474,6 +549,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "(for debugging a reader only; never for untrusted files)")
     # Kept so existing scripts keep working: isolation is the default now.
     p.add_argument("--isolate", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--profile", action="append", metavar="PROFILE.json",
+                   help="apply a mapping profile (column and value choices) from this file; "
+                        "may be repeated")
+    p.add_argument("--save-profile", default=None, metavar="OUT.json",
+                   help="write the mapping profile of the choices made (see README)")
     p.add_argument("--lang", choices=("en", "fr"), default="en",
                    help="language of the problem messages and fixes (codes stay the same)")
     p.set_defaults(func=cmd_validate)
@@ -486,6 +566,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="countries (default): replace only the rows of the countries (and "
                         "years) in the files and keep the others; all: each table in the "
                         "files replaces the whole table")
+    p.add_argument("--profile", action="append", metavar="PROFILE.json",
+                   help="apply a mapping profile from this file (before the saved ones); "
+                        "may be repeated")
     p.add_argument("--confirm-removal", action="store_true",
                    help="publish even though it removes more rows than it adds")
     p.set_defaults(func=cmd_publish)

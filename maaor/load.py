@@ -11,7 +11,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -23,6 +23,7 @@ from maaor.read.types import ColumnPlacement
 from maaor.sources import Source
 
 if TYPE_CHECKING:  # imported lazily where used: the precheck is not needed to import load
+    from maaor.profiles import MappingProfile
     from maaor.read.precheck import PrecheckReport
 
 _log = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ def load_sources(
     today: dt.date | None = None,
     isolate: bool = False,
     illustrative: Sequence[str] = (),
+    profiles: Sequence[MappingProfile] = (),
 ) -> LoadResult:
     """Read, validate and normalise input files into one Dataset.
 
@@ -133,6 +135,9 @@ def load_sources(
             for uploads: a parser crash then ends only the child).
         illustrative: names of files whose content is illustrative; the tables they
             feed are marked illustrative in the dataset metadata.
+        profiles: mapping profiles confirmed by coordinators (``maaor.profiles``); a
+            sheet whose header row has a profile's signature is read with its column
+            and value choices, and a note names the profile.
 
     Returns:
         A LoadResult; never raises for bad input.
@@ -149,9 +154,9 @@ def load_sources(
             continue
         seen[digest] = source.name
         if isolate:
-            results.append(_load_isolated(source, alias_map, today))
+            results.append(_load_isolated(source, alias_map, today, profiles))
         else:
-            results.append(load_file(source, alias_map, today))
+            results.append(load_file(source, alias_map, today, profiles=profiles))
 
     frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     for result in results:
@@ -197,7 +202,8 @@ def _log_load(result: LoadResult, sources: Sequence[Source], isolate: bool,
 
 
 def load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
-              report: PrecheckReport | None = None) -> FileResult:
+              report: PrecheckReport | None = None,
+              profiles: Sequence[MappingProfile] = ()) -> FileResult:
     """Load one file in this process; never raises.
 
     Args:
@@ -206,12 +212,13 @@ def load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
         today: reference date for date checks.
         report: the pre-check of these very bytes, when the caller already made it
             (the parent of an isolated child): it is used instead of scanning again.
+        profiles: mapping profiles to apply (see :func:`load_sources`).
 
     Returns:
         The file's tables, per-sheet reports and file-level problems.
     """
     try:
-        return _load_file(source, aliases, today, report)
+        return _load_file(source, aliases, today, report, profiles)
     except Exception as exc:  # noqa: BLE001 - the user gets a plain message, never a traceback
         import logging
 
@@ -226,8 +233,10 @@ def load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
 
 
 def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
-               report: PrecheckReport | None = None) -> FileResult:
+               report: PrecheckReport | None = None,
+               profiles: Sequence[MappingProfile] = ()) -> FileResult:
     from maaor.orgs import OrgDirectory
+    from maaor.profiles import apply_value_choices, find_profile
     from maaor.read.headers import is_instruction_sheet, map_sheet
     from maaor.read.legacy_workplan import (
         is_legacy_workplan,
@@ -315,20 +324,33 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
                 if presence is None:
                     result.reports.append(SheetReport(source.name, raw.sheet, None, problems=problems))
                 continue
+            # A profile a coordinator saved for this shape of sheet: its choices first.
+            profile = find_profile(raw.cells, profiles) if profiles and export is None else None
+            if profile is not None and named not in (None, profile.kind):
+                profile = None
+            overrides = profile.header_overrides() if profile is not None else None
+            if profile is not None:
+                named = profile.kind
             if export is not None:
                 mapped, problems = map_export(raw, export)
             else:
-                mapped, problems = map_sheet(raw, kind=named)
+                mapped, problems = map_sheet(raw, kind=named, header_overrides=overrides)
             if export is None and mapped is not None and raw.merged:
                 # Merged cells below the header found: their value in every cell covered.
                 start = max(r for r in (mapped.header_row, mapped.hxl_row) if r is not None)
                 expanded, merge_problems = expand_merged(raw, start - raw.first_row + 1)
                 if expanded is not raw:
-                    mapped, problems = map_sheet(expanded, kind=named)
+                    mapped, problems = map_sheet(expanded, kind=named, header_overrides=overrides)
                 problems = [*merge_problems, *problems]
             if mapped is None:
                 result.reports.append(SheetReport(source.name, raw.sheet, None, problems=problems))
                 continue
+            if profile is not None:
+                choices = profile.value_choices()
+                if choices:
+                    mapped = replace(mapped, frame=apply_value_choices(mapped.frame, choices))
+                problems = [_profile_note(profile, source.name, raw.sheet, mapped.header_row),
+                            *problems]
         table, vproblems = validate_sheet(mapped, directory, today=today)
         problems = [*problems, *vproblems]
         kind = mapped.kind
@@ -364,6 +386,13 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
     return result
 
 
+def _profile_note(profile: MappingProfile, file: str, sheet: str | None,
+                  row: int | None) -> Problem:
+    """The note saying which saved profile placed a sheet's columns."""
+    return problem("note", "profile.used", {"profile": profile.name}, file=file, sheet=sheet,
+                   row=row, value=profile.name)
+
+
 def _same_bytes(source: Source, first: str) -> FileResult:
     """The result of a file whose bytes were already loaded under another (or the same)
     name: nothing loaded again, one warning."""
@@ -380,7 +409,8 @@ def _same_bytes(source: Source, first: str) -> FileResult:
     )
 
 
-def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date) -> FileResult:
+def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date,
+                   profiles: Sequence[MappingProfile] = ()) -> FileResult:
     from maaor.read.isolate import isolated_problem, run_isolated
     from maaor.read.precheck import precheck_report
 
@@ -390,7 +420,7 @@ def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date) -
     report = precheck_report(source)
     if any(p.severity == "error" for p in report.problems):
         return FileResult(source.name, problems=list(report.problems))
-    outcome = run_isolated(load_file, source, dict(aliases), today, report)
+    outcome = run_isolated(load_file, source, dict(aliases), today, report, list(profiles))
     if outcome.ok:
         return outcome.value
     return FileResult(source.name, problems=[isolated_problem(source.name, outcome.failure)])

@@ -14,6 +14,7 @@ from maaor.i18n import t
 from maaor.ui import auth as ui_auth
 from maaor.ui import coordinator as coord
 from maaor.ui import history as ui_history
+from maaor.ui import profiles as ui_profiles
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
 
@@ -86,10 +87,12 @@ tabs = st.tabs([
 ])
 with tabs[0]:
     upload = coord.section_upload(lang)
+    ui_profiles.section_mappings(lang, user, upload)
 with tabs[1]:
     coord.section_changes(lang, upload)
 with tabs[2]:
     coord.section_names(lang, user, upload)
+    ui_profiles.section_profiles(lang, user)
 with tabs[3]:
     coord.section_publish(lang, user, upload)
 with tabs[4]:

@@ -397,3 +397,87 @@ def test_validate_lang_fr_tells_messages_and_fixes_in_french(tmp_path):
     messages = {p["code"]: p["message"] for p in english["files"][0]["sheets"][0]["problems"]}
     assert messages["status.unknown"] == "'Peut-être' is not a known status."
     assert messages["date.not_exist"] == "'31/02/2022' does not exist: February 2022 has 28 days."
+
+
+# ------------------------------------------------------------------ mapping profiles
+
+PARTNER_4W = ("Organisation,Pays,Statut,Zone d'intervention,Remarques internes\n"
+              "HALO Trust,Irak,Suspendu,Ninewa,x\n"
+              "Mines Advisory Group,Irak,Active,Anbar,y\n")
+
+
+def test_validate_save_profile_then_profile_confirms_the_choices(tmp_path, capsys):
+    from maaor import cli
+
+    data = tmp_path / "partner.csv"
+    data.write_text(PARTNER_4W, encoding="utf-8")
+    out = tmp_path / "partner-profile.json"
+    assert cli.main(["validate", str(data), "--in-process", "--save-profile", str(out)]) == 1
+    assert f"mapping profile of 1 sheet(s) written to {out}" in capsys.readouterr().err
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert saved["kind"] == "presence" and saved["name"] == "partner.csv"
+    # Columns not loaded are written as ignored, the unknown status as a value to choose.
+    assert saved["columns"] == {"Zone d'intervention": None, "Remarques internes": None}
+    assert saved["values"] == {"status": {"Suspendu": None}}
+
+    # The user edits the file: a field for one column, a status for the value.
+    saved["columns"]["Zone d'intervention"] = "admin1"
+    saved["values"]["status"]["Suspendu"] = "planned"
+    out.write_text(json.dumps(saved), encoding="utf-8")
+    assert cli.main(["validate", str(data), "--in-process", "--json", "--profile", str(out)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True and report["warnings"] == 0
+    (sheet,) = report["files"][0]["sheets"]
+    assert [(c["header"], c["field"], c["how"]) for c in sheet["columns"]][3:] == [
+        ("Zone d'intervention", "admin1", "profile"), ("Remarques internes", None, "ignored")]
+    assert [p["code"] for p in sheet["problems"]] == ["profile.used"]
+
+    # Saving again from the confirmed run keeps the name and the value choices.
+    again = tmp_path / "again.json"
+    assert cli.main(["validate", str(data), "--in-process", "--profile", str(out),
+                     "--save-profile", str(again)]) == 0
+    capsys.readouterr()
+    kept = json.loads(again.read_text(encoding="utf-8"))
+    assert kept["columns"] == {"Zone d'intervention": "admin1", "Remarques internes": None}
+    assert kept["values"] == {"status": {"Suspendu": "planned"}}
+
+
+def test_validate_refuses_a_bad_profile_file_as_a_usage_error(tmp_path, capsys):
+    from maaor import cli
+
+    data = tmp_path / "partner.csv"
+    data.write_text(PARTNER_4W, encoding="utf-8")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "maaor-mapping-profile", "format_version": 1, "kind": "x"}',
+                   encoding="utf-8")
+    assert cli.main(["validate", str(data), "--profile", str(bad)]) == 2
+    assert "bad.json: This mapping profile cannot be used: unknown kind of sheet 'x'" in (
+        capsys.readouterr().err)
+    assert cli.main(["validate", str(data), "--profile", str(tmp_path / "none.json")]) == 2
+    assert "no such profile file" in capsys.readouterr().err
+
+
+def test_validate_save_profile_with_nothing_to_confirm_writes_nothing(tmp_path, capsys):
+    from maaor import cli
+
+    out = tmp_path / "p.json"
+    assert cli.main(["validate", str(WORKPLAN), "--in-process", "--save-profile", str(out)]) == 0
+    assert "nothing to confirm" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_publish_with_a_profile_publishes_what_validate_refused(tmp_path):
+    data = tmp_path / "partner.csv"
+    data.write_text(PARTNER_4W, encoding="utf-8")
+    refused = run("publish", data, "--note", "partner 4W", tmp_path=tmp_path)
+    assert refused.returncode == 1 and "'Suspendu' is not a known status" in refused.stderr
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({
+        "format": "maaor-mapping-profile", "format_version": 1, "name": "Partner",
+        "kind": "presence", "headers": PARTNER_4W.splitlines()[0].split(","),
+        "columns": {"Remarques internes": None}, "values": {"status": {"Suspendu": "planned"}},
+    }), encoding="utf-8")
+    proc = run("publish", data, "--note", "partner 4W", "--profile", profile,
+               "--confirm-removal", tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "published version 2" in proc.stdout

@@ -8,8 +8,10 @@ Data rows are everything below the header/HXL rows except entirely empty rows.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,8 +70,9 @@ class _Assignment:
     """How the columns of a sheet map to the fields of one kind."""
 
     kind: str
-    fields: dict[str, tuple[int, str]]  # field -> (column, "header" | "hxl")
+    fields: dict[str, tuple[int, str]]  # field -> (column, "header" | "hxl" | "profile")
     superseded: list[tuple[int, str, int]]  # (column, field, column used instead)
+    ignored: set[int] = dataclasses.field(default_factory=set)  # columns a saved profile ignores
 
     @property
     def score(self) -> int:
@@ -89,7 +92,11 @@ def is_instruction_sheet(name: str | None) -> bool:
     return bool(key) and (key in _INSTRUCTION_NAMES or key.startswith(_INSTRUCTION_PREFIXES))
 
 
-def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | None, list[Problem]]:
+def map_sheet(
+    raw: RawSheet,
+    kind: str | None = None,
+    header_overrides: Mapping[str, str | None] | None = None,
+) -> tuple[MappedSheet | None, list[Problem]]:
     """Find the header/HXL rows of a sheet, tell its kind and map its columns to fields.
 
     Args:
@@ -97,6 +104,10 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         kind: the kind named by the caller (else ``raw.kind``, else recognised from the
             headers and tags). A named kind is used as is: its missing required columns
             are errors.
+        header_overrides: choices confirmed by a coordinator (a mapping profile):
+            ``match_key`` of a header text -> field, or None to ignore the column. They
+            are applied before any other matching (placed ``how="profile"``, or
+            ``how="ignored"`` and never reported as not loaded).
 
     Returns:
         ``(mapped, problems)``. ``mapped`` is None for instruction sheets, empty sheets,
@@ -148,6 +159,9 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
 
     top = [_header_texts(cells.iloc[i]) for i in range(min(HEADER_ZONE, len(cells)))]
     keys = column_specs.header_keys(named) if named else column_specs.ALL_HEADER_KEYS
+    overrides = dict(header_overrides or {})
+    if overrides:
+        keys = keys | frozenset(overrides)  # the profile's headers identify the header row
     columns = _find_columns(top, keys)
     if columns is None:
         return None, [_unknown_kind(raw, "no row in the first 30 looks like a header row")]
@@ -165,7 +179,7 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
             written_tags = list(columns.tags)
             columns.tags = [None if j in wide else g for j, g in enumerate(columns.tags)]
     if named:
-        chosen = _assign(named, columns)
+        chosen = _assign(named, columns, overrides)
     else:
         chosen, reason = _recognise(columns)
         if chosen is None:
@@ -174,7 +188,7 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         wide = {}  # a Year column of its own: the yearly headers are ordinary columns
         columns.headers = written
         columns.tags = written_tags
-        chosen = _assign(named, columns)
+        chosen = _assign(named, columns, overrides)
 
     first_row = raw.first_row
     header_excel = None if columns.header_row is None else first_row + columns.header_row
@@ -295,13 +309,15 @@ def map_sheet(raw: RawSheet, kind: str | None = None) -> tuple[MappedSheet | Non
         }
 
     columns.headers = written
-    placed = {c: (f, "exact" if by == "header" else "hxl") for f, (c, by) in chosen.fields.items()}
+    hows = {"header": "exact", "hxl": "hxl", "profile": "profile"}
+    placed = {c: (f, hows[by]) for f, (c, by) in chosen.fields.items()}
     placed.update({j: (measure, "exact") for j, (measure, _) in wide.items()})
     placements = column_placements(
         cells,
         positions,
         [_label_or_blank(columns, j) for j in range(cells.shape[1])],
         placed,
+        ignored=chosen.ignored,
     )
     instead = {column_letter(j): column_letter(used) for j, _, used in chosen.superseded}
     for group in _duplicate_groups(columns):
@@ -502,6 +518,7 @@ def column_placements(
     data_rows: np.ndarray,
     headers: list[str],
     placed: dict[int, tuple[str, str]],
+    ignored: set[int] | frozenset[int] = frozenset(),
 ) -> list[ColumnPlacement]:
     """Where every column of a sheet went: its field, or how many values were left out.
 
@@ -513,6 +530,8 @@ def column_placements(
         data_rows: grid positions of the data rows.
         headers: per grid column, the header as written ("" if none).
         placed: grid column -> (field, how) of the columns whose values are loaded.
+        ignored: grid columns a saved mapping profile ignores (listed ``how="ignored"``,
+            with their values counted as not loaded, but never warned about).
 
     Returns:
         One placement per column that has a header, a placement or a value in a data
@@ -539,6 +558,9 @@ def column_placements(
                 first.append(text)
             if len(first) == 3:
                 break
+        if j in ignored:
+            out.append(ColumnPlacement(header, letter, None, 1.0, "ignored", count, tuple(first)))
+            continue
         out.append(ColumnPlacement(header, letter, None, 0.0, "unmapped", count, tuple(first)))
     return out
 
@@ -781,14 +803,48 @@ def _agreements(texts: list[str | None], tags: list[str | None]) -> int:
     return count
 
 
-def _assign(kind: str, columns: _Columns) -> _Assignment:
+def _apply_overrides(
+    kind: str, columns: _Columns, overrides: Mapping[str, str | None]
+) -> tuple[dict[str, tuple[int, str]], list[tuple[int, str, int]], set[int], set[int]]:
+    """A saved profile's column choices, before any matching: fields placed, columns
+    superseded, columns ignored, and every column the profile decided (which the
+    matching then leaves alone). A field the kind does not have is not applied."""
     fields: dict[str, tuple[int, str]] = {}
     superseded: list[tuple[int, str, int]] = []
+    ignored: set[int] = set()
+    decided: set[int] = set()
+    known = {s.field for s in column_specs.FIELDS[kind]}
+    for j, text in enumerate(columns.headers):
+        key = match_key(text) if text else ""
+        if not key or key not in overrides:
+            continue
+        target = overrides[key]
+        if target is None:
+            ignored.add(j)
+            decided.add(j)
+        elif target in known:
+            decided.add(j)
+            if target in fields:
+                superseded.append((j, target, fields[target][0]))
+            else:
+                fields[target] = (j, "profile")
+    return fields, superseded, ignored, decided
+
+
+def _assign(kind: str, columns: _Columns,
+            overrides: Mapping[str, str | None] | None = None) -> _Assignment:
+    fields: dict[str, tuple[int, str]] = {}
+    superseded: list[tuple[int, str, int]] = []
+    ignored: set[int] = set()
     by_header: set[int] = set()
+    if overrides:
+        fields, superseded, ignored, by_header = _apply_overrides(kind, columns, overrides)
     # A header text written on several columns does not tell them apart; their HXL tags
     # (when they name fields) do.
     repeated = Counter(match_key(t) for t in columns.headers if t)
     for j, text in enumerate(columns.headers):
+        if j in by_header:
+            continue  # decided by the profile
         field = column_specs.header_field(kind, text) if text else None
         if field is None:
             continue
@@ -815,7 +871,7 @@ def _assign(kind: str, columns: _Columns) -> _Assignment:
         winner = max(found, key=lambda c: (c[0], -c[1]))[1]
         fields[field] = (winner, "hxl")
         superseded.extend((j, field, winner) for _, j in found if j != winner)
-    return _Assignment(kind, fields, superseded)
+    return _Assignment(kind, fields, superseded, ignored)
 
 
 def _is_fts(columns: _Columns) -> bool:
@@ -975,6 +1031,7 @@ def _header_problems(
 def _unmapped(columns: _Columns, chosen: _Assignment) -> list[str]:
     mapped = {c for c, _ in chosen.fields.values()}
     mapped.update(j for j, _, _ in chosen.superseded)
+    mapped.update(chosen.ignored)
     seen: set[str] = set()
     out: list[str] = []
     for j in range(len(columns.headers)):

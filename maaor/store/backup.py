@@ -3,7 +3,8 @@
 Layout of the zip::
 
     manifest.json                           format, schema version, current version,
-                                            every version's metadata, aliases, audit
+                                            every version's metadata, aliases, mapping
+                                            profiles, audit
     versions/<id>/files/<position>          input file bytes as uploaded
     versions/<id>/tables/<table>.parquet    the version's canonical tables
     versions/<id>/aggregates/<n>            precomputed aggregates
@@ -76,7 +77,8 @@ def _write_failure(path: Path, exc: OSError) -> StoreError:
 
 
 def write_backup(conn: sa.Connection, path: Path, *, schema_version: int) -> Path:
-    """Write every version, alias and audit entry read through ``conn`` to ``path``.
+    """Write every version, alias, mapping profile and audit entry read through ``conn``
+    to ``path``.
 
     ``conn`` should be inside one transaction so the backup is a consistent snapshot.
     The zip is written to a temporary file beside ``path`` and renamed into place when
@@ -182,6 +184,11 @@ def _write_zip(conn: sa.Connection, raw, schema_version: int) -> None:
             {**dict(r), "created_at": _iso(r["created_at"])}
             for r in conn.execute(sa.select(s.aliases).order_by(s.aliases.c.alias)).mappings()
         ]
+        manifest["profiles"] = [
+            {**dict(r), "saved_at": _iso(r["saved_at"])}
+            for r in conn.execute(sa.select(s.mapping_profiles).order_by(
+                s.mapping_profiles.c.signature, s.mapping_profiles.c.kind)).mappings()
+        ]
         manifest["audit"] = [
             {"at": _iso(r["at"]), "who": r["who"], "action": r["action"],
              "detail": r["detail"]}
@@ -235,7 +242,8 @@ class Backup:
         return sha256
 
     def insert_into(self, conn: sa.Connection) -> None:
-        """Insert every version, alias and audit entry (ids kept) through ``conn``."""
+        """Insert every version, alias, mapping profile and audit entry (ids kept) through
+        ``conn``."""
         for v in self.manifest["versions"]:
             conn.execute(s.versions.insert().values(
                 id=v["id"], created_at=_from_iso(v["created_at"]),
@@ -268,6 +276,12 @@ class Backup:
             conn.execute(s.aliases.insert().values(
                 alias=a["alias"], canonical=a["canonical"], created_by=a["created_by"],
                 created_at=_from_iso(a["created_at"]), version_id=a["version_id"],
+            ))
+        # Backups of schema 1-5 have no mapping profiles.
+        for p in self.manifest.get("profiles", []):
+            conn.execute(s.mapping_profiles.insert().values(
+                signature=p["signature"], kind=p["kind"], name=p["name"], body=p["body"],
+                saved_by=p["saved_by"], saved_at=_from_iso(p["saved_at"]),
             ))
         # Audit ids are left to the database so its id sequence stays right.
         for e in self.manifest["audit"]:

@@ -179,6 +179,21 @@ def _step5_blobs(conn: sa.Connection) -> None:
         conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN data"))
 
 
+def _step6_mapping_profiles(conn: sa.Connection) -> None:
+    md = sa.MetaData()
+    sa.Table(
+        "mapping_profiles",
+        md,
+        sa.Column("signature", sa.String(64), primary_key=True),
+        sa.Column("kind", sa.String(16), primary_key=True),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("saved_by", sa.Text, nullable=False),
+        sa.Column("saved_at", sa.DateTime, nullable=False),
+    )
+    md.create_all(conn)
+
+
 STEPS: list[Step] = [
     Step(1, "versions, files, tables, current pointer, aliases, audit, aggregates",
          _step1_core),
@@ -188,6 +203,8 @@ STEPS: list[Step] = [
     Step(4, "sign-in: growing delay between guesses of one client", _step4_signin_delays),
     Step(5, "content-addressed files, tables and aggregates (blobs keyed by SHA-256)",
          _step5_blobs),
+    Step(6, "mapping profiles (column and value choices per header signature and kind)",
+         _step6_mapping_profiles),
 ]
 
 

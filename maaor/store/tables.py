@@ -117,3 +117,16 @@ signin_failures = sa.Table(
     # No new guess from this key before this time (the growing delay between guesses).
     sa.Column("not_before", sa.DateTime, nullable=True),
 )
+
+# Mapping profiles confirmed by coordinators (``maaor.store.profiles``): one per header
+# signature and kind; ``body`` is the profile's JSON form (``maaor.profiles``).
+mapping_profiles = sa.Table(
+    "mapping_profiles",
+    metadata,
+    sa.Column("signature", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("saved_by", sa.Text, nullable=False),
+    sa.Column("saved_at", sa.DateTime, nullable=False),
+)

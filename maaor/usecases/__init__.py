@@ -8,6 +8,15 @@ touch the store. A use case that is not done raises
 
 from maaor.usecases.aliases import aliases, save_alias
 from maaor.usecases.edits import apply_edits
+from maaor.usecases.profiles import (
+    delete_profile,
+    export_profile,
+    import_profiles,
+    list_profiles,
+    profile_with_choices,
+    save_profile,
+    stored_profiles,
+)
 from maaor.usecases.publishing import publish, store_aggregates
 from maaor.usecases.signin import (
     record_signin,
@@ -32,18 +41,25 @@ __all__ = [
     "apply_edits",
     "backup",
     "current_dataset",
+    "delete_profile",
+    "export_profile",
     "history",
+    "import_profiles",
+    "list_profiles",
     "max_upload_mb",
     "prepare_upload",
+    "profile_with_choices",
     "publish",
     "record_signin",
     "rescope_upload",
     "restore",
     "rollback",
     "save_alias",
+    "save_profile",
     "signin_clients",
     "signin_throttle",
     "store_aggregates",
+    "stored_profiles",
     "unlock_signin",
     "validate_files",
     "version_dataset",

@@ -15,6 +15,7 @@ from maaor.dataset import Dataset
 from maaor.diff import DatasetDiff, diff_datasets, removal_headlines
 from maaor.load import LoadResult, load_sources
 from maaor.logs import log_event
+from maaor.profiles import MappingProfile
 from maaor.sources import Source
 from maaor.usecases.candidate import DEFAULT_SCOPE, SCOPES, candidate_dataset
 from maaor.usecases.refusal import guarded
@@ -95,9 +96,11 @@ def prepare_upload(
     refused: Sequence[tuple[str, int]] = (),
     scope: str = DEFAULT_SCOPE,
     today: dt.date | None = None,
+    profiles: Sequence[MappingProfile] = (),
 ) -> Upload:
-    """Read and validate uploaded files (with the stored aliases, in an isolated child
-    process), build the candidate dataset over the current version and diff it.
+    """Read and validate uploaded files (with the stored aliases and mapping profiles,
+    in an isolated child process), build the candidate dataset over the current version
+    and diff it.
 
     Args:
         files: (name, bytes) of each file; files over :func:`max_upload_mb` are
@@ -106,6 +109,10 @@ def prepare_upload(
         scope: how far the upload's tables reach (see
             :func:`maaor.usecases.candidate.merge_scoped`).
         today: reference date of the checks and flags.
+        profiles: mapping profiles given by the caller (``publish --profile``); they
+            come before the stored ones, so a sheet matching both uses the given one.
+            A sheet whose header row matches a profile is read with its choices and a
+            note names the profile.
 
     Raises:
         Refused: the store cannot be read.
@@ -124,11 +131,13 @@ def prepare_upload(
                   level=logging.WARNING, file=name, bytes=size, limit_bytes=limit)
     store = guarded(open_store)
     aliases = guarded(store.aliases)
+    profiles = [*profiles, *(p.profile for p in guarded(store.profiles))]
     sources = [Source(name, bytes(data)) for name, data in accepted]
     upload = Upload(upload_key(files, aliases), sources, refused, scope=scope, today=today)
     if not sources:
         return upload
-    upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today)
+    upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today,
+                                 profiles=profiles)
     upload.base_version = guarded(store.current_version)
     if upload.base_version is not None:
         upload.base = guarded(lambda: store.load(upload.base_version))
@@ -136,7 +145,8 @@ def prepare_upload(
 
 
 def validate_files(files: Sequence[tuple[str, bytes]], *, today: dt.date | None = None,
-                   isolate: bool = True) -> LoadResult:
+                   isolate: bool = True,
+                   profiles: Sequence[MappingProfile] = ()) -> LoadResult:
     """Read and validate files without publishing (no store: the bundled names only).
 
     Args:
@@ -144,9 +154,11 @@ def validate_files(files: Sequence[tuple[str, bytes]], *, today: dt.date | None 
         today: reference date of the checks.
         isolate: parse in a child process with memory and time limits (the default;
             False only to debug a reader).
+        profiles: mapping profiles to apply (``validate --profile``).
     """
     sources = [Source(name, bytes(data)) for name, data in files]
-    return load_sources(sources, today=today or dt.date.today(), isolate=isolate)
+    return load_sources(sources, today=today or dt.date.today(), isolate=isolate,
+                        profiles=profiles)
 
 
 def rescope_upload(upload: Upload, scope: str) -> Upload:

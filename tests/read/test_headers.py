@@ -464,3 +464,39 @@ def test_hxl_disaggregated_reach_before_the_total_is_not_the_total():
     placement = {c.column_letter: c for c in mapped.columns}["C"]
     assert (placement.field, placement.how, placement.values_not_loaded) == (None, "unmapped", 1)
     assert any(p.code == "column.not_loaded" and p.column == "Elderly women" for p in problems)
+
+
+# ------------------------------------------------------- header overrides (mapping profiles)
+
+
+def test_header_overrides_come_before_matching_and_ignore_without_a_warning():
+    rows = [
+        ["Report May", None, None, None],
+        ["Agence", "Country", "Organisation", "Notes"],
+        ["MAG", "Iraq", "x", "n1"],
+        ["HALO Trust", "Iraq", "y", "n2"],
+    ]
+    before, problems = map_sheet(raw(rows), kind="presence")
+    assert {c.header: c.how for c in before.columns}["Agence"] == "unmapped"
+    assert "column.not_loaded" in codes(problems)
+
+    overrides = {"agence": "org", "organisation": None, "notes": None, "unknown": "org"}
+    mapped, problems = map_sheet(raw(rows), kind="presence", header_overrides=overrides)
+    assert mapped.header_row == 2
+    assert [(c.header, c.field, c.how) for c in mapped.columns] == [
+        ("Agence", "org", "profile"), ("Country", "country_iso3", "exact"),
+        ("Organisation", None, "ignored"), ("Notes", None, "ignored")]
+    assert mapped.frame["org"].tolist() == ["MAG", "HALO Trust"]
+    assert "column.not_loaded" not in codes(problems)
+    assert mapped.unmapped == []
+    # Ignored values are still counted: nothing leaves in silence.
+    assert [c.values_not_loaded for c in mapped.columns] == [0, 0, 2, 2]
+
+
+def test_header_overrides_find_a_header_row_of_headers_the_dashboard_does_not_know():
+    rows = [["Agence", "Pays d'intervention"], ["MAG", "Iraq"]]
+    mapped, _ = map_sheet(raw(rows), kind="presence",
+                          header_overrides={"agence": "org", "paysdintervention": "country_iso3"})
+    assert mapped is not None and mapped.header_row == 1
+    assert [(c.field, c.how) for c in mapped.columns] == [("org", "profile"),
+                                                          ("country_iso3", "profile")]

@@ -1,10 +1,10 @@
 """Runbook: back the store up and restore it with the CLI, then compare everything.
 
 ``python -m maaor backup FILE`` / ``python -m maaor restore FILE`` (README, "Runbook").
-A store with several versions (the bundled data, a second upload, a rollback, an alias,
+A store with several versions (the bundled data, a second upload, a rollback, an alias, a mapping profile,
 an aggregate) is backed up, restored into a new empty store (SQLite, and PostgreSQL when
 ``MAAOR_TEST_DATABASE_URL`` is set), and every version's tables, input files, metadata,
-aggregates, aliases and audit entries are compared with the original.
+aggregates, aliases, mapping profiles and audit entries are compared with the original.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from maaor import cli
 from maaor.bundled import default_sources, load_default
 from maaor.dataset import TABLES
+from maaor.profiles import make_profile
 from maaor.store import Store
 from maaor.store import tables as s
 from tests.paths import ROOT
@@ -46,6 +47,9 @@ def fill(store: Store) -> list[int]:
     third = store.rollback(first, by="coordinator", note="back to the bundled data")
     store.put_aggregate(second, "overview", b"\x00\x01aggregate bytes")
     store.add_alias("Halo Trust (HT)", "HALO Trust", by="coordinator")
+    store.save_profile(make_profile(
+        "Partner 4W", "presence", ["Agence", "Pays", "Statut", "Remarques"],
+        {"Agence": "org", "Remarques": None}, {"status": {"En pause": "planned"}}), by="coordinator")
     return [first, second, third]
 
 
@@ -60,6 +64,8 @@ def assert_same_store(got: Store, want: Store, versions: list[int]) -> None:
         assert got.files(vid) == want.files(vid)
     assert aggregates(got) == aggregates(want)
     assert got.aliases() == want.aliases()
+    assert got.profiles() == want.profiles()
+    assert [p.profile.name for p in got.profiles()] == ["Partner 4W"]
     restored_log = got.audit_log()
     assert restored_log[0].action == "restore"
     assert ([(e.at, e.who, e.action, e.detail) for e in restored_log[1:]]

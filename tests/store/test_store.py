@@ -115,7 +115,7 @@ def version_row_counts(store: Store, version: int) -> dict[str, int]:
 
 
 def test_empty_store_has_no_version(store):
-    assert store.schema_version() == migrations.latest_version() == 5
+    assert store.schema_version() == migrations.latest_version() == 6
     assert store.current_version() is None
     assert store.history() == []
     with pytest.raises(VersionNotFound, match="no data has been published yet"):
