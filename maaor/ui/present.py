@@ -263,7 +263,7 @@ def _on_key_pause() -> None:
 
 
 def _on_viewport() -> None:
-    size = st.session_state.get("present_keys", {}).get("viewport") or {}
+    size = (st.session_state.get("present_keys") or {}).get("viewport") or {}
     try:
         st.session_state[VIEWPORT_KEY] = (int(size["w"]), int(size["h"]))
     except (KeyError, TypeError, ValueError):
@@ -271,7 +271,13 @@ def _on_viewport() -> None:
 
 
 def viewport() -> tuple[int, int]:
-    """The browser's viewport (width, height) as last reported, or a laptop's."""
+    """The browser's viewport (width, height) as last reported, or a laptop's.
+
+    The keyboard component's state is read on every run, not only in its change
+    callback: a resize reported while a key's rerun is under way is then never lost
+    (the slide would stay sized for the old window until the next resize).
+    """
+    _on_viewport()
     return st.session_state.get(VIEWPORT_KEY, DEFAULT_VIEWPORT)
 
 

@@ -28,6 +28,9 @@ export default function (component) {
   const live = parentElement.querySelector("[data-maaor-live]");
   const hint = parentElement.querySelector("[data-maaor-jump]");
   if (live && live.textContent !== data.announce) live.textContent = data.announce;
+  // What this run draws, slide and viewport ("3@1366x768"): tests wait on it before
+  // they measure a slide.
+  if (live) live.dataset.shown = `${data.number}@${data.viewport.w}x${data.viewport.h}`;
   let digits = "";
 
   const showDigits = () => {

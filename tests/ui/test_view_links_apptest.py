@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from maaor import service, viewparams
 from maaor.i18n import t
+from maaor.ui.safe import md_escape
 from tests.conftest import bundled_app_store
 from tests.paths import ROOT
 
@@ -83,3 +84,35 @@ def test_a_link_with_every_choice_and_filters_restores_them_together(ds):
                                           "lang": "fr"})
     assert at.segmented_control(key=viewparams.RESULTS_SEX_AGE).value == "boys"
     assert at.selectbox(key="flt_year").value == year
+
+
+def test_work_plan_activity_comes_back_from_the_link(ds):
+    activity = str(ds.workplan["activity_id"].dropna().iloc[-1])
+    key = f"url_{viewparams.WORKPLAN_ACTIVITY}"
+    at = opened("pages/1_Work_plan.py", **{viewparams.WORKPLAN_ACTIVITY: activity})
+    assert at.selectbox(key=key).value == activity
+    assert any(m.value.startswith("#### " + md_escape(activity)) for m in at.markdown)
+    first = str(ds.workplan["activity_id"].dropna().iloc[0])
+    at.selectbox(key=key).set_value(first).run()
+    assert _param(at, viewparams.WORKPLAN_ACTIVITY) == first
+    at = opened("pages/1_Work_plan.py", **{viewparams.WORKPLAN_ACTIVITY: "no-such-activity"})
+    assert at.selectbox(key=key).value is None  # an unknown id is ignored
+
+
+def test_present_slide_auto_advance_and_meeting_come_back_from_the_link(ds):
+    slide, auto, meeting, date = viewparams.PRESENT_PARAMS
+    at = opened("pages/7_Present.py", **{slide: "4", auto: "30", meeting: "Réunion RND",
+                                         date: "2026-02-10", "lang": "fr"})
+    assert at.selectbox(key="present_auto").value == 30
+    assert at.text_input(key="present_meeting").value == "Réunion RND"
+    assert str(at.date_input(key="present_date").value) == "2026-02-10"
+    assert at.selectbox(key="present_jump_4").value == 4
+    assert at.segmented_control(key="ui_lang").value == "fr"
+    # choosing writes the link back; the default (off, no meeting) leaves it out
+    at.selectbox(key="present_auto").set_value(10).run()
+    assert _param(at, auto) == "10"
+    at.selectbox(key="present_auto").set_value(0).run()
+    assert auto not in at.query_params
+    at.text_input(key="present_meeting").set_value("Autre réunion").run()
+    assert _param(at, meeting) == "Autre réunion"
+    assert _param(at, slide) == "4"
