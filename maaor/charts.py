@@ -128,12 +128,15 @@ def _finish(fig: go.Figure, note: str, height: int, lang: str, legend: bool = Tr
         font={"family": _FONT, "size": 13},
         height=height + 15 * len(lines),
         # The toolbar (PLOTLY_CONFIG) stands upright in the right margin: a horizontal
-        # legend wraps within the plot's width, so the toolbar never covers it.
+        # legend wraps within the plot's width, so the toolbar never covers it. The
+        # legend starts at the figure's left edge, not the plot's: long bar labels
+        # (country names) narrow the plot on a phone, and a legend entry wider than
+        # the plot would otherwise run on under the toolbar.
         margin={"l": 10, "r": TOOLBAR_MARGIN, "t": 40, "b": bottom},
         modebar={"orientation": "v"},
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
-                "traceorder": "normal"},
+                "xref": "container", "traceorder": "normal"},
         hoverlabel={"font": {"family": _FONT}},
         # decimal and thousands separators of the language ("1 234,5" in French)
         separators=", " if lang == "fr" else ".,",

@@ -88,6 +88,13 @@ RING = """el => { const s = getComputedStyle(el);
           shadow: s.boxShadow}; }"""
 
 
+# The accessible name of the focused element, roughly (its label or its text).
+FOCUSED_NAME = """() => { const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return '';
+  return (el.getAttribute('aria-label') || el.innerText || el.value || el.tagName).trim(); }"""
+TABS = 25  # Tab presses: through the controls, the expanders and the sidebar toggle
+
+
 def drawn(page, number: int, size: tuple[int, int] | None = None) -> None:
     """Wait until slide ``number`` is drawn for ``size`` (the page's viewport by default):
     the keyboard component says which slide and viewport the run drew
@@ -189,13 +196,28 @@ def test_keyboard_moves_the_slides_wherever_the_focus_is(presenter, lang):
     drawn(page, 6)
     assert slide_url(page) == 6
 
+    # Every control Tab reaches shows where the focus is (WCAG 2.4.7).
+    page.locator('[data-testid="stMainBlockContainer"] h1').first.click()
+    unringed, reached = [], set()
+    for _ in range(TABS):
+        page.keyboard.press("Tab")
+        name = page.evaluate(FOCUSED_NAME)
+        if not name:  # past the last control: the document itself
+            continue
+        ring = page.evaluate(f"() => ({RING})(document.activeElement)")
+        reached.add(name)
+        if not ((ring["style"] != "none" and ring["width"] >= 2) or ring["shadow"] != "none"):
+            unringed.append((name, ring))
+    assert unringed == [], unringed
+    assert len(reached) >= 5, reached  # the controls, not one element over and over
+
     # On a control (Tab to it, as a keyboard or screen-reader user does): its focus is
     # drawn, and the keys still move the slides.
     next_name = t("present.next", lang)
-    for _ in range(40):
+    page.locator('[data-testid="stMainBlockContainer"] h1').first.click()
+    for _ in range(TABS):
         page.keyboard.press("Tab")
-        if page.evaluate("() => (document.activeElement.innerText || '')") \
-                .strip().endswith(next_name):
+        if page.evaluate(FOCUSED_NAME).endswith(next_name):
             break
     else:
         pytest.fail("Tab never reached the Next button")

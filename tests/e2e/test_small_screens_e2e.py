@@ -30,6 +30,13 @@ TOOLBAR_AND_LEGEND = """chart => {
 }"""
 
 
+def settled(page) -> None:
+    """Wait until the page's script run has ended and it is drawn."""
+    wait_rendered(page)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           state="attached", timeout=45_000)
+
+
 def _overlap(a: dict, b: dict) -> bool:
     return a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
 
@@ -41,7 +48,7 @@ def test_the_sidebar_is_collapsed_on_a_phone_on_the_first_visit(server, browser,
     page = context.new_page()
     try:
         page.goto(f"{server}/Work_plan")
-        wait_rendered(page)
+        settled(page)
         assert page.evaluate(SIDEBAR_OPEN) is (width >= 640), (width, height)
         h1 = page.locator('[data-testid="stMainBlockContainer"] h1').first
         assert h1.bounding_box()["x"] >= 0 and h1.is_visible()
@@ -57,9 +64,9 @@ def test_toolbars_never_cover_legends_and_counts_tick_whole_numbers(server, brow
     page = context.new_page()
     try:
         page.goto(f"{server}/{path}")
-        wait_rendered(page)
+        settled(page)
         charts = page.locator('[data-testid="stPlotlyChart"]')
-        assert charts.count() >= 1
+        charts.first.wait_for(state="attached", timeout=45_000)
         checked = 0
         for i in range(charts.count()):
             chart = charts.nth(i)
@@ -74,7 +81,7 @@ def test_toolbars_never_cover_legends_and_counts_tick_whole_numbers(server, brow
         assert checked >= 1, "no chart showed both a toolbar and a legend"
         if path == "Work_plan":  # activities per objective: a count axis
             first = charts.first
-            ticks = [tick.strip() for tick in first.locator(".xtick text").all_inner_texts()]
+            ticks = [tick.strip() for tick in first.locator(".xtick text").all_text_contents()]
             assert ticks and all(re.fullmatch(r"\d[\d,\s]*", tick) for tick in ticks), ticks
         screenshot(page, f"small_{path.lower()}_{PHONE[0]}x{PHONE[1]}")
     finally:

@@ -45,6 +45,8 @@ def test_a_link_with_every_widget_set_restores_every_widget(server, browser):
     try:
         page.goto(server + _link())
         wait_rendered(page)
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                               state="attached", timeout=45_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         sidebar = page.locator('[data-testid="stSidebar"]')
 
@@ -52,7 +54,7 @@ def test_a_link_with_every_widget_set_restores_every_widget(server, browser):
             return sidebar.locator(f".st-key-flt_{name}").inner_text()
 
         shown = chips("country")
-        assert all(country_name(c, LANG) in shown for c in FILTERS.countries), shown
+        assert all(country_name(c, LANG) in shown for c in FILTERS.countries), (shown, page.url)
         assert label("pillar", "land_release", LANG) in chips("pillar")
         assert label("org_type", "ingo", LANG) in chips("org_type")
         assert label("presence_status", "active", LANG) in chips("presence_status")

@@ -183,3 +183,5 @@ def test_toolbar_stands_in_the_right_margin_beside_the_legend():
     assert fig.layout.modebar.orientation == "v"
     assert fig.layout.margin.r >= charts.TOOLBAR_MARGIN
     assert fig.layout.legend.orientation == "h" and fig.layout.legend.x == 0
+    # from the figure's edge: a plot narrowed by long labels leaves the legend its room
+    assert fig.layout.legend.xref == "container"
