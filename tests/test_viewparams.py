@@ -12,11 +12,12 @@ from tests.paths import ROOT
 VIEW_WIDGET = re.compile(
     r"\b(?:st|st\.sidebar|[a-z_][a-z0-9_]*)\.(segmented_control|selectbox|radio|toggle"
     r"|checkbox|multiselect|slider|pills|tabs|number_input|select_slider)\(")
-# Files whose widgets act (sign-in, uploads, edits, withdrawals) rather than choose a view,
-# or bind the URL themselves (the sidebar filters: maaor.filters; the Present page's
-# slide, auto-advance and meeting; widgets.url_selectbox).
+# Files whose widgets act (sign-in, uploads, mapping profiles, edits, withdrawals) rather
+# than choose a view, or bind the URL themselves (the sidebar filters: maaor.filters; the
+# Present page's slide, auto-advance and meeting).
 ACTION_OR_SELF_BOUND = {"pages/6_Coordinator.py", "maaor/ui/coordinator.py", "maaor/ui/auth.py",
-                        "maaor/ui/history.py", "maaor/ui/filters.py", "maaor/ui/present.py"}
+                        "maaor/ui/history.py", "maaor/ui/profiles.py", "maaor/ui/filters.py",
+                        "maaor/ui/present.py"}
 # Functions that write their widget's value to the URL themselves: the Work plan
 # activity; a long table's page number (``url_bound`` called before the widget); the
 # language (``maaor.ui.filters.remember`` writes ``?lang=``).
