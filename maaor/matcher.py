@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from rapidfuzz import process
@@ -69,6 +69,7 @@ _LINE_BREAK = re.compile(r"[\r\n]+")
 _WORD = re.compile(r"[0-9a-z]+")
 _ADMIN_LEVEL = re.compile(r"\b(?:admin(?:istrative)?|adm)\s*(?:level\s*|niveau\s*)?([0-4])\b")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")  # "ActivityId" is "Activity Id"
 
 # Words that carry no meaning of their own in a header.
 _STOPWORDS = frozenset(
@@ -181,7 +182,7 @@ def split_header(text: str) -> HeaderParts:
         The parts; ``name`` is "" only when the header holds no word at all.
     """
     written = str(text)
-    s = _PLURAL_MARK.sub(r"\1\2", written.strip())
+    s = _CAMEL.sub(" ", _PLURAL_MARK.sub(r"\1\2", written.strip()))
     percent_in_name = False
     lines = _LINE_BREAK.split(s)
     first, rest = lines[0], " ".join(lines[1:])
@@ -255,7 +256,7 @@ class _Alias:
     rank: tuple[int, int]  # (position in the field's aliases, field order): lower wins
 
 
-@lru_cache(maxsize=None)
+@cache
 def _aliases(kind: str) -> tuple[dict[str, list[_Alias]], list[_Alias]]:
     """Per kind: word -> the aliases holding it, and every alias (built once)."""
     index: dict[str, list[_Alias]] = {}
@@ -275,7 +276,7 @@ def _aliases(kind: str) -> tuple[dict[str, list[_Alias]], list[_Alias]]:
     return index, every
 
 
-@lru_cache(maxsize=None)
+@cache
 def _alias_text_table() -> dict[tuple[str, str], tuple[str, ...]]:
     """The aliases of columns.csv as written (FieldSpec keeps only their match keys)."""
     import csv
@@ -293,7 +294,7 @@ def _alias_texts(kind: str, field: str) -> tuple[str, ...]:
     return _alias_text_table().get((kind, field), ())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
     """Compared forms known from any alias or word table, and the raw words (typo targets)."""
     raw: set[str] = set(_FRENCH) | set(_FRENCH.values()) | set(_ADMIN_STEMS) | _WEAK | _MEANING
@@ -328,7 +329,8 @@ def header_words(name: str) -> tuple[frozenset[str], int]:
         limit = _typo_limit(w)
         if c not in known and limit and not w.isdigit():
             found = process.extractOne(w, targets, scorer=Levenshtein.distance, score_cutoff=limit)
-            if found is not None:
+            # A typo changes a letter or two, it does not glue a word on ("activityid").
+            if found is not None and abs(len(found[0]) - len(w)) <= 1:
                 c = _canonical(found[0])
                 typos += 1
         words.add(c)
