@@ -614,7 +614,8 @@ def placement_problems(
         if p.field is not None or p.how == "ignored":
             continue
         if not p.values_not_loaded:
-            empty.append(p.header)
+            if p.column_letter not in (instead or {}):  # else told by header.same_field
+                empty.append(p.header)
             continue
         name = f"column {p.column_letter}" + (f" ('{p.header}')" if p.header else " (no header)")
         first = ", ".join(f"'{v}'" for v in p.first_values)
