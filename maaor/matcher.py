@@ -44,6 +44,12 @@ LOW_CONFIDENCE = 0.7
 #: names the header and the field.
 HIGH_CONFIDENCE = 0.85
 
+#: Longer texts are notes or data, not headers (a header with its instructions is shorter).
+MAX_HEADER_LENGTH = 300
+
+#: Typos are looked for in headers of at most this many words (longer texts are data).
+MAX_TYPO_WORDS = 6
+
 MatchHow = Literal["exact", "fuzzy"]
 
 # Currencies and units as written -> the unit kept on the placement.
@@ -231,6 +237,7 @@ def _stem(word: str) -> str:
 _ADMIN_STEMS = {word: level for level, words in _ADMIN_WORDS.items() for word in words}
 
 
+@lru_cache(maxsize=65536)
 def _canonical(word: str) -> str:
     """One word of a header or an alias in its compared form."""
     if word in _ADMIN_STEMS:
@@ -295,15 +302,23 @@ def _alias_texts(kind: str, field: str) -> tuple[str, ...]:
 
 
 @cache
-def _vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
-    """Compared forms known from any alias or word table, and the raw words (typo targets)."""
+def _vocabulary() -> tuple[frozenset[str], dict[int, tuple[str, ...]]]:
+    """Compared forms known from any alias or word table, and the raw words (typo
+    targets) by the word lengths they are compared with."""
     raw: set[str] = set(_FRENCH) | set(_FRENCH.values()) | set(_ADMIN_STEMS) | _WEAK | _MEANING
     for kind in column_specs.KINDS:
         for spec in column_specs.FIELDS[kind]:
             for spelling in (spec.label, spec.field.replace("_", " "), *_alias_texts(kind, spec.field)):
                 raw.update(_raw_words(split_header(spelling).name))
     known = frozenset(_canonical(w) for w in raw)
-    return known, tuple(sorted(w for w in raw if len(w) >= 5 and not w.isdigit()))
+    by_length: dict[int, list[str]] = {}
+    for w in sorted(raw):
+        if len(w) >= 5 and not w.isdigit():
+            # A typo changes a letter or two, it does not glue a word on ("activityid"):
+            # a word is compared only with words of its length, give or take one.
+            for n in (len(w) - 1, len(w), len(w) + 1):
+                by_length.setdefault(n, []).append(w)
+    return known, {n: tuple(ws) for n, ws in by_length.items()}
 
 
 def _typo_limit(word: str) -> int:
@@ -324,13 +339,13 @@ def header_words(name: str) -> tuple[frozenset[str], int]:
     known, targets = _vocabulary()
     words: set[str] = set()
     typos = 0
-    for w in _raw_words(name):
+    raw = _raw_words(name)
+    for w in raw:
         c = _canonical(w)
-        limit = _typo_limit(w)
-        if c not in known and limit and not w.isdigit():
-            found = process.extractOne(w, targets, scorer=Levenshtein.distance, score_cutoff=limit)
-            # A typo changes a letter or two, it does not glue a word on ("activityid").
-            if found is not None and abs(len(found[0]) - len(w)) <= 1:
+        limit = _typo_limit(w) if len(raw) <= MAX_TYPO_WORDS else 0
+        if c not in known and limit and not w.isdigit() and len(w) in targets:
+            found = process.extractOne(w, targets[len(w)], scorer=Levenshtein.distance, score_cutoff=limit)
+            if found is not None:
                 c = _canonical(found[0])
                 typos += 1
         words.add(c)
@@ -355,6 +370,14 @@ def _score(header: frozenset[str], alias: frozenset[str]) -> float:
 
 
 @lru_cache(maxsize=16384)
+def _prepared(text: str) -> tuple[HeaderParts, str, str, frozenset[str], int]:
+    """What every kind compares of one header (computed once per text)."""
+    parts = split_header(text)
+    words, typos = header_words(parts.name) if parts.name else (frozenset(), 0)
+    return parts, match_key(text), match_key(parts.name), words, typos
+
+
+@lru_cache(maxsize=16384)
 def match_header(kind: str, text: str) -> HeaderMatch | None:
     """The field of ``kind`` a header means, with its confidence, or None.
 
@@ -366,20 +389,19 @@ def match_header(kind: str, text: str) -> HeaderMatch | None:
         The best match (ties go to the alias listed first, then to the field listed first
         in columns.csv), or None when nothing reaches ``LOW_CONFIDENCE``.
     """
-    parts = split_header(text)
-    field = column_specs.header_field(kind, text)
+    if len(text) > MAX_HEADER_LENGTH:
+        return None
+    parts, key, name_key, words, typos = _prepared(text)
+    field = column_specs.header_field_by_key(kind, key)
     if field is not None:
         return HeaderMatch(field, 1.0, "exact", parts.unit)
-    if not parts.name:
-        return None
-    field = column_specs.header_field(kind, parts.name)
+    field = column_specs.header_field_by_key(kind, name_key)
     if field is not None:
         # The name is an alias: with only a unit set aside it is certain, with a hint
         # (instructions in brackets) nearly.
         if _only_unit(parts):
             return HeaderMatch(field, 1.0, "exact", parts.unit)
         return HeaderMatch(field, 0.95, "fuzzy", parts.unit)
-    words, typos = header_words(parts.name)
     if not words:
         return None
     index, _ = _aliases(kind)
@@ -408,6 +430,11 @@ def best_match(kinds: tuple[str, ...], text: str) -> HeaderMatch | None:
     """The best match of a header over several kinds (to find the header row)."""
     found = [m for kind in kinds if (m := match_header(kind, text)) is not None]
     return max(found, key=lambda m: m.confidence) if found else None
+
+
+def names_a_field(kinds: tuple[str, ...], text: str) -> bool:
+    """True when a header means a field of one of ``kinds`` (stops at the first)."""
+    return any(match_header(kind, text) is not None for kind in kinds)
 
 
 def tag_unit(tag: str | None) -> str | None:

@@ -771,7 +771,7 @@ def _claim(
     key = matcher.header_key(text)
     if key in overrides:
         return overrides[key] is not None
-    return matcher.best_match(kinds, text) is not None
+    return matcher.names_a_field(kinds, text)
 
 
 def _header_score(
@@ -922,6 +922,13 @@ def _header_claim(
     unit, text matched)`` with how "profile", "ignored" (field ""), "exact" or "fuzzy"."""
     text = columns.headers[j]
     if not text:
+        # A column named only by its HXL tag: a saved mapping names it by the tag.
+        tag = columns.raw_tags[j] if j < len(columns.raw_tags) else None
+        target = overrides.get(matcher.header_key(tag), "") if tag else ""
+        if target is None:
+            return "", "ignored", 1.0, None, tag
+        if target and any(s.field == target for s in column_specs.FIELDS[kind]):
+            return target, "profile", 1.0, matcher.tag_unit(columns.tags[j]), tag
         return None
     group = columns.groups[j] if j < len(columns.groups) else None
     texts = [text]

@@ -663,3 +663,11 @@ def test_header_override_beats_an_exact_header_for_the_same_field():
     mapped, problems = map_sheet(raw(rows), header_overrides={"partenairelocal": "org"})
     assert mapped.letters["org"] == "B"
     assert [p.code for p in problems] == ["header.same_field", "column.not_loaded"]
+
+
+def test_header_overrides_name_a_tag_only_column_by_its_tag():
+    rows = [["#org+prog", "#org+impl", "#country"], ["Donor Programme", "MAG", "Iraq"]]
+    mapped, problems = map_sheet(raw(rows), header_overrides={"orgprog": None})
+    assert placements(mapped)["A"] == (None, "ignored", 1.0)
+    assert mapped.letters["org"] == "B"
+    assert [p.code for p in problems if p.severity != "note"] == []
