@@ -36,6 +36,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from maaor import columns as column_specs
+from maaor.problems import Problem, problem
 from maaor.textkey import match_key
 
 #: Below this a header is not taken for a field.
@@ -445,3 +446,23 @@ def tag_unit(tag: str | None) -> str | None:
         if attribute in _CURRENCY_CODES:
             return attribute.upper()
     return None
+
+
+def low_confidence_problem(
+    letter: str, header: str, field_label: str, confidence: float, *,
+    file: str, sheet: str | None, row: int | None, written: str,
+) -> Problem:
+    """The warning for a column placed by a close header (confidence below
+    ``HIGH_CONFIDENCE``): it names the header and the field it was taken for.
+
+    Args:
+        letter: the column's letter.
+        header: the header text that was matched (with its group in a two-row header).
+        field_label: the template label of the field.
+        confidence: the match's confidence.
+        file, sheet, row: where (row: the header row).
+        written: the column's header as written (the problem's column).
+    """
+    params = {"column": letter, "header": header, "field": field_label, "percent": round(100 * confidence)}
+    return problem("warning", "column.low_confidence", params, file=file, sheet=sheet, row=row,
+                   column=written, value=field_label)

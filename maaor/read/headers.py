@@ -1089,26 +1089,16 @@ def _low_confidence_problems(
         if how != "fuzzy" or confidence >= matcher.HIGH_CONFIDENCE:
             continue
         j = chosen.fields[fld][0]
-        params = {
-            "column": column_letter(j),
-            "header": chosen.matched_text.get(fld) or _label(columns, j),
-            "field": column_specs.spec(chosen.kind, fld).label,
-            "percent": round(100 * confidence),
-        }
         problems.append(
-            Problem(
-                "warning",
-                "column.low_confidence",
-                f"Column {params['column']} ('{params['header']}') was taken for '{params['field']}' "
-                f"({params['percent']}% sure): its header is close to a known header, not the same.",
-                f"If column {params['column']} does not hold '{params['field']}', rename its header "
-                "(or map it in the Coordinator page); if it does, nothing to do.",
+            matcher.low_confidence_problem(
+                column_letter(j),
+                chosen.matched_text.get(fld) or _label(columns, j),
+                column_specs.spec(chosen.kind, fld).label,
+                confidence,
                 file=raw.file,
                 sheet=raw.sheet,
                 row=label_row,
-                column=_label(columns, j),
-                value=params["field"],
-                params=params,
+                written=_label(columns, j),
             )
         )
     return problems
