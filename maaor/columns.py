@@ -155,6 +155,12 @@ def header_field(kind: str, header_text: object) -> str | None:
     return _HEADERS[kind].get(key)
 
 
+def header_field_by_key(kind: str, key: str) -> str | None:
+    """Return the field of ``kind`` whose alias has the match key ``key``, or None (for
+    callers that already hold the key; see :func:`header_field`)."""
+    return _HEADERS[kind].get(key) if key else None
+
+
 #: HXL attributes that change what a column means: a tag carrying one of them is never
 #: taken for a field whose tag lacks it (``#org+prog`` is not the implementing ``#org``,
 #: ``#reached+f+elderly`` is not ``#reached``, ``#adm1+code`` is not the admin name).

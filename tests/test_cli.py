@@ -333,17 +333,17 @@ def test_validate_json_places_every_column(tmp_path):
     (sheet,) = report["files"][0]["sheets"]
     assert sheet["columns"] == [
         {"header": "Objective ID", "column_letter": "A", "field": "objective_id", "confidence": 1.0,
-         "how": "exact", "values_not_loaded": 0},
+         "how": "exact", "values_not_loaded": 0, "unit": None},
         {"header": "Output ID", "column_letter": "B", "field": "output_id", "confidence": 1.0,
-         "how": "exact", "values_not_loaded": 0},
+         "how": "exact", "values_not_loaded": 0, "unit": None},
         {"header": "Activity ID", "column_letter": "C", "field": "activity_id", "confidence": 1.0,
-         "how": "exact", "values_not_loaded": 0},
+         "how": "exact", "values_not_loaded": 0, "unit": None},
         {"header": "Activity", "column_letter": "D", "field": "activity", "confidence": 1.0,
-         "how": "exact", "values_not_loaded": 0},
+         "how": "exact", "values_not_loaded": 0, "unit": None},
         {"header": "Colour", "column_letter": "E", "field": None, "confidence": 0.0,
-         "how": "unmapped", "values_not_loaded": 2},
+         "how": "unmapped", "values_not_loaded": 2, "unit": None},
         {"header": "", "column_letter": "F", "field": None, "confidence": 0.0,
-         "how": "unmapped", "values_not_loaded": 1},
+         "how": "unmapped", "values_not_loaded": 1, "unit": None},
     ]
     warnings = [(p["code"], p["column"]) for p in sheet["problems"] if p["severity"] == "warning"]
     assert warnings == [("column.not_loaded", "Colour"), ("column.not_loaded", "F")]

@@ -22,7 +22,8 @@ from maaor.problems import problem
 from tests.paths import ROOT
 
 #: The modules whose problems are told from the catalogues.
-PROBLEM_CODE = [*sorted((ROOT / "maaor" / "validate").glob("*.py")), ROOT / "maaor" / "load.py"]
+PROBLEM_CODE = [*sorted((ROOT / "maaor" / "validate").glob("*.py")), ROOT / "maaor" / "load.py",
+                ROOT / "maaor" / "matcher.py"]
 _CALLS = {"problem": 1, "Problem": 1, "rows_problem": 1, "sheet_problem": 1, "count_more": 1}
 _CODE_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 

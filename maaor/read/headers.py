@@ -8,16 +8,17 @@ Data rows are everything below the header/HXL rows except entirely empty rows.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 import numpy as np
 import pandas as pd
 
 from maaor import columns as column_specs
+from maaor import matcher
 from maaor.problems import Problem
 from maaor.read.excel import column_letter
 from maaor.read.numbering import numbers_from_texts
@@ -63,6 +64,15 @@ class _Columns:
     tags: list[str | None]  # normalised tag
     header_row: int | None  # grid position
     hxl_row: int | None  # grid position
+    # Per column, the group header above it in a stacked two-row header ("Personnes
+    # atteintes" over "Femmes"), else None.
+    groups: list[str | None] = dc_field(default_factory=list)
+    group_row: int | None = None  # grid position of the group row
+
+
+#: How a column claims a field, strongest first: a saved mapping, an exact header, an HXL
+#: tag, a close header.
+_TIERS = {"profile": 3, "exact": 2, "hxl": 1, "fuzzy": 0}
 
 
 @dataclass
@@ -70,9 +80,13 @@ class _Assignment:
     """How the columns of a sheet map to the fields of one kind."""
 
     kind: str
-    fields: dict[str, tuple[int, str]]  # field -> (column, "header" | "hxl" | "profile")
+    fields: dict[str, tuple[int, str]]  # field -> (column, "header" | "hxl")
     superseded: list[tuple[int, str, int]]  # (column, field, column used instead)
-    ignored: set[int] = dataclasses.field(default_factory=set)  # columns a saved profile ignores
+    # field -> (how, confidence, unit): how in exact | fuzzy | hxl | profile.
+    details: dict[str, tuple[str, float, str | None]] = dc_field(default_factory=dict)
+    ignored: set[int] = dc_field(default_factory=set)  # columns a saved mapping ignores
+    # field -> the header text it was matched with (the group joined to it, when so).
+    matched_text: dict[str, str] = dc_field(default_factory=dict)
 
     @property
     def score(self) -> int:
@@ -99,15 +113,20 @@ def map_sheet(
 ) -> tuple[MappedSheet | None, list[Problem]]:
     """Find the header/HXL rows of a sheet, tell its kind and map its columns to fields.
 
+    Columns are placed by :mod:`maaor.matcher` (exact alias, HXL tag, close header with a
+    confidence); a close header below ``matcher.HIGH_CONFIDENCE`` is placed with a
+    warning naming the header and the field.
+
     Args:
         raw: the sheet as read.
         kind: the kind named by the caller (else ``raw.kind``, else recognised from the
             headers and tags). A named kind is used as is: its missing required columns
             are errors.
-        header_overrides: choices confirmed by a coordinator (a mapping profile):
-            ``match_key`` of a header text -> field, or None to ignore the column. They
-            are applied before any other matching (placed ``how="profile"``, or
-            ``how="ignored"`` and never reported as not loaded).
+        header_overrides: a saved mapping applied before any matching:
+            ``matcher.header_key(header as written) -> field`` places that column on the
+            field (``how="profile"``, confidence 1.0; a field the kind lacks is not
+            applied), ``-> None`` ignores the column (``how="ignored"``, its values not
+            loaded and not warned about).
 
     Returns:
         ``(mapped, problems)``. ``mapped`` is None for instruction sheets, empty sheets,
@@ -158,11 +177,9 @@ def map_sheet(
         ]
 
     top = [_header_texts(cells.iloc[i]) for i in range(min(HEADER_ZONE, len(cells)))]
-    keys = column_specs.header_keys(named) if named else column_specs.ALL_HEADER_KEYS
     overrides = dict(header_overrides or {})
-    if overrides:
-        keys = keys | frozenset(overrides)  # the profile's headers identify the header row
-    columns = _find_columns(top, keys)
+    kinds = (named,) if named else column_specs.KINDS
+    columns = _find_columns(top, kinds, overrides)
     if columns is None:
         return None, [_unknown_kind(raw, "no row in the first 30 looks like a header row")]
 
@@ -181,7 +198,7 @@ def map_sheet(
     if named:
         chosen = _assign(named, columns, overrides)
     else:
-        chosen, reason = _recognise(columns)
+        chosen, reason = _recognise(columns, overrides)
         if chosen is None:
             return None, [_unknown_kind(raw, reason)]
     if wide and "year" in chosen.fields:
@@ -195,6 +212,8 @@ def map_sheet(
     hxl_excel = None if columns.hxl_row is None else first_row + columns.hxl_row
     label_row = header_excel if header_excel is not None else hxl_excel
     problems = _header_problems(raw, columns, chosen, label_row)
+
+    problems.extend(_low_confidence_problems(raw, columns, chosen, label_row))
 
     start = max(p for p in (columns.header_row, columns.hxl_row) if p is not None) + 1
     positions = np.flatnonzero(keep[start:]) + start
@@ -309,8 +328,10 @@ def map_sheet(
         }
 
     columns.headers = written
-    hows = {"header": "exact", "hxl": "hxl", "profile": "profile"}
-    placed = {c: (f, hows[by]) for f, (c, by) in chosen.fields.items()}
+    placed = {
+        c: (f, *chosen.details.get(f, ("exact" if by == "header" else "hxl", 1.0, None)))
+        for f, (c, by) in chosen.fields.items()
+    }
     placed.update({j: (measure, "exact") for j, (measure, _) in wide.items()})
     placements = column_placements(
         cells,
@@ -344,6 +365,7 @@ def map_sheet(
         mapped_by=mapped_by,
         columns=placements,
         excluded_rows={first_row + r: label for r, label in totals.items()},
+        units={f: unit for f, (_, _, unit) in chosen.details.items() if unit and f in frame.columns},
     )
     return mapped, problems
 
@@ -517,7 +539,7 @@ def column_placements(
     cells: pd.DataFrame,
     data_rows: np.ndarray,
     headers: list[str],
-    placed: dict[int, tuple[str, str]],
+    placed: dict[int, tuple],
     ignored: set[int] | frozenset[int] = frozenset(),
 ) -> list[ColumnPlacement]:
     """Where every column of a sheet went: its field, or how many values were left out.
@@ -529,9 +551,10 @@ def column_placements(
         cells: the sheet's grid.
         data_rows: grid positions of the data rows.
         headers: per grid column, the header as written ("" if none).
-        placed: grid column -> (field, how) of the columns whose values are loaded.
-        ignored: grid columns a saved mapping profile ignores (listed ``how="ignored"``,
-            with their values counted as not loaded, but never warned about).
+        placed: grid column -> ``(field, how)`` or ``(field, how, confidence, unit)`` of
+            the columns whose values are loaded (confidence 1.0 when not given).
+        ignored: grid columns a saved mapping ignores (``how="ignored"``; their values
+            are counted as not loaded, and not warned about).
 
     Returns:
         One placement per column that has a header, a placement or a value in a data
@@ -543,8 +566,9 @@ def column_placements(
         header = headers[j] if j < len(headers) else ""
         letter = column_letter(j)
         if j in placed:
-            fld, how = placed[j]
-            out.append(ColumnPlacement(header, letter, fld, 1.0, how))
+            fld, how, *more = placed[j]
+            confidence, unit = (more + [1.0, None])[:2] if more else (1.0, None)
+            out.append(ColumnPlacement(header, letter, fld, confidence, how, unit=unit))
             continue
         column = values[data_rows, j] if len(data_rows) else values[:0, j]
         filled = _filled(column)
@@ -560,8 +584,8 @@ def column_placements(
                 break
         if j in ignored:
             out.append(ColumnPlacement(header, letter, None, 1.0, "ignored", count, tuple(first)))
-            continue
-        out.append(ColumnPlacement(header, letter, None, 0.0, "unmapped", count, tuple(first)))
+        else:
+            out.append(ColumnPlacement(header, letter, None, 0.0, "unmapped", count, tuple(first)))
     return out
 
 
@@ -590,7 +614,8 @@ def placement_problems(
         if p.field is not None or p.how == "ignored":
             continue
         if not p.values_not_loaded:
-            empty.append(p.header)
+            if p.column_letter not in (instead or {}):  # else told by header.same_field
+                empty.append(p.header)
             continue
         name = f"column {p.column_letter}" + (f" ('{p.header}')" if p.header else " (no header)")
         first = ", ".join(f"'{v}'" for v in p.first_values)
@@ -641,7 +666,7 @@ def _side_tables(placements: list[ColumnPlacement]) -> list[list[ColumnPlacement
         return []
     return [
         b for b in blocks
-        if len(b) >= 2 and all(c.field is None for c in b) and any(c.values_not_loaded for c in b)
+        if len(b) >= 2 and all(c.how == "unmapped" for c in b) and any(c.values_not_loaded for c in b)
     ]
 
 
@@ -739,12 +764,89 @@ def _is_hxl_row(texts: list[str | None]) -> bool:
     return tags * 2 > len(filled) and (tags >= 2 or len(texts) == 1)
 
 
-def _header_score(texts: list[str | None], keys: frozenset[str]) -> tuple[int, int]:
+def _claim(
+    text: str, kinds: tuple[str, ...], overrides: Mapping[str, str | None]
+) -> bool:
+    """A header text names a field of one of ``kinds`` (a saved mapping counts)."""
+    key = matcher.header_key(text)
+    if key in overrides:
+        return overrides[key] is not None
+    return matcher.names_a_field(kinds, text)
+
+
+def _header_score(
+    texts: list[str | None], kinds: tuple[str, ...], overrides: Mapping[str, str | None]
+) -> tuple[int, int]:
     filled = [t for t in texts if t]
-    return sum(1 for t in filled if match_key(t) in keys), len(filled)
+    return sum(1 for t in filled if _claim(t, kinds, overrides)), len(filled)
 
 
-def _find_columns(top: list[list[str | None]], keys: frozenset[str]) -> _Columns | None:
+def _join_rows(
+    upper: list[str | None], lower: list[str | None], width: int
+) -> tuple[list[str | None], list[str | None]]:
+    """A two-row header as one: per column, its header and the group above it.
+
+    A column headed only in the upper row (merged down, or left blank below) is headed
+    by it; a column headed in the lower row belongs to the nearest group text at or left
+    of it in the upper row (a merged group cell holds its text in its first cell).
+    """
+    texts: list[str | None] = []
+    groups: list[str | None] = []
+    current = None
+    for j in range(width):
+        u = upper[j] if j < len(upper) else None
+        low = lower[j] if j < len(lower) else None
+        if u:
+            current = u
+        if low:
+            texts.append(low)
+            groups.append(current)
+        else:
+            texts.append(u)
+            groups.append(None)
+    return texts, groups
+
+
+def _stacked(
+    top: list[list[str | None]], row: int, kinds: tuple[str, ...], overrides: Mapping[str, str | None]
+) -> tuple[int, int, list[str | None], list[str | None]] | None:
+    """A two-row header around ``row`` that names more fields than ``row`` alone.
+
+    Returns:
+        ``(group_row, header_row, headers, groups)`` or None.
+    """
+    width = max((len(t) for t in top), default=0)
+    single = _header_score(top[row], kinds, overrides)[0]
+    best = None
+    for upper_row, lower_row in ((row - 1, row), (row, row + 1)):
+        if upper_row < 0 or lower_row >= len(top):
+            continue
+        upper, lower = top[upper_row], top[lower_row]
+        if sum(1 for t in upper if t) < 2 or _is_hxl_row(upper) or _is_hxl_row(lower):
+            continue
+        texts, groups = _join_rows(upper, lower, width)
+
+        def names(j: int, texts=texts, groups=groups) -> bool:
+            text = texts[j]
+            return bool(text) and (
+                _claim(text, kinds, overrides)
+                or (groups[j] is not None and _claim(f"{groups[j]} {text}", kinds, overrides))
+            )
+
+        # The lower row must be header words (data under a header is not): at least
+        # half of its cells name a field, alone or under their group.
+        lower_cells = [j for j in range(width) if j < len(lower) and lower[j]]
+        if not lower_cells or 2 * sum(1 for j in lower_cells if names(j)) < len(lower_cells):
+            continue
+        score = sum(1 for j in range(width) if names(j))
+        if score > single and (best is None or score > best[0]):
+            best = (score, upper_row, lower_row, texts, groups)
+    return None if best is None else best[1:]
+
+
+def _find_columns(
+    top: list[list[str | None]], kinds: tuple[str, ...], overrides: Mapping[str, str | None]
+) -> _Columns | None:
     hxl_row = next((i for i, texts in enumerate(top) if _is_hxl_row(texts)), None)
     candidates: list[tuple[int, int, int]] = []  # (matches, filled, -row)
     for i, texts in enumerate(top):
@@ -752,7 +854,7 @@ def _find_columns(top: list[list[str | None]], keys: frozenset[str]) -> _Columns
             continue
         if hxl_row is not None and i > hxl_row + 1:
             break
-        matches, filled = _header_score(texts, keys)
+        matches, filled = _header_score(texts, kinds, overrides)
         if matches < 1:
             continue
         if hxl_row is not None and i == hxl_row + 1:
@@ -777,13 +879,23 @@ def _find_columns(top: list[list[str | None]], keys: frozenset[str]) -> _Columns
         hxl_row = None
     width = max((len(t) for t in top), default=0)
     headers = top[header_row] if header_row is not None else [None] * width
+    groups: list[str | None] = [None] * width
+    group_row = None
+    if header_row is not None and hxl_row is None:
+        # A group row over the header ("Personnes atteintes" over "Femmes | Hommes"), or
+        # a sub-header row under it: the two rows are read as one header.
+        stacked = _stacked(top, header_row, kinds, overrides)
+        if stacked is not None:
+            group_row, header_row, headers, groups = stacked
     raw_tags = top[hxl_row] if hxl_row is not None else [None] * width
     return _Columns(
-        headers=headers,
+        headers=list(headers),
         raw_tags=raw_tags,
         tags=[column_specs.normalise_tag(t) for t in raw_tags],
         header_row=header_row,
         hxl_row=hxl_row,
+        groups=groups,
+        group_row=group_row,
     )
 
 
@@ -803,75 +915,91 @@ def _agreements(texts: list[str | None], tags: list[str | None]) -> int:
     return count
 
 
-def _apply_overrides(
-    kind: str, columns: _Columns, overrides: Mapping[str, str | None]
-) -> tuple[dict[str, tuple[int, str]], list[tuple[int, str, int]], set[int], set[int]]:
-    """A saved profile's column choices, before any matching: fields placed, columns
-    superseded, columns ignored, and every column the profile decided (which the
-    matching then leaves alone). A field the kind does not have is not applied."""
-    fields: dict[str, tuple[int, str]] = {}
-    superseded: list[tuple[int, str, int]] = []
-    ignored: set[int] = set()
-    decided: set[int] = set()
-    known = {s.field for s in column_specs.FIELDS[kind]}
-    for j, text in enumerate(columns.headers):
-        key = match_key(text) if text else ""
-        if not key or key not in overrides:
-            continue
-        target = overrides[key]
+def _header_claim(
+    kind: str, columns: _Columns, j: int, overrides: Mapping[str, str | None]
+) -> tuple[str, str, float, str | None, str] | None:
+    """How column ``j``'s header names a field of ``kind``: ``(field, how, confidence,
+    unit, text matched)`` with how "profile", "ignored" (field ""), "exact" or "fuzzy"."""
+    text = columns.headers[j]
+    if not text:
+        # A column named only by its HXL tag: a saved mapping names it by the tag.
+        tag = columns.raw_tags[j] if j < len(columns.raw_tags) else None
+        target = overrides.get(matcher.header_key(tag), "") if tag else ""
         if target is None:
-            ignored.add(j)
-            decided.add(j)
-        elif target in known:
-            decided.add(j)
-            if target in fields:
-                superseded.append((j, target, fields[target][0]))
-            else:
-                fields[target] = (j, "profile")
-    return fields, superseded, ignored, decided
+            return "", "ignored", 1.0, None, tag
+        if target and any(s.field == target for s in column_specs.FIELDS[kind]):
+            return target, "profile", 1.0, matcher.tag_unit(columns.tags[j]), tag
+        return None
+    group = columns.groups[j] if j < len(columns.groups) else None
+    texts = [text]
+    if group:
+        texts.append(f"{group} {text}")
+    for candidate in texts:
+        key = matcher.header_key(candidate)
+        if key in overrides:
+            target = overrides[key]
+            if target is None:
+                return "", "ignored", 1.0, None, candidate
+            if any(s.field == target for s in column_specs.FIELDS[kind]):
+                return target, "profile", 1.0, matcher.split_header(candidate).unit, candidate
+    found = None
+    for candidate in texts:
+        match = matcher.match_header(kind, candidate)
+        if match is not None and (found is None or match.confidence > found[0].confidence):
+            found = (match, candidate)
+    if found is None:
+        return None
+    match, candidate = found
+    return match.field, match.how, match.confidence, match.unit, candidate
 
 
-def _assign(kind: str, columns: _Columns,
-            overrides: Mapping[str, str | None] | None = None) -> _Assignment:
-    fields: dict[str, tuple[int, str]] = {}
-    superseded: list[tuple[int, str, int]] = []
-    ignored: set[int] = set()
-    by_header: set[int] = set()
-    if overrides:
-        fields, superseded, ignored, by_header = _apply_overrides(kind, columns, overrides)
+def _assign(kind: str, columns: _Columns, overrides: Mapping[str, str | None] | None = None) -> _Assignment:
+    """Place the columns on the fields of ``kind``.
+
+    Each column claims at most one field, by its strongest route: a saved mapping, then
+    an exact header, then its HXL tag, then a close header. Of several columns claiming
+    one field the strongest claim wins (HXL's rule across the row: the best tag match
+    wherever it stands); the others are reported as superseded.
+    """
+    overrides = overrides or {}
     # A header text written on several columns does not tell them apart; their HXL tags
     # (when they name fields) do.
-    repeated = Counter(match_key(t) for t in columns.headers if t)
-    for j, text in enumerate(columns.headers):
-        if j in by_header:
-            continue  # decided by the profile
-        field = column_specs.header_field(kind, text) if text else None
-        if field is None:
+    repeated = Counter(_header_key(columns, j) for j, t in enumerate(columns.headers) if t)
+    claims: dict[str, list[tuple[tuple, int, str, float, str | None, str]]] = {}
+    ignored: set[int] = set()
+    for j in range(len(columns.headers)):
+        header = _header_claim(kind, columns, j, overrides)
+        tag = columns.tags[j] if j < len(columns.tags) else None
+        hxl = column_specs.hxl_match(kind, tag) if tag else None
+        if header is not None and header[1] == "ignored":
+            ignored.add(j)
             continue
-        if repeated[match_key(text)] > 1 and column_specs.hxl_field(kind, columns.tags[j]):
-            continue
-        by_header.add(j)
-        if field in fields:
-            superseded.append((j, field, fields[field][0]))
+        if header is not None and header[1] == "exact" and repeated[_header_key(columns, j)] > 1 and hxl:
+            header = None
+        if header is not None and header[1] in ("profile", "exact"):
+            fld, how, confidence, unit, text = header
+            rank = (_TIERS[how], confidence, (0, 0), -j)
+        elif hxl is not None:
+            fld, how, confidence, unit, text = hxl[0], "hxl", 1.0, matcher.tag_unit(tag), columns.raw_tags[j]
+            rank = (_TIERS[how], confidence, hxl[1], -j)
+        elif header is not None:
+            fld, how, confidence, unit, text = header
+            rank = (_TIERS[how], confidence, (0, 0), -j)
         else:
-            fields[field] = (j, "header")
-    # HXL's rule across the row: of several columns whose tags claim one field, the best
-    # match wins wherever it stands (an exact tag beats a bare hashtag to its left).
-    claims: dict[str, list[tuple[tuple[int, int], int]]] = {}
-    for j, tag in enumerate(columns.tags):
-        if j in by_header or tag is None:
             continue
-        match = column_specs.hxl_match(kind, tag)
-        if match is not None:
-            claims.setdefault(match[0], []).append((match[1], j))
-    for field, found in claims.items():
-        if field in fields:
-            superseded.extend((j, field, fields[field][0]) for _, j in found)
-            continue
-        winner = max(found, key=lambda c: (c[0], -c[1]))[1]
-        fields[field] = (winner, "hxl")
-        superseded.extend((j, field, winner) for _, j in found if j != winner)
-    return _Assignment(kind, fields, superseded, ignored)
+        claims.setdefault(fld, []).append((rank, j, how, confidence, unit or None, text or ""))
+    fields: dict[str, tuple[int, str]] = {}
+    details: dict[str, tuple[str, float, str | None]] = {}
+    matched: dict[str, str] = {}
+    superseded: list[tuple[int, str, int]] = []
+    for fld, found in claims.items():
+        _, winner, how, confidence, unit, text = max(found, key=lambda c: c[0])
+        fields[fld] = (winner, "hxl" if how == "hxl" else "header")
+        details[fld] = (how, confidence, unit)
+        matched[fld] = text
+        superseded.extend((j, fld, winner) for _, j, *_ in found if j != winner)
+    superseded.sort()
+    return _Assignment(kind, fields, superseded, details, ignored, matched)
 
 
 def _is_fts(columns: _Columns) -> bool:
@@ -879,11 +1007,13 @@ def _is_fts(columns: _Columns) -> bool:
     return _FTS_HEADERS <= keys and bool(_FTS_PLAN_HEADERS & keys)
 
 
-def _recognise(columns: _Columns) -> tuple[_Assignment | None, str]:
+def _recognise(
+    columns: _Columns, overrides: Mapping[str, str | None] | None = None
+) -> tuple[_Assignment | None, str]:
     """The kind whose fields the columns fit clearly best, or None and why not."""
     if _is_fts(columns):
-        return _assign("fts", columns), ""
-    assignments = [_assign(kind, columns) for kind in column_specs.KINDS]
+        return _assign("fts", columns, overrides), ""
+    assignments = [_assign(kind, columns, overrides) for kind in column_specs.KINDS]
     fitting = sorted((a for a in assignments if a.qualifies), key=lambda a: -a.score)
     if not fitting:
         return None, "its columns do not include the required columns of any kind of sheet"
@@ -932,13 +1062,46 @@ def _label_or_blank(columns: _Columns, j: int) -> str:
     return header or tag or ""
 
 
+def _header_key(columns: _Columns, j: int) -> str:
+    """A column's header text as compared, with its group in a two-row header."""
+    header = columns.headers[j]
+    group = columns.groups[j] if j < len(columns.groups) else None
+    key = match_key(header) or header or ""
+    return f"{match_key(group)}/{key}" if group else key
+
+
 def _column_key(columns: _Columns, j: int) -> str | None:
     """What a column is called: header key and tag; equal keys are duplicate columns."""
     header = columns.headers[j]
     tag = columns.tags[j]
     if not header and not tag:
         return None
-    return (match_key(header) or header or "") + "|" + (tag or "")
+    return _header_key(columns, j) + "|" + (tag or "")
+
+
+def _low_confidence_problems(
+    raw: RawSheet, columns: _Columns, chosen: _Assignment, label_row: int | None
+) -> list[Problem]:
+    """A warning per column placed by a close header whose confidence is below
+    ``matcher.HIGH_CONFIDENCE``: it names the header as written and the field."""
+    problems: list[Problem] = []
+    for fld, (how, confidence, _) in sorted(chosen.details.items(), key=lambda i: chosen.fields[i[0]][0]):
+        if how != "fuzzy" or confidence >= matcher.HIGH_CONFIDENCE:
+            continue
+        j = chosen.fields[fld][0]
+        problems.append(
+            matcher.low_confidence_problem(
+                column_letter(j),
+                chosen.matched_text.get(fld) or _label(columns, j),
+                column_specs.spec(chosen.kind, fld).label,
+                confidence,
+                file=raw.file,
+                sheet=raw.sheet,
+                row=label_row,
+                written=_label(columns, j),
+            )
+        )
+    return problems
 
 
 def _header_problems(

@@ -67,6 +67,8 @@ class ColumnPlacement:
         values_not_loaded: non-empty data cells of the column that were not loaded (0 for
             a placed column).
         first_values: up to three distinct values of an unplaced column, as written.
+        unit: the unit or currency its header (or HXL tag) names ("USD", "EUR", "%"),
+            or None; amounts are not converted here.
     """
 
     header: str
@@ -76,6 +78,7 @@ class ColumnPlacement:
     how: PlacementHow
     values_not_loaded: int = 0
     first_values: tuple[str, ...] = ()
+    unit: str | None = None
 
     def to_dict(self) -> dict:
         """The JSON form used by ``validate --json``."""
@@ -86,6 +89,7 @@ class ColumnPlacement:
             "confidence": self.confidence,
             "how": self.how,
             "values_not_loaded": self.values_not_loaded,
+            "unit": self.unit,
         }
 
 
@@ -115,6 +119,8 @@ class MappedSheet:
             in column order; a column without header, tag or data is left out.
         excluded_rows: Excel row -> label of the rows left out on purpose and named in a
             note (total and subtotal rows).
+        units: field -> the unit or currency its header names ("EUR"), for the fields
+            whose header names one.
         orgs_resolved: the reader already split the organisation cells into leads,
             partners and people (the narrative work plan tells the lead by its bold
             run); the frame then also holds ``lead_tentative``, and validation keeps
@@ -137,6 +143,7 @@ class MappedSheet:
     orgs_resolved: bool = False
     columns: list[ColumnPlacement] = field(default_factory=list)
     excluded_rows: dict[int, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

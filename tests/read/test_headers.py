@@ -500,3 +500,174 @@ def test_header_overrides_find_a_header_row_of_headers_the_dashboard_does_not_kn
     assert mapped is not None and mapped.header_row == 1
     assert [(c.field, c.how) for c in mapped.columns] == [("org", "profile"),
                                                           ("country_iso3", "profile")]
+# The scored header matcher (maaor.matcher) inside map_sheet.
+
+
+def placements(mapped) -> dict[str, tuple]:
+    return {c.column_letter: (c.field, c.how, c.confidence) for c in mapped.columns}
+
+
+def test_headers_the_field_sends_are_placed_with_their_confidence():
+    rows = [
+        ["NOM ORGANISATION (cette colonne est renseignée automatiquement)", "Pays",
+         "Governorate / Province", "Code Terrtoire", "Femmes atteintes", "Hommes atteints", "Colour"],
+        ["MAG", "Iraq", "Ninewa", "IQG15Q01", 10, 12, "red"],
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.kind == "presence"
+    assert placements(mapped) == {
+        "A": ("org", "fuzzy", 0.95),
+        "B": ("country_iso3", "exact", 1.0),
+        "C": ("admin1", "fuzzy", 0.95),
+        "D": ("admin2_code", "fuzzy", 0.83),
+        "E": ("reached_women", "fuzzy", 0.95),
+        "F": ("reached_men", "fuzzy", 0.95),
+        "G": (None, "unmapped", 0.0),
+    }
+    assert mapped.frame.iloc[0].tolist() == ["MAG", "Iraq", "Ninewa", "IQG15Q01", 10, 12]
+    # Below the high threshold: placed, and a warning names the header and the field.
+    (low,) = [p for p in problems if p.code == "column.low_confidence"]
+    assert (low.severity, low.column, low.value, low.row) == ("warning", "Code Terrtoire", "Admin 2 code", 1)
+    assert "Code Terrtoire" in low.message and "Admin 2 code" in low.message
+    assert "Code Terrtoire" in low.message_in("fr") and "Admin 2 code" in low.message_in("fr")
+    assert [p.code for p in problems] == ["column.low_confidence", "column.not_loaded"]
+
+
+def test_comments_on_budget_is_not_the_budget():
+    rows = [
+        ["Objective ID", "Output ID", "Activity ID", "Activity", "Comments on budget", "Target 2023"],
+        ["1", "1.1", "1.1.1", "Survey", "to be confirmed", 5],
+    ]
+    mapped, problems = map_sheet(raw(rows), kind="workplan")
+    assert "budget_usd" not in mapped.frame.columns
+    assert mapped.letters["budget_note"] == "E"
+    assert placements(mapped)["F"] == (None, "unmapped", 0.0)
+    assert any(p.code == "column.not_loaded" and p.column == "Target 2023" for p in problems)
+
+
+def test_target_of_a_year_is_not_actual_beside_a_year_column():
+    rows = [
+        ["Indicator ID", "Indicator", "Year", "Target 2023", "Actual"],
+        ["1a", "Area released", 2023, 100, 80],
+    ]
+    mapped, _ = map_sheet(raw(rows), kind="indicators")
+    assert mapped.letters["actual"] == "E"
+    assert placements(mapped)["D"][0] is None
+
+
+def test_units_and_currencies_stay_on_the_placement():
+    rows = [
+        ["Donor", "Year", "Requirements (USD)", "Funding received (EUR)", "Name of coordination mechanism"],
+        ["Germany", 2023, 100, 80, "x"],
+    ]
+    mapped, _ = map_sheet(raw(rows), kind="funding")
+    assert mapped.units == {"required_usd": "USD", "funded_usd": "EUR"}
+    by_letter = {c.column_letter: c for c in mapped.columns}
+    assert (by_letter["C"].unit, by_letter["D"].unit, by_letter["A"].unit) == ("USD", "EUR", None)
+    assert by_letter["D"].to_dict()["unit"] == "EUR"
+    assert mapped.frame["funded_usd"].tolist() == [80]  # amounts are not converted here
+
+
+def test_stacked_french_header_group_row_over_sub_headers():
+    rows = [
+        ["Rapport 4W"],
+        ["NOM ORGANISATION\n(renseigné automatiquement)", "Pays", "Personnes atteintes", None, None, None, None],
+        [None, None, "Femmes", "Hommes", "Filles", "Garçons", "Total"],
+        ["MAG", "RDC", 1, 2, 3, 4, 10],
+        ["HALO", "RDC", 5, 6, 7, 8, 26],
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.kind == "presence"
+    assert mapped.header_row == 3
+    assert mapped.rows == [4, 5]
+    assert mapped.frame.columns.tolist() == [
+        "org", "country_iso3", "reached_women", "reached_men", "reached_girls", "reached_boys", "reached_total"
+    ]
+    assert mapped.frame.iloc[1].tolist() == ["HALO", "RDC", 5, 6, 7, 8, 26]
+    # "Total" alone is nothing; under "Personnes atteintes" it is the people reached.
+    assert placements(mapped)["G"] == ("reached_total", "fuzzy", 0.9)
+    assert [p.code for p in problems if p.severity != "note"] == []
+
+
+def test_stacked_english_header_people_reached_over_women_men_girls_boys():
+    rows = [
+        ["Organisation", "Country", "People reached", None, None, None],
+        [None, None, "Women", "Men", "Girls", "Boys"],
+        ["MAG", "Iraq", 1, 2, 3, 4],
+    ]
+    mapped, problems = map_sheet(raw(rows))
+    assert (mapped.kind, mapped.header_row, mapped.rows) == ("presence", 2, [3])
+    assert mapped.frame.iloc[0].tolist() == ["MAG", "Iraq", 1, 2, 3, 4]
+    assert problems == []
+
+
+def test_a_data_row_under_the_header_is_not_a_sub_header():
+    rows = [
+        ["Organisation", "Country", "Status", "Pillar", None],
+        ["MAG", "Iraq", "Active", "Clearance", "extra"],
+        ["HALO", "Iraq", "Active", "EORE", None],
+    ]
+    mapped, _ = map_sheet(raw(rows))
+    assert (mapped.header_row, mapped.rows) == (1, [2, 3])
+
+
+def test_two_columns_for_one_field_the_best_wins_and_the_other_is_reported():
+    rows = [["Organisation name (auto)", "Organisation", "Country"], ["x", "MAG", "Iraq"]]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped.letters["org"] == "B"  # exact beats close, even to its right
+    (same,) = [p for p in problems if p.code == "header.same_field"]
+    assert same.column == "Organisation name (auto)"
+    assert placements(mapped)["A"] == (None, "unmapped", 0.0)
+
+
+def test_hxl_tag_beats_a_close_header_on_its_column():
+    rows = [
+        ["Organisation", "Country", "Governorate / Province"],
+        ["#org", "#country", "#adm2"],
+        ["MAG", "Iraq", "Mosul"],
+    ]
+    mapped, _ = map_sheet(raw(rows), kind="presence")
+    # The tag is exact (1.0), the header only close: the column is the admin 2.
+    assert (mapped.letters["admin2"], mapped.mapped_by["admin2"]) == ("C", "hxl")
+    assert "admin1" not in mapped.letters
+    assert placements(mapped)["C"] == ("admin2", "hxl", 1.0)
+
+
+def test_header_overrides_place_and_ignore_columns_before_matching():
+    rows = [["Partenaire", "Country", "Colour", "Shoe size"], ["MAG", "Iraq", "red", 42]]
+    overrides = {"partenaire": "org", "colour": None, "shoesize": "not_a_field"}
+    mapped, problems = map_sheet(raw(rows), kind="presence", header_overrides=overrides)
+    assert placements(mapped) == {
+        "A": ("org", "profile", 1.0),
+        "B": ("country_iso3", "exact", 1.0),
+        "C": (None, "ignored", 1.0),
+        "D": (None, "unmapped", 0.0),  # a field the kind lacks is not applied
+    }
+    assert mapped.frame["org"].tolist() == ["MAG"]
+    ignored = {c.column_letter: c for c in mapped.columns}["C"]
+    assert ignored.values_not_loaded == 1  # counted, not warned about
+    assert [(p.code, p.column) for p in problems] == [("column.not_loaded", "Shoe size")]
+
+
+def test_header_overrides_make_an_unknown_sheet_readable():
+    rows = [["Qui", "Où"], ["MAG", "Iraq"]]
+    mapped, problems = map_sheet(raw(rows))
+    assert mapped is None
+    mapped, problems = map_sheet(raw(rows), header_overrides={"qui": "org", "ou": "country_iso3"})
+    assert (mapped.kind, mapped.frame.iloc[0].tolist()) == ("presence", ["MAG", "Iraq"])
+    assert {c.how for c in mapped.columns} == {"profile"}
+
+
+def test_header_override_beats_an_exact_header_for_the_same_field():
+    rows = [["Organisation", "Partenaire local", "Country"], ["UN", "MAG", "Iraq"]]
+    mapped, problems = map_sheet(raw(rows), header_overrides={"partenairelocal": "org"})
+    assert mapped.letters["org"] == "B"
+    assert [p.code for p in problems] == ["header.same_field", "column.not_loaded"]
+
+
+def test_header_overrides_name_a_tag_only_column_by_its_tag():
+    rows = [["#org+prog", "#org+impl", "#country"], ["Donor Programme", "MAG", "Iraq"]]
+    mapped, problems = map_sheet(raw(rows), header_overrides={"orgprog": None})
+    assert placements(mapped)["A"] == (None, "ignored", 1.0)
+    assert mapped.letters["org"] == "B"
+    assert [p.code for p in problems if p.severity != "note"] == []
