@@ -14,6 +14,9 @@ language of the reader:
     {"labels": "wp_status"}          every label of a vocabulary, comma-separated
     {"label": ["wp_status", "active"]}  one vocabulary label
     {"text": "problem.word.output"}  another catalogue entry
+    {"text": "problem.what.sheet", "params": {"sheet": "4W"}}
+                                     another catalogue entry with its own parameters
+    {"bytes": 1572864}               a size in bytes, KB or MB ("1.5 MB", "1,5 Mo")
     {"month": [2022, 2]}             the month's name and year ("February 2022")
     {"number": 1234}                 a number with the language's separators
 """
@@ -49,7 +52,11 @@ def render_param(value: object, lang: str) -> str:
             name, code = value["label"]
             return vocab.label(name, code, lang)
         if "text" in value:
-            return problem_entry(str(value["text"]), lang)
+            inner = value.get("params") or {}
+            text = problem_entry(str(value["text"]), lang, _count(inner))
+            return text.format(**{k: render_param(v, lang) for k, v in inner.items()})
+        if "bytes" in value:
+            return _size(int(value["bytes"]), lang)
         if "month" in value:
             year, month = value["month"]
             return format_date(dt.date(int(year), int(month), 1), "LLLL y",
@@ -57,6 +64,22 @@ def render_param(value: object, lang: str) -> str:
         if "number" in value:
             return fmt_number(value["number"], lang)
     return "" if value is None else str(value)
+
+
+def _size(n: int, lang: str) -> str:
+    """A size in the unit a person reads: bytes under 1 KB, else KB or MB, one decimal."""
+    if n >= 1024 * 1024:
+        return problem_entry("problem.unit.mb", lang).format(n=fmt_number(n / 1024 / 1024, lang, 1))
+    if n >= 1024:
+        return problem_entry("problem.unit.kb", lang).format(n=fmt_number(n / 1024, lang, 1))
+    return problem_entry("problem.unit.bytes", lang, n).format(n=fmt_number(n, lang))
+
+
+def _count(params: Mapping[str, object]) -> float | None:
+    """The count ``n`` of a message's parameters (it chooses the plural form), if any."""
+    n = params.get("n")
+    number = n.get("number") if isinstance(n, Mapping) else n
+    return float(number) if isinstance(number, (int, float)) else None
 
 
 def problem_entry(key: str, lang: str, n: float | None = None) -> str:
@@ -88,9 +111,7 @@ def problem_text(key: str, lang: str = DEFAULT_LANGUAGE,
     """
     params = dict(params or {})
     entry = f"problem.{key}" if part == "message" else f"problem.{key}.fix"
-    n = params.get("n")
-    number = n.get("number") if isinstance(n, Mapping) else n
-    text = problem_entry(entry, lang, float(number) if isinstance(number, (int, float)) else None)
+    text = problem_entry(entry, lang, _count(params))
     if part == "fix" and text == entry:
         return ""
     return text.format(**{k: render_param(v, lang) for k, v in params.items()})

@@ -33,7 +33,7 @@ from io import BytesIO
 from itertools import repeat
 from pathlib import PurePosixPath
 
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 from maaor.read.precheck_office import check_ods, check_xls
 from maaor.sources import Source
 
@@ -153,13 +153,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PDF_MAGIC = b"%PDF"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
-_RESAVE_FIX = "Open the file in Excel and save it again as an Excel Workbook (.xlsx)."
-_PASSWORD_FIX = "Save the workbook again from Excel as .xlsx without a password."
-_TRIM_FIX = (
-    "Delete the rows and columns you do not use (select them from the first empty one to "
-    "the end of the sheet, right-click, Delete), save, and upload again. If the sheet "
-    "really holds this much data, split it into several smaller files."
-)
 
 # Patterns are bounded ({0,300}, {1,9}) so that a match is never longer than the
 # overlap kept between chunks; a match cut by a chunk boundary is found whole in the
@@ -225,12 +218,7 @@ def precheck_report(source: Source, limits: Limits = DEFAULT_LIMITS) -> Precheck
         log.exception("precheck failed on %r", source.name)
         return PrecheckReport(
             [
-                _error(
-                    source,
-                    "file.unreadable",
-                    "This file could not be checked; it may be damaged.",
-                    _RESAVE_FIX,
-                )
+                _error(source, "file.unreadable", key="file.unreadable.precheck")
             ]
         )
     return PrecheckReport(problems, {} if problems else parts)
@@ -240,23 +228,13 @@ def _precheck(source: Source, limits: Limits, parts: dict[str, PartFacts]) -> li
     data = source.data
     if not data:
         return [
-            _error(
-                source,
-                "file.empty",
-                "The file is empty (0 bytes).",
-                "Check that you chose the right file and that it was saved before uploading.",
-            )
+            _error(source, "file.empty")
         ]
     if len(data) > limits.max_file_bytes:
         return [
-            _error(
-                source,
-                "file.too_large",
-                f"The file is {_size(len(data))}; the limit is {_size(limits.max_file_bytes)}.",
-                "Remove unused sheets, pictures and formatting, or split the data into "
-                "several smaller files.",
-                value=str(len(data)),
-            )
+            _error(source, "file.too_large",
+                   {"size": {"bytes": len(data)}, "limit": {"bytes": limits.max_file_bytes}},
+                   value=str(len(data)))
         ]
     suffix = source.suffix
     if suffix in EXCEL_ZIP_SUFFIXES:
@@ -276,20 +254,21 @@ def _precheck(source: Source, limits: Limits, parts: dict[str, PartFacts]) -> li
 
 
 def _describe(data: bytes) -> str | None:
-    """Name the kind of file ``data`` is from its magic number (None if not known)."""
+    """The catalogue entry naming the kind of file ``data`` is from its magic number
+    (``problem.what.*``; None if not known)."""
     if data.startswith(_PDF_MAGIC):
-        return "a PDF document"
+        return "problem.what.pdf"
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTED_PACKAGE in data:
-            return "a password-protected Excel workbook"
-        return "an old-format Excel (.xls) or Office 97-2003 file"
+            return "problem.what.encrypted_excel"
+        return "problem.what.ole"
     if data.startswith((_ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
         return _describe_zip(data)
     for magic, what in (
-        (b"\x89PNG", "a PNG image"),
-        (b"\xff\xd8\xff", "a JPEG image"),
-        (b"GIF8", "a GIF image"),
-        (b"{\\rtf", "an RTF document"),
+        (b"\x89PNG", "problem.what.png"),
+        (b"\xff\xd8\xff", "problem.what.jpeg"),
+        (b"GIF8", "problem.what.gif"),
+        (b"{\\rtf", "problem.what.rtf"),
     ):
         if data.startswith(magic):
             return what
@@ -300,23 +279,23 @@ def _describe_zip(data: bytes) -> str:
     count = _declared_entry_count(data)
     if count is not None and count > DEFAULT_LIMITS.max_zip_entries:
         # Not worth listing: whatever it is, it is no workbook a person typed.
-        return "a ZIP archive"
+        return "problem.what.zip"
     try:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             names = {n.lower() for n in zf.namelist()}
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
-        return "a damaged ZIP archive"
+        return "problem.what.damaged_zip"
     if "xl/workbook.xml" in names:
-        return "an Excel workbook (.xlsx)"
+        return "problem.what.xlsx"
     if "xl/workbook.bin" in names:
-        return "an Excel binary workbook (.xlsb)"
+        return "problem.what.xlsb"
     if "word/document.xml" in names:
-        return "a Word document (.docx)"
+        return "problem.what.docx"
     if "ppt/presentation.xml" in names:
-        return "a PowerPoint presentation (.pptx)"
+        return "problem.what.pptx"
     if "content.xml" in names and "mimetype" in names:
-        return "an OpenDocument file (LibreOffice)"
-    return "a ZIP archive"
+        return "problem.what.odf"
+    return "problem.what.zip"
 
 
 def _looks_like_text(sample: bytes) -> bool:
@@ -341,12 +320,7 @@ def _check_xls(source: Source) -> list[Problem]:
 
 
 def _encrypted(source: Source) -> Problem:
-    return _error(
-        source,
-        "file.encrypted",
-        "This workbook is protected with a password (encrypted), so it cannot be read.",
-        _PASSWORD_FIX,
-    )
+    return _error(source, "file.encrypted")
 
 
 # --- .xlsx / .xlsm -------------------------------------------------------------------
@@ -358,27 +332,17 @@ def _check_xlsx(source: Source, limits: Limits, parts: dict[str, PartFacts]) -> 
         if _ENCRYPTED_PACKAGE in data:
             return [_encrypted(source)]
         return [
-            _error(
-                source,
-                "file.legacy_xls",
-                f"This file is named {source.suffix} but is an old-format Excel 97-2003 "
-                "(.xls) workbook.",
-                _RESAVE_FIX,
-            )
+            _error(source, "file.legacy_xls", {"suffix": source.suffix})
         ]
     if not data.startswith(_ZIP_MAGIC):
         what = _describe(data)
         if what is None and _looks_like_text(data[:4096]):
-            what = "a text file (perhaps CSV)"
-        message = f"This file is named {source.suffix} but is "
-        message += f"{what}, not an Excel workbook." if what else "not an Excel workbook."
-        fix = (
-            "Rename it with the right extension (.csv) or open it in Excel and save it "
-            "as an Excel Workbook (.xlsx)."
-            if what == "a text file (perhaps CSV)"
-            else "Upload the Excel workbook itself (.xlsx), saved from Excel."
-        )
-        return [_error(source, "file.not_xlsx", message, fix)]
+            return [_error(source, "file.not_xlsx", {"suffix": source.suffix},
+                           key="file.not_xlsx.text")]
+        if what is None:
+            return [_error(source, "file.not_xlsx", {"suffix": source.suffix},
+                           key="file.not_xlsx.unknown")]
+        return [_error(source, "file.not_xlsx", {"suffix": source.suffix, "what": {"text": what}})]
 
     declared = _declared_entry_count(data)
     if declared is not None and declared > limits.max_zip_entries:
@@ -415,12 +379,7 @@ def _check_directory(
     if "xl/workbook.xml" not in names:
         what = _describe_zip(source.data)
         return [
-            _error(
-                source,
-                "file.not_xlsx",
-                f"This file is named {source.suffix} but is {what}, not an Excel workbook.",
-                "Upload the Excel workbook itself (.xlsx), saved from Excel.",
-            )
+            _error(source, "file.not_xlsx", {"suffix": source.suffix, "what": {"text": what}})
         ]
     if any(i.flag_bits & 0x1 for i in infos):
         return [_encrypted(source)]
@@ -436,11 +395,9 @@ def _check_directory(
                 _error(
                     source,
                     "xlsx.member_too_large",
-                    f"Part '{info.filename}' of the workbook unpacks to "
-                    f"{_size(info.file_size)}; the limit is {_size(limit)}"
-                    + (f" for a sheet ({_sheet_limit_why(limits)})."
-                       if _in_worksheets(info.filename) else "."),
-                    _TRIM_FIX,
+                    {"part": info.filename, "size": {"bytes": info.file_size},
+                     "limit": {"bytes": limit}, "why": _sheet_limit_why(limits)},
+                    key="xlsx.member_too_large.sheet" if _in_worksheets(info.filename) else None,
                     value=info.filename,
                 )
             ]
@@ -451,23 +408,16 @@ def _check_directory(
                     _error(
                         source,
                         "xlsx.ratio",
-                        f"Part '{info.filename}' of the workbook is compressed {ratio:,.0f} "
-                        f"times (limit {limits.max_ratio:,.0f}): it is almost all repeated "
-                        "content, as in a 'zip bomb'.",
-                        _TRIM_FIX,
+                        {"part": info.filename, "ratio": {"number": ratio},
+                         "limit": {"number": limits.max_ratio}},
                         value=info.filename,
                     )
                 ]
     if total > limits.max_total_bytes:
         return [
-            _error(
-                source,
-                "xlsx.zip_too_large",
-                f"The workbook unpacks to {_size(total)}; the limit is "
-                f"{_size(limits.max_total_bytes)}.",
-                _TRIM_FIX,
-                value=str(total),
-            )
+            _error(source, "xlsx.zip_too_large",
+                   {"size": {"bytes": total}, "limit": {"bytes": limits.max_total_bytes}},
+                   value=str(total))
         ]
     return []
 
@@ -482,30 +432,22 @@ def _sheet_byte_limit(limits: Limits) -> int:
     return max(limits.max_sheet_bytes, limits.max_member_bytes)
 
 
-def _sheet_limit_why(limits: Limits) -> str:
-    """Why a sheet may hold that much XML, in words (the limits it stands for)."""
-    return (f"room for {limits.max_cells:,} cells, e.g. {limits.max_rows:,} rows of "
-            f"{limits.max_cells // limits.max_rows:,} columns")
+def _sheet_limit_why(limits: Limits) -> dict:
+    """Why a sheet may hold that much XML (the limits it stands for), as a parameter."""
+    return {"text": "problem.xlsx.sheet_room",
+            "params": {"cells": {"number": limits.max_cells},
+                       "rows": {"number": limits.max_rows},
+                       "columns": {"number": limits.max_cells // limits.max_rows}}}
 
 
 def _too_many_entries(source: Source, count: int, limits: Limits) -> Problem:
-    return _error(
-        source,
-        "xlsx.too_many_entries",
-        f"The workbook holds {count:,} internal parts; the limit is "
-        f"{limits.max_zip_entries:,}.",
-        "Remove unused sheets, pictures and comments, or split the workbook.",
-        value=str(count),
-    )
+    return _error(source, "xlsx.too_many_entries",
+                  {"n": {"number": count}, "limit": {"number": limits.max_zip_entries}},
+                  value=str(count))
 
 
 def _corrupt(source: Source) -> Problem:
-    return _error(
-        source,
-        "xlsx.corrupt",
-        "The workbook is damaged: its internal ZIP structure cannot be read.",
-        _RESAVE_FIX,
-    )
+    return _error(source, "xlsx.corrupt")
 
 
 @dataclass
@@ -912,44 +854,30 @@ def _member_problems(
     limits: Limits,
 ) -> list[Problem]:
     part = info.filename
-    where = f"Sheet '{sheet}'" if sheet else f"Part '{part}' of the workbook"
+    where = ({"text": "problem.where.sheet", "params": {"sheet": sheet}} if sheet
+             else {"text": "problem.where.part", "params": {"part": part}})
     if scan.too_large:
         return [
             _error(
                 source,
                 "xlsx.inflated",
-                f"{where} unpacks to more than {_size(scan.byte_limit)}; the limits are "
-                f"{_size(_sheet_byte_limit(limits))} for a sheet "
-                f"({_sheet_limit_why(limits)}), {_size(limits.max_member_bytes)} for any "
-                f"other part and {_size(limits.max_total_bytes)} for the whole workbook.",
-                _TRIM_FIX,
+                {"where": where, "size": {"bytes": scan.byte_limit},
+                 "sheet_limit": {"bytes": _sheet_byte_limit(limits)},
+                 "why": _sheet_limit_why(limits),
+                 "part_limit": {"bytes": limits.max_member_bytes},
+                 "limit": {"bytes": limits.max_total_bytes}},
                 sheet=sheet,
                 value=part,
             )
         ]
     if scan.bad_encoding is not None:
         return [
-            _error(
-                source,
-                "xlsx.encoding",
-                f"{where} is written in the character encoding '{scan.bad_encoding}', which "
-                "Excel does not use.",
-                _RESAVE_FIX,
-                sheet=sheet,
-                value=scan.bad_encoding,
-            )
+            _error(source, "xlsx.encoding", {"where": where, "encoding": scan.bad_encoding},
+                   sheet=sheet, value=scan.bad_encoding)
         ]
     if scan.dtd:
         return [
-            _error(
-                source,
-                "xlsx.dtd",
-                f"{where} contains a document type declaration (<!DOCTYPE or <!ENTITY>), "
-                "which Excel never writes and which can be used to attack the server.",
-                _RESAVE_FIX,
-                sheet=sheet,
-                value=part,
-            )
+            _error(source, "xlsx.dtd", {"where": where}, sheet=sheet, value=part)
         ]
     if sheet is None:
         return []
@@ -963,19 +891,16 @@ def _member_problems(
 def _long_text(source: Source, runs: _TextRuns, limits: Limits, *,
                sheet: str | None) -> Problem:
     head = html.unescape(runs.found_head.decode("utf-8", "replace"))[:40]
-    if sheet is not None:
-        where = f"Sheet '{sheet}'" + (f", cell {runs.found_ref}," if runs.found_ref else "")
-        what = f"{where} holds a text of about {runs.found_chars:,} characters"
+    if sheet is None:
+        key = "xlsx.cell_too_long.shared"
     else:
-        what = (f"The workbook's table of shared texts holds a text of about "
-                f"{runs.found_chars:,} characters")
+        key = "xlsx.cell_too_long.cell" if runs.found_ref else "xlsx.cell_too_long"
     return _error(
         source,
         "xlsx.cell_too_long",
-        f"{what} (it starts \"{head}\"); a cell holds at most {limits.max_cell_chars:,} "
-        "characters (Excel's own limit).",
-        "Shorten that text (a name, a place or a note is rarely longer than a few hundred "
-        "characters) or move it out of the data; then save and upload again.",
+        {"sheet": sheet, "cell": runs.found_ref, "chars": {"number": runs.found_chars},
+         "head": head, "limit": {"number": limits.max_cell_chars}},
+        key=key,
         sheet=sheet,
         value=runs.found_ref or head,
     )
@@ -1042,18 +967,19 @@ def _extent_problems(source: Source, extent: _Extent, sheet: str,
     if max_row > limits.max_rows or max_col > limits.max_columns:
         parts = []
         if max_row > limits.max_rows:
-            parts.append(f"row {max_row:,} (limit {limits.max_rows:,})")
+            parts.append({"text": "problem.xlsx.far_cell.row",
+                          "params": {"row": {"number": max_row},
+                                     "limit": {"number": limits.max_rows}}})
         if max_col > limits.max_columns:
-            parts.append(
-                f"column {max_col_letters} = column {max_col:,} (limit {limits.max_columns:,})"
-            )
+            parts.append({"text": "problem.xlsx.far_cell.column",
+                          "params": {"letters": max_col_letters, "column": {"number": max_col},
+                                     "limit": {"number": limits.max_columns}}})
         return [
             _error(
                 source,
                 "xlsx.far_cell",
-                f"Sheet '{sheet}' has cells as far as " + " and ".join(parts) + ". Reading "
-                "it would need memory for every cell from A1 to there.",
-                _TRIM_FIX,
+                {"sheet": sheet, "first": parts[0], "second": parts[-1]},
+                key="xlsx.far_cell" if len(parts) == 1 else "xlsx.far_cell.both",
                 sheet=sheet,
                 value=f"{max_col_letters or 'A'}{max(max_row, 1)}",
             )
@@ -1063,11 +989,10 @@ def _extent_problems(source: Source, extent: _Extent, sheet: str,
             _error(
                 source,
                 "xlsx.too_many_cells",
-                f"Sheet '{sheet}' uses the range A1:{max_col_letters}{max_row}, "
-                f"{max_row * max_col:,} cells; the limit is {limits.max_cells:,} cells "
-                f"(what the reader may hold in memory), so a sheet of {max_col:,} columns "
-                f"may have at most {limits.max_cells // max(max_col, 1):,} rows.",
-                _TRIM_FIX,
+                {"sheet": sheet, "range": f"A1:{max_col_letters}{max_row}",
+                 "cells": {"number": max_row * max_col}, "limit": {"number": limits.max_cells},
+                 "columns": {"number": max_col},
+                 "rows": {"number": limits.max_cells // max(max_col, 1)}},
                 sheet=sheet,
                 value=f"A1:{max_col_letters}{max_row}",
             )
@@ -1195,9 +1120,7 @@ def _shared_string_problems(source: Source, scan: _SheetScan, limits: Limits) ->
             _error(
                 source,
                 "xlsx.too_many_strings",
-                f"The workbook's table of shared texts holds {count:,} entries; the limit "
-                f"is {limits.max_shared_strings:,}.",
-                _TRIM_FIX,
+                {"n": {"number": count}, "limit": {"number": limits.max_shared_strings}},
                 value=str(count),
             )
         ]
@@ -1237,11 +1160,7 @@ def _expanded_text_problems(source: Source, sheets: list[tuple[zipfile.ZipInfo, 
                     _error(
                         source,
                         "xlsx.text_too_large",
-                        f"The text cells of the workbook add up to more than "
-                        f"{_size(limits.max_text_bytes)} once each holds its text (sheet "
-                        f"'{sheet}' and before): the same long text is used by very many "
-                        "cells.",
-                        _TRIM_FIX,
+                        {"limit": {"bytes": limits.max_text_bytes}, "sheet": sheet},
                         sheet=sheet,
                     )
                 ]
@@ -1320,17 +1239,9 @@ def _check_text(source: Source) -> list[Problem]:
     if b"\x00" not in data or _is_wide_unicode(data):
         return []
     what = _describe(data)
-    message = "This looks like a binary file, not a text (CSV) file"
-    message += f": it is {what}." if what else "."
-    return [
-        _error(
-            source,
-            "file.binary",
-            message,
-            "Open the data in Excel and save it as CSV UTF-8 (.csv), or upload the Excel "
-            "workbook (.xlsx) itself.",
-        )
-    ]
+    if what is None:
+        return [_error(source, "file.binary")]
+    return [_error(source, "file.binary", {"what": {"text": what}}, key="file.binary.known")]
 
 
 def _csv_shape_problems(source: Source, limits: Limits) -> list[Problem]:
@@ -1348,9 +1259,7 @@ def _csv_shape_problems(source: Source, limits: Limits) -> list[Problem]:
             _error(
                 source,
                 "csv.too_many_rows",
-                f"The file has {lines:,} lines; the limit is {limits.max_csv_rows:,} rows "
-                "(as for a sheet of a workbook).",
-                "Split the data into several files, or remove the rows you do not need.",
+                {"n": {"number": lines}, "limit": {"number": limits.max_csv_rows}},
                 value=str(lines),
             )
         ]
@@ -1371,10 +1280,8 @@ def _csv_shape_problems(source: Source, limits: Limits) -> list[Problem]:
                     _error(
                         source,
                         "csv.too_many_columns",
-                        f"Line {line} has {len(fields):,} cells; the limit is "
-                        f"{limits.max_csv_columns:,} columns (as for a sheet of a workbook).",
-                        "Check the separator of that line (a value with separators that is "
-                        "not in quotes), or split the columns into several files.",
+                        {"line": line, "n": {"number": len(fields)},
+                         "limit": {"number": limits.max_csv_columns}},
                         row=line,
                         value=str(len(fields)),
                     )
@@ -1403,9 +1310,7 @@ def _json_shape_problems(source: Source, limits: Limits) -> list[Problem]:
             _error(
                 source,
                 "json.too_many_records",
-                f"The file holds about {records:,} records (objects or lists); the limit is "
-                f"{limits.max_csv_rows:,} rows (as for a sheet of a workbook).",
-                "Split the data into several files, or remove the records you do not need.",
+                {"n": {"number": records}, "limit": {"number": limits.max_csv_rows}},
                 value=str(records),
             )
         ]
@@ -1418,10 +1323,8 @@ def _json_shape_problems(source: Source, limits: Limits) -> list[Problem]:
                     _error(
                         source,
                         "json.too_many_fields",
-                        f"The records use more than {limits.max_csv_columns:,} different "
-                        f"field names; the limit is {limits.max_csv_columns:,} columns (as "
-                        "for a sheet of a workbook).",
-                        "Give every record the same few field names (one per column).",
+                        {"limit": {"number": limits.max_csv_columns}},
+                        key="json.too_many_fields.names",
                         value=str(len(names)),
                     )
                 ]
@@ -1431,9 +1334,7 @@ def _json_shape_problems(source: Source, limits: Limits) -> list[Problem]:
             _error(
                 source,
                 "json.too_many_fields",
-                f"A record holds {widest:,} values; the limit is {limits.max_csv_columns:,} "
-                "columns (as for a sheet of a workbook).",
-                "Give every record the same few values (one per column).",
+                {"n": {"number": widest}, "limit": {"number": limits.max_csv_columns}},
                 value=str(widest),
             )
         ]
@@ -1460,20 +1361,14 @@ def _is_wide_unicode(data: bytes) -> bool:
 def _error(
     source: Source,
     code: str,
-    message: str,
-    fix: str,
+    params: dict | None = None,
     *,
+    key: str | None = None,
     sheet: str | None = None,
     value: str | None = None,
     row: int | None = None,
 ) -> Problem:
-    return Problem("error", code, message, fix, file=source.name, sheet=sheet, row=row,
+    """An error of the file ``source`` told by the catalogue entry of ``key`` (default
+    ``code``) with ``params``."""
+    return problem("error", code, params, key=key, file=source.name, sheet=sheet, row=row,
                    value=value)
-
-
-def _size(n: int) -> str:
-    if n >= MB:
-        return f"{n / MB:,.1f} MB"
-    if n >= 1024:
-        return f"{n / 1024:,.1f} KB"
-    return f"{n:,} bytes"

@@ -27,7 +27,7 @@ import zlib
 from io import BytesIO
 from typing import TYPE_CHECKING
 
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 from maaor.sources import Source
 
 if TYPE_CHECKING:
@@ -35,13 +35,6 @@ if TYPE_CHECKING:
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
-_RESAVE_XLS = "Open the file in Excel or LibreOffice and save it again (as .xlsx if you can)."
-_RESAVE_ODS = "Open the file in LibreOffice Calc and save it again (as .ods or .xlsx)."
-_TRIM_FIX = (
-    "Delete the rows and columns you do not use (select them from the first empty one to "
-    "the end of the sheet, right-click, Delete), save, and upload again. If the sheet "
-    "really holds this much data, split it into several smaller files."
-)
 # BIFF8 DIMENSIONS record: type 0x0200, length 14, then rwMic, rwMac (uint32),
 # colMic, colMac (uint16), reserved (uint16, 0).
 _DIMENSIONS = re.compile(re.escape(b"\x00\x02\x0e\x00"))
@@ -76,28 +69,22 @@ def check_xls(source: Source, limits: Limits) -> list[Problem]:
     """
     data = source.data
     if not data.startswith(_OLE_MAGIC):
-        return [_not_what_named(source, "an old-format Excel workbook (.xls)", _RESAVE_XLS)]
+        return [_not_what_named(source, "xls")]
     if _ENCRYPTED_PACKAGE in data:
         return [_encrypted(source)]
     if len(data) < 512:
-        return [_damaged(source, "xls.damaged", _RESAVE_XLS)]
+        return [_error(source, "xls.damaged")]
     sector_shift, mini_shift = struct.unpack("<HH", data[30:34])
     (fat_sectors,) = struct.unpack("<I", data[44:48])
     if sector_shift not in (9, 12) or mini_shift != 6:
-        return [_damaged(source, "xls.damaged", _RESAVE_XLS)]
+        return [_error(source, "xls.damaged")]
     sector = 1 << sector_shift
     # Every FAT sector maps sector/4 sectors; a FAT far larger than the file is forged.
     if fat_sectors == 0 or fat_sectors > len(data) // sector + 1:
-        return [_damaged(source, "xls.damaged", _RESAVE_XLS)]
+        return [_error(source, "xls.damaged")]
     if not any(name in data for name in _WORKBOOK_STREAMS):
         return [
-            _error(
-                source,
-                "xls.no_workbook",
-                "This file is an Office 97-2003 file but holds no Excel workbook (it may "
-                "be a Word or PowerPoint file).",
-                "Upload the Excel workbook itself.",
-            )
+            _error(source, "xls.no_workbook")
         ]
     found = 0
     for m in _DIMENSIONS.finditer(data):
@@ -116,9 +103,9 @@ def check_xls(source: Source, limits: Limits) -> list[Problem]:
                 _error(
                     source,
                     "sheet.too_large",
-                    f"A sheet of this workbook spans {rw_max:,} rows x {col_max:,} columns "
-                    f"({rw_max * col_max:,} cells); the limit is {limits.max_cells:,} cells.",
-                    _TRIM_FIX,
+                    {"rows": {"number": rw_max}, "columns": {"number": col_max},
+                     "cells": {"number": rw_max * col_max}, "limit": {"number": limits.max_cells}},
+                    key="sheet.too_large.xls",
                     value=f"{rw_max}x{col_max}",
                 )
             ]
@@ -137,14 +124,13 @@ def check_ods(source: Source, limits: Limits) -> list[Problem]:
     """
     data = source.data
     if data.startswith(_OLE_MAGIC):
-        return [_not_what_named(source, "an OpenDocument spreadsheet (.ods)", _RESAVE_ODS,
-                                what="an old-format Office 97-2003 file")]
+        return [_not_what_named(source, "ods", what="problem.what.ole")]
     if not data.startswith(_ZIP_MAGIC):
-        return [_not_what_named(source, "an OpenDocument spreadsheet (.ods)", _RESAVE_ODS)]
+        return [_not_what_named(source, "ods")]
     try:
         zf = zipfile.ZipFile(BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
-        return [_damaged(source, "ods.damaged", _RESAVE_ODS)]
+        return [_error(source, "ods.damaged")]
     with zf:
         infos = zf.infolist()
         if len(infos) > limits.max_zip_entries:
@@ -152,16 +138,13 @@ def check_ods(source: Source, limits: Limits) -> list[Problem]:
                 _error(
                     source,
                     "ods.too_many_entries",
-                    f"The spreadsheet holds {len(infos):,} internal parts; the limit is "
-                    f"{limits.max_zip_entries:,}.",
-                    "Remove unused sheets and pictures, or split the spreadsheet.",
+                    {"n": {"number": len(infos)}, "limit": {"number": limits.max_zip_entries}},
                     value=str(len(infos)),
                 )
             ]
         by_name = {i.filename: i for i in infos}
         if "content.xml" not in by_name:
-            return [_not_what_named(source, "an OpenDocument spreadsheet (.ods)", _RESAVE_ODS,
-                                    what="a ZIP archive without spreadsheet content")]
+            return [_not_what_named(source, "ods", what="problem.what.zip_no_sheet")]
         if any(i.flag_bits & 0x1 for i in infos):
             return [_encrypted(source)]
         total = 0
@@ -174,11 +157,9 @@ def check_ods(source: Source, limits: Limits) -> list[Problem]:
                     _error(
                         source,
                         "ods.member_too_large",
-                        f"Part '{info.filename}' of the spreadsheet unpacks to "
-                        f"{_size(info.file_size)} ({ratio:,.0f} times its stored size); the "
-                        f"limits are {_size(limits.max_member_bytes)} and "
-                        f"{limits.max_ratio:,.0f} times.",
-                        _TRIM_FIX,
+                        {"part": info.filename, "size": {"bytes": info.file_size},
+                         "ratio": {"number": ratio}, "limit": {"bytes": limits.max_member_bytes},
+                         "max_ratio": {"number": limits.max_ratio}},
                         value=info.filename,
                     )
                 ]
@@ -187,9 +168,7 @@ def check_ods(source: Source, limits: Limits) -> list[Problem]:
                 _error(
                     source,
                     "ods.zip_too_large",
-                    f"The spreadsheet unpacks to {_size(total)}; the limit is "
-                    f"{_size(limits.max_total_bytes)}.",
-                    _TRIM_FIX,
+                    {"size": {"bytes": total}, "limit": {"bytes": limits.max_total_bytes}},
                     value=str(total),
                 )
             ]
@@ -200,12 +179,12 @@ def check_ods(source: Source, limits: Limits) -> list[Problem]:
                     return [_encrypted(source)]
             except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError,
                     NotImplementedError, RuntimeError):
-                return [_damaged(source, "ods.damaged", _RESAVE_ODS)]
+                return [_error(source, "ods.damaged")]
         try:
             return _content_problems(source, zf, by_name["content.xml"], limits)
         except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError,
                 NotImplementedError, RuntimeError):
-            return [_damaged(source, "ods.damaged", _RESAVE_ODS)]
+            return [_error(source, "ods.damaged")]
 
 
 def _content_problems(source: Source, zf: zipfile.ZipFile, info: zipfile.ZipInfo,
@@ -225,18 +204,15 @@ def _content_problems(source: Source, zf: zipfile.ZipFile, info: zipfile.ZipInfo
             chunk = fh.read(_CHUNK)
             read += len(chunk)
             if read > limits.max_member_bytes:
-                return [_error(source, "ods.member_too_large",
-                               "The spreadsheet's content is larger than it declares.",
-                               _TRIM_FIX, value=info.filename)]
+                return [_error(source, "ods.member_too_large", key="ods.member_too_large.declared",
+                               value=info.filename)]
             text = pending + chunk
             if _DTD.search(text):
-                return [_error(source, "ods.dtd",
-                               "The spreadsheet's content declares a DTD or entities, which "
-                               "spreadsheet programs never write.", _RESAVE_ODS)]
+                return [_error(source, "ods.dtd")]
             cut = text.rfind(b">") + 1 if chunk else len(text)
             segment, pending = text[:cut], text[cut:]
             if len(pending) > _PENDING_MAX:
-                return [_damaged(source, "ods.damaged", _RESAVE_ODS)]
+                return [_error(source, "ods.damaged")]
             for m in _ODS_TAG.finditer(segment):
                 closing, name, attrs, empty = m.groups()
                 if name == b"table" and not closing:
@@ -264,16 +240,17 @@ def _content_problems(source: Source, zf: zipfile.ZipFile, info: zipfile.ZipInfo
                         row_last_col = col
                 if max_row > limits.max_rows or max_col > limits.max_columns \
                         or max_row * max_col > limits.max_cells:
-                    where = f"Sheet '{sheet}'" if sheet else "A sheet"
+                    where = ({"text": "problem.where.sheet", "params": {"sheet": sheet}} if sheet
+                             else {"text": "problem.where.a_sheet"})
                     return [
                         _error(
                             source,
                             "sheet.too_large",
-                            f"{where} holds data down to row {max_row:,} and across "
-                            f"{max_col:,} columns (repeated cells counted); the limits are "
-                            f"{limits.max_rows:,} rows, {limits.max_columns:,} columns and "
-                            f"{limits.max_cells:,} cells.",
-                            _TRIM_FIX,
+                            {"where": where, "row": {"number": max_row},
+                             "columns": {"number": max_col}, "max_rows": {"number": limits.max_rows},
+                             "max_columns": {"number": limits.max_columns},
+                             "limit": {"number": limits.max_cells}},
+                            key="sheet.too_large.ods",
                             value=f"{max_row}x{max_col}",
                         )
                     ]
@@ -282,31 +259,26 @@ def _content_problems(source: Source, zf: zipfile.ZipFile, info: zipfile.ZipInfo
     return []
 
 
-def _not_what_named(source: Source, named: str, fix: str, what: str | None = None) -> Problem:
+#: The message of a file that is not the kind its name says, by the kind named.
+_WRONG_TYPE = {"xls": "file.wrong_type.xls", "ods": "file.wrong_type.ods"}
+
+
+def _not_what_named(source: Source, named: str, what: str | None = None) -> Problem:
+    """The file is not the ``named`` kind ("xls" or "ods") its name says; ``what`` is the
+    catalogue entry of what it is (found from its bytes when not given)."""
     from maaor.read.precheck import _describe
 
-    what = what or _describe(source.data) or "another kind of file"
-    return _error(source, "file.wrong_type",
-                  f"This file is named {source.suffix} but is {what}, not {named}.", fix)
+    what = what or _describe(source.data) or "problem.what.other"
+    return _error(source, "file.wrong_type", {"suffix": source.suffix, "what": {"text": what}},
+                  key=_WRONG_TYPE[named])
 
 
 def _encrypted(source: Source) -> Problem:
-    return _error(source, "file.password",
-                  "The spreadsheet is protected by a password, so it cannot be read.",
-                  "Open it, remove the password, save it again and upload that copy.")
+    return _error(source, "file.password")
 
 
-def _damaged(source: Source, code: str, fix: str) -> Problem:
-    return _error(source, code, "The spreadsheet is damaged: its internal structure cannot be read.", fix)
-
-
-def _error(source: Source, code: str, message: str, fix: str, *, value: str | None = None) -> Problem:
-    return Problem("error", code, message, fix, file=source.name, value=value)
-
-
-def _size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):,.1f} MB"
-    if n >= 1024:
-        return f"{n / 1024:,.1f} KB"
-    return f"{n:,} bytes"
+def _error(source: Source, code: str, params: dict | None = None, *, key: str | None = None,
+           value: str | None = None) -> Problem:
+    """An error of the file ``source`` told by the catalogue entry of ``key`` (default
+    ``code``) with ``params``."""
+    return problem("error", code, params, key=key, file=source.name, value=value)
