@@ -15,7 +15,7 @@ from collections import Counter
 
 import pandas as pd
 
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 from maaor.read.types import RawSheet, ReadResult
 from maaor.sources import Source
 
@@ -67,13 +67,7 @@ def read_csv_bytes(source: Source) -> ReadResult:
         lines_skipped = 1
     if not text.strip():
         problems.append(
-            Problem(
-                "error",
-                "file.empty",
-                "The file is empty.",
-                "Upload the file that holds the data.",
-                file=source.name,
-            )
+            problem("error", "file.empty", key="file.empty.text", file=source.name)
         )
         return ReadResult([], problems)
     if separator is None:
@@ -99,14 +93,7 @@ def decode_text(data: bytes, file: str) -> tuple[str, list[Problem]]:
                 return body.decode(codec), []
             except UnicodeDecodeError:
                 return body.decode(codec, errors="replace"), [
-                    Problem(
-                        "warning",
-                        "csv.encoding_replaced",
-                        f"The file starts as {label} text but some bytes are not valid "
-                        f"{label}; they were replaced by '\ufffd'.",
-                        "Save the file again as CSV UTF-8 from Excel.",
-                        file=file,
-                    )
+                    problem("warning", "csv.encoding_replaced", {"encoding": label}, file=file)
                 ]
     if _looks_utf16_without_bom(data):
         codec = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
@@ -157,20 +144,14 @@ def _decode_lines(data: bytes, file: str) -> tuple[str, list[Problem]]:
         # One legacy encoding throughout: decode as a whole (same result, one call).
         return _decode_single_byte(data), []
     shown = ", ".join(str(n) for n in single_byte_lines[:MAX_LINE_PROBLEMS])
-    if len(single_byte_lines) > MAX_LINE_PROBLEMS:
-        shown += f" and {len(single_byte_lines) - MAX_LINE_PROBLEMS} more"
-    lines_text = f"line {shown} is" if len(single_byte_lines) == 1 else f"lines {shown} are"
-    problem = Problem(
-        "warning",
-        "csv.mixed_encoding",
-        f"The file mixes two text encodings: {lines_text} in Windows-1252 while the "
-        "other lines are UTF-8; each line was read in its own encoding.",
-        "Check accented letters on those lines, then save the file again as CSV UTF-8.",
-        file=file,
-        row=single_byte_lines[0],
-        value=shown,
-    )
-    return "\n".join(decoded), [problem]
+    more = len(single_byte_lines) - MAX_LINE_PROBLEMS
+    params = {"n": {"number": len(single_byte_lines)}, "lines": shown,
+              "more": {"number": max(more, 0)}}
+    mixed = problem("warning", "csv.mixed_encoding", params,
+                    key="csv.mixed_encoding.more" if more > 0 else None,
+                    file=file, row=single_byte_lines[0],
+                    value=shown)
+    return "\n".join(decoded), [mixed]
 
 
 def sniff_separator(text: str, prefer_tab: bool = False) -> str:
@@ -225,16 +206,8 @@ def _records(
     except csv.Error as exc:
         line = start + lines_skipped
         problems.append(
-            Problem(
-                "error",
-                "csv.unreadable_line",
-                f"The file could not be read from line {line} on ({exc}); the lines "
-                "before it were read.",
-                'Look for a quote (") that is opened but never closed on or after that '
-                "line, or a cell holding a very long text.",
-                file=file,
-                row=line,
-            )
+            problem("error", "csv.unreadable_line", {"line": line, "reason": str(exc)},
+                    file=file, row=line)
         )
     return records, problems
 
@@ -242,16 +215,10 @@ def _records(
 def _long_cell(file: str, line: int, length: int) -> Problem:
     # An error, not a warning: a cell longer than any spreadsheet cell would reach every
     # viewer of every page that shows it (issue 12).
-    return Problem(
-        "error",
-        "csv.long_cell",
-        f"The record starting on line {line} has a cell of {length:,} characters; a cell "
-        f"holds at most {MAX_CELL_CHARS:,} (Excel's own limit). Often a quote (\") was "
-        "opened and never closed, swallowing the lines after it.",
-        "Check the quotes on that line and close the one left open, or shorten the text.",
-        file=file,
-        row=line,
-    )
+    return problem("error", "csv.long_cell",
+                   {"line": line, "chars": {"number": length},
+                    "limit": {"number": MAX_CELL_CHARS}},
+                   file=file, row=line)
 
 
 def _grid(
@@ -274,26 +241,13 @@ def _grid(
         grid.append(fields + [None] * (full_width - len(fields)))
     for line in long_lines[:MAX_LINE_PROBLEMS]:
         problems.append(
-            Problem(
-                "warning",
-                "csv.extra_cells",
-                f"Line {line} has more cells than the header row ({width}); the extra "
-                "cells were kept in columns without a header.",
-                "Check for a separator inside a value that is not in quotes, or add a "
-                "header for the extra column.",
-                file=file,
-                row=line,
-            )
+            problem("warning", "csv.extra_cells", {"line": line, "width": width}, file=file,
+                    row=line)
         )
     if len(long_lines) > MAX_LINE_PROBLEMS:
         problems.append(
-            Problem(
-                "warning",
-                "csv.extra_cells",
-                f"{len(long_lines) - MAX_LINE_PROBLEMS} more lines have more cells than "
-                "the header row.",
-                "Check the separator and the quotes of those lines.",
-                file=file,
-            )
+            problem("warning", "csv.extra_cells",
+                    {"n": {"number": len(long_lines) - MAX_LINE_PROBLEMS}},
+                    key="csv.extra_cells.more", file=file)
         )
     return grid, problems

@@ -26,7 +26,7 @@ import pandas as pd
 import python_calamine as pc
 from defusedxml import ElementTree
 
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 from maaor.read.precheck import PartFacts
 from maaor.read.types import RawSheet, ReadResult
 from maaor.sources import Source
@@ -99,14 +99,7 @@ def read_workbook(source: Source, facts: Mapping[str, PartFacts] | None = None) 
         return ReadResult(
             [],
             [
-                Problem(
-                    "error",
-                    "file.password",
-                    "The workbook is protected by a password, so it cannot be read.",
-                    "Open it in Excel, remove the password (File › Info › Protect Workbook) "
-                    "and upload it again.",
-                    file=source.name,
-                )
+                problem("error", "file.password", key="file.password.excel", file=source.name)
             ],
         )
     except Exception as exc:  # noqa: BLE001 - calamine raises several unrelated types
@@ -117,14 +110,8 @@ def read_workbook(source: Source, facts: Mapping[str, PartFacts] | None = None) 
     for meta in workbook.sheets_metadata:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
             problems.append(
-                Problem(
-                    "note",
-                    "sheet.not_a_table",
-                    f"Sheet '{meta.name}' is a chart or macro sheet; it was ignored.",
-                    "",
-                    file=source.name,
-                    sheet=meta.name,
-                )
+                problem("note", "sheet.not_a_table", {"sheet": meta.name}, file=source.name,
+                        sheet=meta.name)
             )
             continue
         hidden = meta.visible != pc.SheetVisibleEnum.Visible
@@ -149,14 +136,8 @@ def _needs_scan(fact: PartFacts | None) -> bool:
 
 
 def _unreadable(file: str, exc: BaseException) -> Problem:
-    return Problem(
-        "error",
-        "file.unreadable",
-        f"This file could not be read as an Excel workbook ({type(exc).__name__}).",
-        "Open it in Excel and save it again as an Excel Workbook (.xlsx), or save the "
-        "sheet as CSV UTF-8.",
-        file=file,
-    )
+    return problem("error", "file.unreadable", {"reason": type(exc).__name__},
+                   key="file.unreadable.excel", file=file)
 
 
 def _read_sheet(
@@ -167,16 +148,10 @@ def _read_sheet(
         end = sheet.end
         if end is not None and (end[0] + 1) * (end[1] + 1) > MAX_CELLS:
             return None, [
-                Problem(
-                    "error",
-                    "sheet.too_large",
-                    f"Sheet '{name}' spans {end[0] + 1:,} rows x {end[1] + 1:,} columns, "
-                    "more than maaor reads; it was not read.",
-                    "Delete the empty rows and columns after the data (select them, "
-                    "right-click › Delete), or stray values far from the table.",
-                    file=source.name,
-                    sheet=name,
-                )
+                problem("error", "sheet.too_large",
+                        {"sheet": name, "rows": {"number": end[0] + 1},
+                         "columns": {"number": end[1] + 1}},
+                        file=source.name, sheet=name)
             ]
         with _gc_paused():
             rows = sheet.to_python(skip_empty_area=False) if end is not None else []
@@ -185,14 +160,8 @@ def _read_sheet(
         )
     except Exception as exc:  # noqa: BLE001 - one bad sheet must not stop the others
         return None, [
-            Problem(
-                "error",
-                "sheet.unreadable",
-                f"Sheet '{name}' could not be read ({type(exc).__name__}).",
-                "Copy its cells into a new sheet of a new workbook and save it as .xlsx.",
-                file=source.name,
-                sheet=name,
-            )
+            problem("error", "sheet.unreadable", {"sheet": name, "reason": type(exc).__name__},
+                    file=source.name, sheet=name)
         ]
     with _gc_paused():
         cells = _grid(rows)
@@ -207,15 +176,8 @@ def _read_sheet(
             truncated = True
         if truncated:
             problems.append(
-                Problem(
-                    "note",
-                    "sheet.scan_incomplete",
-                    f"Sheet '{name}' is very large: error cells and formulas without a "
-                    "saved result were not all checked.",
-                    "Open the workbook in Excel, let it recalculate, and save it.",
-                    file=source.name,
-                    sheet=name,
-                )
+                problem("note", "sheet.scan_incomplete", {"sheet": name}, file=source.name,
+                        sheet=name)
             )
     cells = _place_scan(cells, errors, uncached)
     return (
@@ -240,15 +202,9 @@ def _bounded_merges(merges, raw: RawSheet, problems: list[Problem]) -> tuple:
         return ()
     if len(merges) > MAX_MERGES:
         problems.append(
-            Problem(
-                "note",
-                "sheet.merges_not_read",
-                f"Sheet '{raw.sheet}' has {len(merges):,} merged ranges, more than maaor "
-                "expands; merged cells were read as their first cell only.",
-                "Unmerge the cells of the table (Home › Merge › Unmerge) and fill them in.",
-                file=raw.file,
-                sheet=raw.sheet,
-            )
+            problem("note", "sheet.merges_not_read",
+                    {"sheet": raw.sheet, "n": {"number": len(merges)}},
+                    file=raw.file, sheet=raw.sheet)
         )
         return ()
     height, width = raw.cells.shape
