@@ -423,7 +423,7 @@ def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date,
     outcome = run_isolated(load_file, source, dict(aliases), today, report, list(profiles))
     if outcome.ok:
         return outcome.value
-    return FileResult(source.name, problems=[isolated_problem(source.name, outcome.failure)])
+    return FileResult(source.name, problems=[isolated_problem(source.name, outcome.failure, outcome.reason)])
 
 
 def _cross_checks(tables: dict[str, pd.DataFrame]) -> list[Problem]:

@@ -17,6 +17,7 @@ language of the reader:
     {"text": "problem.what.sheet", "params": {"sheet": "4W"}}
                                      another catalogue entry with its own parameters
     {"bytes": 1572864}               a size in bytes, KB or MB ("1.5 MB", "1,5 Mo")
+    {"join": [param, ...]}           the parameters, comma-separated
     {"month": [2022, 2]}             the month's name and year ("February 2022")
     {"number": 1234}                 a number with the language's separators
 """
@@ -38,8 +39,14 @@ from maaor.i18n import (
 )
 
 
-def render_param(value: object, lang: str) -> str:
-    """Return one parameter of a message as text in ``lang`` (see the module doc)."""
+def _sentence(value: object) -> bool:
+    """True for a sub-sentence parameter that takes its message's parameters."""
+    return isinstance(value, Mapping) and "text" in value and "params" not in value
+
+
+def render_param(value: object, lang: str, outer: Mapping[str, object] | None = None) -> str:
+    """Return one parameter of a message as text in ``lang`` (see the module doc);
+    ``outer`` are the message's parameters, used by a sub-sentence without its own."""
     if isinstance(value, Mapping):
         from maaor import vocab
 
@@ -52,9 +59,14 @@ def render_param(value: object, lang: str) -> str:
             name, code = value["label"]
             return vocab.label(name, code, lang)
         if "text" in value:
-            inner = value.get("params") or {}
+            # Without parameters of its own, a sub-sentence takes those of its message.
+            inner = value.get("params")
+            if inner is None:
+                inner = {k: v for k, v in (outer or {}).items() if not _sentence(v)}
             text = problem_entry(str(value["text"]), lang, _count(inner))
             return text.format(**{k: render_param(v, lang) for k, v in inner.items()})
+        if "join" in value:
+            return ", ".join(render_param(v, lang) for v in value["join"])
         if "bytes" in value:
             return _size(int(value["bytes"]), lang)
         if "month" in value:
@@ -114,4 +126,4 @@ def problem_text(key: str, lang: str = DEFAULT_LANGUAGE,
     text = problem_entry(entry, lang, _count(params))
     if part == "fix" and text == entry:
         return ""
-    return text.format(**{k: render_param(v, lang) for k, v in params.items()})
+    return text.format(**{k: render_param(v, lang, params) for k, v in params.items()})

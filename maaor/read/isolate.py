@@ -27,10 +27,10 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +71,24 @@ class IsolatedResult:
             120 s to read"; None when ok.
         exitcode: the child's exit code (negative: killed by that signal); None if
             it never started.
+        reason: the failure as a message parameter (a catalogue entry with its
+            parameters, see :mod:`maaor.i18n.problems`), told in the reader's language.
     """
 
     ok: bool
     value: Any = None
     failure: str | None = None
     exitcode: int | None = None
+    reason: dict | None = field(default=None, compare=False)
+
+
+def _failed(key: str, exitcode: int | None = None, **params: object) -> IsolatedResult:
+    """A failed result whose reason is the catalogue entry ``key``."""
+    from maaor.i18n.problems import render_param
+
+    reason = {"text": key, "params": params}
+    return IsolatedResult(False, failure=render_param(reason, "en"), exitcode=exitcode,
+                          reason=reason)
 
 
 def run_isolated(
@@ -108,7 +120,7 @@ def run_isolated(
         call = pickle.dumps((func, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as exc:  # noqa: BLE001 - e.g. a lambda or an open file
         log.warning("cannot send %r to the isolated reader: %s", func, exc)
-        return IsolatedResult(False, failure=f"the file reader could not be started ({exc})")
+        return _failed("problem.isolate.not_started", error=str(exc))
     cpu_s = math.ceil(timeout_s) + 1
     payload = pickle.dumps(
         (list(sys.path), memory_mb, cpu_s, call), protocol=pickle.HIGHEST_PROTOCOL
@@ -126,7 +138,7 @@ def run_isolated(
             )
         except OSError as exc:
             log.exception("could not start the isolated reader")
-            return IsolatedResult(False, failure=f"the file reader could not be started ({exc})")
+            return _failed("problem.isolate.not_started", error=str(exc))
         try:
             out, _ = child.communicate(payload, timeout=timeout_s)
         except subprocess.TimeoutExpired:
@@ -147,25 +159,18 @@ def run_isolated(
     return _outcome(message, child.returncode, timed_out, stderr, memory_mb, timeout_s)
 
 
-def isolated_problem(file: str, failure: str) -> Problem:
+def isolated_problem(file: str, failure: str, reason: dict | None = None) -> Problem:
     """Error Problem telling the user that reading ``file`` failed in the child.
 
     Args:
         file: file name as uploaded.
         failure: ``IsolatedResult.failure``.
+        reason: ``IsolatedResult.reason`` (the failure in any language), if known.
 
     Returns:
         A ``file.reader_failed`` error.
     """
-    return Problem(
-        "error",
-        "file.reader_failed",
-        f"This file could not be read: {failure}.",
-        "Check that it is the right file. Delete unused sheets, rows and columns (and "
-        "any formatting applied to whole rows or columns), save it again from Excel as "
-        ".xlsx, and upload that copy. If it still fails, send it to the maintainers.",
-        file=file,
-    )
+    return problem("error", "file.reader_failed", {"failure": reason or failure}, file=file)
 
 
 def _outcome(
@@ -176,45 +181,39 @@ def _outcome(
     memory_mb: int,
     timeout_s: float,
 ) -> IsolatedResult:
-    too_slow = f"the file took more than {timeout_s:g} s to read"
-    too_big = f"reading the file needed more than {memory_mb} MB of memory"
+    def too_slow():
+        return _failed("problem.isolate.too_slow", exitcode, seconds=f"{timeout_s:g}")
+
+    def too_big():
+        return _failed("problem.isolate.too_big", exitcode, mb=memory_mb)
+
     if message is not None:
         status = message[0]
         if status == "ok":
             return IsolatedResult(True, value=message[1], exitcode=exitcode)
         if status == "memory":
-            return IsolatedResult(False, failure=too_big, exitcode=exitcode)
-        log.warning("isolated reader failed: %s\n%s", message[1], message[2])
-        return IsolatedResult(False, failure=message[1], exitcode=exitcode)
+            return too_big()
+        key, params = message[1]
+        failed = _failed(key, exitcode, **params)
+        log.warning("isolated reader failed: %s\n%s", failed.failure, message[2])
+        return failed
     if stderr:
         log.warning("isolated reader's stderr (exit code %s):\n%s", exitcode, stderr)
     if timed_out:
-        return IsolatedResult(False, failure=too_slow, exitcode=exitcode)
+        return too_slow()
     if exitcode is not None and exitcode < 0:
         sig = -exitcode
         if sig == signal.SIGXCPU:
-            return IsolatedResult(False, failure=too_slow, exitcode=exitcode)
+            return too_slow()
         if any(marker in stderr for marker in _OOM_MARKERS):
-            return IsolatedResult(False, failure=too_big, exitcode=exitcode)
+            return too_big()
         if sig == signal.SIGKILL:
             # Not killed by us: the system's out-of-memory killer is the usual culprit.
-            return IsolatedResult(
-                False,
-                failure="the file reader was stopped by the system (signal SIGKILL), "
-                "probably for lack of memory",
-                exitcode=exitcode,
-            )
-        return IsolatedResult(
-            False, failure=f"the file reader crashed (signal {_signal_name(sig)})",
-            exitcode=exitcode,
-        )
+            return _failed("problem.isolate.killed", exitcode)
+        return _failed("problem.isolate.crashed", exitcode, signal=_signal_name(sig))
     if any(marker in stderr for marker in _OOM_MARKERS):
-        return IsolatedResult(False, failure=too_big, exitcode=exitcode)
-    return IsolatedResult(
-        False,
-        failure=f"the file reader stopped unexpectedly (exit code {exitcode})",
-        exitcode=exitcode,
-    )
+        return too_big()
+    return _failed("problem.isolate.stopped", exitcode, code=exitcode)
 
 
 def _signal_name(sig: int) -> str:
@@ -233,7 +232,8 @@ def _tail(stderr_file) -> str:
 
 def _child_main(memory_mb: int, cpu_s: int, call: bytes) -> None:
     """Child side: import and unpickle the call, set the limits, run it, write
-    ("ok", value), ("memory",) or ("error", text, traceback) to the original stdout.
+    ("ok", value), ("memory",) or ("error", (key, params), traceback) to the original
+    stdout (the catalogue entry ``key`` and its parameters tell the failure).
 
     Anything the function prints goes to stderr, so stdout carries only the result.
     """
@@ -244,7 +244,7 @@ def _child_main(memory_mb: int, cpu_s: int, call: bytes) -> None:
     try:
         func, args, kwargs = pickle.loads(call)
     except BaseException as exc:  # noqa: BLE001 - e.g. the function's module is missing
-        _send(result, ("error", f"the file reader could not be started ({exc})",
+        _send(result, ("error", ("problem.isolate.not_started", {"error": str(exc)}),
                        traceback.format_exc()))
         return
     del call
@@ -265,8 +265,7 @@ def _child_main(memory_mb: int, cpu_s: int, call: bytes) -> None:
         reason = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
         if len(reason) > 300:
             reason = reason[:299] + "…"
-        message = ("error", f"the file reader stopped with an error ({reason})",
-                   traceback.format_exc())
+        message = ("error", ("problem.isolate.error", {"error": reason}), traceback.format_exc())
     else:
         message = ("ok", value)
     _send(result, message)
@@ -278,8 +277,7 @@ def _send(result, message: tuple) -> None:
     except MemoryError:
         data = pickle.dumps(("memory",))
     except Exception as exc:  # noqa: BLE001 - a value that cannot be pickled
-        data = pickle.dumps(("error", "the file reader's result could not be sent back",
-                             f"{type(exc).__name__}: {exc}"))
+        data = pickle.dumps(("error", ("problem.isolate.not_sent", {}), f"{type(exc).__name__}: {exc}"))
     result.write(data)
     result.flush()
     sys.stderr.flush()

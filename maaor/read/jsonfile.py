@@ -18,7 +18,7 @@ import json
 
 import pandas as pd
 
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 from maaor.read.ocha import fts_api_clusters, fts_api_grid, fts_api_problem, is_fts_api
 from maaor.read.types import RawSheet, ReadResult
 from maaor.sources import Source
@@ -44,18 +44,12 @@ def read_json_bytes(source: Source) -> ReadResult:
     try:
         document = json.loads(source.data)
     except (ValueError, RecursionError) as exc:
-        detail = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        at = {"line": exc.lineno, "column": exc.colno} if hasattr(exc, "lineno") else {}
         return ReadResult(
             [],
             [
-                Problem(
-                    "error",
-                    "json.invalid",
-                    f"This file is not valid JSON{detail}.",
-                    "Export the data again as JSON, or save it as .xlsx or .csv.",
-                    row=getattr(exc, "lineno", None),
-                    **where,
-                )
+                problem("error", "json.invalid", at, key="json.invalid.at" if at else None,
+                        row=getattr(exc, "lineno", None), **where)
             ],
         )
     problems: list[Problem] = []
@@ -105,26 +99,11 @@ def read_json_bytes(source: Source) -> ReadResult:
                 wrong.append(index + 2)
         for row in wrong[:MAX_RECORD_PROBLEMS]:
             problems.append(
-                Problem(
-                    "error",
-                    "json.record_not_object",
-                    f"Record {row - 1} is a list, not an object with named fields; it was "
-                    "not read.",
-                    'Write every record as {"field": value, ...}.',
-                    row=row,
-                    **where,
-                )
+                problem("error", "json.record_not_object", {"record": row - 1}, row=row, **where)
             )
     if nested:
         problems.append(
-            Problem(
-                "warning",
-                "json.nested_value",
-                f"{nested} value{'s are' if nested > 1 else ' is'} a nested object or list; "
-                "kept as JSON text.",
-                "Flatten the records so that every value is a text, a number or empty.",
-                **where,
-            )
+            problem("warning", "json.nested_value", {"n": {"number": nested}}, **where)
         )
     problems.extend(_long_cells(grid, source.name, len(source.data)))
     cells = pd.DataFrame(grid, dtype=object)
@@ -142,17 +121,10 @@ def _long_cells(grid: list[list[object]], file: str, size: int) -> list[Problem]
         for value in row:
             if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
                 problems.append(
-                    Problem(
-                        "error",
-                        "json.long_value",
-                        f"Row {index + 1} (as in a sheet) has a value of {len(value):,} characters; a cell "
-                        f"holds at most {MAX_CELL_CHARS:,} (Excel's own limit).",
-                        "Shorten that value (a name, a place or a note is rarely longer "
-                        "than a few hundred characters) or leave it out of the data.",
-                        file=file,
-                        row=index + 1,
-                        value=value[:40],
-                    )
+                    problem("error", "json.long_value",
+                            {"row": index + 1, "chars": {"number": len(value)},
+                             "limit": {"number": MAX_CELL_CHARS}},
+                            file=file, row=index + 1, value=value[:40])
                 )
                 if len(problems) >= MAX_RECORD_PROBLEMS:
                     return problems
@@ -167,11 +139,4 @@ def _cell(value: object) -> object:
 
 
 def _not_records(file: str) -> Problem:
-    return Problem(
-        "error",
-        "json.not_records",
-        "This JSON file does not hold a list of records (an array of objects such as "
-        '[{"organisation": "...", "status": "..."}]).',
-        "Export the data as an array of records, or save it as .xlsx or .csv.",
-        file=file,
-    )
+    return problem("error", "json.not_records", file=file)

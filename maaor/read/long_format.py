@@ -23,7 +23,7 @@ import pandas as pd
 
 from maaor import columns as column_specs
 from maaor import normalise as nz
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 from maaor.read.excel import column_letter
 from maaor.read.types import ColumnPlacement, MappedSheet, RawSheet
 from maaor.textkey import match_key
@@ -167,14 +167,12 @@ def split_long_format(
     indicators = replace(indicators, columns=[])
     values_count = int(sum(v is not None and not (isinstance(v, str) and not v.strip()) for v in frame["actual"]))
     problems.append(
-        Problem(
+        problem(
             "note",
             "sheet.long_format",
-            f"One row per indicator value ({labels['indicator']} + {labels['actual']}): "
-            f"{len(frame):,} rows were read as {len(kept):,} 4W presence rows (distinct organisation x "
-            f"place x activity) and {values_count:,} indicator values (indicators table, with their "
-            "organisation and place).",
-            "",
+            {"indicator": labels["indicator"], "actual": labels["actual"],
+             "rows": {"number": len(frame)}, "presence": {"number": len(kept)},
+             "values": {"number": values_count}},
             row=presence.header_row,
             **where,
         )

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 from maaor.read.excel import column_letter
 from maaor.read.types import RawSheet
 
@@ -66,13 +66,10 @@ def expand_merged(raw: RawSheet, data_start: int) -> tuple[RawSheet, list[Proble
     where = {"file": raw.file, "sheet": raw.sheet}
     if expanded:
         problems.append(
-            Problem(
+            problem(
                 "note",
                 "cells.merged_expanded",
-                f"{len(expanded)} merged range{'s' if len(expanded) != 1 else ''} inside the "
-                f"table {'were' if len(expanded) != 1 else 'was'} read as their value in every cell they cover: "
-                + _listed(expanded) + ".",
-                "Nothing to do.",
+                {"n": {"number": len(expanded)}, "ranges": _listed(expanded)},
                 row=raw.first_row + ranges[0][0],
                 value="; ".join(expanded[:_SHOWN]),
                 **where,
@@ -80,14 +77,10 @@ def expand_merged(raw: RawSheet, data_start: int) -> tuple[RawSheet, list[Proble
         )
     if numbers:
         problems.append(
-            Problem(
+            problem(
                 "warning",
                 "cells.merged_number",
-                f"{len(numbers)} merged range{'s hold' if len(numbers) != 1 else ' holds'} a number "
-                "(" + _listed(numbers) + "); each number was counted once, on the first row of "
-                "its range, not copied to every row.",
-                "If the number belongs to each row, unmerge the cells and write it on each "
-                "row; if it is a total for the rows, nothing to do.",
+                {"n": {"number": len(numbers)}, "ranges": _listed(numbers)},
                 row=raw.first_row + ranges[0][0],
                 value="; ".join(numbers[:_SHOWN]),
                 **where,
@@ -113,6 +106,10 @@ def _range_name(raw: RawSheet, r0: int, c0: int, r1: int, c1: int) -> str:
     return f"{first}:{last}"
 
 
-def _listed(names: list[str]) -> str:
+def _listed(names: list[str]) -> str | dict:
+    """The first names, and how many more (a message parameter)."""
     more = len(names) - _SHOWN
-    return ", ".join(names[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
+    if more <= 0:
+        return ", ".join(names)
+    return {"text": "problem.list.more", "params": {"listed": ", ".join(names[:_SHOWN]),
+                                                     "more": {"number": more}}}

@@ -30,7 +30,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 from maaor.read.excel import column_letter
 from maaor.read.headers import column_placements, placement_problems
 from maaor.read.types import MappedSheet, RawSheet
@@ -181,25 +181,21 @@ def fts_api_problem(file: str, clusters: list[dict]) -> Problem:
     if mine:
         c = mine[0]
         required = (
-            "requirement not stated (unknown)" if c["required_usd"] is None
-            else f"requirement {c['required_usd']:,.0f} USD"
+            {"text": "problem.fts.requirement_unknown"} if c["required_usd"] is None
+            else {"text": "problem.fts.requirement", "params": {"usd": {"number": c["required_usd"]}}}
         )
-        funded = "no funding reported" if c["funded_usd"] is None else f"funding {c['funded_usd']:,.0f} USD"
-        read = f"Mine Action: {funded}, {required}"
+        funded = (
+            {"text": "problem.fts.funding_none"} if c["funded_usd"] is None
+            else {"text": "problem.fts.funding", "params": {"usd": {"number": c["funded_usd"]}}}
+        )
+        read = {"text": "problem.fts.mine_action_read", "params": {"funded": funded,
+                                                                  "required": required}}
     else:
-        read = "no Mine Action cluster"
-    return Problem(
-        "error",
-        "fts.plan_unknown",
-        f"This FTS API answer gives requirements and funding for {len(clusters)} global "
-        f"clusters ({read}) but does not say for which plan, country and year (only the "
-        "request named them), so it cannot be loaded.",
-        "Download the same figures with their plan from HDX ('FTS Requirements and Funding "
-        "Data' of the country, the global-cluster CSV), or the flows of the plan from the "
-        "FTS API (/v1/public/fts/flow?planId=...), and upload that.",
-        file=file,
-        value=read,
-    )
+        read = {"text": "problem.fts.no_mine_action"}
+    from maaor.i18n.problems import render_param
+
+    return problem("error", "fts.plan_unknown", {"n": {"number": len(clusters)}, "read": read},
+                   file=file, value=render_param(read, "en"))
 
 
 # --- tables recognised by their field names ----------------------------------------------
@@ -269,15 +265,15 @@ def map_export(raw: RawSheet, which: str) -> tuple[MappedSheet | None, list[Prob
     placements = column_placements(cells, positions, headers, placed)
     problems.extend(placement_problems(placements, raw, raw.first_row, None))
     label = {
-        "fts_flows": "an FTS incoming-flows table",
-        "hapi_presence": "an HDX HAPI operational presence table",
-        "hapi_funding": "an HDX HAPI funding table",
+        "fts_flows": "problem.what.fts_flows",
+        "hapi_presence": "problem.what.hapi_presence",
+        "hapi_funding": "problem.what.hapi_funding",
     }[which]
-    problems.insert(0, Problem(
+    problems.insert(0, problem(
         "note", "sheet.ocha_export",
-        f"Read as {label} by its field names ({len(placed)} of {len(headers)} columns "
-        "used).",
-        "", row=raw.first_row, **where))
+        {"what": {"text": label}, "used": {"number": len(placed)},
+         "n": {"number": len(headers)}},
+        row=raw.first_row, **where))
     if not len(positions):
         return None, problems
     rows = (positions + raw.first_row).tolist()
@@ -324,34 +320,31 @@ def _mine_action_rows(raw: RawSheet, values: np.ndarray, headers: list[str], pos
             others[text or "(none)"] += 1
             excluded[r] = text or "(none)"
     problems: list[Problem] = []
-    what = "flows" if which == "fts_flows" else "rows"
     if shared:
         amount = headers.index("amountUSD")
-        listed = ", ".join(
-            f"row {raw.first_row + r} ({_amount(values[r, amount])} USD to {values[r, column]})" for r in shared[:10]
-        )
-        problems.append(Problem(
+        listed = [{"text": "problem.fts.shared_flow.item",
+                   "params": {"row": raw.first_row + r, "usd": _amount(values[r, amount]),
+                              "clusters": str(values[r, column])}} for r in shared[:10]]
+        problems.append(problem(
             "warning", "fts.shared_flow",
-            f"{len(shared)} flow{'s' if len(shared) != 1 else ''} went to Mine Action together with other "
-            f"clusters and {'were' if len(shared) != 1 else 'was'} not loaded: FTS does not say which part "
-            f"is mine action ({listed}{', ...' if len(shared) > 10 else ''}).",
-            "Nothing to do if the shares are unknown; otherwise add the mine action share as a row of "
-            "your own funding sheet.",
+            {"n": {"number": len(shared)}, "listed": {"join": listed},
+             "more": ", ..." if len(shared) > 10 else ""},
             row=raw.first_row + shared[0], column="destGlobalClusters",
             value=str(values[shared[0], column]), **where))
     if others:
         top = ", ".join(f"{name} ({n})" for name, n in others.most_common(6))
         count = sum(others.values())
-        problems.append(Problem(
+        problems.append(problem(
             "note", "rows.outside_mine_action",
-            f"{count:,} {what} of other {'clusters' if which == 'fts_flows' else 'sectors'} were not "
-            f"loaded (only mine action is): {top}{', ...' if len(others) > 6 else ''}.",
-            "", column=headers[column], value=top, **where))
+            {"n": {"number": count}, "top": top, "more": ", ..." if len(others) > 6 else ""},
+            key="rows.outside_mine_action.flows" if which == "fts_flows" else None,
+            column=headers[column], value=top, **where))
     return np.array(keep, dtype=np.int64), excluded, problems
 
 
-def _amount(value: object) -> str:
+def _amount(value: object) -> object:
+    """An amount as a message parameter: a number in the reader's format, else the text."""
     try:
-        return f"{float(value):,.0f}"
+        return {"number": float(value)}
     except (TypeError, ValueError):
         return str(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from maaor.problems import Problem
+from maaor.problems import problem
 from maaor.read.csv import read_csv_bytes
 from maaor.read.excel import read_workbook
 from maaor.read.jsonfile import read_json_bytes
@@ -25,10 +25,6 @@ READERS = {
 }
 
 #: The file types maaor reads, in words for the user.
-READ_TYPES = (
-    "Excel workbooks (.xlsx, .xlsm, .xls), OpenDocument spreadsheets (.ods), CSV or text "
-    "files (.csv, .tsv, .txt) and JSON files (.json)"
-)
 
 _log = logging.getLogger(__name__)
 
@@ -52,19 +48,13 @@ def read_source(source: Source, facts: Mapping[str, PartFacts] | None = None) ->
     """
     reader = READERS.get(source.suffix)
     if reader is None:
-        shown = source.suffix or "(no extension)"
+        shown = source.suffix or None
         return ReadResult(
             [],
             [
-                Problem(
-                    "error",
-                    "file.unsupported_type",
-                    f"maaor cannot read {shown} files.",
-                    "maaor reads " + READ_TYPES + ". Save the data as one of these "
-                    "(an Excel workbook .xlsx is best) and upload that.",
-                    file=source.name,
-                    value=shown,
-                )
+                problem("error", "file.unsupported_type", {"suffix": shown},
+                        key=None if source.suffix else "file.unsupported_type.none",
+                        file=source.name, value=shown)
             ],
         )
     try:
@@ -74,14 +64,8 @@ def read_source(source: Source, facts: Mapping[str, PartFacts] | None = None) ->
         return ReadResult(
             [],
             [
-                Problem(
-                    "error",
-                    "file.unreadable",
-                    f"maaor could not read this file ({type(exc).__name__}).",
-                    "Open it in Excel or a text editor, save it again as .xlsx or CSV UTF-8, "
-                    "and upload that copy.",
-                    file=source.name,
-                )
+                problem("error", "file.unreadable", {"reason": type(exc).__name__},
+                        key="file.unreadable.reader", file=source.name)
             ],
         )
     for sheet in result.sheets:
