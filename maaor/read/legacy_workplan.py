@@ -31,7 +31,7 @@ from maaor.dataset import join_list
 from maaor.normalise import parse_money_text
 from maaor.normalise import text as clean_text
 from maaor.orgs import OrgDirectory, parse_org_cell
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 from maaor.read.excel import column_letter
 from maaor.read.headers import column_placements, placement_problems
 from maaor.read.types import MappedSheet, RawSheet
@@ -159,16 +159,8 @@ def _load_format(source: Source, sheet_name: str | None) -> tuple[_Format, list[
         return fmt, []
     if len(source.data) > MAX_FORMAT_BYTES:
         return fmt, [
-            Problem(
-                "note",
-                "legacy.no_formatting",
-                "This workbook is too large to read its formatting (merged cells, bold "
-                "leads); each activity takes the lead and budget written in its own row, and "
-                "the first organisation of a Lead cell is taken as the lead.",
-                "Save the work plan alone in a workbook of its own.",
-                file=source.name,
-                sheet=sheet_name,
-            )
+            problem("note", "legacy.no_formatting", key="legacy.no_formatting.too_large",
+                    file=source.name, sheet=sheet_name)
         ]
     try:
         from openpyxl import load_workbook
@@ -177,16 +169,7 @@ def _load_format(source: Source, sheet_name: str | None) -> tuple[_Format, list[
         ws = wb[sheet_name]
     except Exception:  # noqa: BLE001 - without formatting the values still load
         return fmt, [
-            Problem(
-                "note",
-                "legacy.no_formatting",
-                "The formatting of this sheet (merged cells, bold leads) could not be read; "
-                "each activity takes the lead and budget written in its own row, and the "
-                "first organisation of a Lead cell is taken as the lead.",
-                "Save the workbook again from Excel as .xlsx.",
-                file=source.name,
-                sheet=sheet_name,
-            )
+            problem("note", "legacy.no_formatting", file=source.name, sheet=sheet_name)
         ]
     fmt.sheet = ws
     for rng in ws.merged_cells.ranges:
@@ -352,9 +335,11 @@ class _Reader:
         self.labels: dict[str, str] = {}
         self.fmt = _Format()
 
-    def problem(self, severity, code, message, fix, row=None, column=None, value=None) -> None:
+    def problem(self, severity, code, params=None, row=None, column=None, value=None,
+                key=None) -> None:
+        """Add the problem ``code`` (message ``key``, default ``code``) of this sheet."""
         self.problems.append(
-            Problem(severity, code, message, fix, file=self.source.name, sheet=self.sheet,
+            problem(severity, code, params, key=key, file=self.source.name, sheet=self.sheet,
                     row=row, column=column, value=None if value is None else str(value))
         )
 
@@ -368,9 +353,6 @@ class _Reader:
             self.problem(
                 "error",
                 "legacy.no_header",
-                "No header row with Output, Activity and Lead and Partners was found.",
-                "Keep the table's header row (Output | Activity | Lead and Partners | "
-                "Budget), or use the work-plan template.",
             )
             return self.empty()
         header, self.roles = found
@@ -379,9 +361,7 @@ class _Reader:
             self.problem(
                 "error",
                 "legacy.too_large",
-                f"This narrative work plan has more than {MAX_ROWS:,} rows under its header; "
-                "it was not read.",
-                "Delete the empty rows under the table, or use the work-plan template.",
+                {"limit": {"number": MAX_ROWS}},
                 header_row,
             )
             return self.empty()
@@ -396,9 +376,7 @@ class _Reader:
             self.problem(
                 "error",
                 "legacy.empty",
-                "No numbered activities were found under the header row.",
-                "Number the outputs ('1.1 ...') and activities ('1.1.1 ...') at the start of "
-                "their cells, or use the work-plan template.",
+                None,
                 header_row,
             )
             return self.empty()
@@ -476,10 +454,7 @@ class _Reader:
         self.problem(
             "error",
             "legacy.output_unnumbered",
-            "This output has no number (such as 1.3), so its activities cannot be placed in "
-            "the work plan.",
-            "Write the output number at the start of the Output cell, e.g. "
-            "'1.3 Mine Action is ...'.",
+            None,
             excel_row, self.labels["output"], text.strip(),
         )
         return None
@@ -492,9 +467,7 @@ class _Reader:
             self.problem(
                 "error",
                 "legacy.activity_without_output",
-                "This activity comes before any numbered output.",
-                "Put the activity under its output (an Output cell starting with its number, "
-                "e.g. '1.3').",
+                None,
                 excel_row, self.labels["activity"], text.strip(),
             )
             return []
@@ -509,8 +482,7 @@ class _Reader:
                 self.problem(
                     "warning",
                     "legacy.activity_unnumbered",
-                    f"This activity has no number; it was numbered {act_id}.",
-                    f"Write the activity number at the start of the text, e.g. '{act_id} ...'.",
+                    {"id": act_id},
                     excel_row, self.labels["activity"], item_text.strip(),
                 )
             act = _Activity(act_id, item_text, excel_row, output)
@@ -549,9 +521,8 @@ class _Reader:
             self.problem(
                 "note",
                 "legacy.text_ignored",
-                f"{len(self.ignored)} row(s) of text outside the table (rows "
-                f"{self.ignored[0]}-{self.ignored[-1]}) were not read as work-plan items.",
-                "Nothing to do if this is a signature or a remark; otherwise number the item.",
+                {"n": {"number": len(self.ignored)}, "first": self.ignored[0],
+                 "last": self.ignored[-1]},
                 self.ignored[0],
             )
         for output in self.outputs:
@@ -559,9 +530,7 @@ class _Reader:
                 self.problem(
                     "warning",
                     "legacy.output_without_activity",
-                    f"Output {output.output_id} has no numbered activity, so it does not appear "
-                    "in the work plan.",
-                    f"Add at least one activity under it, numbered like '{output.output_id}.1'.",
+                    {"id": output.output_id},
                     output.row, self.labels["output"], output.output_id,
                 )
         # Repeated activity numbers are checked by validation, as in a tidy work plan.
@@ -644,14 +613,12 @@ def _lead_columns(activities, spans, directory, label, problem) -> dict[str, lis
         cell = parse_org_cell(span.text, directory, span.bold)
         for name in cell.unknown:
             hints = directory.suggest(name)
-            hint = (" Did you mean " + " or ".join(c for c, _ in hints) + "?") if hints else ""
             problem(
                 "warning",
                 "org.unknown",
-                f"'{name}' is not a known organisation.{hint}",
-                "Check the spelling; if it is right, a coordinator can add it to the "
-                "organisation aliases.",
-                span.first, label, name,
+                {"value": name, "suggestions": ", ".join(c for c, _ in hints),
+                 "did_you_mean": {"text": "problem.org.did_you_mean"} if hints else ""},
+                span.first, label, name, key="org.unknown.legacy",
             )
         comment = join_list([*cell.notes, *(f"{p} (TBC)" for p in cell.tentative_partners)])
         for k in _covering(activities, span):
