@@ -19,7 +19,7 @@ import pandas as pd
 
 from maaor import columns as column_specs
 from maaor import matcher
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 from maaor.read.excel import column_letter
 from maaor.read.numbering import numbers_from_texts
 from maaor.read.types import ColumnPlacement, MappedSheet, RawSheet
@@ -138,21 +138,20 @@ def map_sheet(
     where = {"file": raw.file, "sheet": raw.sheet}
     if named is not None and named not in column_specs.KINDS:
         return None, [
-            Problem(
+            problem(
                 "error",
                 "sheet.kind_unknown",
-                f"'{named}' is not a kind of sheet maaor knows.",
-                "Name one of: " + ", ".join(column_specs.KINDS) + ".",
+                {"value": named, "allowed": ", ".join(column_specs.KINDS)},
+                key="sheet.kind_unknown.named",
                 **where,
             )
         ]
     if raw.sheet and is_instruction_sheet(raw.sheet):
         return None, [
-            Problem(
+            problem(
                 "note",
                 "sheet.instructions",
-                f"Sheet '{raw.sheet}' ignored: instruction sheet.",
-                "",
+                {"sheet": raw.sheet},
                 **where,
             )
         ]
@@ -160,18 +159,16 @@ def map_sheet(
     keep = _non_empty_rows(cells, raw.formula_no_cache)
     if not keep.any():
         return None, [
-            Problem("note", "sheet.empty", "This sheet is empty; it was ignored.", "", **where)
+            problem("note", "sheet.empty", **where)
         ]
     reason = not_records(cells, keep)
     if reason is not None:
-        place = "This file" if raw.sheet is None else f"Sheet '{raw.sheet}'"
         return None, [
-            Problem(
+            problem(
                 "warning",
                 "sheet.not_records",
-                f"{place} holds {reason}, not one row per record; it was not loaded as data.",
-                "Nothing to do if it is a list for drop-downs or a read-me; if it holds data, "
-                "put one record per row under one header row.",
+                {"sheet": raw.sheet, "reason": reason},
+                key="sheet.not_records.file" if raw.sheet is None else None,
                 **where,
             )
         ]
@@ -181,7 +178,7 @@ def map_sheet(
     kinds = (named,) if named else column_specs.KINDS
     columns = _find_columns(top, kinds, overrides)
     if columns is None:
-        return None, [_unknown_kind(raw, "no row in the first 30 looks like a header row")]
+        return None, [_unknown_kind(raw, {"text": "problem.reason.no_header_row"})]
 
     # Years across the columns (Target 2019 ... Actual 2023): read as one row per year.
     wide: dict[int, tuple[str, int]] = {}
@@ -222,15 +219,15 @@ def map_sheet(
     if totals:
         positions = positions[~np.isin(positions, list(totals))]
         listed = sorted(totals.items())
-        shown = ", ".join(f"row {first_row + r} ('{label}')" for r, label in listed[:10])
-        more = f" and {len(listed) - 10} more" if len(listed) > 10 else ""
+        shown = [{"text": "problem.rows.totals.item", "params": {"row": first_row + r, "label": label}}
+                 for r, label in listed[:10]]
         problems.append(
-            Problem(
+            problem(
                 "note",
                 "rows.totals",
-                f"{len(listed)} total row{'s' if len(listed) != 1 else ''} not loaded, so "
-                f"nothing is counted twice: {shown}{more}.",
-                "Nothing to do; the dashboard computes its own totals.",
+                {"n": {"number": len(listed)}, "listed": {"join": shown},
+                 "more": {"number": max(len(listed) - 10, 0)}},
+                key="rows.totals.more" if len(listed) > 10 else None,
                 file=raw.file,
                 sheet=raw.sheet,
                 row=first_row + listed[0][0],
@@ -258,13 +255,11 @@ def map_sheet(
         for (r, c), text in sorted({**raw.error_cells, **raw.formula_no_cache}.items()):
             if c in wide and r in kept_rows:
                 problems.append(
-                    Problem(
+                    problem(
                         "error",
                         "excel.error_cell",
-                        f"{text} in {written[c]}: the cell holds an Excel error or a formula "
-                        "without a stored value; the value of that year was left blank.",
-                        "Fix the formula (or type the value) so the cell shows a value, and "
-                        "save the file in Excel.",
+                        {"value": text, "column": written[c]},
+                        key="excel.error_cell.year",
                         file=raw.file,
                         sheet=raw.sheet,
                         row=first_row + r,
@@ -283,12 +278,10 @@ def map_sheet(
         labels["year"], letters["year"], mapped_by["year"] = written[first], column_letter(first), "header"
         years = sorted({y for _, y in wide.values()})
         problems.append(
-            Problem(
+            problem(
                 "note",
                 "indicators.wide_years",
-                f"{len(wide)} columns hold values per year ({years[0]} to {years[-1]}); they were "
-                "read as one row per indicator and year.",
-                "",
+                {"n": {"number": len(wide)}, "first": years[0], "last": years[-1]},
                 file=raw.file,
                 sheet=raw.sheet,
                 row=label_row,
@@ -304,13 +297,10 @@ def map_sheet(
                 if not (p.code == "header.missing_required" and p.column in _labels_of(chosen.kind, derived))
             ]
             problems.append(
-                Problem(
+                problem(
                     "note",
                     "workplan.numbers_in_text",
-                    "There are no ID columns; the objective, output and activity numbers "
-                    f"were read from the start of the texts ({', '.join(sorted(set(derived.values())))}).",
-                    "Nothing to do; ID columns of their own (Objective ID, Output ID, "
-                    "Activity ID) make the numbers explicit.",
+                    {"columns": ", ".join(sorted(set(derived.values())))},
                     file=raw.file,
                     sheet=raw.sheet,
                     row=label_row,
@@ -467,7 +457,7 @@ def sum_rows(cells: pd.DataFrame, positions: np.ndarray, last: int = 3) -> dict[
 LIST_SHEET_MAX_ROWS = 5_000
 
 
-def not_records(cells: pd.DataFrame, keep: np.ndarray) -> str | None:
+def not_records(cells: pd.DataFrame, keep: np.ndarray) -> dict | None:
     """Why a sheet holds no row-level records (told by its content), or None.
 
     A single column of values is a list or notes; several columns that are separate
@@ -480,7 +470,8 @@ def not_records(cells: pd.DataFrame, keep: np.ndarray) -> str | None:
         keep: per grid row, whether it holds a value.
 
     Returns:
-        A phrase for the problem ("drop-down lists (...)"), or None for a sheet of records.
+        The reason as a message parameter (a catalogue phrase such as "lists of values
+        for drop-downs (...)"), or None for a sheet of records.
     """
     rows = np.flatnonzero(keep)
     if len(cells) > LIST_SHEET_MAX_ROWS or not len(rows):
@@ -494,7 +485,7 @@ def not_records(cells: pd.DataFrame, keep: np.ndarray) -> str | None:
     filled = np.column_stack([_filled(values[:, j]) for j in range(values.shape[1])])
     used = np.flatnonzero(filled.any(axis=0))
     if len(used) == 1:
-        return "a single column of values (a list or notes)"
+        return {"text": "problem.reason.single_column"}
     if len(used) < 2:
         return None
     lengths = []
@@ -513,7 +504,9 @@ def not_records(cells: pd.DataFrame, keep: np.ndarray) -> str | None:
     sparse = (filled[1 : 1 + max(lengths)][:, used].sum(axis=1) * 2 <= len(used)).sum()
     if sparse * 2 < max(lengths):
         return None
-    return f"lists of values for drop-downs ({len(used)} columns of {min(lengths)} to {max(lengths)} values)"
+    return {"text": "problem.reason.dropdown_lists",
+            "params": {"n": {"number": len(used)}, "least": {"number": min(lengths)},
+                       "most": {"number": max(lengths)}}}
 
 
 def _filled(values: np.ndarray) -> np.ndarray:
@@ -617,18 +610,16 @@ def placement_problems(
             if p.column_letter not in (instead or {}):  # else told by header.same_field
                 empty.append(p.header)
             continue
-        name = f"column {p.column_letter}" + (f" ('{p.header}')" if p.header else " (no header)")
         first = ", ".join(f"'{v}'" for v in p.first_values)
         count = p.values_not_loaded
         problems.append(
-            Problem(
+            problem(
                 "warning",
                 "column.not_loaded",
-                f"{name[0].upper()}{name[1:]} was not loaded: "
-                + _not_loaded_reason(p, instead or {})
-                + f"; {count:,} value{'s' if count != 1 else ''} left out (first: {first}).",
-                "If these values should be loaded, give the column the template header of "
-                "the field it holds (download the template); otherwise delete the column.",
+                {"letter": p.column_letter, "header": p.header,
+                 "reason": _not_loaded_reason(p, instead or {}),
+                 "n": {"number": count}, "first": first},
+                key="column.not_loaded" if p.header else "column.not_loaded.no_header",
                 column=p.header or p.column_letter,
                 value=first,
                 **where,
@@ -636,13 +627,10 @@ def placement_problems(
         )
     if empty:
         problems.append(
-            Problem(
+            problem(
                 "note",
                 "header.unmapped",
-                f"{len(empty)} column{'s' if len(empty) > 1 else ''} with a header but no "
-                f"values not used (header not recognised): {', '.join(empty)}.",
-                "Nothing was lost; rename a column to its template header if it should be "
-                "filled and loaded.",
+                {"n": {"number": len(empty)}, "headers": ", ".join(empty)},
                 value="; ".join(empty),
                 **where,
             )
@@ -684,14 +672,12 @@ def _side_table_problems(tables: list[list[ColumnPlacement]], raw: RawSheet, row
         headers = [c.header for c in table if c.header]
         count = sum(c.values_not_loaded for c in table)
         problems.append(
-            Problem(
+            problem(
                 "warning",
                 "sheet.side_table",
-                f"Columns {first} to {last} hold a second table beside the one read"
-                + (f" (headers: {', '.join(headers[:6])}{', ...' if len(headers) > 6 else ''})" if headers else "")
-                + f"; its {count:,} value{'s' if count != 1 else ''} were not loaded.",
-                "Move the second table to a sheet of its own (one table per sheet) if it "
-                "should be loaded.",
+                {"first": first, "last": last, "n": {"number": count},
+                 "headers": ", ".join(headers[:6]) + (", ..." if len(headers) > 6 else "")},
+                key="sheet.side_table.headers" if headers else None,
                 file=raw.file,
                 sheet=raw.sheet,
                 row=row,
@@ -702,10 +688,12 @@ def _side_table_problems(tables: list[list[ColumnPlacement]], raw: RawSheet, row
     return problems
 
 
-def _not_loaded_reason(p: ColumnPlacement, instead: dict[str, str]) -> str:
+def _not_loaded_reason(p: ColumnPlacement, instead: dict[str, str]) -> dict:
+    """Why a column was not loaded, as a message parameter."""
     if p.column_letter in instead:
-        return f"column {instead[p.column_letter]} is loaded for the same field"
-    return "its header is not one maaor knows" if p.header else "it has no header"
+        return {"text": "problem.reason.same_field", "params": {"other": instead[p.column_letter]}}
+    return {"text": "problem.reason.header_unknown" if p.header else "problem.reason.no_header",
+            "params": {}}
 
 
 def _duplicate_groups(columns: _Columns) -> list[list[int]]:
@@ -1009,36 +997,33 @@ def _is_fts(columns: _Columns) -> bool:
 
 def _recognise(
     columns: _Columns, overrides: Mapping[str, str | None] | None = None
-) -> tuple[_Assignment | None, str]:
+) -> tuple[_Assignment | None, dict | None]:
     """The kind whose fields the columns fit clearly best, or None and why not."""
     if _is_fts(columns):
-        return _assign("fts", columns, overrides), ""
+        return _assign("fts", columns, overrides), None
     assignments = [_assign(kind, columns, overrides) for kind in column_specs.KINDS]
     fitting = sorted((a for a in assignments if a.qualifies), key=lambda a: -a.score)
     if not fitting:
-        return None, "its columns do not include the required columns of any kind of sheet"
+        return None, {"text": "problem.reason.no_kind_fits"}
     best = fitting[0]
     if len(fitting) > 1:
         second = fitting[1]
         if second.score >= best.score - 1 or second.score > 0.8 * best.score:
-            return None, (
-                f"its columns fit both a {column_specs.KIND_LABELS[best.kind]} sheet and a "
-                f"{column_specs.KIND_LABELS[second.kind]} sheet"
-            )
-    return best, ""
+            return None, {"text": "problem.reason.two_kinds_fit",
+                          "params": {"first": {"text": f"coord.kind.{best.kind}"},
+                                     "second": {"text": f"coord.kind.{second.kind}"}}}
+    return best, None
 
 
-def _unknown_kind(raw: RawSheet, reason: str) -> Problem:
+def _unknown_kind(raw: RawSheet, reason: dict) -> Problem:
     # A whole CSV/JSON file that cannot be read is an error; one extra sheet of a
     # workbook (a summary, a chart's data) is only skipped.
     severity = "error" if raw.sheet is None else "warning"
-    place = "this file" if raw.sheet is None else f"sheet '{raw.sheet}'"
-    return Problem(
+    return problem(
         severity,
         "sheet.kind_unknown",
-        f"maaor could not tell what kind of sheet this is: {reason}; {place} was not loaded.",
-        "Use the template headers (download the template), or name the kind of data "
-        "when uploading.",
+        {"reason": reason, "sheet": raw.sheet},
+        key="sheet.kind_unknown.file" if raw.sheet is None else None,
         file=raw.file,
         sheet=raw.sheet,
     )
@@ -1126,13 +1111,11 @@ def _header_problems(
         letters = [column_letter(j) for j in group]
         mapped = first in mapped_columns
         problems.append(
-            Problem(
+            problem(
                 "error" if mapped else "warning",
                 "header.duplicate",
-                f"Columns {', '.join(letters[:-1])} and {letters[-1]} have the same header "
-                f"'{label}'; only column {letters[0]} is used.",
-                f"Rename or delete the other column{'s' if len(others) > 1 else ''} "
-                f"headed '{label}'.",
+                {"letters": ", ".join(letters[:-1]), "last": letters[-1], "label": label,
+                 "used": letters[0], "n": {"number": len(others)}},
                 column=label,
                 value=", ".join(letters),
                 **where,
@@ -1143,13 +1126,12 @@ def _header_problems(
             continue
         spec = column_specs.spec(chosen.kind, field)
         problems.append(
-            Problem(
+            problem(
                 "warning",
                 "header.same_field",
-                f"Columns {column_letter(used)} ('{_label(columns, used)}') and "
-                f"{column_letter(j)} ('{_label(columns, j)}') both look like "
-                f"'{spec.label}'; only column {column_letter(used)} is used.",
-                f"Rename column {column_letter(j)} if it holds something else, or delete it.",
+                {"used": column_letter(used), "used_label": _label(columns, used),
+                 "other": column_letter(j), "other_label": _label(columns, j),
+                 "field": spec.label},
                 column=_label(columns, j),
                 **where,
             )
@@ -1158,12 +1140,10 @@ def _header_problems(
         tags = [t for t in columns.raw_tags if t]
         hxl_excel = raw.first_row + columns.hxl_row
         problems.append(
-            Problem(
+            problem(
                 "note",
                 "header.hxl_row",
-                f"Row {hxl_excel} holds HXL hashtags ({', '.join(tags[:4])}"
-                f"{', ...' if len(tags) > 4 else ''}); it names the columns and is not data.",
-                "",
+                {"row": hxl_excel, "tags": ", ".join(tags[:4]) + (", ..." if len(tags) > 4 else "")},
                 file=raw.file,
                 sheet=raw.sheet,
                 row=hxl_excel,
@@ -1178,12 +1158,10 @@ def _header_problems(
             continue  # validation takes the country from the P-codes
         label = column_specs.spec(chosen.kind, field).label
         problems.append(
-            Problem(
+            problem(
                 "error",
                 "header.missing_required",
-                f"This {column_specs.KIND_LABELS[chosen.kind]} sheet has no '{label}' column, "
-                "which is required.",
-                f"add a column headed '{label}'",
+                {"kind": {"text": f"coord.kind.{chosen.kind}"}, "label": label},
                 column=label,
                 **where,
             )

@@ -191,7 +191,7 @@ def test_unmapped_columns_with_values_are_warnings_with_their_first_values():
         "warning", "column.not_loaded", "Colour", "'red', 'blue'"
     )
     assert colour.message == (
-        "Column C ('Colour') was not loaded: its header is not one maaor knows; 3 values "
+        "Column C ('Colour') was not loaded: its header is not one the dashboard knows; 3 values "
         "left out (first: 'red', 'blue')."
     )
     assert (shoe.column, shoe.value) == ("Shoe size", "'42', '43'")
@@ -222,7 +222,7 @@ def test_named_kind_reports_missing_required_columns():
     missing = [p for p in problems if p.code == "header.missing_required"]
     assert [p.column for p in missing] == ["Objective ID", "Output ID", "Activity ID"]
     assert all(p.severity == "error" for p in missing)
-    assert missing[0].fix == "add a column headed 'Objective ID'"
+    assert missing[0].fix == "Add a column headed 'Objective ID'."
 
 
 def test_kind_named_on_the_raw_sheet_is_used():
@@ -271,7 +271,7 @@ def test_ambiguous_sheet_is_not_guessed():
     assert mapped is None
     assert codes(problems) == ["sheet.kind_unknown"]
     assert "4W presence" in problems[0].message
-    assert "Coordination mechanisms" in problems[0].message
+    assert "coordination mechanisms" in problems[0].message
 
 
 def test_country_and_year_alone_read_as_funding():
