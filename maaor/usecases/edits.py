@@ -17,7 +17,7 @@ import pandas as pd
 
 from maaor import vocab
 from maaor.dataset import Dataset, conform
-from maaor.problems import Problem
+from maaor.problems import Problem, problem
 
 EDIT_FILE = "edit in place"
 EDIT_SHEET = "workplan"
@@ -33,10 +33,16 @@ def _blank(s: pd.Series) -> pd.Series:
     return text.map(lambda v: v is None or (isinstance(v, str) and not v.strip())).astype(bool)
 
 
-def _problem(row: int, field: str, value: object, message: str, fix: str) -> Problem:
+#: The rule of a refused edit, by the field edited.
+_EDIT_CODES = {"activity_id": "edit.activity_id", "status": "edit.status", "progress": "edit.progress"}
+
+
+def _problem(row: int, field: str, value: object, key: str,
+             params: dict | None = None) -> Problem:
+    """A refused edit of ``field`` told by the catalogue entry ``problem.<key>``."""
     shown = None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-    return Problem("error", f"edit.{field}", message, fix, file=EDIT_FILE, sheet=EDIT_SHEET,
-                   row=row, column=EDIT_LABELS[field], value=shown)
+    return problem("error", _EDIT_CODES[field], params, key=key, file=EDIT_FILE,
+                   sheet=EDIT_SHEET, row=row, column=EDIT_LABELS[field], value=shown)
 
 
 def apply_activity_edits(
@@ -73,27 +79,21 @@ def apply_activity_edits(
     unknown = ~ids.isin(set(wp["activity_id"].dropna()))
     for i in edits.index[unknown]:
         problems.append(_problem(
-            int(rows[i]), "activity_id", ids[i],
-            "This activity is not in the work plan being edited.",
-            "Edit only the activities listed; add new activities by uploading the work plan.",
+            int(rows[i]), "activity_id", ids[i], "edit.activity_id.unknown",
         ))
     duplicated = ids.duplicated(keep="first") & ~unknown
     for i in edits.index[duplicated]:
         problems.append(_problem(
-            int(rows[i]), "activity_id", ids[i],
-            "This activity is listed twice in the edits.",
-            "Keep one row per activity.",
+            int(rows[i]), "activity_id", ids[i], "edit.activity_id.twice",
         ))
 
     status_blank = _blank(edits["status"])
     status = vocab.lookup_series("wp_status", edits["status"].astype("object").where(~status_blank, None))
     bad_status = ~status_blank & status.isna()
-    allowed = ", ".join(vocab.codes("wp_status"))
     for i in edits.index[bad_status]:
         problems.append(_problem(
-            int(rows[i]), "status", edits.at[i, "status"],
-            "This status is not one of the work-plan statuses.",
-            f"Choose one of: {allowed}; or leave it blank when not reported.",
+            int(rows[i]), "status", edits.at[i, "status"], "edit.status",
+            {"allowed": {"labels": "wp_status"}},
         ))
 
     progress_blank = _blank(edits["progress"])
@@ -103,15 +103,11 @@ def apply_activity_edits(
     out_of_range = progress.notna() & ((progress < 0) | (progress > 100))
     for i in edits.index[not_number]:
         problems.append(_problem(
-            int(rows[i]), "progress", edits.at[i, "progress"],
-            "Progress must be a number.",
-            "Write a number from 0 to 100 (per cent), or leave it blank.",
+            int(rows[i]), "progress", edits.at[i, "progress"], "edit.progress.not_number",
         ))
     for i in edits.index[out_of_range]:
         problems.append(_problem(
-            int(rows[i]), "progress", edits.at[i, "progress"],
-            "Progress must be between 0 and 100 per cent.",
-            "Write a number from 0 to 100, or leave it blank.",
+            int(rows[i]), "progress", edits.at[i, "progress"], "edit.progress.out_of_range",
         ))
 
     if problems:
