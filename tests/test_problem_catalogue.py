@@ -21,9 +21,8 @@ from maaor.i18n.problems import problem_text
 from maaor.problems import problem
 from tests.paths import ROOT
 
-#: The modules whose problems are told from the catalogues.
-PROBLEM_CODE = [*sorted((ROOT / "maaor" / "validate").glob("*.py")), ROOT / "maaor" / "load.py",
-                ROOT / "maaor" / "matcher.py"]
+#: The modules whose problems are told from the catalogues: every module of the package.
+PROBLEM_CODE = sorted((ROOT / "maaor").rglob("*.py"))
 _CALLS = {"problem": 1, "Problem": 1, "rows_problem": 1, "sheet_problem": 1, "count_more": 1}
 _CODE_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
@@ -37,12 +36,34 @@ def _constants(node: ast.AST) -> set[str]:
     return set()
 
 
-def _resolve(node: ast.AST, tables: set[str]) -> set[str]:
-    """Codes an argument can hold: its constants; a variable or table lookup may hold any
-    code of the function's loops or the module's code tables."""
+def _may_be_none(node: ast.AST | None) -> bool:
+    """True when a ``key=`` argument may be None (the code's own entry is then used)."""
+    if node is None or (isinstance(node, ast.Constant) and node.value is None):
+        return True
+    return isinstance(node, ast.IfExp) and (_may_be_none(node.body) or _may_be_none(node.orelse))
+
+
+def _resolve(node: ast.AST, tables: set[str], function: ast.AST) -> set[str]:
+    """Codes an argument can hold: its constants; a local variable, what is assigned to
+    it; a ``code`` or ``key`` parameter, nothing here (its callers are scanned); another
+    variable or a table lookup, any code of the function's loops or the module's code
+    tables."""
     if isinstance(node, ast.IfExp):
-        return _resolve(node.body, tables) | _resolve(node.orelse, tables)
-    return _constants(node) or set(tables)
+        return _resolve(node.body, tables, function) | _resolve(node.orelse, tables, function)
+    if isinstance(node, ast.Constant):
+        return {node.value} if isinstance(node.value, str) else set()
+    if isinstance(node, ast.Name) and isinstance(function, ast.FunctionDef):
+        if node.id in {"code", "key"} and node.id in [a.arg for a in function.args.args]:
+            return set()
+        assigned = [a.value for a in ast.walk(function) if isinstance(a, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == node.id for t in a.targets)]
+        if assigned:
+            return set().union(*(_resolve(v, tables, function) for v in assigned))
+    return set(tables)
+
+
+def _code_like(value: str) -> bool:
+    return bool(_CODE_SHAPE.match(value)) and not value.startswith("problem.")
 
 
 def _module_dict_values(tree: ast.Module) -> set[str]:
@@ -52,19 +73,27 @@ def _module_dict_values(tree: ast.Module) -> set[str]:
         value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
         if isinstance(value, ast.Dict):
             for v in value.values:
-                found |= {c for c in _constants(v) if _CODE_SHAPE.match(c)}
+                found |= {c for c in _constants(v) if _code_like(c)}
     return found
 
 
-def _forwarders(tree: ast.Module) -> dict[str, int]:
-    """Functions of the module that take a ``code`` parameter and pass it on (name ->
-    position of ``code`` among the call's arguments, ``self`` excluded)."""
+def _call_name(node: ast.Call) -> str | None:
+    return getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+
+
+def _forwarders(tree: ast.Module) -> dict[str, tuple[int | None, int | None]]:
+    """Functions of the module that take a ``code`` or ``key`` parameter and pass it on
+    to a problem constructor (name -> positions of ``code`` and ``key`` among the
+    call's arguments, ``self`` excluded)."""
     found = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef):
             names = [a.arg for a in node.args.args if a.arg != "self"]
-            if "code" in names:
-                found[node.name] = names.index("code")
+            raises = any(isinstance(c, ast.Call) and _call_name(c) in _CALLS
+                         for c in ast.walk(node))
+            if raises and ({"code", "key"} & set(names)):
+                found[node.name] = (names.index("code") if "code" in names else None,
+                                    names.index("key") if "key" in names else None)
     return found
 
 
@@ -75,7 +104,7 @@ def _loop_codes(function: ast.AST) -> set[str]:
         if isinstance(node, ast.For):
             found |= {c.value for c in ast.walk(node.iter)
                       if isinstance(c, ast.Constant) and isinstance(c.value, str)
-                      and _CODE_SHAPE.match(c.value)}
+                      and _code_like(c.value)}
     return found
 
 
@@ -85,22 +114,25 @@ def problem_keys(paths=PROBLEM_CODE) -> set[str]:
     for path in paths:
         tree = ast.parse(Path(path).read_text(encoding="utf-8"))
         table_codes = _module_dict_values(tree)
-        calls = {**_CALLS, **_forwarders(tree)}
-        for function in [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))]:
-            body_calls = [n for n in ast.walk(function) if isinstance(n, ast.Call)]
-            for node in body_calls:
-                name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-                if name not in calls:
+        calls = {**{n: (p, None) for n, p in _CALLS.items()}, **_forwarders(tree)}
+        functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+        in_functions = {id(c) for f in functions for c in ast.walk(f)}
+        for function in [tree, *functions]:
+            tables = _loop_codes(function) | table_codes
+            for node in (n for n in ast.walk(function) if isinstance(n, ast.Call)):
+                if _call_name(node) not in calls:
                     continue
-                position = calls[name]
+                if function is tree and id(node) in in_functions:
+                    continue  # scanned with its function
+                code_at, key_at = calls[_call_name(node)]
+                key = next((kw.value for kw in node.keywords if kw.arg == "key"), None)
+                if key is None and key_at is not None and len(node.args) > key_at:
+                    key = node.args[key_at]
                 # With a message variant (key=...), the variant's entry is the one used.
-                has_key = any(kw.arg == "key" for kw in node.keywords)
-                tables = _loop_codes(function) | table_codes
-                if len(node.args) > position and not has_key:
-                    keys |= _resolve(node.args[position], tables)
-                for kw in node.keywords:
-                    if kw.arg == "key":
-                        keys |= _resolve(kw.value, tables)
+                if key is not None:
+                    keys |= _resolve(key, tables, function)
+                if _may_be_none(key) and code_at is not None and len(node.args) > code_at:
+                    keys |= _resolve(node.args[code_at], tables, function)
         # Catalogue entries named in the code (sub-sentences such as org.did_you_mean).
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) \
@@ -114,7 +146,7 @@ def catalogue_problem_keys() -> set[str]:
     used = set()
     en = catalogue("en")
     for key in problem_keys():
-        for suffix in ("", ".fix", ".one", ".other"):
+        for suffix in ("", ".fix", ".one", ".other", ".fix.one", ".fix.other"):
             if f"problem.{key}{suffix}" in en:
                 used.add(f"problem.{key}{suffix}")
     return used
@@ -126,21 +158,106 @@ def test_the_scan_finds_the_rules():
             "money.text.note_filled", "rows.more", "excel.error_cell", "pillar.unknown",
             "presence.no_mechanism", "org.did_you_mean", "file.duplicate.same_name",
             "sheet.hidden", "file.unreadable.unexpected"} <= keys
-    assert len(keys) >= 50
+    # the readers' problems (maaor/read) and the in-place edits' (maaor/usecases)
+    assert {"file.too_large", "xlsx.far_cell.both", "file.wrong_type.ods", "csv.mixed_encoding",
+            "json.nested_value", "header.duplicate", "sheet.kind_unknown.file",
+            "legacy.output_unnumbered", "fts.shared_flow", "isolate.too_slow",
+            "edit.status", "edit.progress.out_of_range"} <= keys
+    assert len(keys) >= 200
+
+
+#: Catalogue entries that are parts of messages (sub-sentences, words, units), not
+#: messages: they have no fix.
+_PARTS = re.compile(r"^(org\.did_you_mean|org\.repeats|(word|what|where|reason|unit|isolate|list)\.|"
+                    r"xlsx\.(sheet_room|far_cell\.(row|column))$|fts\.(requirement|funding|mine_action_read"
+                    r"|no_mine_action|shared_flow\.item)|rows\.totals\.item$)")
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_no_problem_code_lacks_a_message_or_a_fix(lang):
     entries = catalogue(lang)
-    sentences = {"org.did_you_mean", "org.repeats", "word.no_organisation"}
     missing = []
     for key in sorted(problem_keys()):
         has_message = f"problem.{key}" in entries or f"problem.{key}.other" in entries
         if not has_message:
             missing.append(f"problem.{key}")
-        if key not in sentences and f"problem.{key}.fix" not in entries:
+        if not _PARTS.match(key) and f"problem.{key}.fix" not in entries:
             missing.append(f"problem.{key}.fix")
     assert missing == []
+
+
+def test_every_problem_entry_has_both_languages_and_is_used():
+    en, fr = catalogue("en"), catalogue("fr")
+    problem_entries = {k for k in en if k.startswith("problem.")}
+    assert problem_entries == {k for k in fr if k.startswith("problem.")}
+    assert sorted(problem_entries - catalogue_problem_keys()) == []
+
+
+_SENTENCE = re.compile(r"[A-Za-z]{2,}[ '][A-Za-z]{2,} [A-Za-z]{2,}")
+
+
+def _english_in(node: ast.AST) -> list[str]:
+    """English words written in the code of a problem call's arguments: a string with
+    three words or more, or an f-string with two words of text."""
+    found = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.JoinedStr):
+            text = " ".join(v.value for v in sub.values
+                            if isinstance(v, ast.Constant) and isinstance(v.value, str))
+            if re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", text):
+                found.append(ast.unparse(sub))
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) \
+                and _SENTENCE.search(sub.value):
+            found.append(sub.value)
+    return found
+
+
+def problem_code_written_in_english(paths=PROBLEM_CODE) -> list[str]:
+    """Where the package builds a problem from English written in the code: a
+    ``Problem(...)`` built outside :mod:`maaor.problems` (its message and fix are
+    literal text), a ``message=`` or ``fix=`` argument, or English text among the
+    arguments of a problem constructor (instead of a catalogue key and parameters)."""
+    found = []
+    for path in paths:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+        where = Path(path).as_posix().removeprefix(ROOT.as_posix() + "/")
+        calls = {*_CALLS, *_forwarders(tree)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = _call_name(node)
+            if name == "Problem" and where != "maaor/problems.py":
+                found.append(f"{where}:{node.lineno} Problem(...)")
+            if name not in calls and name != "Problem":
+                continue
+            if any(kw.arg in ("message", "fix") for kw in node.keywords):
+                found.append(f"{where}:{node.lineno} message=/fix=")
+            for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+                found += [f"{where}:{node.lineno} {text!r}" for text in _english_in(arg)]
+    return found
+
+
+def test_no_problem_is_built_from_english_written_in_the_code():
+    assert problem_code_written_in_english() == []
+
+
+def test_the_english_scan_finds_literal_messages(tmp_path):
+    module = tmp_path / "reader.py"
+    module.write_text(
+        "from maaor.problems import Problem, problem\n"
+        "def a(name):\n"
+        "    return Problem('error', 'x.y', f'Sheet {name} is empty.', 'Fill it in.')\n"
+        "def b(source, code, message):\n"
+        "    return problem('error', code, {'what': message})\n"
+        "def c(source):\n"
+        "    return b(source, 'x.y', 'the file is not a workbook')\n"
+        "def d(source):\n"
+        "    return problem('note', 'x.z', {'n': {'number': 3}, 'more': ', ...'})\n",
+        encoding="utf-8")
+    found = problem_code_written_in_english([module])
+    assert len([f for f in found if ":3 " in f]) >= 2  # the constructor and its f-string
+    assert any(":7 " in f and "not a workbook" in f for f in found)  # through a forwarder
+    assert not [f for f in found if ":9 " in f]  # parameters and separators are not English
 
 
 def test_messages_never_name_the_package():
