@@ -18,7 +18,9 @@ import math
 import sys
 from pathlib import Path
 
+from maaor.i18n import plural_form, t
 from maaor.load import LoadResult, SheetReport
+from maaor.problems import group_problems, group_summary
 from maaor.usecases.refusal import Refused
 
 
@@ -113,35 +115,53 @@ def validation_report(result: LoadResult, today: dt.date, lang: str = "en") -> d
     }
 
 
-def _print_problem(p, indent: str, out, lang: str = "en") -> None:
-    fix = p.fix_in(lang)
-    print(f"{indent}{p.severity.upper()} {p.where()}: {p.message_in(lang)}"
-          + (f" (value: {p.value})" if p.value else "")
-          + (f" Fix: {fix}" if fix else ""), file=out)
+def _print_group(group, indent: str, out, lang: str = "en") -> None:
+    """One line per group of identical problems: where, what (with the rows when there
+    are several), the value and the fix, in ``lang``."""
+    first = group.problems[0]
+    if len(group.problems) == 1:
+        where, message = first.where(lang), group.message
+    else:
+        where = " › ".join(x for x in (group.file or "?", group.sheet, group.column) if x)
+        message = group_summary(group, lang)
+    values = {p.value for p in group.problems}
+    value = first.value if len(values) == 1 else None
+    print(indent + t("cli.problem.line", lang, severity=t(f"cli.severity.{group.severity}", lang),
+                     where=where, message=message)
+          + (t("cli.problem.value", lang, value=value) if value else "")
+          + (t("cli.problem.fix", lang, fix=group.fix) if group.fix else ""), file=out)
+
+
+def _print_problems(problems, indent: str, out, lang: str = "en") -> None:
+    for group in group_problems(problems, lang, by_severity=False):
+        _print_group(group, indent, out, lang)
 
 
 def _print_text_report(result: LoadResult, out, lang: str = "en") -> None:
-    """Every problem of every file, sheet and cross-file check, then the counts."""
+    """Every problem of every file, sheet and cross-file check (identical problems of
+    several rows on one line), then the counts, in ``lang``."""
     for fr in result.files:
         print(f"{fr.file}", file=out)
-        for p in fr.problems:
-            _print_problem(p, "  ", out, lang)
+        _print_problems(fr.problems, "  ", out, lang)
         for rep in fr.reports:
-            kind = rep.kind or "not loaded"
-            print(
-                f"  sheet {rep.sheet or '-'}: {kind}, {rep.rows_read} rows read, "
-                f"{rep.rows_loaded} loaded",
-                file=out,
-            )
-            for p in rep.problems:
-                _print_problem(p, "    ", out, lang)
+            print("  " + t("cli.sheet", lang, sheet=rep.sheet or "-",
+                           kind=t(f"coord.kind.{rep.kind or 'none'}", lang),
+                           read=_counted("read", rep.rows_read, lang),
+                           loaded=_counted("loaded", rep.rows_loaded, lang)), file=out)
+            _print_problems(rep.problems, "    ", out, lang)
     if result.across_files:
-        print("across files", file=out)
-        for p in result.across_files:
-            _print_problem(p, "  ", out, lang)
+        print(t("cli.across_files", lang), file=out)
+        _print_problems(result.across_files, "  ", out, lang)
     n_err = len(result.errors)
     n_warn = sum(p.severity == "warning" for p in result.problems)
-    print(f"{n_err} error(s), {n_warn} warning(s)", file=out)
+    print(t("cli.counts", lang, errors=_counted("errors", n_err, lang),
+            warnings=_counted("warnings", n_warn, lang)), file=out)
+
+
+def _counted(what: str, n: int, lang: str) -> str:
+    """``n`` things (``cli.<what>.one`` or ``.other``: the language's plural rule)."""
+    form = "one" if plural_form(n, lang) == "one" else "other"
+    return t(f"cli.{what}.{form}", lang, n=n)
 
 
 def _read_files(paths: list[str]) -> list[tuple[str, bytes]] | str:
@@ -248,7 +268,6 @@ def cmd_validate(args) -> int:
 def print_upload_summary(upload, out) -> None:
     """Print what publishing ``upload`` would change, in the words of the page's
     "What changed" tab (the same catalogue sentences, in English)."""
-    from maaor.i18n import t
 
     if upload.result is None or upload.base_version is None:
         return
@@ -266,7 +285,6 @@ def print_upload_summary(upload, out) -> None:
 
 def cmd_publish(args) -> int:
     from maaor import usecases
-    from maaor.i18n import t
 
     files = _read_files(args.files)
     if isinstance(files, str):

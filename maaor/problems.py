@@ -84,13 +84,16 @@ class Problem:
         """Plain dict for JSON output with the message and fix in ``lang``."""
         return {**self.to_dict(), "message": self.message_in(lang), "fix": self.fix_in(lang)}
 
-    def where(self) -> str:
-        """Human-readable location, e.g. ``work plan.xlsx › Sheet1 › row 7 › Budget``."""
+    def where(self, lang: str = "en") -> str:
+        """Human-readable location in ``lang``, e.g. ``work plan.xlsx › Sheet1 › row 7 ›
+        Budget``."""
+        from maaor.i18n.problems import problem_entry
+
         parts = [self.file or "?"]
         if self.sheet:
             parts.append(self.sheet)
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(problem_entry("problem.where.row", lang).format(row=self.row))
         if self.column:
             parts.append(self.column)
         return " › ".join(parts)
@@ -189,3 +192,18 @@ def group_problems(problems, lang: str = "en", by_severity: bool = True) -> list
     if by_severity:
         out.sort(key=lambda g: SEVERITIES.index(g.severity))  # stable: file order kept
     return out
+
+
+def group_summary(group: ProblemGroup, lang: str = "en") -> str:
+    """One line for a group of identical problems: "12 rows (5, 9, 14 ...): message"
+    (the message alone for a problem about a whole sheet or file)."""
+    from maaor.i18n import plural_form, t
+
+    if not group.rows:
+        return group.message
+    named = ", ".join(str(r) for r in group.rows[:ROWS_NAMED])
+    if len(group.rows) > ROWS_NAMED:
+        named += " ..."
+    form = "coord.problem.rows.one" if plural_form(len(group.rows), lang) == "one" \
+        else "coord.problem.rows.other"
+    return t(form, lang, n=len(group.rows), rows=named, message=group.message)

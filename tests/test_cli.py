@@ -1,6 +1,7 @@
 """The command line: exit codes, the validate JSON, publish/history/rollback."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -392,7 +393,8 @@ def test_validate_lang_fr_tells_messages_and_fixes_in_french(tmp_path):
     assert problems["date.not_exist"]["message"] == ("« 31/02/2022 » n'existe pas : février 2022 "
                                                      "compte 28 jours.")
     text = run("validate", bad, "--lang", "fr").stdout
-    assert "« Peut-être » n'est pas un statut connu. (value: Peut-être) Fix: Utilisez" in text
+    assert "« Peut-être » n'est pas un statut connu. (valeur : Peut-être) Comment corriger : Utilisez" \
+        in text
     english = json.loads(run("validate", bad, "--json").stdout)
     messages = {p["code"]: p["message"] for p in english["files"][0]["sheets"][0]["problems"]}
     assert messages["status.unknown"] == "'Peut-être' is not a known status."
@@ -481,3 +483,69 @@ def test_publish_with_a_profile_publishes_what_validate_refused(tmp_path):
                "--confirm-removal", tmp_path=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "published version 2" in proc.stdout
+def french_4w(path) -> None:
+    """A French 4W with problems of three kinds: of its layout (a column the dashboard
+    does not read), of values (an unknown status on three rows, a country read from
+    another spelling, a date that does not exist) and across rows (a repeated row)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "4W"
+    sheet.append(["Organisation", "Pays", "Admin 1", "Pilier", "Statut", "Date de début",
+                  "Couleur"])
+    for row in [
+        ["UNMAS", "Irak", "Ninive", "Dépollution", "Peut-être", "01/03/2022", "rouge"],
+        ["HALO Trust", "Afganistan", "Kaboul", "Déminage", "En cours", "31/02/2022", "bleu"],
+        ["UNMAS", "Irak", "Anbar", "Dépollution", "Peut-être", "01/04/2022", "rouge"],
+        ["UNMAS", "Irak", "Bassora", "Éducation aux risques", "En cours", "01/05/2022", "vert"],
+        ["HALO Trust", "Irak", "Kirkouk", "Dépollution", "Peut-être", "01/06/2022", "rouge"],
+        ["UNMAS", "Irak", "Bassora", "Éducation aux risques", "En cours", "01/05/2022", "vert"],
+    ]:
+        sheet.append(row)
+    book.save(path)
+
+
+def english_words() -> set[str]:
+    """Words of the English problem and report texts that no French text uses (built
+    from the catalogues, so a message left in English is found wherever it comes from)."""
+    from maaor.i18n import catalogue
+
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"[a-z]{4,}", re.sub(r"\{[^}]*\}", "", text).lower()))
+
+    en, fr = catalogue("en"), catalogue("fr")
+    english = set().union(*(words(v) for k, v in en.items()
+                            if k.startswith(("problem.", "cli.", "coord.problem.")) and fr[k] != v))
+    return english - set().union(*(words(v) for v in fr.values()))
+
+
+def test_validate_lang_fr_tells_a_french_4w_in_french_grouped(tmp_path):
+    path = tmp_path / "4w.xlsx"
+    french_4w(path)
+    report = json.loads(run("validate", path, "--json", "--lang", "fr").stdout)
+    problems = report["files"][0]["sheets"][0]["problems"]
+    codes = {p["code"] for p in problems}
+    # a layout problem (maaor/read), value problems and a problem across rows
+    assert {"column.not_loaded", "status.unknown", "country.guessed", "date.not_exist",
+            "presence.duplicate"} <= codes, codes
+    english = english_words()
+    assert {"column", "loaded", "known", "does", "exist", "error", "warning", "rows"} <= english
+    for p in problems:
+        for text in (p["message"], p["fix"]):
+            assert text and "maaor" not in text.lower()
+            assert not set(re.findall(r"[a-z]{4,}", text.lower())) & english, text
+    text = run("validate", path, "--lang", "fr").stdout
+    assert "ERREUR 4w.xlsx › 4W › Statut : 3 lignes (2, 4, 6) : « Peut-être » n'est pas un statut connu." \
+        in text, text
+    assert ("AVERTISSEMENT 4w.xlsx › 4W › ligne 3 › Pays : « Afganistan » a été lu comme "
+            "Afghanistan. (valeur : Afganistan) Comment corriger : ") in text, text
+    assert "AVERTISSEMENT 4w.xlsx › 4W › ligne 1 › Couleur : La colonne G (« Couleur ») " in text
+    assert "feuille 4W : présence 4W, 6 lignes lues, 6 chargées" in text
+    assert text.rstrip().endswith("avertissements")
+    for line in text.splitlines():
+        assert not set(re.findall(r"[a-z]{4,}", line.lower())) & english, line
+    # The same file in English: the same groups in English words.
+    english_text = run("validate", path).stdout
+    assert "ERROR 4w.xlsx › 4W › Statut: 3 rows (2, 4, 6): 'Peut-être' is not a known status." \
+        in english_text, english_text

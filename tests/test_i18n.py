@@ -45,6 +45,8 @@ CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
         # plenary slides, narrative and briefing pack
         ROOT / "maaor" / "slides.py", ROOT / "maaor" / "figures" / "narrative.py",
         ROOT / "maaor" / "export" / "pptx.py", ROOT / "maaor" / "export" / "mapimage.py",
+        # the command line's reports and the grouped problems' summary
+        ROOT / "maaor" / "cli.py", ROOT / "maaor" / "problems.py",
         # use cases' messages (page and CLI) and the "What changed" headline
         *sorted((ROOT / "maaor" / "usecases").glob("*.py")), ROOT / "maaor" / "diff.py",
         # the glossary of headline figures (labels, definitions, scope notes)
@@ -66,6 +68,8 @@ DYNAMIC_KEYS = {
     # the validation report's columns and severities (maaor/ui/coordinator.py)
     *(f"coord.problem.{c}" for c in PROBLEM_COLUMNS),
     *(f"coord.problem.severity.{s}" for s in SEVERITIES),
+    *(f"cli.severity.{s}" for s in SEVERITIES),
+    *(f"cli.{w}.{form}" for w in ("read", "loaded", "errors", "warnings") for form in ("one", "other")),
     *(f"coord.measure.{m}" for m in ("required_usd", "funded_usd", "gap_usd")),
     # glossary figures: label, definition and empty-state words (maaor/glossary.py)
     *(f"glossary.{g}" for g in GLOSSARY),

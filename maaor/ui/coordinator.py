@@ -28,8 +28,8 @@ import streamlit as st
 
 from maaor import usecases, vocab
 from maaor.column_labels import field_label
-from maaor.i18n import fmt_date, fmt_money, fmt_percent, plural_form, t
-from maaor.problems import ROWS_NAMED, Problem, ProblemGroup, group_problems
+from maaor.i18n import fmt_date, fmt_money, fmt_percent, t
+from maaor.problems import Problem, group_problems, group_summary
 from maaor.ui import serverguard
 from maaor.ui.history import withdrawn_label
 from maaor.ui.safe import md_escape
@@ -210,18 +210,6 @@ def problems_frame(problems: Sequence[Problem], lang: str = "en") -> pd.DataFram
     ]
     frame = as_text(pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS)))
     return frame.rename(columns={c: t(f"coord.problem.{c}", lang) for c in PROBLEM_COLUMNS})
-
-
-def group_summary(group: ProblemGroup, lang: str) -> str:
-    """One line for a group of identical problems: "12 rows (5, 9, 14 ...): message"."""
-    if not group.rows:
-        return group.message
-    named = ", ".join(str(r) for r in group.rows[:ROWS_NAMED])
-    if len(group.rows) > ROWS_NAMED:
-        named += " ..."
-    form = "coord.problem.rows.one" if plural_form(len(group.rows), lang) == "one" \
-        else "coord.problem.rows.other"
-    return t(form, lang, n=len(group.rows), rows=named, message=group.message)
 
 
 #: Orders of the problem groups.
