@@ -229,18 +229,22 @@ def test_upload_with_errors_shows_report_and_disables_publish(store_env):
 
 
 def french_4w() -> bytes:
-    """A French 4W (French headers and words) with three kinds of problems: an unknown
-    status on three rows, a country read from another spelling, a date that does not exist."""
+    """A French 4W (French headers and words) with problems of every kind: of its layout
+    (a column the dashboard does not read), of values (an unknown status on three rows, a
+    country read from another spelling, a date that does not exist) and across rows (a
+    repeated row)."""
     book = Workbook()
     sheet = book.active
     sheet.title = "4W"
-    sheet.append(["Organisation", "Pays", "Admin 1", "Pilier", "Statut", "Date de début"])
+    sheet.append(["Organisation", "Pays", "Admin 1", "Pilier", "Statut", "Date de début",
+                  "Couleur"])
     rows = [
-        ["UNMAS", "Irak", "Ninive", "Dépollution", "Peut-être", "01/03/2022"],
-        ["HALO Trust", "Afganistan", "Kaboul", "Déminage", "En cours", "31/02/2022"],
-        ["UNMAS", "Irak", "Anbar", "Dépollution", "Peut-être", "01/04/2022"],
-        ["UNMAS", "Irak", "Bassora", "Éducation aux risques", "En cours", "01/05/2022"],
-        ["HALO Trust", "Irak", "Kirkouk", "Dépollution", "Peut-être", "01/06/2022"],
+        ["UNMAS", "Irak", "Ninive", "Dépollution", "Peut-être", "01/03/2022", "rouge"],
+        ["HALO Trust", "Afganistan", "Kaboul", "Déminage", "En cours", "31/02/2022", "bleu"],
+        ["UNMAS", "Irak", "Anbar", "Dépollution", "Peut-être", "01/04/2022", "rouge"],
+        ["UNMAS", "Irak", "Bassora", "Éducation aux risques", "En cours", "01/05/2022", "vert"],
+        ["HALO Trust", "Irak", "Kirkouk", "Dépollution", "Peut-être", "01/06/2022", "rouge"],
+        ["UNMAS", "Irak", "Bassora", "Éducation aux risques", "En cours", "01/05/2022", "vert"],
     ]
     for row in rows:
         sheet.append(row)
@@ -264,6 +268,11 @@ def test_french_upload_tells_every_problem_in_french_grouped(store_env):
                in label for label in labels), labels
     assert any("1 ligne (3) : « Afganistan » a été lu comme Afghanistan." in label
                for label in labels), labels
+    # the layout problem (a column not read) and the repeated row, in French too
+    assert any("4W › Couleur — 1 ligne (1) : La colonne G (« Couleur ») n'a pas été chargée"
+               in label for label in labels), labels
+    assert any("1 ligne (7) : La même organisation, le même lieu et la même activité" in label
+               for label in labels), labels
     fixes = [unescaped(m.value) for m in at.markdown if m.value.startswith("**Comment corriger")]
     # Suggestions are the French labels of the vocabulary.
     assert any("Prévu, En cours, Terminé" in f for f in fixes), fixes
@@ -274,9 +283,14 @@ def test_french_upload_tells_every_problem_in_french_grouped(store_env):
     # No English sentence of the catalogue reaches the French page, nor the package name.
     english = {v for k, v in catalogue("en").items() if k.startswith("problem.")
                and catalogue("fr")[k] != v}
-    words = {w for text in english for w in re.findall(r"[a-z]{5,}", text.lower())
+
+    def plain(text: str) -> str:  # the text without its {parameters}
+        return re.sub(r"\{[^}]*\}", "", text).lower()
+
+    words = {w for text in english for w in re.findall(r"[a-z]{5,}", plain(text))
              if w not in {word for fr in catalogue("fr").values()
-                          for word in re.findall(r"[a-z]{5,}", fr.lower())}}
+                          for word in re.findall(r"[a-z]{5,}", plain(fr))}}
+    assert {"column", "loaded", "known", "exist"} <= words
     for text in shown:
         assert "maaor" not in text.lower()
         found = {w for w in re.findall(r"[a-z]{5,}", text.lower())} & words
