@@ -31,7 +31,7 @@ from maaor.figures.narrative import (
 )
 from maaor.filters import Filters
 from maaor.glossary import FUNDING_IDS, GLOSSARY, OVERVIEW_ROWS, applies, scope_note
-from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t
+from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t, t_count
 
 SLIDE_KEYS: tuple[str, ...] = (
     "title",
@@ -240,10 +240,11 @@ def _headline_slide(fig: BriefingFigures, lang: str) -> Slide:
         "mechanisms": fmt_number(head["countries_with_mechanism"], lang),
     }
     if "activities" in ids:
-        message = t("slide.headline.message", lang, activities=fmt_number(head["activities"], lang),
-                    **values)
+        message = t_count("slide.headline.message", head["active_organisations"], lang,
+                          activities=fmt_number(head["activities"], lang), **values)
     else:
-        message = t("slide.headline.message_scoped", lang, **values)
+        message = t_count("slide.headline.message_scoped", head["active_organisations"], lang,
+                          **values)
     table = pd.DataFrame({"figure": [n.key for n in numbers],
                           "value": pd.Series([n.value for n in numbers], dtype="float64")})
     return Slide("headline", t("slide.headline.title", lang), message, numbers, table,
@@ -257,7 +258,7 @@ def _presence_slide(fig: BriefingFigures, lang: str) -> Slide:
         _figure(fig, "active_organisations", lang),
         _figure(fig, "pillars", lang),
     )
-    message = t("slide.presence.message", lang,
+    message = t_count("slide.presence.message", head["active_organisations"], lang,
                 organisations=fmt_number(head["active_organisations"], lang),
                 countries=countries_phrase(head["countries_present"], lang))
     chart = ChartSpec(kind="map", alt=t("presence.map.alt", lang), by_country=fig.by_country,
@@ -300,7 +301,7 @@ def _pillars_slide(fig: BriefingFigures, coverage: pd.DataFrame, lang: str) -> S
         _big("countries_with_gap", "slide.pillars.countries", countries_with_gap, "number", lang),
         _figure(fig, "pillar_single_org", lang),
     )
-    message = t("slide.pillars.message", lang, n=fmt_number(none, lang),
+    message = t_count("slide.pillars.message", none, lang, n=fmt_number(none, lang),
                 countries=countries_phrase(countries_with_gap, lang))
     # countries with the most gaps first; only the worst MAX_BARS are drawn
     shown = coverage.sort_values(["none", "single", "country_iso3"],
@@ -332,7 +333,7 @@ def _progress_slide(fig: BriefingFigures, lang: str) -> Slide:
         message = t("slide.progress.no_status", lang,
                     activities=fmt_number(head["activities"], lang))
     else:
-        message = t("slide.progress.message", lang,
+        message = t_count("slide.progress.message", head["completed"], lang,
                     completed=fmt_number(head["completed"], lang),
                     with_status=fmt_number(head["activities_with_status"], lang),
                     pct=fmt_percent(head["pct_completed"], lang))
@@ -358,7 +359,7 @@ def _unassigned_slide(fig: BriefingFigures, lang: str) -> Slide:
     head = fig.headline
     ids = ("without_lead", "without_budget", "unfunded_activities")
     numbers = tuple(_figure(fig, fid, lang) for fid in ids)
-    message = t("slide.unassigned.message", lang,
+    message = t_count("slide.unassigned.message", head["without_lead"], lang,
                 without_lead=fmt_number(head["without_lead"], lang),
                 without_budget=fmt_number(head["without_budget"], lang))
     message = _with_scope(message, fig, ids, lang)
@@ -440,7 +441,7 @@ def _results_slide(fig: BriefingFigures, lang: str) -> Slide:
     ids = ("indicators_on_track", "indicators_off_track", "indicators_unknown")
     numbers = tuple(_figure(fig, fid, lang) for fid in ids)
     if head["indicators"]:
-        message = t("slide.results.message", lang,
+        message = t_count("slide.results.message", head["indicators_on_track"], lang,
                     on_track=fmt_number(head["indicators_on_track"], lang),
                     indicators=fmt_number(head["indicators"], lang),
                     off_track=fmt_number(head["indicators_off_track"], lang),

@@ -108,6 +108,8 @@ def used_keys() -> set[str]:
                 found.add(text)
     found = {k for k in found if not k.endswith(".py")}
     found |= DYNAMIC_KEYS
+    # the singular variant of a text with a count (maaor.i18n.t_count)
+    found |= {f"{k}.one" for k in found if f"{k}.one" in catalogue("en")}
     found |= {p.title_key for p in PAGES} | set(SOURCE_KEYS.values())
     return found
 

@@ -32,7 +32,7 @@ from maaor.filters import (
     filter_workplan,
 )
 from maaor.glossary import GLOSSARY, OVERVIEW_ROWS, scope_note
-from maaor.i18n import country_name, fmt_number, plural_form, t
+from maaor.i18n import country_name, fmt_number, plural_form, t, t_count
 
 # Work-plan rules shown on the "activities without lead or funding" slide.
 UNASSIGNED_RULES: tuple[str, ...] = (
@@ -211,8 +211,8 @@ def _presence_sentence(fig: BriefingFigures, lang: str) -> Sentence:
     }
     if not numbers["countries_present"]:
         return Sentence("presence", "presence", t("narrative.presence.none", lang), numbers)
-    text = t(
-        "narrative.presence", lang,
+    text = t_count(
+        "narrative.presence", numbers["active_organisations"], lang,
         organisations=_value(fig, "active_organisations", lang),
         countries=countries_phrase(numbers["countries_present"], lang),
     )
@@ -226,7 +226,7 @@ def _gaps_sentence(fig: BriefingFigures, lang: str) -> Sentence:
     if not fig.pillar_countries:
         return Sentence("pillar_gaps", "pillars", t("narrative.gaps.no_pillars", lang), numbers)
     if not none:
-        text = t("narrative.gaps.none", lang, single=fmt_number(single, lang))
+        text = t_count("narrative.gaps.none", single, lang, single=fmt_number(single, lang))
         return Sentence("pillar_gaps", "pillars", text, numbers)
     gaps = fig.pillar_gaps.loc[fig.pillar_gaps["rule"] == "pillar_no_active_org"]
     parts = []
@@ -235,7 +235,7 @@ def _gaps_sentence(fig: BriefingFigures, lang: str) -> Sentence:
         parts.append(t("narrative.gaps.item", lang, pillar=vocab.label("pillar", pillar, lang),
                        countries=countries_phrase(n, lang)))
     countries = int(gaps["country_iso3"].nunique())
-    text = t("narrative.gaps", lang, n=fmt_number(none, lang),
+    text = t_count("narrative.gaps", none, lang, n=fmt_number(none, lang),
              countries=countries_phrase(countries, lang), items="; ".join(parts),
              single=fmt_number(single, lang))
     return Sentence("pillar_gaps", "pillars", text, numbers)
@@ -251,7 +251,8 @@ def _activities_sentence(fig: BriefingFigures, lang: str) -> Sentence:
         text = t("narrative.activities.no_status", lang,
                  activities=_value(fig, "activities", lang))
     else:
-        text = t("narrative.activities", lang, activities=_value(fig, "activities", lang),
+        text = t_count("narrative.activities", head["completed"], lang,
+                       activities=_value(fig, "activities", lang),
                  completed=_value(fig, "completed", lang),
                  with_status=_value(fig, "activities_with_status", lang),
                  pct=_value(fig, "pct_completed", lang))
@@ -263,7 +264,7 @@ def _unassigned_sentence(fig: BriefingFigures, lang: str) -> Sentence:
     head = fig.headline
     numbers = {"without_lead": head["without_lead"], "without_budget": head["without_budget"],
                "unfunded": head["unfunded_activities"]}
-    text = t("narrative.unassigned", lang,
+    text = t_count("narrative.unassigned", head["without_lead"], lang,
              without_lead=_value(fig, "without_lead", lang),
              without_budget=_value(fig, "without_budget", lang),
              unfunded=_value(fig, "unfunded_activities", lang))
@@ -299,7 +300,7 @@ def _results_sentence(fig: BriefingFigures, lang: str) -> Sentence:
                "unknown": head["indicators_unknown"]}
     if not head["indicators"]:
         return Sentence("results", "results", t("narrative.results.none", lang), numbers)
-    text = t("narrative.results", lang, year=fig.results_year,
+    text = t_count("narrative.results", head["indicators_on_track"], lang, year=fig.results_year,
              on_track=_value(fig, "indicators_on_track", lang),
              indicators=_value(fig, "indicators", lang),
              off_track=_value(fig, "indicators_off_track", lang),

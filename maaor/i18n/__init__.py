@@ -6,7 +6,8 @@ Every string the interface shows goes through :func:`t` with a key of the catalo
 from :func:`country_name`.
 
 Numbers and dates are written with Babel's CLDR locale data (separators, month names,
-plural rules); money keeps the dashboard's compact units.
+plural rules, the words of the compact units); money keeps the dashboard's rounding (one
+decimal under 100).
 
 Formats:
     money   EN "USD 1.2M", "USD 40K", "USD 500"; FR "1,2 M USD", "40 k USD", "500 USD".
@@ -31,8 +32,18 @@ CATALOGUE_DIR = Path(__file__).resolve().parent
 _NNBSP = "\u202f"  # narrow no-break space: French thousands separator, before "%"
 _NBSP = "\u00a0"  # no-break space between a French number and its unit
 
-# (threshold, EN suffix, FR suffix) for compact money, largest first.
-_MONEY_UNITS = ((1e9, "B", "Md"), (1e6, "M", "M"), (1e3, "K", "k"))
+# Thresholds of the compact money units, largest first (their words come from Babel).
+_MONEY_UNITS = (1e9, 1e6, 1e3)
+
+
+@lru_cache(maxsize=16)
+def _compact_unit(threshold: float, lang: str) -> str:
+    """The compact unit of ``threshold`` in ``lang``, with its spacing, from Babel's
+    CLDR data: EN "K", "M", "B"; FR "\u00a0k", "\u00a0M", "\u00a0Md"."""
+    from babel.numbers import format_compact_decimal
+
+    text = format_compact_decimal(threshold, locale=lang)
+    return text[text.index("1") + 1:]
 
 
 def normalise_language(value: object) -> str:
@@ -58,6 +69,16 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **kw: object) -> str:
     if text is None:
         text = catalogue(DEFAULT_LANGUAGE).get(key, key)
     return text.format(**kw) if kw else text
+
+
+def t_count(key: str, count: object, lang: str = DEFAULT_LANGUAGE, /, **kw: object) -> str:
+    """Return :func:`t` of ``key``, or of its singular variant ``key.one`` when ``count``
+    is singular in ``lang`` (Babel's plural rules: French 0 and 1, English 1)."""
+    if not _missing(count) and plural_form(float(count), lang) == "one":
+        one = f"{key}.one"
+        if one in catalogue(lang) or one in catalogue(DEFAULT_LANGUAGE):
+            return t(one, lang, **kw)
+    return t(key, lang, **kw)
 
 
 def plural_form(n: float, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -104,24 +125,24 @@ def fmt_money(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
         return t("value.unknown", lang)
     amount = float(value)
     lang = normalise_language(lang)
-    suffix = ""
-    for threshold, en_suffix, fr_suffix in _MONEY_UNITS:
+    unit = None
+    for threshold in _MONEY_UNITS:
         if abs(amount) >= threshold:
             amount /= threshold
-            suffix = en_suffix if lang == "en" else fr_suffix
+            unit = threshold
             break
-    if suffix:
+    if unit is not None:
         amount, decimals = _compact(amount)
         # 999,950 rounds to "1000K": show it as the next unit instead.
-        if abs(amount) >= 1000 and suffix in ("K", "k", "M"):
+        if abs(amount) >= 1000 and unit < _MONEY_UNITS[0]:
             amount, decimals = _compact(amount / 1000)
-            suffix = {"K": "M", "k": "M", "M": "B" if lang == "en" else "Md"}[suffix]
+            unit *= 1000
     else:
         amount, decimals = round(amount), 0
     number = fmt_number(amount, lang, decimals)
+    suffix = _compact_unit(unit, lang) if unit is not None else ""
     if lang == "fr":
-        unit = f"{_NBSP}{suffix}" if suffix else ""
-        return f"{number}{unit}{_NBSP}USD"
+        return f"{number}{suffix}{_NBSP}USD"
     return f"USD {number}{suffix}"
 
 

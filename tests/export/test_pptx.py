@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -321,3 +322,40 @@ def test_cli_brief_rejects_a_bad_date(tmp_path):
                            "--date", "10/02/2026"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2
     assert "not a YYYY-MM-DD date" in done.stderr
+
+
+def _texts(deck) -> dict[str, str]:
+    """Every text of each slide (shapes and notes), by slide name."""
+    out = {}
+    for page in deck.slides:
+        parts = [s.text_frame.text for s in page.shapes if s.has_text_frame]
+        if page.has_notes_slide:
+            parts.append(page.notes_slide.notes_text_frame.text)
+        out[page.name] = "\n".join(parts)
+    return out
+
+
+@pytest.mark.parametrize(("lang", "presence", "pillars", "money"), [
+    # French: 0 and 1 are singular; amounts "32,7 M USD" (Babel's decimal comma and units)
+    ("fr", "1 organisation active dans 1 pays.",
+     "0 pilier attendu n'a aucune organisation active, dans 0 pays.",
+     "32,7\u00a0M\u00a0USD reçus pour 56,4\u00a0M\u00a0USD requis"),
+    ("en", "1 active organisation in 1 country.",
+     "0 expected pillars have no active organisation, in 0 countries.",
+     "USD 32.7M received against USD 56.4M required"),
+])
+def test_pack_text_has_the_language_plurals_and_number_formats(ds, lang, presence, pillars, money):
+    # One organisation in one country: the counts that French and English treat apart.
+    _, deck = _build(ds, Filters(countries=("CAF",), org="UNMAS"), lang)
+    texts = _texts(deck)
+    assert presence in texts["presence"]
+    assert pillars in texts["pillars"]
+    assert money in texts["funding"]
+    everything = "\n".join(texts.values())
+    if lang == "fr":
+        # no English decimal point in an amount, and the meeting's month in French
+        assert not re.search(r"\d\.\d\s?M", everything)
+        assert "10 févr. 2026" in texts["title"]
+        assert "1 organisations" not in everything and "0 piliers" not in everything
+    else:
+        assert "10 Feb 2026" in texts["title"]

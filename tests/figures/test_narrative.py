@@ -130,3 +130,17 @@ def test_empty_selection_says_so_instead_of_zero_percent(ds):
     assert by_key["funding"].numbers["required_usd"] is None
     assert by_key["funding"].text == "No funding requirement is reported for this selection."
     assert by_key["results"].text == "No indicator value is reported for this selection."
+
+
+@pytest.mark.parametrize(("lang", "presence"), [
+    ("fr", "1 organisation est active dans 1 pays."),
+    ("en", "1 organisation is active in 1 country."),
+])
+def test_one_organisation_is_told_in_the_singular(ds, lang, presence):
+    # French plural rules (Babel's CLDR data): 0 and 1 are singular, 2 is plural.
+    sentences = {s.key: s.text for s in narrative(ds, Filters(countries=("CAF",), org="UNMAS"),
+                                                  TODAY, lang)}
+    assert sentences["presence"] == presence
+    many = {s.key: s.text for s in narrative(ds, Filters(countries=("CAF",)), TODAY, lang)}
+    assert many["presence"].startswith("2 organisation")
+    assert (" sont actives " if lang == "fr" else " are active ") in many["presence"]
