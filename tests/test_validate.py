@@ -615,3 +615,32 @@ def test_vanuatu_3w_admin_codes_and_statuses(shared_dir):
     assert {p.value for p in bad_codes} == {"0"}
     assert table["admin2_code"].isna().sum() == 78
     assert not [p for p in problems if p.code == "status.unknown"]
+
+
+def test_validation_explains_what_it_read():
+    """Issue 14, item 7: a corrected country says what was read, a point outside its row's
+    country is a warning, a date that does not exist says so."""
+    mapped = presence(
+        country_iso3=["Irak", "Afganistan", "Iraq", "Iraq"],
+        # Kabul's coordinates on a row of Iraq; Mosul's in Iraq; Basra, near the border
+        # with Kuwait, within the outlines' tolerance.
+        lat=[36.34, 34.53, 34.53, 30.51],
+        lon=[43.13, 69.17, 69.17, 47.81],
+        start=["01/03/2022", "31/02/2022", "29/02/2024", "29/02/2023"],
+    )
+    _, problems = validate_sheet(mapped, ORGS, today=TODAY)
+    guessed = one(problems, "country.guessed")
+    assert (guessed.row, guessed.value, guessed.severity) == (4, "Afganistan", "warning")
+    assert guessed.message == "'Afganistan' was read as Afghanistan."
+    outside = [p for p in problems if p.code == "coordinates.outside_country"]
+    assert [(p.row, p.severity) for p in outside] == [(5, "warning")]
+    assert outside[0].message == "The point (34.53, 69.17) is not in Iraq, the country of this row."
+    assert outside[0].message_in("fr") == ("Le point (34.53, 69.17) n'est pas dans le pays de "
+                                           "cette ligne (Iraq).")  # UNTERM French name
+    missing = [p for p in problems if p.code == "date.not_exist"]
+    assert [(p.row, p.value) for p in missing] == [(4, "31/02/2022"), (6, "29/02/2023")]
+    assert missing[0].message == "'31/02/2022' does not exist: February 2022 has 28 days."
+    assert missing[1].message_in("fr") == ("« 29/02/2023 » n'existe pas : février 2023 compte "
+                                           "28 jours.")
+    # 29 February 2024 exists (a leap year): no problem on row 5's date
+    assert not [p for p in problems if p.row == 5 and p.code.startswith("date.")]
