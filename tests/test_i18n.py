@@ -28,6 +28,7 @@ from maaor.i18n import (
     normalise_language,
     t,
 )
+from maaor.export.annotated import PROBLEM_COLUMNS as ANNOTATED_COLUMNS
 from maaor.problems import SEVERITIES
 from maaor.ui.coordinator import PROBLEM_COLUMNS
 from maaor.ui.page import SOURCE_KEYS
@@ -47,6 +48,7 @@ CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
         ROOT / "maaor" / "export" / "pptx.py", ROOT / "maaor" / "export" / "mapimage.py",
         # the command line's reports and the grouped problems' summary
         ROOT / "maaor" / "cli.py", ROOT / "maaor" / "problems.py",
+        ROOT / "maaor" / "export" / "annotated.py",
         # use cases' messages (page and CLI) and the "What changed" headline
         *sorted((ROOT / "maaor" / "usecases").glob("*.py")), ROOT / "maaor" / "diff.py",
         # the glossary of headline figures (labels, definitions, scope notes)
@@ -69,6 +71,7 @@ DYNAMIC_KEYS = {
     *(f"coord.problem.{c}" for c in PROBLEM_COLUMNS),
     *(f"coord.problem.severity.{s}" for s in SEVERITIES),
     *(f"cli.severity.{s}" for s in SEVERITIES),
+    *(f"annotated.header.{c}" for c in ANNOTATED_COLUMNS),
     *(f"cli.{w}.{form}" for w in ("read", "loaded", "errors", "warnings") for form in ("one", "other")),
     *(f"coord.measure.{m}" for m in ("required_usd", "funded_usd", "gap_usd")),
     # glossary figures: label, definition and empty-state words (maaor/glossary.py)

@@ -26,6 +26,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from maaor.export.tables import _cell, neutralise_text
+from maaor.i18n import t
 from maaor.load import sheets_as_read
 from maaor.problems import Problem
 from maaor.sources import Source
@@ -40,8 +41,8 @@ FILLS = {
     "note": PatternFill(fill_type="solid", start_color=NOTE_COLOUR, end_color=NOTE_COLOUR),
 }
 _RANK = {"error": 0, "warning": 1, "note": 2}
-PROBLEMS_SHEET = "Problems"
-PROBLEM_COLUMNS = ("Severity", "File", "Sheet", "Row", "Column", "Value", "Message", "Fix", "Code")
+#: The columns of the problems sheet (their headers: ``annotated.header.<column>``).
+PROBLEM_COLUMNS = ("severity", "file", "sheet", "row", "column", "value", "message", "fix", "code")
 COMMENT_AUTHOR = "maaor"
 # Header rows are looked for above the problem row, no deeper than this.
 _HEADER_SCAN_ROWS = 30
@@ -50,12 +51,14 @@ _MAX_COMMENT_CHARS = 2000
 _log = logging.getLogger(__name__)
 
 
-def annotated_workbook(source: Source, problems: Sequence[Problem]) -> bytes:
-    """Return an .xlsx of ``source`` with every problem marked on its cell.
+def annotated_workbook(source: Source, problems: Sequence[Problem], lang: str = "en") -> bytes:
+    """Return an .xlsx of ``source`` with every problem marked on its cell, told in
+    ``lang`` (comments, the problems sheet's name, headers, messages and fixes).
 
     Args:
         source: the uploaded file.
         problems: the problems found in it (problems naming other files are ignored).
+        lang: the language of the coordinator.
 
     Returns:
         The bytes of an .xlsx workbook. Never raises for a bad file: when the file
@@ -73,8 +76,8 @@ def annotated_workbook(source: Source, problems: Sequence[Problem]) -> bytes:
     for sheet_name, cell_problems in _by_cell(book, mine).items():
         sheet = book[sheet_name]
         for (row, col), found in cell_problems.items():
-            _mark(sheet.cell(row=row, column=col), found)
-    _problems_sheet(book, mine)
+            _mark(sheet.cell(row=row, column=col), found, lang)
+    _problems_sheet(book, mine, lang)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -117,7 +120,7 @@ def _unique_title(title: str, used: set[str]) -> str:
 def _sheet_for(book: Workbook, problem: Problem) -> str | None:
     if problem.sheet and problem.sheet in book.sheetnames:
         return problem.sheet
-    data_sheets = [n for n in book.sheetnames if n != PROBLEMS_SHEET]
+    data_sheets = list(book.sheetnames)  # the problems sheet is added after the marks
     # CSV/JSON problems name no sheet: the rendering has the one sheet of the file.
     if problem.sheet is None and len(data_sheets) == 1:
         return data_sheets[0]
@@ -170,16 +173,18 @@ def _clean(text: object) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", "" if text is None else str(text))
 
 
-def _mark(cell, found: list[Problem]) -> None:
+def _mark(cell, found: list[Problem], lang: str = "en") -> None:
     found = sorted(found, key=lambda p: _RANK[p.severity])
     cell.fill = FILLS[found[0].severity]
     lines = []
     for p in found:
-        line = f"{p.severity.upper()}: {p.message}"
+        line = t("annotated.line", lang, severity=t(f"cli.severity.{p.severity}", lang),
+                 message=p.message_in(lang))
         if p.column and cell.column == 1:
-            line += f" (column {p.column})"
-        if p.fix:
-            line += f"\nFix: {p.fix}"
+            line += t("annotated.column", lang, column=p.column)
+        fix = p.fix_in(lang)
+        if fix:
+            line += "\n" + t("annotated.fix", lang, fix=fix)
         lines.append(line)
     text = _clean("\n\n".join(lines))[:_MAX_COMMENT_CHARS]
     comment = Comment(text, COMMENT_AUTHOR)
@@ -188,14 +193,15 @@ def _mark(cell, found: list[Problem]) -> None:
     cell.comment = comment
 
 
-def _problems_sheet(book: Workbook, problems: Sequence[Problem]) -> None:
+def _problems_sheet(book: Workbook, problems: Sequence[Problem], lang: str = "en") -> None:
     used = {n.casefold() for n in book.sheetnames}
-    sheet = book.create_sheet(title=_unique_title(PROBLEMS_SHEET, used), index=0)
-    sheet.append(list(PROBLEM_COLUMNS))
+    sheet = book.create_sheet(title=_unique_title(t("annotated.sheet", lang), used), index=0)
+    sheet.append([t(f"annotated.header.{c}", lang) for c in PROBLEM_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for p in sorted(problems, key=lambda p: (_RANK[p.severity], p.sheet or "", p.row or 0)):
-        values = (p.severity, p.file, p.sheet, p.row, p.column, p.value, p.message, p.fix, p.code)
+        values = (t(f"coord.problem.severity.{p.severity}", lang), p.file, p.sheet, p.row,
+                  p.column, p.value, p.message_in(lang), p.fix_in(lang), p.code)
         sheet.append([_cell(neutralise_text(v)) for v in values])
         sheet.cell(row=sheet.max_row, column=1).fill = FILLS[p.severity]
     widths = (10, 24, 18, 7, 20, 24, 60, 60, 22)

@@ -381,7 +381,7 @@ def render_report(lang: str, upload: Upload) -> None:
             if source is not None and file_problems:
                 st.download_button(
                     t("coord.report.annotated", lang),
-                    data=lambda s=source, p=file_problems: annotated_workbook(s, p),
+                    data=lambda s=source, p=file_problems: annotated_workbook(s, p, lang),
                     file_name=f"{_safe_stem(fres.file)}-problems.xlsx",
                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     key=f"coord_annotated_{index}",

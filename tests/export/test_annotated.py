@@ -106,3 +106,21 @@ def test_problem_without_known_column_goes_on_column_a_and_unreadable_file_still
     book = open_annotated(broken, [problem])
     assert book.sheetnames == ["Problems"]
     assert list(book["Problems"].iter_rows(values_only=True))[1][8] == "file.unreadable"
+
+
+def test_the_annotated_workbook_speaks_the_coordinators_language():
+    source = Source("4w.xlsx", workbook_bytes())
+    problems = load_sources([source]).problems
+    assert problems
+    book = load_workbook(io.BytesIO(annotated_workbook(source, problems, "fr")))
+    assert book.sheetnames[0] == "Problèmes"
+    rows = list(book["Problèmes"].iter_rows(values_only=True))
+    assert rows[0] == ("Gravité", "Fichier", "Feuille", "Ligne", "Colonne", "Valeur", "Problème",
+                       "Comment corriger", "Code")
+    by_code = {r[8]: r for r in rows[1:]}
+    for p in problems:
+        assert by_code[p.code][6] == p.message_in("fr") != p.message
+    comments = [c.comment.text for sheet in book.worksheets[1:] for line in sheet.iter_rows()
+                for c in line if c.comment]
+    assert comments and all("Comment corriger : " in c for c in comments)
+    assert not [c for c in comments if "Fix:" in c or "WARNING" in c or "ERROR" in c]
