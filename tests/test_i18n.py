@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from maaor.columns import KINDS
+from maaor.export.annotated import PROBLEM_COLUMNS as ANNOTATED_COLUMNS
 from maaor.export.datapack import HEADER_KEYS
 from maaor.figures.funding import FTS_CAVEAT, FTS_SOURCE
 from maaor.figures.gaps import RULES
@@ -28,7 +29,6 @@ from maaor.i18n import (
     normalise_language,
     t,
 )
-from maaor.export.annotated import PROBLEM_COLUMNS as ANNOTATED_COLUMNS
 from maaor.problems import SEVERITIES
 from maaor.ui.coordinator import PROBLEM_COLUMNS
 from maaor.ui.page import SOURCE_KEYS
