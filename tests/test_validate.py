@@ -6,7 +6,9 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from maaor import rates
 from maaor.dataset import TABLE_COLUMNS
 from maaor.orgs import Org, OrgDirectory
 from maaor.read.types import MappedSheet
@@ -429,7 +431,11 @@ def test_funding_values_and_problems():
     assert table["recipient"].tolist() == ["UNMAS", "MAG", "MAG"]
     assert table["required_usd"].iloc[2] == 1200000.0
     assert table["funded_usd"].iloc[0] == 2500000.0
-    assert found(problems, "money.not_usd") == [(3, "required_usd", "EUR 1,000")]
+    # A funding amount in euros is converted at the year's rate, never kept as dollars.
+    assert found(problems, "money.not_usd") == []
+    assert found(problems, "currency.converted") == [(3, "required_usd", "EUR 1,000")]
+    assert table["required_usd"].iloc[0] == pytest.approx(1000 * rates.usd_rate("EUR", 2020).usd_per_unit)
+    assert table["required_original"].iloc[0] == 1000.0 and table["currency"].iloc[0] == "EUR"
     assert found(problems, "money.text") == [(4, "funded_usd", "USD 40,000 per year")]
     assert found(problems, "money.negative") == [(5, "funded_usd", "-3")]
     assert found(problems, "year.invalid") == [(5, "year", "last year")]
