@@ -12,7 +12,6 @@ from maaor import normalise as nz
 from maaor import vocab
 from maaor.dataset import join_list
 from maaor.orgs import OrgDirectory
-from maaor.validate.currency import ORIGINALS
 from maaor.validate.frames import obj_values, object_array
 
 #: Organisation suggestions must score above rapidfuzz WRatio's 85.5 for a mere shared
@@ -148,13 +147,8 @@ class CellTypeRules:
         self.col.rows_problem(
             "error", "money.negative", fld, parsed.negative.to_numpy(), obj_values(raw),
         )
-        if self.kind == "funding" and fld in ORIGINALS:
-            # Converted to US dollars once the year and the Currency column are read.
-            self._money_written[fld] = (raw, values, parsed.non_usd.to_numpy())
-        else:
-            self.col.rows_problem(
-                "warning", "money.not_usd", fld, parsed.non_usd.to_numpy(), obj_values(raw),
-            )
+        # Converted to US dollars once the year (and the Currency column) are read.
+        self._money_written[fld] = (raw, values, parsed.non_usd.to_numpy())
         self.out[fld] = values
 
     def _numbers(self, fld, raw, *, negative_is_error: bool):

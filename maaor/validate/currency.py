@@ -12,6 +12,10 @@ An amount whose currency is unknown (an error, ``currency.unknown``) or whose ye
 no rate (a warning, ``currency.no_rate``) is *left out*: its US-dollar field is blank
 (unknown), never the number as written; the amount as written is kept in
 ``<field>_original``.
+
+Work-plan budgets and FTS amounts in another currency are converted the same way (the
+work plan's year is that of the activity's start, else its due date); one without a
+year or a known currency is left out with a ``money.not_usd`` warning.
 """
 
 from __future__ import annotations
@@ -93,6 +97,24 @@ class CurrencyRules:
             row_currencies[i].add(str(written[i]))
         self.out["currency"] = pd.Series(
             ["; ".join(sorted(c)) if c else np.nan for c in row_currencies], index=self.index, dtype="str")
+
+    def _convert_other(self, year_of: np.ndarray) -> None:
+        """Work-plan and FTS amounts in another currency: converted at the rate of the
+        row's year (the work plan: its start, else its due date); without a year or a
+        known currency, left out with a ``money.not_usd`` warning, never kept as dollars."""
+        for fld, (raw, amounts, non_usd) in self._money_written.items():
+            header_cur = rates.currency_in_text(self.mapped.labels.get(fld))
+            value_cur = self._value_currencies(raw, non_usd)
+            cur = np.array([v or header_cur or "USD" for v in value_cur], dtype=object)
+            foreign = amounts.notna().to_numpy() & (cur != "USD")
+            if not foreign.any():
+                continue
+            usd = amounts.to_numpy(dtype="float64").copy()
+            usd[foreign] = np.nan
+            lost = foreign & ((cur == _UNKNOWN) | np.array([y is None for y in year_of], dtype=bool))
+            self.col.rows_problem("warning", "money.not_usd", fld, lost, obj_values(raw))
+            self._convert_groups(fld, raw, amounts, cur, year_of, foreign & ~lost, usd)
+            self.out[fld] = pd.Series(usd, index=self.index, dtype="float64")
 
     def _convert_groups(self, fld, raw, amounts, cur, year_of, mask, usd) -> None:
         """Convert each (currency, year) group of ``fld`` once; one problem per group."""

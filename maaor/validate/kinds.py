@@ -57,6 +57,7 @@ class KindRules:
 
     def _kind_workplan(self) -> None:
         self._workplan_orgs()
+        self._convert_other(self._years_of("start", "due"))
         if "budget_usd" in self.frame.columns:
             self._budget_text(self.frame["budget_usd"], self._budget_failed)
         self._workplan_hierarchy()
@@ -308,6 +309,22 @@ class KindRules:
 
     def _kind_funding(self) -> None:
         self._convert_funding()
+
+    def _kind_fts(self) -> None:
+        self._convert_other(self._years_of("year"))
+
+    def _years_of(self, *fields: str) -> np.ndarray:
+        """The year of each row from the first of ``fields`` that has one (a year
+        column or a date), None where none has."""
+        years = np.full(self.n, None, dtype=object)
+        for fld in fields:
+            values = self.out.get(fld)
+            if values is None:
+                continue
+            found = values.dt.year if pd.api.types.is_datetime64_any_dtype(values) else values
+            fill = np.array([y is None for y in years], dtype=bool) & found.notna().to_numpy()
+            years[fill] = [int(y) for y in found[fill]]
+        return years
 
     def _kind_indicators(self) -> None:
         self._duplicates(
