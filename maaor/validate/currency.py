@@ -98,10 +98,14 @@ class CurrencyRules:
         self.out["currency"] = pd.Series(
             ["; ".join(sorted(c)) if c else np.nan for c in row_currencies], index=self.index, dtype="str")
 
-    def _convert_other(self, year_of: np.ndarray) -> None:
+    def _convert_other(self, years) -> None:
         """Work-plan and FTS amounts in another currency: converted at the rate of the
         row's year (the work plan: its start, else its due date); without a year or a
-        known currency, left out with a ``money.not_usd`` warning, never kept as dollars."""
+        known currency, left out with a ``money.not_usd`` warning, never kept as dollars.
+
+        Args:
+            years: returns the year of each row (called only when an amount is foreign).
+        """
         for fld, (raw, amounts, non_usd) in self._money_written.items():
             header_cur = rates.currency_in_text(self.mapped.labels.get(fld))
             value_cur = self._value_currencies(raw, non_usd)
@@ -109,6 +113,7 @@ class CurrencyRules:
             foreign = amounts.notna().to_numpy() & (cur != "USD")
             if not foreign.any():
                 continue
+            year_of = years()  # only when some amount is foreign: a per-row pass
             usd = amounts.to_numpy(dtype="float64").copy()
             usd[foreign] = np.nan
             lost = foreign & ((cur == _UNKNOWN) | np.array([y is None for y in year_of], dtype=bool))

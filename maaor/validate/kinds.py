@@ -57,7 +57,7 @@ class KindRules:
 
     def _kind_workplan(self) -> None:
         self._workplan_orgs()
-        self._convert_other(self._years_of("start", "due"))
+        self._convert_other(lambda: self._years_of("start", "due"))
         if "budget_usd" in self.frame.columns:
             self._budget_text(self.frame["budget_usd"], self._budget_failed)
         self._workplan_hierarchy()
@@ -311,7 +311,7 @@ class KindRules:
         self._convert_funding()
 
     def _kind_fts(self) -> None:
-        self._convert_other(self._years_of("year"))
+        self._convert_other(lambda: self._years_of("year"))
 
     def _years_of(self, *fields: str) -> np.ndarray:
         """The year of each row from the first of ``fields`` that has one (a year
