@@ -176,3 +176,17 @@ def test_another_sector_is_still_an_error():
         ["MAG", "Iraq", "Protection", "Child Protection"],
     ])
     assert [(p.code, p.value) for p in result.errors] == [("pillar.unknown", "Protection")]
+
+
+def test_the_coordinators_rate_file_fills_a_missing_year(tmp_path, monkeypatch):
+    last = max(y for _, y in rates.rates_table())
+    own = tmp_path / "rates.csv"
+    own.write_text(f"currency,year,usd_per_unit,source\nEUR,{last + 1},1.25,Treasury\n", encoding="utf-8")
+    monkeypatch.setenv("MAAOR_EXCHANGE_RATES", str(own))
+    result = _load([
+        ["Donor", "Country", "Year", "Currency", "Received"],
+        ["Germany", "Iraq", last + 1, "EUR", 1_000_000],
+    ])
+    assert result.dataset.funding["funded_usd"].tolist() == [1_250_000]
+    (warning,) = _codes(result, "currency.converted")
+    assert "1.25 USD per EUR" in warning.message and "Treasury" in warning.message
