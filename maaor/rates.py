@@ -31,13 +31,31 @@ ENV_VARIABLE = "MAAOR_EXCHANGE_RATES"
 #: Symbols and words that name one currency unambiguously ("$" alone is taken for the
 #: US dollar, as the money parser does).
 _SYMBOLS = {
-    "€": "EUR", "euro": "EUR", "euros": "EUR", "£": "GBP", "¥": "JPY", "yen": "JPY",
-    "us$": "USD", "$": "USD", "dollars": "USD", "dollar": "USD", "sfr": "CHF",
+    "€": "EUR", "£": "GBP", "¥": "JPY", "us$": "USD", "$": "USD",
+    "c$": "CAD", "ca$": "CAD", "a$": "AUD", "au$": "AUD", "nz$": "NZD",
+}  # fmt: skip
+#: Currency words (match keys, singular and plural); a dollar named with its country is
+#: that country's.
+_WORDS = {
+    "euro": "EUR", "euros": "EUR", "yen": "JPY", "dollar": "USD", "dollars": "USD",
+    "sfr": "CHF", "canadiandollar": "CAD", "canadiandollars": "CAD",
+    "dollarcanadien": "CAD", "dollarscanadiens": "CAD", "australiandollar": "AUD",
+    "australiandollars": "AUD", "dollaraustralien": "AUD", "dollarsaustraliens": "AUD",
+    "swissfranc": "CHF", "swissfrancs": "CHF", "francsuisse": "CHF", "francssuisses": "CHF",
 }  # fmt: skip
 _CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
-_SYMBOL = re.compile(r"(US\$|€|£|¥|\$)")
+_SYMBOL = re.compile(r"(?<![A-Za-z])(US\$|CA?\$|AU?\$|NZ\$|€|£|¥|\$)", re.IGNORECASE)
 _ANY_CASE_CODE = re.compile(r"(?<![A-Za-z])([A-Za-z]{3})(?![A-Za-z])")
-_WORD = re.compile(r"(?<![a-z])(euros?|yen|dollars?|sfr)(?![a-z])", re.IGNORECASE)
+_WORD = re.compile(
+    r"(?<![a-z])(canadian dollars?|australian dollars?|dollars? canadiens?|dollars? australiens?|"
+    r"swiss francs?|francs? suisses?|euros?|yen|dollars?|sfr)(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+
+def _word_code(word: str) -> str:
+    return _WORDS[match_key(word)]
 
 
 class RatesFileError(ValueError):
@@ -133,12 +151,12 @@ def currency_code(text: object) -> str | None:
     raw = str(text).strip()
     if not raw:
         return None
-    key = raw.casefold()
-    if key in _SYMBOLS:
-        return _SYMBOLS[key]
+    if raw.casefold() in _SYMBOLS:
+        return _SYMBOLS[raw.casefold()]
     if re.fullmatch(r"[A-Za-z]{3}", raw) and raw.upper() in known_currencies():
         return raw.upper()
-    return _NAMES.get(match_key(raw))
+    key = match_key(raw)
+    return _NAMES.get(key) or _WORDS.get(key)
 
 
 #: Currency names as written in a Currency column (match keys).
@@ -171,7 +189,7 @@ def currency_in_text(text: object) -> str | None:
     pattern = _CODE if len(text.split()) > 6 else _ANY_CASE_CODE
     found = {m.group(1).upper() for m in pattern.finditer(text)} & known
     found.update(_SYMBOLS[m.group(1).casefold()] for m in _SYMBOL.finditer(text))
-    found.update(_SYMBOLS[m.group(1).casefold()] for m in _WORD.finditer(text))
+    found.update(_word_code(m.group(1)) for m in _WORD.finditer(text))
     return found.pop() if len(found) == 1 else None
 
 

@@ -87,6 +87,10 @@ def test_the_setting_names_an_existing_file(tmp_path):
         ("Received", None),
         ("EUR 1,000 or CHF 900", None),
         ("XOF 1,000,000", None),
+        ("Canadian dollars 1,000", "CAD"),
+        ("1 000 dollars canadiens", "CAD"),
+        ("C$ 5,000", "CAD"),
+        ("5 000 francs suisses", "CHF"),
     ],
 )
 def test_currency_named_in_a_text(text, code):
@@ -94,7 +98,7 @@ def test_currency_named_in_a_text(text, code):
 
 
 @pytest.mark.parametrize(("cell", "code"), [("EUR", "EUR"), (" chf ", "CHF"), ("€", "EUR"),
-                                            ("Swiss francs", "CHF"), ("Dinar", None),
+                                            ("Swiss francs", "CHF"), ("Euro", "EUR"), ("Dinar", None),
                                             (math.nan, None)])
 def test_currency_column_cells(cell, code):
     assert rates.currency_code(cell) == code
