@@ -387,7 +387,7 @@ def test_validate_lang_fr_tells_messages_and_fixes_in_french(tmp_path):
     problems = {p["code"]: p for p in report["files"][0]["sheets"][0]["problems"]}
     assert problems["status.unknown"]["message"] == "« Peut-être » n'est pas un statut connu."
     assert problems["status.unknown"]["fix"] == ("Utilisez l'une de ces valeurs : Prévu, En cours, "
-                                                 "Terminé.")
+                                                 "Terminé, Suspendu.")
     assert problems["country.guessed"]["message"] == "« Afganistan » a été lu comme Afghanistan."
     assert problems["date.not_exist"]["message"] == ("« 31/02/2022 » n'existe pas : février 2022 "
                                                      "compte 28 jours.")
