@@ -156,6 +156,12 @@ TYPE_HELP: dict[str, tuple[str, str]] = {
               "40 000 $. Leave blank when unknown (blank is not zero).",
               "Montant en dollars US : un nombre (40000) ou un texte comme USD 40,000 ou "
               "40 000 $. Laisser vide si inconnu (vide n'est pas zéro)."),
+    "currency": ("Currency of the amounts of the row when not US dollars: a three-letter "
+                 "code such as EUR, CHF, GBP, NOK. The dashboard converts them to US dollars "
+                 "at the annual average rate of the row's year. Blank means US dollars.",
+                 "Devise des montants de la ligne s'ils ne sont pas en dollars US : un code à "
+                 "trois lettres comme EUR, CHF, GBP, NOK. Le tableau de bord les convertit en "
+                 "dollars US au taux moyen annuel de l'année de la ligne. Vide : dollars US."),
     "percent": ("Percentage from 0 to 100: 45 or 45%.", "Pourcentage de 0 à 100 : 45 ou 45 %."),
     "date": ("A date: an Excel date, or text as 2022-03-31 or 31/03/2022 (day first).",
              "Une date : date Excel, ou texte comme 2022-03-31 ou 31/03/2022 (jour en premier)."),

@@ -163,11 +163,13 @@ def header_field_by_key(kind: str, key: str) -> str | None:
 
 #: HXL attributes that change what a column means: a tag carrying one of them is never
 #: taken for a field whose tag lacks it (``#org+prog`` is not the implementing ``#org``,
-#: ``#reached+f+elderly`` is not ``#reached``, ``#adm1+code`` is not the admin name).
+#: ``#reached+f+elderly`` is not ``#reached``, ``#adm1+code`` is not the admin name,
+#: ``#value+funded+original`` - an amount as written in another currency - is not the
+#: amount in dollars).
 MEANING_ATTRIBUTES: frozenset[str] = frozenset(
     {"f", "m", "i", "children", "adolescents", "adults", "elderly", "infants",
      "prog", "funder", "donor", "recipient", "lead", "partner", "type",
-     "code", "id", "pct", "targeted"}
+     "code", "id", "pct", "targeted", "original"}
 )  # fmt: skip
 
 

@@ -122,6 +122,7 @@ VARIABLES: dict[str, str] = {
     "MAAOR_COORDINATOR_PASSWORD_HASH": "coordinator_password_hash",
     "MAAOR_MODE": "mode",
     "MAAOR_PUBLIC_PRESENCE_LEVEL": "public_presence_level",
+    "MAAOR_EXCHANGE_RATES": "exchange_rates",
     "MAAOR_BASEMAP_STYLE": "basemap_style",
     "MAAOR_MAX_UPLOAD_MB": "max_upload_mb",
     "MAAOR_TEST_DATABASE_URL": "test_database_url",
@@ -174,6 +175,8 @@ class Settings:
         log_format: "text" or "json" (maaor.logs).
         log_level: level of maaor's own loggers.
         slow_page_s: a page setup at least this long is logged as slow.
+        exchange_rates: path of the coordinator's exchange-rate CSV that overrides rows of
+            the shipped table (``maaor.rates``), "" for the shipped table alone.
     """
 
     database_url: str
@@ -200,6 +203,7 @@ class Settings:
     log_format: str = "text"
     log_level: str = "INFO"
     slow_page_s: float = 2.0
+    exchange_rates: str = ""
 
 
 def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -304,6 +308,21 @@ def slow_page_seconds(env: Mapping[str, str] | None = None) -> float:
     return value
 
 
+def exchange_rates_file(env: Mapping[str, str] | None = None) -> str:
+    """Return MAAOR_EXCHANGE_RATES: the path of a CSV of exchange rates (columns
+    ``currency,year,usd_per_unit``) whose rows replace or add to the shipped annual
+    averages of ``maaor/data/exchange_rates.csv``; "" when unset.
+
+    Raises:
+        ConfigError: the variable names a file that does not exist.
+    """
+    raw = _env(env).get("MAAOR_EXCHANGE_RATES", "").strip()
+    if raw and not os.path.isfile(raw):
+        raise ConfigError(f"MAAOR_EXCHANGE_RATES must name a CSV file of exchange rates; "
+                          f"{raw!r} is not a file")
+    return raw
+
+
 def public_presence_level(env: Mapping[str, str] | None = None) -> str:
     """Return how finely the public view shows presence (``MAAOR_PUBLIC_PRESENCE_LEVEL``).
 
@@ -385,4 +404,5 @@ def settings(env: Mapping[str, str] | None = None, secrets: Mapping | None = Non
         log_format=log_format(env),
         log_level=log_level(env),
         slow_page_s=slow_page_seconds(env),
+        exchange_rates=exchange_rates_file(env),
     )

@@ -66,9 +66,10 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "admin2_code": "str",
         "lat": "float64",
         "lon": "float64",
-        "pillar": "str",  # vocab.PILLARS code
+        "pillar": "str",  # vocab.PILLARS code ("unspecified": the file said only "Mine Action")
+        "subsector": "str",  # a humanitarian 3W's subsector as written ("Mine Action")
         "activity": "str",  # activity type as written (e.g. "Non-technical survey")
-        "status": "str",  # vocab.PRESENCE_STATUSES code: planned / active / completed
+        "status": "str",  # vocab.PRESENCE_STATUSES code: planned / active / completed / suspended
         "start": "datetime64[ns]",
         "end": "datetime64[ns]",
         "reached_total": "float64",
@@ -91,7 +92,16 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "project": "str",
         "pillar": "str",
         "required_usd": "float64",  # NaN = unknown, never zero
-        "funded_usd": "float64",
+        "pledged_usd": "float64",  # promised, not yet received; never counted as funded
+        "funded_usd": "float64",  # received: what "funded" means everywhere
+        # Amounts written in another currency (maaor.validate.currency): the currency
+        # (ISO codes, LIST_SEP-joined if a row mixes two; NaN = every amount in USD) and
+        # each amount as written in it (NaN where that amount was in USD). The *_usd
+        # fields hold the converted amounts (NaN when no rate was known).
+        "currency": "str",
+        "required_original": "float64",
+        "pledged_original": "float64",
+        "funded_original": "float64",
         **_PROVENANCE,
     },
     # OCHA FTS requirements and funding (kept apart, labelled with its source).

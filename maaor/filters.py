@@ -41,7 +41,7 @@ class Filters:
         countries: ISO3 codes; empty = all.
         pillars: vocab pillar codes.
         org_types: vocab organisation-type codes.
-        presence_statuses: planned / active / completed. A presence row without a status
+        presence_statuses: planned / active / completed / suspended. A presence row without a status
             counts as active.
         objectives: work-plan objective ids.
         statuses: work-plan status codes; ``"not_reported"`` selects activities without

@@ -143,6 +143,8 @@ def _figures() -> tuple[Figure, ...]:
                "funding", "usd", FUNDING_FILTERS, empty="empty.no_funding"),
         Figure("funded_usd", f"{_MONEY}[funded_usd]", "funding", "usd", FUNDING_FILTERS,
                empty="empty.no_funding"),
+        Figure("pledged_usd", "maaor.figures.funding.pledged_total", "funding", "usd",
+               FUNDING_FILTERS, empty="empty.no_funding"),
         Figure("gap_usd", f"{_MONEY}[gap_usd]", "funding", "usd", FUNDING_FILTERS,
                empty="empty.no_requirement"),
         Figure("pct_funded", f"{_MONEY}[pct_funded]", "funding", "percent", FUNDING_FILTERS,

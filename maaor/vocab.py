@@ -8,6 +8,11 @@ pages show :func:`label`.
 A cell naming several things joined by ``/``, ``,``, ``;``, ``+``, ``&`` or "and"/"et"
 ("Mine clearance / EOD") matches when every part matches the same code; parts that
 point to different codes ("EORE / VA") do not match anything.
+
+Text in brackets is a hint beside the name: "Victim Assistance (VA)", "Éducation aux
+risques des engins explosifs (EREE)" and "Suspended (security)" match by the text outside
+the brackets, by the text inside them (an acronym), or by both when they agree; they
+match nothing when the two name different codes.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from maaor.textkey import match_key
 
 VOCAB_CSV = Path(__file__).resolve().parent / "data" / "vocab.csv"
 
+_BRACKETED = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 _PART_SPLIT = re.compile(r"\s*(?:[/,;+|&]|\band\b|\bet\b)\s*", re.IGNORECASE)
 
 
@@ -111,6 +117,9 @@ def lookup(vocab: str, text) -> str | None:
     code = voc.keys.get(key)
     if code is not None:
         return code
+    text = str(text)
+    if _BRACKETED.search(text):
+        return _bracketed(vocab, text)
     parts = [match_key(p) for p in _PART_SPLIT.split(str(text))]
     parts = [p for p in parts if p]
     if len(parts) < 2:
@@ -119,6 +128,16 @@ def lookup(vocab: str, text) -> str | None:
     if len(found) == 1 and None not in found:
         return found.pop()
     return None
+
+
+def _bracketed(vocab: str, text: str) -> str | None:
+    """The code named by a text with a bracketed hint: outside and inside agree, or only
+    one of them names a code."""
+    outside = _BRACKETED.sub(" ", text).strip()
+    inside = " ".join(m.group(1) for m in _BRACKETED.finditer(text)).strip()
+    found = {c for c in (lookup(vocab, outside) if outside else None,
+                         lookup(vocab, inside) if inside else None) if c is not None}
+    return found.pop() if len(found) == 1 else None
 
 
 def lookup_series(vocab: str, s: pd.Series) -> pd.Series:

@@ -13,6 +13,8 @@ from maaor.viewparams import FUNDING_BY
 page = setup("funding")
 head = page.view("headline")
 widgets.metrics_row(page, head, FUNDING_IDS, key="funding", widths=FUNDING_WIDTHS)
+if head["pledged_usd"] is not None:  # pledges shown apart, only where rows state them
+    widgets.metrics_row(page, head, ("pledged_usd",), key="pledged")
 
 BY_LABELS = {
     "country_iso3": lambda v: country_name(v, page.lang),

@@ -388,7 +388,7 @@ def test_validate_lang_fr_tells_messages_and_fixes_in_french(tmp_path):
     problems = {p["code"]: p for p in report["files"][0]["sheets"][0]["problems"]}
     assert problems["status.unknown"]["message"] == "« Peut-être » n'est pas un statut connu."
     assert problems["status.unknown"]["fix"] == ("Utilisez l'une de ces valeurs : Prévu, En cours, "
-                                                 "Terminé.")
+                                                 "Terminé, Suspendu.")
     assert problems["country.guessed"]["message"] == "« Afganistan » a été lu comme Afghanistan."
     assert problems["date.not_exist"]["message"] == ("« 31/02/2022 » n'existe pas : février 2022 "
                                                      "compte 28 jours.")
@@ -404,7 +404,7 @@ def test_validate_lang_fr_tells_messages_and_fixes_in_french(tmp_path):
 # ------------------------------------------------------------------ mapping profiles
 
 PARTNER_4W = ("Organisation,Pays,Statut,Zone d'intervention,Remarques internes\n"
-              "HALO Trust,Irak,Suspendu,Ninewa,x\n"
+              "HALO Trust,Irak,Gelé,Ninewa,x\n"
               "Mines Advisory Group,Irak,Active,Anbar,y\n")
 
 
@@ -420,11 +420,11 @@ def test_validate_save_profile_then_profile_confirms_the_choices(tmp_path, capsy
     assert saved["kind"] == "presence" and saved["name"] == "partner.csv"
     # Columns not loaded are written as ignored, the unknown status as a value to choose.
     assert saved["columns"] == {"Zone d'intervention": None, "Remarques internes": None}
-    assert saved["values"] == {"status": {"Suspendu": None}}
+    assert saved["values"] == {"status": {"Gelé": None}}
 
     # The user edits the file: a field for one column, a status for the value.
     saved["columns"]["Zone d'intervention"] = "admin1"
-    saved["values"]["status"]["Suspendu"] = "planned"
+    saved["values"]["status"]["Gelé"] = "planned"
     out.write_text(json.dumps(saved), encoding="utf-8")
     assert cli.main(["validate", str(data), "--in-process", "--json", "--profile", str(out)]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -441,7 +441,7 @@ def test_validate_save_profile_then_profile_confirms_the_choices(tmp_path, capsy
     capsys.readouterr()
     kept = json.loads(again.read_text(encoding="utf-8"))
     assert kept["columns"] == {"Zone d'intervention": "admin1", "Remarques internes": None}
-    assert kept["values"] == {"status": {"Suspendu": "planned"}}
+    assert kept["values"] == {"status": {"Gelé": "planned"}}
 
 
 def test_validate_refuses_a_bad_profile_file_as_a_usage_error(tmp_path, capsys):
@@ -472,12 +472,12 @@ def test_publish_with_a_profile_publishes_what_validate_refused(tmp_path):
     data = tmp_path / "partner.csv"
     data.write_text(PARTNER_4W, encoding="utf-8")
     refused = run("publish", data, "--note", "partner 4W", tmp_path=tmp_path)
-    assert refused.returncode == 1 and "'Suspendu' is not a known status" in refused.stderr
+    assert refused.returncode == 1 and "'Gelé' is not a known status" in refused.stderr
     profile = tmp_path / "p.json"
     profile.write_text(json.dumps({
         "format": "maaor-mapping-profile", "format_version": 1, "name": "Partner",
         "kind": "presence", "headers": PARTNER_4W.splitlines()[0].split(","),
-        "columns": {"Remarques internes": None}, "values": {"status": {"Suspendu": "planned"}},
+        "columns": {"Remarques internes": None}, "values": {"status": {"Gelé": "planned"}},
     }), encoding="utf-8")
     proc = run("publish", data, "--note", "partner 4W", "--profile", profile,
                "--confirm-removal", tmp_path=tmp_path)

@@ -30,7 +30,7 @@ TODAY = dt.date(2025, 6, 1)
 HEADERS = ["Organisation", "Pays", "Statut", "Zone d'intervention", "Remarques internes"]
 PARTNER_CSV = ("\n".join([
     ",".join(HEADERS),
-    "HALO Trust,Irak,Suspendu,Ninewa,x",
+    "HALO Trust,Irak,Gelé,Ninewa,x",
     "Mines Advisory Group,Irak,Active,Anbar,y",
 ]) + "\n").encode()
 
@@ -39,7 +39,7 @@ def partner_profile(**kw) -> object:
     return make_profile(
         kw.get("name", "Partner 4W"), "presence", HEADERS,
         {"Zone d'intervention": "admin1", "Remarques internes": None},
-        kw.get("values", {"status": {"Suspendu": "planned"}}))
+        kw.get("values", {"status": {"Gelé": "planned"}}))
 
 
 def load(data: bytes = PARTNER_CSV, profiles=(), name="partner.csv"):
@@ -81,7 +81,7 @@ def test_json_round_trip_and_file_of_several_profiles():
     ({"kind": "budget"}, "unknown kind of sheet 'budget'"),
     ({"columns": {"Pays": "budget_usd"}}, "'budget_usd' is not a field of a 4W presence sheet"),
     ({"columns": {"Not there": "org"}}, "column choice for 'Not there'"),
-    ({"values": {"status": {"Suspendu": "frozen"}}}, "'frozen' (for 'Suspendu') is not a known"),
+    ({"values": {"status": {"Gelé": "frozen"}}}, "'frozen' (for 'Gelé') is not a known"),
     ({"values": {"org": {"HT": "HALO"}}}, "the values of 'org' cannot be mapped"),
     ({"values": {"country_iso3": {"Irak": "XYZ"}}}, "'XYZ' (for 'Irak') is not a known country"),
     ({"headers": []}, "the profile has no header row"),
@@ -102,12 +102,12 @@ def test_not_json_and_too_large_are_refused():
 
 
 def test_value_choices_replace_only_the_values_chosen():
-    frame = pd.DataFrame({"status": ["Suspendu", "SUSPENDU ", "Active", None],
-                          "org": ["Suspendu"] * 4}, dtype=object)
-    out = apply_value_choices(frame, {"status": {"suspendu": "planned"}})
+    frame = pd.DataFrame({"status": ["Gelé", "GELÉ ", "Active", None],
+                          "org": ["Gelé"] * 4}, dtype=object)
+    out = apply_value_choices(frame, {"status": {"gele": "planned"}})
     assert out["status"].tolist() == ["planned", "planned", "Active", None]
-    assert out["org"].tolist() == ["Suspendu"] * 4
-    assert frame["status"].iloc[0] == "Suspendu"  # the input is not changed
+    assert out["org"].tolist() == ["Gelé"] * 4
+    assert frame["status"].iloc[0] == "Gelé"  # the input is not changed
 
 
 def test_without_profile_the_columns_are_unmapped_and_the_status_refused():
@@ -116,7 +116,7 @@ def test_without_profile_the_columns_are_unmapped_and_the_status_refused():
     hows = {c.header: c.how for c in report.columns}
     assert hows["Zone d'intervention"] == hows["Remarques internes"] == "unmapped"
     assert sum(p.code == "column.not_loaded" for p in report.problems) == 2
-    assert any(p.code == "status.unknown" and p.value == "Suspendu" for p in result.errors)
+    assert any(p.code == "status.unknown" and p.value == "Gelé" for p in result.errors)
 
 
 @pytest.mark.parametrize("isolate", [False, True])

@@ -6,7 +6,9 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from maaor import rates
 from maaor.dataset import TABLE_COLUMNS
 from maaor.orgs import Org, OrgDirectory
 from maaor.read.types import MappedSheet
@@ -166,6 +168,20 @@ def test_workplan_hierarchy_errors():
     assert rows_loaded(table).with_errors == 3  # rows 4, 5 and 6
 
 
+def test_workplan_budget_in_euros_is_converted_at_the_rate_of_its_start_year():
+    mapped = workplan(
+        budget_usd=["EUR 3,000", "EUR 1,000", 500, "XOF 1,000"],
+        start=["2019-06-01", None, None, "2019-06-01"],
+        due=[None, "2021-03-31", None, None],
+    )
+    table, problems = validate_sheet(mapped, ORGS, today=TODAY)
+    assert table["budget_usd"].iloc[:3].tolist() == pytest.approx(
+        [3000 * rates.usd_rate("EUR", 2019).usd_per_unit, 1000 * rates.usd_rate("EUR", 2021).usd_per_unit, 500])
+    assert pd.isna(table["budget_usd"].iloc[3])  # a currency without a rate: left out
+    assert found(problems, "currency.converted") == [(3, "Budget", "EUR 3,000"), (4, "Budget", "EUR 1,000")]
+    assert found(problems, "money.not_usd") == [(6, "Budget", "XOF 1,000")]
+
+
 def test_excel_turning_1_10_into_1_1_is_caught():
     mapped = workplan(output_id=["1.1", "1.1", "1.1", "2.1"], activity_id=["1.1.1", "1.1.2", "1.10.1", "2.1.1"])
     _, problems = validate_sheet(mapped, ORGS, today=TODAY)
@@ -196,7 +212,9 @@ def test_workplan_value_errors():
     assert one(problems, "date.month_first").severity == "warning"
     # Bad cells are blank; good ones kept.
     assert pd.isna(table["budget_usd"].iloc[0])
-    assert table["budget_usd"].iloc[1] == 3000.0
+    # "EUR 3,000" with no valid start or due date has no year to convert it at: it is
+    # left out (blank), never counted as 3,000 dollars.
+    assert pd.isna(table["budget_usd"].iloc[1])
     assert table["progress"].iloc[:3].isna().all()
     assert table["progress"].iloc[3] == 0.5  # not a fraction column: 140 and -1 are not in 0..1
     assert pd.isna(table["status"].iloc[1])
@@ -429,7 +447,11 @@ def test_funding_values_and_problems():
     assert table["recipient"].tolist() == ["UNMAS", "MAG", "MAG"]
     assert table["required_usd"].iloc[2] == 1200000.0
     assert table["funded_usd"].iloc[0] == 2500000.0
-    assert found(problems, "money.not_usd") == [(3, "required_usd", "EUR 1,000")]
+    # A funding amount in euros is converted at the year's rate, never kept as dollars.
+    assert found(problems, "money.not_usd") == []
+    assert found(problems, "currency.converted") == [(3, "required_usd", "EUR 1,000")]
+    assert table["required_usd"].iloc[0] == pytest.approx(1000 * rates.usd_rate("EUR", 2020).usd_per_unit)
+    assert table["required_original"].iloc[0] == 1000.0 and table["currency"].iloc[0] == "EUR"
     assert found(problems, "money.text") == [(4, "funded_usd", "USD 40,000 per year")]
     assert found(problems, "money.negative") == [(5, "funded_usd", "-3")]
     assert found(problems, "year.invalid") == [(5, "year", "last year")]

@@ -17,10 +17,10 @@ def test_vocabularies_and_codes_in_csv_order():
     )
     assert vocab.codes("pillar") == [
         "land_release", "eore", "victim_assistance", "advocacy", "stockpile_destruction",
-        "ied_threat_mitigation", "wam", "coordination",
+        "ied_threat_mitigation", "wam", "coordination", "unspecified",
     ]
     assert vocab.codes("wp_status") == ["not_started", "ongoing", "delayed", "completed", "cancelled"]
-    assert vocab.codes("presence_status") == ["planned", "active", "completed"]
+    assert vocab.codes("presence_status") == ["planned", "active", "completed", "suspended"]
     assert vocab.codes("org_type") == [
         "un", "ingo", "nngo", "government", "red_cross", "commercial", "academia", "donor",
         "coordination", "other",
@@ -166,3 +166,42 @@ def test_csv_has_no_alias_meaning_two_codes():
                 if not key[1]:
                     continue
                 assert seen.setdefault(key, row["code"]) == row["code"], word
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Suspended", "suspended"),
+        ("On hold", "suspended"),
+        ("paused", "suspended"),
+        ("Suspendu", "suspended"),
+        ("en pause", "suspended"),
+        ("Suspendu (sécurité)", "suspended"),
+        ("Ongoing (delayed by rains)", "active"),
+    ],
+)
+def test_presence_status_suspended_and_bracketed_text(text, code):
+    assert vocab.lookup("presence_status", text) == code
+    assert vocab.label("presence_status", "suspended", "fr") == "Suspendu"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Éducation aux risques des engins explosifs (EREE)", "eore"),
+        ("Explosive Ordnance Risk Education (EORE)", "eore"),
+        ("Victim Assistance (VA)", "victim_assistance"),
+        ("Assistance aux victimes [AV]", "victim_assistance"),
+        ("Mine Action", "unspecified"),
+        ("Action contre les mines", "unspecified"),
+    ],
+)
+def test_pillars_with_their_acronym_in_brackets(text, code):
+    assert vocab.lookup("pillar", text) == code
+
+
+def test_bracketed_text_naming_another_code_matches_nothing():
+    # The name and the acronym disagree: neither is taken.
+    assert vocab.lookup("pillar", "Victim Assistance (EORE)") is None
+    assert vocab.lookup("pillar", "Health (WASH)") is None
+    assert vocab.label("pillar", "unspecified", "en") == "Mine action (unspecified)"

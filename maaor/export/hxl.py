@@ -36,6 +36,10 @@ PROVENANCE_TAGS = {
 DERIVED_TAGS: dict[str, dict[str, str]] = {
     "workplan": {"lead_tentative": "#meta+lead+tentative"},
     "presence": {"org_as_written": "#org+as_written"},
+    # Amounts as written in another currency (the *_usd columns hold them converted).
+    "funding": {"required_original": "#value+required+original",
+                "pledged_original": "#value+pledged+original",
+                "funded_original": "#value+funded+original"},
     "flags": {
         "rule": "#meta+flag+rule",
         "scope": "#meta+flag+scope",

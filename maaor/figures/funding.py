@@ -17,6 +17,8 @@ funded against requirement / required``, to the cent.
   required); ``pct_funded`` (coverage) = funded against requirement / required * 100.
 * A sum with no known value is NaN (None in dicts): no stated requirement gives no gap
   and no coverage.
+* ``funded_usd`` is money *received*. A pledge (``pledged_usd``: promised, not yet
+  received) is never counted as funding; :func:`pledged_total` sums it apart.
 """
 
 from __future__ import annotations
@@ -106,6 +108,17 @@ def funding_headline(funding: pd.DataFrame) -> dict:
         "gap_usd": None if required is None else required - (against or 0.0),
         "pct_funded": pct(against, required),
     }
+
+
+def pledged_total(funding: pd.DataFrame) -> float | None:
+    """Return the sum of the pledges of AoR funding rows (promised, not yet received).
+
+    Pledges are shown only where labelled as pledged: they are never part of
+    ``funded_usd`` nor of the gap or coverage. None when no row states a pledge.
+    """
+    if "pledged_usd" not in funding.columns:
+        return None
+    return known_sum(funding["pledged_usd"].astype("float64"))
 
 
 def funding_by(funding: pd.DataFrame, by: list[str]) -> pd.DataFrame:

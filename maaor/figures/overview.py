@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from maaor.figures.funding import funding_headline, workplan_budget_headline
+from maaor.figures.funding import funding_headline, pledged_total, workplan_budget_headline
 from maaor.figures.gaps import activity_flags, pillar_gaps
 from maaor.figures.presence import presence_headline
 from maaor.figures.progress import activities_with_presence, workplan_headline
@@ -92,7 +92,8 @@ def headline_figures(dataset, f: Filters, today: dt.date, stale_days: int = 90,
     if gaps is None:
         gaps = kept(dataset.presence, ("pillar_gaps", *on_presence),
                     lambda: pillar_gaps(presence, mechanisms))
-    money = funding_headline(filter_funding(dataset.funding, f))
+    funding_rows = filter_funding(dataset.funding, f)
+    money = funding_headline(funding_rows)
     budget = workplan_budget_headline(wp)
     if indicators is None:
         indicators = results_rows(dataset, f, today)[1]
@@ -130,6 +131,7 @@ def headline_figures(dataset, f: Filters, today: dt.date, stale_days: int = 90,
         **{k: money[k] for k in ("required_usd", "funded_against_requirement_usd",
                                  "funded_no_requirement_usd", "funded_usd", "gap_usd",
                                  "pct_funded")},
+        "pledged_usd": pledged_total(funding_rows),
         "indicators": results["indicators"],
         "indicators_on_track": results["on_track"],
         "indicators_off_track": results["off_track"],

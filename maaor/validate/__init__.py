@@ -32,6 +32,8 @@ Errors (the dataset would be wrong or misleading):
       funded only below 0), ``year.invalid``, ``bool.invalid``;
     * ``date.invalid`` — not a full date (a year or a month alone is not a date);
       ``date.end_before_start`` (the end/due date is blanked);
+    * ``currency.unknown`` — a Currency cell or an amount naming a currency the
+      dashboard cannot convert (the amount is left out);
     * ``country.unknown``, ``country.not_a_country`` ("Global" where a country is
       required);
     * ``pillar.unknown``, ``status.unknown``, ``channel.unknown``,
@@ -47,8 +49,14 @@ Warnings (the data are usable; the user should look):
     * ``country.guessed`` — a country recognised by a pattern or close spelling;
     * ``date.month_first`` — "03/31/2019" read month-first; ``date.future`` — a report
       or update date after today;
-    * ``money.not_usd`` — an amount in another currency (kept as written, not
-      converted);
+    * ``currency.converted`` — amounts in another currency converted to US dollars at the
+      annual average rate of their year (one warning per column, currency and year);
+    * ``currency.no_rate`` — a funding amount whose year has no rate: left out of the
+      dollar figures (blank), the amount as written kept beside;
+    * ``money.not_usd`` — a work-plan or FTS amount in another currency without a year
+      or a known currency: left out (blank), never counted as dollars;
+    * ``pillar.unspecified`` — a humanitarian 3W's "Mine Action" sector or subsector with
+      no pillar: loaded with the pillar "Mine action (unspecified)";
     * ``percent.fraction`` — the column held fractions (0.4) and was read as 40%;
     * ``coordinates.invalid``, ``coordinates.out_of_range``, ``coordinates.zero`` —
       coordinates blanked (they are optional, so never an error);

@@ -147,9 +147,8 @@ class CellTypeRules:
         self.col.rows_problem(
             "error", "money.negative", fld, parsed.negative.to_numpy(), obj_values(raw),
         )
-        self.col.rows_problem(
-            "warning", "money.not_usd", fld, parsed.non_usd.to_numpy(), obj_values(raw),
-        )
+        # Converted to US dollars once the year (and the Currency column) are read.
+        self._money_written[fld] = (raw, values, parsed.non_usd.to_numpy())
         self.out[fld] = values
 
     def _numbers(self, fld, raw, *, negative_is_error: bool):

@@ -57,6 +57,7 @@ class KindRules:
 
     def _kind_workplan(self) -> None:
         self._workplan_orgs()
+        self._convert_other(lambda: self._years_of("start", "due"))
         if "budget_usd" in self.frame.columns:
             self._budget_text(self.frame["budget_usd"], self._budget_failed)
         self._workplan_hierarchy()
@@ -168,21 +169,7 @@ class KindRules:
             )
 
     def _kind_presence(self) -> None:
-        pillar = self.out.get("pillar")
-        if "activity" in self.frame.columns:
-            from_activity = vocab.lookup_series("pillar", self.frame["activity"])
-            if pillar is None:
-                pillar = from_activity
-            else:
-                blank = pd.Series(self.raw_blank["pillar"], index=self.index)
-                pillar = pillar.where(~blank, from_activity)
-            self.out["pillar"] = pillar
-        if "pillar" in self.frame.columns:
-            unknown = self._unknown_pillar
-            self.col.rows_problem(
-                "error", "pillar.unknown", "pillar", unknown, obj_values(self.frame["pillar"]),
-                {"allowed": {"labels": "pillar"}},
-            )
+        self._presence_pillar()
         if "org" in self.out:
             org_type = self.out.get("org_type", pd.Series(np.nan, index=self.index, dtype="str"))
             missing = org_type.isna()
@@ -203,6 +190,64 @@ class KindRules:
             ["org", "country_iso3", "admin1", "admin1_code", "admin2", "admin2_code", "pillar", "activity"],
             "org",
         )
+
+    def _presence_pillar(self) -> None:
+        """The pillar from the Pillar/Sector column, else the subsector, else the activity.
+
+        A generic humanitarian 3W says "Mine Action" as its sector, or "Protection" with
+        the subsector "Mine Action": such rows get the pillar "unspecified" (one warning
+        per value, not an error per row) unless the subsector or activity names a pillar.
+        A pillar found in the subsector settles an unknown sector ("Protection"); the
+        activity only fills a blank or unspecified pillar.
+        """
+        pillar = self.out.get("pillar")
+        unknown = self._unknown_pillar.copy()
+        own = pillar.copy() if pillar is not None else None
+        for fld in ("subsector", "activity"):
+            if fld not in self.frame.columns:
+                continue
+            found = vocab.lookup_series("pillar", self.frame[fld])
+            if pillar is None:
+                pillar = found
+                continue
+            open_ = np.array((pillar.isna() | (pillar == "unspecified")).fillna(True), dtype=bool)
+            if fld == "activity" and "pillar" in self.raw_blank:
+                # An activity fills a blank or vague pillar; it never overrules a pillar
+                # cell that names something else (that stays an error).
+                open_ = open_ & (self.raw_blank["pillar"]
+                                 | np.array((pillar == "unspecified").fillna(False), dtype=bool))
+            vague = open_ & found.notna().to_numpy()
+            vague &= ~((found == "unspecified").fillna(False).to_numpy(dtype=bool) & pillar.notna().to_numpy())
+            pillar = pillar.where(~pd.Series(vague, index=self.index), found)
+            unknown &= ~vague
+        if pillar is not None:
+            self.out["pillar"] = pillar
+        if "pillar" in self.frame.columns:
+            self.col.rows_problem(
+                "error", "pillar.unknown", "pillar", unknown, obj_values(self.frame["pillar"]),
+                {"allowed": {"labels": "pillar"}},
+            )
+        if pillar is None:
+            return
+        unspecified = (pillar == "unspecified").fillna(False).to_numpy(dtype=bool)
+        if not unspecified.any():
+            return
+        left = unspecified.copy()
+        for fld in ("pillar", "subsector", "activity"):
+            if fld not in self.frame.columns or not left.any():
+                continue
+            said = (own if fld == "pillar" else vocab.lookup_series("pillar", self.frame[fld]))
+            mask = left & (said == "unspecified").fillna(False).to_numpy(dtype=bool)
+            left &= ~mask
+            if not mask.any():
+                continue
+            written = self._text(fld)
+            counts = written[mask].value_counts().to_dict()
+            first = mask & ~written.where(pd.Series(mask, index=self.index)).duplicated().to_numpy()
+            self.col.rows_problem(
+                "warning", "pillar.unspecified", fld, first, obj_values(written),
+                lambda value, _ctx, _counts=counts: {"n": {"number": _counts.get(value, 1)}},
+            )
 
     def _coordinate_pairs(self) -> None:
         if "lat" not in self.out or "lon" not in self.out:
@@ -261,6 +306,25 @@ class KindRules:
             "warning", code, fld, dup, obj_values(self.out[fld]),
             context=first.to_numpy(dtype=object),
         )
+
+    def _kind_funding(self) -> None:
+        self._convert_funding()
+
+    def _kind_fts(self) -> None:
+        self._convert_other(lambda: self._years_of("year"))
+
+    def _years_of(self, *fields: str) -> np.ndarray:
+        """The year of each row from the first of ``fields`` that has one (a year
+        column or a date), None where none has."""
+        years = np.full(self.n, None, dtype=object)
+        for fld in fields:
+            values = self.out.get(fld)
+            if values is None:
+                continue
+            found = values.dt.year if pd.api.types.is_datetime64_any_dtype(values) else values
+            fill = np.array([y is None for y in years], dtype=bool) & found.notna().to_numpy()
+            years[fill] = [int(y) for y in found[fill]]
+        return years
 
     def _kind_indicators(self) -> None:
         self._duplicates(

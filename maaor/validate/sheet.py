@@ -15,6 +15,7 @@ from maaor.orgs import OrgDirectory
 from maaor.problems import Problem, problem
 from maaor.validate.cells import CellTypeRules
 from maaor.validate.collect import MAX_LISTED, Collector, RowCounts
+from maaor.validate.currency import CurrencyRules
 from maaor.validate.frames import blank_and_factors
 from maaor.validate.kinds import KindRules
 from maaor.validate.pcodes import PcodeRules
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # validation reads mapped sheets; it never calls the readers
 _EXCEL_CODES = {"error_cells": "excel.error_cell", "formula_no_cache": "excel.formula_no_cache"}
 
 
-class SheetValidator(CellTypeRules, KindRules, PcodeRules):
+class SheetValidator(CellTypeRules, CurrencyRules, KindRules, PcodeRules):
     """Validates one mapped sheet; ``run`` returns its table and problems."""
 
     def __init__(self, mapped: MappedSheet, orgs: OrgDirectory, today: dt.date):
@@ -62,6 +63,7 @@ class SheetValidator(CellTypeRules, KindRules, PcodeRules):
         self.out: dict[str, pd.Series] = {}
         self._unknown_pillar = np.zeros(self.n, dtype=bool)
         self._budget_failed = np.zeros(self.n, dtype=bool)
+        self._money_written: dict[str, tuple[pd.Series, pd.Series, np.ndarray]] = {}
         # Blank raw cells per field (before parsing), for required-value checks.
         self.raw_blank: dict[str, np.ndarray] = {
             c: m[keep] for c, m in blank.items() if c in self.specs

@@ -68,9 +68,9 @@ def test_new_choices_are_added_to_the_saved_profile_of_the_same_shape():
     base = partner_profile()
     more = usecases.profile_with_choices(
         "Partner 4W", "presence", list(reversed(HEADERS)), {"Remarques internes": "activity"},
-        {"status": {"En pause": "planned"}}, base=base)
+        {"status": {"Bloqué": "planned"}}, base=base)
     assert more.columns == {"Zone d'intervention": "admin1", "Remarques internes": "activity"}
-    assert more.values == {"status": {"Suspendu": "planned", "En pause": "planned"}}
+    assert more.values == {"status": {"Gelé": "planned", "Bloqué": "planned"}}
     with pytest.raises(Refused) as refused:
         usecases.profile_with_choices("x", "presence", HEADERS, {"Pays": "budget"})
     assert refused.value.key == "coord.profiles.invalid"
@@ -86,7 +86,7 @@ def test_prepare_upload_applies_the_stored_profile_and_says_so(app_store):
     assert [p.code for p in report.problems if p.code == "profile.used"] == ["profile.used"]
     assert {c.header: c.how for c in report.columns}["Remarques internes"] == "ignored"
     # A profile given by the caller (publish --profile) comes before the stored one.
-    given = partner_profile(name="From file", values={"status": {"Suspendu": "completed"}})
+    given = partner_profile(name="From file", values={"status": {"Gelé": "completed"}})
     chosen = usecases.prepare_upload([("partner.csv", PARTNER_CSV)], profiles=[given])
     assert "'From file'" in [p for p in chosen.result.problems if p.code == "profile.used"][0].message
     assert "completed" in chosen.result.dataset.tables["presence"]["status"].tolist()

@@ -195,3 +195,15 @@ def test_fts_mine_action_on_real_hdx_file(shared_dir):
     assert out["funded_usd"].tolist() == [5_280_408.0, 104_188.0]
     assert out["requirement_known"].tolist() == [False, False]
     assert out["required_usd"].isna().all()
+
+
+def test_pledges_are_summed_apart_and_never_counted_as_funded():
+    from maaor.figures.funding import pledged_total
+
+    rows = pd.DataFrame({"required_usd": [100.0, None], "pledged_usd": [80.0, 50.0],
+                         "funded_usd": [30.0, None]})
+    assert pledged_total(rows) == 130.0
+    head = funding_headline(rows)
+    assert head["funded_usd"] == 30.0 and head["gap_usd"] == 70.0
+    assert pledged_total(rows.assign(pledged_usd=None)) is None
+    assert pledged_total(rows.drop(columns="pledged_usd")) is None

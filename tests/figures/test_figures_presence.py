@@ -133,3 +133,10 @@ def test_empty_presence_tables():
     assert orgs_by_admin1(empty).empty
     assert orgs_by_pillar(empty).empty
     assert aggregate_presence(empty, "country").empty
+
+
+def test_suspended_presence_is_not_active():
+    from maaor.figures.common import active_mask
+
+    rows = pd.DataFrame({"status": ["active", "suspended", None, "planned", "completed"]})
+    assert active_mask(rows).tolist() == [True, False, True, False, False]

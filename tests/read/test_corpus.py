@@ -19,6 +19,7 @@ from maaor.figures.funding import (
     fts_headline,
     fts_mine_action,
     funding_headline,
+    pledged_total,
     workplan_budget_headline,
 )
 from maaor.load import load_sources
@@ -68,6 +69,7 @@ def figures(name: str, data: bytes) -> dict:
                            "mean_progress": _number(ds.workplan["progress"].mean())}
     if len(ds.funding):
         out["funding"] = {k: _number(v) for k, v in funding_headline(ds.funding).items()}
+        out["funding"]["pledged_usd"] = _number(pledged_total(ds.funding))
     if len(ds.fts):
         out["fts_mine_action"] = {k: _number(v) for k, v in fts_headline(fts_mine_action(ds.fts)).items()}
     if len(ds.presence):

@@ -109,10 +109,13 @@ def test_hapi_operational_presence_keeps_the_mine_action_sector():
     assert "Afrique pour la Lutte Antimines" in set(presence["org_as_written"])
     outside = next(p for p in result.problems if p.code == "rows.outside_mine_action")
     assert outside.message.startswith("30 rows of other sectors were not loaded")
-    # CURRENT outcome: the sector "Mine Action" is not yet a pillar (issue 10 item 5, helper
-    # read2a adds "Mine action (unspecified)"); each row says so as an error.
-    pillar_errors = [p for p in result.errors if p.code == "pillar.unknown"]
-    assert len(pillar_errors) == 12 and pillar_errors[0].value == "Mine Action"
+    # The sector "Mine Action" names no pillar: the rows load with the pillar "Mine action
+    # (unspecified)" and one warning for the value, not an error per row.
+    assert not [p for p in result.errors if p.code == "pillar.unknown"]
+    assert set(presence["pillar"]) == {"unspecified"}
+    (warning,) = [p for p in result.problems if p.code == "pillar.unspecified"]
+    assert warning.severity == "warning" and warning.value == "Mine Action"
+    assert "12 rows were loaded" in warning.message
 
 
 def test_hapi_json_data_array_reads_like_the_csv():
