@@ -207,6 +207,20 @@ def test_country_names_per_language_offline():
     assert country_name("XXX", "fr") == "XXX"
 
 
+def test_country_names_follow_un_humanitarian_usage():
+    # OCHA's name where it differs from UNTERM's short name ("State of Palestine") ...
+    assert country_name("PSE", "en") == "occupied Palestinian territory"
+    assert country_name("PSE", "fr") == "Territoire palestinien occupé"
+    # ... UNTERM short names elsewhere
+    assert country_name("SYR", "en") == "Syrian Arab Republic"
+    assert country_name("COD", "fr") == "République démocratique du Congo"
+    assert country_name("TUR", "en") == "Türkiye"
+    # the emergency list names the oPt response as OCHA does
+    from maaor.emergencies import emergency_by_id
+    assert "occupied Palestinian territory crisis" in emergency_by_id("opt").aliases
+    assert "Territoire palestinien occupé" in emergency_by_id("opt").name_fr
+
+
 def test_plurals_and_formats_come_from_babels_locale_data():
     from maaor.figures.narrative import countries_phrase
     from maaor.i18n import plural_form
