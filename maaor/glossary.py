@@ -126,6 +126,8 @@ def _figures() -> tuple[Figure, ...]:
                PRESENCE_FILTERS),
         Figure("pillars", f"{_PRES}[pillars]", "presence", "count", PRESENCE_FILTERS),
         Figure("presence_rows", f"{_PRES}[rows]", "presence", "count", PRESENCE_FILTERS),
+        Figure("people_reached", "maaor.figures.reached.reached_headline[reached_total]",
+               "presence", "count", PRESENCE_FILTERS, empty="empty.no_reached"),
         Figure("countries_with_mechanism", f"{_PRES}[countries_with_mechanism]",
                "mechanisms", "count", MECHANISM_FILTERS),
         Figure("pillar_no_active_org", f"{_GAPS} (rule pillar_no_active_org)", "presence",
@@ -164,7 +166,7 @@ GLOSSARY: Mapping[str, Figure] = {f.id: f for f in _figures()}
 #: The figures of the Overview and of the headline slide, row by row.
 OVERVIEW_ROWS: tuple[tuple[str, ...], ...] = (
     ("activities", "pct_completed", "activities_flagged", "activities_with_presence"),
-    ("active_organisations", "countries_present", "countries_with_mechanism"),
+    ("active_organisations", "countries_present", "countries_with_mechanism", "people_reached"),
     ("required_usd", "funded_against_requirement_usd", "gap_usd", "pct_funded",
      "funded_no_requirement_usd"),
 )
