@@ -27,7 +27,7 @@ import pandas as pd
 
 from maaor import vocab
 from maaor.dataset import Dataset, list_contains_any, split_list
-from maaor.emergencies import countries_of, emergency_by_id, load_emergencies
+from maaor.emergencies import countries_of, emergency_by_id, link_table, load_emergencies
 from maaor.i18n import LANGUAGES, country_name, t
 
 # Work-plan status filter value selecting activities whose status was not reported.
@@ -299,18 +299,39 @@ def filter_workplan(wp: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return wp.loc[keep]
 
 
+def presence_emergency_ids(presence: pd.DataFrame) -> pd.Series:
+    """Return, per 4W row, the id of the emergency it belongs to (NaN when none is).
+
+    The link of ``maaor.emergencies.link_table``: the row's own "Emergency" cell when it
+    has one, else its country's only emergency active in the row's year (of its start,
+    else of its end). Computed once per table (validation reports the rows it cannot
+    link, ``maaor.validate.kinds``).
+    """
+    def compute() -> pd.Series:
+        year = presence["start"].dt.year.fillna(presence["end"].dt.year)
+        links = link_table(presence.assign(_year=year), year_column="_year")
+        return links["emergency_id"].astype("str")
+
+    return kept(presence, ("emergency_ids",), compute)
+
+
 @_reused("presence")
 def filter_presence(presence: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return the 4W presence rows selected by ``f``.
 
-    Uses countries, pillars, org_types, presence_statuses (a row without status counts
-    as active), org (exact canonical name) and year (start..end touches the year;
-    undated rows are kept).
+    Uses the emergency (the rows of its countries, less those linked to another
+    emergency: :func:`presence_emergency_ids`; a row that could not be linked stays in
+    every emergency of its country), countries, pillars, org_types, presence_statuses (a
+    row without status counts as active), org (exact canonical name) and year
+    (start..end touches the year; undated rows are kept).
     """
     keep = _all(presence)
     in_scope = _country_rows(presence, f, memo=True)
     if in_scope is not None:
         keep &= in_scope
+    if f.emergency:
+        linked = presence_emergency_ids(presence)
+        keep &= (linked.isna() | (linked == f.emergency)).to_numpy(dtype=bool)
     if f.pillars:
         keep &= _isin_rows(presence, "pillar", f.pillars)
     if f.org_types:

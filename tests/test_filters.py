@@ -20,6 +20,7 @@ from maaor.filters import (
     has_filter_params,
     option_label,
     params_from_filters,
+    presence_emergency_ids,
     relevant,
     restrict,
 )
@@ -310,3 +311,21 @@ def test_an_emergency_reads_in_the_page_language():
     assert describe(f, "fr").endswith("Crise au Sahel central")
     assert option_label("emergency", "opt", "fr") == (
         "Réponse humanitaire dans le Territoire palestinien occupé")
+
+
+def test_a_row_naming_another_emergency_of_its_country_is_not_in_this_one():
+    p = conform("presence", pd.DataFrame({
+        "org": ["A", "B", "C", "D"],
+        "country_iso3": ["NER", "NER", "NER", "BFA"],
+        # B names its emergency; C cannot be linked (Niger is in two emergencies);
+        # D is linked by its country (Burkina Faso's only emergency)
+        "emergency": ["Central Sahel", "Bassin du lac Tchad", None, None],
+        "_row": [2, 3, 4, 5],
+    }))
+    assert presence_emergency_ids(p).tolist()[:2] == ["central-sahel", "lake-chad-basin"]
+    assert pd.isna(presence_emergency_ids(p).iloc[2])
+    assert presence_emergency_ids(p).iloc[3] == "central-sahel"
+    assert _rows(filter_presence(p, Filters(emergency="central-sahel"))) == [2, 4, 5]
+    assert _rows(filter_presence(p, Filters(emergency="lake-chad-basin"))) == [3, 4]
+    # without an emergency the rows are all there
+    assert _rows(filter_presence(p, Filters(countries=("NER",)))) == [2, 3, 4]
