@@ -307,7 +307,7 @@ def test_cli_brief_writes_the_pack_from_the_store(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert "8 slides, data version 1" in done.stdout
+    assert f"{len(SLIDE_KEYS)} slides, data version 1" in done.stdout
     deck = Presentation(str(out))
     assert [s.name for s in deck.slides] == list(SLIDE_KEYS)
     assert _shape(deck.slides[0], "title").text_frame.text == MEETING
@@ -321,3 +321,66 @@ def test_cli_brief_rejects_a_bad_date(tmp_path):
                            "--date", "10/02/2026"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2
     assert "not a YYYY-MM-DD date" in done.stderr
+
+
+def _emergency_expected(ds, emergency: str, lang: str = "en"):
+    """The emergency's figures as the functions compute them on the public view."""
+    from maaor.figures.emergency import emergency_sentence, emergency_summary
+    from maaor.figures.reached import reached_headline
+    from maaor.filters import filter_presence
+    from maaor.views import public_dataset
+
+    rows = filter_presence(public_dataset(ds).presence, Filters(emergency=emergency))
+    return emergency_sentence(emergency_summary(rows, emergency), lang), reached_headline(rows)
+
+
+def test_pptx_of_an_emergency_has_it_in_the_title_and_its_figures(ds):
+    from maaor.views import public_dataset
+
+    f = Filters(emergency="central-sahel")
+    slides = slide_deck(public_dataset(ds), f, TODAY, "en")
+    deck = Presentation(io.BytesIO(briefing_pptx(slides, ds.meta, None, None, "en")))
+    pages = {s.name: s for s in deck.slides}
+    assert _shape(pages["title"], "title").text_frame.text == (
+        "Mine Action AoR briefing: Central Sahel crisis")
+    assert _shape(pages["title"], "message").text_frame.text == (
+        "Central Sahel crisis – Burkina Faso, Mali, Niger")
+    sentence, reached = _emergency_expected(ds, "central-sahel")
+    assert sentence.startswith("Central Sahel crisis: 4 active organisations in 3 countries")
+    assert _shape(pages["presence"], "message").text_frame.text == sentence
+    shown = _numbers(pages["reached"])
+    assert shown["people_reached"] == fmt_number(reached["reached_total"], "en")
+    for part in ("reached_women", "reached_men", "reached_girls", "reached_boys"):
+        assert shown[part] == fmt_number(reached[part], "en")
+    head = overview_headline(public_dataset(ds), f, TODAY)
+    assert _numbers(pages["headline"])["active_organisations"] == fmt_number(
+        head["active_organisations"], "en") == "4"
+
+
+def test_cli_brief_for_an_emergency(tmp_path, ds):
+    import json
+
+    env = dict(os.environ, MAAOR_SQLITE_PATH=str(tmp_path / "store.sqlite"))
+    env.pop("MAAOR_DATABASE_URL", None)
+    out = tmp_path / "sahel.pptx"
+    done = subprocess.run(
+        [sys.executable, "-m", "maaor", "brief", "--out", str(out), "--emergency",
+         "central-sahel", "--lang", "fr", "--json"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["filters"]["emergency"] == "central-sahel"
+    deck = Presentation(str(out))
+    pages = {s.name: s for s in deck.slides}
+    assert _shape(pages["title"], "title").text_frame.text == (
+        "Point sur le DR Lutte antimines : Crise au Sahel central")
+    sentence, reached = _emergency_expected(ds, "central-sahel", "fr")
+    assert _shape(pages["presence"], "message").text_frame.text == sentence
+    assert _numbers(pages["reached"])["people_reached"] == fmt_number(reached["reached_total"], "fr")
+    assert report["figures"]["people_reached"]["value"] == reached["reached_total"]
+    unknown = subprocess.run(
+        [sys.executable, "-m", "maaor", "brief", "--out", str(tmp_path / "x.pptx"),
+         "--emergency", "atlantis"], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=300)
+    assert unknown.returncode == 2 and "unknown emergency 'atlantis'" in unknown.stderr
