@@ -462,14 +462,13 @@ def _iso_date(text: str) -> dt.date:
 def cmd_brief(args) -> int:
     """Build the briefing pack (PPTX, optionally the XLSX data pack) from the current data."""
     from maaor import usecases
+    from maaor.emergencies import emergency_by_id, load_emergencies
     from maaor.export.datapack import datapack_xlsx
     from maaor.export.pptx import briefing_pptx
     from maaor.filters import Filters
     from maaor.i18n import normalise_language
     from maaor.slides import slide_deck, with_meeting
     from maaor.views import public_dataset
-
-    from maaor.emergencies import emergency_by_id, load_emergencies
 
     lang = normalise_language(args.lang)
     countries = tuple(c.strip().upper() for c in args.country or () if c.strip())

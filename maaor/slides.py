@@ -23,7 +23,6 @@ from maaor.dataset import Dataset, DatasetMeta
 from maaor.emergencies import emergency_by_id
 from maaor.figures.common import WP_STATUSES
 from maaor.figures.emergency import emergency_sentence
-from maaor.figures.reached import SPLIT
 from maaor.figures.narrative import (
     UNASSIGNED_RULES,
     BriefingFigures,
@@ -32,6 +31,7 @@ from maaor.figures.narrative import (
     countries_phrase,
     narrative_from,
 )
+from maaor.figures.reached import SPLIT
 from maaor.filters import Filters, country_scope
 from maaor.glossary import FUNDING_IDS, GLOSSARY, OVERVIEW_ROWS, applies, scope_note
 from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t

@@ -26,10 +26,10 @@ import pandas as pd
 
 from maaor.config import DEFAULT_PRESENCE_LEVEL, PRESENCE_LEVELS, settings
 from maaor.dataset import Dataset
+from maaor.figures import emergency as fig_emergency
 from maaor.figures import funding as fig_funding
 from maaor.figures import gaps as fig_gaps
 from maaor.figures import overview as fig_overview
-from maaor.figures import emergency as fig_emergency
 from maaor.figures import presence as fig_presence
 from maaor.figures import progress as fig_progress
 from maaor.figures import reached as fig_reached
