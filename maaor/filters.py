@@ -315,6 +315,23 @@ def presence_emergency_ids(presence: pd.DataFrame) -> pd.Series:
     return kept(presence, ("emergency_ids",), compute)
 
 
+def country_emergency_ids(frame: pd.DataFrame, year_column: str | None) -> pd.Series:
+    """Return, per row of a table without an Emergency column (funding, mechanisms), its
+    country's only emergency active in the row's year (any year when it has none); NaN
+    when the country has several or none (``maaor.emergencies.link_table``)."""
+    def compute() -> pd.Series:
+        links = link_table(frame, emergency_column=None, year_column=year_column)
+        return links["emergency_id"].astype("str")
+
+    return kept(frame, ("emergency_ids", year_column), compute)
+
+
+def _in_emergency(ids: pd.Series, emergency: str) -> np.ndarray:
+    """Rows linked to ``emergency``, or to none (those stay in each emergency of their
+    country: nothing says which one they belong to)."""
+    return (ids.isna() | (ids == emergency)).to_numpy(dtype=bool)
+
+
 @_reused("presence")
 def filter_presence(presence: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return the 4W presence rows selected by ``f``.
@@ -330,8 +347,7 @@ def filter_presence(presence: pd.DataFrame, f: Filters) -> pd.DataFrame:
     if in_scope is not None:
         keep &= in_scope
     if f.emergency:
-        linked = presence_emergency_ids(presence)
-        keep &= (linked.isna() | (linked == f.emergency)).to_numpy(dtype=bool)
+        keep &= _in_emergency(presence_emergency_ids(presence), f.emergency)
     if f.pillars:
         keep &= _isin_rows(presence, "pillar", f.pillars)
     if f.org_types:
@@ -350,7 +366,10 @@ def filter_presence(presence: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 @_reused("funding")
 def filter_funding(funding: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """Return AoR funding rows for the chosen countries, year and pillars.
+    """Return AoR funding rows for the chosen emergency, countries, year and pillars.
+
+    Under an emergency: the rows of its countries, less those whose country's only
+    emergency active in the row's year is another one (:func:`country_emergency_ids`).
 
     Global rows (no country) and rows without a pillar or year drop out as soon as the
     corresponding filter is set: they do not belong to the chosen value.
@@ -359,6 +378,8 @@ def filter_funding(funding: pd.DataFrame, f: Filters) -> pd.DataFrame:
     in_scope = _country_rows(funding, f)
     if in_scope is not None:
         keep &= in_scope
+    if f.emergency:
+        keep &= _in_emergency(country_emergency_ids(funding, "year"), f.emergency)
     if f.year is not None:
         keep &= _year_equals(funding["year"], f.year)
     if f.pillars:
@@ -397,10 +418,14 @@ def filter_indicators(ind: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 
 def filter_mechanisms(mechanisms: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """Return the coordination mechanisms of the chosen countries (all when none chosen)."""
+    """Return the coordination mechanisms of the chosen countries (all when none chosen);
+    under an emergency, those of its countries whose country's only emergency is not
+    another one (:func:`country_emergency_ids`)."""
     in_scope = _country_rows(mechanisms, f)
     if in_scope is None:
         return mechanisms
+    if f.emergency:
+        in_scope &= _in_emergency(country_emergency_ids(mechanisms, None), f.emergency)
     return mechanisms.loc[in_scope]
 
 # --------------------------------------------------------------------------------------

@@ -329,3 +329,19 @@ def test_a_row_naming_another_emergency_of_its_country_is_not_in_this_one():
     assert _rows(filter_presence(p, Filters(emergency="lake-chad-basin"))) == [3, 4]
     # without an emergency the rows are all there
     assert _rows(filter_presence(p, Filters(countries=("NER",)))) == [2, 3, 4]
+
+
+def test_funding_and_mechanisms_follow_their_countrys_only_active_emergency():
+    # Syria: the conflict (2011-) and the 2023 earthquake. A 2021 row can only be the
+    # conflict's; a 2023 row could be either, so it stays in both.
+    fund = conform("funding", pd.DataFrame({"country_iso3": ["SYR", "SYR", "SYR"],
+                                            "year": [2021, 2023, None], "_row": [2, 3, 4]}))
+    assert _rows(filter_funding(fund, Filters(emergency="syria"))) == [2, 3, 4]
+    assert _rows(filter_funding(fund, Filters(emergency="nw-syria-earthquake"))) == [3, 4]
+    # a mechanism has no year: Syria's mechanism belongs to both; Iraq's (Iraq crisis and
+    # Syria regional response) to both of its own
+    mech = conform("mechanisms", pd.DataFrame({"country_iso3": ["SYR", "IRQ", "AFG"],
+                                               "name": ["s", "i", "a"]}))
+    assert filter_mechanisms(mech, Filters(emergency="nw-syria-earthquake"))["name"].tolist() == ["s"]
+    assert filter_mechanisms(mech, Filters(emergency="syria-regional"))["name"].tolist() == ["i"]
+    assert filter_mechanisms(mech, Filters(emergency="afghanistan"))["name"].tolist() == ["a"]
