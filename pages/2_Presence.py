@@ -64,9 +64,9 @@ widgets.metrics_row(page, {"people_reached": reached["reached_total"]}, ("people
 split = [(page.t(f"col.{part}"), reached[part]) for part in
          ("reached_women", "reached_men", "reached_girls", "reached_boys")]
 if any(value is not None for _, value in split):
-    st.caption(page.t("presence.reached.split") + " " + " · ".join(
+    st.caption(md_escape(page.t("presence.reached.split") + " " + " · ".join(
         f"{label} {fmt_number(value, page.lang) if value is not None else page.t('value.unknown')}"
-        for label, value in split))
+        for label, value in split)))
 for by, name in ((("pillar",), "reached_by_pillar"), (("country", "admin1"), "reached_by_place")):
     st.markdown("**" + page.t(f"presence.{name}") + "**")
     widgets.table(page, page.view("reached.by", by), name, page.columns("reached.by", by),
