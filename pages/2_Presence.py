@@ -67,8 +67,9 @@ if any(value is not None for _, value in split):
     st.caption(md_escape(page.t("presence.reached.split") + " " + " · ".join(
         f"{label} {fmt_number(value, page.lang) if value is not None else page.t('value.unknown')}"
         for label, value in split)))
-for by, name in ((("pillar",), "reached_by_pillar"), (("country", "admin1"), "reached_by_place")):
-    st.markdown("**" + page.t(f"presence.{name}") + "**")
+for by, name, title in ((("pillar",), "reached_by_pillar", "presence.reached_by_pillar"),
+                        (("country", "admin1"), "reached_by_place", "presence.reached_by_place")):
+    st.markdown("**" + page.t(title) + "**")
     widgets.table(page, page.view("reached.by", by), name, page.columns("reached.by", by),
                   kind="presence", tables=("presence",))
 
