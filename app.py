@@ -4,6 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
+from maaor.figures.emergency import emergency_sentence
 from maaor.figures.narrative import narrative
 from maaor.filters import Filters
 from maaor.glossary import FUNDING_IDS, FUNDING_WIDTHS, OVERVIEW_ROWS
@@ -22,6 +23,8 @@ page = setup("overview")
 head = page.view("headline")
 
 st.subheader(page.t("overview.headline"))
+if page.filters.emergency:
+    st.markdown(md_escape(emergency_sentence(page.view("presence.emergency"), page.lang)))
 for number, row in enumerate(OVERVIEW_ROWS, start=1):
     widgets.metrics_row(page, head, row, key=f"overview_{number}",
                         widths=FUNDING_WIDTHS if row == FUNDING_IDS else None)

@@ -52,6 +52,7 @@ def sheet_headline(report: SheetReport, table, today: dt.date) -> dict:
     from maaor.figures.funding import fts_headline, fts_mine_action, funding_headline
     from maaor.figures.presence import presence_headline
     from maaor.figures.progress import workplan_headline
+    from maaor.figures.reached import reached_headline
     from maaor.glossary import FUNDING_IDS
 
     if report.kind == "workplan":
@@ -67,6 +68,9 @@ def sheet_headline(report: SheetReport, table, today: dt.date) -> dict:
             "countries": _num(h.get("countries_present")),
             "organisations": _num(h.get("organisations")),
             "rows": _num(h.get("rows")),
+            # people reached by the one definition (maaor.figures.reached); null when
+            # no row gives it
+            "reached_total": _num(reached_headline(table)["reached_total"]),
         }
     if report.kind == "funding":
         # the glossary's funding figures, by id (see maaor.glossary)
@@ -476,6 +480,7 @@ def _iso_date(text: str) -> dt.date:
 def cmd_brief(args) -> int:
     """Build the briefing pack (PPTX, optionally the XLSX data pack) from the current data."""
     from maaor import usecases
+    from maaor.emergencies import emergency_by_id, load_emergencies
     from maaor.export.datapack import datapack_xlsx
     from maaor.export.pptx import briefing_pptx
     from maaor.filters import Filters
@@ -485,7 +490,12 @@ def cmd_brief(args) -> int:
 
     lang = normalise_language(args.lang)
     countries = tuple(c.strip().upper() for c in args.country or () if c.strip())
-    f = Filters(countries=countries, year=args.year)
+    emergency = (args.emergency or "").strip().lower() or None
+    if emergency and emergency_by_id(emergency) is None:
+        known = ", ".join(e.id for e in load_emergencies())
+        print(f"maaor brief: unknown emergency {emergency!r}; known: {known}", file=sys.stderr)
+        return 2
+    f = Filters(countries=countries, year=args.year, emergency=emergency)
     try:
         # The public view, exactly as the pages show it (sensitive columns and the public
         # presence level): the pack is shown to the room and handed out.
@@ -509,7 +519,8 @@ def cmd_brief(args) -> int:
             entry["not_filtered_by"] = list(ignored_filters(figure_id, f))
         json.dump({"written": written, "slides": len(slides),
                    "data_version": dataset.meta.version,
-                   "filters": {"countries": list(countries), "year": args.year},
+                   "filters": {"emergency": emergency, "countries": list(countries),
+                               "year": args.year},
                    "figures": figures},
                   sys.stdout, indent=2, ensure_ascii=False, default=str)
         print()
@@ -631,6 +642,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.pptx")
     p.add_argument("--country", action="append", metavar="ISO3",
                    help="restrict to a country (repeat for several)")
+    p.add_argument("--emergency", default=None, metavar="ID",
+                   help="one emergency (maaor/data/emergencies.csv id, e.g. central-sahel): "
+                        "in the pack title, figures of its countries and its 4W rows")
     p.add_argument("--year", type=int, metavar="YYYY")
     p.add_argument("--meeting", default=None, metavar="TEXT", help="meeting name (title slide)")
     p.add_argument("--date", type=_iso_date, default=None, metavar="YYYY-MM-DD",

@@ -27,6 +27,7 @@ import pandas as pd
 
 from maaor import vocab
 from maaor.dataset import Dataset, list_contains_any, split_list
+from maaor.emergencies import countries_of, emergency_by_id, link_table, load_emergencies
 from maaor.i18n import LANGUAGES, country_name, t
 
 # Work-plan status filter value selecting activities whose status was not reported.
@@ -50,6 +51,10 @@ class Filters:
         partners: canonical organisation names partnering an activity.
         year: calendar year; None = all.
         org: one canonical organisation ("where is organisation X"); None = all.
+        emergency: one emergency id (``maaor.emergencies``); None = all. It sets the
+            countries: a table filtered by country keeps the emergency's countries (of
+            those, the chosen ``countries`` when some are chosen); see
+            :func:`country_scope`.
     """
 
     countries: tuple[str, ...] = ()
@@ -62,6 +67,33 @@ class Filters:
     partners: tuple[str, ...] = ()
     year: int | None = None
     org: str | None = None
+    emergency: str | None = None
+
+
+def country_scope(f: Filters) -> tuple[str, ...] | None:
+    """Return the countries a table filtered by country keeps under ``f``; None = all.
+
+    Without an emergency: the chosen countries (None when none are chosen). With one:
+    the emergency's countries, narrowed to the chosen countries when some are chosen
+    (an empty tuple, keeping nothing, when none of them is in the emergency; an
+    unknown emergency id keeps nothing either).
+    """
+    if not f.emergency:
+        return f.countries or None
+    of = countries_of(f.emergency)
+    if f.countries:
+        return tuple(c for c in f.countries if c in of)
+    return of
+
+
+def _country_rows(frame: pd.DataFrame, f: Filters, memo: bool = False) -> pd.Series | None:
+    """Rows of ``frame`` in the countries of ``f`` (:func:`country_scope`); None = all."""
+    scope = country_scope(f)
+    if scope is None:
+        return None
+    if memo:
+        return _isin_rows(frame, "country_iso3", scope)
+    return _isin(frame["country_iso3"], scope)
 
 
 def _all(frame: pd.DataFrame) -> pd.Series:
@@ -267,17 +299,55 @@ def filter_workplan(wp: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return wp.loc[keep]
 
 
+def presence_emergency_ids(presence: pd.DataFrame) -> pd.Series:
+    """Return, per 4W row, the id of the emergency it belongs to (NaN when none is).
+
+    The link of ``maaor.emergencies.link_table``: the row's own "Emergency" cell when it
+    has one, else its country's only emergency active in the row's year (of its start,
+    else of its end). Computed once per table (validation reports the rows it cannot
+    link, ``maaor.validate.kinds``).
+    """
+    def compute() -> pd.Series:
+        year = presence["start"].dt.year.fillna(presence["end"].dt.year)
+        links = link_table(presence.assign(_year=year), year_column="_year")
+        return links["emergency_id"].astype("str")
+
+    return kept(presence, ("emergency_ids",), compute)
+
+
+def country_emergency_ids(frame: pd.DataFrame, year_column: str | None) -> pd.Series:
+    """Return, per row of a table without an Emergency column (funding, mechanisms), its
+    country's only emergency active in the row's year (any year when it has none); NaN
+    when the country has several or none (``maaor.emergencies.link_table``)."""
+    def compute() -> pd.Series:
+        links = link_table(frame, emergency_column=None, year_column=year_column)
+        return links["emergency_id"].astype("str")
+
+    return kept(frame, ("emergency_ids", year_column), compute)
+
+
+def _in_emergency(ids: pd.Series, emergency: str) -> np.ndarray:
+    """Rows linked to ``emergency``, or to none (those stay in each emergency of their
+    country: nothing says which one they belong to)."""
+    return (ids.isna() | (ids == emergency)).to_numpy(dtype=bool)
+
+
 @_reused("presence")
 def filter_presence(presence: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return the 4W presence rows selected by ``f``.
 
-    Uses countries, pillars, org_types, presence_statuses (a row without status counts
-    as active), org (exact canonical name) and year (start..end touches the year;
-    undated rows are kept).
+    Uses the emergency (the rows of its countries, less those linked to another
+    emergency: :func:`presence_emergency_ids`; a row that could not be linked stays in
+    every emergency of its country), countries, pillars, org_types, presence_statuses (a
+    row without status counts as active), org (exact canonical name) and year
+    (start..end touches the year; undated rows are kept).
     """
     keep = _all(presence)
-    if f.countries:
-        keep &= _isin_rows(presence, "country_iso3", f.countries)
+    in_scope = _country_rows(presence, f, memo=True)
+    if in_scope is not None:
+        keep &= in_scope
+    if f.emergency:
+        keep &= _in_emergency(presence_emergency_ids(presence), f.emergency)
     if f.pillars:
         keep &= _isin_rows(presence, "pillar", f.pillars)
     if f.org_types:
@@ -296,14 +366,20 @@ def filter_presence(presence: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 @_reused("funding")
 def filter_funding(funding: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """Return AoR funding rows for the chosen countries, year and pillars.
+    """Return AoR funding rows for the chosen emergency, countries, year and pillars.
+
+    Under an emergency: the rows of its countries, less those whose country's only
+    emergency active in the row's year is another one (:func:`country_emergency_ids`).
 
     Global rows (no country) and rows without a pillar or year drop out as soon as the
     corresponding filter is set: they do not belong to the chosen value.
     """
     keep = _all(funding)
-    if f.countries:
-        keep &= _isin(funding["country_iso3"], f.countries)
+    in_scope = _country_rows(funding, f)
+    if in_scope is not None:
+        keep &= in_scope
+    if f.emergency:
+        keep &= _in_emergency(country_emergency_ids(funding, "year"), f.emergency)
     if f.year is not None:
         keep &= _year_equals(funding["year"], f.year)
     if f.pillars:
@@ -315,8 +391,9 @@ def filter_funding(funding: pd.DataFrame, f: Filters) -> pd.DataFrame:
 def filter_fts(fts: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Return OCHA FTS rows for the chosen countries and year."""
     keep = _all(fts)
-    if f.countries:
-        keep &= _isin(fts["country_iso3"], f.countries)
+    in_scope = _country_rows(fts, f)
+    if in_scope is not None:
+        keep &= in_scope
     if f.year is not None:
         keep &= _year_equals(fts["year"], f.year)
     return fts.loc[keep]
@@ -330,8 +407,9 @@ def filter_indicators(ind: pd.DataFrame, f: Filters) -> pd.DataFrame:
     row without ``year`` is placed in the year of its ``as_of`` date.
     """
     keep = _all(ind)
-    if f.countries:
-        keep &= _isin(ind["country_iso3"], f.countries)
+    in_scope = _country_rows(ind, f)
+    if in_scope is not None:
+        keep &= in_scope
     if f.year is not None:
         year = ind["year"].astype("Int64").fillna(ind["as_of"].dt.year.astype("Int64"))
         keep &= _year_equals(year, f.year)
@@ -340,10 +418,15 @@ def filter_indicators(ind: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 
 def filter_mechanisms(mechanisms: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """Return the coordination mechanisms of the chosen countries (all when none chosen)."""
-    if not f.countries:
+    """Return the coordination mechanisms of the chosen countries (all when none chosen);
+    under an emergency, those of its countries whose country's only emergency is not
+    another one (:func:`country_emergency_ids`)."""
+    in_scope = _country_rows(mechanisms, f)
+    if in_scope is None:
         return mechanisms
-    return mechanisms.loc[_isin(mechanisms["country_iso3"], f.countries)]
+    if f.emergency:
+        in_scope &= _in_emergency(country_emergency_ids(mechanisms, None), f.emergency)
+    return mechanisms.loc[in_scope]
 
 # --------------------------------------------------------------------------------------
 # URL <-> Filters (pure: the Streamlit binding is maaor.ui.filters)
@@ -360,19 +443,21 @@ MULTI_PARAMS: dict[str, str] = {
     "lead": "leads",
     "partner": "partners",
 }
-SINGLE_PARAMS: dict[str, str] = {"year": "year", "org": "org"}
-FILTER_PARAMS: tuple[str, ...] = (*MULTI_PARAMS, *SINGLE_PARAMS)
+SINGLE_PARAMS: dict[str, str] = {"year": "year", "org": "org", "emergency": "emergency"}
+# Sidebar and URL order: the emergency first (it sets the countries).
+FILTER_PARAMS: tuple[str, ...] = ("emergency", *MULTI_PARAMS, "year", "org")
 LANG_PARAM, VERSION_PARAM = "lang", "v"
 
 # Which filters change each canonical table (see maaor.filters): a page shows the
 # widgets of the tables it draws, and no widget that would change nothing.
 TABLE_PARAMS: dict[str, tuple[str, ...]] = {
     "workplan": ("objective", "status", "lead", "partner", "org", "year"),
-    "presence": ("country", "pillar", "org_type", "presence_status", "org", "year"),
-    "funding": ("country", "pillar", "year"),
-    "fts": ("country", "year"),
-    "indicators": ("country", "year"),
-    "mechanisms": ("country",),
+    "presence": ("emergency", "country", "pillar", "org_type", "presence_status", "org",
+                 "year"),
+    "funding": ("emergency", "country", "pillar", "year"),
+    "fts": ("emergency", "country", "year"),
+    "indicators": ("emergency", "country", "year"),
+    "mechanisms": ("emergency", "country"),
 }
 
 def relevant(f: Filters, table: str) -> tuple:
@@ -385,7 +470,7 @@ def relevant(f: Filters, table: str) -> tuple:
 def countries_only(f: Filters, table: str) -> bool:
     """True if, of the filters that change ``table``, only countries are chosen (then a
     figure grouped by country first is the chosen countries' rows of the figure of every
-    country)."""
+    country). An emergency is not "only countries": it is its own cache key."""
     return bool(f.countries) and relevant(replace(f, countries=()), table) == relevant(
         Filters(), table)
 
@@ -402,6 +487,7 @@ MAX_VALUES = 60  # values per filter taken from a URL
 MAX_TEXT = 200  # characters of one organisation name / objective id from a URL
 YEAR_RANGE = (1990, 2100)
 _ISO3 = re.compile(r"^[A-Z]{3}$")
+_EMERGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # Vocabulary behind each coded filter (codes outside it are dropped from a URL).
@@ -459,12 +545,17 @@ def filters_from_params(params: Mapping[str, object]) -> Filters:
         changes["year"] = int(years[0])
     orgs = _values(params, "org")
     changes["org"] = orgs[0] if orgs else None
+    emergencies = [e.lower() for e in _values(params, "emergency")]
+    changes["emergency"] = (emergencies[0] if emergencies and _EMERGENCY_ID.match(emergencies[0])
+                            else None)
     return Filters(**changes)
 
 
 def params_from_filters(f: Filters) -> dict[str, list[str]]:
     """Return the query parameters of ``f`` (only the filters that are set)."""
     out: dict[str, list[str]] = {}
+    if f.emergency:
+        out["emergency"] = [f.emergency]
     for name, field in MULTI_PARAMS.items():
         values = getattr(f, field)
         if values:
@@ -522,6 +613,8 @@ class FilterOptions:
         lead, partner: canonical organisation names of the work plan.
         org: organisations of the work plan and the 4W.
         year: years of any dated row, ascending.
+        emergency: ids of the emergencies (``maaor.emergencies``) with at least one
+            country in the data, in list order.
     """
 
     country: tuple[str, ...] = ()
@@ -534,6 +627,7 @@ class FilterOptions:
     partner: tuple[str, ...] = ()
     org: tuple[str, ...] = ()
     year: tuple[int, ...] = ()
+    emergency: tuple[str, ...] = ()
 
     def values(self, name: str) -> tuple:
         """Return the option values of filter ``name`` (objective ids for "objective")."""
@@ -566,8 +660,10 @@ def filter_options(ds: Dataset) -> FilterOptions:
         countries.update(_distinct(ds.tables[name]["country_iso3"]))
     objectives = wp[["objective_id", "objective"]].dropna(subset=["objective_id"])
     objectives = objectives.drop_duplicates("objective_id")
+    country = tuple(sorted(c for c in countries if _ISO3.match(c)))
     return FilterOptions(
-        country=tuple(sorted(c for c in countries if _ISO3.match(c))),
+        country=country,
+        emergency=tuple(e.id for e in load_emergencies() if set(e.countries) & set(country)),
         pillar=tuple(vocab.codes("pillar")),
         org_type=tuple(vocab.codes("org_type")),
         presence_status=tuple(vocab.codes("presence_status")),
@@ -591,12 +687,24 @@ def restrict(f: Filters, options: FilterOptions) -> Filters:
     """Return ``f`` keeping only values the widgets can show (a stale link's extra
     values are dropped, so what is applied is what the sidebar shows)."""
     changes: dict[str, object] = {}
+    changes["emergency"] = f.emergency if f.emergency in options.emergency else None
     for name, field in MULTI_PARAMS.items():
-        allowed = set(options.values(name))
+        allowed = set(choices(name, options, changes["emergency"]))
         changes[field] = tuple(v for v in getattr(f, field) if v in allowed)
     changes["year"] = f.year if f.year in options.year else None
     changes["org"] = f.org if f.org in options.org else None
     return replace(f, **changes)
+
+
+def choices(name: str, options: FilterOptions, emergency: str | None) -> tuple:
+    """Return what filter ``name``'s widget offers once ``emergency`` is chosen: the
+    countries widget offers the emergency's countries only (choosing an emergency sets
+    the countries), every other widget its usual options."""
+    values = options.values(name)
+    if name == "country" and emergency:
+        of = set(countries_of(emergency))
+        return tuple(c for c in values if c in of)
+    return values
 
 
 def params_for_tables(tables: Iterable[str]) -> list[str]:
@@ -626,6 +734,9 @@ def option_label(name: str, value: object, lang: str,
         return t("filter.all", lang)
     if name == "country":
         return country_name(str(value), lang)
+    if name == "emergency":
+        found = emergency_by_id(str(value))
+        return found.name(lang) if found else str(value)
     if name == "status" and value == NOT_REPORTED:
         return t("status.not_reported", lang)
     if name in _VOCAB_PARAMS:

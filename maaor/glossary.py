@@ -26,11 +26,11 @@ from maaor.i18n import fmt_money, fmt_number, fmt_percent, t
 
 # Filters fields each source table follows (see ``maaor.filters``).
 WORKPLAN_FILTERS = frozenset({"objectives", "statuses", "leads", "partners", "org", "year"})
-PRESENCE_FILTERS = frozenset({"countries", "pillars", "org_types", "presence_statuses", "org",
+PRESENCE_FILTERS = frozenset({"emergency", "countries", "pillars", "org_types", "presence_statuses", "org",
                               "year"})
-MECHANISM_FILTERS = frozenset({"countries"})
-FUNDING_FILTERS = frozenset({"countries", "year", "pillars"})
-INDICATOR_FILTERS = frozenset({"countries", "year"})
+MECHANISM_FILTERS = frozenset({"emergency", "countries"})
+FUNDING_FILTERS = frozenset({"emergency", "countries", "year", "pillars"})
+INDICATOR_FILTERS = frozenset({"emergency", "countries", "year"})
 ALL_FILTERS = frozenset(f.name for f in fields(Filters))
 
 UNITS = ("count", "percent", "usd")
@@ -126,6 +126,8 @@ def _figures() -> tuple[Figure, ...]:
                PRESENCE_FILTERS),
         Figure("pillars", f"{_PRES}[pillars]", "presence", "count", PRESENCE_FILTERS),
         Figure("presence_rows", f"{_PRES}[rows]", "presence", "count", PRESENCE_FILTERS),
+        Figure("people_reached", "maaor.figures.reached.reached_headline[reached_total]",
+               "presence", "count", PRESENCE_FILTERS, empty="empty.no_reached"),
         Figure("countries_with_mechanism", f"{_PRES}[countries_with_mechanism]",
                "mechanisms", "count", MECHANISM_FILTERS),
         Figure("pillar_no_active_org", f"{_GAPS} (rule pillar_no_active_org)", "presence",
@@ -166,7 +168,7 @@ GLOSSARY: Mapping[str, Figure] = {f.id: f for f in _figures()}
 #: The figures of the Overview and of the headline slide, row by row.
 OVERVIEW_ROWS: tuple[tuple[str, ...], ...] = (
     ("activities", "pct_completed", "activities_flagged", "activities_with_presence"),
-    ("active_organisations", "countries_present", "countries_with_mechanism"),
+    ("active_organisations", "countries_present", "countries_with_mechanism", "people_reached"),
     ("required_usd", "funded_against_requirement_usd", "gap_usd", "pct_funded",
      "funded_no_requirement_usd"),
 )
@@ -216,8 +218,8 @@ def applies(figure_id: str, f: Filters) -> bool:
 def scope_note(figure_ids: Iterable[str], f: Filters, lang: str) -> str:
     """Return what the figures do not follow of the chosen filters, in words; "" if none.
 
-    A chosen country the figures cannot follow gives "AoR-wide, not filtered by
-    country"; other filters are named ("not filtered by pillar, organisation type").
+    A chosen country or emergency the figures cannot follow gives "AoR-wide, not
+    filtered by country"; other filters are named ("not filtered by pillar, organisation type").
     """
     ignored: list[str] = []
     for figure_id in figure_ids:
@@ -226,8 +228,10 @@ def scope_note(figure_ids: Iterable[str], f: Filters, lang: str) -> str:
                 ignored.append(name)
     if not ignored:
         return ""
-    names = [t(f"scope.filter.{n}", lang) for n in ignored if n != "countries"]
-    if "countries" in ignored:
+    # An emergency is a set of countries: a figure that cannot follow it is AoR-wide.
+    places = {"countries", "emergency"}
+    names = [t(f"scope.filter.{n}", lang) for n in ignored if n not in places]
+    if places & set(ignored):
         note = t("scope.aor_wide", lang)
         return note + (" " + t("scope.nor", lang, filters=", ".join(names)) if names else "")
     return t("scope.not_filtered", lang, filters=", ".join(names))

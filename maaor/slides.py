@@ -6,8 +6,8 @@ number, the big numbers, the table behind the slide and a :class:`ChartSpec`. Th
 Present page (``pages/7_Present.py``) and the briefing pack (``maaor.export.pptx``)
 only draw these records, so the screen and the take-away file cannot disagree.
 
-Slides, in order: title, headline figures, presence map, pillar coverage and gaps per
-country, work-plan progress by objective, activities without lead or funding, funding
+Slides, in order: title, headline figures, presence map, people reached, pillar
+coverage and gaps per country, work-plan progress by objective, activities without lead or funding, funding
 required vs received, results against targets.
 """
 
@@ -20,7 +20,9 @@ import pandas as pd
 
 from maaor import charts
 from maaor.dataset import Dataset, DatasetMeta
+from maaor.emergencies import emergency_by_id
 from maaor.figures.common import WP_STATUSES
+from maaor.figures.emergency import emergency_sentence
 from maaor.figures.narrative import (
     UNASSIGNED_RULES,
     BriefingFigures,
@@ -29,7 +31,8 @@ from maaor.figures.narrative import (
     countries_phrase,
     narrative_from,
 )
-from maaor.filters import Filters
+from maaor.figures.reached import SPLIT
+from maaor.filters import Filters, country_scope
 from maaor.glossary import FUNDING_IDS, GLOSSARY, OVERVIEW_ROWS, applies, scope_note
 from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t, t_count
 
@@ -37,6 +40,7 @@ SLIDE_KEYS: tuple[str, ...] = (
     "title",
     "headline",
     "presence",
+    "reached",
     "pillars",
     "progress",
     "unassigned",
@@ -172,10 +176,22 @@ def version_text(meta: DatasetMeta, lang: str) -> str:
     return t("page.version", lang, version=meta.version)
 
 
+def emergency_name(f: Filters, lang: str) -> str | None:
+    """Return the name of the chosen emergency in ``lang``, None when none is chosen."""
+    if not f.emergency:
+        return None
+    found = emergency_by_id(f.emergency)
+    return found.name(lang) if found else f.emergency
+
+
 def scope_text(f: Filters, lang: str) -> str:
-    """Return what the slides cover: the countries (or the whole AoR) and the year."""
+    """Return what the slides cover: the emergency and its countries, or the chosen
+    countries (or the whole AoR), and the year."""
     where = (", ".join(country_name(c, lang) for c in f.countries) if f.countries
              else t("slide.scope.all", lang))
+    if f.emergency:
+        where = emergency_name(f, lang) + " – " + ", ".join(
+            country_name(c, lang) for c in country_scope(f) or ())
     parts = [where]
     if f.year is not None:
         parts.append(str(f.year))
@@ -223,7 +239,10 @@ def _title_slide(fig: BriefingFigures, meta: DatasetMeta, lang: str) -> Slide:
         dtype="str",
     )
     # every glossary figure of the deck, for the data pack's "figures" sheet
-    return Slide("title", t("slide.title.default", lang), scope_text(fig.filters, lang), (),
+    name = emergency_name(fig.filters, lang)
+    title = (t("slide.title.emergency", lang, emergency=name) if name
+             else t("slide.title.default", lang))
+    return Slide("title", title, scope_text(fig.filters, lang), (),
                  table, ChartSpec(),
                  extra={"headline": dict(fig.headline), "filters": fig.filters, "lang": lang})
 
@@ -261,10 +280,46 @@ def _presence_slide(fig: BriefingFigures, lang: str) -> Slide:
     message = t_count("slide.presence.message", head["active_organisations"], lang,
                 organisations=fmt_number(head["active_organisations"], lang),
                 countries=countries_phrase(head["countries_present"], lang))
+    if fig.emergency:
+        message = emergency_sentence(fig.emergency, lang)
     chart = ChartSpec(kind="map", alt=t("presence.map.alt", lang), by_country=fig.by_country,
                       by_admin1=fig.by_admin1)
     return Slide("presence", t("slide.presence.title", lang), message, numbers,
                  fig.by_country, chart)
+
+
+def _reached_slide(fig: BriefingFigures, lang: str) -> Slide:
+    reached = fig.reached
+    numbers = (
+        _figure(fig, "people_reached", lang),
+        *(_big(part, f"col.{part}", reached[part], "number", lang) for part in SPLIT),
+    )
+    total = reached["reached_total"]
+    message = (t("slide.reached.message", lang, n=fmt_number(total, lang)) if total is not None
+               else t("empty.no_reached", lang) + ".")
+    rows = fig.reached_by_pillar.dropna(subset=["reached_total"])
+    rows = rows.sort_values("reached_total", ascending=False, kind="stable")
+    shown = rows.head(MAX_BARS)
+    chart = ChartSpec(
+        kind="bar",
+        categories=tuple(t("value.unknown", lang) if pd.isna(p) else vocab_label(p, lang)
+                         for p in shown["pillar"]),
+        series=(ChartSeries(t("glossary.people_reached", lang),
+                            _values(shown["reached_total"]), charts.BLUE),),
+        axis_title=t("glossary.people_reached", lang),
+        alt=t("slide.reached.alt", lang),
+        note=_shown_note(len(shown), len(rows), lang),
+        empty=t("empty.no_reached", lang),
+    )
+    return Slide("reached", t("slide.reached.title", lang), message, numbers,
+                 fig.reached_by_pillar, chart)
+
+
+def vocab_label(pillar: str, lang: str) -> str:
+    """Return a pillar's label in ``lang``."""
+    from maaor import vocab
+
+    return vocab.label("pillar", str(pillar), lang)
 
 
 def pillar_coverage(fig: BriefingFigures) -> pd.DataFrame:
@@ -500,6 +555,7 @@ def slide_deck(dataset: Dataset, filters: Filters, today: dt.date, lang: str) ->
         _title_slide(fig, meta, lang),
         _headline_slide(fig, lang),
         _presence_slide(fig, lang),
+        _reached_slide(fig, lang),
         _pillars_slide(fig, pillar_coverage(fig), lang),
         _progress_slide(fig, lang),
         _unassigned_slide(fig, lang),
@@ -510,6 +566,7 @@ def slide_deck(dataset: Dataset, filters: Filters, today: dt.date, lang: str) ->
         "title": ("workplan", "presence", "funding", "indicators", "mechanisms"),
         "headline": ("workplan", "presence", "funding", "mechanisms"),
         "presence": ("presence",),
+        "reached": ("presence",),
         "pillars": ("presence", "mechanisms"),
         "progress": ("workplan",),
         "unassigned": ("workplan",),

@@ -26,11 +26,13 @@ import pandas as pd
 
 from maaor.config import DEFAULT_PRESENCE_LEVEL, PRESENCE_LEVELS, settings
 from maaor.dataset import Dataset
+from maaor.figures import emergency as fig_emergency
 from maaor.figures import funding as fig_funding
 from maaor.figures import gaps as fig_gaps
 from maaor.figures import overview as fig_overview
 from maaor.figures import presence as fig_presence
 from maaor.figures import progress as fig_progress
+from maaor.figures import reached as fig_reached
 from maaor.figures import results as fig_results
 from maaor.filters import (
     Filters,
@@ -268,6 +270,24 @@ def _funding_by_columns(by: Sequence[str]) -> Columns:
     )
 
 
+REACHED_NUMBERS = ("reached_total", "reached_women", "reached_men", "reached_girls",
+                   "reached_boys")
+_REACHED_GROUPS = {"country_iso3": "col.country", "admin1": "col.admin1",
+                   "pillar": "col.pillar", "org": "col.org"}
+
+
+def _reached_columns(by: Sequence[str]) -> Columns:
+    """Columns of ``reached.by``: the group columns, then the total and the split."""
+    groups = [c for name in by for c in fig_reached.DIMENSIONS.get(name, (name,))]
+    return Columns(
+        {**{c: _REACHED_GROUPS[c] for c in dict.fromkeys(groups)},
+         **{c: f"col.{c}" for c in REACHED_NUMBERS}},
+        countries=("country_iso3",) if "country_iso3" in groups else (),
+        vocab={"pillar": "pillar"} if "pillar" in groups else {},
+        numbers=REACHED_NUMBERS,
+    )
+
+
 VIEWS: dict[str, View] = {
     "overview": View(
         lambda ds, f, today: fig_overview.overview_headline(ds, f, today),
@@ -389,6 +409,20 @@ VIEWS: dict[str, View] = {
                                                 "status": "presence_status"},
             dates=("start", "end"),
         ),
+    ),
+    "presence.emergency": View(
+        lambda ds, f, today: fig_emergency.emergency_summary(
+            filter_presence(ds.presence, f), f.emergency),
+        ("presence",),
+    ),
+    "reached.headline": View(
+        lambda ds, f, today: fig_reached.reached_headline(filter_presence(ds.presence, f)),
+        ("presence",),
+    ),
+    "reached.by": View(
+        lambda ds, f, today, by: fig_reached.reached_by(filter_presence(ds.presence, f), by),
+        ("presence",),
+        columns=lambda by: _reached_columns(by),
     ),
     "gaps.flags": View(
         lambda ds, f, today, scope=None: _flags(ds, f, today, scope),

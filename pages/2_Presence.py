@@ -3,8 +3,9 @@
 import streamlit as st
 
 from maaor import charts
+from maaor.figures.emergency import emergency_sentence
 from maaor.glossary import PRESENCE_ROW
-from maaor.i18n import country_name
+from maaor.i18n import country_name, fmt_number
 from maaor.ui import data, widgets
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
@@ -13,6 +14,8 @@ from maaor.viewparams import PRESENCE_MATRIX
 MAX_COUNTRIES_CHARTED = 6
 
 page = setup("presence")
+if page.filters.emergency:
+    st.markdown(md_escape(emergency_sentence(page.view("presence.emergency"), page.lang)))
 widgets.metrics_row(page, page.view("headline"), PRESENCE_ROW, key="presence")
 
 by_country = page.view("presence.by_country")
@@ -52,6 +55,23 @@ else:
     st.caption(page.t("presence.pillars.choose", n=MAX_COUNTRIES_CHARTED))
     widgets.table(page, by_pillar, "orgs_by_pillar", pillar_columns, kind="presence",
                   tables=("presence",))
+
+
+st.subheader(page.t("presence.reached"))
+reached = page.view("reached.headline")
+widgets.metrics_row(page, {"people_reached": reached["reached_total"]}, ("people_reached",),
+                    key="reached")
+split = [(page.t(f"col.{part}"), reached[part]) for part in
+         ("reached_women", "reached_men", "reached_girls", "reached_boys")]
+if any(value is not None for _, value in split):
+    st.caption(md_escape(page.t("presence.reached.split") + " " + " · ".join(
+        f"{label} {fmt_number(value, page.lang) if value is not None else page.t('value.unknown')}"
+        for label, value in split)))
+for by, name, title in ((("pillar",), "reached_by_pillar", "presence.reached_by_pillar"),
+                        (("country", "admin1"), "reached_by_place", "presence.reached_by_place")):
+    st.markdown("**" + page.t(title) + "**")
+    widgets.table(page, page.view("reached.by", by), name, page.columns("reached.by", by),
+                  kind="presence", tables=("presence",))
 
 
 @st.fragment

@@ -1,13 +1,28 @@
+from dataclasses import replace
+
 import pandas as pd
 
 from maaor.dataset import conform, empty_table
 from maaor.filters import (
+    FilterOptions,
     Filters,
+    choices,
+    countries_only,
+    country_scope,
+    describe,
     filter_fts,
     filter_funding,
     filter_indicators,
+    filter_mechanisms,
     filter_presence,
     filter_workplan,
+    filters_from_params,
+    has_filter_params,
+    option_label,
+    params_from_filters,
+    presence_emergency_ids,
+    relevant,
+    restrict,
 )
 from tests.figures_data import funding, presence, workplan
 
@@ -226,3 +241,107 @@ def test_kept_computes_once_for_viewers_asking_at_once():
     for i in range(flt.MEMO_DERIVED + 5):
         flt.kept(frame, ("k", i), lambda i=i: i)
     assert len(flt._memo(frame).derived) == flt.MEMO_DERIVED
+
+
+def _sahel_presence():
+    """Four 4W rows: Burkina Faso, Niger, Nigeria and Iraq."""
+    return conform("presence", pd.DataFrame({
+        "org": ["A", "B", "C", "D"],
+        "country_iso3": ["BFA", "NER", "NGA", "IRQ"],
+        "pillar": ["eore", "land_release", "eore", "eore"],
+        "_row": [2, 3, 4, 5],
+    }))
+
+
+def test_an_emergency_sets_the_countries_of_every_table_filtered_by_country():
+    p = _sahel_presence()
+    # Central Sahel is BFA, MLI and NER; Lake Chad Basin is NGA, NER, TCD and CMR
+    assert country_scope(Filters(emergency="central-sahel")) == ("BFA", "MLI", "NER")
+    assert _rows(filter_presence(p, Filters(emergency="central-sahel"))) == [2, 3]
+    assert _rows(filter_presence(p, Filters(emergency="lake-chad-basin"))) == [3, 4]
+    # the emergency's countries intersected with the chosen ones
+    assert _rows(filter_presence(p, Filters(emergency="central-sahel", countries=("NER",)))) == [3]
+    assert filter_presence(p, Filters(emergency="central-sahel", countries=("IRQ",))).empty
+    assert filter_presence(p, Filters(emergency="no-such-emergency")).empty
+    assert _rows(filter_presence(p, Filters(emergency="central-sahel", pillars=("eore",)))) == [2]
+    mech = conform("mechanisms", pd.DataFrame({"country_iso3": ["MLI", "IRQ"], "name": ["a", "b"]}))
+    assert filter_mechanisms(mech, Filters(emergency="central-sahel"))["name"].tolist() == ["a"]
+    fund = conform("funding", pd.DataFrame({"country_iso3": ["MLI", None], "year": [2024, 2024]}))
+    assert filter_funding(fund, Filters(emergency="central-sahel"))["country_iso3"].tolist() == ["MLI"]
+    fts = conform("fts", pd.DataFrame({"country_iso3": ["NER", "SYR"], "year": [2024, 2024]}))
+    assert filter_fts(fts, Filters(emergency="central-sahel"))["country_iso3"].tolist() == ["NER"]
+    ind = conform("indicators", pd.DataFrame({"indicator_id": ["a", "b"],
+                                              "country_iso3": ["BFA", "AFG"]}))
+    assert filter_indicators(ind, Filters(emergency="central-sahel"))["indicator_id"].tolist() == ["a"]
+    # the work plan has no country: an emergency leaves it whole
+    assert len(filter_workplan(workplan(), Filters(emergency="central-sahel"))) == 5
+
+
+def test_the_emergency_is_part_of_the_cache_key_of_the_tables_it_changes():
+    f = Filters(emergency="central-sahel")
+    assert relevant(f, "presence") != relevant(Filters(), "presence")
+    assert relevant(f, "mechanisms") != relevant(Filters(), "mechanisms")
+    assert relevant(f, "workplan") == relevant(Filters(), "workplan")
+    assert not countries_only(replace(f, countries=("NER",)), "presence")
+    p = _sahel_presence()
+    # the same table filtered under two emergencies gives each its own rows (not a stale result)
+    assert _rows(filter_presence(p, Filters(emergency="central-sahel"))) == [2, 3]
+    assert _rows(filter_presence(p, Filters(emergency="lake-chad-basin"))) == [3, 4]
+
+
+def test_the_emergency_travels_in_the_url_and_narrows_the_country_choices():
+    f = filters_from_params({"emergency": ["central-sahel"], "country": ["ner", "IRQ"]})
+    assert f.emergency == "central-sahel" and f.countries == ("IRQ", "NER")
+    assert params_from_filters(f)["emergency"] == ["central-sahel"]
+    assert filters_from_params(params_from_filters(f)) == f
+    assert filters_from_params({"emergency": ["<script>"]}).emergency is None
+    assert has_filter_params({"emergency": ["syria"]})
+    options = FilterOptions(country=("BFA", "IRQ", "NER"), emergency=("central-sahel", "iraq"))
+    # a country outside the emergency is dropped, as the country widget cannot show it
+    assert restrict(f, options) == Filters(emergency="central-sahel", countries=("NER",))
+    assert choices("country", options, "central-sahel") == ("BFA", "NER")
+    assert choices("country", options, None) == ("BFA", "IRQ", "NER")
+    # an emergency the data has no country of is not offered, so a link naming it is dropped
+    assert restrict(Filters(emergency="ukraine"), options) == Filters()
+
+
+def test_an_emergency_reads_in_the_page_language():
+    f = Filters(emergency="central-sahel")
+    assert describe(f, "en") == "Emergency: Central Sahel crisis"
+    assert describe(f, "fr").endswith("Crise au Sahel central")
+    assert option_label("emergency", "opt", "fr") == (
+        "Réponse humanitaire dans le Territoire palestinien occupé")
+
+
+def test_a_row_naming_another_emergency_of_its_country_is_not_in_this_one():
+    p = conform("presence", pd.DataFrame({
+        "org": ["A", "B", "C", "D"],
+        "country_iso3": ["NER", "NER", "NER", "BFA"],
+        # B names its emergency; C cannot be linked (Niger is in two emergencies);
+        # D is linked by its country (Burkina Faso's only emergency)
+        "emergency": ["Central Sahel", "Bassin du lac Tchad", None, None],
+        "_row": [2, 3, 4, 5],
+    }))
+    assert presence_emergency_ids(p).tolist()[:2] == ["central-sahel", "lake-chad-basin"]
+    assert pd.isna(presence_emergency_ids(p).iloc[2])
+    assert presence_emergency_ids(p).iloc[3] == "central-sahel"
+    assert _rows(filter_presence(p, Filters(emergency="central-sahel"))) == [2, 4, 5]
+    assert _rows(filter_presence(p, Filters(emergency="lake-chad-basin"))) == [3, 4]
+    # without an emergency the rows are all there
+    assert _rows(filter_presence(p, Filters(countries=("NER",)))) == [2, 3, 4]
+
+
+def test_funding_and_mechanisms_follow_their_countrys_only_active_emergency():
+    # Syria: the conflict (2011-) and the 2023 earthquake. A 2021 row can only be the
+    # conflict's; a 2023 row could be either, so it stays in both.
+    fund = conform("funding", pd.DataFrame({"country_iso3": ["SYR", "SYR", "SYR"],
+                                            "year": [2021, 2023, None], "_row": [2, 3, 4]}))
+    assert _rows(filter_funding(fund, Filters(emergency="syria"))) == [2, 3, 4]
+    assert _rows(filter_funding(fund, Filters(emergency="nw-syria-earthquake"))) == [3, 4]
+    # a mechanism has no year: Syria's mechanism belongs to both; Iraq's (Iraq crisis and
+    # Syria regional response) to both of its own
+    mech = conform("mechanisms", pd.DataFrame({"country_iso3": ["SYR", "IRQ", "AFG"],
+                                               "name": ["s", "i", "a"]}))
+    assert filter_mechanisms(mech, Filters(emergency="nw-syria-earthquake"))["name"].tolist() == ["s"]
+    assert filter_mechanisms(mech, Filters(emergency="syria-regional"))["name"].tolist() == ["i"]
+    assert filter_mechanisms(mech, Filters(emergency="afghanistan"))["name"].tolist() == ["a"]

@@ -43,8 +43,9 @@ CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
         ROOT / "maaor" / "charts.py", ROOT / "maaor" / "maps.py", ROOT / "maaor" / "views.py",
         ROOT / "maaor" / "filters.py",
         ROOT / "maaor" / "i18n" / "__init__.py",
-        # plenary slides, narrative and briefing pack
+        # plenary slides, narrative and briefing pack; the emergency sentence
         ROOT / "maaor" / "slides.py", ROOT / "maaor" / "figures" / "narrative.py",
+        ROOT / "maaor" / "figures" / "emergency.py",
         ROOT / "maaor" / "export" / "pptx.py", ROOT / "maaor" / "export" / "mapimage.py",
         # the command line's reports and the grouped problems' summary
         ROOT / "maaor" / "cli.py", ROOT / "maaor" / "problems.py",
@@ -54,6 +55,9 @@ CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
         # the glossary of headline figures (labels, definitions, scope notes)
         ROOT / "maaor" / "glossary.py"]
 KEY_PREFIXES = {key.split(".", 1)[0] for key in catalogue("en")}
+# what maaor.figures.reached.reached_by returns besides its group columns
+REACHED_COLUMNS = ("reached_total", "reached_women", "reached_men", "reached_girls",
+                   "reached_boys", "rows_reached", "rows_total_from_split", "rows_disagreeing")
 # Keys built at run time from a code (f-strings), listed from the codes themselves.
 DYNAMIC_KEYS = {
     # the data pack's headers and units (maaor/export/datapack.py)
@@ -64,6 +68,11 @@ DYNAMIC_KEYS = {
     *(f"rule.{r}" for r in RULES),
     *(f"rule.help.{r}" for r in RULES),
     *(f"funding.by.{c}" for c in ("country_iso3", "year", "donor", "channel")),
+    # people reached (maaor/views.py, maaor/slides.py, the data pack's headers)
+    *(f"col.{c}" for c in REACHED_COLUMNS),
+    # the emergency sentence's counts, singular and plural (maaor/figures/emergency.py)
+    *(f"emergency.{w}{form}" for w in ("organisations", "countries", "admin1")
+      for form in ("", ".one")),
     # coordinator page (maaor/ui/coordinator.py): source kinds and version kinds
     *(f"coord.kind.{k}" for k in KINDS),
     *(f"coord.history.kind.{k}" for k in ("bootstrap", "upload", "edit", "rollback")),
@@ -214,6 +223,20 @@ def test_country_names_per_language_offline():
     assert country_name("CIV", "en") == "Côte d'Ivoire"
     assert country_name("DEU", "fr") == "Allemagne"
     assert country_name("XXX", "fr") == "XXX"
+
+
+def test_country_names_follow_un_humanitarian_usage():
+    # OCHA's name where it differs from UNTERM's short name ("State of Palestine") ...
+    assert country_name("PSE", "en") == "occupied Palestinian territory"
+    assert country_name("PSE", "fr") == "Territoire palestinien occupé"
+    # ... UNTERM short names elsewhere
+    assert country_name("SYR", "en") == "Syrian Arab Republic"
+    assert country_name("COD", "fr") == "République démocratique du Congo"
+    assert country_name("TUR", "en") == "Türkiye"
+    # the emergency list names the oPt response as OCHA does
+    from maaor.emergencies import emergency_by_id
+    assert "occupied Palestinian territory crisis" in emergency_by_id("opt").aliases
+    assert "Territoire palestinien occupé" in emergency_by_id("opt").name_fr
 
 
 def test_plurals_and_formats_come_from_babels_locale_data():

@@ -316,7 +316,10 @@ def test_presence_clean_values():
     assert table["reached_total"].iloc[:3].tolist() == [1234.0, 50.0, 0.0]
     assert table["start"].iloc[1] == pd.Timestamp(2019, 2, 1)
     assert [(p.code, p.row, p.column, p.value) for p in problems] == [
-        ("org.unknown", 6, "Organisation", "Foo Relief")
+        ("org.unknown", 6, "Organisation", "Foo Relief"),
+        # no Emergency column, and Iraq is in two emergencies active in 2019 (the Iraq
+        # crisis and the Syria regional response): reported, not guessed
+        ("emergency.ambiguous", 3, "Pays", "IRQ"),
     ]
 
 
@@ -353,6 +356,7 @@ def test_presence_errors():
 
 def test_presence_warnings_coordinates_admin_codes_duplicates():
     mapped = presence(
+        emergency=["Iraq crisis"] * 4,
         org=["Halo Trust", "HALO", "UNMAS", "MAG"],
         country_iso3=["Iraq", "IRQ", "Iraq", "Iraq"],
         admin1=["Ninewa", "Ninewa", "Anbar", "Anbar"],
@@ -666,3 +670,31 @@ def test_validation_explains_what_it_read():
                                            "28 jours.")
     # 29 February 2024 exists (a leap year): no problem on row 5's date
     assert not [p for p in problems if p.row == 5 and p.code.startswith("date.")]
+
+
+def test_presence_emergency_links_and_people_reached_split_are_checked():
+    mapped = presence(
+        country_iso3=["Iraq", "Syria", "Niger", "Mali"],
+        emergency=["Iraq crisis", "Crise au Sahel central", None, "Central Sahl"],
+        start=[dt.datetime(2024, 1, 1), None, dt.datetime(2024, 1, 1), None],
+        # row 3: a complete split adding up to 190 against a total of 200
+        reached_total=[200, 10, None, 11],
+        reached_women=[50, 3, 5, None],
+        reached_men=[50, 3, 5, None],
+        reached_girls=[50, 2, 5, None],
+        reached_boys=[40, 3, 5, None],
+    )
+    table, problems = validate_sheet(mapped, ORGS, today=TODAY)
+    # the split of row 4 (11 for 10) is within rounding; row 5 has a split and no total
+    assert found(problems, "reached.split_disagrees") == [(3, "People reached", "200")]
+    assert "add up to 190" in one(problems, "reached.split_disagrees").message
+    # Central Sahel does not cover Syria
+    assert found(problems, "emergency.country_outside") == [(4, "emergency", "Crise au Sahel central")]
+    # Niger in 2024 is in Central Sahel and Lake Chad Basin: the row must name one
+    assert found(problems, "emergency.ambiguous") == [(5, "Pays", "NER")]
+    assert "central-sahel, lake-chad-basin" in one(problems, "emergency.ambiguous").message
+    unknown = one(problems, "emergency.unknown")
+    assert (unknown.row, unknown.value, unknown.severity) == (6, "Central Sahl", "warning")
+    assert "central-sahel" in unknown.message
+    # the split without a total is loaded as given: the figures add it up
+    assert table["reached_total"].isna().tolist() == [False, False, True, False]

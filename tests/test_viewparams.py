@@ -66,3 +66,14 @@ def test_every_view_widget_of_the_pages_is_bound_to_the_url():
             if 'bind="query-params"' not in call and "url_bound(" not in call:
                 unbound.append(f"{rel}: {call.splitlines()[0]}")
     assert unbound == []
+
+
+def test_the_emergency_is_a_filter_parameter_of_every_page_that_has_countries():
+    from maaor.filters import FILTER_PARAMS, filters_from_params, params_from_filters
+    from maaor.ui.registry import PAGES
+
+    assert "emergency" in FILTER_PARAMS and "emergency" not in viewparams.view_param_names()
+    f = filters_from_params({"emergency": ["central-sahel"]})
+    assert params_from_filters(f) == {"emergency": ["central-sahel"]}
+    for spec in PAGES:
+        assert ("emergency" in spec.filter_params) == ("country" in spec.filter_params), spec.key

@@ -22,10 +22,13 @@ from maaor.figures import gaps as fig_gaps
 from maaor.figures import overview as fig_overview
 from maaor.figures import presence as fig_presence
 from maaor.figures import progress as fig_progress
+from maaor.figures import reached as fig_reached
 from maaor.figures import results as fig_results
 from maaor.figures.common import ordered_codes
+from maaor.figures.emergency import emergency_summary
 from maaor.filters import (
     Filters,
+    country_scope,
     filter_funding,
     filter_mechanisms,
     filter_presence,
@@ -77,6 +80,10 @@ class BriefingFigures:
             year with an indicator value; None when there is none).
         indicators: ``figures.results.indicator_progress`` of that year.
         results_by_objective: ``figures.results.results_by_objective`` of it.
+        reached: ``figures.reached.reached_headline`` of the filtered presence.
+        reached_by_pillar: ``figures.reached.reached_by`` pillar.
+        emergency: ``figures.emergency.emergency_summary`` of the chosen emergency
+            (None when none is chosen).
     """
 
     filters: Filters
@@ -100,6 +107,9 @@ class BriefingFigures:
     results_year: int | None
     indicators: pd.DataFrame
     results_by_objective: pd.DataFrame
+    reached: dict
+    reached_by_pillar: pd.DataFrame
+    emergency: dict | None
 
     def results_totals(self) -> dict[str, int]:
         """Return indicators, on_track, off_track and unknown summed over objectives."""
@@ -129,7 +139,7 @@ def briefing_figures(dataset: Dataset, f: Filters, today: dt.date) -> BriefingFi
     pillars = tuple(ordered_codes(expected["pillar"], "pillar"))
     pillar_countries = tuple(expected["country_iso3"].drop_duplicates())
     funding_rows = filter_funding(dataset.funding, f)
-    dimension = "year" if len(f.countries) == 1 else "country_iso3"
+    dimension = "year" if len(country_scope(f) or ()) == 1 else "country_iso3"
     year, indicators = fig_overview.results_rows(dataset, f, today)
     headline = fig_overview.headline_figures(dataset, f, today, indicators=indicators)
     overview = {fid: headline[fid] for row in OVERVIEW_ROWS for fid in row}
@@ -155,6 +165,9 @@ def briefing_figures(dataset: Dataset, f: Filters, today: dt.date) -> BriefingFi
         results_year=year,
         indicators=indicators,
         results_by_objective=fig_results.results_by_objective(indicators),
+        reached=fig_reached.reached_headline(presence),
+        reached_by_pillar=fig_reached.reached_by(presence, ("pillar",)),
+        emergency=emergency_summary(presence, f.emergency),
     )
 
 

@@ -17,6 +17,7 @@ from maaor.figures.funding import funding_headline, pledged_total, workplan_budg
 from maaor.figures.gaps import activity_flags, pillar_gaps
 from maaor.figures.presence import presence_headline
 from maaor.figures.progress import activities_with_presence, workplan_headline
+from maaor.figures.reached import reached_headline
 from maaor.figures.results import indicator_progress, results_by_objective
 from maaor.filters import (
     Filters,
@@ -124,6 +125,8 @@ def headline_figures(dataset, f: Filters, today: dt.date, stale_days: int = 90,
         "pillars": where["pillars"],
         "presence_rows": where["rows"],
         "countries_with_mechanism": where["countries_with_mechanism"],
+        "people_reached": kept(dataset.presence, ("reached_headline", relevant(f, "presence")),
+                               lambda: reached_headline(presence))["reached_total"],
         "pillar_no_active_org": int((gaps["rule"] == "pillar_no_active_org").sum()),
         "pillar_single_org": int((gaps["rule"] == "pillar_single_org").sum()),
         "country_flags": int(len(gaps)),

@@ -17,6 +17,7 @@ from maaor.figures.common import (
     join_sorted,
     ordered_codes,
 )
+from maaor.figures.reached import row_reached
 from maaor.textkey import match_key
 
 _BY_COUNTRY = {
@@ -232,7 +233,8 @@ def aggregate_presence(presence: pd.DataFrame, level: str) -> pd.DataFrame:
 
     Returns:
         The canonical presence table. Rows that became identical once locations were
-        blanked are merged into one: people reached and targets are summed (NaN stays
+        blanked are merged into one: people reached (each row's total, else the sum of
+        its split: ``maaor.figures.reached.row_reached``), its split and targets are summed (NaN stays
         NaN when no row gave a number); the provenance of a merged row is its first
         row's file and sheet, with ``_row`` blank when several rows were merged.
 
@@ -246,6 +248,10 @@ def aggregate_presence(presence: pd.DataFrame, level: str) -> pd.DataFrame:
         return presence
     if presence.empty:
         return conform("presence", presence)
+    # Each row's people reached by the one definition (its total, else its split's sum)
+    # before rows merge: a merged row of a total-only row and a split-only row would
+    # otherwise count only the total.
+    presence = presence.assign(reached_total=row_reached(presence)["reached"])
     keys = [c for c in TABLE_COLUMNS["presence"]
             if c not in blank and c not in _SUMMED and c not in _PROVENANCE]
     grouped = presence.groupby(keys, dropna=False, sort=False)

@@ -167,12 +167,29 @@ def fmt_date(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     return format_date(value, "d MMM y", locale=normalise_language(lang))
 
 
+#: The humanitarian names that differ from UNTERM's short names (OCHA usage), EN and FR.
+COUNTRY_NAMES_CSV = CATALOGUE_DIR.parent / "data" / "country_names.csv"
+
+
+@lru_cache(maxsize=1)
+def _humanitarian_names() -> dict[str, tuple[str, str]]:
+    import csv
+
+    with open(COUNTRY_NAMES_CSV, encoding="utf-8", newline="") as f:
+        return {row["iso3"]: (row["name_en"], row["name_fr"]) for row in csv.DictReader(f)}
+
+
 @lru_cache(maxsize=512)
 def country_name(iso3: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """Return the short name of a country in ``lang`` (UNTERM names, offline data).
+    """Return the short name of a country in ``lang`` as UN humanitarian usage writes it.
 
-    An unknown code is returned as it is.
+    One table decides: ``maaor/data/country_names.csv`` where OCHA's name differs from
+    UNTERM's short name ("occupied Palestinian territory"), else UNTERM's short name
+    (hdx-python-country's offline data). An unknown code is returned as it is.
     """
+    own = _humanitarian_names().get(str(iso3))
+    if own:
+        return own[1] if normalise_language(lang) == "fr" else own[0]
     from hdx.location.country import Country
 
     Country.countriesdata(use_live=False)

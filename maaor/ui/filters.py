@@ -23,6 +23,7 @@ from maaor.filters import (
     VERSION_PARAM,
     FilterOptions,
     Filters,
+    choices,
     filters_from_params,
     has_filter_params,
     language_from_params,
@@ -43,7 +44,7 @@ WIDGET_PREFIX = "flt_"
 # --------------------------------------------------------------------------------------
 
 _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("filter.group.where", ("country", "pillar", "org_type", "presence_status", "org")),
+    ("filter.group.where", ("emergency", "country", "pillar", "org_type", "presence_status", "org")),
     ("filter.group.workplan", ("objective", "status", "lead", "partner")),
     ("filter.group.when", ("year",)),
 )
@@ -139,7 +140,7 @@ def _widget(name: str, f: Filters, options: FilterOptions, lang: str) -> None:
     if name in MULTI_PARAMS:
         st.multiselect(
             t(f"filter.{name}", lang),
-            options=list(options.values(name)),
+            options=list(choices(name, options, f.emergency)),
             format_func=label,
             placeholder=t("filter.all", lang),
             help=t(f"filter.{name}.help", lang),
@@ -148,7 +149,7 @@ def _widget(name: str, f: Filters, options: FilterOptions, lang: str) -> None:
     else:
         st.selectbox(
             t(f"filter.{name}", lang),
-            options=[None, *options.values(name)],
+            options=[None, *choices(name, options, f.emergency)],
             format_func=label,
             placeholder=t("filter.all", lang),
             help=t(f"filter.{name}.help", lang),

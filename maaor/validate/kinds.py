@@ -190,6 +190,74 @@ class KindRules:
             ["org", "country_iso3", "admin1", "admin1_code", "admin2", "admin2_code", "pillar", "activity"],
             "org",
         )
+        self._reached_split()
+        self._emergency_links()
+
+    def _reached_split(self) -> None:
+        """A people-reached total that its women/men/girls/boys split contradicts beyond
+        rounding is a warning (``maaor.figures.reached``); the total is counted as given."""
+        from maaor.figures.reached import REACHED, row_reached
+
+        if "reached_total" not in self.out:
+            return
+        numbers = pd.DataFrame({c: self.out.get(c, pd.Series(np.nan, index=self.index))
+                                for c in REACHED})
+        rows = row_reached(numbers)
+        bad = rows["disagrees"].to_numpy(dtype=bool)
+        context = object_array(list(zip(rows["split_sum"].to_numpy(), strict=True)))
+        self.col.rows_problem(
+            "warning", "reached.split_disagrees", "reached_total", bad,
+            obj_values(numbers["reached_total"]),
+            lambda value, ctx: {"split": {"number": ctx[0]}},
+            context=context,
+        )
+
+    def _emergency_links(self) -> None:
+        """Link each 4W row to an emergency (``maaor.emergencies.link_table``, the rule the
+        emergency filter follows) and report what cannot be linked or looks wrong."""
+        from maaor.emergencies import link_table
+
+        if "country_iso3" not in self.out:
+            return
+        empty = pd.Series(np.nan, index=self.index)
+        start, end = self.out.get("start", empty), self.out.get("end", empty)
+        years = (pd.to_datetime(start).dt.year.fillna(pd.to_datetime(end).dt.year)
+                 if len(self.index) else empty)
+        frame = pd.DataFrame({"emergency": self.out.get("emergency", empty),
+                              "country_iso3": self.out["country_iso3"], "_year": years})
+        links = link_table(frame, year_column="_year")
+        own = frame["emergency"].notna().to_numpy(dtype=bool)
+        linked = links["emergency_id"].notna().to_numpy(dtype=bool)
+        values = obj_values(frame["emergency"])
+        context = object_array(list(zip(links["candidates"], frame["country_iso3"],
+                                        links["emergency_id"], strict=True)))
+
+        def names(ids: str) -> str:
+            return ", ".join(ids.split("; ")) if ids else "-"
+
+        self.col.rows_problem(
+            "warning", "emergency.unknown", "emergency", own & ~linked, values,
+            lambda value, ctx: {"closest": names(ctx[0])}, context=context,
+        )
+        outside = own & linked & links["warning"].str.contains("is not one of the countries",
+                                                               regex=False).to_numpy(dtype=bool)
+        self.col.rows_problem(
+            "warning", "emergency.country_outside", "emergency", outside, values,
+            lambda value, ctx: {"country": {"country": ctx[1]}}, context=context,
+        )
+        several = ~own & ~linked & links["candidates"].str.contains(";", regex=False).to_numpy(
+            dtype=bool)
+        self.col.rows_problem(
+            "note", "emergency.ambiguous", "country_iso3", several,
+            obj_values(frame["country_iso3"]),
+            lambda value, ctx: {"country": {"country": ctx[1]}, "candidates": names(ctx[0])},
+            context=context,
+        )
+        none = ~own & ~linked & frame["country_iso3"].notna().to_numpy(dtype=bool) & ~several
+        self.col.rows_problem(
+            "note", "emergency.none", "country_iso3", none, obj_values(frame["country_iso3"]),
+            lambda value, ctx: {"country": {"country": ctx[1]}}, context=context,
+        )
 
     def _presence_pillar(self) -> None:
         """The pillar from the Pillar/Sector column, else the subsector, else the activity.

@@ -122,7 +122,7 @@ def test_map_is_an_image_and_notes_hold_narrative_and_version(ds):
         assert sentence.text in notes
     assert "Data loaded" in notes  # the bundled dataset is not a published version
     funding_notes = pages["funding"].notes_slide.notes_text_frame.text
-    assert slides[6].notes[0].text in funding_notes
+    assert next(s for s in slides if s.key == "funding").notes[0].text in funding_notes
     for page in deck.slides:
         assert _shape(page, "notice").text_frame.text.startswith("Illustrative data")
 
@@ -131,26 +131,27 @@ def test_french_pack(ds):
     _, deck = _build(ds, Filters(year=2021), "fr")
     pages = {s.name: s for s in deck.slides}
     assert _shape(pages["funding"], "title").text_frame.text == "Financement requis et reçu"
-    assert _shape(pages["results"], "slide_number").text_frame.text == "Diapositive 8 sur 8"
+    assert _shape(pages["results"], "slide_number").text_frame.text == f"Diapositive {len(SLIDE_KEYS)} sur {len(SLIDE_KEYS)}"
 
 
 def test_datapack_one_sheet_per_slide_and_neutralised(ds):
     slides = slide_deck(ds, Filters(), TODAY, "en")
-    table = slides[4].table.copy()
+    progress, funding_at = SLIDE_KEYS.index("progress"), SLIDE_KEYS.index("funding")
+    table = slides[progress].table.copy()
     table.loc[0, "objective"] = "=HYPERLINK(\"http://evil.example\")"
-    slides[4] = type(slides[4])(**{**slides[4].__dict__, "table": table})
+    slides[progress] = type(slides[progress])(**{**slides[progress].__dict__, "table": table})
     book = load_workbook(io.BytesIO(datapack_xlsx(slides)), read_only=True)
     assert book.sheetnames == ["about"] + [f"{n:02d}_{k}" for n, k in
                                            enumerate(SLIDE_KEYS, start=1)] + ["figures",
                                                                               "definitions"]
-    rows = list(book["05_progress"].values)
+    rows = list(book[f"{progress + 1:02d}_progress"].values)
     header = list(rows[0])
     # Headers are the interface's words (issue 14: no snake_case in the pack).
     assert rows[1][header.index("Objective")] == "'=HYPERLINK(\"http://evil.example\")"
-    funding = pd.DataFrame(list(book["07_funding"].values)[1:],
-                           columns=list(book["07_funding"].values)[0])
+    sheet = f"{funding_at + 1:02d}_funding"
+    funding = pd.DataFrame(list(book[sheet].values)[1:], columns=list(book[sheet].values)[0])
     assert funding["Funding required"].sum() == pytest.approx(
-        slides[6].table["required_usd"].sum(), abs=len(funding))  # whole dollars
+        slides[funding_at].table["required_usd"].sum(), abs=len(funding))  # whole dollars
 
 
 def _sheet(book, name) -> pd.DataFrame:
@@ -169,10 +170,11 @@ def test_datapack_reads_in_the_pack_language(ds, lang):
         header = [str(h) for h in next(book[name].values)]
         snake = [h for h in header if "_" in h]
         assert snake == [], (name, snake)
-    funding = _sheet(book, "07_funding")
+    funding_at = SLIDE_KEYS.index("funding")
+    funding = _sheet(book, f"{funding_at + 1:02d}_funding")
     country = t("col.country", lang)
     assert sorted(funding[country]) == sorted(country_name(c, lang)
-                                              for c in slides[6].table["country_iso3"])
+                                              for c in slides[funding_at].table["country_iso3"])
     assert not any(len(str(c)) == 3 and str(c).isupper() for c in funding[country])
     for column in funding.columns:
         values = [v for v in funding[column] if isinstance(v, float) and v == v]  # not NaN
@@ -308,7 +310,7 @@ def test_cli_brief_writes_the_pack_from_the_store(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert "8 slides, data version 1" in done.stdout
+    assert f"{len(SLIDE_KEYS)} slides, data version 1" in done.stdout
     deck = Presentation(str(out))
     assert [s.name for s in deck.slides] == list(SLIDE_KEYS)
     assert _shape(deck.slides[0], "title").text_frame.text == MEETING
@@ -359,3 +361,66 @@ def test_pack_text_has_the_language_plurals_and_number_formats(ds, lang, presenc
         assert "1 organisations" not in everything and "0 piliers" not in everything
     else:
         assert "10 Feb 2026" in texts["title"]
+
+
+def _emergency_expected(ds, emergency: str, lang: str = "en"):
+    """The emergency's figures as the functions compute them on the public view."""
+    from maaor.figures.emergency import emergency_sentence, emergency_summary
+    from maaor.figures.reached import reached_headline
+    from maaor.filters import filter_presence
+    from maaor.views import public_dataset
+
+    rows = filter_presence(public_dataset(ds).presence, Filters(emergency=emergency))
+    return emergency_sentence(emergency_summary(rows, emergency), lang), reached_headline(rows)
+
+
+def test_pptx_of_an_emergency_has_it_in_the_title_and_its_figures(ds):
+    from maaor.views import public_dataset
+
+    f = Filters(emergency="central-sahel")
+    slides = slide_deck(public_dataset(ds), f, TODAY, "en")
+    deck = Presentation(io.BytesIO(briefing_pptx(slides, ds.meta, None, None, "en")))
+    pages = {s.name: s for s in deck.slides}
+    assert _shape(pages["title"], "title").text_frame.text == (
+        "Mine Action AoR briefing: Central Sahel crisis")
+    assert _shape(pages["title"], "message").text_frame.text == (
+        "Central Sahel crisis – Burkina Faso, Mali, Niger")
+    sentence, reached = _emergency_expected(ds, "central-sahel")
+    assert sentence.startswith("Central Sahel crisis: 4 active organisations in 3 countries")
+    assert _shape(pages["presence"], "message").text_frame.text == sentence
+    shown = _numbers(pages["reached"])
+    assert shown["people_reached"] == fmt_number(reached["reached_total"], "en")
+    for part in ("reached_women", "reached_men", "reached_girls", "reached_boys"):
+        assert shown[part] == fmt_number(reached[part], "en")
+    head = overview_headline(public_dataset(ds), f, TODAY)
+    assert _numbers(pages["headline"])["active_organisations"] == fmt_number(
+        head["active_organisations"], "en") == "4"
+
+
+def test_cli_brief_for_an_emergency(tmp_path, ds):
+    import json
+
+    env = dict(os.environ, MAAOR_SQLITE_PATH=str(tmp_path / "store.sqlite"))
+    env.pop("MAAOR_DATABASE_URL", None)
+    out = tmp_path / "sahel.pptx"
+    done = subprocess.run(
+        [sys.executable, "-m", "maaor", "brief", "--out", str(out), "--emergency",
+         "central-sahel", "--lang", "fr", "--json"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["filters"]["emergency"] == "central-sahel"
+    deck = Presentation(str(out))
+    pages = {s.name: s for s in deck.slides}
+    assert _shape(pages["title"], "title").text_frame.text == (
+        "Point sur le DR Lutte antimines : Crise au Sahel central")
+    sentence, reached = _emergency_expected(ds, "central-sahel", "fr")
+    assert _shape(pages["presence"], "message").text_frame.text == sentence
+    assert _numbers(pages["reached"])["people_reached"] == fmt_number(reached["reached_total"], "fr")
+    assert report["figures"]["people_reached"]["value"] == reached["reached_total"]
+    unknown = subprocess.run(
+        [sys.executable, "-m", "maaor", "brief", "--out", str(tmp_path / "x.pptx"),
+         "--emergency", "atlantis"], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=300)
+    assert unknown.returncode == 2 and "unknown emergency 'atlantis'" in unknown.stderr

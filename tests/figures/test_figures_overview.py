@@ -21,6 +21,7 @@ def test_overview_unfiltered():
         "active_organisations": 4,
         "countries_present": 2,
         "countries_with_mechanism": 3,
+        "people_reached": 150.0,  # HALO Trust's two Kabul rows: 100 + 50
         "required_usd": 1_700_000.0,
         "funded_against_requirement_usd": 450_000.0,
         "gap_usd": 1_250_000.0,
@@ -42,6 +43,7 @@ def test_overview_country_filter():
         "active_organisations": 2,  # HALO Trust, MAG (UNMAS only planned in AFG)
         "countries_present": 1,
         "countries_with_mechanism": 1,
+        "people_reached": 150.0,  # both reached figures are in AFG
         "required_usd": 1_000_000.0,
         "funded_against_requirement_usd": 400_000.0,
         "gap_usd": 600_000.0,
@@ -66,6 +68,7 @@ def test_overview_empty_dataset():
         "active_organisations": 0,
         "countries_present": 0,
         "countries_with_mechanism": 0,
+        "people_reached": None,  # no row gives it: unknown, not 0
         **dict.fromkeys(("required_usd", "funded_against_requirement_usd", "gap_usd",
                          "pct_funded", "funded_no_requirement_usd")),
     }

@@ -161,3 +161,16 @@ def test_empty_presence():
 def test_unknown_dimension_is_refused():
     with pytest.raises(KeyError):
         reached_by(_presence(), "donor")
+
+
+def test_the_public_view_merging_rows_keeps_the_people_reached():
+    """Coarsened to the country, rows of one organisation, pillar and activity merge: a
+    total-only row and a split-only row still add up to both, as before merging."""
+    from maaor.figures.presence import aggregate_presence
+
+    rows = _presence().iloc[[1, 2]].assign(admin1="x", pillar="eore", activity="EORE")
+    assert reached_headline(rows)["reached_total"] == 70.0  # 20 from the split + 50
+    merged = aggregate_presence(rows, "country")
+    assert len(merged) == 1
+    assert reached_headline(merged)["reached_total"] == 70.0
+    assert reached_headline(merged)["reached_women"] == 10.0

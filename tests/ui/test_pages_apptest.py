@@ -285,3 +285,46 @@ def test_pinned_version_and_missing_version(version):
     at = open_page("app.py", v="999")
     assert not at.exception
     assert any("999 does not exist" in w.value for w in at.warning)
+
+
+def test_emergency_from_the_url_sets_the_countries_and_says_the_emergency(ds):
+    from maaor.figures.emergency import emergency_sentence, emergency_summary
+    from maaor.figures.reached import reached_headline
+    from maaor.ui.safe import md_escape
+
+    at = open_page("pages/2_Presence.py", emergency="central-sahel")
+    assert_clean(at)
+    assert at.selectbox(key="flt_emergency").value == "central-sahel"
+    # the country widget offers the emergency's countries only
+    assert set(at.multiselect(key="flt_country").options) == {
+        "Burkina Faso", "Mali", "Niger"}
+    f = Filters(emergency="central-sahel")
+    rows = filter_presence(ds.presence, f)
+    sentence = emergency_sentence(emergency_summary(rows, "central-sahel"), "en")
+    assert sentence.startswith("Central Sahel crisis: ")
+    assert md_escape(sentence) in [m.value for m in at.markdown]
+    shown = metrics(at)
+    assert shown[GLOSSARY["countries_present"].label("en")] == "3"
+    assert shown[GLOSSARY["people_reached"].label("en")] == fmt_number(
+        reached_headline(rows)["reached_total"], "en")
+    by_pillar = table_with(at, "Pillar", "People reached", "Women")
+    assert len(by_pillar) == rows["pillar"].nunique(dropna=False)
+
+
+def test_emergency_select_on_the_overview_writes_the_url_and_filters_the_tiles(ds):
+    from maaor.figures.reached import reached_headline
+    from maaor.ui.safe import md_escape
+
+    at = open_page("app.py")
+    label = GLOSSARY["people_reached"].label("en")
+    everywhere = metrics(at)[label]
+    assert everywhere == fmt_number(reached_headline(ds.presence)["reached_total"], "en")
+    at.selectbox(key="flt_emergency").set_value("afghanistan").run()
+    assert_clean(at)
+    assert at.query_params["emergency"] in ("afghanistan", ["afghanistan"])
+    want = overview_headline(ds, Filters(emergency="afghanistan"), dt.date.today())
+    shown = metrics(at)
+    assert shown[label] == fmt_number(want["people_reached"], "en") != everywhere
+    assert shown[GLOSSARY["countries_present"].label("en")] == "1"
+    assert any(m.value.startswith(md_escape("Afghanistan humanitarian response: "))
+               for m in at.markdown)

@@ -26,6 +26,7 @@ def test_round_trip_of_every_filter():
         countries=("IRQ", "SYR"), pillars=("eore", "land_release"), org_types=("ingo",),
         presence_statuses=("active",), objectives=("1", "4"), statuses=("delayed", "not_reported"),
         leads=("UNMAS",), partners=("Humanity & Inclusion", "MAG"), year=2021, org="HALO Trust",
+        emergency="central-sahel",
     )
     params = params_from_filters(f)
     assert set(params) == set(FILTER_PARAMS)
@@ -73,7 +74,8 @@ def test_query_string_repeats_keys_and_encodes():
 
 
 def test_widgets_shown_follow_the_tables_a_page_draws():
-    assert params_for_tables(["indicators"]) == ["country", "year"]
+    # an emergency sets the countries: every table filtered by country follows it
+    assert params_for_tables(["indicators"]) == ["emergency", "country", "year"]
     assert params_for_tables(["workplan"]) == ["objective", "status", "lead", "partner",
                                                "year", "org"]
     assert set(params_for_tables(["workplan", "presence", "funding"])) == set(FILTER_PARAMS)
