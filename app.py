@@ -38,12 +38,13 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(page.t("overview.map"))
     widgets.deck(
-        page.presence_map(),
+        page.presence_map(height=380),
         alt=page.t("presence.map.alt"),
         height=380,
         key="overview_map",
     )
     st.caption(page.t("presence.map.legend") + " " + page.note("presence"))
+    st.caption(page.t("map.disclaimer"))
     st.page_link(registry.page("presence").path, label=page.t("overview.to_presence"),
                  icon=":material/arrow_forward:")
 with right:
