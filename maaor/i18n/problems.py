@@ -93,4 +93,10 @@ def problem_text(key: str, lang: str = DEFAULT_LANGUAGE,
     text = problem_entry(entry, lang, float(number) if isinstance(number, (int, float)) else None)
     if part == "fix" and text == entry:
         return ""
-    return text.format(**{k: render_param(v, lang) for k, v in params.items()})
+    plain = {k: render_param(v, lang) for k, v in params.items()
+             if not (isinstance(v, Mapping) and "text" in v)}
+    # A sub-sentence ({"text": ...}) has parameters of its own ("Did you mean:
+    # {suggestions}?"): they are filled from the same parameters before it is inserted.
+    inserted = {k: render_param(v, lang).format(**plain) for k, v in params.items()
+                if isinstance(v, Mapping) and "text" in v}
+    return text.format(**plain, **inserted)
