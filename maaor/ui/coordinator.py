@@ -540,8 +540,8 @@ def section_places(lang: str, user: str, upload: Upload | None) -> None:
             return
         saved = 0
         for iso3, text, target in chosen:
-            ok, _ = store_call(lang, lambda a=gazetteer.admin1_alias(iso3, text), c=target:
-                               usecases.save_alias(a, c, by=user))
+            alias = gazetteer.admin1_alias(iso3, text)
+            ok, _ = store_call(lang, lambda a=alias, c=target: usecases.save_alias(a, c, by=user))
             if not ok:
                 break
             saved += 1
