@@ -42,6 +42,12 @@ NO_DATA_FILL = (242, 242, 242, 255)
 LINE = (140, 140, 140, 255)
 BUBBLE_FILL = (230, 159, 0, 200)  # Okabe-Ito orange over the blues
 BUBBLE_LINE = (0, 0, 0, 200)
+# Bubbles are sized on the ground (metres), within a few pixels: on a map zoomed out to
+# show a region or the world, pixel-sized bubbles covered whole countries (and, in
+# chromium, hid the shading of the countries around them).
+BUBBLE_METRES = 12_000
+BUBBLE_MIN_PX = 3
+BUBBLE_MAX_PX = 22
 MAX_LISTED = 12  # organisations named in a tooltip before "and N more"
 
 TOOLTIP_STYLE = {
@@ -141,7 +147,7 @@ def admin1_points(by_admin1: pd.DataFrame, lang: str) -> list[dict]:
         lang: tooltip language.
 
     Returns:
-        Records with lon, lat, organisations, radius (pixels, area proportional to the
+        Records with lon, lat, organisations, radius (metres, growing with the square root of the
         number of organisations) and tip.
     """
     placed = by_admin1.loc[by_admin1["lat"].notna() & by_admin1["lon"].notna()]
@@ -154,7 +160,7 @@ def admin1_points(by_admin1: pd.DataFrame, lang: str) -> list[dict]:
                 "lon": round(float(row.lon), 4),
                 "lat": round(float(row.lat), 4),
                 "organisations": int(row.organisations),
-                "radius": round(3 + 3 * math.sqrt(max(int(row.organisations), 0)), 1),
+                "radius": round(BUBBLE_METRES * (1 + math.sqrt(max(int(row.organisations), 0)))),
                 "tip": _tip(title, row.organisations, row.org_list, row.pillar_list, lang),
             }
         )
@@ -172,12 +178,15 @@ def _latitude(mercator_y: float) -> float:
     return math.degrees(2 * math.atan(math.exp(math.radians(mercator_y))) - math.pi / 2)
 
 
-# The map's narrowest width: a 390 px phone leaves about 350 px to the page's content
-# (measured by tests/e2e/test_maps_e2e.py). The deck's first view is computed once, on
-# the server, for every screen: st.pydeck_chart takes a fixed initial view, so the zoom
-# that fits the extent at the narrowest width is the one every wider screen gets too
-# (a wider map shows more around the same extent, never less of it).
+# The maps' narrowest widths between 390 and 1920 px screens (measured in chromium): a
+# full-width map is 358 px wide on a 390 px phone; the Overview's map, in the wider of
+# two columns next to the sidebar, is 244 px wide on an 880 px screen. The deck's first
+# view is computed once, on the server, for every screen: st.pydeck_chart takes a fixed
+# initial view, so the zoom that fits the extent at the narrowest width is the one every
+# wider screen gets too (a wider map shows more around the same extent, never less).
+# tests/e2e/test_maps_e2e.py checks the extent is in frame at 390, 1366 and 1920 px.
 MIN_MAP_WIDTH = 330
+MIN_COLUMN_MAP_WIDTH = 230
 MAP_PADDING = 16  # pixels kept free around the extent
 MAX_ZOOM = 6.0  # one small country is not blown up to a blur
 TILE = 512  # at zoom z the world is TILE * 2**z pixels wide (deck.gl's Web Mercator)
@@ -385,7 +394,6 @@ class CompactDeck(pdk.Deck):
 
 
 LABEL_COLOUR = (17, 17, 17, 255)
-LABEL_BACKGROUND = (255, 255, 255, 210)
 LABEL_PX = 12
 # Local fonts only: the page's own sans-serif, never a web font.
 LABEL_FONT = "Helvetica, Arial, Liberation Sans, DejaVu Sans, sans-serif"
@@ -407,9 +415,8 @@ def _label_layer(labels: list[dict]) -> pdk.Layer:
         size_units="'pixels'",  # quoted: pydeck turns bare strings into expressions
         get_color=list(LABEL_COLOUR),
         font_family=f"'{LABEL_FONT}'",  # quoted, as above
-        background=True,
-        get_background_color=list(LABEL_BACKGROUND),
-        background_padding=[3, 1],
+        # No background boxes: in chromium they hid the shading of the countries around
+        # them when zoomed out (and a signed-distance halo dropped thin letters).
         get_text_anchor="'middle'",
         get_alignment_baseline="'center'",
         pickable=False,
@@ -432,6 +439,7 @@ def presence_deck(
     *,
     extent_iso3=None,
     height: int = 520,
+    min_width: int = MIN_MAP_WIDTH,
 ) -> pdk.Deck:
     """Return the presence map: shaded countries, admin-1 bubbles and country names.
 
@@ -444,8 +452,9 @@ def presence_deck(
             draws no basemap and the deck makes no request.
         extent_iso3: the countries the first view frames (the chosen countries or an
             emergency's); None frames every country with presence.
-        height: the map's height in pixels; the first view fits the extent in a map of
-            this height and :data:`MIN_MAP_WIDTH` (so in every wider one too).
+        height: the map's height in pixels.
+        min_width: the map's narrowest width in pixels; the first view fits the extent
+            in a map ``min_width`` x ``height`` (so in every wider one too).
     """
     countries = pdk.Layer(
         "GeoJsonLayer",
@@ -466,7 +475,9 @@ def presence_deck(
         data=admin1_points(by_admin1, lang),
         get_position=["lon", "lat"],
         get_radius="radius",
-        radius_units="'pixels'",  # quoted: pydeck turns bare strings into expressions
+        radius_units="'meters'",  # quoted: pydeck turns bare strings into expressions
+        radius_min_pixels=BUBBLE_MIN_PX,
+        radius_max_pixels=BUBBLE_MAX_PX,
         get_fill_color=list(BUBBLE_FILL),
         get_line_color=list(BUBBLE_LINE),
         stroked=True,
@@ -487,7 +498,7 @@ def presence_deck(
     }
     return CompactDeck(
         layers=[countries, bubbles, names],
-        initial_view_state=view_for(framed, size=(MIN_MAP_WIDTH, height)),
+        initial_view_state=view_for(framed, size=(min_width, height)),
         tooltip={"text": "{tip}", "style": TOOLTIP_STYLE},
         **basemap,
     )

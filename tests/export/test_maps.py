@@ -83,7 +83,9 @@ def test_deck_has_no_basemap_by_default_and_compact_json():
     countries, bubbles, names = spec["layers"]
     assert countries["@@type"] == "GeoJsonLayer" and bubbles["@@type"] == "ScatterplotLayer"
     assert names["@@type"] == "TextLayer"
-    assert bubbles["radiusUnits"] == "pixels"
+    # sized on the ground within a few pixels: a zoomed-out map is not covered by bubbles
+    assert bubbles["radiusUnits"] == "meters"
+    assert (bubbles["radiusMinPixels"], bubbles["radiusMaxPixels"]) == (maps.BUBBLE_MIN_PX, maps.BUBBLE_MAX_PX)
     assert len(bubbles["data"]) == 3  # one point per admin-1 area, never per 4W row
     assert deck._tooltip["text"] == "{tip}" and "html" not in deck._tooltip
     view = spec["initialViewState"]
@@ -129,9 +131,10 @@ def test_spliced_json_is_the_whole_deck_encoded_at_once():
     assert maps._feature_collection_json(foreign) == maps._compact(foreign)
 
 
-# The narrowest map (a 390 px phone) and the widest (a 1920 px screen) at both map heights.
-WIDTHS = (maps.MIN_MAP_WIDTH, 1366, 1920)
-HEIGHTS = (380, 520)
+# Each map's narrowest width (a full-width map on a 390 px phone; the Overview's map in
+# its column) with its height, and the widths it has on 1366 and 1920 px screens.
+MAPS = ((maps.MIN_MAP_WIDTH, 520), (maps.MIN_COLUMN_MAP_WIDTH, 380))
+WIDTHS = (358, 536, 868, 906, 1460)
 EXTENTS = {
     "all bundled": None,
     "Central Sahel": ("BFA", "MLI", "NER"),
@@ -157,25 +160,24 @@ def _inside(box, bounds) -> bool:
 
 
 def test_first_view_fits_the_extent_at_every_width():
-    """The view is fitted to the narrowest map; every width from 390 to 1920 px shows the
-    whole extent (the bounds of what the viewport shows contain its bounding box)."""
+    """The view is fitted to the narrowest map; every wider one shows the whole extent
+    (the bounds of what the viewport shows contain its bounding box)."""
     present = _bundled_present()
     assert len(present) == 19
     for name, codes in EXTENTS.items():
         box = maps.extent(present if codes is None else codes)
-        for height in HEIGHTS:
-            view = maps.view_for(present if codes is None else codes,
-                                 size=(maps.MIN_MAP_WIDTH, height))
+        for narrowest, height in MAPS:
+            view = maps.view_for(present if codes is None else codes, size=(narrowest, height))
             state = {"latitude": view.latitude, "longitude": view.longitude, "zoom": view.zoom}
-            for width in WIDTHS:
+            for width in (narrowest, *WIDTHS):
                 assert _inside(box, maps.view_bounds(state, width, height)), (name, width, height)
             # fitted, not merely zoomed out: at the narrowest width the extent fills the
             # room in one direction (or the zoom is capped for a small country)
-            west, south, east, north = maps.view_bounds(state, maps.MIN_MAP_WIDTH, height)
+            west, south, east, north = maps.view_bounds(state, narrowest, height)
             fill_x = (box[2] - box[0]) / (east - west)
             fill_y = ((maps._mercator_y(box[3]) - maps._mercator_y(box[1]))
                       / (maps._mercator_y(north) - maps._mercator_y(south)))
-            assert max(fill_x, fill_y) > 0.85 or view.zoom == maps.MAX_ZOOM, (name, height)
+            assert max(fill_x, fill_y) > 0.8 or view.zoom == maps.MAX_ZOOM, (name, height)
 
 
 def test_fit_view_centres_the_box_in_mercator():
