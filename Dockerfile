@@ -6,7 +6,7 @@
 FROM python:3.11-slim-bookworm
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends nginx-light \
+    && apt-get install -y --no-install-recommends nginx-light fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /srv/maaor maaor
 

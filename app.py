@@ -8,6 +8,7 @@ from maaor.figures.emergency import emergency_sentence
 from maaor.figures.narrative import narrative
 from maaor.filters import Filters
 from maaor.glossary import FUNDING_IDS, FUNDING_WIDTHS, OVERVIEW_ROWS
+from maaor.maps import MIN_COLUMN_MAP_WIDTH
 from maaor.ui import data, registry, widgets
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
@@ -41,12 +42,13 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(page.t("overview.map"))
     widgets.deck(
-        page.presence_map(),
+        page.presence_map(height=380, min_width=MIN_COLUMN_MAP_WIDTH),
         alt=page.t("presence.map.alt"),
         height=380,
         key="overview_map",
     )
     st.caption(page.t("presence.map.legend") + " " + page.note("presence"))
+    st.caption(page.t("map.disclaimer"))
     st.page_link(registry.page("presence").path, label=page.t("overview.to_presence"),
                  icon=":material/arrow_forward:")
 with right:

@@ -338,3 +338,36 @@ def lookup(iso3: str, text: object, path: Path = GAZETTEER_CSV, limit: int = 3) 
             return Admin1Match(shown, iso3, unit, "skeleton", "")
     reason = f"'{shown}' is not an admin-1 name or code of {iso3} in the gazetteer"
     return Admin1Match(shown, iso3, None, "", reason, tuple(closest(iso3, shown, limit, path)))
+
+
+# Confirmed admin-1 names share the coordinator's alias table with organisation names
+# (one store, one audit trail, one "confirm once" flow): their alias is prefixed with
+# the kind and the country, their canonical value is the area's P-code (or, for a former
+# unit without one, its name).
+ADMIN1_ALIAS_PREFIX = "admin1:"
+
+
+def admin1_alias(iso3: str, text: str) -> str:
+    """Return the stored alias of an admin-1 name as written in ``iso3``'s 4W:
+    ``admin1_alias("SYR", "Hassakeh Gov.")`` gives ``"admin1:SYR:Hassakeh Gov."``."""
+    return f"{ADMIN1_ALIAS_PREFIX}{iso3.strip().upper()}:{str(text).strip()}"
+
+
+def is_admin1_alias(alias: object) -> bool:
+    """True when a stored alias is an admin-1 name, not an organisation's."""
+    return str(alias).startswith(ADMIN1_ALIAS_PREFIX)
+
+
+def split_aliases(aliases) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """Split the stored aliases into organisation aliases (as written -> canonical name)
+    and admin-1 aliases ((ISO3, :func:`fold_name` of the name) -> P-code or name)."""
+    orgs: dict[str, str] = {}
+    places: dict[tuple[str, str], str] = {}
+    for alias, target in dict(aliases).items():
+        if not is_admin1_alias(alias):
+            orgs[alias] = target
+            continue
+        iso3, _, text = str(alias)[len(ADMIN1_ALIAS_PREFIX):].partition(":")
+        if iso3 and fold_name(text):
+            places[(iso3.upper(), fold_name(text))] = str(target)
+    return orgs, places

@@ -103,6 +103,16 @@ class LoadResult:
                 seen.setdefault(p.value, None)
         return list(seen)
 
+    def unknown_admin1(self) -> list[tuple[str, str]]:
+        """(ISO3, admin-1 name or code as written) that the gazetteer does not know."""
+        seen: dict[tuple[str, str], None] = {}
+        for p in self.problems:
+            if p.code == "admin1.unknown" and p.value and p.params:
+                iso3 = (p.params.get("country") or {}).get("country")
+                if iso3:
+                    seen.setdefault((str(iso3), p.value), None)
+        return list(seen)
+
 
 def sheets_as_read(source: Source) -> list:
     """Return the sheets of ``source`` as the reader sees them (``RawSheet`` grids), for
@@ -262,9 +272,12 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
 
     read = read_source(source, report.parts)
     result.problems.extend(read.problems)
+    from maaor.gazetteer import split_aliases
+
+    org_aliases, admin1_aliases = split_aliases(aliases or {})
     directory = OrgDirectory.bundled()
-    if aliases:
-        directory = directory.with_aliases(aliases)
+    if org_aliases:
+        directory = directory.with_aliases(org_aliases)
 
     visible_with_data = 0
     hidden_with_data: list[str] = []
@@ -315,7 +328,8 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
                 for part in (presence, values):
                     if part is None:
                         continue
-                    table, vproblems = validate_sheet(part, directory, today=today)
+                    table, vproblems = validate_sheet(part, directory, today=today,
+                                                    admin1_aliases=admin1_aliases)
                     result.tables.append((part.kind, table))
                     result.reports.append(SheetReport(
                         source.name, raw.sheet, part.kind, len(part.frame), len(table),
@@ -351,7 +365,8 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
                     mapped = replace(mapped, frame=apply_value_choices(mapped.frame, choices))
                 problems = [_profile_note(profile, source.name, raw.sheet, mapped.header_row),
                             *problems]
-        table, vproblems = validate_sheet(mapped, directory, today=today)
+        table, vproblems = validate_sheet(mapped, directory, today=today,
+                                          admin1_aliases=admin1_aliases)
         problems = [*problems, *vproblems]
         kind = mapped.kind
         rows_read = len(mapped.frame)

@@ -42,6 +42,12 @@ NO_DATA_FILL = (242, 242, 242, 255)
 LINE = (140, 140, 140, 255)
 BUBBLE_FILL = (230, 159, 0, 200)  # Okabe-Ito orange over the blues
 BUBBLE_LINE = (0, 0, 0, 200)
+# Bubbles are sized on the ground (metres), within a few pixels: on a map zoomed out to
+# show a region or the world, pixel-sized bubbles covered whole countries (and, in
+# chromium, hid the shading of the countries around them).
+BUBBLE_METRES = 12_000
+BUBBLE_MIN_PX = 3
+BUBBLE_MAX_PX = 22
 MAX_LISTED = 12  # organisations named in a tooltip before "and N more"
 
 TOOLTIP_STYLE = {
@@ -141,7 +147,7 @@ def admin1_points(by_admin1: pd.DataFrame, lang: str) -> list[dict]:
         lang: tooltip language.
 
     Returns:
-        Records with lon, lat, organisations, radius (pixels, area proportional to the
+        Records with lon, lat, organisations, radius (metres, growing with the square root of the
         number of organisations) and tip.
     """
     placed = by_admin1.loc[by_admin1["lat"].notna() & by_admin1["lon"].notna()]
@@ -154,7 +160,7 @@ def admin1_points(by_admin1: pd.DataFrame, lang: str) -> list[dict]:
                 "lon": round(float(row.lon), 4),
                 "lat": round(float(row.lat), 4),
                 "organisations": int(row.organisations),
-                "radius": round(3 + 3 * math.sqrt(max(int(row.organisations), 0)), 1),
+                "radius": round(BUBBLE_METRES * (1 + math.sqrt(max(int(row.organisations), 0)))),
                 "tip": _tip(title, row.organisations, row.org_list, row.pillar_list, lang),
             }
         )
@@ -167,33 +173,149 @@ def _mercator_y(lat: float) -> float:
     return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
 
 
-def view_for(iso3_codes, fallback=(15.0, 20.0, 1.0), size=(900, 480)) -> pdk.ViewState:
+def _latitude(mercator_y: float) -> float:
+    """The latitude of a Web Mercator y in "degrees" (inverse of :func:`_mercator_y`)."""
+    return math.degrees(2 * math.atan(math.exp(math.radians(mercator_y))) - math.pi / 2)
+
+
+# The maps' narrowest widths between 390 and 1920 px screens (measured in chromium): a
+# full-width map is 358 px wide on a 390 px phone; the Overview's map, in the wider of
+# two columns next to the sidebar, is 244 px wide on an 880 px screen. The deck's first
+# view is computed once, on the server, for every screen: st.pydeck_chart takes a fixed
+# initial view, so the zoom that fits the extent at the narrowest width is the one every
+# wider screen gets too (a wider map shows more around the same extent, never less).
+# tests/e2e/test_maps_e2e.py checks the extent is in frame at 390, 1366 and 1920 px.
+MIN_MAP_WIDTH = 330
+MIN_COLUMN_MAP_WIDTH = 230
+MAP_PADDING = 16  # pixels kept free around the extent
+MAX_ZOOM = 6.0  # one small country is not blown up to a blur
+TILE = 512  # at zoom z the world is TILE * 2**z pixels wide (deck.gl's Web Mercator)
+WORLD = (-170.0, -56.0, 190.0, 75.0)  # (west, south, east, north) when nothing is shown
+
+
+def extent(iso3_codes) -> tuple[float, float, float, float] | None:
+    """Return the bounding box (west, south, east, north) of the countries, or None.
+
+    Args:
+        iso3_codes: the countries to frame (the chosen ones, an emergency's, or every
+            country with presence). Codes the bundled boundaries lack are ignored; a
+            country spanning more than half the globe would frame the whole world and is
+            left out.
+    """
+    wanted = set(iso3_codes)
+    boxes = [f["properties"]["bbox"] for f in boundaries()["features"]
+             if f["properties"]["iso3"] in wanted]
+    boxes = [b for b in boxes if b[2] - b[0] < 180]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def fit_view(bbox: tuple[float, float, float, float], width: float, height: float,
+             padding: float = MAP_PADDING, max_zoom: float = MAX_ZOOM) -> dict[str, float]:
+    """Return the view (latitude, longitude, zoom) showing ``bbox`` whole in a map of
+    ``width`` x ``height`` pixels, ``padding`` pixels free on each side (Web Mercator).
+
+    The zoom is rounded down to 0.01 so rounding never crops the box.
+    """
+    west, south, east, north = bbox
+    y_south, y_north = _mercator_y(south), _mercator_y(north)
+    span_x = max(east - west, 0.01)
+    span_y = max(y_north - y_south, 0.01)
+    room_x = max(width - 2 * padding, 1.0)
+    room_y = max(height - 2 * padding, 1.0)
+    zoom = min(math.log2(room_x * 360 / (TILE * span_x)),
+               math.log2(room_y * 360 / (TILE * span_y)), max_zoom)
+    return {
+        "latitude": round(_latitude((y_south + y_north) / 2), 4),
+        "longitude": round((west + east) / 2, 4),
+        "zoom": math.floor(zoom * 100) / 100,
+    }
+
+
+def view_bounds(view: dict[str, float], width: float, height: float
+                ) -> tuple[float, float, float, float]:
+    """Return the geographic bounds (west, south, east, north) a map of ``width`` x
+    ``height`` pixels shows at ``view`` (latitude, longitude, zoom): the inverse of
+    :func:`fit_view`, for checking that an extent is in frame."""
+    degrees_per_pixel = 360 / (TILE * 2 ** view["zoom"])
+    half_x = width / 2 * degrees_per_pixel
+    half_y = height / 2 * degrees_per_pixel
+    centre_y = _mercator_y(view["latitude"])
+    return (view["longitude"] - half_x, _latitude(centre_y - half_y),
+            view["longitude"] + half_x, _latitude(centre_y + half_y))
+
+
+def view_for(iso3_codes, fallback=(15.0, 20.0, 1.0),
+             size=(MIN_MAP_WIDTH, 480)) -> pdk.ViewState:
     """Return a view framing the bounding boxes of ``iso3_codes`` (world view if none).
 
     Args:
         iso3_codes: countries to frame.
         fallback: (latitude, longitude, zoom) when no country is known.
-        size: expected map size in pixels (width, height); the zoom fits the countries
-            in both directions.
+        size: the narrowest map size in pixels (width, height) the view must fit;
+            every wider map shows the same extent with more around it.
     """
-    wanted = set(iso3_codes)
-    boxes = [f["properties"]["bbox"] for f in boundaries()["features"]
-             if f["properties"]["iso3"] in wanted]
-    # A country still spanning more than half the globe would frame the whole world.
-    boxes = [b for b in boxes if b[2] - b[0] < 180]
-    if not boxes:
+    box = extent(iso3_codes)
+    if box is None:
         lat, lon, zoom = fallback
         return pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom)
-    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
-    # At zoom z the world is 512 * 2**z pixels wide (deck.gl tiles of 512 px).
-    width_deg = max(east - west, 1.0)
-    height_deg = max(_mercator_y(north) - _mercator_y(south), 1.0)
-    zoom_x = math.log2(size[0] * 360 / (512 * width_deg))
-    zoom_y = math.log2(size[1] * 360 / (512 * height_deg))
-    zoom = max(0.5, min(6.0, min(zoom_x, zoom_y) - 0.3))
-    return pdk.ViewState(latitude=(south + north) / 2, longitude=(west + east) / 2,
-                         zoom=round(zoom, 2))
+    return pdk.ViewState(**fit_view(box, size[0], size[1]))
+
+
+def _ring_area_centroid(ring) -> tuple[float, float, float]:
+    """(area, x, y) of a ring by the shoelace formula (area signed, degrees squared)."""
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if not area:
+        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+        return 0.0, sum(xs) / len(xs), sum(ys) / len(ys)
+    return area / 2, cx / (3 * area), cy / (3 * area)
+
+
+def _label_point(geometry: dict) -> tuple[float, float]:
+    """A point inside the country's largest polygon, where its name is written.
+
+    The centroid of a concave country may lie outside it (or in a neighbour), so the
+    point is the middle of the widest stretch of land along the centroid's parallel.
+    """
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    ring = max((p[0] for p in polygons), key=lambda r: abs(_ring_area_centroid(r)[0]))
+    _, cx, cy = _ring_area_centroid(ring)
+    crossings = []
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+        if (y0 <= cy) != (y1 <= cy):
+            crossings.append(x0 + (cy - y0) * (x1 - x0) / (y1 - y0))
+    crossings.sort()
+    stretches = list(zip(crossings[0::2], crossings[1::2], strict=False))
+    if not stretches:
+        return round(cx, 2), round(cy, 2)
+    left, right = max(stretches, key=lambda s: s[1] - s[0])
+    return round((left + right) / 2, 2), round(cy, 2)
+
+
+@lru_cache(maxsize=1)
+def label_points() -> dict[str, tuple[float, float]]:
+    """Return ISO3 -> (lon, lat) where the country's name is drawn on the maps."""
+    return {f["properties"]["iso3"]: _label_point(f["geometry"])
+            for f in boundaries()["features"]}
+
+
+def country_labels(iso3_codes, lang: str) -> list[dict]:
+    """Return one label (lon, lat, name in ``lang``) per country the boundaries draw."""
+    points = label_points()
+    labels = []
+    for iso3 in sorted(set(iso3_codes)):
+        if iso3 in points:
+            lon, lat = points[iso3]
+            labels.append({"iso3": iso3, "lon": lon, "lat": lat,
+                           "name": deck_text(country_name(iso3, lang))})
+    return labels
 
 
 def _compact(value: object) -> str:
@@ -271,21 +393,68 @@ class CompactDeck(pdk.Deck):
         return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
 
 
+LABEL_COLOUR = (17, 17, 17, 255)
+LABEL_PX = 12
+# Local fonts only: the page's own sans-serif, never a web font.
+LABEL_FONT = "Helvetica, Arial, Liberation Sans, DejaVu Sans, sans-serif"
+
+
+def _label_layer(labels: list[dict]) -> pdk.Layer:
+    """Country names as text drawn in the canvas (read in a meeting room, no hover).
+
+    The glyph atlas holds exactly the characters of the names (French accents
+    included), so nothing is fetched and no name loses a letter.
+    """
+    layer = pdk.Layer(
+        "TextLayer",
+        id="country-names",
+        data=labels,
+        get_position=["lon", "lat"],
+        get_text="name",
+        get_size=LABEL_PX,
+        size_units="'pixels'",  # quoted: pydeck turns bare strings into expressions
+        get_color=list(LABEL_COLOUR),
+        font_family=f"'{LABEL_FONT}'",  # quoted, as above
+        # No background boxes: in chromium they hid the shading of the countries around
+        # them when zoomed out (and a signed-distance halo dropped thin letters).
+        get_text_anchor="'middle'",
+        get_alignment_baseline="'center'",
+        pickable=False,
+        # Names that would overlap are hidden, the countries with most organisations
+        # kept (zooming in shows the others): written over each other none is legible.
+        extensions=[{"@@type": "CollisionFilterExtension"}],
+        collision_enabled=True,
+        get_collision_priority="priority",
+    )
+    # Set after construction: pydeck would turn a list of strings into an expression.
+    layer.character_set = sorted({ch for label in labels for ch in label["name"]} | {" "})
+    return layer
+
+
 def presence_deck(
     by_country: pd.DataFrame,
     by_admin1: pd.DataFrame,
     lang: str,
     map_style: str | None = None,
+    *,
+    extent_iso3=None,
+    height: int = 520,
+    min_width: int = MIN_MAP_WIDTH,
 ) -> pdk.Deck:
-    """Return the presence map: shaded countries and admin-1 bubbles, with tooltips.
+    """Return the presence map: shaded countries, admin-1 bubbles and country names.
 
     Args:
         by_country: output of ``figures.presence.orgs_by_country`` (filtered presence).
         by_admin1: output of ``figures.presence.orgs_by_admin1``; empty for a
             country-level public view.
-        lang: tooltip language.
+        lang: tooltip and label language.
         map_style: an online basemap style URL (e.g. a CARTO GL style); None (default)
             draws no basemap and the deck makes no request.
+        extent_iso3: the countries the first view frames (the chosen countries or an
+            emergency's); None frames every country with presence.
+        height: the map's height in pixels.
+        min_width: the map's narrowest width in pixels; the first view fits the extent
+            in a map ``min_width`` x ``height`` (so in every wider one too).
     """
     countries = pdk.Layer(
         "GeoJsonLayer",
@@ -306,22 +475,30 @@ def presence_deck(
         data=admin1_points(by_admin1, lang),
         get_position=["lon", "lat"],
         get_radius="radius",
-        radius_units="'pixels'",  # quoted: pydeck turns bare strings into expressions
+        radius_units="'meters'",  # quoted: pydeck turns bare strings into expressions
+        radius_min_pixels=BUBBLE_MIN_PX,
+        radius_max_pixels=BUBBLE_MAX_PX,
         get_fill_color=list(BUBBLE_FILL),
         get_line_color=list(BUBBLE_LINE),
         stroked=True,
         line_width_min_pixels=1,
         pickable=True,
     )
-    present = by_country.loc[by_country["organisations"] > 0, "country_iso3"]
+    present = list(by_country.loc[by_country["organisations"] > 0, "country_iso3"])
+    labels = country_labels(present, lang)
+    counts = dict(zip(by_country["country_iso3"], by_country["organisations"], strict=True))
+    for label in labels:
+        label["priority"] = int(counts.get(label["iso3"], 0))
+    names = _label_layer(labels)
+    framed = present if extent_iso3 is None or not len(extent_iso3) else list(extent_iso3)
     # No provider and pydeck's default style sentinel is how a deck asks for no basemap:
     # Streamlit then requests no style (with map_style=None it would fetch CARTO's).
     basemap = {"map_style": map_style, "map_provider": "carto"} if map_style else {
         "map_provider": None
     }
     return CompactDeck(
-        layers=[countries, bubbles],
-        initial_view_state=view_for(present),
+        layers=[countries, bubbles, names],
+        initial_view_state=view_for(framed, size=(min_width, height)),
         tooltip={"text": "{tip}", "style": TOOLTIP_STYLE},
         **basemap,
     )

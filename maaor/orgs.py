@@ -182,8 +182,12 @@ class OrgDirectory:
                 becomes a new organisation of unknown type. An alias overrides any
                 bundled meaning of the same spelling.
         """
+        from maaor.gazetteer import is_admin1_alias
+
         orgs = dict(self._orgs)
         for alias, target in extra.items():
+            if is_admin1_alias(alias):  # a place name confirmed by the coordinator
+                continue
             alias, target = str(alias).strip(), str(target).strip()
             key = match_key(alias)
             if not key or not match_key(target):
@@ -199,7 +203,7 @@ class OrgDirectory:
         directory = OrgDirectory(orgs.values())
         for alias, target in extra.items():
             key = match_key(alias)
-            if key and match_key(target):
+            if key and match_key(target) and not is_admin1_alias(alias):
                 directory._by_key[key] = self.canonical(target) or str(target).strip()
         return directory
 

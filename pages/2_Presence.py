@@ -27,6 +27,7 @@ widgets.deck(
     key="presence_map",
 )
 st.caption(page.t("presence.map.legend") + " " + page.note("presence"))
+st.caption(page.t("map.disclaimer"))
 if data.public_presence_level() in ("country", "admin1"):
     st.caption(page.t("presence.level_country"))
 with st.expander(page.t("chart.numbers"), icon=":material/table:"):

@@ -375,9 +375,16 @@ def test_presence_warnings_coordinates_admin_codes_duplicates():
     assert found(problems, "admin_code.invalid") == [(5, "Admin1 P-code", "0")]
     assert found(problems, "coordinates.zero") == [(5, "Latitude", "0")]
     assert found(problems, "coordinates.out_of_range") == [(6, "Latitude", "95")]
-    assert {p.severity for p in problems} == {"warning"}
-    assert pd.isna(table["admin1_code"].iloc[2])
-    assert table[["lat", "lon"]].iloc[2:].isna().all().all()
+    assert {p.severity for p in problems if p.code != "admin1.placed"} == {"warning"}
+    # The bad coordinates and code were blanked; the rows name Anbar, so they are placed
+    # on Anbar's admin-1 point from the gazetteer (a note), its P-code filled in.
+    from maaor import gazetteer
+
+    anbar = gazetteer.lookup("IRQ", "Anbar").unit
+    assert one(problems, "admin1.placed").severity == "note"
+    assert table["admin1_code"].iloc[2:].tolist() == [anbar.pcode] * 2
+    assert table["lat"].iloc[2:].tolist() == [anbar.lat] * 2
+    assert table["lon"].iloc[2:].tolist() == [anbar.lon] * 2
     assert table["lat"].iloc[0] == 36.3
 
 

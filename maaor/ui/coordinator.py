@@ -28,6 +28,7 @@ import streamlit as st
 
 from maaor import usecases, vocab
 from maaor.column_labels import field_label
+from maaor.gazetteer import is_admin1_alias
 from maaor.i18n import fmt_date, fmt_money, fmt_percent, t
 from maaor.problems import Problem, group_problems, group_summary
 from maaor.ui import serverguard
@@ -58,6 +59,8 @@ ROLLBACK_PENDING = "coord_rollback_pending"
 HISTORY_PICK_KEY = "coord_history_pick"
 ALIAS_SAVE_KEY = "coord_alias_save"
 ALIAS_PREFIX = "coord_alias_"
+PLACE_SAVE_KEY = "coord_place_save"
+PLACE_PREFIX = "coord_place_"
 SCOPE_KEY = "coord_scope"
 CONFIRM_REMOVAL_KEY = "coord_confirm_removal"
 # What each upload scope is called on the page.
@@ -451,7 +454,7 @@ def section_names(lang: str, user: str, upload: Upload | None) -> None:
         ok, aliases = store_call(lang, usecases.aliases)
         if not ok:
             return
-        directory = OrgDirectory.bundled().with_aliases(aliases or {})
+        directory = OrgDirectory.bundled().with_aliases(aliases or {})  # places left out
         st.caption(t("coord.names.help", lang))
         for i, name in enumerate(unknown):
             options = ["", *(c for c, _ in directory.suggest(name)), NEW_ORGANISATION]
@@ -484,10 +487,56 @@ def section_names(lang: str, user: str, upload: Upload | None) -> None:
                     flash("success", t("coord.names.saved", lang, n=saved))
                     st.rerun()
     ok, aliases = store_call(lang, usecases.aliases)
-    if ok and aliases:
-        with st.expander(t("coord.names.stored", lang, n=len(aliases))):
-            st.dataframe(as_text(pd.DataFrame({"alias": list(aliases), "organisation": list(aliases.values())})),
+    org_aliases = {a: c for a, c in (aliases or {}).items() if not is_admin1_alias(a)}
+    if ok and org_aliases:
+        with st.expander(t("coord.names.stored", lang, n=len(org_aliases))):
+            st.dataframe(as_text(pd.DataFrame({"alias": list(org_aliases),
+                                               "organisation": list(org_aliases.values())})),
                          hide_index=True)
+    section_places(lang, user, upload)
+
+
+def section_places(lang: str, user: str, upload: Upload | None) -> None:
+    """Unknown admin-1 names: pick the area each one means, once (stored as an alias)."""
+    from maaor import gazetteer
+    from maaor.i18n import country_name
+
+    st.subheader(t("coord.places.title", lang))
+    unknown = upload.unknown_admin1() if upload else []
+    if not unknown:
+        st.info(t("coord.places.none", lang))
+        return
+    st.caption(t("coord.places.help", lang))
+    for i, (iso3, text) in enumerate(unknown):
+        closest = [u for u, _ in gazetteer.closest(iso3, text)]
+        rest = sorted((u for u in gazetteer.units(iso3) if u not in closest), key=lambda u: u.name)
+        options = ["", *(u.pcode or u.name for u in [*closest, *rest])]
+        names = {u.pcode or u.name: f"{u.name} ({u.pcode})" if u.pcode else u.name
+                 for u in [*closest, *rest]}
+        st.selectbox(
+            md_escape(f"{text} · {country_name(iso3, lang)}"),
+            options=options,
+            format_func=lambda v, names=names: t("coord.names.choose", lang) if v == "" else names[v],
+            key=f"{PLACE_PREFIX}{i}",
+        )
+    if st.button(t("coord.places.save", lang), key=PLACE_SAVE_KEY, type="primary"):
+        chosen = [(iso3, text, st.session_state.get(f"{PLACE_PREFIX}{i}") or "")
+                  for i, (iso3, text) in enumerate(unknown)]
+        chosen = [c for c in chosen if c[2]]
+        if not chosen:
+            st.warning(t("coord.names.nothing", lang))
+            return
+        saved = 0
+        for iso3, text, target in chosen:
+            alias = gazetteer.admin1_alias(iso3, text)
+            ok, _ = store_call(lang, lambda a=alias, c=target: usecases.save_alias(a, c, by=user))
+            if not ok:
+                break
+            saved += 1
+        if saved:
+            st.session_state[REVALIDATE_KEY] = True
+            flash("success", t("coord.names.saved", lang, n=saved))
+            st.rerun()
 
 
 # ----------------------------------------------------------------------------- publish

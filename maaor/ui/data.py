@@ -103,9 +103,17 @@ class SerialisedDeck:
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def presence_map(version: int, f: Filters, today: dt.date, lang: str,
-                 style: str | None) -> SerialisedDeck:
+                 style: str | None, height: int = 520,
+                 min_width: int = maps.MIN_MAP_WIDTH) -> SerialisedDeck:
     """Return the presence map of ``version`` under ``f`` in ``lang``, serialised once per key
-    (unfiltered, it is drawn from the aggregates stored with the version)."""
+    (unfiltered, it is drawn from the aggregates stored with the version).
+
+    The first view frames the chosen countries (every one of them, with presence or
+    not), else every country with presence, in a map ``height`` pixels high and at least
+    ``min_width`` wide.
+    """
     by_country = view(version, "presence.by_country", f, today)
     by_admin1 = view(version, "presence.by_admin1", f, today)
-    return SerialisedDeck(maps.presence_deck(by_country, by_admin1, lang, style))
+    return SerialisedDeck(maps.presence_deck(by_country, by_admin1, lang, style,
+                                             extent_iso3=f.countries or None, height=height,
+                                             min_width=min_width))

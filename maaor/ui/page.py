@@ -92,10 +92,14 @@ class Page:
             st.error(t("page.store_unavailable", self.lang))
             st.stop()
 
-    def presence_map(self):
-        """Return the presence map under the page filters (serialised once per key)."""
+    def presence_map(self, height: int = 520, min_width: int | None = None):
+        """Return the presence map under the page filters (serialised once per key), its
+        first view fitted to a map ``height`` pixels high and at least ``min_width``
+        wide (default: a full-width map's narrowest, ``maaor.maps.MIN_MAP_WIDTH``)."""
+        from maaor import maps
+
         return data.presence_map(self.version, self.filters, self.today, self.lang,
-                                 data.basemap_style())
+                                 data.basemap_style(), height, min_width or maps.MIN_MAP_WIDTH)
 
     def version_text(self) -> str:
         """Return "data version N of <date>" in the page language."""

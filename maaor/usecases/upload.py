@@ -83,6 +83,11 @@ class Upload:
         """Organisation names the upload uses that are neither known nor aliased."""
         return self.result.unknown_organisations() if self.result is not None else []
 
+    def unknown_admin1(self) -> list[tuple[str, str]]:
+        """(ISO3, admin-1 name) the upload uses that the gazetteer does not know and no
+        confirmed alias names."""
+        return self.result.unknown_admin1() if self.result is not None else []
+
 
 def upload_key(files: Sequence[tuple[str, bytes]], aliases: dict[str, str]) -> tuple:
     """Identity of an upload: file names and digests, and the alias table used."""

@@ -61,9 +61,12 @@ Warnings (the data are usable; the user should look):
     * ``coordinates.invalid``, ``coordinates.out_of_range``, ``coordinates.zero`` —
       coordinates blanked (they are optional, so never an error);
     * ``admin_code.invalid`` — an admin code such as "0" (blanked);
+    * ``admin1.unknown`` — an admin-1 name or code the gazetteer does not know (kept as
+      written, at country level on the map, with the closest areas);
     * ``presence.duplicate``, ``indicator.duplicate`` — the same row twice.
 
-Notes: ``budget.moved_to_note``, ``org.remark`` (a bracketed remark in a Lead/Partners
+Notes: ``admin1.placed`` (rows without coordinates placed on their admin-1 area's
+representative point), ``budget.moved_to_note``, ``org.remark`` (a bracketed remark in a Lead/Partners
 cell, not loaded as an organisation), ``rows.no_values``.
 
 Blank values are never problems unless the field is required: a blank FTS requirement
@@ -77,6 +80,7 @@ not produce 100,000 objects. Row counts stay exact (see :func:`rows_loaded`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -92,7 +96,8 @@ if TYPE_CHECKING:  # validation reads mapped sheets; it never calls the readers
 
 
 def validate_sheet(
-    mapped: MappedSheet, orgs: OrgDirectory, *, today: dt.date | None = None
+    mapped: MappedSheet, orgs: OrgDirectory, *, today: dt.date | None = None,
+    admin1_aliases: Mapping[tuple[str, str], str] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Validate and normalise one mapped sheet.
 
@@ -100,13 +105,15 @@ def validate_sheet(
         mapped: the sheet with its columns mapped to fields (``read.headers.map_sheet``).
         orgs: the organisation directory (bundled plus coordinator aliases).
         today: reference date for "after today" checks; defaults to today.
+        admin1_aliases: admin-1 names confirmed by a coordinator, (ISO3, folded name) ->
+            the area's P-code or name (``maaor.gazetteer.split_aliases``).
 
     Returns:
         ``(table, problems)``: the table conformed to ``TABLE_COLUMNS[mapped.kind]``
         (``_file``, ``_sheet``, ``_row`` filled; bad cells blank) and the problems, in
         rule order. ``rows_loaded(table)`` gives the row counts.
     """
-    validator = SheetValidator(mapped, orgs, today or dt.date.today())
+    validator = SheetValidator(mapped, orgs, today or dt.date.today(), admin1_aliases)
     return validator.run()
 
 

@@ -185,6 +185,7 @@ class KindRules:
         if "country_iso3" not in self.frame.columns:
             self._country_from_pcodes()
         self._coordinates_in_country()
+        self._admin1_places()
         self._duplicates(
             "presence.duplicate",
             ["org", "country_iso3", "admin1", "admin1_code", "admin2", "admin2_code", "pillar", "activity"],

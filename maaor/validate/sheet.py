@@ -19,6 +19,7 @@ from maaor.validate.currency import CurrencyRules
 from maaor.validate.frames import blank_and_factors
 from maaor.validate.kinds import KindRules
 from maaor.validate.pcodes import PcodeRules
+from maaor.validate.places import PlaceRules
 
 if TYPE_CHECKING:  # validation reads mapped sheets; it never calls the readers
     from maaor.read.types import MappedSheet
@@ -28,11 +29,13 @@ if TYPE_CHECKING:  # validation reads mapped sheets; it never calls the readers
 _EXCEL_CODES = {"error_cells": "excel.error_cell", "formula_no_cache": "excel.formula_no_cache"}
 
 
-class SheetValidator(CellTypeRules, CurrencyRules, KindRules, PcodeRules):
+class SheetValidator(CellTypeRules, CurrencyRules, KindRules, PcodeRules, PlaceRules):
     """Validates one mapped sheet; ``run`` returns its table and problems."""
 
-    def __init__(self, mapped: MappedSheet, orgs: OrgDirectory, today: dt.date):
+    def __init__(self, mapped: MappedSheet, orgs: OrgDirectory, today: dt.date,
+                 admin1_aliases=None):
         self.mapped = mapped
+        self.admin1_aliases = admin1_aliases or {}
         self.kind = mapped.kind
         self.orgs = orgs
         self.today = today

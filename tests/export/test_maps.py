@@ -80,9 +80,12 @@ def test_deck_has_no_basemap_by_default_and_compact_json():
     assert "\n" not in text and "cartocdn" not in text and "mapbox" not in text
     spec = json.loads(text)
     assert spec["mapStyle"] == "__MAP_STYLE__"  # pydeck's "no style": nothing is fetched
-    countries, bubbles = spec["layers"]
+    countries, bubbles, names = spec["layers"]
     assert countries["@@type"] == "GeoJsonLayer" and bubbles["@@type"] == "ScatterplotLayer"
-    assert bubbles["radiusUnits"] == "pixels"
+    assert names["@@type"] == "TextLayer"
+    # sized on the ground within a few pixels: a zoomed-out map is not covered by bubbles
+    assert bubbles["radiusUnits"] == "meters"
+    assert (bubbles["radiusMinPixels"], bubbles["radiusMaxPixels"]) == (maps.BUBBLE_MIN_PX, maps.BUBBLE_MAX_PX)
     assert len(bubbles["data"]) == 3  # one point per admin-1 area, never per 4W row
     assert deck._tooltip["text"] == "{tip}" and "html" not in deck._tooltip
     view = spec["initialViewState"]
@@ -126,3 +129,115 @@ def test_spliced_json_is_the_whole_deck_encoded_at_once():
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [1.5, 2]},
          "properties": {"b": 1, "a": "x"}}]}
     assert maps._feature_collection_json(foreign) == maps._compact(foreign)
+
+
+# Each map's narrowest width (a full-width map on a 390 px phone; the Overview's map in
+# its column) with its height, and the widths it has on 1366 and 1920 px screens.
+MAPS = ((maps.MIN_MAP_WIDTH, 520), (maps.MIN_COLUMN_MAP_WIDTH, 380))
+WIDTHS = (358, 536, 868, 906, 1460)
+EXTENTS = {
+    "all bundled": None,
+    "Central Sahel": ("BFA", "MLI", "NER"),
+    "Colombia": ("COL",),
+    "Myanmar": ("MMR",),
+    "Afghanistan": ("AFG",),
+    "Colombia to Myanmar": ("COL", "MMR", "UKR", "COD"),
+}
+
+
+def _bundled_present() -> list[str]:
+    from maaor import views
+    from maaor.bundled import load_default
+
+    presence = views.public_dataset(load_default().dataset, "point").presence
+    by_country = orgs_by_country(presence)
+    return list(by_country.loc[by_country["organisations"] > 0, "country_iso3"])
+
+
+def _inside(box, bounds) -> bool:
+    west, south, east, north = bounds
+    return west <= box[0] and box[2] <= east and south <= box[1] and box[3] <= north
+
+
+def test_first_view_fits_the_extent_at_every_width():
+    """The view is fitted to the narrowest map; every wider one shows the whole extent
+    (the bounds of what the viewport shows contain its bounding box)."""
+    present = _bundled_present()
+    assert len(present) == 19
+    for name, codes in EXTENTS.items():
+        box = maps.extent(present if codes is None else codes)
+        for narrowest, height in MAPS:
+            view = maps.view_for(present if codes is None else codes, size=(narrowest, height))
+            state = {"latitude": view.latitude, "longitude": view.longitude, "zoom": view.zoom}
+            for width in (narrowest, *WIDTHS):
+                assert _inside(box, maps.view_bounds(state, width, height)), (name, width, height)
+            # fitted, not merely zoomed out: at the narrowest width the extent fills the
+            # room in one direction (or the zoom is capped for a small country)
+            west, south, east, north = maps.view_bounds(state, narrowest, height)
+            fill_x = (box[2] - box[0]) / (east - west)
+            fill_y = ((maps._mercator_y(box[3]) - maps._mercator_y(box[1]))
+                      / (maps._mercator_y(north) - maps._mercator_y(south)))
+            assert max(fill_x, fill_y) > 0.8 or view.zoom == maps.MAX_ZOOM, (name, height)
+
+
+def test_fit_view_centres_the_box_in_mercator():
+    view = maps.fit_view((-10.0, 0.0, 10.0, 60.0), 400, 400, padding=0)
+    west, south, east, north = maps.view_bounds(view, 400, 400)
+    # the tall box fills the height exactly (to the rounding of the zoom), centred
+    assert abs(south - 0.0) < 0.5 and abs(north - 60.0) < 0.5
+    assert abs(view["longitude"]) < 1e-9 and west < -10 and east > 10
+    assert 30 < view["latitude"] < 40  # the Mercator middle of 0..60 N, not 30
+
+
+def test_the_deck_frames_the_chosen_countries_even_without_presence():
+    data = presence()  # Iraq and Syria only
+    deck = maps.presence_deck(orgs_by_country(data), orgs_by_admin1(data), "en",
+                              extent_iso3=("BFA", "MLI", "NER"), height=380)
+    view = json.loads(deck.to_json())["initialViewState"]
+    assert _inside(maps.extent(("BFA", "MLI", "NER")), maps.view_bounds(view, maps.MIN_MAP_WIDTH, 380))
+    assert -5 < view["longitude"] < 10 and 10 < view["latitude"] < 20
+
+
+def test_country_names_are_drawn_for_countries_with_presence_in_the_page_language():
+    data = presence()
+    deck = json.loads(maps.presence_deck(orgs_by_country(data), orgs_by_admin1(data), "fr").to_json())
+    names = next(layer for layer in deck["layers"] if layer["@@type"] == "TextLayer")
+    assert sorted(label["name"] for label in names["data"]) == ["Iraq", "République arabe syrienne"]
+    # every character of the names is in the glyph atlas (no web font, no missing letter)
+    assert {ch for label in names["data"] for ch in label["name"]} <= set(names["characterSet"])
+    assert "fontFamily" in names and "http" not in names["fontFamily"]
+    assert names["sizeUnits"] == "pixels" and names["collisionEnabled"] is True
+    iraq = next(label for label in names["data"] if label["iso3"] == "IRQ")
+    assert iraq["priority"] == 3  # the most organisations keep their name when crowded
+
+
+def test_label_points_lie_in_their_country():
+    from maaor import borders
+
+    points = maps.label_points()
+    codes = pd.Series(list(points))
+    lon = pd.Series([points[c][0] for c in codes])
+    lat = pd.Series([points[c][1] for c in codes])
+    outside = borders.outside_country(codes, lat, lon)
+    assert not codes[outside].tolist()
+
+
+def test_map_picture_writes_names_without_overlap_and_with_accents():
+    from PIL import Image, ImageDraw
+
+    from maaor.export import mapimage
+
+    font = mapimage._font(22)
+    assert font.getname()[0] in ("DejaVu Sans", "Liberation Sans")  # has "é", "ô" ...
+    draw = ImageDraw.Draw(Image.new("RGB", (1600, 900)))
+    labels = maps.country_labels(_bundled_present(), "fr")
+    west, east, south, north = -85.0, 105.0, maps._mercator_y(-15), maps._mercator_y(55)
+
+    def xy(lon, lat):
+        return (lon - west) * 1600 / (east - west), (north - maps._mercator_y(lat)) * 900 / (north - south)
+
+    placed = mapimage.place_names(draw, labels, font, 3, xy, (0, 0, 1600, 900))
+    boxes = [box for *_, box in placed]
+    assert len(placed) >= 15
+    for i, a in enumerate(boxes):
+        assert not any(mapimage._overlaps(a, b) for b in boxes[i + 1:])

@@ -427,6 +427,23 @@ def test_unknown_organisation_added_then_revalidated(store_env):
     assert "No unknown organisation names in the upload." in texts(at.info)
 
 
+def test_unknown_admin1_name_confirmed_once_then_placed(store_env):
+    data = presence_xlsx([["UNMAS", "Iraq", "Ninewa Old City", "Land release", "active", 10]])
+    at = upload(signed_in(), "4w.xlsx", data)
+    box = at.selectbox(key="coord_place_0")
+    assert box.label == "Ninewa Old City · Iraq"
+    assert box.options[1].startswith("Ninewa (IQG15)")  # the closest area first
+    box.set_value("IQG15")
+    at.button(key="coord_place_save").click()
+    at = at.run()
+    assert not at.exception
+    assert store_env.aliases() == {"admin1:IRQ:Ninewa Old City": "IQG15"}
+    assert "No unknown admin-1 names in the upload." in texts(at.info)
+    # a place name is not an organisation name
+    assert "No unknown organisation names in the upload." in texts(at.info)
+    assert not [e for e in at.expander if e.label.startswith("Stored organisation names")]
+
+
 # ---------------------------------------------------------------- history and rollback
 
 
