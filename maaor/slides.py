@@ -90,6 +90,8 @@ class ChartSpec:
         axis_title: the value axis title.
         alt: a text alternative for screen readers.
         by_country, by_admin1: the presence figures drawn by a map.
+        extent: the ISO3 countries a map frames (an emergency's or the chosen ones);
+            empty = every country with presence.
         note: what the chart leaves out ("12 of 22 shown"), or "".
         empty: what is missing, in words, when there is nothing to draw ("" = the
             generic "nothing to show").
@@ -104,6 +106,7 @@ class ChartSpec:
     alt: str = ""
     by_country: pd.DataFrame | None = None
     by_admin1: pd.DataFrame | None = None
+    extent: tuple[str, ...] = ()
     note: str = ""
     empty: str = ""
 
@@ -283,7 +286,7 @@ def _presence_slide(fig: BriefingFigures, lang: str) -> Slide:
     if fig.emergency:
         message = emergency_sentence(fig.emergency, lang)
     chart = ChartSpec(kind="map", alt=t("presence.map.alt", lang), by_country=fig.by_country,
-                      by_admin1=fig.by_admin1)
+                      by_admin1=fig.by_admin1, extent=country_scope(fig.filters) or ())
     return Slide("presence", t("slide.presence.title", lang), message, numbers,
                  fig.by_country, chart)
 

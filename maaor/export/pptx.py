@@ -268,7 +268,8 @@ def _content_page(slide, item: Slide, lang: str) -> None:
     left = MARGIN + side + Inches(0.3)
     width = WIDTH - MARGIN - left
     if item.chart.kind == "map":
-        png = presence_png(item.chart.by_country, item.chart.by_admin1, lang)
+        png = presence_png(item.chart.by_country, item.chart.by_admin1, lang,
+                           extent_iso3=item.chart.extent or None)
         box_h = bottom - top
         pic_w = min(width, Emu(int(box_h * 16 / 9)))
         picture = slide.shapes.add_picture(io.BytesIO(png), left, top, width=pic_w)

@@ -18,7 +18,7 @@ import streamlit as st
 
 from maaor import config, maps, service, views
 from maaor.dataset import Dataset
-from maaor.filters import FilterOptions, Filters, filter_options
+from maaor.filters import FilterOptions, Filters, country_scope, filter_options
 
 PRESENCE_LEVELS = views.PRESENCE_LEVELS
 DEFAULT_PRESENCE_LEVEL = views.DEFAULT_PRESENCE_LEVEL
@@ -108,12 +108,13 @@ def presence_map(version: int, f: Filters, today: dt.date, lang: str,
     """Return the presence map of ``version`` under ``f`` in ``lang``, serialised once per key
     (unfiltered, it is drawn from the aggregates stored with the version).
 
-    The first view frames the chosen countries (every one of them, with presence or
-    not), else every country with presence, in a map ``height`` pixels high and at least
+    The first view frames the chosen emergency's or countries' extent
+    (:func:`maaor.filters.country_scope`, every one of them, with presence or not), else
+    every country with presence, in a map ``height`` pixels high and at least
     ``min_width`` wide.
     """
     by_country = view(version, "presence.by_country", f, today)
     by_admin1 = view(version, "presence.by_admin1", f, today)
     return SerialisedDeck(maps.presence_deck(by_country, by_admin1, lang, style,
-                                             extent_iso3=f.countries or None, height=height,
+                                             extent_iso3=country_scope(f) or None, height=height,
                                              min_width=min_width))

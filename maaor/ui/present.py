@@ -149,7 +149,8 @@ def map_png(version: int, f: Filters, today: dt.date, lang: str) -> bytes:
     """The presence map of the deck as a PNG (drawn once per version, filters, language),
     so the map arrives with its slide instead of seconds after it."""
     chart = next(s.chart for s in deck(version, f, today, lang) if s.chart.kind == "map")
-    return presence_png(chart.by_country, chart.by_admin1, lang, size=(1600, 900))
+    return presence_png(chart.by_country, chart.by_admin1, lang, size=(1600, 900),
+                        extent_iso3=chart.extent or None)
 
 
 _WARMING: set[tuple] = set()  # map pictures being drawn ahead, per process

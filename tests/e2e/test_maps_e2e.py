@@ -1,6 +1,6 @@
 """Maps in the browser (Debian chromium): the Overview and Presence maps frame every
 country of their extent, all countries with presence or the chosen ones (a link with
-``?country=`` opened in a fresh browser), at a phone's, a laptop's and a full-HD width;
+``?emergency=`` or ``?country=`` opened in a fresh browser), at a phone's, a laptop's and a full-HD width;
 the names of the countries with presence are drawn in the canvas; the legend and the
 United Nations disclaimer are under each map.
 
@@ -22,7 +22,10 @@ pytestmark = pytest.mark.browser
 
 VIEWPORTS = [(390, 844), (1366, 768), (1920, 1080)]
 CENTRAL_SAHEL = ("BFA", "MLI", "NER")
-EXTENTS = {"all": (), "central-sahel": CENTRAL_SAHEL}
+# extent name -> (countries it frames, the link's query)
+EXTENTS = {"all": ((), ""),
+           "central-sahel": (CENTRAL_SAHEL, "?emergency=central-sahel"),
+           "countries": (CENTRAL_SAHEL, "?" + "&".join(f"country={c}" for c in CENTRAL_SAHEL))}
 PAGES = {"overview": "", "presence": "Presence"}
 
 # The deck as drawn: the view state, the canvas size, and each layer's type and data.
@@ -75,8 +78,7 @@ def test_maps_frame_their_extent_and_name_the_countries(browser, server, width, 
     present = _present()
     assert len(present) == 19
     ARTIFACTS.mkdir(exist_ok=True)
-    for extent_name, chosen in EXTENTS.items():
-        query = ("?" + "&".join(f"country={c}" for c in chosen)) if chosen else ""
+    for extent_name, (chosen, query) in EXTENTS.items():
         countries = list(chosen) or present
         box = maps.extent(countries)
         for page_name, path in PAGES.items():
@@ -108,8 +110,10 @@ def test_maps_frame_their_extent_and_name_the_countries(browser, server, width, 
                 context.close()
 
 
-def test_a_link_with_countries_restores_the_same_view_in_a_fresh_browser(browser, server):
-    query = "?" + "&".join(f"country={c}" for c in CENTRAL_SAHEL)
+@pytest.mark.parametrize("extent_name", ["central-sahel", "countries"])
+def test_a_link_restores_the_same_view_in_a_fresh_browser(browser, server, extent_name):
+    """The emergency (or the countries) in the URL restores the same view, twice."""
+    query = EXTENTS[extent_name][1]
     views = []
     for _ in range(2):
         context, page = _open(browser, server, "Presence", query, 1366, 768)
