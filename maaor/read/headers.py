@@ -336,6 +336,11 @@ def map_sheet(
     side_tables = _side_tables(placements)
     problems.extend(_side_table_problems(side_tables, raw, label_row))
     covered = {c.column_letter for table in side_tables for c in table}
+    if covered:
+        # A side table often repeats a header of the table read ("Pillar" in both): that
+        # repeat is the side table's, named by its own warning, not a duplicate column of
+        # the table read (which would wrongly block the upload).
+        problems = [p for p in problems if not _duplicate_only_in(p, covered)]
     problems.extend(
         placement_problems([c for c in placements if c.column_letter not in covered], raw, label_row, instead)
     )
@@ -656,6 +661,15 @@ def _side_tables(placements: list[ColumnPlacement]) -> list[list[ColumnPlacement
         b for b in blocks
         if len(b) >= 2 and all(c.how == "unmapped" for c in b) and any(c.values_not_loaded for c in b)
     ]
+
+
+def _duplicate_only_in(found: Problem, covered: set[str]) -> bool:
+    """True for a ``header.duplicate`` problem whose repeats all lie in ``covered``
+    (the columns of side tables): its value lists the letters, the used one first."""
+    if found.code != "header.duplicate" or not found.value:
+        return False
+    repeats = [letter.strip() for letter in str(found.value).split(",")][1:]
+    return bool(repeats) and all(letter in covered for letter in repeats)
 
 
 def _column_index(letters: str) -> int:

@@ -98,3 +98,21 @@ def test_a_second_table_beside_the_one_read_is_named_in_one_warning():
     )
     # A single stray column is a column not loaded, with its values.
     assert (stray.code, stray.column, stray.value) == ("column.not_loaded", "Remarks", "'to check'")
+
+
+def test_a_side_table_repeating_a_header_of_the_table_read_does_not_block_the_upload():
+    # "Pillar" heads a column of both tables: the repeat belongs to the side table, named
+    # in its warning; a repeat inside the table read is still an error.
+    rows = [
+        ["Organisation", "Country", "Pillar", "Status", None, "Pillar", "Partners"],
+        ["MAG", "Chad", "Clearance", "Active", None, "Clearance", "NPA"],
+        ["HALO Trust", "Chad", "EORE", "Active", None, "EORE", "HI"],
+    ]
+    mapped, problems = map_sheet(RawSheet("f.xlsx", "4W", pd.DataFrame(rows, dtype=object)))
+    assert mapped.kind == "presence" and len(mapped.frame) == 2
+    assert [(p.severity, p.code, p.value) for p in problems] == [("warning", "sheet.side_table", "F, G")]
+    inside = [["Organisation", "Country", "Pillar", "Pillar", "Status"],
+              ["MAG", "Chad", "Clearance", "EORE", "Active"]]
+    _, problems = map_sheet(RawSheet("f.xlsx", "4W", pd.DataFrame(inside, dtype=object)))
+    assert [(p.severity, p.code) for p in problems if p.code == "header.duplicate"] == [
+        ("error", "header.duplicate")]
