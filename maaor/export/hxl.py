@@ -78,6 +78,10 @@ FIGURE_TAGS: dict[str, str] = {
     "mean_progress_pct": "#indicator+pct+progress+mean",
     "progress_pct": "#indicator+pct+progress",
     "expected_pct": "#indicator+pct+expected",
+    # people reached by pillar or place (maaor.figures.reached.reached_by)
+    "rows_reached": "#meta+rows+num+reached",
+    "rows_total_from_split": "#meta+rows+num+reached+from_split",
+    "rows_disagreeing": "#meta+rows+num+reached+disagreeing",
 }
 
 
