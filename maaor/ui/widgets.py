@@ -31,6 +31,7 @@ from maaor.export.hxl import figure_tags
 from maaor.export.tables import csv_bytes, xlsx_bytes
 from maaor.filters import Filters
 from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t
+from maaor.ui.data import FILTERS_HASH
 from maaor.ui.page import Page, hxl_wanted, page_link
 from maaor.ui.safe import md_escape
 from maaor.views import Columns
@@ -220,7 +221,7 @@ def table(
     downloads(page, frame, name, kind, tables)
 
 
-@st.cache_data(max_entries=1024, show_spinner=False)
+@st.cache_data(max_entries=1024, show_spinner=False, hash_funcs=FILTERS_HASH)
 def _shown_page(version: int, f: Filters, today: dt.date, lang: str, name: str,
                 shape: tuple, *, _rows: pd.DataFrame, _cols: Columns) -> tuple[pd.DataFrame, dict]:
     """:func:`display` of one page of table ``name``, once per (version, filters, date,
@@ -261,7 +262,7 @@ def page_rows(page: Page, frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame,
     return frame.iloc[first:last], first
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False, hash_funcs=FILTERS_HASH)
 def _figure(version: int, f: Filters, today: dt.date, lang: str, name: str,
             _build: Callable[[], go.Figure]) -> go.Figure:
     """One chart figure per (version, filters, date, language, name), built once.
