@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from maaor.figures.common import budget_groups
 from maaor.figures.funding import funding_headline, pledged_total, workplan_budget_headline
 from maaor.figures.gaps import activity_flags, pillar_gaps
 from maaor.figures.presence import presence_headline
@@ -128,9 +129,13 @@ def headline_values(dataset, f: Filters, today: dt.date, ids: tuple[str, ...],
     def mechanisms():
         return part("mechanisms", lambda: filter_mechanisms(dataset.mechanisms, f))
 
+    def groups():
+        # shared by the work plan's headline and its budget headline
+        return part("groups", lambda: budget_groups(wp()))
+
     def work():
         return part("work", lambda: kept(dataset.workplan, ("workplan_headline", on_wp, today),
-                                         lambda: workplan_headline(wp(), today)))
+                                         lambda: workplan_headline(wp(), today, groups())))
 
     def flags():
         return part("flags", lambda: kept(
@@ -164,7 +169,7 @@ def headline_values(dataset, f: Filters, today: dt.date, ids: tuple[str, ...],
         return part("money", lambda: funding_headline(funding_rows()))
 
     def budget():
-        return part("budget", lambda: workplan_budget_headline(wp()))
+        return part("budget", lambda: workplan_budget_headline(wp(), groups()))
 
     def results():
         def compute():
@@ -175,12 +180,13 @@ def headline_values(dataset, f: Filters, today: dt.date, ids: tuple[str, ...],
     budget_keys = dict(zip(_BUDGET_IDS, ("budget_usd", "funded_against_requirement_usd",
                                          "gap_usd", "pct_funded", "funded_no_requirement_usd"),
                            strict=True))
-    where_keys = {"presence_rows": "rows"}
+    where_keys = {fid: {"presence_rows": "rows"}.get(fid, fid) for fid in _WHERE_IDS}
     results_keys = dict(zip(_RESULTS_IDS, ("indicators", "on_track", "off_track", "unknown"),
                             strict=True))
-    work_keys = {"activities_with_status": "with_status"}
+    work_keys = {fid: {"activities_with_status": "with_status"}.get(fid, fid)
+                 for fid in _WORK_IDS}
     values = {
-        **{fid: (lambda k=work_keys.get(fid, fid): work()[k]) for fid in _WORK_IDS},
+        **{fid: (lambda k=k: work()[k]) for fid, k in work_keys.items()},
         "activities_flagged": lambda: int(flags()["activity_id"].nunique()),
         "activity_flags": lambda: int(len(flags())),
         "unfunded_activities": lambda: int((flags()["rule"] == "unfunded").sum()),
@@ -189,7 +195,7 @@ def headline_values(dataset, f: Filters, today: dt.date, ids: tuple[str, ...],
             dataset.presence, ("activities_with_presence", on_wp, id(dataset.workplan),
                                *on_presence),
             lambda: activities_with_presence(wp(), presence())),
-        **{fid: (lambda k=where_keys.get(fid, fid): where()[k]) for fid in _WHERE_IDS},
+        **{fid: (lambda k=k: where()[k]) for fid, k in where_keys.items()},
         "people_reached": lambda: kept(
             dataset.presence, ("reached_headline", relevant(f, "presence")),
             lambda: reached_headline(presence()))["reached_total"],
