@@ -11,6 +11,7 @@ Colours are the Okabe-Ito colour-blind-safe palette, also set in
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import html
 from collections.abc import Callable, Iterable
@@ -96,22 +97,88 @@ def _validated_template(name: str) -> go.layout.Template:
     return go.Figure(layout={"template": pio.templates[name]}).layout.template
 
 
+@lru_cache(maxsize=4)
+def _template_json(name: str) -> dict:
+    """Return the JSON of :func:`_validated_template` (made once, never changed)."""
+    return _validated_template(name).to_plotly_json()
+
+
 def _use_template(fig: go.Figure, name: str = TEMPLATE) -> None:
     """Set the registered template ``name`` on ``fig`` without validating it again.
 
     ``update_layout(template=name)`` validates and deep-copies the whole template on
     every call (about a third of a chart's build time); the template validated once
     (:func:`_validated_template`) is assigned the way plotly assigns its default
-    template to a new figure: with validation off for that one property. The figure's
-    JSON is the same text either way (tests/export/test_chart_json.py).
+    template to a new figure: with validation off for that one property, and as its
+    JSON, which plotly keeps as given instead of copying it again (every figure shares
+    that one dict: no code changes a figure's template, and ``st.plotly_chart`` and
+    ``to_dict`` copy a figure before serialising it). The figure's JSON is the same
+    text either way (tests/export/test_chart_json.py).
     """
     layout = fig.layout
     validate = layout._validate
     layout._validate = False
     try:
-        layout.template = _validated_template(name)
+        layout.template = _template_json(name)
     finally:
         layout._validate = validate
+
+
+def _shared_settings(height: int, bottom: int, legend: bool, lang: str) -> dict:
+    """The layout :func:`_finish` gives every chart (as ``update_layout`` arguments)."""
+    return {
+        "colorway": list(PALETTE),
+        "font": {"family": _FONT, "size": 13},
+        "height": height,
+        # The toolbar (PLOTLY_CONFIG) stands upright in the right margin: a horizontal
+        # legend wraps within the plot's width, so the toolbar never covers it. The
+        # legend starts at the figure's left edge, not the plot's: long bar labels
+        # (country names) narrow the plot on a phone, and a legend entry wider than
+        # the plot would otherwise run on under the toolbar.
+        "margin": {"l": 10, "r": TOOLBAR_MARGIN, "t": 40, "b": bottom},
+        "modebar": {"orientation": "v"},
+        "showlegend": legend,
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
+                   "xref": "container", "traceorder": "normal"},
+        "hoverlabel": {"font": {"family": _FONT}},
+        # decimal and thousands separators of the language ("1 234,5" in French)
+        "separators": ", " if lang == "fr" else ".,",
+    }
+
+
+@lru_cache(maxsize=256)
+def _validated_settings(height: int, bottom: int, legend: bool, lang: str) -> tuple:
+    """Return (name, JSON) of each :func:`_shared_settings` property as plotly's
+    validation leaves it on a layout that had none of them (validated once per key),
+    in the order ``update_layout`` adds them to a layout (not the arguments' order)."""
+    fig = go.Figure()
+    fig.update_layout(**_shared_settings(height, bottom, legend, lang))
+    done = fig.layout.to_plotly_json()
+    wanted = _shared_settings(height, bottom, legend, lang)
+    return tuple((name, value) for name, value in done.items() if name in wanted)
+
+
+def _apply_shared(fig: go.Figure, height: int, bottom: int, legend: bool, lang: str) -> None:
+    """``fig.update_layout(**_shared_settings(...))`` without validating every time.
+
+    A property the chart has not set yet gets the value validation gave it once
+    (:func:`_validated_settings`, assigned unvalidated as plotly does for its own
+    templates); one the chart has set already is merged by ``update_layout`` as before.
+    Properties are set in the same order, so the figure's JSON is the same text
+    (tests/export/test_chart_json.py).
+    """
+    layout = fig.layout
+    raw = _shared_settings(height, bottom, legend, lang)
+    for name, value in _validated_settings(height, bottom, legend, lang):
+        if name in layout._props:
+            fig.update_layout({name: raw[name]})
+            continue
+        validate = layout._validate
+        layout._validate = False
+        try:
+            layout[name] = copy.deepcopy(value)
+        finally:
+            layout._validate = validate
 
 
 def _finish(fig: go.Figure, note: str, height: int, lang: str, legend: bool = True) -> go.Figure:
@@ -123,24 +190,7 @@ def _finish(fig: go.Figure, note: str, height: int, lang: str, legend: bool = Tr
     lines = _wrap(note) if note else []
     bottom = 60 + 15 * len(lines)
     _use_template(fig)
-    fig.update_layout(
-        colorway=list(PALETTE),
-        font={"family": _FONT, "size": 13},
-        height=height + 15 * len(lines),
-        # The toolbar (PLOTLY_CONFIG) stands upright in the right margin: a horizontal
-        # legend wraps within the plot's width, so the toolbar never covers it. The
-        # legend starts at the figure's left edge, not the plot's: long bar labels
-        # (country names) narrow the plot on a phone, and a legend entry wider than
-        # the plot would otherwise run on under the toolbar.
-        margin={"l": 10, "r": TOOLBAR_MARGIN, "t": 40, "b": bottom},
-        modebar={"orientation": "v"},
-        showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
-                "xref": "container", "traceorder": "normal"},
-        hoverlabel={"font": {"family": _FONT}},
-        # decimal and thousands separators of the language ("1 234,5" in French)
-        separators=", " if lang == "fr" else ".,",
-    )
+    _apply_shared(fig, height + 15 * len(lines), bottom, legend, lang)
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     if lines:

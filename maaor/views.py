@@ -297,6 +297,12 @@ VIEWS: dict[str, View] = {
         lambda ds, f, today: fig_overview.headline_figures(ds, f, today),
         ("workplan", "presence", "funding", "mechanisms", "indicators"),
     ),
+    # A page's row of headline figures (ids: a tuple of glossary ids): only the parts
+    # of the headline those figures come from are computed.
+    "headline.row": View(
+        lambda ds, f, today, ids: fig_overview.headline_values(ds, f, today, tuple(ids)),
+        ("workplan", "presence", "funding", "mechanisms", "indicators"),
+    ),
     "workplan.rows": View(
         lambda ds, f, today: filter_workplan(ds.workplan, f), ("workplan",),
         columns=ACTIVITY_COLUMNS,

@@ -15,7 +15,7 @@ from maaor.ui.widgets import Columns
 from maaor.viewparams import WORKPLAN_ACTIVITY
 
 page = setup("workplan")
-head = page.view("headline")
+head = page.view("headline.row", WORKPLAN_ROW)
 widgets.metrics_row(page, head, WORKPLAN_ROW, key="workplan")
 
 st.subheader(page.t("workplan.by_objective"))
@@ -76,6 +76,7 @@ widgets.chart(
     ),
     kind=None,
     alt=page.t("workplan.versions.alt"),
+    filtered=False,
 )
 
 st.subheader(page.t("workplan.detail"))

@@ -16,7 +16,7 @@ MAX_COUNTRIES_CHARTED = 6
 page = setup("presence")
 if page.filters.emergency:
     st.markdown(md_escape(emergency_sentence(page.view("presence.emergency"), page.lang)))
-widgets.metrics_row(page, page.view("headline"), PRESENCE_ROW, key="presence")
+widgets.metrics_row(page, page.view("headline.row", PRESENCE_ROW), PRESENCE_ROW, key="presence")
 
 by_country = page.view("presence.by_country")
 by_admin1 = page.view("presence.by_admin1")

@@ -175,15 +175,20 @@ def workplan_budget_vs_funded(wp: pd.DataFrame) -> pd.DataFrame:
     return out[list(columns)].reset_index(drop=True).astype(columns)
 
 
-def workplan_budget_headline(wp: pd.DataFrame) -> dict:
+def workplan_budget_headline(wp: pd.DataFrame, groups: pd.DataFrame | None = None) -> dict:
     """Return the work plan's budget figures by the funding rule (budget = requirement).
+
+    Args:
+        wp: canonical work-plan table (possibly filtered).
+        groups: ``figures.common.budget_groups(wp)`` when the caller has it already;
+            None = computed here.
 
     Returns:
         dict with ``budget_usd`` (each budget group counted once; None when none is
         quantified), ``funded_against_requirement_usd``, ``funded_no_requirement_usd``,
         ``funded_usd``, ``gap_usd`` and ``pct_funded``, as in :func:`funding_headline`.
     """
-    groups = budget_groups(wp)
+    groups = budget_groups(wp) if groups is None else groups
     firsts = groups.loc[groups["first"]]
     head = funding_headline(pd.DataFrame({"required_usd": firsts["group_budget"],
                                           "funded_usd": firsts["group_funded"]}))

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from maaor.figures.common import budget_groups
 from maaor.figures.funding import funding_headline, pledged_total, workplan_budget_headline
 from maaor.figures.gaps import activity_flags, pillar_gaps
 from maaor.figures.presence import presence_headline
@@ -53,6 +54,25 @@ def results_rows(dataset, f: Filters, today: dt.date) -> tuple[int | None, pd.Da
     return year, indicator_progress(rows, today)
 
 
+# Which part of the headline each glossary figure comes from (see :func:`headline_values`).
+_WORK_IDS = ("activities", "completed", "activities_with_status", "pct_completed",
+             "mean_progress", "without_lead", "without_budget")
+_BUDGET_IDS = ("budget_usd", "budget_funded_against_usd", "budget_gap_usd",
+               "budget_pct_funded", "budget_funded_no_budget_usd")
+_WHERE_IDS = ("organisations", "active_organisations", "countries_present", "pillars",
+              "presence_rows", "countries_with_mechanism")
+_MONEY_IDS = ("required_usd", "funded_against_requirement_usd", "funded_no_requirement_usd",
+              "funded_usd", "gap_usd", "pct_funded")
+_RESULTS_IDS = ("indicators", "indicators_on_track", "indicators_off_track",
+                "indicators_unknown")
+HEADLINE_IDS: tuple[str, ...] = (
+    *_WORK_IDS[:4], "mean_progress", "activities_flagged", "activity_flags", "without_lead",
+    "without_budget", "unfunded_activities", *_BUDGET_IDS, "activities_with_presence",
+    *_WHERE_IDS, "people_reached", "pillar_no_active_org", "pillar_single_org",
+    "country_flags", "flags", *_MONEY_IDS, "pledged_usd", *_RESULTS_IDS,
+)
+
+
 def headline_figures(dataset, f: Filters, today: dt.date, stale_days: int = 90,
                      indicators: pd.DataFrame | None = None) -> dict:
     """Return every glossary figure of ``dataset`` under filters ``f``.
@@ -70,76 +90,124 @@ def headline_figures(dataset, f: Filters, today: dt.date, stale_days: int = 90,
     Returns:
         dict figure id -> value (None when unknown), every id of ``maaor.glossary``.
     """
-    wp = filter_workplan(dataset.workplan, f)
-    presence = filter_presence(dataset.presence, f)
-    mechanisms = filter_mechanisms(dataset.mechanisms, f)
+    return headline_values(dataset, f, today, HEADLINE_IDS, stale_days, indicators)
+
+
+def headline_values(dataset, f: Filters, today: dt.date, ids: tuple[str, ...],
+                    stale_days: int = 90, indicators: pd.DataFrame | None = None) -> dict:
+    """Return the glossary figures ``ids`` of :func:`headline_figures`, computing only
+    the parts of the headline they come from (a page showing the work plan's figures
+    does not count the 4W).
+
+    Args:
+        dataset, f, today, stale_days, indicators: as :func:`headline_figures`.
+        ids: the figure ids wanted (each one of :data:`HEADLINE_IDS`).
+
+    Returns:
+        dict figure id -> value for ``ids``, in their order.
+    """
+    unknown = [fid for fid in ids if fid not in HEADLINE_IDS]
+    if unknown:
+        raise KeyError(f"not a headline figure: {unknown}")
     # Each part is kept per table and the filters that change it: a country change
     # leaves the work plan's figures as they were, an objective change the presence's.
     on_wp = relevant(f, "workplan")
     on_presence = (relevant(f, "presence"), relevant(f, "mechanisms"), id(dataset.mechanisms))
-    work = kept(dataset.workplan, ("workplan_headline", on_wp, today),
-                lambda: workplan_headline(wp, today))
-    flags = kept(dataset.workplan, ("activity_flags", on_wp, today, stale_days),
-                 lambda: activity_flags(wp, today, stale_days))
-    where = kept(dataset.presence, ("presence_headline", *on_presence),
-                 lambda: presence_headline(presence, mechanisms))
-    gaps = None
-    if countries_only(f, "presence") and countries_only(f, "mechanisms"):
-        # grouped by country: the chosen countries' rows of every country's gaps
-        every = kept(dataset.presence, ("pillar_gaps", "every country", id(dataset.mechanisms)),
-                     lambda: pillar_gaps(filter_presence(dataset.presence, Filters()),
-                                         dataset.mechanisms))
-        gaps = country_rows(every, f.countries)
-    if gaps is None:
-        gaps = kept(dataset.presence, ("pillar_gaps", *on_presence),
-                    lambda: pillar_gaps(presence, mechanisms))
-    funding_rows = filter_funding(dataset.funding, f)
-    money = funding_headline(funding_rows)
-    budget = workplan_budget_headline(wp)
-    if indicators is None:
-        indicators = results_rows(dataset, f, today)[1]
-    results = results_totals(results_by_objective(indicators))
-    return {
-        "activities": work["activities"],
-        "completed": work["completed"],
-        "activities_with_status": work["with_status"],
-        "pct_completed": work["pct_completed"],
-        "mean_progress": work["mean_progress"],
-        "activities_flagged": int(flags["activity_id"].nunique()),
-        "activity_flags": int(len(flags)),
-        "without_lead": work["without_lead"],
-        "without_budget": work["without_budget"],
-        "unfunded_activities": int((flags["rule"] == "unfunded").sum()),
-        "budget_usd": budget["budget_usd"],
-        "budget_funded_against_usd": budget["funded_against_requirement_usd"],
-        "budget_gap_usd": budget["gap_usd"],
-        "budget_pct_funded": budget["pct_funded"],
-        "budget_funded_no_budget_usd": budget["funded_no_requirement_usd"],
-        "activities_with_presence": kept(
+    parts: dict[str, object] = {}
+
+    def part(name: str, compute):
+        if name not in parts:
+            parts[name] = compute()
+        return parts[name]
+
+    def wp():
+        return part("wp", lambda: filter_workplan(dataset.workplan, f))
+
+    def presence():
+        return part("presence", lambda: filter_presence(dataset.presence, f))
+
+    def mechanisms():
+        return part("mechanisms", lambda: filter_mechanisms(dataset.mechanisms, f))
+
+    def groups():
+        # shared by the work plan's headline and its budget headline
+        return part("groups", lambda: budget_groups(wp()))
+
+    def work():
+        return part("work", lambda: kept(dataset.workplan, ("workplan_headline", on_wp, today),
+                                         lambda: workplan_headline(wp(), today, groups())))
+
+    def flags():
+        return part("flags", lambda: kept(
+            dataset.workplan, ("activity_flags", on_wp, today, stale_days),
+            lambda: activity_flags(wp(), today, stale_days)))
+
+    def where():
+        return part("where", lambda: kept(dataset.presence, ("presence_headline", *on_presence),
+                                          lambda: presence_headline(presence(), mechanisms())))
+
+    def gaps():
+        def compute():
+            found = None
+            if countries_only(f, "presence") and countries_only(f, "mechanisms"):
+                # grouped by country: the chosen countries' rows of every country's gaps
+                every = kept(dataset.presence,
+                             ("pillar_gaps", "every country", id(dataset.mechanisms)),
+                             lambda: pillar_gaps(filter_presence(dataset.presence, Filters()),
+                                                 dataset.mechanisms))
+                found = country_rows(every, f.countries)
+            if found is None:
+                found = kept(dataset.presence, ("pillar_gaps", *on_presence),
+                             lambda: pillar_gaps(presence(), mechanisms()))
+            return found
+        return part("gaps", compute)
+
+    def funding_rows():
+        return part("funding_rows", lambda: filter_funding(dataset.funding, f))
+
+    def money():
+        return part("money", lambda: funding_headline(funding_rows()))
+
+    def budget():
+        return part("budget", lambda: workplan_budget_headline(wp(), groups()))
+
+    def results():
+        def compute():
+            rows = indicators if indicators is not None else results_rows(dataset, f, today)[1]
+            return results_totals(results_by_objective(rows))
+        return part("results", compute)
+
+    budget_keys = dict(zip(_BUDGET_IDS, ("budget_usd", "funded_against_requirement_usd",
+                                         "gap_usd", "pct_funded", "funded_no_requirement_usd"),
+                           strict=True))
+    where_keys = {fid: {"presence_rows": "rows"}.get(fid, fid) for fid in _WHERE_IDS}
+    results_keys = dict(zip(_RESULTS_IDS, ("indicators", "on_track", "off_track", "unknown"),
+                            strict=True))
+    work_keys = {fid: {"activities_with_status": "with_status"}.get(fid, fid)
+                 for fid in _WORK_IDS}
+    values = {
+        **{fid: (lambda k=k: work()[k]) for fid, k in work_keys.items()},
+        "activities_flagged": lambda: int(flags()["activity_id"].nunique()),
+        "activity_flags": lambda: int(len(flags())),
+        "unfunded_activities": lambda: int((flags()["rule"] == "unfunded").sum()),
+        **{fid: (lambda k=k: budget()[k]) for fid, k in budget_keys.items()},
+        "activities_with_presence": lambda: kept(
             dataset.presence, ("activities_with_presence", on_wp, id(dataset.workplan),
                                *on_presence),
-            lambda: activities_with_presence(wp, presence)),
-        "organisations": where["organisations"],
-        "active_organisations": where["active_organisations"],
-        "countries_present": where["countries_present"],
-        "pillars": where["pillars"],
-        "presence_rows": where["rows"],
-        "countries_with_mechanism": where["countries_with_mechanism"],
-        "people_reached": kept(dataset.presence, ("reached_headline", relevant(f, "presence")),
-                               lambda: reached_headline(presence))["reached_total"],
-        "pillar_no_active_org": int((gaps["rule"] == "pillar_no_active_org").sum()),
-        "pillar_single_org": int((gaps["rule"] == "pillar_single_org").sum()),
-        "country_flags": int(len(gaps)),
-        "flags": int(len(flags) + len(gaps)),
-        **{k: money[k] for k in ("required_usd", "funded_against_requirement_usd",
-                                 "funded_no_requirement_usd", "funded_usd", "gap_usd",
-                                 "pct_funded")},
-        "pledged_usd": pledged_total(funding_rows),
-        "indicators": results["indicators"],
-        "indicators_on_track": results["on_track"],
-        "indicators_off_track": results["off_track"],
-        "indicators_unknown": results["unknown"],
+            lambda: activities_with_presence(wp(), presence())),
+        **{fid: (lambda k=k: where()[k]) for fid, k in where_keys.items()},
+        "people_reached": lambda: kept(
+            dataset.presence, ("reached_headline", relevant(f, "presence")),
+            lambda: reached_headline(presence()))["reached_total"],
+        "pillar_no_active_org": lambda: int((gaps()["rule"] == "pillar_no_active_org").sum()),
+        "pillar_single_org": lambda: int((gaps()["rule"] == "pillar_single_org").sum()),
+        "country_flags": lambda: int(len(gaps())),
+        "flags": lambda: int(len(flags()) + len(gaps())),
+        **{fid: (lambda k=fid: money()[k]) for fid in _MONEY_IDS},
+        "pledged_usd": lambda: pledged_total(funding_rows()),
+        **{fid: (lambda k=k: results()[k]) for fid, k in results_keys.items()},
     }
+    return {fid: values[fid]() for fid in ids}
 
 
 def overview_headline(dataset, f: Filters, today: dt.date, stale_days: int = 90) -> dict:

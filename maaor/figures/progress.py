@@ -29,13 +29,16 @@ from maaor.figures.common import (
 _COUNT_COLUMNS = ["activities", "not_reported", *WP_STATUSES]
 
 
-def workplan_headline(wp: pd.DataFrame, today: dt.date) -> dict:
+def workplan_headline(wp: pd.DataFrame, today: dt.date,
+                      groups: pd.DataFrame | None = None) -> dict:
     """Return the headline numbers of the work plan.
 
     Args:
         wp: canonical work-plan table (possibly filtered).
         today: reference date (kept for a stable signature; headline counts do not
             depend on it).
+        groups: ``figures.common.budget_groups(wp)`` when the caller has it already
+            (the budget headline needs it too); None = computed here.
 
     Returns:
         dict with ``objectives``, ``outputs``, ``activities``, ``completed`` (ints);
@@ -48,7 +51,7 @@ def workplan_headline(wp: pd.DataFrame, today: dt.date) -> dict:
         None when no funding is reported).
     """
     del today  # the headline is a snapshot of the table; dates matter for flags only
-    groups = budget_groups(wp)
+    groups = budget_groups(wp) if groups is None else groups
     status = wp["status"]
     reported = int(status.notna().sum())
     completed = int((status == "completed").fillna(False).sum())

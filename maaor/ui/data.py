@@ -22,6 +22,10 @@ from maaor.filters import FilterOptions, Filters, country_scope, filter_options
 
 PRESENCE_LEVELS = views.PRESENCE_LEVELS
 DEFAULT_PRESENCE_LEVEL = views.DEFAULT_PRESENCE_LEVEL
+#: How the caches hash a Filters key: its repr names every field and value (a frozen
+#: dataclass of tuples, numbers and text), at a third of the cost of Streamlit's generic
+#: hashing, paid by every cached figure of every run.
+FILTERS_HASH = {Filters: repr}
 
 
 def public_presence_level() -> str:
@@ -61,7 +65,7 @@ def options(version: int) -> FilterOptions:
     return filter_options(dataset(version))
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_data(max_entries=512, show_spinner=False, hash_funcs=FILTERS_HASH)
 def view(version: int, name: str, f: Filters, today: dt.date, *args: Any) -> Any:
     """Return figure ``name`` of ``version`` under filters ``f`` (cached per key).
 

@@ -31,6 +31,7 @@ from maaor.export.hxl import figure_tags
 from maaor.export.tables import csv_bytes, xlsx_bytes
 from maaor.filters import Filters
 from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t
+from maaor.ui.data import FILTERS_HASH
 from maaor.ui.page import Page, hxl_wanted, page_link
 from maaor.ui.safe import md_escape
 from maaor.views import Columns
@@ -63,7 +64,9 @@ def display(frame: pd.DataFrame, cols: Columns, page: Page) -> tuple[pd.DataFram
 
 def _display(frame: pd.DataFrame, cols: Columns, lang: str) -> tuple[pd.DataFrame, dict]:
     """:func:`display` for a language."""
-    out = pd.DataFrame(index=frame.index)
+    # Columns gathered first and framed once: inserting them one by one cost more than
+    # formatting them.
+    out: dict[str, pd.Series] = {}
     config: dict[str, object] = {}
     for col, key in cols.headers.items():
         if col not in frame.columns:
@@ -103,7 +106,7 @@ def _display(frame: pd.DataFrame, cols: Columns, lang: str) -> tuple[pd.DataFram
                 header, display_text=rf"[?&]{re.escape(param)}=([^&]*)"
             )
         out[header] = series
-    return out.reset_index(drop=True), config
+    return pd.DataFrame(out, index=frame.index).reset_index(drop=True), config
 
 
 def metric(label: str, value: str, help: str | None = None) -> None:
@@ -193,17 +196,21 @@ def table(
     kind: str | None = None,
     tables: Sequence[str] = (),
     height: int | None = None,
+    filtered: bool = True,
 ) -> None:
     """Draw a figure table (translated, formatted) with its downloads and source note.
 
     A table longer than :data:`PAGE_ROWS` shows one page, a page number and "rows
-    51-100 of 1,234"; the downloads hold every row of ``frame``.
+    51-100 of 1,234"; the downloads hold every row of ``frame``. ``filtered=False``
+    says the table does not depend on the page's filters (its formatted pages are then
+    kept once for every filter choice).
     """
     if frame.empty:
         st.info(page.t("table.empty"))
     else:
         rows, first = page_rows(page, frame, name)
-        shown, config = _shown_page(page.version, page.filters, page.today, page.lang, name,
+        shown, config = _shown_page(page.version, page.filters if filtered else Filters(),
+                                    page.today, page.lang, name,
                                     (len(frame), tuple(frame.columns), first),
                                     _rows=rows, _cols=cols)
         st.dataframe(
@@ -214,7 +221,7 @@ def table(
     downloads(page, frame, name, kind, tables)
 
 
-@st.cache_data(max_entries=1024, show_spinner=False)
+@st.cache_data(max_entries=1024, show_spinner=False, hash_funcs=FILTERS_HASH)
 def _shown_page(version: int, f: Filters, today: dt.date, lang: str, name: str,
                 shape: tuple, *, _rows: pd.DataFrame, _cols: Columns) -> tuple[pd.DataFrame, dict]:
     """:func:`display` of one page of table ``name``, once per (version, filters, date,
@@ -255,7 +262,7 @@ def page_rows(page: Page, frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame,
     return frame.iloc[first:last], first
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False, hash_funcs=FILTERS_HASH)
 def _figure(version: int, f: Filters, today: dt.date, lang: str, name: str,
             _build: Callable[[], go.Figure]) -> go.Figure:
     """One chart figure per (version, filters, date, language, name), built once.
@@ -277,6 +284,7 @@ def chart(
     tables: Sequence[str] = (),
     alt: str | None = None,
     empty: str | None = None,
+    filtered: bool = True,
 ) -> None:
     """Draw a plotly chart with the numbers behind it in an expander (and downloads).
 
@@ -284,17 +292,20 @@ def chart(
     date and language only: it is then built once per (those, ``name``) for all sessions.
     When ``frame`` is empty no chart is drawn (an empty plot has meaningless axes): the
     words of catalogue key ``empty`` (default "table.empty") say what is missing.
+    ``filtered=False`` says the figure does not depend on the page's filters (a chart
+    over data versions): it is then built once for every filter choice.
     """
     if frame.empty:
         st.info(page.t(empty or "table.empty"))
         st.caption(page.note(*tables) if tables else page.version_text())
         return
     if callable(fig) and not isinstance(fig, go.Figure):
-        fig = _figure(page.version, page.filters, page.today, page.lang, name, fig)
+        fig = _figure(page.version, page.filters if filtered else Filters(), page.today,
+                      page.lang, name, fig)
     st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=f"chart_{name}", width="stretch",
                     alt=alt)
     with st.expander(page.t("chart.numbers"), icon=":material/table:"):
-        table(page, frame, name, cols, kind=kind, tables=tables)
+        table(page, frame, name, cols, kind=kind, tables=tables, filtered=filtered)
 
 
 def deck(deck_obj: pdk.Deck, alt: str, height: int = 520, key: str | None = None) -> None:

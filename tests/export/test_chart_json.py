@@ -1,6 +1,7 @@
 """Every chart built on the bundled data: the figure JSON is the same whether the template
 is set through plotly's validating ``update_layout`` (before) or ``charts._use_template``
-(the fast path, after)."""
+(the fast path, after), and whether the shared layout is set through ``update_layout``
+(before) or ``charts._apply_shared`` (validated once per size and language, after)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,36 @@ NOTE = "Source: MA AoR work plan · Data version 3 of 5 Mar 2025 <b>x</b>"
 def _validated_template(fig: go.Figure, name: str = charts.TEMPLATE) -> None:
     """How the template was set before: plotly validates and copies it."""
     fig.update_layout(template=name)
+
+
+def _finish_validated(fig: go.Figure, note: str, height: int, lang: str,
+                      legend: bool = True) -> go.Figure:
+    """How ``charts._finish`` set the shared layout before: every property validated by
+    ``update_layout`` on every call."""
+    lines = charts._wrap(note) if note else []
+    bottom = 60 + 15 * len(lines)
+    fig.update_layout(template=charts.TEMPLATE)
+    fig.update_layout(
+        colorway=list(charts.PALETTE),
+        font={"family": charts._FONT, "size": 13},
+        height=height + 15 * len(lines),
+        margin={"l": 10, "r": charts.TOOLBAR_MARGIN, "t": 40, "b": bottom},
+        modebar={"orientation": "v"},
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
+                "xref": "container", "traceorder": "normal"},
+        hoverlabel={"font": {"family": charts._FONT}},
+        separators=", " if lang == "fr" else ".,",
+    )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    if lines:
+        fig.add_annotation(
+            text="<br>".join(charts.esc(line) for line in lines), xref="paper", yref="paper",
+            x=0, y=0, yshift=-(bottom - 8 - 15 * len(lines)), xanchor="left", yanchor="top",
+            showarrow=False, font={"size": 11, "color": "#555555"}, align="left",
+        )
+    return fig
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +109,41 @@ def test_every_chart_json_is_unchanged_by_the_unvalidated_template(bundled, lang
         figure = json.loads(text)
         assert figure["layout"]["template"] == white["layout"]["template"], name
         assert figure["data"], name
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_chart_json_is_unchanged_by_the_shared_layout_validated_once(bundled, lang,
+                                                                           monkeypatch):
+    built = _charts(bundled, lang)
+    # built twice on the fast path: the second time from the settings validated once
+    fast = {name: make().to_json() for name, make in built}
+    again = {name: make().to_json() for name, make in built}
+    monkeypatch.setattr(charts, "_finish", _finish_validated)
+    slow = {name: make().to_json() for name, make in built}
+    assert fast.keys() == slow.keys()
+    for name in fast:
+        assert fast[name] == slow[name], name
+        assert again[name] == slow[name], name
+
+
+def test_a_chart_layout_set_before_finishing_is_merged_as_before():
+    """A property the chart set itself (a legend title) is merged, not replaced."""
+    def build(finish):
+        fig = go.Figure(go.Bar(x=[1, 2], y=["a", "b"], orientation="h"))
+        fig.update_layout(legend={"title": {"text": "Status"}}, font={"color": "#111111"})
+        return finish(fig, NOTE, 300, "fr", legend=True).to_json()
+
+    fast = build(charts._finish)
+    assert fast == build(_finish_validated)
+    layout = json.loads(fast)["layout"]
+    assert layout["legend"]["title"]["text"] == "Status"
+    assert layout["legend"]["orientation"] == "h"
+    assert layout["font"] == {"color": "#111111", "family": charts._FONT, "size": 13}
+
+
+def test_figures_do_not_share_their_layout_settings():
+    """Changing one finished chart's margin leaves the next chart's as it was."""
+    first = charts._finish(go.Figure(), NOTE, 300, "en")
+    first.layout.margin.b = 999
+    second = charts._finish(go.Figure(), NOTE, 300, "en")
+    assert second.layout.margin.b != 999

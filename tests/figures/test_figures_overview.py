@@ -72,3 +72,33 @@ def test_overview_empty_dataset():
         **dict.fromkeys(("required_usd", "funded_against_requirement_usd", "gap_usd",
                          "pct_funded", "funded_no_requirement_usd")),
     }
+
+
+@pytest.mark.parametrize("f", [Filters(), Filters(countries=("AFG",)),
+                               Filters(objectives=("1",)), Filters(year=2024)])
+def test_a_row_of_headline_figures_is_those_of_the_whole_headline(f):
+    from maaor.figures.overview import headline_values
+    from maaor.glossary import PRESENCE_ROW, WORKPLAN_ROW
+
+    full = headline_figures(dataset(), f, TODAY)
+    for ids in (WORKPLAN_ROW, PRESENCE_ROW, ("flags", "gap_usd", "indicators")):
+        assert headline_values(dataset(), f, TODAY, ids) == {fid: full[fid] for fid in ids}
+    with pytest.raises(KeyError):
+        headline_values(dataset(), f, TODAY, ("not_a_figure",))
+
+
+def test_the_work_plan_row_does_not_count_the_4w(monkeypatch):
+    """The Work plan page's figures come from the work plan only: the 4W, funding and
+    results parts of the headline are not computed for them."""
+    from maaor.figures import overview
+    from maaor.glossary import WORKPLAN_ROW
+
+    def untouched(*args, **kwargs):
+        raise AssertionError("computed a part the row does not show")
+
+    for name in ("presence_headline", "pillar_gaps", "funding_headline", "results_rows",
+                 "activity_flags"):
+        monkeypatch.setattr(overview, name, untouched)
+    out = overview.headline_values(dataset(), Filters(objectives=("10",)), TODAY, WORKPLAN_ROW)
+    assert list(out) == list(WORKPLAN_ROW)
+    assert out["activities"] >= 1
