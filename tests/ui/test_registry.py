@@ -45,7 +45,8 @@ def test_only_the_coordinator_page_is_coordinator_only_and_shows_no_filters():
 
 
 def test_the_sidebar_of_each_page_offers_the_filters_of_its_tables():
-    assert registry.page("results").filter_params == ["country", "year"]
+    # an emergency sets the countries: every page with country-filtered tables offers it
+    assert registry.page("results").filter_params == ["emergency", "country", "year"]
     assert registry.page("workplan").filter_params == [
         "objective", "status", "lead", "partner", "year", "org"]
     assert "presence_status" in registry.page("presence").filter_params
