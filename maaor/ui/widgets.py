@@ -93,7 +93,7 @@ def _display(frame: pd.DataFrame, cols: Columns, lang: str) -> tuple[pd.DataFram
             series = series.map(lambda v: "" if pd.isna(v) else fmt_date(v, lang))
         elif col in cols.lists:
             # An empty list is an empty cell, not "None".
-            series = _label_map(series, lambda v: ", ".join(split_list(v))).fillna("")
+            series = _label_map(series, lambda v: ", ".join(split_list(v))).astype(object).fillna("")
         elif col in cols.keys:
             prefix = cols.keys[col]
             series = _label_map(series, lambda v, p=prefix: t(f"{p}{v}", lang))
