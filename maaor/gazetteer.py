@@ -30,7 +30,10 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-GAZETTEER_CSV = Path(__file__).resolve().parent.parent / "data" / "geo" / "admin1.csv"
+from maaor.resources import bundled_data_dir
+
+# data/geo/ of the checkout, or its copy inside an installed wheel (maaor.resources).
+GAZETTEER_CSV = bundled_data_dir() / "geo" / "admin1.csv"
 ADMIN2_CSV = GAZETTEER_CSV.with_name("admin2.csv")
 
 # Leading articles of Arabic (and French) transliterations: "Al-Anbar", "Ar Raqqa", "El Fasher".
