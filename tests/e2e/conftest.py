@@ -116,6 +116,10 @@ def wait_rendered(page, timeout_ms: int = 30000) -> None:
     """Wait until the Streamlit script run has finished and the app is drawn."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout_ms)
+    # The app marks the script run's state: "notRunning" only once a run has finished
+    # (a long page under load is drawn progressively: its last sections come later).
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           state="attached", timeout=timeout_ms)
     # The status widget shows "Running..." while the script runs.
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stStatusWidget"]')
