@@ -291,9 +291,23 @@ def find_profile(cells: pd.DataFrame, profiles: Sequence[MappingProfile]) -> Map
         if len(texts) < 2:
             continue
         found = wanted.get(header_signature(texts))
+        if found is None and i + 1 < len(values):
+            # A two-row header (a group row over "Femmes / Hommes"): the reader names each
+            # column by its lower cell when it has one, else by the upper one, and the
+            # profile saved those names.
+            found = wanted.get(header_signature(_row_texts(_stacked(values[i], values[i + 1]))))
         if found is not None:
             return found
     return None
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or not str(value).strip()
+
+
+def _stacked(upper: Sequence[object], lower: Sequence[object]) -> list[object]:
+    """Each column's name in a two-row header: the lower cell, else the upper one."""
+    return [u if _blank(v) else v for u, v in zip(upper, lower, strict=True)]
 
 
 def apply_value_choices(frame: pd.DataFrame, choices: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:

@@ -171,3 +171,23 @@ def test_saved_profile_of_a_report_confirms_unplaced_columns_as_ignored():
     # Exact matches need no confirmation; the columns not loaded are written as ignored.
     assert profile.columns == {"Zone d'intervention": None, "Remarques internes": None}
     assert load(profiles=[profile]).reports[0].columns[3].how == "ignored"
+
+
+def test_a_profile_saved_for_a_two_row_header_is_found_again():
+    # "Personnes atteintes" groups "Femmes" and "Hommes": the reader names those columns
+    # by their lower cell, the others by the upper one, and the profile keeps those names.
+    rows = [["Organisation", "Pays", "Pilier", "Personnes atteintes", None, "Zone bizarre"],
+            [None, None, None, "Femmes", "Hommes", None],
+            ["HALO Trust", "Iraq", "EREE", 5, 6, "x"],
+            ["MAG", "Iraq", "EREE", 7, 8, "y"]]
+    data = pd.DataFrame(rows).to_csv(index=False, header=False).encode()
+    first = load(data, name="stacked.csv")
+    [report] = first.reports
+    assert {c.header: c.how for c in report.columns}["Zone bizarre"] == "unmapped"
+    saved = profile_from_report("Stacked", "presence", report.columns)
+    assert saved.headers == ("Organisation", "Pays", "Pilier", "Femmes", "Hommes", "Zone bizarre")
+    again = load(data, profiles=[saved], name="stacked.csv")
+    [report] = again.reports
+    assert {c.header: (c.field, c.how) for c in report.columns}["Zone bizarre"] == (None, "ignored")
+    assert [p.code for p in report.problems if p.code == "profile.used"] == ["profile.used"]
+    assert again.dataset.tables["presence"]["reached_women"].tolist() == [5, 7]
