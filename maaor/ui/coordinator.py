@@ -28,7 +28,7 @@ import streamlit as st
 
 from maaor import usecases, vocab
 from maaor.column_labels import field_label
-from maaor.gazetteer import is_admin1_alias
+from maaor.gazetteer import split_aliases
 from maaor.i18n import fmt_date, fmt_money, fmt_percent, t
 from maaor.problems import Problem, group_problems, group_summary
 from maaor.ui import serverguard
@@ -475,19 +475,9 @@ def section_names(lang: str, user: str, upload: Upload | None) -> None:
             if not chosen:
                 st.warning(t("coord.names.nothing", lang))
             else:
-                saved = 0
-                for alias, canonical in chosen:
-                    ok, _ = store_call(lang, lambda a=alias, c=canonical: usecases.save_alias(
-                        a, c, by=user))
-                    if not ok:
-                        break
-                    saved += 1
-                if saved:
-                    st.session_state[REVALIDATE_KEY] = True
-                    flash("success", t("coord.names.saved", lang, n=saved))
-                    st.rerun()
+                save_aliases(lang, user, chosen)
     ok, aliases = store_call(lang, usecases.aliases)
-    org_aliases = {a: c for a, c in (aliases or {}).items() if not is_admin1_alias(a)}
+    org_aliases, _ = split_aliases(aliases or {})
     if ok and org_aliases:
         with st.expander(t("coord.names.stored", lang, n=len(org_aliases))):
             st.dataframe(as_text(pd.DataFrame({"alias": list(org_aliases),
@@ -526,17 +516,23 @@ def section_places(lang: str, user: str, upload: Upload | None) -> None:
         if not chosen:
             st.warning(t("coord.names.nothing", lang))
             return
-        saved = 0
-        for iso3, text, target in chosen:
-            alias = gazetteer.admin1_alias(iso3, text)
-            ok, _ = store_call(lang, lambda a=alias, c=target: usecases.save_alias(a, c, by=user))
-            if not ok:
-                break
-            saved += 1
-        if saved:
-            st.session_state[REVALIDATE_KEY] = True
-            flash("success", t("coord.names.saved", lang, n=saved))
-            st.rerun()
+        save_aliases(lang, user, [(gazetteer.admin1_alias(iso3, text), target)
+                                  for iso3, text, target in chosen])
+
+
+def save_aliases(lang: str, user: str, chosen: list[tuple[str, str]]) -> None:
+    """Store each (alias, target) the coordinator chose (organisation names and admin-1
+    names alike); on any saved, validate the upload again and rerun."""
+    saved = 0
+    for alias, target in chosen:
+        ok, _ = store_call(lang, lambda a=alias, c=target: usecases.save_alias(a, c, by=user))
+        if not ok:
+            break
+        saved += 1
+    if saved:
+        st.session_state[REVALIDATE_KEY] = True
+        flash("success", t("coord.names.saved", lang, n=saved))
+        st.rerun()
 
 
 # ----------------------------------------------------------------------------- publish
