@@ -18,6 +18,14 @@ from pathlib import Path
 from tests.e2e.conftest import ROOT, free_port
 
 
+def coordinator_secrets(password: str) -> str:
+    """The ``secrets.toml`` text of a copy whose coordinator password is ``password``
+    (a cheap hash: tests sign in many times)."""
+    from maaor.auth import hash_password
+
+    return f'[coordinator]\npassword_hash = "{hash_password(password, n=2**10)}"\n'
+
+
 def start_copy(tmp: Path, *args: str, entry: str | None = None, secrets: str | None = None,
                store: Path | None = None):
     """Start ``streamlit run app.py`` from a copy of the app in ``tmp / "app"``.

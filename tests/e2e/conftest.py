@@ -17,12 +17,15 @@ from pathlib import Path
 
 import pytest
 
+from maaor.slides import SLIDE_KEYS
 from maaor.ui import registry
 from tests.conftest import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MAAOR_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
+# Every slide of the Present deck (the bundled data fill them all).
+SLIDES = len(SLIDE_KEYS)
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -10,15 +10,13 @@ import json
 
 import pytest
 
-from maaor.slides import SLIDE_KEYS
 from maaor.ui import registry
 from tests.conftest import require_or_skip
 from tests.e2e.axe import BLOCKING, axe_run, axe_source, counts
-from tests.e2e.conftest import ARTIFACTS, wait_rendered
+from tests.e2e.conftest import ARTIFACTS, SLIDES, wait_rendered
 
 pytestmark = pytest.mark.browser
 
-SLIDES = len(SLIDE_KEYS)  # every slide of the deck (the bundled data fill them all)
 PAGES = [p.url.strip("./") for p in registry.PAGES if not p.presenting]
 REPORT: dict[str, dict] = {}
 

@@ -28,7 +28,7 @@ import pytest
 
 from maaor.auth import hash_password
 from maaor.headers import BROWSER_COOKIE
-from tests.e2e.appcopy import start_copy, stop
+from tests.e2e.appcopy import coordinator_secrets, start_copy, stop
 from tests.e2e.conftest import ROOT, free_port
 from tests.e2e.protocol import Browser
 
@@ -79,8 +79,7 @@ def served(tmp_path_factory, chromium_path):
 def plain(tmp_path_factory, chromium_path):
     """(process, URL) of plain ``streamlit run app.py`` with the shipped configuration."""
     tmp = tmp_path_factory.mktemp("plain")
-    secrets = f'[coordinator]\npassword_hash = "{hash_password(PASSWORD, n=2**10)}"\n'
-    proc, url = start_copy(tmp, secrets=secrets)
+    proc, url = start_copy(tmp, secrets=coordinator_secrets(PASSWORD))
     yield proc, url
     stop(proc)
 

@@ -9,13 +9,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from maaor.i18n import t
-from maaor.slides import SLIDE_KEYS
-from tests.e2e.conftest import screenshot, wait_rendered
+from tests.e2e.conftest import SLIDES, screenshot, wait_rendered
 
 pytestmark = pytest.mark.browser
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-SLIDES = len(SLIDE_KEYS)  # every slide of the deck (the bundled data fill them all)
 TITLES = {1: "slide.title.default", 2: "slide.headline.title", 3: "slide.presence.title"}
 
 

@@ -15,12 +15,10 @@ import re
 import pytest
 
 from maaor.i18n import t
-from maaor.slides import SLIDE_KEYS
-from tests.e2e.conftest import ARTIFACTS, wait_rendered
+from tests.e2e.conftest import ARTIFACTS, SLIDES, wait_rendered
 
 pytestmark = pytest.mark.browser
 
-SLIDES = len(SLIDE_KEYS)  # every slide of the deck (the bundled data fill them all)
 # (width, height): phone; 4:3 projector; 16:9 720p; laptop; full HD; 1440p; 4K (16:9);
 # 4:3 at 2048x1536. French at the four sizes of the issue.
 SIZES = {

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from maaor.auth import hash_password
-from tests.e2e.appcopy import start_copy, stop
+from tests.e2e.appcopy import coordinator_secrets, start_copy, stop
 from tests.e2e.protocol import Browser, new_xsrf_cookie
 
 pytestmark = pytest.mark.browser
@@ -32,8 +31,8 @@ UPLOAD_MB = 25
 def server(tmp_path_factory, chromium_path):
     """(process, base URL) of a coordinator-mode server with a password configured."""
     tmp = tmp_path_factory.mktemp("security-holes")
-    secrets = f'[coordinator]\npassword_hash = "{hash_password(PASSWORD, n=2**10)}"\n'
-    proc, url = start_copy(tmp, "--server.maxUploadSize", str(UPLOAD_MB), secrets=secrets)
+    proc, url = start_copy(tmp, "--server.maxUploadSize", str(UPLOAD_MB),
+                           secrets=coordinator_secrets(PASSWORD))
     yield proc, url
     stop(proc)
 

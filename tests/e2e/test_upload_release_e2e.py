@@ -20,8 +20,7 @@ import urllib.request
 
 import pytest
 
-from maaor.auth import hash_password
-from tests.e2e.appcopy import start_copy, stop
+from tests.e2e.appcopy import coordinator_secrets, start_copy, stop
 from tests.e2e.protocol import Browser, new_xsrf_cookie
 from tests.e2e.test_security_holes_e2e import rss_mb
 
@@ -36,8 +35,7 @@ SETTLE_S = 30  # the bound within which memory must come back
 def server(tmp_path_factory, chromium_path):
     """(process, base URL) of a coordinator-mode server with a password configured."""
     tmp = tmp_path_factory.mktemp("upload-release")
-    secrets_toml = f'[coordinator]\npassword_hash = "{hash_password(PASSWORD, n=2**10)}"\n'
-    proc, url = start_copy(tmp, secrets=secrets_toml)
+    proc, url = start_copy(tmp, secrets=coordinator_secrets(PASSWORD))
     yield proc, url
     stop(proc)
 
