@@ -5,6 +5,7 @@ real server: ``tests/e2e/test_framing_headers_e2e.py``."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 from maaor.headers import BROWSER_COOKIE
 from maaor.ui import webserver
@@ -23,7 +24,11 @@ def call(app, scope: dict) -> list[dict]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # A worker thread has no event loop of its own: asyncio.run works there even when
+    # the suite runs this after a session-scoped Playwright fixture (whose sync API
+    # keeps a loop running on the main thread).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     return sent
 
 
