@@ -18,7 +18,9 @@ import html
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 
 import numpy as np
@@ -93,8 +95,11 @@ def read_workbook(source: Source, facts: Mapping[str, PartFacts] | None = None) 
         function raises only on programming errors (``read_source`` catches those).
     """
     problems: list[Problem] = []
+    parts = _sheet_parts(source.data) if source.suffix in (".xlsx", ".xlsm") else {}
+    workbook = _without_merge_pass(source.data, parts, facts)
     try:
-        workbook = pc.CalamineWorkbook.from_filelike(io.BytesIO(source.data))
+        if workbook is None:
+            workbook = pc.CalamineWorkbook.from_filelike(io.BytesIO(source.data))
     except pc.PasswordError:
         return ReadResult(
             [],
@@ -104,7 +109,6 @@ def read_workbook(source: Source, facts: Mapping[str, PartFacts] | None = None) 
         )
     except Exception as exc:  # noqa: BLE001 - calamine raises several unrelated types
         return ReadResult([], [_unreadable(source.name, exc)])
-    parts = _sheet_parts(source.data) if source.suffix in (".xlsx", ".xlsm") else {}
     ods_merges = _ods_merges(source.data) if source.suffix == ".ods" else {}
     sheets: list[RawSheet] = []
     for meta in workbook.sheets_metadata:
@@ -125,6 +129,115 @@ def read_workbook(source: Source, facts: Mapping[str, PartFacts] | None = None) 
             raw.merged = _bounded_merges(merges, raw, problems)
             sheets.append(raw)
     return ReadResult(sheets, problems)
+
+
+# Sheets whose XML inflates to less than this are read as stored (the copy below would
+# cost more than calamine's pass over them).
+MERGE_PASS_MIN_BYTES = 1024 * 1024
+# What calamine's merged-cell reader finds first in a sheet it need not search: an empty
+# list, which ends its pass over the XML at once.
+_NO_MERGES = b"<mergeCells></mergeCells>"
+_ZIP_LOCAL = struct.Struct("<IHHHHHIIIHH")
+_ZIP_CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
+_ZIP_END = struct.Struct("<IHHHHIIH")
+
+
+def _without_merge_pass(
+    data: bytes, parts: Mapping[str, str], facts: Mapping[str, PartFacts] | None
+) -> pc.CalamineWorkbook | None:
+    """The workbook opened from a copy in which calamine skips its merged-cell pass over
+    the sheets known to have no merged cells; None when there is no such sheet (or the
+    copy cannot be made: the caller opens the file as it is).
+
+    python-calamine reads a sheet's merged ranges with every sheet it returns: a second
+    pass over the whole sheet XML, about 40 % of its time on a long sheet. Where the
+    precheck saw no ``mergeCell`` in a sheet's XML the answer is known (none), so the copy
+    opens that XML with an empty ``<mergeCells>`` element, at which the pass stops. The
+    cell values are read by the same code from the same bytes; the copy reuses every
+    compressed member as it is (the prefix is a stored deflate block of its own in front
+    of the sheet's compressed data).
+    """
+    if not facts:
+        return None
+    quiet = {
+        part for part in parts.values()
+        if (fact := facts.get(part)) is not None and not fact.merge_marks
+        and fact.inflated_bytes >= MERGE_PASS_MIN_BYTES
+    }
+    if not quiet:
+        return None
+    try:
+        copy = _prefixed_copy(data, quiet, _NO_MERGES)
+        return None if copy is None else pc.CalamineWorkbook.from_filelike(io.BytesIO(copy))
+    except Exception:  # noqa: BLE001 - the file is then opened as it is
+        return None
+
+
+def _prefixed_copy(data: bytes, members: set[str], prefix: bytes) -> bytes | None:
+    """A copy of the zip ``data`` in which each of ``members`` starts with ``prefix``
+    (before its XML declaration); None when one of them cannot be prefixed (compressed
+    other than by deflate, a byte-order mark, not XML)."""
+    out = io.BytesIO()
+    central = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        infos = sorted(z.infolist(), key=lambda i: i.header_offset)
+        for info in infos:
+            fields = _ZIP_LOCAL.unpack_from(data, info.header_offset)
+            if fields[0] != 0x04034B50:
+                return None
+            flag, method, mtime, mdate = fields[2], fields[3], fields[4], fields[5]
+            name_start = info.header_offset + _ZIP_LOCAL.size
+            name = data[name_start : name_start + fields[9]]
+            start = name_start + fields[9] + fields[10]
+            raw = data[start : start + info.compress_size]
+            crc, size = info.CRC, info.file_size
+            if info.filename in members:
+                if method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    return None
+                with z.open(info) as fh:
+                    if not fh.read(64).lstrip().startswith(b"<"):
+                        return None  # a byte-order mark or no XML: left as it is
+                if method == zipfile.ZIP_DEFLATED:
+                    raw = b"\x00" + struct.pack("<HH", len(prefix), len(prefix) ^ 0xFFFF) + prefix + raw
+                else:
+                    raw = prefix + raw
+                crc = _crc_of_concatenation(zlib.crc32(prefix), crc, size)
+                size += len(prefix)
+            offset = out.tell()
+            flag &= ~0x08  # sizes and CRC are in the header: no data descriptor
+            out.write(_ZIP_LOCAL.pack(0x04034B50, 20, flag, method, mtime, mdate, crc,
+                                      len(raw), size, len(name), 0))
+            out.write(name)
+            out.write(raw)
+            central.write(_ZIP_CENTRAL.pack(0x02014B50, 20, 20, flag, method, mtime, mdate,
+                                            crc, len(raw), size, len(name), 0, 0, 0, 0, 0,
+                                            offset))
+            central.write(name)
+    directory = central.getvalue()
+    where = out.tell()
+    out.write(directory)
+    out.write(_ZIP_END.pack(0x06054B50, 0, 0, len(infos), len(infos), len(directory), where, 0))
+    return out.getvalue()
+
+
+_ZEROS = bytes(1 << 20)
+
+
+def _crc_of_concatenation(crc_a: int, crc_b: int, length_b: int) -> int:
+    """CRC-32 of A followed by B from the CRC-32s of A and B and the length of B.
+
+    CRC-32 is linear: crc(A + B) = crc(B) xor (the register ``crc_a`` run over
+    ``length_b`` zero bytes, without the initial and final inversion). The zeros are fed
+    in 1 MB pieces (a few milliseconds for a 100 MB sheet)."""
+    register = crc_a
+    left = length_b
+    while left:
+        piece = _ZEROS if left >= len(_ZEROS) else _ZEROS[:left]
+        # zlib.crc32 inverts the register before and after: invert around it to run the
+        # bare register over the zeros.
+        register = zlib.crc32(piece, register ^ 0xFFFFFFFF) ^ 0xFFFFFFFF
+        left -= len(piece)
+    return register ^ crc_b
 
 
 def _needs_scan(fact: PartFacts | None) -> bool:

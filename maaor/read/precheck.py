@@ -127,11 +127,15 @@ class PartFacts:
         inflated_bytes: bytes the part inflated to.
         formula_marks: the part contains ``<f`` or ``:f`` (a formula element, perhaps).
         error_marks: the part contains ``"e"`` or ``'e'`` (an error-typed cell, perhaps).
+        merge_marks: the part contains ``mergeCell`` (merged ranges, perhaps); when it
+            does not, the Excel reader spares calamine its pass looking for them.
+            True (the cautious answer) unless the scan saw the whole part.
     """
 
     inflated_bytes: int
     formula_marks: bool
     error_marks: bool
+    merge_marks: bool = True
 
 
 @dataclass(frozen=True)
@@ -474,6 +478,7 @@ class _SheetScan:
     si_lengths: array | None = None  # bytes of each shared string (sharedStrings.xml)
     formula_marks: bool = False
     error_marks: bool = False
+    merge_marks: bool = False
     crc: int = 0  # CRC-32 of the inflated bytes, checked as zipfile would
     header_name_ok: bool = False  # local header names the member as the directory does
 
@@ -594,7 +599,7 @@ def _scan_members(
             return problems
         if not scan.transcoded and scan.header_name_ok and scan.crc == info.CRC:
             parts[info.filename] = PartFacts(
-                scan.bytes_read, scan.formula_marks, scan.error_marks
+                scan.bytes_read, scan.formula_marks, scan.error_marks, scan.merge_marks
             )
     if shared is not None and shared.si_lengths is not None:
         return _expanded_text_problems(source, sheets, shared.si_lengths, limits)
@@ -721,6 +726,10 @@ def _note_marks(buf: bytes, scan: _SheetScan) -> None:
         scan.formula_marks = b"<f" in buf or b":f" in buf
     if not scan.error_marks and b"e" in buf:
         scan.error_marks = b'"e"' in buf or b"'e'" in buf
+    if not scan.merge_marks:
+        # Tags are matched whole within a buffer: the overlap keeps one cut by a chunk
+        # boundary whole in the next.
+        scan.merge_marks = b"mergeCell" in buf
 
 
 def _buffers(
