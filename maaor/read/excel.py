@@ -188,6 +188,10 @@ def _prefixed_copy(data: bytes, members: set[str], prefix: bytes) -> bytes | Non
             flag, method, mtime, mdate = fields[2], fields[3], fields[4], fields[5]
             name_start = info.header_offset + _ZIP_LOCAL.size
             name = data[name_start : name_start + fields[9]]
+            if flag & 0x01 or name != info.orig_filename.encode(
+                "utf-8" if info.flag_bits & 0x800 else "cp437"
+            ):
+                return None  # encrypted, or named otherwise than in the directory
             start = name_start + fields[9] + fields[10]
             raw = data[start : start + info.compress_size]
             crc, size = info.CRC, info.file_size

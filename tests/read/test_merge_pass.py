@@ -162,3 +162,14 @@ def test_any_sheet_reads_the_same(rows, merge, monkeypatch):
     wb.save(buf)
     with monkeypatch.context() as m:
         assert_same(*read_both(Source("any.xlsx", buf.getvalue()), m))
+
+
+def test_an_encrypted_or_misnamed_member_leaves_the_file_as_it_is():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("s.xml", b"<worksheet/>")
+    data = bytearray(buf.getvalue())
+    misnamed = bytes(data).replace(b"s.xml", b"t.xml", 1)  # the local header's name only
+    assert excel._prefixed_copy(misnamed, {"s.xml"}, b"<p></p>") is None
+    data[6] |= 0x01  # the local header's "encrypted" flag
+    assert excel._prefixed_copy(bytes(data), {"s.xml"}, b"<p></p>") is None
