@@ -7,7 +7,9 @@ of each sheet's XML finds them: error cells get their text back in the grid and 
 precheck's ``PartFacts`` show that a sheet's XML holds no formula and no error marker,
 that scan is skipped. Old Excel (.xls) and OpenDocument (.ods) files are read by the same
 calamine call (their error cells and formulas are not scanned). Merged ranges come from
-calamine (.xlsx, .xls) or from a bounded scan of ``content.xml`` (.ods).
+calamine (.xlsx, .xls) or from a bounded scan of ``content.xml`` (.ods). python-calamine
+reads a sheet's merged ranges in a second pass over its whole XML; for a long sheet the
+precheck saw without merged cells that pass is cut short (``_without_merge_pass``).
 """
 
 from __future__ import annotations
