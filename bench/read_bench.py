@@ -60,17 +60,53 @@ _ACTIVITIES = [
     "Risk education sessions", "Survivor assistance referrals",
 ]  # fmt: skip
 _STATUSES = ["Ongoing", "Completed", "Planned", "en cours", "Terminé"]
+# A point well inside each country and how far (degrees) a row's point may stray from it
+# and stay inside: coordinates drawn at random over a continent would each be a
+# "point outside its country" warning, a cost real 4Ws do not carry.
+_PLACES = {
+    "IRQ": (33.0, 43.5, 1.0), "SYR": (35.0, 38.5, 0.8), "AFG": (34.0, 66.0, 1.5),
+    "SSD": (7.5, 30.0, 1.5), "COD": (-2.5, 23.5, 2.0), "LBY": (27.0, 17.0, 2.0),
+    "YEM": (15.5, 47.5, 0.8), "MLI": (17.0, -2.0, 1.5), "NER": (16.0, 9.0, 1.5),
+    "NGA": (9.5, 8.0, 1.5), "BFA": (12.3, -1.5, 0.8), "COL": (4.0, -73.5, 1.0),
+    "UKR": (49.0, 31.5, 1.0), "SOM": (5.0, 46.0, 0.8), "PSE": (31.95, 35.25, 0.05),
+}  # fmt: skip
+# Each country's emergency as the dashboard's list (maaor/data/emergencies.csv) names it.
+_EMERGENCIES = {
+    "IRQ": "Iraq crisis", "SYR": "Syria crisis", "AFG": "Afghanistan humanitarian response",
+    "SSD": "South Sudan crisis", "COD": "Eastern DRC crisis", "LBY": "Libya crisis",
+    "YEM": "Yemen crisis", "MLI": "Central Sahel crisis", "NER": "Central Sahel crisis",
+    "NGA": "North-East Nigeria crisis", "BFA": "Central Sahel crisis",
+    "COL": "Colombia armed conflict", "UKR": "Ukraine crisis", "SOM": "Somalia crisis",
+    "PSE": "oPt humanitarian response",
+}  # fmt: skip
+_COUNTRY_ISO3 = [
+    "IRQ", "IRQ", "SYR", "SYR", "AFG", "AFG", "SSD", "SSD", "COD", "COD", "LBY", "LBY", "YEM",
+    "MLI", "NER", "NGA", "BFA", "COL", "UKR", "SOM", "PSE",
+]  # fmt: skip
+
+
+# The fields of a generated row, in its order. Named here, not taken from the template:
+# a field added to the template (Subsector was) would otherwise shift every value after
+# it into the wrong column, and a base checkout with another template (publish_bench.py
+# --base) must read the same workbook.
+_FIELDS = (
+    "org", "org_type", "country_iso3", "emergency", "admin1", "admin1_code", "admin2",
+    "admin2_code", "lat", "lon", "pillar", "activity", "status", "start", "end",
+    "reached_total", "reached_women", "reached_men", "reached_girls", "reached_boys",
+    "target", "focal_point", "contact",
+)  # fmt: skip
 
 
 def _columns() -> tuple[list[str], list[str]]:
     from maaor import columns
 
-    specs = columns.FIELDS["presence"]
-    return [s.label for s in specs], [s.hxl[0] if s.hxl else "" for s in specs]
+    specs = {s.field: s for s in columns.FIELDS["presence"]}
+    chosen = [specs[f] for f in _FIELDS]
+    return [s.label for s in chosen], [s.hxl[0] if s.hxl else "" for s in chosen]
 
 
 def _rows(n: int, seed: int = 7):
-    """Yield ``n`` data rows (lists aligned with the presence template)."""
+    """Yield ``n`` data rows (lists aligned with ``_FIELDS``)."""
     rng = np.random.default_rng(seed)
     base = dt.datetime(2019, 1, 1)
     org = rng.integers(0, len(_ORGS), n)
@@ -82,18 +118,21 @@ def _rows(n: int, seed: int = 7):
     status = rng.integers(0, len(_STATUSES), n)
     start = rng.integers(0, 700, n)
     length = rng.integers(30, 400, n)
-    lat = rng.uniform(-10, 40, n).round(5)
-    lon = rng.uniform(-20, 70, n).round(5)
+    centre = np.array([_PLACES[_COUNTRY_ISO3[c]] for c in range(len(_COUNTRIES))])[country]
+    lat = (centre[:, 0] + rng.uniform(-1, 1, n) * centre[:, 2]).round(5)
+    lon = (centre[:, 1] + rng.uniform(-1, 1, n) * centre[:, 2]).round(5)
     reached = rng.integers(0, 5000, n)
     bad = rng.random(n)
     for i in range(n):
+        # The split adds up to the total, as the template asks.
         women, men = int(reached[i] * 0.3), int(reached[i] * 0.25)
-        girls, boys = int(reached[i] * 0.2), int(reached[i] * 0.2)
+        girls = int(reached[i] * 0.2)
+        boys = int(reached[i]) - women - men - girls
         row = [
             _ORGS[org[i]],
             _ORG_TYPES[org_type[i]],
             _COUNTRIES[country[i]],
-            "Crisis " + str(country[i]),
+            _EMERGENCIES[_COUNTRY_ISO3[country[i]]],
             f"Province {admin[i]}",
             f"PC{country[i]:02d}{admin[i]:03d}",
             f"District {admin[i] * 3}",

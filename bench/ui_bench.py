@@ -302,7 +302,10 @@ def _script_finished(payload) -> bool:
 
 def _wait_drawn(page, finished: list, timeout_ms: int = 120_000) -> None:
     """Wait for the truth: the server said the script finished, no placeholder skeleton
-    is left, every map has its canvas and every chart its SVG."""
+    is left (Streamlit 1.67 draws three kinds: ``stAppSkeleton`` before the first
+    element, ``stSkeletonElement`` for a pending element, ``stSkeleton`` while a lazily
+    loaded widget's code arrives), no element is still marked stale from an earlier run,
+    every map has its canvas and every chart its SVG."""
     deadline = time.monotonic() + timeout_ms / 1000
     while not finished[0]:
         if time.monotonic() > deadline:
@@ -310,7 +313,8 @@ def _wait_drawn(page, finished: list, timeout_ms: int = 120_000) -> None:
         page.wait_for_timeout(10)
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout_ms)
     page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stSkeleton"]')
+        """() => !document.querySelector('[data-testid*="Skeleton"]')
+              && !document.querySelector('[data-stale="true"]')
               && Array.from(document.querySelectorAll('[data-testid="stDeckGlJsonChart"]'))
                  .every(el => el.querySelector('canvas'))
               && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
