@@ -35,6 +35,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from functools import lru_cache
 from typing import Any
 
 _log = logging.getLogger("maaor.security")
@@ -115,8 +116,14 @@ MMAP_THRESHOLD = 4 * 1024 * 1024
 TRIM_THRESHOLD = 16 * 1024 * 1024
 
 
+@lru_cache(maxsize=1)
 def _libc():
-    """The C library when it is glibc (``mallopt``, ``malloc_trim``), else None."""
+    """The C library when it is glibc (``mallopt``, ``malloc_trim``), else None.
+
+    Looked up once per process: ``ctypes.util.find_library`` runs ``ldconfig -p`` in a
+    subprocess each time, and AppTest (bench/ui_bench.py's rerun times) installs the
+    guard again on every run's new Runtime.
+    """
     import ctypes
     import ctypes.util
 
