@@ -965,6 +965,12 @@ def _exact_extent_problems(source: Source, info: zipfile.ZipInfo, scan: _SheetSc
     # sheet's extent as far as its cells go (the fast scan's rows) when rows are over.
     if exact.max_row > limits.max_rows and exact.max_col <= limits.max_columns:
         extent = _Extent(max(exact.max_row, fast.max_row), fast.max_col, fast.letters)
+    elif exact.max_row <= limits.max_rows and exact.max_col <= limits.max_columns:
+        # Over the cell limit only: the walk stopped at the first cell past it, so its
+        # last row is not the sheet's (a 30,002-row sheet was named A1:HB28572). The
+        # fast scan's rows go as far as the sheet does, within the row limit.
+        rows = fast.max_row if fast.max_row <= limits.max_rows else exact.max_row
+        extent = _Extent(max(exact.max_row, rows), exact.max_col, exact.letters)
     else:
         extent = exact
     return _extent_problems(source, extent, sheet, limits)

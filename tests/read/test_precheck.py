@@ -84,6 +84,23 @@ def test_rectangle_over_the_cell_limit_is_refused():
     assert "10,000,000 cells" in problem.message
 
 
+def test_dense_sheet_over_the_cell_limit_is_named_to_its_last_row():
+    """The exact walk stops at the first cell past the cell limit; the message names the
+    sheet's whole range (it named A1:AD31 of a sheet reaching row 60)."""
+    columns = [column_letters(c) for c in range(1, 31)]  # A..AD
+    rows = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{col}{r}"><v>{r}</v></c>' for col in columns)
+        + "</row>"
+        for r in range(1, 61)
+    )
+    data = hostile.xlsx_from_sheet(f"<sheetData>{rows}</sheetData>")
+    problem = only("plan.xlsx", data, Limits(max_cells=900))
+    assert problem.code == "xlsx.too_many_cells"
+    assert problem.value == "A1:AD60"
+    assert "1,800 cells" in problem.message
+    assert "30 columns may have at most 30 rows" in problem.message
+
+
 @pytest.mark.parametrize("prefix", ["", "x:"])
 def test_rows_without_numbers_are_counted(prefix):
     data = hostile.rows_without_numbers_xlsx(150, prefix)
