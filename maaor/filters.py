@@ -27,7 +27,7 @@ import pandas as pd
 
 from maaor import vocab
 from maaor.dataset import Dataset, list_contains_any, split_list
-from maaor.emergencies import countries_of, emergency_by_id, link_table, load_emergencies
+from maaor.emergencies import active_emergencies, countries_of, emergency_by_id, link_table
 from maaor.i18n import LANGUAGES, country_name, t
 
 # Work-plan status filter value selecting activities whose status was not reported.
@@ -663,7 +663,7 @@ def filter_options(ds: Dataset) -> FilterOptions:
     country = tuple(sorted(c for c in countries if _ISO3.match(c)))
     return FilterOptions(
         country=country,
-        emergency=tuple(e.id for e in load_emergencies() if set(e.countries) & set(country)),
+        emergency=tuple(e.id for e in active_emergencies() if set(e.countries) & set(country)),
         pillar=tuple(vocab.codes("pillar")),
         org_type=tuple(vocab.codes("org_type")),
         presence_status=tuple(vocab.codes("presence_status")),
