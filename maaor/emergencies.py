@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
@@ -38,8 +39,16 @@ if TYPE_CHECKING:  # typing only
 
 EMERGENCIES_CSV = Path(__file__).resolve().parent / "data" / "emergencies.csv"
 TYPES = ("country", "regional", "disaster")
-# Closest emergency names offered for an unknown name (rapidfuzz WRatio on match keys).
-_MIN_SUGGESTION_SCORE = 60.0
+# Closest emergency names offered for an unknown name (rapidfuzz WRatio on the
+# distinctive words, :func:`_words`): 70 keeps "Lake Chad floods" -> Lake Chad Basin and
+# drops look-alikes of short names ("car", "opt").
+_MIN_SUGGESTION_SCORE = 70.0
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_GENERIC_WORDS = frozenset({
+    "crisis", "crise", "response", "reponse", "humanitarian", "humanitaire", "emergency",
+    "emergencies", "urgence", "hrp", "plan", "the", "of", "in", "and", "a", "de", "du",
+    "des", "la", "le", "l", "d", "en", "au", "dans", "et",
+})
 #: An id is what the URL's ``?emergency=`` accepts (``maaor.filters``).
 ID_SHAPE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 #: Separators accepted between countries or aliases in an edited or uploaded list.
@@ -351,10 +360,22 @@ def emergency_by_name(text: object, emergencies: tuple[Emergency, ...] | None = 
     return _names(emergencies or active_emergencies()).get(match_key(text))
 
 
+def _words(text: object) -> str:
+    """Words of an emergency name for suggestions: accents, case, punctuation, years and
+    generic words dropped ("Sahel crisis 2019" -> "sahel"), so names are compared on
+    what tells them apart ("crisis" is in almost every name)."""
+    folded = unicodedata.normalize("NFKD", "" if text is None else str(text))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
+    return " ".join(w for w in _NON_WORD.split(folded)
+                    if w and w not in _GENERIC_WORDS and not w.isdigit())
+
+
 def closest_emergencies(text: object, emergencies: tuple[Emergency, ...] | None = None, limit: int = 3) -> tuple[str, ...]:
     """Return the ids of the emergencies whose names are closest to ``text``, best first."""
-    names = _names(emergencies or active_emergencies())
-    key = match_key(text)
+    emergencies = emergencies or active_emergencies()
+    names = {_words(n): e for e in emergencies for n in (e.id, e.name_en, e.name_fr, *e.aliases)}
+    names.pop("", None)
+    key = _words(text)
     if not key:
         return ()
     out: list[str] = []
