@@ -480,7 +480,12 @@ def _iso_date(text: str) -> dt.date:
 def cmd_brief(args) -> int:
     """Build the briefing pack (PPTX, optionally the XLSX data pack) from the current data."""
     from maaor import usecases
-    from maaor.emergencies import active_emergencies, emergencies_of, emergency_by_id, use_emergencies
+    from maaor.emergencies import (
+        active_emergencies,
+        emergencies_of,
+        emergency_by_id,
+        use_emergencies,
+    )
     from maaor.export.datapack import datapack_xlsx
     from maaor.export.pptx import briefing_pptx
     from maaor.filters import Filters

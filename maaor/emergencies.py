@@ -109,6 +109,9 @@ class EmergencyLink:
         warning: a doubt about a link that was made (e.g. the row's country is not one of
             the emergency's countries), "" otherwise.
         candidates: ids of the emergencies it could be, best first, when none was linked.
+        cause: why none was linked, as a rule: "unknown" (its cell names no emergency
+            of the list), "ambiguous" (its country has several active ones), "none" (its
+            country has no active one), "no_country"; "" when one was linked.
     """
 
     emergency: Emergency | None
@@ -116,6 +119,7 @@ class EmergencyLink:
     reason: str = ""
     warning: str = ""
     candidates: tuple[str, ...] = ()
+    cause: str = ""
 
 
 def _text(value: object) -> str:
@@ -413,7 +417,7 @@ def link_emergency(
         if found is None:
             return EmergencyLink(
                 None, "", reason=f"'{text}' is not a known emergency",
-                candidates=closest_emergencies(text, emergencies),
+                candidates=closest_emergencies(text, emergencies), cause="unknown",
             )
         doubts = []
         if country and country not in found.countries:
@@ -422,7 +426,8 @@ def link_emergency(
             doubts.append(f"{found.name_en} is not active in {year}")
         return EmergencyLink(found, "column", warning="; ".join(doubts))
     if not country:
-        return EmergencyLink(None, "", reason="no emergency given and no country to infer it from")
+        return EmergencyLink(None, "", reason="no emergency given and no country to infer it from",
+                             cause="no_country")
     of_country = [e for e in emergencies if country in e.countries]
     active = [e for e in of_country if year is None or e.active_in(year)]
     when = f" in {year}" if year is not None else ""
@@ -431,13 +436,13 @@ def link_emergency(
     if not active:
         return EmergencyLink(
             None, "", reason=f"no emergency of {country} is active{when}",
-            candidates=tuple(e.id for e in of_country),
+            candidates=tuple(e.id for e in of_country), cause="none",
         )
     return EmergencyLink(
         None, "",
         reason=f"{country} has {len(active)} emergencies{when} ({', '.join(e.name_en for e in active)}): "
         "the row must name one",
-        candidates=tuple(e.id for e in active),
+        candidates=tuple(e.id for e in active), cause="ambiguous",
     )
 
 
@@ -460,7 +465,8 @@ def link_table(
 
     Returns:
         DataFrame on ``frame``'s index with ``emergency_id`` (missing when not linked),
-        ``how``, ``reason``, ``warning`` and ``candidates`` (ids joined by "; "), each row
+        ``how``, ``reason``, ``warning``, ``candidates`` (ids joined by "; ") and
+        ``cause`` (:class:`EmergencyLink`), each row
         as :func:`link_emergency` decides it.
     """
     emergencies = emergencies or active_emergencies()
@@ -485,6 +491,7 @@ def link_table(
             "reason": link.reason,
             "warning": link.warning,
             "candidates": "; ".join(link.candidates),
+            "cause": link.cause,
         })
-    columns = ["emergency_id", "how", "reason", "warning", "candidates"]
+    columns = ["emergency_id", "how", "reason", "warning", "candidates", "cause"]
     return pd.DataFrame(rows, index=frame.index, columns=columns)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 
 from maaor import config
 from maaor.dataset import Dataset
-from maaor.emergencies import emergencies_of
 from maaor.diff import DatasetDiff, diff_datasets, removal_headlines
+from maaor.emergencies import emergencies_of
 from maaor.load import LoadResult, load_sources
 from maaor.logs import log_event
 from maaor.profiles import MappingProfile

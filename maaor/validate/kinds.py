@@ -225,7 +225,12 @@ class KindRules:
         Args:
             years: each row's year (None: the table has none, any active emergency).
         """
-        from maaor.emergencies import active_emergencies, emergency_by_name, link_table, with_confirmed
+        from maaor.emergencies import (
+            active_emergencies,
+            emergency_by_name,
+            link_table,
+            with_confirmed,
+        )
 
         if "country_iso3" not in self.out:
             return
@@ -245,7 +250,7 @@ class KindRules:
             return ", ".join(ids.split("; ")) if ids else "-"
 
         self.col.grouped_problem(
-            "warning", "emergency.unknown", "emergency", own & ~linked, values,
+            "warning", "emergency.unknown", "emergency", links["cause"].to_numpy() == "unknown", values,
             lambda value, ctx: {"closest": names(ctx)}, context=links["candidates"].to_numpy(),
         )
         if self.emergency_names and own.any():
@@ -265,14 +270,14 @@ class KindRules:
             "warning", "emergency.country_outside", "emergency", outside, values,
             lambda value, ctx: {"country": {"country": ctx}}, context=countries,
         )
-        several = ~own & ~linked & links["candidates"].str.contains(";", regex=False).to_numpy(
-            dtype=bool)
+        cause = links["cause"].to_numpy(dtype=object)
+        several = cause == "ambiguous"
         self.col.grouped_problem(
             "note", "emergency.ambiguous", "country_iso3", several, countries,
             lambda value, ctx: {"country": {"country": value}, "candidates": names(ctx)},
             context=links["candidates"].to_numpy(),
         )
-        none = ~own & ~linked & frame["country_iso3"].notna().to_numpy(dtype=bool) & ~several
+        none = cause == "none"
         self.col.grouped_problem(
             "note", "emergency.none", "country_iso3", none, countries,
             lambda value, ctx: {"country": {"country": value}},
