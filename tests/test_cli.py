@@ -436,7 +436,7 @@ def test_validate_save_profile_then_profile_confirms_the_choices(tmp_path, capsy
     # the partner's 4W names none: a note per row, not a guess. The admin-1 names the
     # profile placed are put on their gazetteer points (one note for the sheet).
     assert [p["code"] for p in sheet["problems"]] == [
-        "profile.used", "admin1.placed", "emergency.ambiguous", "emergency.ambiguous"]
+        "profile.used", "admin1.placed", "emergency.ambiguous"]  # one per cause, both rows
 
     # Saving again from the confirmed run keeps the name and the value choices.
     again = tmp_path / "again.json"
