@@ -433,7 +433,7 @@ def test_validate_save_profile_then_profile_confirms_the_choices(tmp_path, capsy
     assert [(c["header"], c["field"], c["how"]) for c in sheet["columns"]][3:] == [
         ("Zone d'intervention", "admin1", "profile"), ("Remarques internes", None, "ignored")]
     # Iraq is in two emergencies (the Iraq crisis and the Syria regional response) and
-    # the partner's 4W names none: a note per row, not a guess. The admin-1 names the
+    # the partner's 4W names none: one note naming its rows, not a guess. The admin-1 names the
     # profile placed are put on their gazetteer points (one note for the sheet).
     assert [p["code"] for p in sheet["problems"]] == [
         "profile.used", "admin1.placed", "emergency.ambiguous"]  # one per cause, both rows
