@@ -375,7 +375,8 @@ def test_what_changed_speaks_in_field_labels_and_the_users_formats():
 
 def test_edit_in_place_shows_statuses_by_their_labels(store_env):
     at = signed_in()
-    (editor,) = at.get("data_editor")
+    # The work plan's editor (the list of emergencies has its own, after it).
+    editor = at.get("data_editor")[0]
     options = json.loads(editor.proto.columns)["status"]["type_config"]["options"]
     # Shown by their labels, stored as codes.
     assert options == [{"value": c, "label": vocab.label("wp_status", c, "en")}
