@@ -369,6 +369,7 @@ def mechanism_rows() -> list[dict]:
         name = ("Mine Action Sub-Cluster " if is_sub else "Mine Action Working Group ") + c["name"]
         rows.append({
             "country_iso3": c["name"],
+            "emergency": c["emergency"],
             "name": name,
             "mechanism_type": kind,
             "lead_org": LEAD.get(iso, UNMAS),
@@ -514,6 +515,7 @@ def funding_rows(rng: random.Random) -> list[dict]:
                 pillar = rng.choice(pillars)
                 row = {
                     "country_iso3": c["name"],
+                    "emergency": c["emergency"],
                     "year": year,
                     "donor": donor,
                     "channel": channel,

@@ -480,7 +480,12 @@ def _iso_date(text: str) -> dt.date:
 def cmd_brief(args) -> int:
     """Build the briefing pack (PPTX, optionally the XLSX data pack) from the current data."""
     from maaor import usecases
-    from maaor.emergencies import emergency_by_id, load_emergencies
+    from maaor.emergencies import (
+        active_emergencies,
+        emergencies_of,
+        emergency_by_id,
+        use_emergencies,
+    )
     from maaor.export.datapack import datapack_xlsx
     from maaor.export.pptx import briefing_pptx
     from maaor.filters import Filters
@@ -491,11 +496,6 @@ def cmd_brief(args) -> int:
     lang = normalise_language(args.lang)
     countries = tuple(c.strip().upper() for c in args.country or () if c.strip())
     emergency = (args.emergency or "").strip().lower() or None
-    if emergency and emergency_by_id(emergency) is None:
-        known = ", ".join(e.id for e in load_emergencies())
-        print(f"maaor brief: unknown emergency {emergency!r}; known: {known}", file=sys.stderr)
-        return 2
-    f = Filters(countries=countries, year=args.year, emergency=emergency)
     try:
         # The public view, exactly as the pages show it (sensitive columns and the public
         # presence level): the pack is shown to the room and handed out.
@@ -503,6 +503,12 @@ def cmd_brief(args) -> int:
     except Refused as exc:
         print(f"maaor brief: {exc.message('en')}", file=sys.stderr)
         return 1
+    use_emergencies(emergencies_of(dataset))  # the version's own list of emergencies
+    if emergency and emergency_by_id(emergency) is None:
+        known = ", ".join(e.id for e in active_emergencies())
+        print(f"maaor brief: unknown emergency {emergency!r}; known: {known}", file=sys.stderr)
+        return 2
+    f = Filters(countries=countries, year=args.year, emergency=emergency)
     slides = slide_deck(dataset, f, dt.date.today(), lang)
     Path(args.out).write_bytes(briefing_pptx(slides, dataset.meta, args.meeting, args.date, lang))
     written = [args.out]
@@ -527,6 +533,54 @@ def cmd_brief(args) -> int:
         return 0
     print(f"wrote {', '.join(written)} ({len(slides)} slides, data version "
           f"{dataset.meta.version})")
+    return 0
+
+
+def cmd_emergencies(args) -> int:
+    """Show the current list of emergencies, write it to a CSV, or publish one from a
+    CSV/XLSX file (the use case of the Coordinator page's editor)."""
+    from maaor import usecases
+    from maaor.export.tables import csv_bytes
+
+    if args.file is None:
+        try:
+            _, table = usecases.emergency_table()
+        except Refused as exc:
+            print(f"maaor emergencies: {exc.message('en')}", file=sys.stderr)
+            return 1
+        data = csv_bytes(table)
+        if args.out:
+            Path(args.out).write_bytes(data)
+            print(f"wrote {args.out} ({len(table)} emergencies)")
+        else:
+            sys.stdout.write(data.decode("utf-8-sig"))
+        return 0
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"maaor emergencies: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    rows, labels, problems = usecases.read_list_file(path.name, data)
+    try:
+        outcome = None if problems else usecases.publish_emergencies(
+            rows, base_version=None, by=args.by, note=args.note,
+            file=path.name, labels=labels)
+    except Refused as exc:
+        print(f"maaor emergencies: nothing published: {exc.message('en')}", file=sys.stderr)
+        return 1
+    problems = problems or list(outcome.problems)
+    if problems:
+        for p in problems:
+            print(f"{p.severity.upper()} {p.where()}: {p.message} {p.fix}".rstrip(),
+                  file=sys.stderr)
+        print(f"maaor emergencies: nothing published ({len(problems)} problem(s))",
+              file=sys.stderr)
+        return 1
+    if outcome.version is None:
+        print(f"the list is unchanged ({len(outcome.emergencies)} emergencies); nothing published")
+        return 0
+    print(f"published version {outcome.version} with {len(outcome.emergencies)} emergencies")
     return 0
 
 
@@ -643,7 +697,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--country", action="append", metavar="ISO3",
                    help="restrict to a country (repeat for several)")
     p.add_argument("--emergency", default=None, metavar="ID",
-                   help="one emergency (maaor/data/emergencies.csv id, e.g. central-sahel): "
+                   help="one emergency (an id of the current version's list, e.g. central-sahel): "
                         "in the pack title, figures of its countries and its 4W rows")
     p.add_argument("--year", type=int, metavar="YYYY")
     p.add_argument("--meeting", default=None, metavar="TEXT", help="meeting name (title slide)")
@@ -655,6 +709,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true",
                    help="print the headline figures (glossary ids, values, definitions) as JSON")
     p.set_defaults(func=cmd_brief)
+
+    p = sub.add_parser("emergencies",
+                       help="print or write the current list of emergencies; with FILE, "
+                            "publish the list of a CSV/XLSX file as a new version")
+    p.add_argument("file", nargs="?", default=None, metavar="FILE",
+                   help="CSV/XLSX with id, name_en, name_fr, countries (ISO3, '|'-separated), "
+                        "type, start_year, end_year, aliases")
+    p.add_argument("--out", default=None, metavar="FILE.csv",
+                   help="without FILE: write the list here (default: standard output)")
+    p.add_argument("--note", default=None, help="history note (required to publish)")
+    p.add_argument("--by", default="cli")
+    p.set_defaults(func=cmd_emergencies)
 
     p = sub.add_parser("hash-password", help="print a salted hash for the coordinator password")
     p.set_defaults(func=cmd_hash_password)

@@ -85,6 +85,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     # Funding of the mine action response reported by the AoR (not FTS).
     "funding": {
         "country_iso3": "str",  # NaN = global AoR
+        "emergency": "str",  # crisis / response name when given
         "year": "Int64",
         "donor": "str",
         "channel": "str",  # vocab.CHANNELS code: hrp, cerf, cbpf, vtf, bilateral, other
@@ -142,6 +143,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     # In-country coordination mechanisms (the in-country MA AoRs).
     "mechanisms": {
         "country_iso3": "str",
+        "emergency": "str",  # crisis / response name when given
         "name": "str",  # "Mine Action Sub-Cluster Iraq"
         "mechanism_type": "str",  # "sub-cluster", "working group", ...
         "lead_org": "str",
@@ -152,6 +154,18 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "activated": "datetime64[ns]",
         "expected_pillars": "str",  # LIST_SEP-joined pillar codes; blank = core pillars
         **_PROVENANCE,
+    },
+    # The version's list of emergencies (``maaor.emergencies``): one row per emergency,
+    # countries and aliases LIST_SEP-joined. Empty = the bundled list.
+    "emergencies": {
+        "id": "str",
+        "name_en": "str",
+        "name_fr": "str",
+        "countries": "str",
+        "type": "str",
+        "start_year": "Int64",
+        "end_year": "Int64",
+        "aliases": "str",
     },
 }
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from maaor import vocab
 from maaor.dataset import Dataset, list_contains_any, split_list
-from maaor.emergencies import countries_of, emergency_by_id, link_table, load_emergencies
+from maaor.emergencies import active_emergencies, countries_of, emergency_by_id, link_table
 from maaor.i18n import LANGUAGES, country_name, t
 
 # Work-plan status filter value selecting activities whose status was not reported.
@@ -302,28 +302,34 @@ def filter_workplan(wp: pd.DataFrame, f: Filters) -> pd.DataFrame:
 def presence_emergency_ids(presence: pd.DataFrame) -> pd.Series:
     """Return, per 4W row, the id of the emergency it belongs to (NaN when none is).
 
-    The link of ``maaor.emergencies.link_table``: the row's own "Emergency" cell when it
-    has one, else its country's only emergency active in the row's year (of its start,
-    else of its end). Computed once per table (validation reports the rows it cannot
-    link, ``maaor.validate.kinds``).
+    The link of ``maaor.emergencies.link_table`` with the list in use: the row's own
+    "Emergency" cell when it has one, else its country's only emergency active in the
+    row's year (of its start, else of its end). Computed once per table and list
+    (validation reports the rows it cannot link, ``maaor.validate.kinds``).
     """
+    emergencies = active_emergencies()
+
     def compute() -> pd.Series:
         year = presence["start"].dt.year.fillna(presence["end"].dt.year)
-        links = link_table(presence.assign(_year=year), year_column="_year")
+        links = link_table(presence.assign(_year=year), year_column="_year",
+                           emergencies=emergencies)
         return links["emergency_id"].astype("str")
 
-    return kept(presence, ("emergency_ids",), compute)
+    return kept(presence, ("emergency_ids", emergencies), compute)
 
 
 def country_emergency_ids(frame: pd.DataFrame, year_column: str | None) -> pd.Series:
-    """Return, per row of a table without an Emergency column (funding, mechanisms), its
-    country's only emergency active in the row's year (any year when it has none); NaN
-    when the country has several or none (``maaor.emergencies.link_table``)."""
+    """Return, per row of a funding or mechanisms table, the id of the emergency it
+    belongs to: its own "Emergency" cell when it has one, else its country's only
+    emergency active in the row's year (any year when it has none); NaN when the
+    country has several or none (``maaor.emergencies.link_table``, the list in use)."""
+    emergencies = active_emergencies()
+
     def compute() -> pd.Series:
-        links = link_table(frame, emergency_column=None, year_column=year_column)
+        links = link_table(frame, year_column=year_column, emergencies=emergencies)
         return links["emergency_id"].astype("str")
 
-    return kept(frame, ("emergency_ids", year_column), compute)
+    return kept(frame, ("emergency_ids", year_column, emergencies), compute)
 
 
 def _in_emergency(ids: pd.Series, emergency: str) -> np.ndarray:
@@ -663,7 +669,7 @@ def filter_options(ds: Dataset) -> FilterOptions:
     country = tuple(sorted(c for c in countries if _ISO3.match(c)))
     return FilterOptions(
         country=country,
-        emergency=tuple(e.id for e in load_emergencies() if set(e.countries) & set(country)),
+        emergency=tuple(e.id for e in active_emergencies() if set(e.countries) & set(country)),
         pillar=tuple(vocab.codes("pillar")),
         org_type=tuple(vocab.codes("org_type")),
         presence_status=tuple(vocab.codes("presence_status")),

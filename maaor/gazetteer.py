@@ -363,10 +363,15 @@ def is_admin1_alias(alias: object) -> bool:
 
 def split_aliases(aliases) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     """Split the stored aliases into organisation aliases (as written -> canonical name)
-    and admin-1 aliases ((ISO3, :func:`fold_name` of the name) -> P-code or name)."""
+    and admin-1 aliases ((ISO3, :func:`fold_name` of the name) -> P-code or name);
+    emergency names (``maaor.emergencies.confirmed_names``) are neither."""
+    from maaor.emergencies import is_emergency_alias
+
     orgs: dict[str, str] = {}
     places: dict[tuple[str, str], str] = {}
     for alias, target in dict(aliases).items():
+        if is_emergency_alias(alias):
+            continue
         if not is_admin1_alias(alias):
             orgs[alias] = target
             continue

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from maaor.dataset import TABLES, Dataset, DatasetMeta, conform, empty_table
+from maaor.emergencies import Emergency, active_emergencies, confirmed_names, emergencies_in_use
 from maaor.logs import log_event
 from maaor.problems import Problem, problem
 from maaor.read.types import ColumnPlacement
@@ -103,6 +104,16 @@ class LoadResult:
                 seen.setdefault(p.value, None)
         return list(seen)
 
+    def unknown_emergencies(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(emergency name as written, ids of the closest emergencies) that the list in
+        use does not know and no confirmed name maps."""
+        seen: dict[str, tuple[str, ...]] = {}
+        for p in self.problems:
+            if p.code == "emergency.unknown" and p.value and p.params:
+                closest = str(p.params.get("closest") or "")
+                seen.setdefault(p.value, tuple(c for c in closest.split(", ") if c and c != "-"))
+        return list(seen.items())
+
     def unknown_admin1(self) -> list[tuple[str, str]]:
         """(ISO3, admin-1 name or code as written) that the gazetteer does not know."""
         seen: dict[tuple[str, str], None] = {}
@@ -133,6 +144,7 @@ def load_sources(
     isolate: bool = False,
     illustrative: Sequence[str] = (),
     profiles: Sequence[MappingProfile] = (),
+    emergencies: tuple[Emergency, ...] | None = None,
 ) -> LoadResult:
     """Read, validate and normalise input files into one Dataset.
 
@@ -148,6 +160,8 @@ def load_sources(
         profiles: mapping profiles confirmed by coordinators (``maaor.profiles``); a
             sheet whose header row has a profile's signature is read with its column
             and value choices, and a note names the profile.
+        emergencies: the list rows are linked to (the current version's; None: the
+            list in use, ``maaor.emergencies.active_emergencies``).
 
     Returns:
         A LoadResult; never raises for bad input.
@@ -155,6 +169,8 @@ def load_sources(
     started = time.perf_counter()
     today = today or dt.datetime.now(dt.UTC).date()
     alias_map = dict(aliases or {})
+    # Handed on explicitly: an isolated child does not share this process's context.
+    emergencies = emergencies or active_emergencies()
     results: list[FileResult] = []
     seen: dict[str, str] = {}  # sha256 of the bytes -> name of the file loaded
     for source in sources:
@@ -164,9 +180,10 @@ def load_sources(
             continue
         seen[digest] = source.name
         if isolate:
-            results.append(_load_isolated(source, alias_map, today, profiles))
+            results.append(_load_isolated(source, alias_map, today, profiles, emergencies))
         else:
-            results.append(load_file(source, alias_map, today, profiles=profiles))
+            results.append(load_file(source, alias_map, today, profiles=profiles,
+                                     emergencies=emergencies))
 
     frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     for result in results:
@@ -213,7 +230,8 @@ def _log_load(result: LoadResult, sources: Sequence[Source], isolate: bool,
 
 def load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
               report: PrecheckReport | None = None,
-              profiles: Sequence[MappingProfile] = ()) -> FileResult:
+              profiles: Sequence[MappingProfile] = (),
+              emergencies: tuple[Emergency, ...] | None = None) -> FileResult:
     """Load one file in this process; never raises.
 
     Args:
@@ -223,12 +241,14 @@ def load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
         report: the pre-check of these very bytes, when the caller already made it
             (the parent of an isolated child): it is used instead of scanning again.
         profiles: mapping profiles to apply (see :func:`load_sources`).
+        emergencies: the list rows are linked to (see :func:`load_sources`).
 
     Returns:
         The file's tables, per-sheet reports and file-level problems.
     """
     try:
-        return _load_file(source, aliases, today, report, profiles)
+        with emergencies_in_use(emergencies):
+            return _load_file(source, aliases, today, report, profiles)
     except Exception as exc:  # noqa: BLE001 - the user gets a plain message, never a traceback
         import logging
 
@@ -275,6 +295,7 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
     from maaor.gazetteer import split_aliases
 
     org_aliases, admin1_aliases = split_aliases(aliases or {})
+    emergency_names = confirmed_names(aliases)
     directory = OrgDirectory.bundled()
     if org_aliases:
         directory = directory.with_aliases(org_aliases)
@@ -329,7 +350,8 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
                     if part is None:
                         continue
                     table, vproblems = validate_sheet(part, directory, today=today,
-                                                    admin1_aliases=admin1_aliases)
+                                                    admin1_aliases=admin1_aliases,
+                                                    emergency_names=emergency_names)
                     result.tables.append((part.kind, table))
                     result.reports.append(SheetReport(
                         source.name, raw.sheet, part.kind, len(part.frame), len(table),
@@ -366,7 +388,8 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
                 problems = [_profile_note(profile, source.name, raw.sheet, mapped.header_row),
                             *problems]
         table, vproblems = validate_sheet(mapped, directory, today=today,
-                                          admin1_aliases=admin1_aliases)
+                                          admin1_aliases=admin1_aliases,
+                                          emergency_names=emergency_names)
         problems = [*problems, *vproblems]
         kind = mapped.kind
         rows_read = len(mapped.frame)
@@ -425,7 +448,8 @@ def _same_bytes(source: Source, first: str) -> FileResult:
 
 
 def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date,
-                   profiles: Sequence[MappingProfile] = ()) -> FileResult:
+                   profiles: Sequence[MappingProfile] = (),
+                   emergencies: tuple[Emergency, ...] | None = None) -> FileResult:
     from maaor.read.isolate import isolated_problem, run_isolated
     from maaor.read.precheck import precheck_report
 
@@ -435,7 +459,8 @@ def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date,
     report = precheck_report(source)
     if any(p.severity == "error" for p in report.problems):
         return FileResult(source.name, problems=list(report.problems))
-    outcome = run_isolated(load_file, source, dict(aliases), today, report, list(profiles))
+    outcome = run_isolated(load_file, source, dict(aliases), today, report, list(profiles),
+                           emergencies)
     if outcome.ok:
         return outcome.value
     return FileResult(source.name, problems=[isolated_problem(source.name, outcome.failure, outcome.reason)])

@@ -35,6 +35,8 @@ class Problem:
         params: the parameters of the message and fix (see :mod:`maaor.i18n.problems`);
             with them the problem is told in any language by :meth:`message_in`.
         key: the catalogue entry of the message when it is a variant of ``code``.
+        rows: every row the problem is about when it stands for several rows of one
+            cause (``row`` is then the first); None for a problem of one row.
     """
 
     severity: Severity
@@ -48,6 +50,7 @@ class Problem:
     value: str | None = None
     params: Mapping[str, object] | None = field(default=None, compare=False, repr=False)
     key: str | None = field(default=None, compare=False, repr=False)
+    rows: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -61,8 +64,13 @@ class Problem:
         return self.severity == "error"
 
     def to_dict(self) -> dict:
-        """Plain dict for JSON output (the English message and fix)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("params", "key")}
+        """Plain dict for JSON output (the English message and fix); ``rows`` only for a
+        problem that stands for several rows."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)
+               if f.name not in ("params", "key", "rows")}
+        if self.rows is not None:
+            out["rows"] = list(self.rows)
+        return out
 
     def message_in(self, lang: str) -> str:
         """The message in ``lang`` (as written when the problem has no catalogue entry)."""
@@ -97,6 +105,23 @@ class Problem:
         if self.column:
             parts.append(self.column)
         return " › ".join(parts)
+
+
+#: Ranges named in :func:`row_ranges` before "…" (every row is still in ``Problem.rows``).
+RANGES_NAMED = 12
+
+
+def row_ranges(rows) -> str:
+    """Rows as compact ranges, e.g. ``[5, 6, 7, 120, 340]`` -> ``"5-7, 120, 340"``;
+    past :data:`RANGES_NAMED` ranges the rest is "…" (the rows stay listed in JSON)."""
+    ranges: list[list[int]] = []
+    for r in sorted(set(int(r) for r in rows)):
+        if ranges and r == ranges[-1][1] + 1:
+            ranges[-1][1] = r
+        else:
+            ranges.append([r, r])
+    named = [str(a) if a == b else f"{a}-{b}" for a, b in ranges[:RANGES_NAMED]]
+    return ", ".join(named) + (", …" if len(ranges) > RANGES_NAMED else "")
 
 
 def problem(severity: Severity, code: str, params: Mapping[str, object] | None = None, *,
@@ -186,7 +211,9 @@ def group_problems(problems, lang: str = "en", by_severity: bool = True) -> list
         texts[key] = (message, fix)
     out = [
         ProblemGroup(key[0], key[1], key[2], key[3], key[4], *texts[key],
-                     tuple(sorted({p.row for p in items if p.row is not None})), tuple(items))
+                     tuple(sorted({r for p in items
+                                   for r in (p.rows or ((p.row,) if p.row is not None else ()))})),
+                     tuple(items))
         for key, items in groups.items()
     ]
     if by_severity:

@@ -97,6 +97,7 @@ with tabs[3]:
     coord.section_publish(lang, user, upload)
 with tabs[4]:
     coord.section_edit(lang, user)
+    coord.section_emergencies(lang, user)
 with tabs[5]:
     coord.section_history(lang, user)
     ui_history.section_withdraw(lang, user)

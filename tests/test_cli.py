@@ -433,10 +433,10 @@ def test_validate_save_profile_then_profile_confirms_the_choices(tmp_path, capsy
     assert [(c["header"], c["field"], c["how"]) for c in sheet["columns"]][3:] == [
         ("Zone d'intervention", "admin1", "profile"), ("Remarques internes", None, "ignored")]
     # Iraq is in two emergencies (the Iraq crisis and the Syria regional response) and
-    # the partner's 4W names none: a note per row, not a guess. The admin-1 names the
+    # the partner's 4W names none: one note naming its rows, not a guess. The admin-1 names the
     # profile placed are put on their gazetteer points (one note for the sheet).
     assert [p["code"] for p in sheet["problems"]] == [
-        "profile.used", "admin1.placed", "emergency.ambiguous", "emergency.ambiguous"]
+        "profile.used", "admin1.placed", "emergency.ambiguous"]  # one per cause, both rows
 
     # Saving again from the confirmed run keeps the name and the value choices.
     again = tmp_path / "again.json"
@@ -553,3 +553,71 @@ def test_validate_lang_fr_tells_a_french_4w_in_french_grouped(tmp_path):
     english_text = run("validate", path).stdout
     assert "ERROR 4w.xlsx › 4W › Statut: 3 rows (2, 4, 6): 'Peut-être' is not a known status." \
         in english_text, english_text
+
+
+# ------------------------------------------------------------------------ emergencies
+
+
+def test_emergency_notes_are_one_per_cause_naming_their_rows(tmp_path):
+    """Golden of a small 4W: the rows that share a cause (reason and country or value)
+    are one problem with their count and compact Excel rows; the JSON lists every row."""
+    four_w = tmp_path / "4w.csv"
+    four_w.write_text(
+        "Organisation,Country,Admin 1,Pillar,Emergency\n"
+        + "UNMAS,Iraq,Ninewa,Land release,\n" * 3  # rows 2-4: Iraq has two emergencies
+        + "UNMAS,Vanuatu,Shefa,Land release,\n"  # row 5: no emergency of Vanuatu
+        + "UNMAS,Iraq,Anbar,Land release,\n"  # row 6: Iraq again
+        + "UNMAS,Mali,Gao,Land release,Sahel emergency\n" * 2  # rows 7-8: unknown name
+        + "UNMAS,Mali,Mopti,Land release,Central Sahel\n"  # row 9: linked from its cell
+        + "UNMAS,Iraq,Anbar,Land release,\n",  # row 10: Iraq again
+        encoding="utf-8")
+    proc = run("validate", four_w, "--json")
+    assert proc.returncode == 0, proc.stderr
+    (sheet,) = json.loads(proc.stdout)["files"][0]["sheets"]
+    found = [{k: p.get(k) for k in ("severity", "code", "row", "rows", "column", "value", "message")}
+             for p in sheet["problems"] if p["code"].startswith("emergency")]
+    assert found == [
+        {"severity": "warning", "code": "emergency.unknown", "row": 7, "rows": [7, 8],
+         "column": "Emergency", "value": "Sahel emergency",
+         "message": "'Sahel emergency' is not an emergency of the dashboard's list (closest: "
+                    "central-sahel): 2 rows (7-8) are linked to no emergency."},
+        {"severity": "note", "code": "emergency.ambiguous", "row": 2, "rows": [2, 3, 4, 6, 10],
+         "column": "Country", "value": "IRQ",
+         "message": "5 rows (2-4, 6, 10) give no emergency, and Iraq has several active "
+                    "emergencies (iraq, syria-regional): they count in each of them."},
+        {"severity": "note", "code": "emergency.none", "row": 5, "rows": [5],
+         "column": "Country", "value": "VUT",
+         "message": "No emergency given, and no emergency of Vanuatu in the dashboard's list "
+                    "is active in the row's year: row 5 is linked to no emergency."},
+    ]
+
+
+def test_emergencies_command_writes_publishes_and_rollback_restores(tmp_path):
+    listed = tmp_path / "emergencies.csv"
+    proc = run("emergencies", "--out", listed, tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "(20 emergencies)" in proc.stdout
+    text = listed.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "id,name_en,name_fr,countries,type,start_year,end_year,aliases"
+    assert "central-sahel,Central Sahel crisis,Crise au Sahel central,BFA|MLI|NER," in text
+    # The coordinator adds Chad to Central Sahel and writes a bad type for Yemen.
+    edited = text.replace("BFA|MLI|NER,regional", "BFA|MLI|NER|TCD,regional")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(edited.replace("YEM,country", "YEM,war"), encoding="utf-8")
+    proc = run("emergencies", bad, "--note", "typo", tmp_path=tmp_path)
+    assert proc.returncode == 1
+    assert "bad.csv › row 21 › type: 'war' is not a type of emergency." in proc.stderr
+    assert "nothing published" in proc.stderr
+    good = tmp_path / "good.csv"
+    good.write_text(edited, encoding="utf-8")
+    assert run("emergencies", good, tmp_path=tmp_path).returncode == 1  # a note is required
+    proc = run("emergencies", good, "--note", "Chad joins Central Sahel", tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "published version 2 with 20 emergencies"
+    again = run("emergencies", good, "--note", "same", tmp_path=tmp_path)
+    assert "the list is unchanged" in again.stdout
+    assert "BFA|MLI|NER|TCD" in run("emergencies", tmp_path=tmp_path).stdout
+    # The brief of the new version knows the list; a rollback brings the old list back.
+    assert run("rollback", "1", tmp_path=tmp_path).returncode == 0
+    shown = run("emergencies", tmp_path=tmp_path).stdout
+    assert "BFA|MLI|NER," in shown and "BFA|MLI|NER|TCD" not in shown

@@ -166,3 +166,83 @@ def test_bundled_4w_rows_all_link_from_their_own_column():
     assert out["warning"].eq("").all()
     counts = out["emergency_id"].value_counts()
     assert counts["central-sahel"] == 47 and counts["iraq"] == 96 and counts["syria"] == 52
+
+
+# ------------------------------------------------- funding and mechanisms, row ranges
+
+
+def _load(tmp_path, name: str, text: str):
+    import datetime as dt
+
+    from maaor.load import load_sources
+    from maaor.sources import Source
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load_sources([Source.from_path(path)], today=dt.date(2026, 1, 1))
+
+
+def test_funding_rows_are_linked_from_their_column_else_their_country(tmp_path):
+    from maaor.filters import Filters, filter_funding
+
+    result = _load(tmp_path, "funding.csv",
+                   "Country,Emergency,Year,Donor,Funded (USD)\n"
+                   "Niger,Lake Chad Basin,2024,Germany,100\n"  # 2: its own column
+                   "Niger,,2024,Germany,200\n"  # 3: Niger has two emergencies
+                   "Mali,,2024,Germany,300\n"  # 4: Mali's only emergency
+                   "Iraq,,2013,Germany,400\n"  # 5: no emergency of Iraq active in 2013
+                   "Mali,Sahel floods,2024,Germany,500\n")  # 6: unknown name
+    found = {(p.severity, p.code, p.value, p.rows) for p in result.problems
+             if p.code.startswith("emergency")}
+    assert found == {("note", "emergency.ambiguous", "NER", (3,)),
+                     ("note", "emergency.none", "IRQ", (5,)),
+                     ("warning", "emergency.unknown", "Sahel floods", (6,))}
+    funding = result.dataset.funding
+    assert funding["emergency"].tolist()[:2] == ["Lake Chad Basin", None] or \
+        pd.isna(funding["emergency"].iloc[1])
+    lake_chad = filter_funding(funding, Filters(emergency="lake-chad-basin"))
+    sahel = filter_funding(funding, Filters(emergency="central-sahel"))
+    # The row naming Lake Chad Basin is in it and not in Central Sahel; the Niger row
+    # naming none counts in both of Niger's emergencies (as its note says).
+    assert sorted(lake_chad["funded_usd"]) == [100.0, 200.0]
+    assert sorted(sahel["funded_usd"]) == [200.0, 300.0, 500.0]
+
+
+def test_mechanisms_are_linked_like_4w_rows(tmp_path):
+    result = _load(tmp_path, "mechanisms.csv",
+                   "Country,Mechanism,Emergency\n"
+                   "Niger,Mine Action Sub-Cluster Niger,Central Sahel\n"
+                   "Iraq,Mine Action Sub-Cluster Iraq,\n")
+    assert [(p.code, p.value, p.rows) for p in result.problems
+            if p.code.startswith("emergency")] == [("emergency.ambiguous", "IRQ", (3,))]
+    assert result.dataset.mechanisms["emergency"].iloc[0] == "Central Sahel"
+
+
+def test_row_ranges_are_compact():
+    from maaor.problems import RANGES_NAMED, row_ranges
+
+    assert row_ranges([5, 6, 7, 120, 340, 341]) == "5-7, 120, 340-341"
+    assert row_ranges([9]) == "9"
+    many = row_ranges(range(2, 4 * RANGES_NAMED, 2))
+    assert many.endswith(", …") and many.count(",") == RANGES_NAMED
+
+
+def test_an_edited_list_gets_one_problem_per_wrong_cell():
+    from maaor.emergencies import check_rows
+
+    rows = [
+        {"id": "Central Sahel", "name_en": "Central Sahel crisis", "countries": "BFA|MLI",
+         "type": "regional"},
+        {"id": "x", "name_en": "", "countries": "", "type": "country", "start_year": "20x9"},
+        {"id": "y", "name_en": "Y crisis", "countries": "SYR", "type": "country",
+         "aliases": "Syria crisis"},
+        {"id": "y", "name_en": "Other", "countries": "SYR", "type": "country"},
+    ]
+    _, problems = check_rows(rows, first_row=2)
+    assert [(p.code, p.row, p.column, p.value) for p in problems] == [
+        ("emergencies.id_invalid", 2, "id", "central sahel"),
+        ("emergencies.required", 3, "name_en", None),
+        ("emergencies.countries_missing", 3, "countries", None),
+        ("emergencies.year_invalid", 3, "start_year", "20x9"),
+        ("emergencies.id_duplicate", 5, "id", "y"),
+    ]

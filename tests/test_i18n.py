@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from maaor.columns import KINDS
+from maaor.dataset import TABLES
 from maaor.export.annotated import PROBLEM_COLUMNS as ANNOTATED_COLUMNS
 from maaor.export.datapack import HEADER_KEYS
 from maaor.figures.funding import FTS_CAVEAT, FTS_SOURCE
@@ -74,7 +75,8 @@ DYNAMIC_KEYS = {
     *(f"emergency.{w}{form}" for w in ("organisations", "countries", "admin1")
       for form in ("", ".one")),
     # coordinator page (maaor/ui/coordinator.py): source kinds and version kinds
-    *(f"coord.kind.{k}" for k in KINDS),
+    # upload kinds, and every table an upload can keep ("kept: list of emergencies")
+    *(f"coord.kind.{k}" for k in (*KINDS, *TABLES)),
     *(f"coord.history.kind.{k}" for k in ("bootstrap", "upload", "edit", "rollback")),
     # the validation report's columns and severities (maaor/ui/coordinator.py)
     *(f"coord.problem.{c}" for c in PROBLEM_COLUMNS),

@@ -23,7 +23,8 @@ from tests.paths import ROOT
 
 #: The modules whose problems are told from the catalogues: every module of the package.
 PROBLEM_CODE = sorted((ROOT / "maaor").rglob("*.py"))
-_CALLS = {"problem": 1, "Problem": 1, "rows_problem": 1, "sheet_problem": 1, "count_more": 1}
+_CALLS = {"problem": 1, "Problem": 1, "rows_problem": 1, "sheet_problem": 1, "count_more": 1,
+          "grouped_problem": 1}
 _CODE_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
 

@@ -165,7 +165,9 @@ def _by_cell(book: Workbook, problems: Sequence[Problem]) -> dict[str, dict[tupl
         if name is None:
             continue
         col = _column_index(book[name], problem.column, problem.row, cache) if problem.column else None
-        cells.setdefault(name, {}).setdefault((problem.row, col or 1), []).append(problem)
+        # A problem standing for several rows (one cause) marks each of them.
+        for row in problem.rows or (problem.row,):
+            cells.setdefault(name, {}).setdefault((row, col or 1), []).append(problem)
     return cells
 
 

@@ -28,6 +28,7 @@ import streamlit as st
 
 from maaor import usecases, vocab
 from maaor.column_labels import field_label
+from maaor.emergencies import TYPES
 from maaor.gazetteer import split_aliases
 from maaor.i18n import fmt_date, fmt_money, fmt_percent, t
 from maaor.problems import Problem, group_problems, group_summary
@@ -61,6 +62,11 @@ ALIAS_SAVE_KEY = "coord_alias_save"
 ALIAS_PREFIX = "coord_alias_"
 PLACE_SAVE_KEY = "coord_place_save"
 PLACE_PREFIX = "coord_place_"
+EMERGENCY_NAME_SAVE_KEY = "coord_emergency_name_save"
+EMERGENCY_NAME_PREFIX = "coord_emergency_name_"
+EMERGENCIES_EDITOR_KEY = "coord_emergencies_editor"
+EMERGENCIES_NOTE_KEY = "coord_emergencies_note"
+EMERGENCIES_PUBLISH_KEY = "coord_emergencies_publish"
 SCOPE_KEY = "coord_scope"
 CONFIRM_REMOVAL_KEY = "coord_confirm_removal"
 # What each upload scope is called on the page.
@@ -484,6 +490,41 @@ def section_names(lang: str, user: str, upload: Upload | None) -> None:
                                                "organisation": list(org_aliases.values())})),
                          hide_index=True)
     section_places(lang, user, upload)
+    section_emergency_names(lang, user, upload)
+
+
+def section_emergency_names(lang: str, user: str, upload: Upload | None) -> None:
+    """Unknown emergency names: pick the emergency each one means, once (stored as an
+    alias; the next uploads link such rows to it, with a note)."""
+    from maaor.emergencies import emergency_by_id
+
+    st.subheader(t("coord.emergency_names.title", lang))
+    unknown = upload.unknown_emergencies() if upload else []
+    if not unknown:
+        st.info(t("coord.emergency_names.none", lang))
+        return
+    ok, listed = store_call(lang, usecases.emergency_list)
+    if not ok:
+        return
+    st.caption(t("coord.emergency_names.help", lang))
+    for i, (name, closest) in enumerate(unknown):
+        rest = [e.id for e in listed if e.id not in closest]
+        names = {e.id: f"{e.name(lang)} ({e.id})" for e in listed}
+        st.selectbox(
+            md_escape(name),
+            options=["", *(c for c in closest if emergency_by_id(c, listed)), *rest],
+            format_func=lambda v, names=names: t("coord.names.choose", lang) if v == "" else names[v],
+            key=f"{EMERGENCY_NAME_PREFIX}{i}",
+        )
+    if st.button(t("coord.emergency_names.save", lang), key=EMERGENCY_NAME_SAVE_KEY,
+                 type="primary"):
+        chosen = [(name, st.session_state.get(f"{EMERGENCY_NAME_PREFIX}{i}") or "")
+                  for i, (name, _) in enumerate(unknown)]
+        chosen = [c for c in chosen if c[1]]
+        if not chosen:
+            st.warning(t("coord.names.nothing", lang))
+            return
+        save_aliases(lang, user, chosen, save=usecases.save_emergency_name)
 
 
 def section_places(lang: str, user: str, upload: Upload | None) -> None:
@@ -520,12 +561,14 @@ def section_places(lang: str, user: str, upload: Upload | None) -> None:
                                   for iso3, text, target in chosen])
 
 
-def save_aliases(lang: str, user: str, chosen: list[tuple[str, str]]) -> None:
-    """Store each (alias, target) the coordinator chose (organisation names and admin-1
-    names alike); on any saved, validate the upload again and rerun."""
+def save_aliases(lang: str, user: str, chosen: list[tuple[str, str]],
+                 save: Callable[..., None] = usecases.save_alias) -> None:
+    """Store each (alias, target) the coordinator chose (organisation, admin-1 and
+    emergency names alike, each through its use case ``save``); on any saved, validate
+    the upload again and rerun."""
     saved = 0
     for alias, target in chosen:
-        ok, _ = store_call(lang, lambda a=alias, c=target: usecases.save_alias(a, c, by=user))
+        ok, _ = store_call(lang, lambda a=alias, c=target: save(a, c, by=user))
         if not ok:
             break
         saved += 1
@@ -637,6 +680,62 @@ def section_edit(lang: str, user: str) -> None:
     st.session_state.pop(EDITOR_KEY, None)
     st.session_state.pop(EDIT_NOTE_KEY, None)
     flash("success", t("coord.edit.done", lang, version=outcome.version, n=outcome.activities))
+    st.rerun()
+
+
+# ---------------------------------------------------------------------- emergencies
+
+
+def section_emergencies(lang: str, user: str) -> None:
+    """Edit the list of emergencies of the current version; publish it as a new version
+    (``usecases.publish_emergencies``, the use case of ``maaor emergencies FILE``)."""
+    ok, found = store_call(lang, usecases.emergency_table)
+    if not ok:
+        return
+    version, table = found
+    st.subheader(t("coord.emergencies.title", lang))
+    st.caption(t("coord.emergencies.help", lang, version=version))
+    column = st.column_config
+    edited = st.data_editor(
+        table,
+        key=EMERGENCIES_EDITOR_KEY,
+        hide_index=True,
+        num_rows="dynamic",
+        column_config={
+            "id": column.TextColumn(t("coord.emergencies.col.id", lang), max_chars=60),
+            "name_en": column.TextColumn(t("coord.emergencies.col.name_en", lang)),
+            "name_fr": column.TextColumn(t("coord.emergencies.col.name_fr", lang)),
+            "countries": column.TextColumn(t("coord.emergencies.col.countries", lang)),
+            "type": column.SelectboxColumn(t("coord.emergencies.col.type", lang),
+                                           options=list(TYPES)),
+            "start_year": column.NumberColumn(t("coord.emergencies.col.start_year", lang),
+                                              min_value=1900, max_value=2100, step=1),
+            "end_year": column.NumberColumn(t("coord.emergencies.col.end_year", lang),
+                                            min_value=1900, max_value=2100, step=1),
+            "aliases": column.TextColumn(t("coord.emergencies.col.aliases", lang)),
+        },
+    )
+    note = st.text_input(t("coord.edit.note", lang), key=EMERGENCIES_NOTE_KEY, max_chars=500)
+    if not st.button(t("coord.emergencies.button", lang), key=EMERGENCIES_PUBLISH_KEY,
+                     type="primary"):
+        return
+    labels = {f: t(f"coord.emergencies.col.{f}", lang) for f in table.columns}
+    ok, outcome = store_call(lang, lambda: usecases.publish_emergencies(
+        edited, base_version=version, by=user, note=note, labels=labels))
+    if not ok:
+        return
+    if outcome.problems:
+        st.error(t("coord.emergencies.invalid", lang))
+        st.dataframe(problems_frame(outcome.problems, lang), hide_index=True)
+        return
+    if outcome.version is None:
+        st.info(t("coord.emergencies.unchanged", lang))
+        return
+    after_publish()
+    st.session_state.pop(EMERGENCIES_EDITOR_KEY, None)
+    st.session_state.pop(EMERGENCIES_NOTE_KEY, None)
+    flash("success", t("coord.emergencies.done", lang, version=outcome.version,
+                       n=len(outcome.emergencies)))
     st.rerun()
 
 

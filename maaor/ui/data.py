@@ -18,6 +18,7 @@ import streamlit as st
 
 from maaor import config, maps, service, views
 from maaor.dataset import Dataset
+from maaor.emergencies import Emergency, emergencies_of
 from maaor.filters import FilterOptions, Filters, country_scope, filter_options
 
 PRESENCE_LEVELS = views.PRESENCE_LEVELS
@@ -57,6 +58,12 @@ def withdrawn_at(version: int) -> dt.datetime | None:
 def dataset(version: int) -> Dataset:
     """Return the public Dataset of ``version`` (``maaor.views.public_dataset``)."""
     return views.public_dataset(service.load_dataset(version), public_presence_level())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def emergencies(version: int) -> tuple[Emergency, ...]:
+    """Return the list of emergencies ``version`` carries (the bundled one when none)."""
+    return emergencies_of(dataset(version))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

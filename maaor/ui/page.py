@@ -19,6 +19,7 @@ import streamlit as st
 
 from maaor import config, filters, logs, views
 from maaor.dataset import DatasetMeta
+from maaor.emergencies import use_emergencies
 from maaor.filters import FilterOptions, Filters
 from maaor.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_date, t
 from maaor.service import StoreError, VersionWithdrawn
@@ -346,6 +347,9 @@ def setup(key: str) -> Page:
                         slower_than=config.settings().slow_page_s):
             version, is_pinned = _resolve_version(pinned, lang)
             ds = data.dataset(version)
+            # The version's own list of emergencies for this run: filters, figures,
+            # maps and slides read it (``maaor.emergencies.active_emergencies``).
+            use_emergencies(data.emergencies(version))
             options = data.options(version)
     except Exception:  # the store is down: say so plainly, log the rest
         import logging

@@ -8,6 +8,13 @@ touch the store. A use case that is not done raises
 
 from maaor.usecases.aliases import aliases, save_alias
 from maaor.usecases.edits import apply_edits
+from maaor.usecases.emergencies import (
+    emergency_list,
+    emergency_table,
+    publish_emergencies,
+    read_list_file,
+    save_emergency_name,
+)
 from maaor.usecases.profiles import (
     delete_profile,
     export_profile,
@@ -42,6 +49,8 @@ __all__ = [
     "backup",
     "current_dataset",
     "delete_profile",
+    "emergency_list",
+    "emergency_table",
     "export_profile",
     "history",
     "import_profiles",
@@ -50,11 +59,14 @@ __all__ = [
     "prepare_upload",
     "profile_with_choices",
     "publish",
+    "publish_emergencies",
+    "read_list_file",
     "record_signin",
     "rescope_upload",
     "restore",
     "rollback",
     "save_alias",
+    "save_emergency_name",
     "save_profile",
     "signin_clients",
     "signin_throttle",

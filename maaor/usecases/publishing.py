@@ -91,11 +91,14 @@ def store_aggregates(version: int, dataset: Dataset) -> list[str]:
         compute them on first use, so publishing still stands).
     """
     from maaor import aggregates, views
+    from maaor.emergencies import emergencies_in_use, emergencies_of
     from maaor.service import open_store
 
     try:
-        return aggregates.store_aggregates(open_store(), version,
-                                           views.public_presence_level(), dataset)
+        # Figured with the version's own list of emergencies (the one its pages use).
+        with emergencies_in_use(emergencies_of(dataset)):
+            return aggregates.store_aggregates(open_store(), version,
+                                               views.public_presence_level(), dataset)
     except Exception:  # noqa: BLE001 - the version is published; aggregates are a cache
         _log.exception("storing aggregates of v%s failed", version)
         return []

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from maaor import config
 from maaor.dataset import Dataset
 from maaor.diff import DatasetDiff, diff_datasets, removal_headlines
+from maaor.emergencies import emergencies_of
 from maaor.load import LoadResult, load_sources
 from maaor.logs import log_event
 from maaor.profiles import MappingProfile
@@ -83,6 +84,11 @@ class Upload:
         """Organisation names the upload uses that are neither known nor aliased."""
         return self.result.unknown_organisations() if self.result is not None else []
 
+    def unknown_emergencies(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Emergency names the upload uses that the list does not know and no confirmed
+        name maps, each with the ids of the closest emergencies."""
+        return self.result.unknown_emergencies() if self.result is not None else []
+
     def unknown_admin1(self) -> list[tuple[str, str]]:
         """(ISO3, admin-1 name) the upload uses that the gazetteer does not know and no
         confirmed alias names."""
@@ -141,11 +147,13 @@ def prepare_upload(
     upload = Upload(upload_key(files, aliases), sources, refused, scope=scope, today=today)
     if not sources:
         return upload
-    upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today,
-                                 profiles=profiles)
     upload.base_version = guarded(store.current_version)
     if upload.base_version is not None:
         upload.base = guarded(lambda: store.load(upload.base_version))
+    # Rows are linked to the emergencies of the version they would join.
+    emergencies = emergencies_of(upload.base) if upload.base is not None else None
+    upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today,
+                                 profiles=profiles, emergencies=emergencies)
     return _with_candidate(upload)
 
 

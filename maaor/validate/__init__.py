@@ -98,6 +98,7 @@ if TYPE_CHECKING:  # validation reads mapped sheets; it never calls the readers
 def validate_sheet(
     mapped: MappedSheet, orgs: OrgDirectory, *, today: dt.date | None = None,
     admin1_aliases: Mapping[tuple[str, str], str] | None = None,
+    emergency_names: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Validate and normalise one mapped sheet.
 
@@ -107,13 +108,17 @@ def validate_sheet(
         today: reference date for "after today" checks; defaults to today.
         admin1_aliases: admin-1 names confirmed by a coordinator, (ISO3, folded name) ->
             the area's P-code or name (``maaor.gazetteer.split_aliases``).
+        emergency_names: emergency names confirmed by a coordinator, ``match_key`` of
+            the name -> emergency id (``maaor.emergencies.confirmed_names``); rows are
+            linked to the list in use (``maaor.emergencies.active_emergencies``).
 
     Returns:
         ``(table, problems)``: the table conformed to ``TABLE_COLUMNS[mapped.kind]``
         (``_file``, ``_sheet``, ``_row`` filled; bad cells blank) and the problems, in
         rule order. ``rows_loaded(table)`` gives the row counts.
     """
-    validator = SheetValidator(mapped, orgs, today or dt.date.today(), admin1_aliases)
+    validator = SheetValidator(mapped, orgs, today or dt.date.today(), admin1_aliases,
+                               emergency_names)
     return validator.run()
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from maaor import normalise as nz
-from maaor.problems import Problem, Severity, problem
+from maaor.problems import Problem, Severity, problem, row_ranges
 
 MAX_LISTED = 1000
 
@@ -121,6 +121,47 @@ class Collector:
         self.listed[slot] = done + len(listed)
         if len(rest):
             self.count_more(severity, code, column, len(rest))
+
+    def grouped_problem(
+        self,
+        severity: Severity,
+        code: str,
+        fld: str | None,
+        mask,
+        values,
+        params: Callable[[str | None, object], Mapping] | None = None,
+        context=None,
+    ) -> None:
+        """One problem per distinct (value, context) among the True rows of ``mask``,
+        standing for all its rows: a cause shared by a thousand rows is one line saying
+        how many and which (``n``, ``rows`` as compact ranges, ``Problem.rows`` listing
+        every one), not a thousand lines.
+
+        Args:
+            values: per-row cell values (the problem's value), or None.
+            params: a function of (value text, context) returning more parameters.
+            context: optional per-row values that also tell groups apart.
+        """
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(positions):
+            return
+        if severity == "error":
+            self.error_rows[positions] = True
+        column = self.label(fld)
+        groups: dict[tuple, list[int]] = {}
+        for pos in positions:
+            text_value = nz.cell_text(None if values is None else values[pos])
+            ctx = None if context is None else context[pos]
+            groups.setdefault((text_value, ctx), []).append(int(self.rows[pos]))
+        for (text_value, ctx), rows in groups.items():
+            extra = params(text_value, ctx) if params else {}
+            found = problem(
+                severity, code,
+                {"value": text_value, "column": column, "n": {"number": len(rows)},
+                 "rows": row_ranges(rows), **extra},
+                file=self.file, sheet=self.sheet, column=column, value=text_value, row=rows[0],
+            )
+            self.problems.append(replace(found, rows=tuple(rows)))
 
     def count_more(self, severity: Severity, code: str, column: str | None, count: int) -> None:
         """Count rows with a problem beyond the listed ones (reported by ``finish``)."""

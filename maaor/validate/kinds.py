@@ -192,7 +192,10 @@ class KindRules:
             "org",
         )
         self._reached_split()
-        self._emergency_links()
+        empty = pd.Series(np.nan, index=self.index)
+        start, end = self.out.get("start", empty), self.out.get("end", empty)
+        self._emergency_links(pd.to_datetime(start).dt.year.fillna(pd.to_datetime(end).dt.year)
+                              if len(self.index) else empty)
 
     def _reached_split(self) -> None:
         """A people-reached total that its women/men/girls/boys split contradicts beyond
@@ -213,51 +216,71 @@ class KindRules:
             context=context,
         )
 
-    def _emergency_links(self) -> None:
-        """Link each 4W row to an emergency (``maaor.emergencies.link_table``, the rule the
-        emergency filter follows) and report what cannot be linked or looks wrong."""
-        from maaor.emergencies import link_table
+    def _emergency_links(self, years: pd.Series | None = None) -> None:
+        """Link each row (4W, funding, mechanisms) to an emergency
+        (``maaor.emergencies.link_table``, the rule the emergency filter follows) and
+        report what cannot be linked or looks wrong: one problem per cause (reason and
+        value or country) naming its rows, not one per row.
+
+        Args:
+            years: each row's year (None: the table has none, any active emergency).
+        """
+        from maaor.emergencies import (
+            active_emergencies,
+            emergency_by_name,
+            link_table,
+            with_confirmed,
+        )
 
         if "country_iso3" not in self.out:
             return
         empty = pd.Series(np.nan, index=self.index)
-        start, end = self.out.get("start", empty), self.out.get("end", empty)
-        years = (pd.to_datetime(start).dt.year.fillna(pd.to_datetime(end).dt.year)
-                 if len(self.index) else empty)
-        frame = pd.DataFrame({"emergency": self.out.get("emergency", empty),
-                              "country_iso3": self.out["country_iso3"], "_year": years})
-        links = link_table(frame, year_column="_year")
+        written = self.out.get("emergency", empty)
+        frame = pd.DataFrame({"emergency": written, "country_iso3": self.out["country_iso3"],
+                              "_year": empty if years is None else years})
+        listed = active_emergencies()
+        confirmed = with_confirmed(listed, self.emergency_names)
+        links = link_table(frame, year_column="_year", emergencies=confirmed)
         own = frame["emergency"].notna().to_numpy(dtype=bool)
         linked = links["emergency_id"].notna().to_numpy(dtype=bool)
         values = obj_values(frame["emergency"])
-        context = object_array(list(zip(links["candidates"], frame["country_iso3"],
-                                        links["emergency_id"], strict=True)))
+        countries = obj_values(frame["country_iso3"])
 
         def names(ids: str) -> str:
             return ", ".join(ids.split("; ")) if ids else "-"
 
-        self.col.rows_problem(
-            "warning", "emergency.unknown", "emergency", own & ~linked, values,
-            lambda value, ctx: {"closest": names(ctx[0])}, context=context,
+        self.col.grouped_problem(
+            "warning", "emergency.unknown", "emergency", links["cause"].to_numpy() == "unknown", values,
+            lambda value, ctx: {"closest": names(ctx)}, context=links["candidates"].to_numpy(),
         )
+        if self.emergency_names and own.any():
+            # Names a coordinator confirmed once: linked, and said so.
+            codes, uniques = pd.factorize(frame["emergency"][own])
+            by_alias = np.array([emergency_by_name(u, listed) is None for u in uniques], dtype=bool)
+            via = np.zeros(self.n, dtype=bool)
+            via[own] = by_alias[codes] if len(codes) else False
+            self.col.grouped_problem(
+                "note", "emergency.alias_applied", "emergency", via & linked, values,
+                lambda value, ctx: {"emergency": ctx},
+                context=links["emergency_id"].to_numpy(dtype=object),
+            )
         outside = own & linked & links["warning"].str.contains("is not one of the countries",
                                                                regex=False).to_numpy(dtype=bool)
-        self.col.rows_problem(
+        self.col.grouped_problem(
             "warning", "emergency.country_outside", "emergency", outside, values,
-            lambda value, ctx: {"country": {"country": ctx[1]}}, context=context,
+            lambda value, ctx: {"country": {"country": ctx}}, context=countries,
         )
-        several = ~own & ~linked & links["candidates"].str.contains(";", regex=False).to_numpy(
-            dtype=bool)
-        self.col.rows_problem(
-            "note", "emergency.ambiguous", "country_iso3", several,
-            obj_values(frame["country_iso3"]),
-            lambda value, ctx: {"country": {"country": ctx[1]}, "candidates": names(ctx[0])},
-            context=context,
+        cause = links["cause"].to_numpy(dtype=object)
+        several = cause == "ambiguous"
+        self.col.grouped_problem(
+            "note", "emergency.ambiguous", "country_iso3", several, countries,
+            lambda value, ctx: {"country": {"country": value}, "candidates": names(ctx)},
+            context=links["candidates"].to_numpy(),
         )
-        none = ~own & ~linked & frame["country_iso3"].notna().to_numpy(dtype=bool) & ~several
-        self.col.rows_problem(
-            "note", "emergency.none", "country_iso3", none, obj_values(frame["country_iso3"]),
-            lambda value, ctx: {"country": {"country": ctx[1]}}, context=context,
+        none = cause == "none"
+        self.col.grouped_problem(
+            "note", "emergency.none", "country_iso3", none, countries,
+            lambda value, ctx: {"country": {"country": value}},
         )
 
     def _presence_pillar(self) -> None:
@@ -378,6 +401,10 @@ class KindRules:
 
     def _kind_funding(self) -> None:
         self._convert_funding()
+        self._emergency_links(self.out.get("year"))
+
+    def _kind_mechanisms(self) -> None:
+        self._emergency_links()
 
     def _kind_fts(self) -> None:
         self._convert_other(lambda: self._years_of("year"))

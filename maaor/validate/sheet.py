@@ -33,9 +33,10 @@ class SheetValidator(CellTypeRules, CurrencyRules, KindRules, PcodeRules, PlaceR
     """Validates one mapped sheet; ``run`` returns its table and problems."""
 
     def __init__(self, mapped: MappedSheet, orgs: OrgDirectory, today: dt.date,
-                 admin1_aliases=None):
+                 admin1_aliases=None, emergency_names=None):
         self.mapped = mapped
         self.admin1_aliases = admin1_aliases or {}
+        self.emergency_names = emergency_names or {}
         self.kind = mapped.kind
         self.orgs = orgs
         self.today = today

@@ -375,7 +375,8 @@ def test_what_changed_speaks_in_field_labels_and_the_users_formats():
 
 def test_edit_in_place_shows_statuses_by_their_labels(store_env):
     at = signed_in()
-    (editor,) = at.get("data_editor")
+    # The work plan's editor (the list of emergencies has its own, after it).
+    editor = at.get("data_editor")[0]
     options = json.loads(editor.proto.columns)["status"]["type_config"]["options"]
     # Shown by their labels, stored as codes.
     assert options == [{"value": c, "label": vocab.label("wp_status", c, "en")}
@@ -504,3 +505,62 @@ def test_contacts_shown_to_the_signed_in_coordinator(store_env):
     assert emails, "the bundled mechanisms carry (fictitious) contacts"
     shown = next(df.value for df in at.dataframe if "E-mail" in df.value.columns)
     assert set(shown["E-mail"]) == emails
+
+
+# ------------------------------------------------------------------------- emergencies
+
+
+def test_the_list_of_emergencies_is_edited_and_published_as_a_version(store_env):
+    at = signed_in()
+    assert "Emergencies" in texts(at.subheader)
+    # Chad joins Central Sahel (row 2 of the list) and a bad type is caught first.
+    at.session_state["coord_emergencies_editor"] = {
+        "edited_rows": {1: {"countries": "BFA|MLI|NER|TCD"}, 2: {"type": None}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.text_input(key="coord_emergencies_note").input("Chad joins Central Sahel")
+    at.button(key="coord_emergencies_publish").click()
+    at = at.run()
+    assert not at.exception
+    assert "Nothing was published: correct the list (problems below)." in texts(at.error)
+    assert store_env.current_version() == 1
+    at.session_state["coord_emergencies_editor"] = {
+        "edited_rows": {1: {"countries": "BFA|MLI|NER|TCD"}},
+        "added_rows": [{"id": "chad-floods-2024", "name_en": "Chad floods 2024",
+                        "countries": "TCD", "type": "disaster", "start_year": 2024}],
+        "deleted_rows": [],
+    }
+    at.text_input(key="coord_emergencies_note").input("Chad joins Central Sahel")
+    at.button(key="coord_emergencies_publish").click()
+    at = at.run()
+    assert not at.exception
+    assert "Version 2 published with 21 emergencies." in texts(at.success)
+    from maaor.emergencies import emergencies_of
+
+    listed = {e.id: e for e in emergencies_of(store_env.load(2))}
+    assert listed["central-sahel"].countries == ("BFA", "MLI", "NER", "TCD")
+    assert listed["chad-floods-2024"].name_fr == "Chad floods 2024"  # French defaults to English
+    info = store_env.history()[0]
+    assert (info.kind, info.parent, info.note) == ("edit", 1, "Chad joins Central Sahel")
+
+
+def test_unknown_emergency_name_confirmed_once_then_linked_with_a_note(store_env):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Organisation", "Country", "Admin 1", "Pillar", "Emergency"])
+    sheet.append(["UNMAS", "Mali", "Gao", "Land release", "Sahel crisis 2019"])
+    out = io.BytesIO()
+    book.save(out)
+    at = upload(signed_in(), "4w.xlsx", out.getvalue())
+    box = at.selectbox(key="coord_emergency_name_0")
+    assert box.label == "Sahel crisis 2019"
+    assert box.options[1] == "Central Sahel crisis (central-sahel)"  # the closest first
+    box.set_value("central-sahel")
+    at.button(key="coord_emergency_name_save").click()
+    at = at.run()
+    assert not at.exception
+    assert store_env.aliases() == {"emergency:Sahel crisis 2019": "central-sahel"}
+    assert "No unknown emergency name in the upload." in texts(at.info)
+    # Not an organisation name either.
+    assert not [e for e in at.expander if e.label.startswith("Stored organisation names")]
