@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -117,7 +117,7 @@ class Collector:
                     key=key, file=self.file, sheet=self.sheet, column=column, value=text_value,
                 )
             template = cache[(text_value, ctx)]
-            self.problems.append(replace(template, row=int(self.rows[pos])))
+            self.problems.append(template.at_row(int(self.rows[pos])))
         self.listed[slot] = done + len(listed)
         if len(rest):
             self.count_more(severity, code, column, len(rest))

@@ -62,9 +62,38 @@ def join_columns(*columns: pd.Series, exclude: pd.Series | None = None) -> pd.Se
     return pd.Series(arr[codes] if len(codes) else arr[:0], index=columns[0].index, dtype="str")
 
 
-
 def object_array(items: list) -> np.ndarray:
     """A 1-D object array of ``items`` (tuples stay whole, unlike ``np.array``)."""
     out = np.empty(len(items), dtype=object)
     out[:] = items
     return out
+
+
+def masked_tuples(mask: np.ndarray, *columns) -> np.ndarray:
+    """Per-row tuples of ``columns`` where ``mask`` is True, None elsewhere.
+
+    A rule's problem context is read only at the rows it flags: building a tuple for
+    every row of a 100,000-row sheet costs more than the rule itself.
+    """
+    out = np.full(len(mask), None, dtype=object)
+    positions = np.flatnonzero(mask)
+    if len(positions):
+        picked = [np.asarray(c)[positions] for c in columns]
+        out[positions] = object_array(list(zip(*picked, strict=True)))
+    return out
+
+
+def row_groups(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Group the rows by the values of ``columns`` (missing values form a group).
+
+    Returns:
+        ``(codes, first)``: each row's group number, and the position of each group's
+        first row (so ``first[codes]`` maps every row to its group's first row).
+    """
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for c in columns:
+        own, uniques = pd.factorize(c, use_na_sentinel=False)
+        # Renumbered after each column, so the combined number stays below rows squared.
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + own)
+    _, first = np.unique(codes, return_index=True)
+    return codes, first

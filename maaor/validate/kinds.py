@@ -14,7 +14,13 @@ from maaor import normalise as nz
 from maaor.dataset import join_list
 from maaor.orgs import parse_org_cell
 from maaor.validate.cells import unknown_org_params
-from maaor.validate.frames import join_columns, obj_values, object_array
+from maaor.validate.frames import (
+    join_columns,
+    masked_tuples,
+    obj_values,
+    object_array,
+    row_groups,
+)
 
 #: (start field, end field) pairs per kind.
 _DATE_PAIRS = {"workplan": ("start", "due"), "presence": ("start", "end")}
@@ -205,7 +211,7 @@ class KindRules:
                                 for c in REACHED})
         rows = row_reached(numbers)
         bad = rows["disagrees"].to_numpy(dtype=bool)
-        context = object_array(list(zip(rows["split_sum"].to_numpy(), strict=True)))
+        context = masked_tuples(bad, rows["split_sum"].to_numpy())
         self.col.rows_problem(
             "warning", "reached.split_disagrees", "reached_total", bad,
             obj_values(numbers["reached_total"]),
@@ -226,12 +232,23 @@ class KindRules:
                  if len(self.index) else empty)
         frame = pd.DataFrame({"emergency": self.out.get("emergency", empty),
                               "country_iso3": self.out["country_iso3"], "_year": years})
-        links = link_table(frame, year_column="_year")
-        own = frame["emergency"].notna().to_numpy(dtype=bool)
+        # Linked once per distinct (emergency, country, year), then spread to the rows.
+        groups, first = row_groups(frame["emergency"], frame["country_iso3"], frame["_year"])
+        distinct = frame.iloc[first]
+        links = link_table(distinct, year_column="_year")
+        own = distinct["emergency"].notna().to_numpy(dtype=bool)
         linked = links["emergency_id"].notna().to_numpy(dtype=bool)
+        context = object_array(list(zip(links["candidates"], distinct["country_iso3"],
+                                        links["emergency_id"], strict=True)))[groups]
         values = obj_values(frame["emergency"])
-        context = object_array(list(zip(links["candidates"], frame["country_iso3"],
-                                        links["emergency_id"], strict=True)))
+        countries = obj_values(frame["country_iso3"])
+        outside = own & linked & links["warning"].str.contains(
+            "is not one of the countries", regex=False).to_numpy(dtype=bool)
+        several = ~own & ~linked & links["candidates"].str.contains(";", regex=False).to_numpy(
+            dtype=bool)
+        none = ~own & ~linked & distinct["country_iso3"].notna().to_numpy(dtype=bool) & ~several
+        own, linked, outside, several, none = (
+            flags[groups] for flags in (own, linked, outside, several, none))
 
         def names(ids: str) -> str:
             return ", ".join(ids.split("; ")) if ids else "-"
@@ -240,23 +257,17 @@ class KindRules:
             "warning", "emergency.unknown", "emergency", own & ~linked, values,
             lambda value, ctx: {"closest": names(ctx[0])}, context=context,
         )
-        outside = own & linked & links["warning"].str.contains("is not one of the countries",
-                                                               regex=False).to_numpy(dtype=bool)
         self.col.rows_problem(
             "warning", "emergency.country_outside", "emergency", outside, values,
             lambda value, ctx: {"country": {"country": ctx[1]}}, context=context,
         )
-        several = ~own & ~linked & links["candidates"].str.contains(";", regex=False).to_numpy(
-            dtype=bool)
         self.col.rows_problem(
-            "note", "emergency.ambiguous", "country_iso3", several,
-            obj_values(frame["country_iso3"]),
+            "note", "emergency.ambiguous", "country_iso3", several, countries,
             lambda value, ctx: {"country": {"country": ctx[1]}, "candidates": names(ctx[0])},
             context=context,
         )
-        none = ~own & ~linked & frame["country_iso3"].notna().to_numpy(dtype=bool) & ~several
         self.col.rows_problem(
-            "note", "emergency.none", "country_iso3", none, obj_values(frame["country_iso3"]),
+            "note", "emergency.none", "country_iso3", none, countries,
             lambda value, ctx: {"country": {"country": ctx[1]}}, context=context,
         )
 
@@ -342,8 +353,7 @@ class KindRules:
             "warning", "coordinates.outside_country", "lat", outside, obj_values(self.frame["lat"]),
             lambda _value, ctx: {"lat": f"{ctx[0]:g}", "lon": f"{ctx[1]:g}",
                                  "country": {"country": ctx[2]}},
-            context=object_array(list(zip(lat.to_numpy(), lon.to_numpy(), iso3.to_numpy(dtype=object),
-                                      strict=True))),
+            context=masked_tuples(outside, lat.to_numpy(), lon.to_numpy(), iso3.to_numpy(dtype=object)),
         )
 
     def _admin_codes(self) -> None:
