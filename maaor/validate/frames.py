@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from maaor.dataset import join_list, split_list
+from maaor.normalise import str_series
 
 _NO_TEXT = frozenset(
     {"empty", "floating", "integer", "mixed-integer-float", "decimal", "boolean",
@@ -58,8 +59,7 @@ def join_columns(*columns: pd.Series, exclude: pd.Series | None = None) -> pd.Se
         drop = set(split_list(pieces[-1])) if exclude is not None else set()
         items = [i for p in (pieces[:-1] if exclude is not None else pieces) for i in split_list(p)]
         out.append(join_list(i for i in items if i not in drop))
-    arr = np.array([*out, np.nan], dtype=object)
-    return pd.Series(arr[codes] if len(codes) else arr[:0], index=columns[0].index, dtype="str")
+    return str_series(codes, out, np.nan, columns[0].index)
 
 
 def object_array(items: list) -> np.ndarray:

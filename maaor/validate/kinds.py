@@ -55,6 +55,29 @@ def _not_under(child: pd.Series, parent: pd.Series) -> np.ndarray:
 
 
 
+def _bad_admin_codes(codes: pd.Series) -> np.ndarray:
+    """True where an admin code is a placeholder (``_BAD_ADMIN_CODE``: "0", "-", "N/A").
+
+    Only a code without a digit 1-9 or an ASCII letter, or of at most four characters,
+    can match the pattern: the others are ruled out by one vectorised test, and the
+    pattern runs once per distinct code left (a real P-code column has tens of
+    thousands of distinct codes, none of them a candidate).
+    """
+    bad = np.zeros(len(codes), dtype=bool)
+    filled = codes.notna()
+    if not filled.any():
+        return bad
+    text = codes[filled].astype("str")
+    candidate = ((text.str.len() <= 4) | ~text.str.contains(r"[1-9A-Za-z]", regex=True)).to_numpy(
+        dtype=bool)
+    if not candidate.any():
+        return bad
+    idx, uniques = pd.factorize(text[candidate])
+    flags = np.array([_BAD_ADMIN_CODE.fullmatch(u) is not None for u in uniques], dtype=bool)
+    bad[np.flatnonzero(filled.to_numpy(dtype=bool))[candidate]] = flags[idx]
+    return bad
+
+
 class KindRules:
     """Per-kind rules, run after every column was parsed (``_kind_<kind>``).
 
@@ -361,11 +384,7 @@ class KindRules:
             if fld not in self.out:
                 continue
             codes = self.out[fld]
-            # The pattern runs once per distinct code, not once per row.
-            idx, uniques = pd.factorize(codes, use_na_sentinel=True)
-            flags = np.zeros(len(uniques) + 1, dtype=bool)
-            flags[: len(uniques)] = [_BAD_ADMIN_CODE.fullmatch(u) is not None for u in uniques]
-            bad = flags[idx] if len(idx) else np.zeros(0, dtype=bool)
+            bad = _bad_admin_codes(codes)
             self.col.rows_problem(
                 "warning", "admin_code.invalid", fld, bad, obj_values(codes),
             )
@@ -375,15 +394,16 @@ class KindRules:
         present = [k for k in keys if k in self.out]
         if not present or fld not in self.out:
             return
-        frame = pd.DataFrame({k: self.out[k] for k in present})
-        dup = frame.duplicated(keep="first").to_numpy()
+        # One factorisation per key column (missing values equal, as ``duplicated`` has
+        # them): a row repeats the group's first row when it is not that row.
+        groups, first = row_groups(*(self.out[k] for k in present))
+        first_of_row = first[groups]
+        dup = first_of_row != np.arange(self.n)
         if not dup.any():
             return
-        group = frame.groupby(present, dropna=False, sort=False).ngroup()
-        first = pd.Series(self.rows, index=self.index).groupby(group).transform("first")
         self.col.rows_problem(
             "warning", code, fld, dup, obj_values(self.out[fld]),
-            context=first.to_numpy(dtype=object),
+            context=self.rows[first_of_row].astype(object),
         )
 
     def _kind_funding(self) -> None:

@@ -76,10 +76,10 @@ class PlaceRules:
         groups, first = row_groups(*(s.iloc[todo] for s in (iso3, codes, names)))
         order = np.argsort(groups, kind="stable")
         bounds = np.searchsorted(groups[order], np.arange(len(first) + 1))
-        cells = [s.astype(object).to_numpy()[todo] for s in (iso3, codes, names)]
+        cells = [s.iloc[todo].astype(object).to_numpy() for s in (iso3, codes, names)]
         aliases = getattr(self, "admin1_aliases", None) or {}
-        new_names = names.astype(object).to_numpy(copy=True)
-        new_codes = codes.astype(object).to_numpy(copy=True)
+        # (rows, name, code) found for blank cells, written once after the loop.
+        fills: list[tuple[np.ndarray, str, str | None]] = []
         point_lat = np.full(self.n, np.nan)
         point_lon = np.full(self.n, np.nan)
         unknown: dict[str, np.ndarray] = {}
@@ -99,16 +99,21 @@ class PlaceRules:
                 continue
             unit = found.unit
             # Blank cells are filled; a name or code given is kept as the file writes it.
-            new_names[rows[pd.isna(new_names[rows])]] = unit.name
-            if unit.pcode:
-                new_codes[rows[pd.isna(new_codes[rows])]] = unit.pcode
+            fills.append((rows, unit.name, unit.pcode or None))
             if unit.lat is not None and unit.lon is not None:
                 point_lat[rows], point_lon[rows] = unit.lat, unit.lon
         placed = ~np.isnan(point_lat)
-        if "admin1" in self.out or placed.any():
-            self.out["admin1"] = pd.Series(new_names, index=self.index, dtype="str")
-        if "admin1_code" in self.out or placed.any():
-            self.out["admin1_code"] = pd.Series(new_codes, index=self.index, dtype="str")
+        new_names, new_codes = names, codes
+        if fills:
+            new_names = names.astype(object).to_numpy(copy=True)
+            new_codes = codes.astype(object).to_numpy(copy=True)
+            for rows, name, pcode in fills:
+                new_names[rows[pd.isna(new_names[rows])]] = name
+                if pcode:
+                    new_codes[rows[pd.isna(new_codes[rows])]] = pcode
+        for fld, values in (("admin1", new_names), ("admin1_code", new_codes)):
+            if fld in self.out or placed.any():
+                self.out[fld] = pd.Series(values, index=self.index, dtype="str")
         if placed.any():
             self.out["lat"] = lat.where(~placed, point_lat)
             self.out["lon"] = lon.where(~placed, point_lon)
