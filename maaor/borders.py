@@ -95,10 +95,34 @@ def outside_country(iso3: pd.Series, lat: pd.Series, lon: pd.Series,
     out = np.zeros(len(codes), dtype=bool)
     known = ~(np.isnan(x) | np.isnan(y))
     rings = _rings()
-    for code in pd.unique(codes[known]):
+    country, names = pd.factorize(codes[known])
+    known_rows = np.flatnonzero(known)
+    order = np.argsort(country, kind="stable")
+    bounds = np.searchsorted(country[order], np.arange(len(names) + 1))
+    for number, code in enumerate(names):
         if code is None or code not in rings:
             continue
-        rows = np.flatnonzero(known & (codes == code))
-        out[rows] = ~_inside_or_near(rings[code], x[rows], y[rows],
-                                     _tolerance(rings[code], tolerance))
+        rows = known_rows[order[bounds[number]:bounds[number + 1]]]
+        near = _tolerance(rings[code], tolerance)
+        (west, south), (east, north) = _box(code)
+        # A point beyond the outline's box widened by the tolerance is outside: only the
+        # others need the ring test (whose arrays grow with points x segments).
+        boxed = ((x[rows] >= west - near) & (x[rows] <= east + near)
+                 & (y[rows] >= south - near) & (y[rows] <= north + near))
+        out[rows[~boxed]] = True
+        test = rows[boxed]
+        for start in range(0, len(test), _CHUNK):
+            part = test[start:start + _CHUNK]
+            out[part] = ~_inside_or_near(rings[code], x[part], y[part], near)
     return out
+
+
+#: Points tested against a country's rings at once (bounds the points x segments arrays).
+_CHUNK = 2048
+
+
+@lru_cache(maxsize=256)
+def _box(iso3: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The (west, south), (east, north) corners of a country's outlines."""
+    points = np.concatenate(_rings()[iso3])
+    return tuple(points.min(axis=0)), tuple(points.max(axis=0))

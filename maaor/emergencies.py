@@ -350,7 +350,9 @@ def countries_of(emergency_id: str, emergencies: tuple[Emergency, ...] | None = 
     return found.countries if found else ()
 
 
+@lru_cache(maxsize=8)
 def _names(emergencies: tuple[Emergency, ...]) -> dict[str, Emergency]:
+    # Cached: every link of a row that names its emergency looks its names up (read only).
     return {
         key: e
         for e in emergencies

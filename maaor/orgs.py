@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
@@ -250,15 +251,16 @@ class OrgDirectory:
             (stripped); ``known`` is a boolean Series, NA where the input is missing.
             Each distinct spelling is looked up once.
         """
-        present = names.dropna()
-        uniques = pd.unique(present)
-        canon = {u: self.canonical(u) for u in uniques}
-        written = {u: (canon[u] or str(u).strip()) for u in uniques}
-        out = names.map(written).astype("str")
-        out = out.where(names.notna())
-        known = names.map({u: canon[u] is not None for u in uniques}).astype("boolean")
-        known = known.where(names.notna(), pd.NA)
-        return out, known
+        from maaor.normalise import str_series
+
+        codes, uniques = pd.factorize(names, use_na_sentinel=True)
+        canon = [self.canonical(u) for u in uniques]
+        out = str_series(codes, [c or str(u).strip() for u, c in zip(uniques, canon, strict=True)],
+                         None, names.index)
+        flags = np.array([c is not None for c in canon] + [False], dtype=bool)
+        known = pd.array(flags[codes] if len(codes) else flags[:0], dtype="boolean")
+        known[codes < 0] = pd.NA
+        return out, pd.Series(known, index=names.index)
 
     def names(self) -> list[str]:
         """All canonical names, sorted case-insensitively."""

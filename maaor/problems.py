@@ -15,6 +15,57 @@ Severity = Literal["error", "warning", "note"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "note")
 
 
+class _Telling:
+    """A catalogued problem's words, told on first read and kept per language and part.
+
+    One instance is shared by the problems a rule raises for identical cells of many
+    rows, so a thousand rows cost one rendering, and only when a problem is shown or
+    serialised (rendering can load the country names, which costs more than a load).
+    """
+
+    __slots__ = ("entry", "params", "told")
+
+    def __init__(self, entry: str, params: Mapping[str, object]) -> None:
+        self.entry = entry
+        self.params = params
+        self.told: dict[tuple[str, str], str] = {}
+
+    def text(self, lang: str, part: str) -> str:
+        """The message (``part="message"``) or fix (``"fix"``) in ``lang``."""
+        found = self.told.get((lang, part))
+        if found is None:
+            from maaor.i18n.problems import problem_text
+
+            found = self.told[(lang, part)] = problem_text(self.entry, lang, self.params, part)
+        return found
+
+
+class _Text:
+    """A problem's ``message`` or ``fix`` field: plain text, or a :class:`_Telling` told
+    in English when first read (a data descriptor, so dataclass init, equality, repr,
+    ``fields`` and pickling see an ordinary text field)."""
+
+    def __init__(self, part: str, default: str | None = None) -> None:
+        self.part = part
+        self.default = default
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None) -> str:
+        if obj is None:
+            if self.default is None:
+                raise AttributeError(self.name)  # no default: a required field
+            return self.default
+        value = obj.__dict__[self.name]
+        if isinstance(value, _Telling):
+            return value.text("en", self.part)
+        return value
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.name] = value
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong (or worth saying) about one place in one input file.
@@ -41,8 +92,8 @@ class Problem:
 
     severity: Severity
     code: str
-    message: str
-    fix: str = ""
+    message: str = _Text("message")  # type: ignore[assignment]
+    fix: str = _Text("fix", "")  # type: ignore[assignment]
     file: str = ""
     sheet: str | None = None
     row: int | None = None
@@ -74,19 +125,33 @@ class Problem:
 
     def message_in(self, lang: str) -> str:
         """The message in ``lang`` (as written when the problem has no catalogue entry)."""
-        if self.params is None or lang == "en":
-            return self.message
-        from maaor.i18n.problems import problem_text
-
-        return problem_text(self.key or self.code, lang, self.params)
+        return self._told_in(lang, "message")
 
     def fix_in(self, lang: str) -> str:
         """The fix in ``lang`` (as written when the problem has no catalogue entry)."""
+        return self._told_in(lang, "fix")
+
+    def _told_in(self, lang: str, part: str) -> str:
         if self.params is None or lang == "en":
-            return self.fix
+            return getattr(self, part)
+        telling = self.__dict__[part]
+        if isinstance(telling, _Telling):
+            return telling.text(lang, part)
         from maaor.i18n.problems import problem_text
 
-        return problem_text(self.key or self.code, lang, self.params, "fix")
+        return problem_text(self.key or self.code, lang, self.params, part)
+
+    def at_row(self, row: int | None) -> Problem:
+        """This problem at another row (its words shared, not told again)."""
+        d = self.__dict__
+        return Problem(self.severity, self.code, d["message"], d["fix"], self.file, self.sheet,
+                       row, self.column, self.value, self.params, self.key)
+
+    def standing_for(self, rows: tuple[int, ...]) -> Problem:
+        """This problem standing for ``rows`` (its words shared, not told again)."""
+        d = self.__dict__
+        return Problem(self.severity, self.code, d["message"], d["fix"], self.file, self.sheet,
+                       self.row, self.column, self.value, self.params, self.key, rows)
 
     def localised(self, lang: str) -> dict:
         """Plain dict for JSON output with the message and fix in ``lang``."""
@@ -129,13 +194,10 @@ def problem(severity: Severity, code: str, params: Mapping[str, object] | None =
             row: int | None = None, column: str | None = None,
             value: str | None = None) -> Problem:
     """Return a problem whose message and fix come from the catalogue entry of ``key``
-    (default ``code``) with ``params``; kept in English, told in any language later."""
-    from maaor.i18n.problems import problem_text
-
+    (default ``code``) with ``params``; told (in English or any language) when read."""
     params = dict(params or {})
-    entry = key or code
-    return Problem(severity, code, problem_text(entry, "en", params),
-                   problem_text(entry, "en", params, "fix"), file, sheet, row, column, value,
+    telling = _Telling(key or code, params)
+    return Problem(severity, code, telling, telling, file, sheet, row, column, value,  # type: ignore[arg-type]
                    params, key)
 
 

@@ -85,8 +85,7 @@ class CellTypeRules:
         cleaned = self._text(fld)
         codes, uniques = pd.factorize(cleaned)
         joined = [join_list(_PERSON_SPLIT.split(u)) for u in uniques]
-        arr = np.array([*joined, np.nan], dtype=object)
-        self.out[fld] = pd.Series(arr[codes] if len(codes) else arr[:0], index=self.index, dtype="str")
+        self.out[fld] = nz.str_series(codes, joined, np.nan, self.index)
 
     def _type_pillarlist(self, fld, raw):
         # A list of pillars ("Land release; EORE"): each item read like a pillar cell.
@@ -98,9 +97,7 @@ class CellTypeRules:
             found = [vocab.lookup("pillar", i) for i in items]
             joined.append(join_list([c for c in found if c]))
             unknown_items.append(", ".join(i for i, c in zip(items, found, strict=True) if not c))
-        arr = np.array([*joined, np.nan], dtype=object)
-        self.out[fld] = pd.Series(arr[codes] if len(codes) else arr[:0], index=self.index,
-                                  dtype="str")
+        self.out[fld] = nz.str_series(codes, joined, np.nan, self.index)
         bad = np.array([*(bool(u) for u in unknown_items), False])[codes] if len(codes) \
             else np.zeros(0, dtype=bool)
         unknown_of = dict(zip(uniques, unknown_items, strict=True))

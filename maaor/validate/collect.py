@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -117,7 +117,7 @@ class Collector:
                     key=key, file=self.file, sheet=self.sheet, column=column, value=text_value,
                 )
             template = cache[(text_value, ctx)]
-            self.problems.append(replace(template, row=int(self.rows[pos])))
+            self.problems.append(template.at_row(int(self.rows[pos])))
         self.listed[slot] = done + len(listed)
         if len(rest):
             self.count_more(severity, code, column, len(rest))
@@ -161,7 +161,7 @@ class Collector:
                  "rows": row_ranges(rows), **extra},
                 file=self.file, sheet=self.sheet, column=column, value=text_value, row=rows[0],
             )
-            self.problems.append(replace(found, rows=tuple(rows)))
+            self.problems.append(found.standing_for(tuple(rows)))
 
     def count_more(self, severity: Severity, code: str, column: str | None, count: int) -> None:
         """Count rows with a problem beyond the listed ones (reported by ``finish``)."""

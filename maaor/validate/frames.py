@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from maaor.dataset import join_list, split_list
+from maaor.normalise import str_series
 
 _NO_TEXT = frozenset(
     {"empty", "floating", "integer", "mixed-integer-float", "decimal", "boolean",
@@ -58,9 +59,7 @@ def join_columns(*columns: pd.Series, exclude: pd.Series | None = None) -> pd.Se
         drop = set(split_list(pieces[-1])) if exclude is not None else set()
         items = [i for p in (pieces[:-1] if exclude is not None else pieces) for i in split_list(p)]
         out.append(join_list(i for i in items if i not in drop))
-    arr = np.array([*out, np.nan], dtype=object)
-    return pd.Series(arr[codes] if len(codes) else arr[:0], index=columns[0].index, dtype="str")
-
+    return str_series(codes, out, np.nan, columns[0].index)
 
 
 def object_array(items: list) -> np.ndarray:
@@ -68,3 +67,33 @@ def object_array(items: list) -> np.ndarray:
     out = np.empty(len(items), dtype=object)
     out[:] = items
     return out
+
+
+def masked_tuples(mask: np.ndarray, *columns) -> np.ndarray:
+    """Per-row tuples of ``columns`` where ``mask`` is True, None elsewhere.
+
+    A rule's problem context is read only at the rows it flags: building a tuple for
+    every row of a 100,000-row sheet costs more than the rule itself.
+    """
+    out = np.full(len(mask), None, dtype=object)
+    positions = np.flatnonzero(mask)
+    if len(positions):
+        picked = [np.asarray(c)[positions] for c in columns]
+        out[positions] = object_array(list(zip(*picked, strict=True)))
+    return out
+
+
+def row_groups(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Group the rows by the values of ``columns`` (missing values form a group).
+
+    Returns:
+        ``(codes, first)``: each row's group number, and the position of each group's
+        first row (so ``first[codes]`` maps every row to its group's first row).
+    """
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for c in columns:
+        own, uniques = pd.factorize(c, use_na_sentinel=False)
+        # Renumbered after each column, so the combined number stays below rows squared.
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + own)
+    _, first = np.unique(codes, return_index=True)
+    return codes, first

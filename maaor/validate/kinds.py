@@ -14,7 +14,12 @@ from maaor import normalise as nz
 from maaor.dataset import join_list
 from maaor.orgs import parse_org_cell
 from maaor.validate.cells import unknown_org_params
-from maaor.validate.frames import join_columns, obj_values, object_array
+from maaor.validate.frames import (
+    join_columns,
+    masked_tuples,
+    obj_values,
+    row_groups,
+)
 
 #: (start field, end field) pairs per kind.
 _DATE_PAIRS = {"workplan": ("start", "due"), "presence": ("start", "end")}
@@ -47,6 +52,29 @@ def _not_under(child: pd.Series, parent: pd.Series) -> np.ndarray:
         out[checkable] = flags[codes]
     return out
 
+
+
+def _bad_admin_codes(codes: pd.Series) -> np.ndarray:
+    """True where an admin code is a placeholder (``_BAD_ADMIN_CODE``: "0", "-", "N/A").
+
+    Only a code without a digit 1-9 or an ASCII letter, or of at most four characters,
+    can match the pattern: the others are ruled out by one vectorised test, and the
+    pattern runs once per distinct code left (a real P-code column has tens of
+    thousands of distinct codes, none of them a candidate).
+    """
+    bad = np.zeros(len(codes), dtype=bool)
+    filled = codes.notna()
+    if not filled.any():
+        return bad
+    text = codes[filled].astype("str")
+    candidate = ((text.str.len() <= 4) | ~text.str.contains(r"[1-9A-Za-z]", regex=True)).to_numpy(
+        dtype=bool)
+    if not candidate.any():
+        return bad
+    idx, uniques = pd.factorize(text[candidate])
+    flags = np.array([_BAD_ADMIN_CODE.fullmatch(u) is not None for u in uniques], dtype=bool)
+    bad[np.flatnonzero(filled.to_numpy(dtype=bool))[candidate]] = flags[idx]
+    return bad
 
 
 class KindRules:
@@ -208,7 +236,7 @@ class KindRules:
                                 for c in REACHED})
         rows = row_reached(numbers)
         bad = rows["disagrees"].to_numpy(dtype=bool)
-        context = object_array(list(zip(rows["split_sum"].to_numpy(), strict=True)))
+        context = masked_tuples(bad, rows["split_sum"].to_numpy())
         self.col.rows_problem(
             "warning", "reached.split_disagrees", "reached_total", bad,
             obj_values(numbers["reached_total"]),
@@ -240,7 +268,10 @@ class KindRules:
                               "_year": empty if years is None else years})
         listed = active_emergencies()
         confirmed = with_confirmed(listed, self.emergency_names)
-        links = link_table(frame, year_column="_year", emergencies=confirmed)
+        # Linked once per distinct (emergency, country, year), then spread to the rows.
+        groups, first = row_groups(frame["emergency"], frame["country_iso3"], frame["_year"])
+        links = link_table(frame.iloc[first], year_column="_year", emergencies=confirmed)
+        links = links.iloc[groups]
         own = frame["emergency"].notna().to_numpy(dtype=bool)
         linked = links["emergency_id"].notna().to_numpy(dtype=bool)
         values = obj_values(frame["emergency"])
@@ -365,8 +396,7 @@ class KindRules:
             "warning", "coordinates.outside_country", "lat", outside, obj_values(self.frame["lat"]),
             lambda _value, ctx: {"lat": f"{ctx[0]:g}", "lon": f"{ctx[1]:g}",
                                  "country": {"country": ctx[2]}},
-            context=object_array(list(zip(lat.to_numpy(), lon.to_numpy(), iso3.to_numpy(dtype=object),
-                                      strict=True))),
+            context=masked_tuples(outside, lat.to_numpy(), lon.to_numpy(), iso3.to_numpy(dtype=object)),
         )
 
     def _admin_codes(self) -> None:
@@ -374,11 +404,7 @@ class KindRules:
             if fld not in self.out:
                 continue
             codes = self.out[fld]
-            # The pattern runs once per distinct code, not once per row.
-            idx, uniques = pd.factorize(codes, use_na_sentinel=True)
-            flags = np.zeros(len(uniques) + 1, dtype=bool)
-            flags[: len(uniques)] = [_BAD_ADMIN_CODE.fullmatch(u) is not None for u in uniques]
-            bad = flags[idx] if len(idx) else np.zeros(0, dtype=bool)
+            bad = _bad_admin_codes(codes)
             self.col.rows_problem(
                 "warning", "admin_code.invalid", fld, bad, obj_values(codes),
             )
@@ -388,15 +414,16 @@ class KindRules:
         present = [k for k in keys if k in self.out]
         if not present or fld not in self.out:
             return
-        frame = pd.DataFrame({k: self.out[k] for k in present})
-        dup = frame.duplicated(keep="first").to_numpy()
+        # One factorisation per key column (missing values equal, as ``duplicated`` has
+        # them): a row repeats the group's first row when it is not that row.
+        groups, first = row_groups(*(self.out[k] for k in present))
+        first_of_row = first[groups]
+        dup = first_of_row != np.arange(self.n)
         if not dup.any():
             return
-        group = frame.groupby(present, dropna=False, sort=False).ngroup()
-        first = pd.Series(self.rows, index=self.index).groupby(group).transform("first")
         self.col.rows_problem(
             "warning", code, fld, dup, obj_values(self.out[fld]),
-            context=first.to_numpy(dtype=object),
+            context=self.rows[first_of_row].astype(object),
         )
 
     def _kind_funding(self) -> None:

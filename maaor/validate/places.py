@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from maaor import gazetteer
-from maaor.validate.frames import obj_values
+from maaor.validate.frames import obj_values, row_groups
 
 
 def _blank(value: object) -> bool:
@@ -71,25 +71,27 @@ class PlaceRules:
         unplaced = (lat.isna() | lon.isna()).to_numpy()
         if not unplaced.any():
             return
-        keys = pd.MultiIndex.from_arrays([iso3.astype(object), codes.astype(object),
-                                          names.astype(object)])
-        positions, uniques = pd.factorize(keys)
-        positions = np.where(unplaced, positions, -1)
+        # Looked up once per distinct (country, code, name) of the rows without a point.
+        todo = np.flatnonzero(unplaced)
+        groups, first = row_groups(*(s.iloc[todo] for s in (iso3, codes, names)))
+        order = np.argsort(groups, kind="stable")
+        bounds = np.searchsorted(groups[order], np.arange(len(first) + 1))
+        cells = [s.iloc[todo].astype(object).to_numpy() for s in (iso3, codes, names)]
         aliases = getattr(self, "admin1_aliases", None) or {}
-        new_names = names.astype(object).to_numpy(copy=True)
-        new_codes = codes.astype(object).to_numpy(copy=True)
+        # (rows, name, code) found for blank cells, written once after the loop.
+        fills: list[tuple[np.ndarray, str, str | None]] = []
         point_lat = np.full(self.n, np.nan)
         point_lon = np.full(self.n, np.nan)
         unknown: dict[str, np.ndarray] = {}
         suggestions: dict[tuple[str, str], str] = {}
-        for u in np.unique(positions[positions >= 0]):
-            country, code, name = uniques[u]
+        for number, at in enumerate(first):
+            country, code, name = (c[at] for c in cells)
             if not isinstance(country, str) or country not in known:
                 continue
             found, fld = find_admin1(country, code, name, aliases)
             if found is None:
                 continue
-            rows = positions == u
+            rows = todo[order[bounds[number]:bounds[number + 1]]]
             if found.unit is None:
                 unknown.setdefault(fld, np.zeros(self.n, dtype=bool))[rows] = True
                 suggestions[(country, found.text)] = ", ".join(
@@ -97,16 +99,21 @@ class PlaceRules:
                 continue
             unit = found.unit
             # Blank cells are filled; a name or code given is kept as the file writes it.
-            new_names[rows & pd.isna(new_names)] = unit.name
-            if unit.pcode:
-                new_codes[rows & pd.isna(new_codes)] = unit.pcode
+            fills.append((rows, unit.name, unit.pcode or None))
             if unit.lat is not None and unit.lon is not None:
                 point_lat[rows], point_lon[rows] = unit.lat, unit.lon
         placed = ~np.isnan(point_lat)
-        if "admin1" in self.out or placed.any():
-            self.out["admin1"] = pd.Series(new_names, index=self.index, dtype="str")
-        if "admin1_code" in self.out or placed.any():
-            self.out["admin1_code"] = pd.Series(new_codes, index=self.index, dtype="str")
+        new_names, new_codes = names, codes
+        if fills:
+            new_names = names.astype(object).to_numpy(copy=True)
+            new_codes = codes.astype(object).to_numpy(copy=True)
+            for rows, name, pcode in fills:
+                new_names[rows[pd.isna(new_names[rows])]] = name
+                if pcode:
+                    new_codes[rows[pd.isna(new_codes[rows])]] = pcode
+        for fld, values in (("admin1", new_names), ("admin1_code", new_codes)):
+            if fld in self.out or placed.any():
+                self.out[fld] = pd.Series(values, index=self.index, dtype="str")
         if placed.any():
             self.out["lat"] = lat.where(~placed, point_lat)
             self.out["lon"] = lon.where(~placed, point_lon)

@@ -53,8 +53,11 @@ class SheetValidator(CellTypeRules, CurrencyRules, KindRules, PcodeRules, PlaceR
                 factors[c] = fac
         keep = ~self._all_blank(blank, len(frame))
         self.skipped = int((~keep).sum())
-        self.frame = frame.loc[keep].reset_index(drop=True)
-        self.rows = rows[keep]
+        if self.skipped:
+            self.frame = frame.loc[keep].reset_index(drop=True)
+            self.rows = rows[keep]
+        else:  # every row kept: no copy of the grid
+            self.frame, self.rows = frame, rows
         self.n = len(self.frame)
         self.index = self.frame.index
         new_position = np.cumsum(keep) - 1
@@ -70,11 +73,11 @@ class SheetValidator(CellTypeRules, CurrencyRules, KindRules, PcodeRules, PlaceR
         self._money_written: dict[str, tuple[pd.Series, pd.Series, np.ndarray]] = {}
         # Blank raw cells per field (before parsing), for required-value checks.
         self.raw_blank: dict[str, np.ndarray] = {
-            c: m[keep] for c, m in blank.items() if c in self.specs
+            c: (m[keep] if self.skipped else m) for c, m in blank.items() if c in self.specs
         }
         # Factorizations of the kept rows of text columns, reused by ``_text``.
         self.raw_factors: dict[str, tuple[np.ndarray, np.ndarray]] = {
-            c: (codes[keep], uniques)
+            c: (codes[keep] if self.skipped else codes, uniques)
             for c, (codes, uniques) in factors.items()
             if c in self.specs and isinstance(c, str)
         }
