@@ -84,3 +84,15 @@ def test_paused_activities_load_as_suspended_and_are_counted():
     assert wp["status"].tolist() == ["suspended"] * 3
     counts = progress_by_objective(wp)
     assert counts[["activities", "suspended", "completed"]].values.tolist() == [[3, 3, 0]]
+
+
+def test_objective_numbers_come_from_an_output_id_column_of_the_sheet():
+    import pandas as pd
+
+    from maaor.read.numbering import numbers_from_texts
+
+    frame = pd.DataFrame({"output_id": ["2.1"], "activity": ["2.1.3 Train focal points"]}, dtype=object)
+    out, derived = numbers_from_texts(frame)
+    assert out[["objective_id", "output_id", "activity_id", "activity"]].values.tolist() == [
+        ["2", "2.1", "2.1.3", "Train focal points"]]
+    assert derived == {"activity_id": "activity", "objective_id": "output_id"}
