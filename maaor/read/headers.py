@@ -509,11 +509,23 @@ def not_records(cells: pd.DataFrame, keep: np.ndarray) -> dict | None:
     # Lists end at different rows, so most rows of the longest hold few of the columns;
     # a table of records with a short last row does not look like that.
     sparse = (filled[1 : 1 + max(lengths)][:, used].sum(axis=1) * 2 <= len(used)).sum()
-    if sparse * 2 < max(lengths):
+    if sparse * 2 < max(lengths) and not _ragged_text_lists(values, filled, used, lengths):
         return None
     return {"text": "problem.reason.dropdown_lists",
             "params": {"n": {"number": len(used)}, "least": {"number": min(lengths)},
                        "most": {"number": max(lengths)}}}
+
+
+def _ragged_text_lists(values: np.ndarray, filled: np.ndarray, used: np.ndarray, lengths: list[int]) -> bool:
+    """True when gapless, repeat-free columns hold only text and end two or more rows
+    apart: lists of words of different lengths (two lists of equal length share their
+    rows, so the sparse-rows test alone misses them). Records carry numbers or dates, or
+    end together but for a last row left incomplete.
+    """
+    if max(lengths) - min(lengths) < 2:
+        return False
+    cells = values[1:][:, used][filled[1:][:, used]]
+    return all(isinstance(v, str) for v in cells)
 
 
 def _filled(values: np.ndarray) -> np.ndarray:
