@@ -71,7 +71,7 @@ def find_long_format(raw: RawSheet) -> LongLayout | None:
 
 
 def split_long_format(
-    raw: RawSheet, layout: LongLayout, map_sheet
+    raw: RawSheet, layout: LongLayout, map_sheet, header_overrides=None
 ) -> tuple[MappedSheet | None, MappedSheet | None, list[Problem]]:
     """Read a long-format sheet as 4W presence rows and indicator values.
 
@@ -80,6 +80,9 @@ def split_long_format(
         layout: its long-format columns (``find_long_format``).
         map_sheet: ``maaor.read.headers.map_sheet`` (passed in: the header reader maps the
             presence columns as for any 4W).
+        header_overrides: a saved mapping profile's column choices (``map_sheet``'s),
+            applied to the presence columns; the Indicator, Value, Month and indicator
+            code columns are the layout's and are placed whatever a profile says.
 
     Returns:
         ``(presence, indicators, problems)``; either sheet may be None (with a problem).
@@ -89,7 +92,8 @@ def split_long_format(
     cells = raw.cells.copy()
     for j in value_columns:
         cells.iloc[:, j] = None
-    presence, problems = map_sheet(replace(raw, cells=cells, merged=()), kind="presence")
+    presence, problems = map_sheet(replace(raw, cells=cells, merged=()), kind="presence",
+                                   header_overrides=header_overrides)
     if presence is None:
         return None, None, problems
     where = {"file": raw.file, "sheet": raw.sheet}

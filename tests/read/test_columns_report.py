@@ -20,7 +20,8 @@ HOWS = {"exact", "fuzzy", "hxl", "profile", "ignored", "unmapped"}
 header = st.sampled_from([
     "Organisation", "Country", "Activity type", "Status", "Admin 1", "Start date",
     "Objective ID", "Output ID", "Activity ID", "Activity", "Budget", "Lead",
-    "Year", "Donor", "Amount (USD)", "Colour", "Remarks", "Shoe size", "", None,
+    "Year", "Donor", "Amount (USD)", "Amount (EUR)", "Montant en CHF", "Colour", "Remarks",
+    "Shoe size", "", None,
     "Indicator", "Indicator ID", "Target 2019", "Actual 2019", "Target 2020",
     # Close headers the matcher places (or must not): hints, units, typos, French.
     "Femmes atteintes", "Code Terrtoire", "Requirements (USD)", "Comments on budget",

@@ -107,7 +107,7 @@ def test_every_column_with_values_is_placed_or_reported(name):
             for letter in (p.value or "").split(",")}
     for report in result.reports:
         for c in report.columns:
-            assert c.how in {"exact", "fuzzy", "hxl", "profile", "ignored", "unmapped"}
+            assert c.how in {"exact", "fuzzy", "hxl", "profile", "ignored", "layout", "unmapped"}
             if c.field is None and c.values_not_loaded:
                 assert (report.sheet, c.header or c.column_letter) in warned or (
                     report.sheet, c.column_letter) in side, (name, c)
