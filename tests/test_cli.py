@@ -553,3 +553,15 @@ def test_validate_lang_fr_tells_a_french_4w_in_french_grouped(tmp_path):
     english_text = run("validate", path).stdout
     assert "ERROR 4w.xlsx › 4W › Statut: 3 rows (2, 4, 6): 'Peut-être' is not a known status." \
         in english_text, english_text
+
+
+def test_validate_text_names_every_row_of_a_repeated_problem(tmp_path):
+    f = tmp_path / "4w.csv"
+    rows = ["Organisation,Country,Pillar,Status"]
+    rows += [f"HALO Trust,Iraq,Clearance {i},Bogus" for i in range(8)]
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    proc = run("validate", f)
+    assert proc.returncode == 1
+    # Every row of the eight, not the first three and "...".
+    assert "ERROR 4w.csv › Status: 8 rows (2, 3, 4, 5, 6, 7, 8, 9): 'Bogus' is not a known status." in proc.stdout
+    assert " ...)" not in proc.stdout
