@@ -36,6 +36,7 @@ STATUS_COLOURS: dict[str, str] = {
     "not_started": SKY,
     "ongoing": BLUE,
     "delayed": ORANGE,
+    "suspended": PURPLE,
     "completed": GREEN,
     "cancelled": GREY,
 }

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from maaor.i18n import plural_form, t
 from maaor.load import LoadResult, SheetReport
-from maaor.problems import group_problems, group_summary
+from maaor.problems import group_problems
 from maaor.usecases.refusal import Refused
 
 
@@ -127,13 +127,27 @@ def _print_group(group, indent: str, out, lang: str = "en") -> None:
         where, message = first.where(lang), group.message
     else:
         where = " › ".join(x for x in (group.file or "?", group.sheet, group.column) if x)
-        message = group_summary(group, lang)
+        message = _every_row(group, lang)
     values = {p.value for p in group.problems}
     value = first.value if len(values) == 1 else None
     print(indent + t("cli.problem.line", lang, severity=t(f"cli.severity.{group.severity}", lang),
                      where=where, message=message)
           + (t("cli.problem.value", lang, value=value) if value else "")
           + (t("cli.problem.fix", lang, fix=group.fix) if group.fix else ""), file=out)
+
+
+def _every_row(group, lang: str = "en") -> str:
+    """A group's line naming every row it covers: "12 rows (5, 9, 14, ...): message".
+
+    The page shortens the list to its first rows (``maaor.problems.group_summary``); the
+    command line names them all, so that no error or warning is reduced to a count.
+    """
+    if not group.rows:
+        return group.message
+    form = "coord.problem.rows.one" if plural_form(len(group.rows), lang) == "one" \
+        else "coord.problem.rows.other"
+    return t(form, lang, n=len(group.rows), rows=", ".join(str(r) for r in group.rows),
+             message=group.message)
 
 
 def _print_problems(problems, indent: str, out, lang: str = "en") -> None:

@@ -331,6 +331,9 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
             continue
         if source.kind in (None, "workplan") and is_legacy_workplan(raw):
             mapped, problems = map_legacy_workplan(source, raw, directory)
+            if mapped is not None:
+                mapped, problems = _fixed_layout_profile(mapped, problems, raw, profiles,
+                                                         "problem.what.narrative_workplan")
             if mapped is None:
                 # The layout was recognised but held no activity: an empty work plan
                 # (its problem says why), as before.
@@ -345,7 +348,20 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
             export = recognise_export(raw) if source.kind is None else None
             long_layout = find_long_format(raw) if named in (None, "presence") and export is None else None
             if long_layout is not None:
-                presence, values, problems = split_long_format(raw, long_layout, map_sheet)
+                # A profile saved for this shape places (or ignores) the presence columns;
+                # the Indicator / Value / Month columns are the layout's own.
+                profile = find_profile(raw.cells, profiles) if profiles else None
+                if profile is not None and profile.kind != "presence":
+                    profile = None
+                presence, values, problems = split_long_format(
+                    raw, long_layout, map_sheet,
+                    header_overrides=profile.header_overrides() if profile is not None else None)
+                if profile is not None and presence is not None:
+                    choices = profile.value_choices()
+                    if choices:
+                        presence = replace(presence, frame=apply_value_choices(presence.frame, choices))
+                    problems = [_profile_note(profile, source.name, raw.sheet, presence.header_row),
+                                *problems]
                 for part in (presence, values):
                     if part is None:
                         continue
@@ -369,6 +385,9 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
                 named = profile.kind
             if export is not None:
                 mapped, problems = map_export(raw, export)
+                if mapped is not None:
+                    mapped, problems = _fixed_layout_profile(mapped, problems, raw, profiles,
+                                                             f"problem.what.{export}")
             else:
                 mapped, problems = map_sheet(raw, kind=named, header_overrides=overrides)
             if export is None and mapped is not None and raw.merged:
@@ -429,6 +448,47 @@ def _has_data(cells: pd.DataFrame) -> bool:
     that has one (the whole grid's mask costs half a second at 100,000 rows)."""
     return any(cells.iloc[:, i].notna().any() for i in range(cells.shape[1])) if cells.size \
         else False
+
+
+def _fixed_layout_profile(mapped, problems: list[Problem], raw, profiles: Sequence[MappingProfile],
+                          what: str):
+    """Apply a saved profile to a sheet read by a layout with fixed headers (the narrative
+    work plan, an FTS or HDX HAPI export).
+
+    Such a layout places its own columns by their fixed headers (``how="layout"``); a
+    profile cannot move them, nor give a field to another column (the layout builds its
+    rows itself). What it can mean is kept: the columns it ignores are ignored (no
+    ``column.not_loaded`` warning), its value choices apply, and a note names the
+    profile and says that the layout's columns are not changed by it.
+
+    Returns:
+        ``(mapped, problems)``, unchanged when no profile has this sheet's signature.
+    """
+    from maaor.matcher import header_key
+    from maaor.profiles import apply_value_choices, find_profile
+    from maaor.read.headers import placement_problems
+
+    profile = find_profile(raw.cells, profiles) if profiles else None
+    if profile is None or profile.kind != mapped.kind:
+        return mapped, problems
+    ignore = {k for k, f in profile.header_overrides().items() if f is None}
+    columns = [
+        replace(c, how="ignored", confidence=1.0)
+        if c.how == "unmapped" and c.header and header_key(c.header) in ignore else c
+        for c in mapped.columns
+    ]
+    if columns != list(mapped.columns):
+        # The warnings about columns not loaded are told again, without the ignored ones.
+        problems = [p for p in problems if p.code not in ("column.not_loaded", "header.unmapped")]
+        problems.extend(placement_problems(columns, raw, mapped.header_row))
+        mapped = replace(mapped, columns=columns)
+    choices = profile.value_choices()
+    if choices:
+        mapped = replace(mapped, frame=apply_value_choices(mapped.frame, choices))
+    note = problem("note", "profile.used", {"profile": profile.name, "what": {"text": what}},
+                   key="profile.used.layout", file=raw.file, sheet=raw.sheet,
+                   row=mapped.header_row, value=profile.name)
+    return mapped, [note, *problems]
 
 
 def _profile_note(profile: MappingProfile, file: str, sheet: str | None,

@@ -9,6 +9,8 @@ the header is taken apart (:func:`split_header`):
   organisation"); "Partner(s)" is a plural, not a hint;
 - units and currencies ("(USD)", "en $", "EUR", "%") are recognised as the column's unit
   (kept on the placement for the readers that convert money) and left out of the name;
+  a bare amount word with a currency ("Amount (EUR)", "Montant en CHF", "Amount in GBP")
+  is the kind's amount field (funding received; a work plan's budget) in that currency;
 - the name's words are folded (accents, case, punctuation), stemmed (singular and plural,
   "-ed", "-ing", French feminine "-e"), translated from French where the aliases are
   English ("femmes atteintes" is "women reached"), admin levels named by their local word
@@ -52,6 +54,16 @@ MAX_HEADER_LENGTH = 300
 MAX_TYPO_WORDS = 6
 
 MatchHow = Literal["exact", "fuzzy"]
+
+#: Names (match keys, unit set aside) that say "an amount of money" and nothing more.
+_AMOUNT_NAMES = frozenset({"amount", "amounts", "montant", "montants", "totalamount", "montanttotal",
+                           "amountofmoney", "somme"})
+#: The field such an amount fills when its header names a currency: a funding row's
+#: amount is what was received (what "funded" means), a work plan's is its budget.
+AMOUNT_FIELDS = {"funding": "funded_usd", "workplan": "budget_usd"}
+#: Confidence of an amount placed by its currency: sure enough to go without a warning
+#: (the currency says it is money), short of an exact alias.
+AMOUNT_CONFIDENCE = 0.9
 
 # Currencies and units as written -> the unit kept on the placement.
 _CURRENCY_CODES = ("usd", "eur", "chf", "gbp", "nok", "sek", "dkk", "cad", "aud", "jpy")
@@ -403,6 +415,11 @@ def match_header(kind: str, text: str) -> HeaderMatch | None:
         if _only_unit(parts):
             return HeaderMatch(field, 1.0, "exact", parts.unit)
         return HeaderMatch(field, 0.95, "fuzzy", parts.unit)
+    if (parts.unit not in (None, "%") and kind in AMOUNT_FIELDS and name_key in _AMOUNT_NAMES
+            and _only_unit(parts)):
+        # "Amount (EUR)": the currency makes a bare amount word the kind's money column,
+        # converted to US dollars from that currency (the header's, per column).
+        return HeaderMatch(AMOUNT_FIELDS[kind], AMOUNT_CONFIDENCE, "fuzzy", parts.unit)
     if not words:
         return None
     index, _ = _aliases(kind)

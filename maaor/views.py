@@ -215,6 +215,7 @@ WORKPLAN_STATUS_COLUMNS: dict[str, str] = {
     "not_started": "col.not_started",
     "ongoing": "col.ongoing",
     "delayed": "col.delayed",
+    "suspended": "col.suspended",
     "completed": "col.completed",
     "cancelled": "col.cancelled",
 }

@@ -621,3 +621,15 @@ def test_emergencies_command_writes_publishes_and_rollback_restores(tmp_path):
     assert run("rollback", "1", tmp_path=tmp_path).returncode == 0
     shown = run("emergencies", tmp_path=tmp_path).stdout
     assert "BFA|MLI|NER," in shown and "BFA|MLI|NER|TCD" not in shown
+
+
+def test_validate_text_names_every_row_of_a_repeated_problem(tmp_path):
+    f = tmp_path / "4w.csv"
+    rows = ["Organisation,Country,Pillar,Status"]
+    rows += [f"HALO Trust,Iraq,Clearance {i},Bogus" for i in range(8)]
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    proc = run("validate", f)
+    assert proc.returncode == 1
+    # Every row of the eight, not the first three and "...".
+    assert "ERROR 4w.csv › Status: 8 rows (2, 3, 4, 5, 6, 7, 8, 9): 'Bogus' is not a known status." in proc.stdout
+    assert " ...)" not in proc.stdout

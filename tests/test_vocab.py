@@ -19,7 +19,8 @@ def test_vocabularies_and_codes_in_csv_order():
         "land_release", "eore", "victim_assistance", "advocacy", "stockpile_destruction",
         "ied_threat_mitigation", "wam", "coordination", "unspecified",
     ]
-    assert vocab.codes("wp_status") == ["not_started", "ongoing", "delayed", "completed", "cancelled"]
+    assert vocab.codes("wp_status") == ["not_started", "ongoing", "delayed", "suspended", "completed",
+                                         "cancelled"]
     assert vocab.codes("presence_status") == ["planned", "active", "completed", "suspended"]
     assert vocab.codes("org_type") == [
         "un", "ingo", "nngo", "government", "red_cross", "commercial", "academia", "donor",
@@ -183,6 +184,27 @@ def test_csv_has_no_alias_meaning_two_codes():
 def test_presence_status_suspended_and_bracketed_text(text, code):
     assert vocab.lookup("presence_status", text) == code
     assert vocab.label("presence_status", "suspended", "fr") == "Suspendu"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("On hold", "suspended"),
+        ("On-hold", "suspended"),
+        ("En pause", "suspended"),
+        ("Suspended", "suspended"),
+        ("Suspendu", "suspended"),
+        ("Suspendue (sécurité)", "suspended"),
+        ("Postponed", "delayed"),
+        ("En retard", "delayed"),
+        ("Cancelled", "cancelled"),
+    ],
+)
+def test_workplan_status_accepts_the_pause_words_real_plans_use(text, code):
+    # A paused activity is neither late nor dropped: the work plan has its own status.
+    assert vocab.lookup("wp_status", text) == code
+    assert vocab.label("wp_status", "suspended", "en") == "Suspended"
+    assert vocab.label("wp_status", "suspended", "fr") == "Suspendu"
 
 
 @pytest.mark.parametrize(

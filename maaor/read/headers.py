@@ -208,9 +208,6 @@ def map_sheet(
     header_excel = None if columns.header_row is None else first_row + columns.header_row
     hxl_excel = None if columns.hxl_row is None else first_row + columns.hxl_row
     label_row = header_excel if header_excel is not None else hxl_excel
-    problems = _header_problems(raw, columns, chosen, label_row)
-
-    problems.extend(_low_confidence_problems(raw, columns, chosen, label_row))
 
     start = max(p for p in (columns.header_row, columns.hxl_row) if p is not None) + 1
     positions = np.flatnonzero(keep[start:]) + start
@@ -218,6 +215,30 @@ def map_sheet(
     totals.update(sum_rows(cells, positions[~np.isin(positions, list(totals))]))
     if totals:
         positions = positions[~np.isin(positions, list(totals))]
+
+    # Where every column goes, and the tables beside the one read, are settled before
+    # any header problem is raised: a side table often repeats a header of the table
+    # read ("Pillar" in both), and that repeat is the side table's (named by its own
+    # warning), not a duplicate column of the table read (which would block the upload).
+    placed = {
+        c: (f, *chosen.details.get(f, ("exact" if by == "header" else "hxl", 1.0, None)))
+        for f, (c, by) in chosen.fields.items()
+    }
+    placed.update({j: (measure, "exact") for j, (measure, _) in wide.items()})
+    placements = column_placements(
+        cells,
+        positions,
+        [_written_label(columns, written, j) for j in range(cells.shape[1])],
+        placed,
+        ignored=chosen.ignored,
+    )
+    side_tables = _side_tables(placements)
+    covered = {c.column_letter for table in side_tables for c in table}
+
+    problems = _header_problems(raw, columns, chosen, label_row,
+                                side={_column_index(letter) for letter in covered})
+    problems.extend(_low_confidence_problems(raw, columns, chosen, label_row))
+    if totals:
         listed = sorted(totals.items())
         shown = [{"text": "problem.rows.totals.item", "params": {"row": first_row + r, "label": label}}
                  for r, label in listed[:10]]
@@ -318,29 +339,10 @@ def map_sheet(
         }
 
     columns.headers = written
-    placed = {
-        c: (f, *chosen.details.get(f, ("exact" if by == "header" else "hxl", 1.0, None)))
-        for f, (c, by) in chosen.fields.items()
-    }
-    placed.update({j: (measure, "exact") for j, (measure, _) in wide.items()})
-    placements = column_placements(
-        cells,
-        positions,
-        [_label_or_blank(columns, j) for j in range(cells.shape[1])],
-        placed,
-        ignored=chosen.ignored,
-    )
     instead = {column_letter(j): column_letter(used) for j, _, used in chosen.superseded}
     for group in _duplicate_groups(columns):
         instead.update({column_letter(j): column_letter(group[0]) for j in group[1:]})
-    side_tables = _side_tables(placements)
     problems.extend(_side_table_problems(side_tables, raw, label_row))
-    covered = {c.column_letter for table in side_tables for c in table}
-    if covered:
-        # A side table often repeats a header of the table read ("Pillar" in both): that
-        # repeat is the side table's, named by its own warning, not a duplicate column of
-        # the table read (which would wrongly block the upload).
-        problems = [p for p in problems if not _duplicate_only_in(p, covered)]
     problems.extend(
         placement_problems([c for c in placements if c.column_letter not in covered], raw, label_row, instead)
     )
@@ -507,11 +509,23 @@ def not_records(cells: pd.DataFrame, keep: np.ndarray) -> dict | None:
     # Lists end at different rows, so most rows of the longest hold few of the columns;
     # a table of records with a short last row does not look like that.
     sparse = (filled[1 : 1 + max(lengths)][:, used].sum(axis=1) * 2 <= len(used)).sum()
-    if sparse * 2 < max(lengths):
+    if sparse * 2 < max(lengths) and not _ragged_text_lists(values, filled, used, lengths):
         return None
     return {"text": "problem.reason.dropdown_lists",
             "params": {"n": {"number": len(used)}, "least": {"number": min(lengths)},
                        "most": {"number": max(lengths)}}}
+
+
+def _ragged_text_lists(values: np.ndarray, filled: np.ndarray, used: np.ndarray, lengths: list[int]) -> bool:
+    """True when gapless, repeat-free columns hold only text and end two or more rows
+    apart: lists of words of different lengths (two lists of equal length share their
+    rows, so the sparse-rows test alone misses them). Records carry numbers or dates, or
+    end together but for a last row left incomplete.
+    """
+    if max(lengths) - min(lengths) < 2:
+        return False
+    cells = values[1:][:, used][filled[1:][:, used]]
+    return all(isinstance(v, str) for v in cells)
 
 
 def _filled(values: np.ndarray) -> np.ndarray:
@@ -661,15 +675,6 @@ def _side_tables(placements: list[ColumnPlacement]) -> list[list[ColumnPlacement
         b for b in blocks
         if len(b) >= 2 and all(c.how == "unmapped" for c in b) and any(c.values_not_loaded for c in b)
     ]
-
-
-def _duplicate_only_in(found: Problem, covered: set[str]) -> bool:
-    """True for a ``header.duplicate`` problem whose repeats all lie in ``covered``
-    (the columns of side tables): its value lists the letters, the used one first."""
-    if found.code != "header.duplicate" or not found.value:
-        return False
-    repeats = [letter.strip() for letter in str(found.value).split(",")][1:]
-    return bool(repeats) and all(letter in covered for letter in repeats)
 
 
 def _column_index(letters: str) -> int:
@@ -1055,8 +1060,9 @@ def _labels_of(kind: str, fields) -> set[str]:
     return {column_specs.spec(kind, f).label for f in fields}
 
 
-def _label_or_blank(columns: _Columns, j: int) -> str:
-    header = columns.headers[j] if j < len(columns.headers) else None
+def _written_label(columns: _Columns, written: list[str | None], j: int) -> str:
+    """Column ``j``'s header as written (its HXL tag when it has no header), else ""."""
+    header = written[j] if j < len(written) else None
     tag = columns.raw_tags[j] if j < len(columns.raw_tags) else None
     return header or tag or ""
 
@@ -1104,8 +1110,16 @@ def _low_confidence_problems(
 
 
 def _header_problems(
-    raw: RawSheet, columns: _Columns, chosen: _Assignment, label_row: int | None
+    raw: RawSheet, columns: _Columns, chosen: _Assignment, label_row: int | None,
+    side: set[int] | frozenset[int] = frozenset(),
 ) -> list[Problem]:
+    """Problems of the header row: repeated headers, second columns for one field, the
+    HXL row, missing required columns.
+
+    Args:
+        side: grid columns of tables beside the one read (``_side_tables``): a header
+            repeated only there is the side table's, not a duplicate of the table read.
+    """
     where = {"file": raw.file, "sheet": raw.sheet, "row": label_row}
     problems: list[Problem] = []
     mapped_columns = {c: f for f, (c, _) in chosen.fields.items()}
@@ -1121,6 +1135,8 @@ def _header_problems(
             continue
         first, *others = group
         duplicates.update(others)
+        if all(j in side for j in others):
+            continue
         label = _label(columns, first)
         letters = [column_letter(j) for j in group]
         mapped = first in mapped_columns

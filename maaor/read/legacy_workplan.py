@@ -578,7 +578,8 @@ class _Reader:
             cells,
             np.arange(header + 1, len(cells)),
             [_cell_text(v).strip() for v in cells.iloc[header].tolist()],
-            {col: (feeds[role], "exact") for role, col in self.roles.items()},
+            # The narrative's fixed columns: "layout", which a mapping profile does not change.
+            {col: (feeds[role], "layout") for role, col in self.roles.items()},
         )
         self.problems.extend(placement_problems(placements, self.raw, self.header_row))
         return MappedSheet(

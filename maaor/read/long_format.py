@@ -71,7 +71,7 @@ def find_long_format(raw: RawSheet) -> LongLayout | None:
 
 
 def split_long_format(
-    raw: RawSheet, layout: LongLayout, map_sheet
+    raw: RawSheet, layout: LongLayout, map_sheet, header_overrides=None
 ) -> tuple[MappedSheet | None, MappedSheet | None, list[Problem]]:
     """Read a long-format sheet as 4W presence rows and indicator values.
 
@@ -80,6 +80,9 @@ def split_long_format(
         layout: its long-format columns (``find_long_format``).
         map_sheet: ``maaor.read.headers.map_sheet`` (passed in: the header reader maps the
             presence columns as for any 4W).
+        header_overrides: a saved mapping profile's column choices (``map_sheet``'s),
+            applied to the presence columns; the Indicator, Value, Month and indicator
+            code columns are the layout's and are placed whatever a profile says.
 
     Returns:
         ``(presence, indicators, problems)``; either sheet may be None (with a problem).
@@ -89,13 +92,29 @@ def split_long_format(
     cells = raw.cells.copy()
     for j in value_columns:
         cells.iloc[:, j] = None
-    presence, problems = map_sheet(replace(raw, cells=cells, merged=()), kind="presence")
+    presence, problems = map_sheet(replace(raw, cells=cells, merged=()), kind="presence",
+                                   header_overrides=header_overrides)
     if presence is None:
         return None, None, problems
     where = {"file": raw.file, "sheet": raw.sheet}
     values = raw.cells.to_numpy(dtype=object)
-    grid_rows = np.asarray(presence.rows, dtype=np.int64) - raw.first_row
+    # Rows holding a value only in the Indicator/Value/Month columns are not rows of the
+    # presence mapping (those columns were blanked for it): they still go to the
+    # indicators table, where validation names what they lack. Never dropped in silence.
+    last_label = max(r for r in (presence.header_row, presence.hxl_row) if r is not None) - raw.first_row
+    known = set(presence.rows) | set(presence.excluded_rows)
+    extra = [
+        raw.first_row + i for i in range(last_label + 1, len(values))
+        if raw.first_row + i not in known and any(_filled(values[i, j]) for j in value_columns)
+    ]
+    value_rows = sorted([*presence.rows, *extra])
+    at = {r: k for k, r in enumerate(presence.rows)}
+    grid_rows = np.asarray(value_rows, dtype=np.int64) - raw.first_row
     headers = values[layout.header_row]
+
+    def from_presence(fld: str) -> list[object]:
+        column = presence.frame[fld].tolist()
+        return [column[at[r]] if r in at else None for r in value_rows]
 
     # Indicator values: one row per data row.
     def column(j: int | None) -> list[object]:
@@ -127,22 +146,22 @@ def split_long_format(
     # The organisation, country and place of each value, from the presence columns.
     for source_field, target in (("org", "org"), ("country_iso3", "country_iso3")):
         if source_field in presence.frame.columns:
-            frame[target] = presence.frame[source_field].tolist()
+            frame[target] = from_presence(source_field)
             labels[target], letters[target] = presence.labels[source_field], presence.letters[source_field]
             mapped_by[target] = "header"
     place_fields = [f for f in ("admin1", "admin2") if f in presence.frame.columns]
     if place_fields:
-        parts = presence.frame[place_fields].astype(object)
+        parts = zip(*(from_presence(f) for f in place_fields), strict=True)
         frame["place"] = [
             " / ".join(str(v).strip() for v in row if v is not None and not (isinstance(v, float) and v != v)
                        and str(v).strip()) or None
-            for row in parts.itertuples(index=False)
+            for row in parts
         ]
         labels["place"] = " / ".join(presence.labels[f] for f in place_fields)
         letters["place"] = presence.letters[place_fields[0]]
         mapped_by["place"] = "header"
     indicators = MappedSheet(
-        file=raw.file, sheet=raw.sheet, kind="indicators", frame=frame, rows=list(presence.rows),
+        file=raw.file, sheet=raw.sheet, kind="indicators", frame=frame, rows=value_rows,
         labels=labels, letters=letters, header_row=presence.header_row, hxl_row=presence.hxl_row,
         mapped_by=mapped_by,
         error_cells=_rekey(raw, layout),
@@ -185,6 +204,12 @@ def _rekey(raw: RawSheet, layout: LongLayout) -> dict[tuple[int, str], str]:
     if layout.month is not None:
         fields[layout.month] = "as_of"
     return {(raw.first_row + r, fields[c]): t for (r, c), t in raw.error_cells.items() if c in fields}
+
+
+def _filled(value: object) -> bool:
+    if value is None or (isinstance(value, float) and value != value):
+        return False
+    return not (isinstance(value, str) and not value.strip())
 
 
 def _text(value: object) -> str:

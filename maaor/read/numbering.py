@@ -82,5 +82,6 @@ def numbers_from_texts(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str
             for t, o in zip(from_text, frame["output_id"].tolist(), strict=True)
         ]
         frame["objective_id"] = pd.Series(objective_ids, index=frame.index, dtype=object)
-        derived["objective_id"] = "objective" if any(from_text) else derived["output_id"]
+        # The output number comes from its own column when the sheet has one.
+        derived["objective_id"] = "objective" if any(from_text) else derived.get("output_id", "output_id")
     return frame, derived

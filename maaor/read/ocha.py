@@ -249,7 +249,8 @@ def map_export(raw: RawSheet, which: str) -> tuple[MappedSheet | None, list[Prob
     if which in ("fts_flows", "hapi_presence"):
         positions, excluded, scope_problems = _mine_action_rows(raw, values, headers, positions, which)
         problems.extend(scope_problems)
-    placed = {j: (fields[h], "exact") for j, h in enumerate(headers) if h in fields}
+    # Fixed field names: "layout", which a mapping profile does not change.
+    placed = {j: (fields[h], "layout") for j, h in enumerate(headers) if h in fields}
     ordered = sorted(placed.items())
     frame = pd.DataFrame(
         values[np.ix_(positions, [j for j, _ in ordered])] if len(positions) and ordered

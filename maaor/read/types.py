@@ -49,8 +49,11 @@ class RawSheet:
 
 
 #: How a column was placed: by its header text (``exact``; ``fuzzy`` for a close match),
-#: by its HXL tag, by a saved mapping profile, ignored by a saved profile, or not at all.
-PlacementHow = Literal["exact", "fuzzy", "hxl", "profile", "ignored", "unmapped"]
+#: by its HXL tag, by a saved mapping profile, ignored by a saved profile, by the fixed
+#: headers of a layout a mapping profile cannot change (``layout``: the narrative work
+#: plan's Output/Activity/Lead/Budget, the field names of FTS and HDX HAPI exports), or
+#: not at all.
+PlacementHow = Literal["exact", "fuzzy", "hxl", "profile", "ignored", "layout", "unmapped"]
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,9 @@ class SheetChoices:
     headers: tuple[str, ...]
     columns: tuple  # ColumnPlacement of the columns to confirm
     values: dict[str, list[str]]  # field -> values as written not recognised
+    # Read by a layout with fixed headers (narrative work plan, FTS/HAPI export): a
+    # profile may only ignore its other columns, not give them a field.
+    fixed_layout: bool = False
 
 
 def to_confirm(upload: Upload | None) -> list[SheetChoices]:
@@ -67,7 +70,8 @@ def to_confirm(upload: Upload | None) -> list[SheetChoices]:
             if cols or values:
                 out.append(SheetChoices(fres.file, report.sheet, report.kind,
                                         tuple(c.header for c in report.columns if c.header),
-                                        cols, values))
+                                        cols, values,
+                                        any(c.how == "layout" for c in report.columns)))
     return out
 
 
@@ -91,7 +95,7 @@ def _sheet_choices(lang: str, user: str, i: int, sheet: SheetChoices) -> None:
     st.markdown("**" + md_escape(sheet.file if sheet.sheet is None
                                  else f"{sheet.file} · {sheet.sheet}") + "** · "
                 + t(f"coord.kind.{sheet.kind}", lang))
-    fields = [s.field for s in column_specs.FIELDS[sheet.kind]]
+    fields = [] if sheet.fixed_layout else [s.field for s in column_specs.FIELDS[sheet.kind]]
     for j, col in enumerate(sheet.columns):
         options = ["", IGNORE, *fields]
         st.selectbox(

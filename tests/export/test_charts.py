@@ -15,7 +15,7 @@ def progress_table() -> pd.DataFrame:
     return pd.DataFrame({
         "objective_id": ["1", "2"], "objective": ["Field <b>support</b>", "Advocacy"],
         "activities": [5, 3], "not_reported": [0, 0], "not_started": [1, 0],
-        "ongoing": [2, 1], "delayed": [0, 1], "completed": [2, 1], "cancelled": [0, 0],
+        "ongoing": [2, 1], "delayed": [0, 1], "suspended": [0, 0], "completed": [2, 1], "cancelled": [0, 0],
         "mean_progress": [50.0, 40.0], "pct_completed": [40.0, 33.3],
     })
 

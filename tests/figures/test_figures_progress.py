@@ -13,7 +13,7 @@ from maaor.figures.progress import (
 from tests.figures_data import TODAY, workplan
 
 COUNT_COLUMNS = ["activities", "not_reported", "not_started", "ongoing", "delayed",
-                 "completed", "cancelled"]
+                 "suspended", "completed", "cancelled"]
 
 
 def test_headline_counts_budget_groups_once_and_reported_statuses_only():
@@ -91,9 +91,9 @@ def test_progress_by_objective_natural_order_and_counts():
     assert out["objective"].tolist() == ["Coordinated Field Support", "Advocacy",
                                          "Information Management"]
     assert out[COUNT_COLUMNS].values.tolist() == [
-        [3, 1, 0, 1, 0, 1, 0],
-        [1, 0, 0, 0, 0, 1, 0],
-        [1, 0, 0, 0, 1, 0, 0],
+        [3, 1, 0, 1, 0, 0, 1, 0],
+        [1, 0, 0, 0, 0, 0, 1, 0],
+        [1, 0, 0, 0, 1, 0, 0, 0],
     ]
     assert out["mean_progress"].tolist()[0] == 75.0
     assert pd.isna(out["mean_progress"].iloc[1])

@@ -20,7 +20,8 @@ HOWS = {"exact", "fuzzy", "hxl", "profile", "ignored", "unmapped"}
 header = st.sampled_from([
     "Organisation", "Country", "Activity type", "Status", "Admin 1", "Start date",
     "Objective ID", "Output ID", "Activity ID", "Activity", "Budget", "Lead",
-    "Year", "Donor", "Amount (USD)", "Colour", "Remarks", "Shoe size", "", None,
+    "Year", "Donor", "Amount (USD)", "Amount (EUR)", "Montant en CHF", "Colour", "Remarks",
+    "Shoe size", "", None,
     "Indicator", "Indicator ID", "Target 2019", "Actual 2019", "Target 2020",
     # Close headers the matcher places (or must not): hints, units, typos, French.
     "Femmes atteintes", "Code Terrtoire", "Requirements (USD)", "Comments on budget",
@@ -121,3 +122,58 @@ def test_every_column_and_every_cell_is_accounted_for(rows, kind, overrides):
             assert overrides and overrides.get(header_key(c.header), "") is None
         elif c.values_not_loaded:
             assert (c.header or c.column_letter) in warned or c.column_letter in side
+
+
+# --- the long format (Indicator + Value): the same accounting over its two tables --------
+
+long_extra = st.sampled_from(["Admin 1", "Activity", "Month", "Colour", "Remarks", "Status", "", None,
+                              "Indicator code", "Zone"])
+
+
+@st.composite
+def long_sheets(draw):
+    extra = draw(st.lists(long_extra, max_size=4))
+    header = ["Organisation", "Country", *extra, "Indicator", "Value"]
+    width = len(header)
+    body = draw(st.lists(st.lists(cell, min_size=width, max_size=width), max_size=20))
+    return [header, *body]
+
+
+@SETTINGS
+@given(rows=long_sheets(), overrides=st.sampled_from([None, {"colour": None}, {"zone": "admin1"}]))
+def test_every_cell_of_a_long_format_sheet_is_placed_or_reported(rows, overrides):
+    from maaor.read.long_format import find_long_format, split_long_format
+
+    raw = RawSheet("f.csv", None, pd.DataFrame(rows, dtype=object))
+    layout = find_long_format(raw)
+    assert layout is not None
+    presence, values, problems = split_long_format(raw, layout, map_sheet, header_overrides=overrides)
+    if presence is None:
+        return  # not accepted: a problem says why
+    width = len(rows[0])
+    excluded = {r - 1 for r in presence.excluded_rows}
+    data = [row for i, row in enumerate(rows) if i >= 1 and i not in excluded]
+    per_column = [sum(filled(r[j]) for r in data) for j in range(width)]
+    by_letter = {c.column_letter: c for c in presence.columns}
+    assert len(by_letter) == len(presence.columns)
+    warned = {p.column for p in problems if p.code == "column.not_loaded" and p.severity == "warning"}
+    side = {letter for p in problems if p.code == "sheet.side_table" for letter in p.value.split(", ")}
+    placed_cells = left_out = 0
+    for j, count in enumerate(per_column):
+        if not count:
+            continue
+        c = by_letter[column_letter(j)]
+        assert c.how in HOWS
+        if c.field is None:
+            assert c.values_not_loaded == count
+            left_out += count
+            if c.how != "ignored":
+                assert (c.header or c.column_letter) in warned or c.column_letter in side
+        else:
+            placed_cells += count
+    assert placed_cells + left_out == sum(per_column)
+    # Every value row reaches the indicators table: one row per data row kept.
+    assert len(values.frame) == len(values.rows) == sum(any(filled(v) for v in r) for r in data)
+    value_col = rows[0].index("Value")
+    assert sum(filled(v) for v in values.frame["actual"]) == sum(
+        filled(rows[r - 1][value_col]) for r in values.rows)

@@ -107,7 +107,7 @@ def test_every_column_with_values_is_placed_or_reported(name):
             for letter in (p.value or "").split(",")}
     for report in result.reports:
         for c in report.columns:
-            assert c.how in {"exact", "fuzzy", "hxl", "profile", "ignored", "unmapped"}
+            assert c.how in {"exact", "fuzzy", "hxl", "profile", "ignored", "layout", "unmapped"}
             if c.field is None and c.values_not_loaded:
                 assert (report.sheet, c.header or c.column_letter) in warned or (
                     report.sheet, c.column_letter) in side, (name, c)
@@ -142,3 +142,13 @@ def test_golden_headlines_match_sums_done_by_hand():
     assert files["fts_globalcluster_ssd.csv"]["fts_mine_action"]["required_usd"] is None
     # 11 + 12 + 38 + 44 + 96 + 141 (2024 actuals blank).
     assert files["results_wide_years.xlsx"]["indicator_values"] == 342
+
+
+def test_currency_named_by_the_header_is_converted_per_column():
+    """Hand sums at the shipped ECB annual averages (maaor/data/exchange_rates.csv)."""
+    funding = golden()["files"]["funding_currency_in_headers.xlsx"]["funding"]
+    eur_2024, chf_2024, chf_2023, gbp_2024 = 1.08238, 1.13657, 1.11298, 1.27859
+    by_hand = (1_500_000 * eur_2024 + 400_000 * chf_2024 + 250_000 * chf_2023 + 300_000 * gbp_2024)
+    assert funding["funded_usd"] == round(by_hand, 2) == 2_740_020
+    # "Pledged (USD)" beside "Amount in GBP" keeps its own currency.
+    assert funding["pledged_usd"] == 450_000

@@ -394,10 +394,10 @@ def test_columns_beside_the_narrative_table_are_reported_not_dropped():
     raw = read_workbook(src).sheets[0]
     mapped, problems = map_legacy_workplan(src, raw, OrgDirectory.bundled())
     assert [(c.header, c.column_letter, c.field, c.how, c.values_not_loaded) for c in mapped.columns] == [
-        ("Output", "A", "output", "exact", 0),
-        ("Activity", "B", "activity", "exact", 0),
-        ("Lead and Partners", "C", "leads", "exact", 0),
-        ("Budget", "D", "budget_usd", "exact", 0),
+        ("Output", "A", "output", "layout", 0),
+        ("Activity", "B", "activity", "layout", 0),
+        ("Lead and Partners", "C", "leads", "layout", 0),
+        ("Budget", "D", "budget_usd", "layout", 0),
         ("Status", "E", None, "unmapped", 2),
         ("", "F", None, "unmapped", 1),
     ]

@@ -70,6 +70,26 @@ def test_a_read_me_of_one_column_is_not_data():
     assert "a single column of values (a list or notes)" in problems[0].message
 
 
+def test_lists_of_equal_length_beside_a_longer_one_are_still_lists():
+    # Two of the three lists end on the same row, so most rows are full: the lists are
+    # told by their ragged, text-only bottom (the Menus sheet of the field corpus).
+    rows = [["Pillar", "Status", "Organisation type"],
+            *column_lists(PILLARS[:6], STATUSES[:4], ORG_TYPES[:4])]
+    mapped, problems = map_sheet(RawSheet("f.xlsx", "Menus", pd.DataFrame(rows, dtype=object)))
+    assert mapped is None
+    assert [(p.severity, p.code) for p in problems] == [("warning", "sheet.not_records")]
+    assert "3 columns of 4 to 6 values" in problems[0].message
+
+
+def test_records_ending_together_or_holding_numbers_are_data():
+    ragged_numbers = [["Organisation", "Country", "Pillar", "People reached"],
+                      ["MAG", "Iraq", "Clearance", 120], ["HALO Trust", "Syria", "EORE", 45],
+                      ["NPA", "Libya", "Technical survey", None], ["FSD", "Ukraine", None, None]]
+    mapped, _ = map_sheet(RawSheet("f.xlsx", "4W", pd.DataFrame(ragged_numbers, dtype=object)))
+    assert mapped is not None and mapped.kind == "presence"
+    assert len(mapped.frame) == 4
+
+
 def test_a_small_table_of_records_with_distinct_values_is_still_data():
     rows = [["Organisation", "Country", "Pillar", "Status"],
             ["MAG", "Iraq", "Clearance", "Active"],

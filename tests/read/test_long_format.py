@@ -83,3 +83,13 @@ def test_a_sheet_without_indicator_and_value_is_an_ordinary_4w():
     result = load_sources([Source("plain.xlsx", buf.getvalue())])
     assert len(result.dataset.presence) == 5
     assert result.dataset.indicators.empty
+
+
+def test_a_value_row_without_organisation_or_place_still_reaches_the_indicators():
+    # The presence columns are empty: it is no 4W row, but its value is not dropped.
+    rows = [*ROWS, [None, None, None, None, None, None, "People reached", 77, "2024-05"]]
+    result = load_sources([Source("ua.xlsx", sheet_bytes(rows))])
+    indicators = result.dataset.indicators
+    assert indicators["actual"].tolist()[-1] == 77
+    assert indicators["actual"].sum() == 12000 + 8000 + 340 + 95 + 77
+    assert len(result.dataset.presence) == 3  # the distinct combinations, as before

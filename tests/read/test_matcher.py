@@ -165,3 +165,26 @@ def test_currency_of_an_hxl_tag():
     assert tag_unit("#value+funding+total+usd") == "USD"
     assert tag_unit("#org+name") is None
     assert tag_unit(None) is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "field", "unit"),
+    [
+        ("funding", "Amount (EUR)", "funded_usd", "EUR"),
+        ("funding", "Montant en CHF", "funded_usd", "CHF"),
+        ("funding", "Montant (en CHF)", "funded_usd", "CHF"),
+        ("funding", "Amount in GBP", "funded_usd", "GBP"),
+        ("funding", "Montant total (NOK)", "funded_usd", "NOK"),
+        ("workplan", "Amount (EUR)", "budget_usd", "EUR"),
+    ],
+)
+def test_an_amount_with_a_currency_in_its_header_is_the_kinds_money(kind, header, field, unit):
+    match = match_header(kind, header)
+    assert (match.field, match.how, match.confidence, match.unit) == (field, "fuzzy", 0.9, unit)
+
+
+@pytest.mark.parametrize("header", ["Amount", "Montant", "Amount (%)", "Amount (see note)"])
+def test_an_amount_without_a_currency_is_not_taken_for_money(header):
+    # Without the currency nothing says which amount it is, nor in what.
+    assert match_header("funding", header) is None
+    assert match_header("presence", "Amount (EUR)") is None

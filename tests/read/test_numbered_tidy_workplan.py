@@ -70,3 +70,29 @@ def test_a_tidy_sheet_keeps_status_progress_dates_partners_and_comments():
     notes = [p.code for p in report.problems if p.severity == "note"]
     assert "workplan.numbers_in_text" in notes
     assert all(c.how == "exact" for c in report.columns)  # every column placed
+
+
+def test_paused_activities_load_as_suspended_and_are_counted():
+    from maaor.figures.progress import progress_by_objective
+
+    statuses = ["On hold", "En pause", "Suspendu (sécurité)"]
+    rows = [[*r[:5], s, *r[6:]] for r, s in zip(ROWS, statuses, strict=True)]
+    result = load_sources([workbook([HEADER, *rows])], today=TODAY)
+    assert result.ok, [p.message for p in result.errors]
+    assert not [p for p in result.problems if p.code == "status.unknown"]
+    wp = result.dataset.workplan
+    assert wp["status"].tolist() == ["suspended"] * 3
+    counts = progress_by_objective(wp)
+    assert counts[["activities", "suspended", "completed"]].values.tolist() == [[3, 3, 0]]
+
+
+def test_objective_numbers_come_from_an_output_id_column_of_the_sheet():
+    import pandas as pd
+
+    from maaor.read.numbering import numbers_from_texts
+
+    frame = pd.DataFrame({"output_id": ["2.1"], "activity": ["2.1.3 Train focal points"]}, dtype=object)
+    out, derived = numbers_from_texts(frame)
+    assert out[["objective_id", "output_id", "activity_id", "activity"]].values.tolist() == [
+        ["2", "2.1", "2.1.3", "Train focal points"]]
+    assert derived == {"activity_id": "activity", "objective_id": "output_id"}
