@@ -105,7 +105,8 @@ def row_reached(presence: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(_row_arrays(_number_array(presence)), index=presence.index)
 
 
-def _columns(by) -> list[str]:
+def group_columns(by) -> list[str]:
+    """Return the presence columns a grouping ``by`` (as :func:`reached_by`) groups on."""
     if isinstance(by, str):
         by = (by,)
     columns: list[str] = []
@@ -135,7 +136,7 @@ def reached_by(presence: pd.DataFrame, by=("country",)) -> pd.DataFrame:
         total), ``rows_total_from_split`` (of which the total is the sum of the split)
         and ``rows_disagreeing`` (rows whose total and split disagree).
     """
-    columns = _columns(by)
+    columns = group_columns(by)
     missing = [c for c in columns if c not in presence.columns]
     if missing:
         raise KeyError(f"presence has no column {', '.join(missing)}")
