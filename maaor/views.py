@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from maaor.config import DEFAULT_PRESENCE_LEVEL, PRESENCE_LEVELS, settings
@@ -46,6 +47,7 @@ from maaor.filters import (
     filter_workplan,
     kept,
     latest_indicator_year,
+    value_positions,
 )
 
 __all__ = [
@@ -182,14 +184,16 @@ def _reached_by(ds: Dataset, f: Filters, by) -> pd.DataFrame:
 
 def _reached_headline(ds: Dataset, f: Filters) -> dict:
     """Return ``reached_headline(filter_presence(ds.presence, f))``; when only countries
-    are chosen (the one column filtered on), from the country and reached columns alone
-    (kept once per table): copying every column of the chosen rows cost more than the
-    sums."""
-    presence = ds.presence
+    are chosen, from the chosen countries' rows (the table's row positions per country,
+    in table order) of the reached columns alone: copying every column of those rows
+    cost more than the sums."""
     if countries_only(f, "presence"):
-        presence = kept(ds.presence, ("columns", "reached"), lambda: ds.presence[
-            [c for c in ("country_iso3", *fig_reached.REACHED) if c in ds.presence.columns]])
-    return fig_reached.reached_headline(filter_presence(presence, f))
+        positions = value_positions(ds.presence, "country_iso3")
+        found = [positions[c] for c in set(f.countries) if c in positions]
+        rows = np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.intp)
+        columns = [c for c in fig_reached.REACHED if c in ds.presence.columns]
+        return fig_reached.reached_headline(ds.presence[columns].take(rows))
+    return fig_reached.reached_headline(filter_presence(ds.presence, f))
 
 
 def _matrix(ds: Dataset, f: Filters, iso3: str) -> pd.DataFrame:
