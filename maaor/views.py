@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from maaor.config import DEFAULT_PRESENCE_LEVEL, PRESENCE_LEVELS, settings
@@ -46,6 +47,7 @@ from maaor.filters import (
     filter_workplan,
     kept,
     latest_indicator_year,
+    value_positions,
 )
 
 __all__ = [
@@ -150,6 +152,58 @@ def _per_country(figure: Callable[..., pd.DataFrame], ds: Dataset, f: Filters) -
         if rows is not None:
             return rows
     return figure(filter_presence(ds.presence, f), active_only=not f.presence_statuses)
+
+
+def _reached_by(ds: Dataset, f: Filters, by) -> pd.DataFrame:
+    """Return ``reached_by(filter_presence(ds.presence, f), by)``.
+
+    When only countries are chosen among the presence filters, it is read from the
+    figure of every country (computed once per table): for a grouping by country first,
+    the chosen countries' rows; for a grouping without the country and one country
+    chosen, that country's rows of the same grouping under the country. The same groups
+    over the same rows in the same order, so the same sums to the last bit. A group
+    column left all blank in those rows is computed directly (its dtype would differ).
+    """
+    by = (by,) if isinstance(by, str) else tuple(by)
+    columns = fig_reached.group_columns(by)
+    whole_by = None
+    if countries_only(f, "presence"):
+        if columns[0] == "country_iso3":
+            whole_by = by
+        elif len(f.countries) == 1 and "country_iso3" not in columns:
+            whole_by = ("country", *by)
+    if whole_by is not None:
+        whole = kept(ds.presence, ("reached_by", whole_by, "every country"),
+                     lambda: fig_reached.reached_by(filter_presence(ds.presence, NO_FILTERS),
+                                                    whole_by))
+        rows = country_rows(whole, f.countries)
+        if rows is not None and not rows[columns].isna().all().any():
+            return rows if whole_by == by else rows.drop(columns="country_iso3")
+    return fig_reached.reached_by(filter_presence(ds.presence, f), by)
+
+
+def _reached_headline(ds: Dataset, f: Filters) -> dict:
+    """Return ``reached_headline(filter_presence(ds.presence, f))``; when only countries
+    are chosen, from the chosen countries' rows (the table's row positions per country,
+    in table order) of the reached columns alone: copying every column of those rows
+    cost more than the sums."""
+    if countries_only(f, "presence"):
+        positions = value_positions(ds.presence, "country_iso3")
+        found = [positions[c] for c in set(f.countries) if c in positions]
+        rows = np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.intp)
+        columns = [c for c in fig_reached.REACHED if c in ds.presence.columns]
+        return fig_reached.reached_headline(ds.presence[columns].take(rows))
+    return fig_reached.reached_headline(filter_presence(ds.presence, f))
+
+
+def _matrix(ds: Dataset, f: Filters, iso3: str) -> pd.DataFrame:
+    """Return ``org_pillar_matrix(filter_presence(ds.presence, f), iso3)``; when only
+    countries are chosen and ``iso3`` is one of them, the country's matrix of the whole
+    table (the same rows), kept once per table and country."""
+    if countries_only(f, "presence") and iso3 in f.countries:
+        return kept(ds.presence, ("org_pillar_matrix", iso3),
+                    lambda: fig_presence.org_pillar_matrix(ds.presence, iso3))
+    return fig_presence.org_pillar_matrix(filter_presence(ds.presence, f), iso3)
 
 
 # --------------------------------------------------------------------------------------
@@ -398,9 +452,7 @@ VIEWS: dict[str, View] = {
         ),
     ),
     "presence.matrix": View(
-        lambda ds, f, today, iso3: fig_presence.org_pillar_matrix(
-            filter_presence(ds.presence, f), iso3
-        ),
+        lambda ds, f, today, iso3: _matrix(ds, f, iso3),
         ("presence",),
     ),
     "presence.where_is": View(
@@ -423,11 +475,11 @@ VIEWS: dict[str, View] = {
         ("presence",),
     ),
     "reached.headline": View(
-        lambda ds, f, today: fig_reached.reached_headline(filter_presence(ds.presence, f)),
+        lambda ds, f, today: _reached_headline(ds, f),
         ("presence",),
     ),
     "reached.by": View(
-        lambda ds, f, today, by: fig_reached.reached_by(filter_presence(ds.presence, f), by),
+        lambda ds, f, today, by: _reached_by(ds, f, by),
         ("presence",),
         columns=lambda by: _reached_columns(by),
     ),

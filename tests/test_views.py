@@ -147,6 +147,38 @@ def test_per_country_figures_are_those_computed_from_the_filtered_rows():
                     pdt.assert_frame_equal(got, direct, obj=f"{name} {f}")
 
 
+def test_reached_and_matrix_taken_per_country_are_those_computed_from_the_filtered_rows():
+    """People reached by place or pillar, the reached headline and the organisation x
+    pillar matrix, for chosen countries, read from every country's figures or columns:
+    the same tables (to the last bit) as computing them from the filtered rows."""
+    import pandas.testing as pdt
+
+    from maaor.bundled import load_default
+    from maaor.figures import presence as fig_presence
+    from maaor.figures import reached as fig_reached
+    from maaor.filters import filter_presence
+
+    for level in ("admin1", "point"):
+        ds = views.public_dataset(load_default().dataset, level)
+        codes = sorted(ds.presence["country_iso3"].dropna().unique())
+        choices = [(c,) for c in codes] + [tuple(codes[:3]), ("ZZZ",), (codes[0], "ZZZ")]
+        for countries in choices:
+            for extra in ({}, {"pillars": ("mrm",)}, {"presence_statuses": ("planned",)}):
+                f = Filters(countries=countries, **extra)
+                rows = filter_presence.uncached(ds.presence, f)
+                for by in (("pillar",), ("country", "admin1"), ("country",), "organisation",
+                           ("admin1", "pillar")):
+                    pdt.assert_frame_equal(views.compute("reached.by", ds, f, TODAY, by),
+                                           fig_reached.reached_by(rows, by),
+                                           check_exact=True, obj=f"reached.by {by} {f}")
+                assert views.compute("reached.headline", ds, f, TODAY) == \
+                    fig_reached.reached_headline(rows), f
+                for iso3 in (countries[0], codes[-1]):
+                    pdt.assert_frame_equal(views.compute("presence.matrix", ds, f, TODAY, iso3),
+                                           fig_presence.org_pillar_matrix(rows, iso3),
+                                           obj=f"matrix {iso3} {f}")
+
+
 def test_headline_figures_are_the_same_taken_per_country_or_computed(monkeypatch):
     """The headline's country gaps taken from every country's gaps, and its parts kept
     per table, give the figures computed from the filtered tables."""

@@ -17,8 +17,6 @@ import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from maaor import columns as column_specs
 
@@ -169,6 +167,11 @@ def xlsx_bytes(
         about: label -> text lines written on a second sheet ``about`` (source, data
             version, filters), neutralised like the data.
     """
+    # Imported here: every page imports this module for its download buttons, and
+    # openpyxl took a tenth of the first page's time; it is needed once a file is asked for.
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     safe = neutralise(frame)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=str(sheet_name)[:31] or "data")

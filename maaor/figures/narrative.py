@@ -33,6 +33,8 @@ from maaor.filters import (
     filter_mechanisms,
     filter_presence,
     filter_workplan,
+    kept,
+    relevant,
 )
 from maaor.glossary import GLOSSARY, OVERVIEW_ROWS, scope_note
 from maaor.i18n import country_name, fmt_number, plural_form, t, t_count
@@ -134,7 +136,21 @@ def briefing_figures(dataset: Dataset, f: Filters, today: dt.date) -> BriefingFi
     presence = filter_presence(dataset.presence, f)
     mechanisms = filter_mechanisms(dataset.mechanisms, f)
     active_only = not f.presence_statuses
-    flags = fig_gaps.activity_flags(wp, today)
+    # The parts the headline (maaor.figures.overview.headline_values) and the pages keep
+    # per table, under the same keys: a briefing after the page's headline (the
+    # Overview's first run) reuses them instead of computing them again.
+    on_wp = relevant(f, "workplan")
+    on_presence = (relevant(f, "presence"), relevant(f, "mechanisms"), id(dataset.mechanisms))
+    every_country = relevant(f, "presence") == relevant(Filters(), "presence")
+
+    def by_place(figure):
+        if every_country:  # as maaor.views keeps every country's figure
+            return kept(dataset.presence, (figure.__name__, "every country"),
+                        lambda: figure(presence, active_only=True))
+        return figure(presence, active_only=active_only)
+
+    flags = kept(dataset.workplan, ("activity_flags", on_wp, today, 90),
+                 lambda: fig_gaps.activity_flags(wp, today))
     expected = fig_gaps.expected_pillars(mechanisms)
     pillars = tuple(ordered_codes(expected["pillar"], "pillar"))
     pillar_countries = tuple(expected["country_iso3"].drop_duplicates())
@@ -148,24 +164,28 @@ def briefing_figures(dataset: Dataset, f: Filters, today: dt.date) -> BriefingFi
         today=today,
         overview=overview,
         headline=headline,
-        workplan=fig_progress.workplan_headline(wp, today),
+        workplan=kept(dataset.workplan, ("workplan_headline", on_wp, today),
+                      lambda: fig_progress.workplan_headline(wp, today)),
         by_objective=fig_progress.progress_by_objective(wp),
         flags=flags,
         flag_counts=fig_gaps.flag_counts(flags),
-        presence=fig_presence.presence_headline(presence, mechanisms),
-        by_country=fig_presence.orgs_by_country(presence, active_only=active_only),
-        by_admin1=fig_presence.orgs_by_admin1(presence, active_only=active_only),
+        presence=kept(dataset.presence, ("presence_headline", *on_presence),
+                      lambda: fig_presence.presence_headline(presence, mechanisms)),
+        by_country=by_place(fig_presence.orgs_by_country),
+        by_admin1=by_place(fig_presence.orgs_by_admin1),
         pillars=pillars,
         pillar_countries=pillar_countries,
         expected_counts=expected.groupby("country_iso3").size().to_dict(),
-        pillar_gaps=fig_gaps.pillar_gaps(presence, mechanisms),
+        pillar_gaps=kept(dataset.presence, ("pillar_gaps", *on_presence),
+                         lambda: fig_gaps.pillar_gaps(presence, mechanisms)),
         funding=fig_funding.funding_headline(funding_rows),
         funding_dimension=dimension,
         funding_by=fig_funding.funding_by(funding_rows, [dimension]),
         results_year=year,
         indicators=indicators,
         results_by_objective=fig_results.results_by_objective(indicators),
-        reached=fig_reached.reached_headline(presence),
+        reached=kept(dataset.presence, ("reached_headline", relevant(f, "presence")),
+                     lambda: fig_reached.reached_headline(presence)),
         reached_by_pillar=fig_reached.reached_by(presence, ("pillar",)),
         emergency=emergency_summary(presence, f.emergency),
     )

@@ -16,7 +16,11 @@ import pandas as pd
 from maaor.figures.common import budget_groups
 from maaor.figures.funding import funding_headline, pledged_total, workplan_budget_headline
 from maaor.figures.gaps import activity_flags, pillar_gaps
-from maaor.figures.presence import presence_headline
+from maaor.figures.presence import (
+    countries_with_mechanism,
+    presence_headline,
+    presence_headline_by_country,
+)
 from maaor.figures.progress import activities_with_presence, workplan_headline
 from maaor.figures.reached import reached_headline
 from maaor.figures.results import indicator_progress, results_by_objective
@@ -143,8 +147,20 @@ def headline_values(dataset, f: Filters, today: dt.date, ids: tuple[str, ...],
             lambda: activity_flags(wp(), today, stale_days)))
 
     def where():
+        def compute():
+            if countries_only(f, "presence") and len(f.countries) == 1:
+                # one country: its numbers from every country's, counted once per table
+                every = kept(dataset.presence, ("presence_headline", "per country"),
+                             lambda: presence_headline_by_country(dataset.presence))
+                if f.countries[0] in every.index:
+                    own = every.loc[f.countries[0]]
+                    return {"countries_with_mechanism": countries_with_mechanism(mechanisms()),
+                            "countries_present": 1,
+                            **{k: int(own[k]) for k in ("organisations", "active_organisations",
+                                                        "rows", "pillars")}}
+            return presence_headline(presence(), mechanisms())
         return part("where", lambda: kept(dataset.presence, ("presence_headline", *on_presence),
-                                          lambda: presence_headline(presence(), mechanisms())))
+                                          compute))
 
     def gaps():
         def compute():

@@ -78,17 +78,41 @@ def presence_headline(presence: pd.DataFrame, mechanisms: pd.DataFrame) -> dict:
         ``active_organisations`` (status active or not given), ``rows``, ``pillars``
         (distinct pillars).
     """
-    mech_active = mechanisms["active"].fillna(True).astype(bool)
     return {
-        "countries_with_mechanism": int(
-            mechanisms.loc[mech_active, "country_iso3"].nunique()
-        ),
+        "countries_with_mechanism": countries_with_mechanism(mechanisms),
         "countries_present": int(presence["country_iso3"].nunique()),
         "organisations": int(presence["org"].nunique()),
         "active_organisations": int(presence.loc[active_mask(presence), "org"].nunique()),
         "rows": int(len(presence)),
         "pillars": int(presence["pillar"].nunique()),
     }
+
+
+def countries_with_mechanism(mechanisms: pd.DataFrame) -> int:
+    """Return the distinct countries whose mechanism is not marked inactive."""
+    mech_active = mechanisms["active"].fillna(True).astype(bool)
+    return int(mechanisms.loc[mech_active, "country_iso3"].nunique())
+
+
+def presence_headline_by_country(presence: pd.DataFrame) -> pd.DataFrame:
+    """Return, per country, the presence numbers of :func:`presence_headline` that its
+    rows alone give (so one country's headline is a lookup, not a filter).
+
+    Returns:
+        Index ``country_iso3`` (countries with rows), int columns ``organisations``,
+        ``active_organisations``, ``rows`` and ``pillars``, counted as
+        :func:`presence_headline` counts them on that country's rows.
+    """
+    rows = _located(presence, ["country_iso3", "org", "pillar", "status"])
+    grouped = rows.groupby("country_iso3", sort=True)
+    active = rows.loc[active_mask(rows)].groupby("country_iso3", sort=True)["org"].nunique()
+    out = pd.DataFrame({
+        "organisations": grouped["org"].nunique(),
+        "active_organisations": active,
+        "rows": grouped.size(),
+        "pillars": grouped["pillar"].nunique(),
+    })
+    return out.fillna(0).astype("int64")
 
 
 def _with_counted_orgs(rows: pd.DataFrame, active_only: bool) -> pd.DataFrame:

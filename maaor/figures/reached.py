@@ -54,6 +54,44 @@ def _numbers(presence: pd.DataFrame) -> pd.DataFrame:
     ).astype("float64")
 
 
+def _number_array(presence: pd.DataFrame) -> np.ndarray:
+    """Return the ``REACHED`` columns of ``presence`` as one float array (rows x 5).
+
+    Columns already float64 (every canonical table) are taken as they are; others go
+    through :func:`_numbers`' coercion. A rerun of a filtered page reads these numbers
+    several times: the pandas frame per call cost more than the arithmetic.
+    """
+    if all(c in presence and presence[c].dtype == "float64" for c in REACHED):
+        return np.column_stack([presence[c].to_numpy() for c in REACHED])
+    return _numbers(presence).to_numpy(dtype="float64")
+
+
+def _row_arrays(numbers: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`row_reached` on the number array of :func:`_number_array` (numpy only).
+
+    The arithmetic is pandas' own, in the same order (the split summed left to right
+    with blanks as 0, so every figure is the same to the last bit).
+    """
+    total = numbers[:, 0]
+    parts = numbers[:, 1:]
+    given = ~np.isnan(parts)
+    split_parts = given.sum(axis=1).astype("int64")
+    split_sum = np.where(given, parts, 0.0).sum(axis=1)
+    split_sum[split_parts == 0] = np.nan
+    has_total = ~np.isnan(total)
+    from_split = ~has_total & (split_parts > 0)
+    reached = np.where(has_total, total, split_sum)
+    tolerance = split_parts * ROUNDING_PER_PART
+    complete = split_parts == len(SPLIT)
+    with np.errstate(invalid="ignore"):
+        gap = split_sum - total
+        disagrees = has_total & (split_parts > 0) & (
+            (complete & (np.abs(gap) > tolerance)) | (~complete & (gap > tolerance))
+        )
+    return {"reached": reached, "split_sum": split_sum, "split_parts": split_parts,
+            "from_split": from_split, "disagrees": disagrees}
+
+
 def row_reached(presence: pd.DataFrame) -> pd.DataFrame:
     """Return, per presence row, the reached figures the totals are made of.
 
@@ -64,32 +102,11 @@ def row_reached(presence: pd.DataFrame) -> pd.DataFrame:
         (True when ``reached`` is the split sum because no total is given) and
         ``disagrees`` (True when a given total and its split disagree beyond rounding).
     """
-    n = _numbers(presence)
-    parts = n[list(SPLIT)]
-    split_parts = parts.notna().sum(axis=1).astype("int64")
-    split_sum = parts.sum(axis=1, min_count=1)
-    total = n["reached_total"]
-    from_split = total.isna() & (split_parts > 0)
-    reached = total.where(total.notna(), split_sum)
-    tolerance = split_parts * ROUNDING_PER_PART
-    complete = split_parts == len(SPLIT)
-    gap = split_sum - total
-    disagrees = total.notna() & (split_parts > 0) & (
-        (complete & (gap.abs() > tolerance)) | (~complete & (gap > tolerance))
-    )
-    return pd.DataFrame(
-        {
-            "reached": reached.astype("float64"),
-            "split_sum": split_sum.astype("float64"),
-            "split_parts": split_parts,
-            "from_split": from_split.astype(bool),
-            "disagrees": disagrees.fillna(False).astype(bool),
-        },
-        index=presence.index,
-    )
+    return pd.DataFrame(_row_arrays(_number_array(presence)), index=presence.index)
 
 
-def _columns(by) -> list[str]:
+def group_columns(by) -> list[str]:
+    """Return the presence columns a grouping ``by`` (as :func:`reached_by`) groups on."""
     if isinstance(by, str):
         by = (by,)
     columns: list[str] = []
@@ -119,26 +136,28 @@ def reached_by(presence: pd.DataFrame, by=("country",)) -> pd.DataFrame:
         total), ``rows_total_from_split`` (of which the total is the sum of the split)
         and ``rows_disagreeing`` (rows whose total and split disagree).
     """
-    columns = _columns(by)
+    columns = group_columns(by)
     missing = [c for c in columns if c not in presence.columns]
     if missing:
         raise KeyError(f"presence has no column {', '.join(missing)}")
-    per_row = row_reached(presence)
-    numbers = _numbers(presence)
-    frame = pd.concat(
-        [
-            presence[columns].astype("object"),
-            per_row["reached"].rename("reached_total"),
-            numbers[list(SPLIT)],
-            per_row["reached"].notna().astype("int64").rename("rows_reached"),
-            (per_row["from_split"]).astype("int64").rename("rows_total_from_split"),
-            per_row["disagrees"].astype("int64").rename("rows_disagreeing"),
-        ],
-        axis=1,
-    )
-    if frame.empty:
+    if presence.empty:
         return pd.DataFrame({**{c: pd.Series(dtype="str") for c in columns},
                              **{c: pd.Series(dtype=t) for c, t in _OUT_NUMBERS.items()}})
+    numbers = _number_array(presence)
+    per_row = _row_arrays(numbers)
+    # One frame of plain arrays, built once (the group columns as Python objects, as
+    # they always were grouped): a pandas frame per column cost more than the sums.
+    frame = pd.DataFrame(
+        {
+            **{c: presence[c].to_numpy(dtype=object) for c in columns},
+            "reached_total": per_row["reached"],
+            **{part: numbers[:, i + 1] for i, part in enumerate(SPLIT)},
+            "rows_reached": (~np.isnan(per_row["reached"])).astype("int64"),
+            "rows_total_from_split": per_row["from_split"].astype("int64"),
+            "rows_disagreeing": per_row["disagrees"].astype("int64"),
+        },
+        copy=False,
+    )
     grouped = frame.groupby(columns, dropna=False, sort=True)
     sums = grouped[list(REACHED)].sum(min_count=1)
     counts = grouped[["rows_reached", "rows_total_from_split", "rows_disagreeing"]].sum()
@@ -154,17 +173,17 @@ def reached_headline(presence: pd.DataFrame) -> dict:
         ``reached_boys`` (floats, None when no row gives that figure), ``rows_reached``,
         ``rows_total_from_split``, ``rows_disagreeing`` (ints).
     """
-    per_row = row_reached(presence)
-    numbers = _numbers(presence)
+    numbers = _number_array(presence)
+    per_row = _row_arrays(numbers)
 
-    def total(series: pd.Series) -> float | None:
-        value = series.sum(min_count=1)
+    def total(values: np.ndarray) -> float | None:
+        value = pd.Series(values, dtype="float64").sum(min_count=1)
         return None if pd.isna(value) else float(value)
 
     return {
         "reached_total": total(per_row["reached"]),
-        **{part: total(numbers[part]) for part in SPLIT},
-        "rows_reached": int(per_row["reached"].notna().sum()),
+        **{part: total(numbers[:, i + 1]) for i, part in enumerate(SPLIT)},
+        "rows_reached": int((~np.isnan(per_row["reached"])).sum()),
         "rows_total_from_split": int(per_row["from_split"].sum()),
         "rows_disagreeing": int(per_row["disagrees"].sum()),
     }

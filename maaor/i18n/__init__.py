@@ -179,22 +179,59 @@ def _humanitarian_names() -> dict[str, tuple[str, str]]:
         return {row["iso3"]: (row["name_en"], row["name_fr"]) for row in csv.DictReader(f)}
 
 
+#: UNTERM's short names, EN and FR, of every country hdx-python-country's offline data
+#: knows, taken from that data once (:func:`unterm_short_names`): loading it at run time
+#: (its import and its data) took over a second of each process's first page.
+SHORT_NAMES_CSV = CATALOGUE_DIR.parent / "data" / "country_short_names.csv"
+
+
+@lru_cache(maxsize=1)
+def _short_names() -> dict[str, tuple[str, str]]:
+    import csv
+
+    with open(SHORT_NAMES_CSV, encoding="utf-8", newline="") as f:
+        return {row["iso3"]: (row["name_en"], row["name_fr"]) for row in csv.DictReader(f)}
+
+
+def unterm_short_names() -> dict[str, tuple[str, str]]:
+    """Return ISO3 -> (English short, French short) from hdx-python-country's offline
+    data, as ``maaor/data/country_short_names.csv`` holds them (a name the data lacks is
+    ""). The table is written from this function and a test checks it still equals it::
+
+        python -c "from maaor.i18n import write_short_names; write_short_names()"
+    """
+    from hdx.location.country import Country
+
+    countries = Country.countriesdata(use_live=False)["countries"]
+    return {iso3: (info.get("English Short") or "", info.get("French Short") or "")
+            for iso3, info in sorted(countries.items())}
+
+
+def write_short_names(path=SHORT_NAMES_CSV) -> None:
+    """Write :func:`unterm_short_names` to ``path`` (the packaged table by default)."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["iso3", "name_en", "name_fr"])
+        for iso3, (en, fr) in unterm_short_names().items():
+            writer.writerow([iso3, en, fr])
+
+
 @lru_cache(maxsize=512)
 def country_name(iso3: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """Return the short name of a country in ``lang`` as UN humanitarian usage writes it.
 
     One table decides: ``maaor/data/country_names.csv`` where OCHA's name differs from
     UNTERM's short name ("occupied Palestinian territory"), else UNTERM's short name
-    (hdx-python-country's offline data). An unknown code is returned as it is.
+    (hdx-python-country's offline data, kept in ``maaor/data/country_short_names.csv``).
+    An unknown code is returned as it is.
     """
     own = _humanitarian_names().get(str(iso3))
     if own:
         return own[1] if normalise_language(lang) == "fr" else own[0]
-    from hdx.location.country import Country
-
-    Country.countriesdata(use_live=False)
-    info = Country.get_country_info_from_iso3(str(iso3))
-    if not info:
+    names = _short_names().get(str(iso3).upper())
+    if not names:
         return str(iso3)
-    column = "French Short" if normalise_language(lang) == "fr" else "English Short"
-    return info.get(column) or info.get("English Short") or str(iso3)
+    english, french = names
+    return (french if normalise_language(lang) == "fr" else english) or english or str(iso3)

@@ -29,3 +29,43 @@ def test_same_choices_same_key_and_order_matters_as_before():
     assert _key(Filters(countries=("IRQ",))) == _key(Filters(countries=("IRQ",)))
     assert _key(Filters(countries=("IRQ",))) != _key(Filters(pillars=("IRQ",)))
     assert _key(Filters(countries=("AFG", "IRQ"))) != _key(Filters(countries=("IRQ", "AFG")))
+
+
+def test_viewers_making_the_same_filter_change_at_once_compute_the_figure_once(monkeypatch):
+    """The UI's figure cache is shared across sessions: many viewers choosing the same
+    country at the same moment wait for one computation (keyed by version and filters),
+    and a different choice is its own computation."""
+    import threading
+    import time
+
+    from maaor import views
+    from maaor.ui import data
+
+    calls = []
+
+    def compute(name, ds, f, today, *args):
+        calls.append((name, f))
+        time.sleep(0.2)  # long enough for every viewer to ask while it runs
+        return f.countries
+
+    monkeypatch.setattr(views, "compute", compute)
+    monkeypatch.setattr(data, "dataset", lambda version: None)
+    data.view.clear()
+    chosen = Filters(countries=("IRQ",))
+    start = threading.Barrier(8)
+    results = []
+
+    def viewer():
+        start.wait()
+        results.append(data.view(-7, "presence.by_pillar", chosen, None))
+
+    threads = [threading.Thread(target=viewer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [("IRQ",)] * 8
+    assert calls == [("presence.by_pillar", chosen)]
+    assert data.view(-7, "presence.by_pillar", Filters(countries=("AFG",)), None) == ("AFG",)
+    assert len(calls) == 2
+    data.view.clear()
