@@ -68,7 +68,7 @@ def _open(browser, server: str, path: str, query: str, width: int, height: int):
     # A map below the fold loads its script late: wait for its canvas and its layers.
     page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60000)
     page.wait_for_function(f"() => {{ const d = ({DECK})(); "
-                           "return d.layers.length === 3 && d.layers.every(l => l.loaded); }",
+                           "return d.layers.length === 4 && d.layers.every(l => l.loaded); }",
                            timeout=60000)
     return context, page
 
