@@ -11,6 +11,8 @@ either), the others grey. Countries without such data stay shaded at country lev
 Areas are found from what the figures carry: the admin-1 P-code or code first, then the
 name in any of its gazetteer variants (``maaor.validate.places.find_admin1``). Groups
 naming the same area in two spellings are merged and their organisations counted once.
+The figures group rows by area name, so a row with a code and no name (validation fills
+the name from the code only for rows without coordinates) is not placed in an area.
 Organisations of a country that no shaded area holds (rows with no admin-1 area, or an
 area without a polygon, such as a former province) are named in the tooltips of that
 country's areas, so nobody disappears from the map.
@@ -116,6 +118,10 @@ def areas(by_admin1: pd.DataFrame) -> dict[str, list[Area]]:
     pillars: dict[str, set[str]] = {}
     if len(by_admin1):
         for row in by_admin1.itertuples(index=False):
+            if _text(row.admin1) is None:
+                # The figures group rows by area name: the rows without one form a
+                # single group whose code is only its first row's, so it is not an area.
+                continue
             pcode = _pcode(row.country_iso3, _text(row.admin1_code), _text(row.admin1))
             if pcode is None:
                 continue
