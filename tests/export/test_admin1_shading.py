@@ -102,3 +102,32 @@ def test_geometry_is_read_and_encoded_once_and_spliced():
     assert json.loads(deck.to_json()) == json.loads(deck._full_json())
     feature = deck.layers[1].data["features"][0]
     assert id(feature["geometry"]) in admin1_shading.geometry_json()
+
+
+def _colours(png: bytes, box) -> set[tuple[int, int, int]]:
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB").crop(box)
+    return {colour for _, colour in image.getcolors(maxcolors=1_000_000)}
+
+
+def test_map_picture_shades_areas_when_a_country_is_chosen():
+    from maaor.export import mapimage
+
+    data = presence()
+    by_country, by_admin1 = orgs_by_country(data), orgs_by_admin1(data)
+    chosen = mapimage.presence_png(by_country, by_admin1, "en", size=(800, 450),
+                                   extent_iso3=("IRQ",))
+    whole = mapimage.presence_png(by_country, by_admin1, "en", size=(800, 450))
+    # the top half (the legend's swatches are at the bottom left): Ninewa and Al-Anbar
+    # in the colour of 2 organisations of 6, Iraq no longer in the colour of its 6
+    top = (0, 0, 800, 225)
+    assert maps.shade(2, 6)[:3] in _colours(chosen, top)
+    assert maps.shade(6, 6)[:3] not in _colours(chosen, top)
+    # a picture of every country shades countries only (areas would be specks)
+    assert mapimage._admin1_areas(by_country, by_admin1, "en", None) == []
+    assert maps.shade(2, 6)[:3] not in _colours(whole, top)
+    assert {f["properties"]["iso3"] for f in
+            mapimage._admin1_areas(by_country, by_admin1, "en", ("IRQ", "SYR"))} == {"IRQ"}
