@@ -214,5 +214,13 @@ def layer(collection: dict):
 
 
 def shaded_countries(by_admin1: pd.DataFrame) -> list[str]:
-    """Return the countries the map shades by admin-1 area (for the legend)."""
-    return list(areas(by_admin1))
+    """Return the countries the map shades by admin-1 area, sorted (for the legend)."""
+    if not len(by_admin1):
+        return []
+    found = set()
+    for iso3, code, name in zip(by_admin1["country_iso3"], by_admin1["admin1_code"],
+                                by_admin1["admin1"], strict=True):
+        if _text(name) is not None and iso3 not in found \
+                and _pcode(iso3, _text(code), _text(name)) is not None:
+            found.add(iso3)
+    return sorted(found)
