@@ -47,7 +47,7 @@ with left:
         height=380,
         key="overview_map",
     )
-    st.caption(page.t("presence.map.legend") + " " + page.note("presence"))
+    st.caption(page.map_legend())
     st.caption(page.t("map.disclaimer"))
     st.page_link(registry.page("presence").path, label=page.t("overview.to_presence"),
                  icon=":material/arrow_forward:")

@@ -336,11 +336,13 @@ def _feature_collection_json(collection: dict) -> str:
 
     The text is the same as ``_compact(collection)``: keys sorted at every level.
     """
-    cached = _geometry_json()
+    from maaor import admin1_shading  # admin-1 polygons: their JSON is written once too
+
+    cached, areas = _geometry_json(), admin1_shading.geometry_json()
     parts = []
     for feature in collection["features"]:
         geometry = feature.get("geometry")
-        known = cached.get(id(geometry))
+        known = cached.get(id(geometry)) or areas.get(id(geometry))
         if known is None or set(feature) - {"geometry", "properties", "type"}:
             parts.append(_compact(feature))
             continue
@@ -441,7 +443,9 @@ def presence_deck(
     height: int = 520,
     min_width: int = MIN_MAP_WIDTH,
 ) -> pdk.Deck:
-    """Return the presence map: shaded countries, admin-1 bubbles and country names.
+    """Return the presence map: shaded countries, shaded admin-1 areas (where the figures
+    name areas the bundled polygons hold: ``maaor.admin1_shading``), admin-1 bubbles and
+    country names.
 
     Args:
         by_country: output of ``figures.presence.orgs_by_country`` (filtered presence).
@@ -456,10 +460,18 @@ def presence_deck(
         min_width: the map's narrowest width in pixels; the first view fits the extent
             in a map ``min_width`` x ``height`` (so in every wider one too).
     """
+    from maaor import admin1_shading  # admin-1 areas shaded where the 4W names them
+
+    areas = admin1_shading.features(by_country, by_admin1, lang)
+    shown = country_features(by_country, lang)
+    by_area = {f["properties"]["iso3"] for f in areas["features"]}
+    for feature in shown["features"]:  # a country shaded by area is not shaded as a whole
+        if feature["properties"]["iso3"] in by_area:
+            feature["properties"]["fill"] = list(NO_DATA_FILL)
     countries = pdk.Layer(
         "GeoJsonLayer",
         id="countries",
-        data=country_features(by_country, lang),
+        data=shown,
         stroked=True,
         filled=True,
         get_fill_color="properties.fill",
@@ -497,7 +509,7 @@ def presence_deck(
         "map_provider": None
     }
     return CompactDeck(
-        layers=[countries, bubbles, names],
+        layers=[countries, admin1_shading.layer(areas), bubbles, names],
         initial_view_state=view_for(framed, size=(min_width, height)),
         tooltip={"text": "{tip}", "style": TOOLTIP_STYLE},
         **basemap,

@@ -26,7 +26,7 @@ widgets.deck(
     alt=page.t("presence.map.alt"),
     key="presence_map",
 )
-st.caption(page.t("presence.map.legend") + " " + page.note("presence"))
+st.caption(page.map_legend())
 st.caption(page.t("map.disclaimer"))
 if data.public_presence_level() in ("country", "admin1"):
     st.caption(page.t("presence.level_country"))

@@ -42,6 +42,7 @@ NNBSP, NBSP = "\u202f", "\u00a0"
 CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
         *sorted((ROOT / "maaor" / "ui").glob("*.py")),
         ROOT / "maaor" / "charts.py", ROOT / "maaor" / "maps.py", ROOT / "maaor" / "views.py",
+        ROOT / "maaor" / "admin1_shading.py",
         ROOT / "maaor" / "filters.py",
         ROOT / "maaor" / "i18n" / "__init__.py",
         # plenary slides, narrative and briefing pack; the emergency sentence

@@ -1,7 +1,9 @@
 """The presence map as a PNG image, drawn with Pillow: no browser, no tiles, no internet.
 
 Same picture as the pydeck map (``maaor.maps.presence_deck``): the bundled country
-boundaries shaded by active organisations (same colour classes, ``maaor.maps.shade``)
+boundaries shaded by active organisations (same colour classes, ``maaor.maps.shade``;
+admin-1 areas shaded instead where the figures name them, when a picture frames a
+chosen emergency or countries: ``maaor.admin1_shading``)
 and orange admin-1 bubbles sized by organisations, framed on the countries present, in
 Web Mercator, the names of the countries with presence written on them, a legend in words
 and the United Nations boundary disclaimer along the bottom. Used for the map slide of the
@@ -16,7 +18,7 @@ import math
 import pandas as pd
 from PIL import Image, ImageDraw, ImageFont
 
-from maaor import maps
+from maaor import admin1_shading, maps
 from maaor.i18n import fmt_number, t
 
 SUPERSAMPLE = 2  # drawn at twice the size, then reduced: smooth edges without antialiasing
@@ -105,6 +107,8 @@ def presence_png(by_country: pd.DataFrame, by_admin1: pd.DataFrame, lang: str,
 
     counts = dict(zip(by_country["country_iso3"], by_country["organisations"], strict=True))
     top = float(by_country["organisations"].max()) if len(by_country) else 0.0
+    areas = _admin1_areas(by_country, by_admin1, lang, extent_iso3)
+    by_area = {f["properties"]["iso3"] for f in areas}  # not also shaded as a whole
     image = Image.new("RGB", (width, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
     for feature in maps.boundaries()["features"]:
@@ -112,11 +116,17 @@ def presence_png(by_country: pd.DataFrame, by_admin1: pd.DataFrame, lang: str,
         bbox = props["bbox"]
         if bbox[2] < west - 5 or bbox[0] > east + 5:
             continue
-        fill = maps.shade(counts.get(props["iso3"], 0), top)[:3]
+        fill = maps.shade(0 if props["iso3"] in by_area else counts.get(props["iso3"], 0), top)[:3]
         for ring in _rings(feature["geometry"]):
             points = [xy(lon, lat) for lon, lat in ring]
             if len(points) >= 3:
                 draw.polygon(points, fill=fill, outline=maps.LINE[:3], width=scale)
+    for feature in areas:
+        fill = tuple(feature["properties"]["fill"][:3])
+        for ring in _rings(feature["geometry"]):
+            points = [xy(lon, lat) for lon, lat in ring]
+            if len(points) >= 3:
+                draw.polygon(points, fill=fill, outline=admin1_shading.AREA_LINE[:3])
     placed = by_admin1.loc[by_admin1["lat"].notna() & by_admin1["lon"].notna()]
     for lon, lat, orgs in zip(placed["lon"], placed["lat"], placed["organisations"], strict=True):
         x, y = xy(float(lon), float(lat))
@@ -124,7 +134,7 @@ def presence_png(by_country: pd.DataFrame, by_admin1: pd.DataFrame, lang: str,
         draw.ellipse((x - r, y - r, x + r, y + r), fill=maps.BUBBLE_FILL[:3],
                      outline=maps.BUBBLE_LINE[:3], width=scale)
     _names(draw, by_country, lang, scale, xy, (0, 0, width, map_height))
-    _legend(draw, top, lang, scale, map_height)
+    _legend(draw, top, lang, scale, map_height, by_area=bool(areas))
     _disclaimer(draw, lang, scale, width, height, band)
     image = image.resize(size, Image.Resampling.LANCZOS)
     out = io.BytesIO()
@@ -132,16 +142,31 @@ def presence_png(by_country: pd.DataFrame, by_admin1: pd.DataFrame, lang: str,
     return out.getvalue()
 
 
-def _legend(draw: ImageDraw.ImageDraw, top: float, lang: str, scale: int, height: int) -> None:
-    """Draw the colour classes (1 .. most organisations) and the bubble key, bottom left."""
+def _admin1_areas(by_country: pd.DataFrame, by_admin1: pd.DataFrame, lang: str,
+                  extent_iso3) -> list[dict]:
+    """The admin-1 areas shaded on the picture (``maaor.admin1_shading``): only when
+    the picture frames a chosen emergency or countries, and only theirs; on a picture
+    of every country, areas would be specks."""
+    if extent_iso3 is None or not len(extent_iso3):
+        return []
+    chosen = set(extent_iso3)
+    return [f for f in admin1_shading.features(by_country, by_admin1, lang)["features"]
+            if f["properties"]["iso3"] in chosen]
+
+
+def _legend(draw: ImageDraw.ImageDraw, top: float, lang: str, scale: int, height: int,
+            by_area: bool = False) -> None:
+    """Draw the colour classes (1 .. most organisations) and the bubble key, bottom left
+    (the colour's words say "per admin-1 area" when areas are shaded)."""
+    colour_text = t("mapimage.legend.areas" if by_area else "mapimage.legend.countries", lang)
     font = _font(22 * scale)
     box = 34 * scale
     x0, y0 = 24 * scale, height - 130 * scale
-    right = max(draw.textlength(t("mapimage.legend.countries", lang), font=font),
+    right = max(draw.textlength(colour_text, font=font),
                 box + 12 * scale + draw.textlength(t("mapimage.legend.admin1", lang), font=font))
     draw.rectangle((x0 - 12 * scale, y0 - 46 * scale, x0 + right + 14 * scale, height - 12 * scale),
                    fill=(255, 255, 255), outline=(120, 120, 120), width=scale)
-    draw.text((x0, y0 - 40 * scale), t("mapimage.legend.countries", lang), fill=(17, 17, 17),
+    draw.text((x0, y0 - 40 * scale), colour_text, fill=(17, 17, 17),
               font=font)
     for i, colour in enumerate(maps.SHADES):
         draw.rectangle((x0 + i * box, y0, x0 + (i + 1) * box, y0 + box), fill=colour,

@@ -102,6 +102,16 @@ class Page:
         return data.presence_map(self.version, self.filters, self.today, self.lang,
                                  data.basemap_style(), height, min_width or maps.MIN_MAP_WIDTH)
 
+    def map_legend(self) -> str:
+        """Return the presence map's legend in words, with what colour means on admin-1
+        areas when the map shades some (``maaor.admin1_shading``), and the data note."""
+        from maaor import admin1_shading
+
+        legend = self.t("presence.map.legend")
+        if admin1_shading.shaded_countries(self.view("presence.by_admin1")):
+            legend += " " + self.t("presence.map.legend_admin1")
+        return legend + " " + self.note("presence")
+
     def version_text(self) -> str:
         """Return "data version N of <date>" in the page language."""
         when = fmt_date(self.meta.created_at, self.lang) if self.meta.created_at else None

@@ -68,7 +68,7 @@ def _open(browser, server: str, path: str, query: str, width: int, height: int):
     # A map below the fold loads its script late: wait for its canvas and its layers.
     page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60000)
     page.wait_for_function(f"() => {{ const d = ({DECK})(); "
-                           "return d.layers.length === 3 && d.layers.every(l => l.loaded); }",
+                           "return d.layers.length === 4 && d.layers.every(l => l.loaded); }",
                            timeout=60000)
     return context, page
 
@@ -125,3 +125,49 @@ def test_a_link_restores_the_same_view_in_a_fresh_browser(browser, server, exten
     expected = maps.view_for(CENTRAL_SAHEL, size=(maps.MIN_MAP_WIDTH, 520))
     assert views[0] == {"latitude": expected.latitude, "longitude": expected.longitude,
                         "zoom": expected.zoom}
+
+
+# The admin-1 areas layer as drawn: its id, whether loaded, and its features' counts.
+AREAS = """() => {
+  const canvas = document.querySelector('[data-testid="stDeckGlJsonChart"] canvas');
+  let fiber = canvas[Object.keys(canvas).find(k => k.startsWith('__reactFiber'))];
+  for (let depth = 0; fiber && depth < 60; depth++, fiber = fiber.return) {
+    const layers = (fiber.memoizedProps || {}).layers;
+    if (Array.isArray(layers) && layers.length) {
+      const areas = layers.filter(Boolean).find(l => l.id === 'admin1-areas');
+      if (!areas) return null;
+      return {loaded: areas.isLoaded,
+              counts: Object.fromEntries(areas.props.data.features.map(
+                f => [f.properties.pcode, f.properties.organisations]))};
+    }
+  }
+  return null;
+}"""
+
+
+def test_presence_map_shades_admin1_areas(browser, server):
+    """Syria's Presence map at 1366x768 draws its admin-1 areas shaded by organisations
+    (the same counts as the server's layer); screenshot in test-artifacts."""
+    from maaor import admin1_shading, views
+    from maaor.bundled import load_default
+    from maaor.figures.presence import orgs_by_admin1, orgs_by_country
+    from maaor.filters import Filters, filter_presence
+
+    rows = filter_presence(views.public_dataset(load_default().dataset).presence,
+                           Filters(countries=("SYR",)))
+    want = {f["properties"]["pcode"]: f["properties"]["organisations"] for f in
+            admin1_shading.features(orgs_by_country(rows), orgs_by_admin1(rows), "en")["features"]}
+    assert any(want.values())
+    ARTIFACTS.mkdir(exist_ok=True)
+    context, page = _open(browser, server, "Presence", "?country=SYR", 1366, 768)
+    try:
+        areas = page.evaluate(AREAS)
+        assert areas is not None and areas["loaded"]
+        assert areas["counts"] == want
+        assert en("presence.map.legend_admin1") in page.locator('[data-testid="stMain"]').inner_text()
+        chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        chart.screenshot(path=str(ARTIFACTS / "maps_presence_admin1_SYR_1366x768.png"))
+    finally:
+        context.close()

@@ -80,7 +80,8 @@ def test_deck_has_no_basemap_by_default_and_compact_json():
     assert "\n" not in text and "cartocdn" not in text and "mapbox" not in text
     spec = json.loads(text)
     assert spec["mapStyle"] == "__MAP_STYLE__"  # pydeck's "no style": nothing is fetched
-    countries, bubbles, names = spec["layers"]
+    countries, areas, bubbles, names = spec["layers"]
+    assert areas["@@type"] == "GeoJsonLayer" and areas["id"] == "admin1-areas"
     assert countries["@@type"] == "GeoJsonLayer" and bubbles["@@type"] == "ScatterplotLayer"
     assert names["@@type"] == "TextLayer"
     # sized on the ground within a few pixels: a zoomed-out map is not covered by bubbles

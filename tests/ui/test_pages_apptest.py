@@ -160,6 +160,35 @@ def test_presence_country_from_the_url_drives_figures_and_map(ds):
     assert counts["IRQ"] == 0
 
 
+def test_presence_map_shades_admin1_areas_by_distinct_active_organisations(ds):
+    """The Presence map of Syria has the admin-1 layer: each area's count is the number
+    of distinct active organisations of the rows naming it (looked up row by row in the
+    gazetteer here), areas without presence are grey, and the legend says so."""
+    import json
+
+    from maaor import gazetteer, maps
+    from maaor.figures.common import active_mask
+
+    at = open_page("pages/2_Presence.py", country="SYR")
+    assert_clean(at)
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    layer = next(lay for lay in deck["layers"] if lay.get("id") == "admin1-areas")
+    shown = {f["properties"]["pcode"]: f["properties"] for f in layer["data"]["features"]}
+    rows = filter_presence(ds.presence, Filters(countries=("SYR",)))
+    rows = rows.loc[active_mask(rows) & rows["admin1"].notna()]
+    expected: dict[str, set] = {}
+    for org, code, name in zip(rows["org"], rows["admin1_code"], rows["admin1"], strict=True):
+        unit = gazetteer.lookup("SYR", code if isinstance(code, str) else name).unit
+        expected.setdefault(unit.pcode, set()).add(org)
+    assert expected  # the bundled 4W names Syrian areas
+    assert {p: v["organisations"] for p, v in shown.items() if v["organisations"]} == \
+        {p: len(orgs) for p, orgs in expected.items()}
+    empty = [v for p, v in shown.items() if p not in expected]
+    assert empty and all(v["fill"] == list(maps.NO_DATA_FILL) for v in empty)
+    captions = " ".join(c.value for c in at.caption)
+    assert t("presence.map.legend_admin1", "en") in captions
+
+
 def test_gaps_country_filter_and_links(ds):
     at = open_page("pages/3_Gaps.py")
     at.multiselect(key="flt_country").set_value(["SSD"]).run()
