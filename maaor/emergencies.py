@@ -344,6 +344,15 @@ def emergency_by_id(emergency_id: str, emergencies: tuple[Emergency, ...] | None
     return next((e for e in emergencies or active_emergencies() if e.id == emergency_id), None)
 
 
+def emergency_param(emergency_id: str, emergencies: tuple[Emergency, ...] | None = None) -> dict:
+    """Return a problem message's parameter naming an emergency in the reader's language
+    with its id in brackets (``maaor.i18n.problems``); an id not in the list stays the id."""
+    found = emergency_by_id(emergency_id, emergencies)
+    if found is None:
+        return {"emergency": [emergency_id, "", ""]}
+    return {"emergency": [found.id, found.name_en, found.name_fr]}
+
+
 def countries_of(emergency_id: str, emergencies: tuple[Emergency, ...] | None = None) -> tuple[str, ...]:
     """Return the ISO3 codes of an emergency's countries; () for an unknown id."""
     found = emergency_by_id(emergency_id, emergencies)

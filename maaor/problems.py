@@ -110,6 +110,14 @@ class Problem:
             object.__setattr__(self, "value", self.value[:199] + "…")
 
     @property
+    def row_label(self) -> int | str | None:
+        """The row as a table shows it: the one row, or every row of a problem standing
+        for several as compact ranges (``"5-7, 120"``, :func:`row_ranges`)."""
+        if self.rows is not None and len(self.rows) > 1:
+            return row_ranges(self.rows)
+        return self.row
+
+    @property
     def blocks_publishing(self) -> bool:
         """True for errors."""
         return self.severity == "error"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 
@@ -216,6 +218,54 @@ def test_mechanisms_are_linked_like_4w_rows(tmp_path):
     assert [(p.code, p.value, p.rows) for p in result.problems
             if p.code.startswith("emergency")] == [("emergency.ambiguous", "IRQ", (3,))]
     assert result.dataset.mechanisms["emergency"].iloc[0] == "Central Sahel"
+
+
+def test_no_emergency_says_year_only_when_the_rows_give_one(tmp_path):
+    # Funding rows have a year: none of Iraq's emergencies was active in 2013.
+    dated = _load(tmp_path, "funding.csv", "Country,Year,Donor,Funded (USD)\n"
+                  "Iraq,2013,Germany,400\nIraq,2013,Germany,500\n")
+    (none,) = [p for p in dated.problems if p.code == "emergency.none"]
+    assert none.rows == (2, 3)
+    assert none.message == ("2 rows (2-3) give no emergency, and no emergency of Iraq in the "
+                            "dashboard's list is active in their year: they are linked to no "
+                            "emergency.")
+    # Mechanisms have no year: the list has no emergency of Kenya at all.
+    undated = _load(tmp_path, "mechanisms.csv", "Country,Mechanism\n"
+                    "Kenya,Mine Action Working Group Kenya\n")
+    (none,) = [p for p in undated.problems if p.code == "emergency.none"]
+    assert (none.rows, none.value) == ((2,), "KEN")
+    assert none.message == ("No emergency given, and the dashboard's list has no emergency of "
+                            "Kenya: row 2 is linked to no emergency.")
+    assert "year" not in none.message and "année" not in none.message_in("fr")
+    assert none.message_in("fr") == (
+        "Aucune urgence indiquée, et la liste du tableau de bord ne compte aucune urgence de "
+        "Kenya : la ligne 2 n'est rattachée à aucune urgence.")
+    assert none.fix.startswith("Write the row's emergency") and "Kenya" in none.fix_in("fr")
+
+
+def test_a_grouped_problem_shows_all_its_rows_in_the_tables(tmp_path):
+    from maaor.export.annotated import annotated_workbook
+    from maaor.ui.coordinator import problems_frame
+
+    result = _load(tmp_path, "funding.csv", "Country,Year,Donor,Funded (USD)\n"
+                   "Iraq,2013,Germany,400\nIraq,2013,Germany,500\nMali,2024,Germany,1\n"
+                   "Iraq,2013,Germany,600\n")
+    (none,) = [p for p in result.problems if p.code == "emergency.none"]
+    assert (none.row, none.rows, none.row_label) == (2, (2, 3, 5), "2-3, 5")
+    table = problems_frame([none], "en")
+    assert table["Row"].tolist() == ["2-3, 5"]
+    # The annotated workbook: its Problems sheet names every row, and each row's cell is
+    # marked.
+    import openpyxl
+
+    from maaor.sources import Source
+
+    book = openpyxl.load_workbook(io.BytesIO(annotated_workbook(
+        Source.from_path(tmp_path / "funding.csv"), [none], "en")))
+    listed = book.worksheets[0]
+    assert [c.value for c in listed[2]][2:4] == [None, "2-3, 5"]
+    data = book.worksheets[1]
+    assert [r for r in range(1, 6) if data.cell(row=r, column=1).comment] == [2, 3, 5]
 
 
 def test_row_ranges_are_compact():

@@ -202,7 +202,9 @@ def _problems_sheet(book: Workbook, problems: Sequence[Problem], lang: str = "en
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for p in sorted(problems, key=lambda p: (_RANK[p.severity], p.sheet or "", p.row or 0)):
-        values = (t(f"coord.problem.severity.{p.severity}", lang), p.file, p.sheet, p.row,
+        # A problem standing for several rows names them all (its first alone would hide
+        # the others from whoever reads this sheet rather than the marked cells).
+        values = (t(f"coord.problem.severity.{p.severity}", lang), p.file, p.sheet, p.row_label,
                   p.column, p.value, p.message_in(lang), p.fix_in(lang), p.code)
         sheet.append([_cell(neutralise_text(v)) for v in values])
         sheet.cell(row=sheet.max_row, column=1).fill = FILLS[p.severity]

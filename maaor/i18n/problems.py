@@ -11,6 +11,9 @@ Parameter values are plain text or numbers, or one of these forms, rendered in t
 language of the reader:
 
     {"country": "AFG"}               the country's name
+    {"emergency": ["central-sahel", "Central Sahel", "Sahel central"]}
+                                     the emergency's name in the language, its id in
+                                     brackets ("Sahel central (central-sahel)")
     {"labels": "wp_status"}          every label of a vocabulary, comma-separated
     {"label": ["wp_status", "active"]}  one vocabulary label
     {"text": "problem.word.output"}  another catalogue entry
@@ -52,6 +55,10 @@ def render_param(value: object, lang: str, outer: Mapping[str, object] | None = 
 
         if "country" in value:
             return country_name(str(value["country"]), lang)
+        if "emergency" in value:
+            ident, name_en, name_fr = value["emergency"]
+            name = name_fr if normalise_language(lang) == "fr" and name_fr else name_en
+            return f"{name} ({ident})" if name else str(ident)
         if "labels" in value:
             name = str(value["labels"])
             return ", ".join(vocab.label(name, c, lang) for c in vocab.codes(name))

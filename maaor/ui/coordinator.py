@@ -210,10 +210,12 @@ def funding_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def problems_frame(problems: Sequence[Problem], lang: str = "en") -> pd.DataFrame:
     """Return problems as a text table: severity, sheet, row, column, value, message, fix,
-    with headers, severities, messages and fixes in the page language."""
+    with headers, severities, messages and fixes in the page language; a problem standing
+    for several rows shows them all as compact ranges, not only its first."""
     rows = [
         {"severity": t(f"coord.problem.severity.{p.severity}", lang), "sheet": p.sheet,
-         "row": p.row, "column": p.column, "value": p.value, "message": p.message_in(lang),
+         "row": p.row_label, "column": p.column, "value": p.value,
+         "message": p.message_in(lang),
          "fix": p.fix_in(lang)}
         for p in problems
     ]

@@ -131,6 +131,7 @@ class Collector:
         values,
         params: Callable[[str | None, object], Mapping] | None = None,
         context=None,
+        key: str | None = None,
     ) -> None:
         """One problem per distinct (value, context) among the True rows of ``mask``,
         standing for all its rows: a cause shared by a thousand rows is one line saying
@@ -141,6 +142,7 @@ class Collector:
             values: per-row cell values (the problem's value), or None.
             params: a function of (value text, context) returning more parameters.
             context: optional per-row values that also tell groups apart.
+            key: the catalogue entry of the message when it is a variant of ``code``.
         """
         positions = np.flatnonzero(np.asarray(mask, dtype=bool))
         if not len(positions):
@@ -159,7 +161,8 @@ class Collector:
                 severity, code,
                 {"value": text_value, "column": column, "n": {"number": len(rows)},
                  "rows": row_ranges(rows), **extra},
-                file=self.file, sheet=self.sheet, column=column, value=text_value, row=rows[0],
+                key=key, file=self.file, sheet=self.sheet, column=column, value=text_value,
+                row=rows[0],
             )
             self.problems.append(found.standing_for(tuple(rows)))
 

@@ -256,6 +256,7 @@ class KindRules:
         from maaor.emergencies import (
             active_emergencies,
             emergency_by_name,
+            emergency_param,
             link_table,
             with_confirmed,
         )
@@ -292,7 +293,7 @@ class KindRules:
             via[own] = by_alias[codes] if len(codes) else False
             self.col.grouped_problem(
                 "note", "emergency.alias_applied", "emergency", via & linked, values,
-                lambda value, ctx: {"emergency": ctx},
+                lambda value, ctx: {"emergency": emergency_param(ctx, confirmed)},
                 context=links["emergency_id"].to_numpy(dtype=object),
             )
         outside = own & linked & links["warning"].str.contains("is not one of the countries",
@@ -309,9 +310,16 @@ class KindRules:
             context=links["candidates"].to_numpy(),
         )
         none = cause == "none"
+        # Without a year, "none" means the list has no emergency of the country at all:
+        # the message says so rather than speak of a year the row does not give.
+        dated = frame["_year"].notna().to_numpy(dtype=bool)
         self.col.grouped_problem(
-            "note", "emergency.none", "country_iso3", none, countries,
+            "note", "emergency.none", "country_iso3", none & dated, countries,
             lambda value, ctx: {"country": {"country": value}},
+        )
+        self.col.grouped_problem(
+            "note", "emergency.none", "country_iso3", none & ~dated, countries,
+            lambda value, ctx: {"country": {"country": value}}, key="emergency.none.no_year",
         )
 
     def _presence_pillar(self) -> None:

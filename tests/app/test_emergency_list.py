@@ -132,8 +132,12 @@ def test_an_emergency_name_confirmed_once_is_applied_with_a_note(app_store):
     assert again.unknown_emergencies() == []
     (note,) = [p for p in again.result.problems if p.code.startswith("emergency")]
     assert (note.severity, note.code, note.rows) == ("note", "emergency.alias_applied", (2, 3))
-    assert note.message == ("'Sahel crisis 2019' read as the emergency central-sahel (a name "
-                            "confirmed on the Coordinator page): 2 rows (2-3).")
+    # Named as the reader reads it, with the id in brackets.
+    assert note.message == ("'Sahel crisis 2019' read as the emergency Central Sahel crisis "
+                            "(central-sahel) (a name confirmed on the Coordinator page): "
+                            "2 rows (2-3).")
+    assert note.message_in("fr").startswith(
+        "« Sahel crisis 2019 » lu comme l'urgence Crise au Sahel central (central-sahel) (")
     # An emergency name is neither an organisation alias nor an admin-1 one.
     assert again.unknown_organisations() == []
 
