@@ -575,15 +575,14 @@ def cmd_emergencies(args) -> int:
     except OSError as exc:
         print(f"maaor emergencies: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
-    rows, labels, problems = usecases.read_list_file(path.name, data)
     try:
-        outcome = None if problems else usecases.publish_emergencies(
-            rows, base_version=None, by=args.by, note=args.note,
-            file=path.name, labels=labels)
+        # The Coordinator page's Upload tab goes the same way: check, then publish.
+        checked = usecases.check_list_file(path.name, data)
+        outcome = usecases.publish_list_file(checked, by=args.by, note=args.note)
     except Refused as exc:
         print(f"maaor emergencies: nothing published: {exc.message('en')}", file=sys.stderr)
         return 1
-    problems = problems or list(outcome.problems)
+    problems = list(outcome.problems)
     if problems:
         for p in problems:
             print(f"{p.severity.upper()} {p.where()}: {p.message} {p.fix}".rstrip(),

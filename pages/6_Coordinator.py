@@ -88,6 +88,7 @@ tabs = st.tabs([
 with tabs[0]:
     upload = coord.section_upload(lang)
     ui_profiles.section_mappings(lang, user, upload)
+    coord.section_emergencies_file(lang, user)
 with tabs[1]:
     coord.section_changes(lang, upload)
 with tabs[2]:

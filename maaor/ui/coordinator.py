@@ -30,7 +30,7 @@ from maaor import usecases, vocab
 from maaor.column_labels import field_label
 from maaor.emergencies import TYPES
 from maaor.gazetteer import split_aliases
-from maaor.i18n import fmt_date, fmt_money, fmt_percent, t
+from maaor.i18n import fmt_date, fmt_money, fmt_percent, t, t_count
 from maaor.problems import Problem, group_problems, group_summary
 from maaor.ui import serverguard
 from maaor.ui.history import withdrawn_label
@@ -67,6 +67,10 @@ EMERGENCY_NAME_PREFIX = "coord_emergency_name_"
 EMERGENCIES_EDITOR_KEY = "coord_emergencies_editor"
 EMERGENCIES_NOTE_KEY = "coord_emergencies_note"
 EMERGENCIES_PUBLISH_KEY = "coord_emergencies_publish"
+EMERGENCIES_FILE_KEY = "coord_emergencies_file"
+EMERGENCIES_FILE_GENERATION_KEY = "coord_emergencies_file_generation"
+EMERGENCIES_FILE_NOTE_KEY = "coord_emergencies_file_note"
+EMERGENCIES_FILE_PUBLISH_KEY = "coord_emergencies_file_publish"
 SCOPE_KEY = "coord_scope"
 CONFIRM_REMOVAL_KEY = "coord_confirm_removal"
 # What each upload scope is called on the page.
@@ -208,7 +212,8 @@ def funding_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-def problems_frame(problems: Sequence[Problem], lang: str = "en") -> pd.DataFrame:
+def problems_frame(problems: Sequence[Problem], lang: str = "en", *,
+                   with_file: bool = False) -> pd.DataFrame:
     """Return problems as a text table: severity, sheet, row, column, value, message, fix,
     with headers, severities, messages and fixes in the page language; a problem standing
     for several rows shows them all as compact ranges, not only its first."""
@@ -220,7 +225,10 @@ def problems_frame(problems: Sequence[Problem], lang: str = "en") -> pd.DataFram
         for p in problems
     ]
     frame = as_text(pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS)))
-    return frame.rename(columns={c: t(f"coord.problem.{c}", lang) for c in PROBLEM_COLUMNS})
+    frame = frame.rename(columns={c: t(f"coord.problem.{c}", lang) for c in PROBLEM_COLUMNS})
+    if with_file:
+        frame.insert(1, t("coord.problem.file", lang), [p.file for p in problems])
+    return frame
 
 
 #: Orders of the problem groups.
@@ -736,6 +744,61 @@ def section_emergencies(lang: str, user: str) -> None:
     after_publish()
     st.session_state.pop(EMERGENCIES_EDITOR_KEY, None)
     st.session_state.pop(EMERGENCIES_NOTE_KEY, None)
+    flash("success", t("coord.emergencies.done", lang, version=outcome.version,
+                       n=len(outcome.emergencies)))
+    st.rerun()
+
+
+def emergencies_file_key() -> str:
+    """The list uploader's key now: a new one after each publish, so it starts empty."""
+    return f"{EMERGENCIES_FILE_KEY}_{int(st.session_state.get(EMERGENCIES_FILE_GENERATION_KEY, 0))}"
+
+
+def section_emergencies_file(lang: str, user: str) -> None:
+    """Upload a list of emergencies (CSV/XLSX): checked first, its problems shown (file,
+    row, column, value, fix), published as a new version only when it has no error
+    (``usecases.check_list_file`` and ``publish_list_file``, as ``maaor emergencies
+    FILE``)."""
+    st.subheader(t("coord.emergencies_file.title", lang))
+    limit_mb = max_upload_mb()
+    found = st.file_uploader(t("coord.emergencies_file.label", lang),
+                             type=["csv", "xlsx", "xlsm"], key=emergencies_file_key(),
+                             help=t("coord.emergencies_file.help", lang),
+                             max_upload_size=limit_mb)
+    if found is None:
+        return
+    if found.size > limit_mb * 1024 * 1024:
+        st.error(t("coord.upload.too_big", lang, name=found.name,
+                   mb=f"{found.size / 1024 / 1024:.1f}",
+                   limit=limit_mb))
+        return
+    ok, checked = store_call(lang, lambda: usecases.check_list_file(found.name, found.getvalue()))
+    if not ok:
+        return
+    if checked.problems:
+        st.error(t("coord.emergencies_file.blocked", lang, file=checked.name))
+        st.dataframe(problems_frame(checked.problems, lang, with_file=True), hide_index=True)
+    else:
+        st.success(t_count("coord.emergencies_file.ok", len(checked.emergencies), lang,
+                           file=checked.name, n=len(checked.emergencies)))
+    note = st.text_input(t("coord.edit.note", lang), key=EMERGENCIES_FILE_NOTE_KEY,
+                         max_chars=500)
+    # Refused while an error stands: the button is off, and the use case refuses too.
+    if not st.button(t("coord.emergencies_file.button", lang), key=EMERGENCIES_FILE_PUBLISH_KEY,
+                     type="primary", disabled=not checked.publishable):
+        return
+    ok, outcome = store_call(lang, lambda: usecases.publish_list_file(checked, by=user,
+                                                                      note=note))
+    if not ok:
+        return
+    if outcome.version is None:
+        st.info(t("coord.emergencies.unchanged", lang))
+        return
+    after_publish()
+    st.session_state[EMERGENCIES_FILE_GENERATION_KEY] = int(
+        st.session_state.get(EMERGENCIES_FILE_GENERATION_KEY, 0)) + 1
+    st.session_state.pop(EMERGENCIES_FILE_NOTE_KEY, None)
+    st.session_state.pop(EMERGENCIES_EDITOR_KEY, None)
     flash("success", t("coord.emergencies.done", lang, version=outcome.version,
                        n=len(outcome.emergencies)))
     st.rerun()

@@ -9,9 +9,11 @@ touch the store. A use case that is not done raises
 from maaor.usecases.aliases import aliases, save_alias
 from maaor.usecases.edits import apply_edits
 from maaor.usecases.emergencies import (
+    check_list_file,
     emergency_list,
     emergency_table,
     publish_emergencies,
+    publish_list_file,
     read_list_file,
     save_emergency_name,
 )
@@ -47,6 +49,7 @@ __all__ = [
     "aliases",
     "apply_edits",
     "backup",
+    "check_list_file",
     "current_dataset",
     "delete_profile",
     "emergency_list",
@@ -60,6 +63,7 @@ __all__ = [
     "profile_with_choices",
     "publish",
     "publish_emergencies",
+    "publish_list_file",
     "read_list_file",
     "record_signin",
     "rescope_upload",

@@ -124,6 +124,64 @@ def read_list_file(name: str, data: bytes) -> tuple[list[dict], dict[str, str], 
     return rows, labels, []
 
 
+@dataclass(frozen=True)
+class ListFile:
+    """A list of emergencies read from a file and checked, not yet published
+    (:func:`check_list_file`).
+
+    Attributes:
+        name: the file's name.
+        version: the current version when it was checked (publishing it is refused if
+            another became current since); None before any publish.
+        rows: one dict per row (keys of ``FIELDS``).
+        labels: the column headers as written, by field.
+        problems: the file's and the list's problems (nothing can be published while
+            one is an error).
+        emergencies: the list as checked (the rows without errors).
+    """
+
+    name: str
+    version: int | None
+    rows: tuple[dict, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+    emergencies: tuple[Emergency, ...] = ()
+
+    @property
+    def publishable(self) -> bool:
+        """True when no problem blocks publishing."""
+        return not any(p.blocks_publishing for p in self.problems)
+
+
+def check_list_file(name: str, data: bytes) -> ListFile:
+    """Read a list of emergencies from a CSV or XLSX file and check it, publishing
+    nothing (the Coordinator page shows its problems first; ``maaor emergencies FILE``
+    prints them).
+
+    Raises:
+        Refused: the store failed.
+    """
+    rows, labels, problems = read_list_file(name, data)
+    found: tuple[Emergency, ...] = ()
+    if not problems:
+        found, problems = check_rows(rows, file=name, labels=labels)
+    version = guarded(_store().current_version)
+    return ListFile(name, version, tuple(rows), labels, tuple(problems), found)
+
+
+def publish_list_file(checked: ListFile, *, by: str, note: str | None) -> ListOutcome:
+    """Publish a list read by :func:`check_list_file` as a new version equal to the
+    version it was checked on but for its list (:func:`publish_emergencies`).
+
+    Raises:
+        Refused: nothing published yet, no note, a conflict, or the store failed.
+    """
+    if not checked.publishable:
+        return ListOutcome(None, checked.problems, checked.emergencies)
+    return publish_emergencies(list(checked.rows), base_version=checked.version, by=by,
+                               note=note, file=checked.name, labels=checked.labels)
+
+
 def check_list(rows: list[dict], *, file: str = EDIT_FILE,
                labels: dict[str, str] | None = None) -> tuple[tuple[Emergency, ...], list[Problem]]:
     """Check a list of emergencies without publishing it (``maaor.emergencies.check_rows``)."""

@@ -152,3 +152,30 @@ def four_w(rows: list[list[object]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def test_a_list_file_is_checked_before_it_is_published(app_store):
+    # An XLSX as a coordinator writes it: a header of their own words, one bad cell.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Identifier", "English name", "Countries", "Type", "Start year"])
+    sheet.append(["central-sahel", "Central Sahel crisis", "BFA|MLI|NER|TCD", "regional", 2019])
+    sheet.append(["sudan", "Sudan crisis", "SDN", "war", 2023])
+    out = io.BytesIO()
+    book.save(out)
+    checked = usecases.check_list_file("list.xlsx", out.getvalue())
+    assert checked.version == 1 and not checked.publishable
+    assert [(p.file, p.row, p.column, p.value) for p in checked.problems] == [
+        ("list.xlsx", 3, "Type", "war")]
+    refused = usecases.publish_list_file(checked, by="coord", note="x")
+    assert refused.version is None and refused.problems == checked.problems
+    assert app_store.current_version() == 1
+    sheet.cell(row=3, column=4).value = "country"
+    out = io.BytesIO()
+    book.save(out)
+    checked = usecases.check_list_file("list.xlsx", out.getvalue())
+    assert checked.publishable and checked.problems == ()
+    outcome = usecases.publish_list_file(checked, by="coord", note="two emergencies")
+    assert outcome.version == 2
+    assert [(e.id, e.countries) for e in usecases.emergency_list()] == [
+        ("central-sahel", ("BFA", "MLI", "NER", "TCD")), ("sudan", ("SDN",))]

@@ -564,3 +564,67 @@ def test_unknown_emergency_name_confirmed_once_then_linked_with_a_note(store_env
     assert "No unknown emergency name in the upload." in texts(at.info)
     # Not an organisation name either.
     assert not [e for e in at.expander if e.label.startswith("Stored organisation names")]
+
+
+def emergencies_csv(edit) -> bytes:
+    """The current list as ``maaor emergencies --out`` writes it, changed by ``edit``."""
+    from maaor import usecases
+    from maaor.export.tables import csv_bytes
+
+    _, table = usecases.emergency_table()
+    return csv_bytes(edit(table))
+
+
+def test_a_list_of_emergencies_file_is_checked_then_published(store_env):
+    at = signed_in()
+    assert "Upload a list of emergencies" in texts(at.subheader)
+
+    def bad(table):
+        table.loc[table["id"] == "central-sahel", "countries"] = "BFA|MLI|Narnia"
+        table.loc[table["id"] == "iraq", "type"] = "war"
+        return table
+
+    uploader = at.file_uploader(key="coord_emergencies_file_0")
+    uploader.set_value([("emergencies.csv", emergencies_csv(bad), "text/csv")])
+    at = at.run()
+    assert not at.exception
+    assert ("emergencies.csv: nothing can be published until these problems are corrected "
+            "in the file.") in texts(at.error)
+    shown = next(df.value for df in at.dataframe if "File" in df.value.columns)
+    # Rows as the file's reader counts them: the header is row 1.
+    ids = pd.read_csv(io.BytesIO(emergencies_csv(lambda t: t)), encoding="utf-8-sig")["id"]
+    row_of = {i: str(n + 2) for n, i in enumerate(ids)}
+    assert shown[["File", "Row", "Column", "Value"]].values.tolist() == [
+        ["emergencies.csv", row_of["central-sahel"], "countries", "Narnia"],
+        ["emergencies.csv", row_of["iraq"], "type", "war"],
+    ]
+    assert shown["How to fix it"].tolist()[1] == "Use one of: country, regional, disaster."
+    assert at.button(key="coord_emergencies_file_publish").disabled
+    assert store_env.current_version() == 1
+
+    def chad(table):
+        table.loc[table["id"] == "central-sahel", "countries"] = "BFA|MLI|NER|TCD"
+        return table
+
+    at.file_uploader(key="coord_emergencies_file_0").set_value(
+        [("emergencies.csv", emergencies_csv(chad), "text/csv")])
+    at = at.run()
+    assert not at.exception
+    assert ("emergencies.csv: 20 emergencies read, no problem. Publish to make them the list "
+            "of a new version.") in texts(at.success)
+    button = at.button(key="coord_emergencies_file_publish")
+    assert not button.disabled
+    at.text_input(key="coord_emergencies_file_note").input("Chad joins Central Sahel")
+    at.button(key="coord_emergencies_file_publish").click()
+    at = at.run()
+    assert not at.exception
+    assert "Version 2 published with 20 emergencies." in texts(at.success)
+    from maaor.emergencies import emergencies_of
+
+    listed = {e.id: e for e in emergencies_of(store_env.load(2))}
+    assert listed["central-sahel"].countries == ("BFA", "MLI", "NER", "TCD")
+    info = store_env.history()[0]
+    assert (info.kind, info.parent, info.note) == ("edit", 1, "Chad joins Central Sahel")
+    assert info.files[-1].name.startswith("emergencies-")
+    # The uploader starts empty again (a new key): nothing left to publish twice.
+    assert not [u for u in at.file_uploader if u.key == "coord_emergencies_file_0"]
