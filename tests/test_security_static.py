@@ -116,7 +116,9 @@ SAFE_CALLS = {"md_escape", "len", "int", "round", "max", "min", "float", "fmt_nu
               # a refused use case's catalogue message, its fields escaped (ui/coordinator.py)
               "refused_text",
               # catalogue sentences with country names and numbers (maaor/diff.py)
-              "removal_headlines"}
+              "removal_headlines",
+              # the presence map's legend: catalogue sentences and the data note (ui/page.py)
+              "map_legend"}
 # Names (variables, attributes) that hold numbers, version ids, or catalogue text, never
 # text from data. Each was read in the code it names.
 SAFE_NAMES = {
@@ -175,6 +177,9 @@ def _safe(node: ast.expr | None) -> bool:
             return True
         if name == "t":  # catalogue text: the key may be built, the values must be safe
             return all(_safe(k.value) for k in node.keywords)
+        if name == "t_count":  # the same, with the count and language before the values
+            return all(_safe(a) for a in node.args[1:]) and all(_safe(k.value)
+                                                                  for k in node.keywords)
         if name == "join" and isinstance(node.func, ast.Attribute):
             return _safe(node.func.value) and all(_safe(a) for a in node.args)
         if name == "get" and _name_of(node.func.value) in ("LANGUAGE_NAMES",):
@@ -239,6 +244,8 @@ def test_the_checker_flags_data_in_markdown():
     good = ast.parse('st.markdown("**" + md_escape(row.org) + "**")').body[0].value
     assert not _safe(bad.args[0]) and _safe(good.args[0])
     assert not _safe(ast.parse('t("k", lang, org=row.org)').body[0].value)
+    assert not _safe(ast.parse('t_count("k", n, lang, file=up.name)').body[0].value)
+    assert _safe(ast.parse('t_count("k", len(x), lang, file=md_escape(up.name))').body[0].value)
 
 
 @pytest.mark.parametrize("payload", P.MARKUP)

@@ -768,7 +768,7 @@ def section_emergencies_file(lang: str, user: str) -> None:
     if found is None:
         return
     if found.size > limit_mb * 1024 * 1024:
-        st.error(t("coord.upload.too_big", lang, name=found.name,
+        st.error(t("coord.upload.too_big", lang, name=md_escape(found.name),
                    mb=f"{found.size / 1024 / 1024:.1f}",
                    limit=limit_mb))
         return
@@ -776,11 +776,11 @@ def section_emergencies_file(lang: str, user: str) -> None:
     if not ok:
         return
     if checked.problems:
-        st.error(t("coord.emergencies_file.blocked", lang, file=checked.name))
+        st.error(t("coord.emergencies_file.blocked", lang, file=md_escape(checked.name)))
         st.dataframe(problems_frame(checked.problems, lang, with_file=True), hide_index=True)
     else:
         st.success(t_count("coord.emergencies_file.ok", len(checked.emergencies), lang,
-                           file=checked.name, n=len(checked.emergencies)))
+                           file=md_escape(checked.name), n=len(checked.emergencies)))
     note = st.text_input(t("coord.edit.note", lang), key=EMERGENCIES_FILE_NOTE_KEY,
                          max_chars=500)
     # Refused while an error stands: the button is off, and the use case refuses too.
