@@ -238,8 +238,8 @@ def test_no_emergency_says_year_only_when_the_rows_give_one(tmp_path):
                             "Kenya: row 2 is linked to no emergency.")
     assert "year" not in none.message and "année" not in none.message_in("fr")
     assert none.message_in("fr") == (
-        "Aucune urgence indiquée, et la liste du tableau de bord ne compte aucune urgence de "
-        "Kenya : la ligne 2 n'est rattachée à aucune urgence.")
+        "Aucune urgence indiquée, et la liste du tableau de bord ne compte aucune urgence de ce "
+        "pays (Kenya) : la ligne 2 n'est rattachée à aucune urgence.")
     assert none.fix.startswith("Write the row's emergency") and "Kenya" in none.fix_in("fr")
 
 
