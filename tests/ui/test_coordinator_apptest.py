@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from maaor import service, vocab
 from maaor.auth import HASH_ENV, hash_password
 from maaor.i18n import catalogue
+from maaor.ui.safe import md_escape
 from tests.paths import ROOT
 from tests.upload_files import presence_xlsx
 
@@ -588,8 +589,9 @@ def test_a_list_of_emergencies_file_is_checked_then_published(store_env):
     uploader.set_value([("emergencies.csv", emergencies_csv(bad), "text/csv")])
     at = at.run()
     assert not at.exception
-    assert ("emergencies.csv: nothing can be published until these problems are corrected "
-            "in the file.") in texts(at.error)
+    # The file name is data: written escaped into the Markdown message.
+    assert (md_escape("emergencies.csv") + ": nothing can be published until these problems "
+            "are corrected in the file.") in texts(at.error)
     shown = next(df.value for df in at.dataframe if "File" in df.value.columns)
     # Rows as the file's reader counts them: the header is row 1.
     ids = pd.read_csv(io.BytesIO(emergencies_csv(lambda t: t)), encoding="utf-8-sig")["id"]
@@ -610,8 +612,8 @@ def test_a_list_of_emergencies_file_is_checked_then_published(store_env):
         [("emergencies.csv", emergencies_csv(chad), "text/csv")])
     at = at.run()
     assert not at.exception
-    assert ("emergencies.csv: 20 emergencies read, no problem. Publish to make them the list "
-            "of a new version.") in texts(at.success)
+    assert (md_escape("emergencies.csv") + ": 20 emergencies read, no problem. Publish to make "
+            "them the list of a new version.") in texts(at.success)
     button = at.button(key="coord_emergencies_file_publish")
     assert not button.disabled
     at.text_input(key="coord_emergencies_file_note").input("Chad joins Central Sahel")
