@@ -48,6 +48,11 @@ def test_wheel_carries_the_app_and_every_bundled_file():
     for required in ("app.py", "pages", ".streamlit/config.toml", "data/manifest.json",
                      "data/geo/countries-110m.geojson"):
         assert required in shipped
+    # Every boundary or gazetteer file is read by the installed app (maps, admin-1
+    # placement and shading): a new one must be shipped too.
+    for data_file in sorted((ROOT / "data" / "geo").glob("*")):
+        if data_file.suffix in (".geojson", ".csv", ".md"):
+            assert f"data/geo/{data_file.name}" in shipped, data_file.name
     manifest = json.loads((ROOT / "data" / "manifest.json").read_text(encoding="utf-8"))
     for path in [f["path"] for f in manifest["files"]] + manifest["default"]:
         assert any(path == s or path.startswith(s + "/") for s in shipped), path

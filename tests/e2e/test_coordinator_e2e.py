@@ -23,6 +23,7 @@ from maaor.glossary import GLOSSARY
 from maaor.i18n import fmt_number
 from maaor.load import load_sources
 from maaor.sources import Source
+from maaor.ui.coordinator import FILES_KEY
 from tests.e2e.conftest import (
     assert_drawn,
     en,
@@ -105,7 +106,9 @@ def test_sign_in_upload_publish_and_see_it_on_the_overview(coordinator_server, b
         page.get_by_role("tab", name=en("coord.tab.upload")).wait_for(timeout=20_000)
         wait_rendered(page)
 
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+        # The data files' uploader (the Upload tab also has one for a list of emergencies).
+        page.locator(f'.st-key-{FILES_KEY} [data-testid="stFileUploaderDropzoneInput"]'
+                     ).set_input_files(str(upload))
         ok_text = re.escape(en("coord.report.ok", warnings="<n>")).replace("<n>", r"\d+")
         page.get_by_text(re.compile(ok_text)).first.wait_for(timeout=60_000)
         wait_rendered(page)
