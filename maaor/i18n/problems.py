@@ -23,6 +23,7 @@ language of the reader:
     {"join": [param, ...]}           the parameters, comma-separated
     {"month": [2022, 2]}             the month's name and year ("February 2022")
     {"number": 1234}                 a number with the language's separators
+    {"number": 1.08238, "decimals": 5}   the same, with that many decimals ("1,08238")
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def render_param(value: object, lang: str, outer: Mapping[str, object] | None = 
             return format_date(dt.date(int(year), int(month), 1), "LLLL y",
                                locale=normalise_language(lang))
         if "number" in value:
-            return fmt_number(value["number"], lang)
+            return fmt_number(value["number"], lang, int(value.get("decimals", 0)))
     return "" if value is None else str(value)
 
 

@@ -141,5 +141,13 @@ class CurrencyRules:
             usd[rows] = amounts.to_numpy(dtype="float64")[rows] * rate.usd_per_unit
             self.col.rows_problem(
                 "warning", "currency.converted", fld, first, values,
-                {**params, "rate": f"{rate.usd_per_unit:.6g}", "source": rate.source},
+                {**params, "rate": rate_param(rate.usd_per_unit), "source": rate.source},
             )
+
+
+def rate_param(usd_per_unit: float) -> dict:
+    """An exchange rate as a message parameter: six significant digits, written with the
+    reader's decimal separator ("1.08238" in English, "1,08238" in French)."""
+    shown = f"{usd_per_unit:.6g}"
+    decimals = len(shown.split(".")[1]) if "." in shown and "e" not in shown else 0
+    return {"number": float(shown), "decimals": decimals}

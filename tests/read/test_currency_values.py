@@ -60,6 +60,9 @@ def test_currency_column_converts_with_the_years_rate_and_keeps_the_original():
     assert eur.value == "800000"
     assert f"{_rate('EUR', 2023):.6g} USD per EUR, the 2023 average" in eur.message
     assert "ECB" in eur.message
+    # The rate is written with the reader's decimal separator.
+    french_rate = f"{_rate('EUR', 2023):.6g}".replace(".", ",")
+    assert f"{french_rate} USD pour 1 EUR" in eur.message_in("fr"), eur.message_in("fr")
 
 
 def test_pledged_and_received_are_distinct_totals():
