@@ -433,6 +433,14 @@ def _label_layer(labels: list[dict]) -> pdk.Layer:
     return layer
 
 
+def shades_areas(extent_iso3) -> bool:
+    """True when the presence map shades admin-1 areas: when it frames chosen countries or
+    an emergency. A map of every country stays shaded by country: its areas would be
+    specks, lighter than their countries on the same scale, and the countries would look
+    empty."""
+    return extent_iso3 is not None and len(extent_iso3) > 0
+
+
 def presence_deck(
     by_country: pd.DataFrame,
     by_admin1: pd.DataFrame,
@@ -442,6 +450,7 @@ def presence_deck(
     extent_iso3=None,
     height: int = 520,
     min_width: int = MIN_MAP_WIDTH,
+    shade_areas: bool | None = None,
 ) -> pdk.Deck:
     """Return the presence map: shaded countries, shaded admin-1 areas (where the figures
     name areas the bundled polygons hold: ``maaor.admin1_shading``), admin-1 bubbles and
@@ -459,10 +468,15 @@ def presence_deck(
         height: the map's height in pixels.
         min_width: the map's narrowest width in pixels; the first view fits the extent
             in a map ``min_width`` x ``height`` (so in every wider one too).
+        shade_areas: shade admin-1 areas; None (default): only when the map frames
+            chosen countries or an emergency (:func:`shades_areas`).
     """
     from maaor import admin1_shading  # admin-1 areas shaded where the 4W names them
 
-    areas = admin1_shading.features(by_country, by_admin1, lang)
+    if shade_areas is None:
+        shade_areas = shades_areas(extent_iso3)
+    areas = admin1_shading.features(by_country, by_admin1, lang) if shade_areas else {
+        "type": "FeatureCollection", "features": []}
     shown = country_features(by_country, lang)
     by_area = {f["properties"]["iso3"] for f in areas["features"]}
     for feature in shown["features"]:  # a country shaded by area is not shaded as a whole

@@ -20,7 +20,7 @@ import streamlit as st
 from maaor import config, filters, logs, views
 from maaor.dataset import DatasetMeta
 from maaor.emergencies import use_emergencies
-from maaor.filters import FilterOptions, Filters
+from maaor.filters import FilterOptions, Filters, country_scope
 from maaor.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_date, t
 from maaor.service import StoreError, VersionWithdrawn
 from maaor.ui import data, registry, serverguard
@@ -105,10 +105,11 @@ class Page:
     def map_legend(self) -> str:
         """Return the presence map's legend in words, with what colour means on admin-1
         areas when the map shades some (``maaor.admin1_shading``), and the data note."""
-        from maaor import admin1_shading
+        from maaor import admin1_shading, maps
 
         legend = self.t("presence.map.legend")
-        if admin1_shading.shaded_countries(self.view("presence.by_admin1")):
+        if maps.shades_areas(country_scope(self.filters)) and \
+                admin1_shading.shaded_countries(self.view("presence.by_admin1")):
             legend += " " + self.t("presence.map.legend_admin1")
         return legend + " " + self.note("presence")
 

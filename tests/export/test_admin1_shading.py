@@ -61,11 +61,27 @@ def test_an_area_without_presence_is_not_shaded():
     # (Iraq: UNMAS, HALO Trust, MAG, the script-named one, DRC, FSD = 6)
     assert props["IQG15"]["fill"] == list(maps.shade(2, 6))
     # Iraq is not also shaded as a whole under its areas; Syria stays shaded as a country
-    deck = json.loads(maps.presence_deck(orgs_by_country(data), orgs_by_admin1(data), "en").to_json())
+    deck = json.loads(maps.presence_deck(orgs_by_country(data), orgs_by_admin1(data), "en",
+                                         extent_iso3=("IRQ", "SYR")).to_json())
     countries = {f["properties"]["iso3"]: f["properties"]["fill"]
                  for f in deck["layers"][0]["data"]["features"]}
     assert countries["IRQ"] == list(maps.NO_DATA_FILL)
     assert countries["SYR"] == list(maps.shade(1, 6))
+
+
+def test_a_map_of_every_country_is_shaded_by_country_only():
+    """Unframed (every country), areas would be specks lighter than their countries and
+    the countries would look empty: each country keeps its own shade, no area is drawn."""
+    data = presence()
+    deck = json.loads(maps.presence_deck(orgs_by_country(data), orgs_by_admin1(data), "en")
+                      .to_json())
+    countries = {f["properties"]["iso3"]: f["properties"]["fill"]
+                 for f in deck["layers"][0]["data"]["features"]}
+    assert countries["IRQ"] == list(maps.shade(6, 6))
+    areas = next(layer for layer in deck["layers"] if layer["id"] == "admin1-areas")
+    assert areas["data"]["features"] == []
+    assert maps.shades_areas(None) is False and maps.shades_areas(()) is False
+    assert maps.shades_areas(("IRQ",)) is True
 
 
 def test_tooltips_are_plain_text_and_name_the_organisations_not_placed_in_an_area():
@@ -78,7 +94,8 @@ def test_tooltips_are_plain_text_and_name_the_organisations_not_placed_in_an_are
     assert SCRIPT in lines[2] and "&lt;" not in anbar
     # DRC names no area, FSD no area name: named on every Iraqi area rather than dropped
     assert lines[-1] == "2 active organisations in the country not placed in an area: DRC, FSD"
-    deck = maps.presence_deck(orgs_by_country(data), orgs_by_admin1(data), "en")
+    deck = maps.presence_deck(orgs_by_country(data), orgs_by_admin1(data), "en",
+                              extent_iso3=("IRQ",))
     assert deck._tooltip["text"] == "{tip}" and "html" not in deck._tooltip
 
 
@@ -98,7 +115,8 @@ def test_country_level_public_view_shades_no_area():
 def test_geometry_is_read_and_encoded_once_and_spliced():
     assert admin1_shading.polygons() is admin1_shading.polygons()
     data = presence()
-    deck = maps.presence_deck(orgs_by_country(data), orgs_by_admin1(data), "en")
+    deck = maps.presence_deck(orgs_by_country(data), orgs_by_admin1(data), "en",
+                              extent_iso3=("IRQ",))
     assert json.loads(deck.to_json()) == json.loads(deck._full_json())
     feature = deck.layers[1].data["features"][0]
     assert id(feature["geometry"]) in admin1_shading.geometry_json()
