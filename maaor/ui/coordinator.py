@@ -677,20 +677,27 @@ def section_edit(lang: str, user: str) -> None:
     ok, outcome = store_call(lang, lambda: usecases.apply_edits(
         edited[["activity_id", "status", "progress", "comment"]], base_version=current,
         by=user, note=note))
-    if not ok:
+    if not ok or not published(outcome, lang, "coord.edit", clear=(EDITOR_KEY, EDIT_NOTE_KEY)):
         return
-    if outcome.problems:
-        st.error(t("coord.edit.invalid", lang))
-        st.dataframe(problems_frame(outcome.problems, lang), hide_index=True)
-        return
-    if outcome.version is None:
-        st.info(t("coord.edit.unchanged", lang))
-        return
-    after_publish()
-    st.session_state.pop(EDITOR_KEY, None)
-    st.session_state.pop(EDIT_NOTE_KEY, None)
     flash("success", t("coord.edit.done", lang, version=outcome.version, n=outcome.activities))
     st.rerun()
+
+
+def published(outcome: Any, lang: str, keys: str, clear: Sequence[str] = ()) -> bool:
+    """Tell an in-page publish's outcome (an edit, a list of emergencies): its problems
+    (``<keys>.invalid``, nothing published) or an unchanged result (``<keys>.unchanged``);
+    after a new version, clear the ``clear`` widget states and return True."""
+    if outcome.problems:
+        st.error(t(f"{keys}.invalid", lang))
+        st.dataframe(problems_frame(outcome.problems, lang), hide_index=True)
+        return False
+    if outcome.version is None:
+        st.info(t(f"{keys}.unchanged", lang))
+        return False
+    after_publish()
+    for key in clear:
+        st.session_state.pop(key, None)
+    return True
 
 
 # ---------------------------------------------------------------------- emergencies
@@ -732,18 +739,9 @@ def section_emergencies(lang: str, user: str) -> None:
     labels = {f: t(f"coord.emergencies.col.{f}", lang) for f in table.columns}
     ok, outcome = store_call(lang, lambda: usecases.publish_emergencies(
         edited, base_version=version, by=user, note=note, labels=labels))
-    if not ok:
+    if not ok or not published(outcome, lang, "coord.emergencies",
+                               clear=(EMERGENCIES_EDITOR_KEY, EMERGENCIES_NOTE_KEY)):
         return
-    if outcome.problems:
-        st.error(t("coord.emergencies.invalid", lang))
-        st.dataframe(problems_frame(outcome.problems, lang), hide_index=True)
-        return
-    if outcome.version is None:
-        st.info(t("coord.emergencies.unchanged", lang))
-        return
-    after_publish()
-    st.session_state.pop(EMERGENCIES_EDITOR_KEY, None)
-    st.session_state.pop(EMERGENCIES_NOTE_KEY, None)
     flash("success", t("coord.emergencies.done", lang, version=outcome.version,
                        n=len(outcome.emergencies)))
     st.rerun()
@@ -789,16 +787,12 @@ def section_emergencies_file(lang: str, user: str) -> None:
         return
     ok, outcome = store_call(lang, lambda: usecases.publish_list_file(checked, by=user,
                                                                       note=note))
-    if not ok:
+    # The editor's state is cleared so that it shows the new list.
+    if not ok or not published(outcome, lang, "coord.emergencies",
+                               clear=(EMERGENCIES_FILE_NOTE_KEY, EMERGENCIES_EDITOR_KEY)):
         return
-    if outcome.version is None:
-        st.info(t("coord.emergencies.unchanged", lang))
-        return
-    after_publish()
     st.session_state[EMERGENCIES_FILE_GENERATION_KEY] = int(
         st.session_state.get(EMERGENCIES_FILE_GENERATION_KEY, 0)) + 1
-    st.session_state.pop(EMERGENCIES_FILE_NOTE_KEY, None)
-    st.session_state.pop(EMERGENCIES_EDITOR_KEY, None)
     flash("success", t("coord.emergencies.done", lang, version=outcome.version,
                        n=len(outcome.emergencies)))
     st.rerun()
