@@ -196,21 +196,9 @@ def features(by_country_figures: pd.DataFrame, by_admin1: pd.DataFrame, lang: st
 
 def layer(collection: dict):
     """Return the pydeck layer of :func:`features` (drawn over the countries)."""
-    import pydeck as pdk
+    from maaor import maps
 
-    return pdk.Layer(
-        "GeoJsonLayer",
-        id="admin1-areas",
-        data=collection,
-        stroked=True,
-        filled=True,
-        get_fill_color="properties.fill",
-        get_line_color=list(AREA_LINE),
-        line_width_min_pixels=0.5,
-        pickable=True,
-        auto_highlight=True,
-        highlight_color=[230, 159, 0, 120],
-    )
+    return maps.shaded_layer("admin1-areas", collection, AREA_LINE)
 
 
 def shaded_countries(by_admin1: pd.DataFrame) -> list[str]:

@@ -433,6 +433,24 @@ def _label_layer(labels: list[dict]) -> pdk.Layer:
     return layer
 
 
+def shaded_layer(layer_id: str, collection: dict, line: tuple[int, int, int, int]) -> pdk.Layer:
+    """Return a layer of shaded polygons (countries, admin-1 areas): each feature filled
+    with its ``fill`` property, outlined in ``line``, highlighted under the pointer."""
+    return pdk.Layer(
+        "GeoJsonLayer",
+        id=layer_id,
+        data=collection,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.fill",
+        get_line_color=list(line),
+        line_width_min_pixels=0.5,
+        pickable=True,
+        auto_highlight=True,
+        highlight_color=[230, 159, 0, 120],
+    )
+
+
 def shades_areas(extent_iso3) -> bool:
     """True when the presence map shades admin-1 areas: when it frames chosen countries or
     an emergency. A map of every country stays shaded by country: its areas would be
@@ -482,19 +500,7 @@ def presence_deck(
     for feature in shown["features"]:  # a country shaded by area is not shaded as a whole
         if feature["properties"]["iso3"] in by_area:
             feature["properties"]["fill"] = list(NO_DATA_FILL)
-    countries = pdk.Layer(
-        "GeoJsonLayer",
-        id="countries",
-        data=shown,
-        stroked=True,
-        filled=True,
-        get_fill_color="properties.fill",
-        get_line_color=list(LINE),
-        line_width_min_pixels=0.5,
-        pickable=True,
-        auto_highlight=True,
-        highlight_color=[230, 159, 0, 120],
-    )
+    countries = shaded_layer("countries", shown, LINE)
     bubbles = pdk.Layer(
         "ScatterplotLayer",
         id="admin1",
