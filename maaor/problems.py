@@ -155,12 +155,6 @@ class Problem:
         return Problem(self.severity, self.code, d["message"], d["fix"], self.file, self.sheet,
                        row, self.column, self.value, self.params, self.key)
 
-    def standing_for(self, rows: tuple[int, ...]) -> Problem:
-        """This problem standing for ``rows`` (its words shared, not told again)."""
-        d = self.__dict__
-        return Problem(self.severity, self.code, d["message"], d["fix"], self.file, self.sheet,
-                       self.row, self.column, self.value, self.params, self.key, rows)
-
     def localised(self, lang: str) -> dict:
         """Plain dict for JSON output with the message and fix in ``lang``."""
         return {**self.to_dict(), "message": self.message_in(lang), "fix": self.fix_in(lang)}
@@ -200,13 +194,13 @@ def row_ranges(rows) -> str:
 def problem(severity: Severity, code: str, params: Mapping[str, object] | None = None, *,
             key: str | None = None, file: str = "", sheet: str | None = None,
             row: int | None = None, column: str | None = None,
-            value: str | None = None) -> Problem:
+            value: str | None = None, rows: tuple[int, ...] | None = None) -> Problem:
     """Return a problem whose message and fix come from the catalogue entry of ``key``
     (default ``code``) with ``params``; told (in English or any language) when read."""
     params = dict(params or {})
     telling = _Telling(key or code, params)
     return Problem(severity, code, telling, telling, file, sheet, row, column, value,  # type: ignore[arg-type]
-                   params, key)
+                   params, key, rows)
 
 
 @dataclass

@@ -94,11 +94,9 @@ class Collector:
                 duplicate).
             key: the catalogue entry when the message is a variant of the rule's.
         """
-        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        positions = self._flagged(severity, mask)
         if not len(positions):
             return
-        if severity == "error":
-            self.error_rows[positions] = True
         column = self.label(fld)
         slot = (code, column)
         done = self.listed.get(slot, 0)
@@ -144,11 +142,9 @@ class Collector:
             context: optional per-row values that also tell groups apart.
             key: the catalogue entry of the message when it is a variant of ``code``.
         """
-        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        positions = self._flagged(severity, mask)
         if not len(positions):
             return
-        if severity == "error":
-            self.error_rows[positions] = True
         column = self.label(fld)
         groups: dict[tuple, list[int]] = {}
         for pos in positions:
@@ -157,14 +153,21 @@ class Collector:
             groups.setdefault((text_value, ctx), []).append(int(self.rows[pos]))
         for (text_value, ctx), rows in groups.items():
             extra = params(text_value, ctx) if params else {}
-            found = problem(
+            self.problems.append(problem(
                 severity, code,
                 {"value": text_value, "column": column, "n": {"number": len(rows)},
                  "rows": row_ranges(rows), **extra},
                 key=key, file=self.file, sheet=self.sheet, column=column, value=text_value,
-                row=rows[0],
-            )
-            self.problems.append(found.standing_for(tuple(rows)))
+                row=rows[0], rows=tuple(rows),
+            ))
+
+    def _flagged(self, severity: Severity, mask) -> np.ndarray:
+        """The positions of the True rows of ``mask``; an error marks them as rows with
+        errors."""
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if severity == "error":
+            self.error_rows[positions] = True
+        return positions
 
     def count_more(self, severity: Severity, code: str, column: str | None, count: int) -> None:
         """Count rows with a problem beyond the listed ones (reported by ``finish``)."""
