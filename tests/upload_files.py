@@ -34,18 +34,23 @@ def four_country_4w() -> bytes:
     return out.getvalue()
 
 
-def presence_xlsx(rows: list[list[object]]) -> bytes:
-    """A one-sheet 4W workbook (Organisation, Country, Admin 1, Pillar, Status, Women
-    reached) holding ``rows``."""
+def xlsx_bytes(header: list[object], rows: list[list[object]], title: str = "4W") -> bytes:
+    """A one-sheet workbook: ``header`` above ``rows``, on a sheet named ``title``."""
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.title = "4W"
-    sheet.append(["Organisation", "Country", "Admin 1", "Pillar", "Status", "Women reached"])
-    for row in rows:
+    sheet.title = title
+    for row in [header, *rows]:
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def presence_xlsx(rows: list[list[object]]) -> bytes:
+    """A one-sheet 4W workbook (Organisation, Country, Admin 1, Pillar, Status, Women
+    reached) holding ``rows``."""
+    return xlsx_bytes(["Organisation", "Country", "Admin 1", "Pillar", "Status", "Women reached"],
+                      rows)
 
 
 IRAQ_4W = presence_xlsx([

@@ -9,21 +9,11 @@ import io
 import openpyxl
 import pytest
 
-from maaor import service, usecases
+from maaor import usecases
 from maaor.emergencies import emergencies_in_use, emergencies_of, load_emergencies
 from maaor.filters import Filters, country_scope
 from maaor.usecases.refusal import Refused
-
-
-@pytest.fixture
-def app_store(store_url, monkeypatch):
-    """The configured store bootstrapped with the bundled data as version 1."""
-    monkeypatch.setenv("MAAOR_DATABASE_URL", store_url)
-    service.reset_for_tests()
-    store = service.open_store()
-    assert store.current_version() == 1
-    yield store
-    service.reset_for_tests()
+from tests.upload_files import xlsx_bytes
 
 
 def sahel_with_chad(version: int) -> list[dict]:
@@ -144,14 +134,8 @@ def test_an_emergency_name_confirmed_once_is_applied_with_a_note(app_store):
 
 def four_w(rows: list[list[object]]) -> bytes:
     """A 4W workbook with an Emergency column."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["Organisation", "Country", "Admin 1", "Pillar", "Status", "Emergency"])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(["Organisation", "Country", "Admin 1", "Pillar", "Status", "Emergency"],
+                      rows, title="Sheet")
 
 
 def test_a_list_file_is_checked_before_it_is_published(app_store):

@@ -9,18 +9,9 @@ import json
 
 import pytest
 
-from maaor import service, usecases
+from maaor import usecases
 from maaor.usecases.refusal import Refused
 from tests.test_profiles import HEADERS, PARTNER_CSV, partner_profile
-
-
-@pytest.fixture
-def app_store(store_url, monkeypatch):
-    """The configured store bootstrapped with the bundled data as version 1."""
-    monkeypatch.setenv("MAAOR_DATABASE_URL", store_url)
-    service.reset_for_tests()
-    yield service.open_store()
-    service.reset_for_tests()
 
 
 def test_only_a_signed_in_coordinator_saves_and_a_deletion_is_confirmed(app_store):

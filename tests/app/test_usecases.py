@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from maaor import aggregates, service, usecases, views
+from maaor import aggregates, usecases, views
 from maaor.i18n import country_name, t
 from maaor.usecases.refusal import Refused
 from tests.upload_files import (
@@ -19,17 +19,6 @@ from tests.upload_files import (
     four_country_4w,
     presence_xlsx,
 )
-
-
-@pytest.fixture
-def app_store(store_url, monkeypatch):
-    """The configured store (``store_url``) bootstrapped with the bundled data as version 1."""
-    monkeypatch.setenv("MAAOR_DATABASE_URL", store_url)
-    service.reset_for_tests()
-    store = service.open_store()
-    assert store.current_version() == 1
-    yield store
-    service.reset_for_tests()
 
 
 def _conflict_text(first: int, base: int) -> str:

@@ -4,26 +4,17 @@ Action" sector), read as a user sends them."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from openpyxl import Workbook
 
 from maaor import rates
 from maaor.figures.funding import funding_headline, pledged_total
 from maaor.load import load_sources
 from maaor.sources import Source
+from tests.upload_files import xlsx_bytes
 
 
 def _xlsx(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Data"
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(rows[0], rows[1:], title="Data")
 
 
 def _load(rows):
