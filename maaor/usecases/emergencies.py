@@ -99,6 +99,14 @@ def read_list_file(name: str, data: bytes) -> tuple[list[dict], dict[str, str], 
         as written by field, and the problems of the file itself (unreadable, a needed
         column missing).
     """
+    from maaor.read.precheck import precheck
+    from maaor.sources import Source
+
+    # The same bounds as any upload before a reader opens it (size, zip bombs, XML
+    # entities): a list file is an upload too.
+    refused = precheck(Source(name, data))
+    if refused:
+        return [], {}, refused
     try:
         if name.lower().endswith((".xlsx", ".xlsm")):
             frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")

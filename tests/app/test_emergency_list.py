@@ -13,6 +13,7 @@ from maaor import usecases
 from maaor.emergencies import emergencies_in_use, emergencies_of, load_emergencies
 from maaor.filters import Filters, country_scope
 from maaor.usecases.refusal import Refused
+from tests import hostile
 from tests.upload_files import xlsx_bytes
 
 
@@ -163,3 +164,15 @@ def test_a_list_file_is_checked_before_it_is_published(app_store):
     assert outcome.version == 2
     assert [(e.id, e.countries) for e in usecases.emergency_list()] == [
         ("central-sahel", ("BFA", "MLI", "NER", "TCD")), ("sudan", ("SDN",))]
+
+
+@pytest.mark.parametrize("hostile_bytes", [hostile.million_rows_xlsx, hostile.entity_expansion_xlsx])
+def test_a_hostile_list_file_is_refused_by_the_upload_pre_check(app_store, hostile_bytes):
+    """A list file is an upload: the pre-check's bounds hold before openpyxl opens it."""
+    checked = usecases.check_list_file("emergencies.xlsx", hostile_bytes())
+    assert not checked.publishable and checked.emergencies == ()
+    assert checked.problems and all(p.blocks_publishing for p in checked.problems)
+    assert {p.file for p in checked.problems} == {"emergencies.xlsx"}
+    # The pre-check's own problems (a reader's failure would be file.unreadable).
+    assert [p.code for p in checked.problems] in (["xlsx.far_cell"], ["xlsx.dtd"])
+    assert app_store.current_version() == 1
