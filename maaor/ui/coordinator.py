@@ -677,22 +677,24 @@ def section_edit(lang: str, user: str) -> None:
     ok, outcome = store_call(lang, lambda: usecases.apply_edits(
         edited[["activity_id", "status", "progress", "comment"]], base_version=current,
         by=user, note=note))
-    if not ok or not published(outcome, lang, "coord.edit", clear=(EDITOR_KEY, EDIT_NOTE_KEY)):
+    if not ok or not published(outcome, lang, ("coord.edit.invalid", "coord.edit.unchanged"),
+                               clear=(EDITOR_KEY, EDIT_NOTE_KEY)):
         return
     flash("success", t("coord.edit.done", lang, version=outcome.version, n=outcome.activities))
     st.rerun()
 
 
-def published(outcome: Any, lang: str, keys: str, clear: Sequence[str] = ()) -> bool:
+def published(outcome: Any, lang: str, keys: tuple[str, str], clear: Sequence[str] = ()) -> bool:
     """Tell an in-page publish's outcome (an edit, a list of emergencies): its problems
-    (``<keys>.invalid``, nothing published) or an unchanged result (``<keys>.unchanged``);
+    (catalogue entry ``keys[0]``, nothing published) or an unchanged result (``keys[1]``);
     after a new version, clear the ``clear`` widget states and return True."""
+    invalid, unchanged = keys
     if outcome.problems:
-        st.error(t(f"{keys}.invalid", lang))
+        st.error(t(invalid, lang))
         st.dataframe(problems_frame(outcome.problems, lang), hide_index=True)
         return False
     if outcome.version is None:
-        st.info(t(f"{keys}.unchanged", lang))
+        st.info(t(unchanged, lang))
         return False
     after_publish()
     for key in clear:
@@ -739,7 +741,8 @@ def section_emergencies(lang: str, user: str) -> None:
     labels = {f: t(f"coord.emergencies.col.{f}", lang) for f in table.columns}
     ok, outcome = store_call(lang, lambda: usecases.publish_emergencies(
         edited, base_version=version, by=user, note=note, labels=labels))
-    if not ok or not published(outcome, lang, "coord.emergencies",
+    if not ok or not published(outcome, lang,
+                               ("coord.emergencies.invalid", "coord.emergencies.unchanged"),
                                clear=(EMERGENCIES_EDITOR_KEY, EMERGENCIES_NOTE_KEY)):
         return
     flash("success", t("coord.emergencies.done", lang, version=outcome.version,
@@ -788,7 +791,8 @@ def section_emergencies_file(lang: str, user: str) -> None:
     ok, outcome = store_call(lang, lambda: usecases.publish_list_file(checked, by=user,
                                                                       note=note))
     # The editor's state is cleared so that it shows the new list.
-    if not ok or not published(outcome, lang, "coord.emergencies",
+    if not ok or not published(outcome, lang,
+                               ("coord.emergencies.invalid", "coord.emergencies.unchanged"),
                                clear=(EMERGENCIES_FILE_NOTE_KEY, EMERGENCIES_EDITOR_KEY)):
         return
     st.session_state[EMERGENCIES_FILE_GENERATION_KEY] = int(
