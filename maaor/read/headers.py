@@ -468,8 +468,9 @@ def not_records(cells: pd.DataFrame, keep: np.ndarray) -> dict | None:
     """Why a sheet holds no row-level records (told by its content), or None.
 
     A single column of values is a list or notes; several columns that are separate
-    lists (each filled from the top without gaps, each value once, of different
-    lengths) are the lists behind drop-downs. Records share rows: their columns have
+    lists (each filled from the top without gaps, each value once, two or more values,
+    of different lengths, mostly words rather than numbers) are the lists behind
+    drop-downs. Records share rows: their columns have
     gaps or repeats, or all end on the same row.
 
     Args:
@@ -496,15 +497,27 @@ def not_records(cells: pd.DataFrame, keep: np.ndarray) -> dict | None:
     if len(used) < 2:
         return None
     lengths = []
+    numbers = 0
     for j in used:
         below = np.flatnonzero(filled[1:, j])
         if not len(below) or below[-1] != len(below) - 1:
             return None  # a gap inside the column, or nothing under its header
-        texts = [_value_text(v) for v in values[1 + below, j]]
+        if len(below) < 2:
+            # A one-value list drives no drop-down: a value written once atop its
+            # column, beside longer ones, is a record whose later rows were left blank
+            # for "same as above".
+            return None
+        cells_j = values[1 + below, j]
+        texts = [_value_text(v) for v in cells_j]
         if len(set(texts)) != len(texts):
             return None  # a repeated value: records, not a list
+        numbers += sum(_reads_as_number(v) for v in cells_j)
         lengths.append(len(below))
     if len(set(lengths)) < 2 or max(lengths) < 4:
+        return None
+    if numbers * 2 > sum(lengths):
+        # Drop-down lists hold words (statuses, pillars, places); mostly numbers (as
+        # typed, or as the text of a CSV) are the values of records.
         return None
     # Lists end at different rows, so most rows of the longest hold few of the columns;
     # a table of records with a short last row does not look like that.
@@ -539,6 +552,23 @@ def _filled(values: np.ndarray) -> np.ndarray:
             blank = np.char.strip(cand[is_str].astype(str)) == ""
             present[idx[is_str][blank]] = False
     return present
+
+
+def _reads_as_number(value: object) -> bool:
+    """True for a number, or a text that is one once spaces are removed ("0", " 1 250 ",
+    "3.5"): a CSV carries its numbers as text."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return True
+    if isinstance(value, str):
+        compact = "".join(value.split()).replace(",", "")
+        try:
+            float(compact)
+        except ValueError:
+            return False
+        return compact.lower() not in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity")
+    return False
 
 
 def _value_text(value: object) -> str:

@@ -136,3 +136,26 @@ def test_a_side_table_repeating_a_header_of_the_table_read_does_not_block_the_up
     _, problems = map_sheet(RawSheet("f.xlsx", "4W", pd.DataFrame(inside, dtype=object)))
     assert [(p.severity, p.code) for p in problems if p.code == "header.duplicate"] == [
         ("error", "header.duplicate")]
+
+
+def test_values_written_once_atop_their_columns_are_records_left_blank_below():
+    # "Same as above": the organisation, country and type are typed on the first row
+    # only, the statuses go on. No drop-down has a list of one value.
+    rows = [["Organisation", "Country", "Activity type", "Status"],
+            ["MAG", "Iraq", "Clearance", "Active"],
+            [None, None, None, "Planned"], [None, None, None, "Completed"], [None, None, None, "Suspended"]]
+    mapped, problems = map_sheet(RawSheet("4w.csv", None, pd.DataFrame(rows, dtype=object)))
+    assert mapped is not None and mapped.kind == "presence"
+    assert len(mapped.frame) == 4
+    assert "sheet.not_records" not in [p.code for p in problems]
+
+
+def test_ragged_columns_of_numbers_are_records_not_lists():
+    # A CSV carries its numbers as text; lists behind drop-downs hold words.
+    rows = [["Organisation", "Country", "Activity type", "People reached"],
+            ["12", "4", "7", "0000"], ["13", "5", "8", "0"], [None, None, None, "00"],
+            [None, None, None, "000"]]
+    mapped, problems = map_sheet(RawSheet("4w.csv", None, pd.DataFrame(rows, dtype=object)))
+    assert mapped is not None and mapped.kind == "presence"
+    assert len(mapped.frame) == 4
+    assert "sheet.not_records" not in [p.code for p in problems]

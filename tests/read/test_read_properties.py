@@ -8,7 +8,7 @@ import zipfile
 
 import openpyxl
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from maaor.read.headers import map_sheet
@@ -89,6 +89,10 @@ def _csv_text(value: object) -> str:
 
 @SETTINGS
 @given(rows=data_rows)
+# Found by CI: a first row typed in full, then only the last column (values written
+# once, "same as above") was taken for lists behind drop-downs.
+@example(rows=[["0", "0", "0", "0000"], [None, None, None, "0"], [None, None, None, "00"],
+               [None, None, None, "000"]])
 def test_csv_rows_all_come_back(rows):
     buf = io.StringIO()
     writer = csv.writer(buf)
