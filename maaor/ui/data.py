@@ -15,6 +15,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -24,6 +26,7 @@ from maaor import config, maps, service, views
 from maaor.dataset import Dataset
 from maaor.emergencies import Emergency, emergencies_of
 from maaor.filters import FilterOptions, Filters, country_scope, filter_options
+from maaor.ui.shared_cache import SharedCache, default_directory
 
 PRESENCE_LEVELS = views.PRESENCE_LEVELS
 DEFAULT_PRESENCE_LEVEL = views.DEFAULT_PRESENCE_LEVEL
@@ -99,7 +102,35 @@ def _view(version: int, name: str, f: Filters, today: dt.date, *args: Any) -> An
     if not args and f == views.NO_FILTERS and name in views.STORED_VIEWS:
         # The unfiltered figure is stored with the version (computed once per version).
         return service.aggregate(version, name, public_presence_level())
-    return views.compute(name, dataset(version), f, today, *args)
+    return shared(version, ("view", name, repr(f), today, *args),
+                  lambda: views.compute(name, dataset(version), f, today, *args))
+
+
+@st.cache_resource(show_spinner=False)
+def shared_figures() -> SharedCache | None:
+    """Return the figure cache this machine's dashboard processes share
+    (``MAAOR_FIGURE_CACHE_DIR``), None when it is "off"."""
+    conf = config.settings()
+    if conf.figure_cache_dir.lower() == "off":
+        return None
+    return SharedCache(Path(conf.figure_cache_dir or default_directory(conf.database_url)))
+
+
+def shared(version: int, parts: tuple, compute: Callable[[], Any]) -> Any:
+    """Return figure ``parts`` of ``version`` from the processes' shared cache, computed
+    by ``compute`` (once for all of them) when no process has it yet."""
+    cache = shared_figures()
+    if cache is None:
+        return compute()
+    return cache.get_or_compute(figure_key(version, *parts), compute)
+
+
+def figure_key(version: int, *parts: Any) -> tuple:
+    """Return the shared-cache key of a figure of ``version``: the store, the version and
+    when it was published (a reset store numbers its versions again), how finely the
+    public sees presence, then ``parts``."""
+    return (config.settings().database_url, version, str(dataset(version).meta.created_at),
+            public_presence_level(), *parts)
 
 
 def own_copy(value: Any) -> Any:
@@ -164,8 +195,11 @@ def presence_map(version: int, f: Filters, today: dt.date, lang: str,
     every country with presence, in a map ``height`` pixels high and at least
     ``min_width`` wide.
     """
-    by_country = view(version, "presence.by_country", f, today)
-    by_admin1 = view(version, "presence.by_admin1", f, today)
-    return SerialisedDeck(maps.presence_deck(by_country, by_admin1, lang, style,
-                                             extent_iso3=country_scope(f) or None, height=height,
-                                             min_width=min_width))
+    def build() -> SerialisedDeck:
+        by_country = view(version, "presence.by_country", f, today)
+        by_admin1 = view(version, "presence.by_admin1", f, today)
+        return SerialisedDeck(maps.presence_deck(by_country, by_admin1, lang, style,
+                                                 extent_iso3=country_scope(f) or None,
+                                                 height=height, min_width=min_width))
+
+    return shared(version, ("presence_map", repr(f), today, lang, style, height, min_width), build)

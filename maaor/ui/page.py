@@ -225,11 +225,12 @@ def _full_table_downloads(version: int, tables: Sequence[str], today: dt.date,
                              format_func=lambda n: _full_table_label(n, lang))
         if name not in names:  # a choice kept from a page with other tables
             name = names[0]
-    label = _full_table_label(name, lang)
     for fmt in ("hxl", "json"):
         box.download_button(
             # Button labels render Markdown: catalogue text only.
-            t(_FULL_LABELS[fmt], lang, table=label),
+            t(_FULL_LABELS[fmt], lang,
+              table=t(SOURCE_KEYS[name], lang) if name in SOURCE_KEYS
+              else t("download.full.flags", lang)),
             data=lambda name=name, fmt=fmt: table_bytes(
                 full_table(data.dataset(version), name, today), name, fmt),
             file_name=f"maaor_v{version}_{name}.{EXTENSIONS[fmt]}",

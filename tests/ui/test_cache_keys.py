@@ -50,6 +50,7 @@ def test_viewers_making_the_same_filter_change_at_once_compute_the_figure_once(m
 
     monkeypatch.setattr(views, "compute", compute)
     monkeypatch.setattr(data, "dataset", lambda version: None)
+    monkeypatch.setattr(data, "shared_figures", lambda: None)
     data.clear_views()
     chosen = Filters(countries=("IRQ",))
     start = threading.Barrier(8)
@@ -86,6 +87,7 @@ def test_a_viewer_changing_its_figure_leaves_the_shared_one_alone(monkeypatch):
 
     monkeypatch.setattr(views, "compute", compute)
     monkeypatch.setattr(data, "dataset", lambda version: None)
+    monkeypatch.setattr(data, "shared_figures", lambda: None)
     data.clear_views()
     mine = data.view(-8, "presence.by_pillar", Filters(countries=("IRQ",)), None)
     mine["table"].loc[0, "reached"] = 999
