@@ -46,6 +46,9 @@ module reads one, and that each is documented in the README's configuration tabl
     MAAOR_LOG_LEVEL: DEBUG, INFO (default), WARNING or ERROR for maaor's own loggers.
     MAAOR_SLOW_PAGE_S: a page setup taking at least this many seconds is logged as slow
         (default 2).
+    MAAOR_FIGURE_CACHE_DIR: where the dashboard processes of one machine share the
+        figures they compute (default: a private directory per user and store in the
+        system's temporary directory; "off": each process computes its own).
 
 Variables read only by the test suite and CI (``tests/``, ``.ci/run``) are listed in
 :data:`TEST_VARIABLES`.
@@ -135,6 +138,7 @@ VARIABLES: dict[str, str] = {
     "MAAOR_LOG_FORMAT": "log_format",
     "MAAOR_LOG_LEVEL": "log_level",
     "MAAOR_SLOW_PAGE_S": "slow_page_s",
+    "MAAOR_FIGURE_CACHE_DIR": "figure_cache_dir",
 }
 # Variables read only by the test suite (tests/conftest.py) and CI (.ci/run).
 TEST_VARIABLES: tuple[str, ...] = (
@@ -175,6 +179,8 @@ class Settings:
         log_format: "text" or "json" (maaor.logs).
         log_level: level of maaor's own loggers.
         slow_page_s: a page setup at least this long is logged as slow.
+        figure_cache_dir: where processes share computed figures; "" for the default
+            directory, "off" for none.
         exchange_rates: path of the coordinator's exchange-rate CSV that overrides rows of
             the shipped table (``maaor.rates``), "" for the shipped table alone.
     """
@@ -203,6 +209,7 @@ class Settings:
     log_format: str = "text"
     log_level: str = "INFO"
     slow_page_s: float = 2.0
+    figure_cache_dir: str = ""
     exchange_rates: str = ""
 
 
@@ -405,4 +412,5 @@ def settings(env: Mapping[str, str] | None = None, secrets: Mapping | None = Non
         log_level=log_level(env),
         slow_page_s=slow_page_seconds(env),
         exchange_rates=exchange_rates_file(env),
+        figure_cache_dir=env.get("MAAOR_FIGURE_CACHE_DIR", "").strip(),
     )

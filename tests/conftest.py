@@ -31,6 +31,18 @@ REQUIRE_ALL_ENV = "MAAOR_REQUIRE_ALL"
 PG_TEST_URL_ENV = "MAAOR_TEST_DATABASE_URL"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _figure_cache_of_the_run(tmp_path_factory) -> Iterator[None]:
+    """The dashboard processes of the run (AppTest, servers started by tests) share their
+    figures in a directory of the run, not in the system's temporary directory."""
+    previous = os.environ.get("MAAOR_FIGURE_CACHE_DIR")
+    if previous is None:
+        os.environ["MAAOR_FIGURE_CACHE_DIR"] = str(tmp_path_factory.mktemp("figures") / "cache")
+    yield
+    if previous is None:
+        os.environ.pop("MAAOR_FIGURE_CACHE_DIR", None)
+
+
 def require_all() -> bool:
     """Return True when skips for missing dependencies must fail (MAAOR_REQUIRE_ALL=1)."""
     return os.environ.get(REQUIRE_ALL_ENV, "").strip() == "1"

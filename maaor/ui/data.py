@@ -5,21 +5,28 @@
   ``maaor.views.public_dataset`` lets the public see (no people's names or contacts,
   presence coarsened to ``MAAOR_PUBLIC_PRESENCE_LEVEL``).
 * :func:`view` computes one named figure of ``maaor.views.VIEWS`` for (version, filters,
-  today, arguments) with ``st.cache_data``: a widget change recomputes only the figures
-  whose key changed.
+  today, arguments) once per process (``st.cache_resource``, each caller given its own
+  copy-on-write copy): a widget change recomputes only the figures whose key changed,
+  and viewers asking for the same figure share one computation.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from maaor import config, maps, service, views
 from maaor.dataset import Dataset
 from maaor.emergencies import Emergency, emergencies_of
 from maaor.filters import FilterOptions, Filters, country_scope, filter_options
+from maaor.ui.shared_cache import SharedCache, default_directory
 
 PRESENCE_LEVELS = views.PRESENCE_LEVELS
 DEFAULT_PRESENCE_LEVEL = views.DEFAULT_PRESENCE_LEVEL
@@ -72,9 +79,13 @@ def options(version: int) -> FilterOptions:
     return filter_options(dataset(version))
 
 
-@st.cache_data(max_entries=512, show_spinner=False, hash_funcs=FILTERS_HASH)
 def view(version: int, name: str, f: Filters, today: dt.date, *args: Any) -> Any:
     """Return figure ``name`` of ``version`` under filters ``f`` (cached per key).
+
+    The figure is computed once per key for the whole process and handed to each caller
+    as a shallow copy: with pandas' copy-on-write a caller that changes its frame
+    changes its own copy, never the cached one, and no run pays to unpickle a cached
+    copy (what ``st.cache_data`` does on every hit, for every viewer).
 
     Args:
         version: dataset version.
@@ -83,10 +94,70 @@ def view(version: int, name: str, f: Filters, today: dt.date, *args: Any) -> Any
         today: reference date (part of the key, so a cache never outlives its day).
         *args: the figure's extra arguments (hashable: a country code, a tuple ...).
     """
+    return own_copy(_view(version, name, f, today, *args))
+
+
+@st.cache_resource(max_entries=512, show_spinner=False, hash_funcs=FILTERS_HASH)
+def _view(version: int, name: str, f: Filters, today: dt.date, *args: Any) -> Any:
     if not args and f == views.NO_FILTERS and name in views.STORED_VIEWS:
         # The unfiltered figure is stored with the version (computed once per version).
         return service.aggregate(version, name, public_presence_level())
-    return views.compute(name, dataset(version), f, today, *args)
+    return shared(version, ("view", name, repr(f), today, *args),
+                  lambda: views.compute(name, dataset(version), f, today, *args))
+
+
+@st.cache_resource(show_spinner=False)
+def shared_figures() -> SharedCache | None:
+    """Return the figure cache this machine's dashboard processes share
+    (``MAAOR_FIGURE_CACHE_DIR``), None when it is "off"."""
+    conf = config.settings()
+    if conf.figure_cache_dir.lower() == "off":
+        return None
+    return SharedCache(Path(conf.figure_cache_dir or default_directory(conf.database_url)))
+
+
+def shared(version: int, parts: tuple, compute: Callable[[], Any]) -> Any:
+    """Return figure ``parts`` of ``version`` from the processes' shared cache, computed
+    by ``compute`` (once for all of them) when no process has it yet."""
+    cache = shared_figures()
+    if cache is None:
+        return compute()
+    return cache.get_or_compute(figure_key(version, *parts), compute)
+
+
+def figure_key(version: int, *parts: Any) -> tuple:
+    """Return the shared-cache key of a figure of ``version``: the store, the version and
+    when it was published (a reset store numbers its versions again), how finely the
+    public sees presence, then ``parts``."""
+    return (config.settings().database_url, version, str(dataset(version).meta.created_at),
+            public_presence_level(), *parts)
+
+
+def own_copy(value: Any) -> Any:
+    """Return ``value`` as the caller's own: frames and series as copy-on-write shallow
+    copies (free until written), lists, tuples and dicts rebuilt around copies of their
+    items; anything else (numbers, text, frozen records) as it is.
+    """
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if isinstance(value, tuple):
+        items = [own_copy(v) for v in value]
+        return type(value)._make(items) if hasattr(value, "_fields") else tuple(items)
+    if isinstance(value, list):
+        return [own_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: own_copy(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        mine = copy.copy(value)
+        for field in dataclasses.fields(value):
+            # Frozen records too: their frames are shared like any other.
+            object.__setattr__(mine, field.name, own_copy(getattr(value, field.name)))
+        return mine
+    return value
+
+
+#: Empties the figure cache (every version, every key).
+clear_views = _view.clear
 
 
 class SerialisedDeck:
@@ -124,8 +195,11 @@ def presence_map(version: int, f: Filters, today: dt.date, lang: str,
     every country with presence, in a map ``height`` pixels high and at least
     ``min_width`` wide.
     """
-    by_country = view(version, "presence.by_country", f, today)
-    by_admin1 = view(version, "presence.by_admin1", f, today)
-    return SerialisedDeck(maps.presence_deck(by_country, by_admin1, lang, style,
-                                             extent_iso3=country_scope(f) or None, height=height,
-                                             min_width=min_width))
+    def build() -> SerialisedDeck:
+        by_country = view(version, "presence.by_country", f, today)
+        by_admin1 = view(version, "presence.by_admin1", f, today)
+        return SerialisedDeck(maps.presence_deck(by_country, by_admin1, lang, style,
+                                                 extent_iso3=country_scope(f) or None,
+                                                 height=height, min_width=min_width))
+
+    return shared(version, ("presence_map", repr(f), today, lang, style, height, min_width), build)

@@ -198,10 +198,20 @@ def full_tables(tables: Sequence[str]) -> list[str]:
 _FULL_LABELS = {"hxl": "download.full.hxl", "json": "download.full.json"}
 
 
+def _full_table_label(name: str, lang: str) -> str:
+    return t(SOURCE_KEYS[name], lang) if name in SOURCE_KEYS else t("download.full.flags", lang)
+
+
 def _full_table_downloads(version: int, tables: Sequence[str], today: dt.date,
                           lang: str) -> None:
     """Sidebar downloads of the page's whole tables as HXL CSV and JSON (the public
-    dataset of the version, as every page shows it; built only when clicked)."""
+    dataset of the version, as every page shows it; built only when clicked).
+
+    One table is offered at a time (chosen in a select box when the page has several):
+    every download button registers a file with Streamlit's media manager on every
+    run, and its per-run clean-up walks every session's files under one lock, so a room
+    of viewers pays for each button twice over.
+    """
     from maaor.export.machine import EXTENSIONS, MEDIA_TYPES, full_table, table_bytes
 
     names = full_tables(tables)
@@ -209,19 +219,24 @@ def _full_table_downloads(version: int, tables: Sequence[str], today: dt.date,
         return
     box = st.sidebar.expander(t("download.full", lang), icon=":material/dataset:")
     box.caption(t("download.full.help", lang))
-    for name in names:
-        for fmt in ("hxl", "json"):
-            box.download_button(
-                # Button labels render Markdown: catalogue text only.
-                t(_FULL_LABELS[fmt], lang,
-                  table=t(SOURCE_KEYS[name], lang) if name in SOURCE_KEYS
-                  else t("download.full.flags", lang)),
-                data=lambda name=name, fmt=fmt: table_bytes(
-                    full_table(data.dataset(version), name, today), name, fmt),
-                file_name=f"maaor_v{version}_{name}.{EXTENSIONS[fmt]}",
-                mime=MEDIA_TYPES[fmt], key=f"dl_full_{name}_{fmt}", on_click="ignore",
-                icon=":material/download:", width="stretch",
-            )
+    name = names[0]
+    if len(names) > 1:
+        name = box.selectbox(t("download.full.table", lang), names, key="dl_full_table",
+                             format_func=lambda n: _full_table_label(n, lang))
+        if name not in names:  # a choice kept from a page with other tables
+            name = names[0]
+    for fmt in ("hxl", "json"):
+        box.download_button(
+            # Button labels render Markdown: catalogue text only.
+            t(_FULL_LABELS[fmt], lang,
+              table=t(SOURCE_KEYS[name], lang) if name in SOURCE_KEYS
+              else t("download.full.flags", lang)),
+            data=lambda name=name, fmt=fmt: table_bytes(
+                full_table(data.dataset(version), name, today), name, fmt),
+            file_name=f"maaor_v{version}_{name}.{EXTENSIONS[fmt]}",
+            mime=MEDIA_TYPES[fmt], key=f"dl_full_{fmt}", on_click="ignore",
+            icon=":material/download:", width="stretch",
+        )
 
 
 def hxl_wanted() -> bool:

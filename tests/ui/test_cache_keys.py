@@ -50,7 +50,8 @@ def test_viewers_making_the_same_filter_change_at_once_compute_the_figure_once(m
 
     monkeypatch.setattr(views, "compute", compute)
     monkeypatch.setattr(data, "dataset", lambda version: None)
-    data.view.clear()
+    monkeypatch.setattr(data, "shared_figures", lambda: None)
+    data.clear_views()
     chosen = Filters(countries=("IRQ",))
     start = threading.Barrier(8)
     results = []
@@ -68,4 +69,32 @@ def test_viewers_making_the_same_filter_change_at_once_compute_the_figure_once(m
     assert calls == [("presence.by_pillar", chosen)]
     assert data.view(-7, "presence.by_pillar", Filters(countries=("AFG",)), None) == ("AFG",)
     assert len(calls) == 2
-    data.view.clear()
+    data.clear_views()
+
+
+def test_a_viewer_changing_its_figure_leaves_the_shared_one_alone(monkeypatch):
+    """Figures are shared across sessions without copying them on each hit: each caller
+    gets a copy-on-write copy, so a page that writes into its frame writes into its own."""
+    import pandas as pd
+
+    from maaor import views
+    from maaor.ui import data
+
+    frame = pd.DataFrame({"country": ["IRQ", "AFG"], "reached": [10, 20]})
+
+    def compute(name, ds, f, today, *args):
+        return {"table": frame, "pair": (frame, 3)}
+
+    monkeypatch.setattr(views, "compute", compute)
+    monkeypatch.setattr(data, "dataset", lambda version: None)
+    monkeypatch.setattr(data, "shared_figures", lambda: None)
+    data.clear_views()
+    mine = data.view(-8, "presence.by_pillar", Filters(countries=("IRQ",)), None)
+    mine["table"].loc[0, "reached"] = 999
+    mine["table"]["extra"] = 1
+    mine["pair"][0].loc[1, "reached"] = -1
+    again = data.view(-8, "presence.by_pillar", Filters(countries=("IRQ",)), None)
+    assert again["table"].equals(pd.DataFrame({"country": ["IRQ", "AFG"], "reached": [10, 20]}))
+    assert again["pair"][0]["reached"].tolist() == [10, 20]
+    assert frame["reached"].tolist() == [10, 20] and "extra" not in frame
+    data.clear_views()
