@@ -617,6 +617,28 @@ _PREFIXED_ROW_ATTR_RE = re.compile(rb"""<[\w.-]{1,30}:row[^>]{0,300}?\sr=["'](\d
 _CELL_ROW_RES: dict[int, re.Pattern[bytes]] = {}
 
 
+_FAST_REF_RES: dict[int, re.Pattern[bytes]] = {}
+
+
+def _fast_refs_re(min_digits: int) -> re.Pattern[bytes]:
+    """``_WIDE_COL_RE`` and ``_cell_rows_re(min_digits)`` in one pass over the ``r=``
+    of every cell (each pass costs about 0.1 s on a 100,000-row sheet).
+
+    A match is ``(first letter, other letters, digits, b"")`` for a reference of two to
+    nine letters (every one, as ``_WIDE_COL_RE`` finds it; its row digits as
+    ``_cell_rows_re`` would take them) or ``(letter, b"", b"", digits)`` for a one-letter
+    reference whose row has at least ``min_digits`` digits. The first letter is matched
+    once for both (a third cheaper than ``(?:[A-Za-z]{2,9}...|[A-Za-z]...)``).
+    """
+    rx = _FAST_REF_RES.get(min_digits)
+    if rx is None:
+        rx = re.compile(
+            rb"""r=["']([A-Za-z])(?:([A-Za-z]{1,8})(\d{1,12})|(\d{%d,12}))""" % min_digits
+        )
+        _FAST_REF_RES[min_digits] = rx
+    return rx
+
+
 def _cell_rows_re(min_digits: int) -> re.Pattern[bytes]:
     """Pattern for cell references whose row number has at least ``min_digits`` digits."""
     rx = _CELL_ROW_RES.get(min_digits)
@@ -635,7 +657,9 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Li
         scan.si_lengths = array("Q")
     si_open = -1  # bytes of the shared string still open (-1: before the first)
     for buf, new in _buffers(data, info, byte_limit, limits.chunk_bytes, scan):
-        if _DTD_RE.search(buf):
+        # "<!" first (a plain two-byte search, several times cheaper than the
+        # case-blind regex over a 77 MB sheet): no "<!", no DTD.
+        if b"<!" in buf and _DTD_RE.search(buf):
             scan.dtd = True
             break
         fresh = buf[len(buf) - new:]
@@ -645,10 +669,12 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Li
             si_open = _note_shared_strings(fresh, scan, si_open)
         if cells:
             _note_cells(buf, fresh, scan)
-        scan.letters.update(_WIDE_COL_RE.findall(buf))
         # Rows seen before this buffer set the threshold, so a far cell and its own far
         # row tag in the same buffer are both found.
         known = max(scan.max_row_attr, scan.row_tags, scan.max_cell_row, 1)
+        min_digits = len(str(known)) + 1
+        refs = _fast_refs_re(min_digits).findall(buf)
+        scan.letters.update(first + rest for first, rest, _, _ in refs if rest)
         prefixed = b":row" in buf
         rows = _ROW_ATTR_RE.findall(buf)
         if prefixed:
@@ -667,8 +693,10 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Li
         # A cell claiming a row with more digits than any row seen so far is the far-cell
         # trick; cells within the rows' own order of magnitude cannot be more than ten
         # times further, so only longer row numbers need extracting.
-        for letters, digits in _cell_rows_re(len(str(known)) + 1).findall(buf):
-            if int(digits) > scan.max_cell_row:
+        for first, rest, wide_digits, one_letter_digits in refs:
+            letters = first + rest
+            digits = wide_digits if rest else one_letter_digits
+            if len(digits) >= min_digits and int(digits) > scan.max_cell_row:
                 scan.max_cell_row, scan.far_letters = int(digits), letters
     if scan.text is not None and not scan.too_large and not scan.dtd:
         scan.text.finish()
@@ -687,7 +715,7 @@ def _note_cells(buf: bytes, fresh: bytes, scan: _SheetScan) -> None:
     # "<c" also starts "<col" and "<cfRule" (a few, outside the rows): not cells.
     scan.cell_tags += fresh.count(b"<c") - fresh.count(b"<col") - fresh.count(b"<cf")
     scan.cell_tags_with_r += fresh.count(b'<c r="')
-    if b"'s'" in fresh:
+    if b"'" in fresh and b"'s'" in fresh:  # one-byte search first (memchr)
         scan.string_cells += fresh.count(b"t='s'")
     scan.string_cells += fresh.count(b't="s"')
     if scan.cell_tags > scan.cell_tags_with_r:

@@ -1,0 +1,94 @@
+"""precheck's fast scan finds what its separate patterns found: the one-pass reference
+pattern (wide columns and far rows together) and the cheap pre-searches before the DTD
+and quoted-type tests change no fact of any buffer."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from maaor.read import precheck as pc
+
+# Pieces of sheet XML, hostile ones included (far rows, wide and over-wide columns,
+# single quotes, prefixes, references cut short, a DTD in any case).
+_PIECES = st.sampled_from([
+    b'<c r="', b"<c r='", b'r="', b"r='", b"A", b"B", b"Z", b"AB", b"XFD", b"ABCDEFGHI", b"ABCDEFGHIJ",
+    b"r", b"=", b"1", b"9", b"12", b"1048577", b"123456789012345", b"0", b'"', b"'",
+    b"<row", b' r="3"', b"><v>1</v></c>", b"</row>", b't="s"', b"t='s'", b"'s'",
+    b"<x:c ", b"<!DOCTYPE", b"<!entity", b"<!", b"<", b"!", b" ", b"<col", b"<cf",
+])
+# A reference of 0-11 letters and 0-14 digits, as a cell or a hostile writer spells it.
+_REFS = st.builds(
+    lambda quote, letters, digits: b"r=" + quote + letters.encode() + digits.encode(),
+    st.sampled_from([b'"', b"'", b""]),
+    st.text("ABCXYZabz", max_size=11),
+    st.text("0123456789", max_size=14),
+)
+_BUFFERS = st.lists(st.one_of(_PIECES, _REFS), max_size=60).map(b"".join)
+
+
+def _separately(buf: bytes, min_digits: int) -> tuple[list[bytes], list[tuple[bytes, bytes]]]:
+    """The wide column letters and far cells as the two former passes found them."""
+    return (pc._WIDE_COL_RE.findall(buf), pc._cell_rows_re(min_digits).findall(buf))
+
+
+def _together(buf: bytes, min_digits: int) -> tuple[list[bytes], list[tuple[bytes, bytes]]]:
+    refs = pc._fast_refs_re(min_digits).findall(buf)
+    wide = [first + rest for first, rest, _, _ in refs if rest]
+    far = [(first + rest, digits if rest else one) for first, rest, digits, one in refs]
+    far = [(letters, digits) for letters, digits in far if len(digits) >= min_digits]
+    return wide, far
+
+
+@settings(max_examples=400, deadline=None)
+@given(buf=_BUFFERS, min_digits=st.integers(min_value=1, max_value=12))
+def test_one_pass_finds_the_wide_columns_and_far_cells_of_two(buf: bytes, min_digits: int):
+    assert _together(buf, min_digits) == _separately(buf, min_digits)
+
+
+def test_one_pass_examples():
+    buf = (b'<c r="AB7"/><c r="A1048577"/><c r="C12"/><c r="ABCDEFGHIJ5"/>'
+           b'<c r="ABCDEFGHI5"/><c r=\'XFD9999999\'/>')
+    assert _together(buf, 7) == _separately(buf, 7) == (
+        [b"AB", b"ABCDEFGHI", b"XFD"], [(b"A", b"1048577"), (b"XFD", b"9999999")])
+
+
+@settings(max_examples=300, deadline=None)
+@given(buf=_BUFFERS)
+def test_pre_searches_decide_as_the_patterns_alone(buf: bytes):
+    assert bool(b"<!" in buf and pc._DTD_RE.search(buf)) == bool(pc._DTD_RE.search(buf))
+    old = pc._SheetScan()
+    old.string_cells += buf.count(b"t='s'") if b"'s'" in buf else 0
+    new = pc._SheetScan()
+    pc._note_cells(buf, buf, new)
+    assert new.string_cells == old.string_cells + buf.count(b't="s"')
+
+
+def test_scan_of_a_sheet_finds_far_cells_and_wide_columns():
+    body = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, 50))
+    body += b'<row r="50"><c r="ZZ50"><v>1</v></c><c r="B9999999"><v>2</v></c></row>'
+    info_data = _zip_member(b"<worksheet><sheetData>" + body + b"</sheetData></worksheet>")
+    data, info = info_data
+    scan = pc._scan_member(data, info, 10**9, pc.DEFAULT_LIMITS)
+    assert scan.letters == {b"ZZ"}
+    assert (scan.max_cell_row, scan.far_letters) == (9999999, b"B")
+    assert not scan.dtd
+
+
+def _zip_member(xml: bytes):
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", xml)
+    data = out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return data, z.getinfo("xl/worksheets/sheet1.xml")
+
+
+def test_patterns_compile_once_per_threshold():
+    assert pc._fast_refs_re(7) is pc._fast_refs_re(7)
+    assert isinstance(pc._fast_refs_re(3), re.Pattern)
