@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from itertools import repeat
 from pathlib import PurePosixPath
+from typing import NamedTuple
+
+import numpy as np
 
 from maaor.problems import Problem, problem
 from maaor.read.precheck_office import check_ods, check_xls
@@ -663,12 +666,13 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Li
             scan.dtd = True
             break
         fresh = buf[len(buf) - new:]
+        tags = _tag_counts(buf, len(buf) - new)
         if scan.text is not None:
             scan.text.feed(fresh)
         if shared_strings:
             si_open = _note_shared_strings(fresh, scan, si_open)
         if cells:
-            _note_cells(buf, fresh, scan)
+            _note_cells(buf, fresh, scan, tags)
         # Rows seen before this buffer set the threshold, so a far cell and its own far
         # row tag in the same buffer are both found.
         known = max(scan.max_row_attr, scan.row_tags, scan.max_cell_row, 1)
@@ -684,7 +688,7 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Li
         # Rows without r="" are numbered by position, so count the tags too; the
         # overlap's own tags were counted with the previous buffer.
         old = buf[: len(buf) - new]
-        scan.row_tags += buf.count(b"<row") - old.count(b"<row")
+        scan.row_tags += tags.rows
         if prefixed:
             scan.row_tags += len(_PREFIXED_ROW_RE.findall(buf)) - len(
                 _PREFIXED_ROW_RE.findall(old)
@@ -708,13 +712,52 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, byte_limit: int, limits: Li
 _PREFIXED_CELL_RE = re.compile(rb"<[\w.-]{1,30}:c[\s/>]")
 
 
-def _note_cells(buf: bytes, fresh: bytes, scan: _SheetScan) -> None:
-    """Count cell tags of the new bytes: all of them, those with an ``r=""`` reference,
-    and string-typed ones. Cells without a reference are placed by position, so a row of
-    them can be far wider than any reference says (the exact count then decides)."""
+class _Tags(NamedTuple):
+    """Start tags of one buffer (see ``_tag_counts``)."""
+
+    cells: int  # "<c" not starting "<col" or "<cf", wholly in the new bytes
+    cells_with_r: int  # '<c r="', wholly in the new bytes
+    rows: int  # "<row" not wholly in the overlap (it was counted with the buffer before)
+
+
+_LT, _C, _R, _O, _L, _W, _F, _SPACE, _EQ, _QUOTE = b'<crolwf ="'
+_PAD = bytes(8)  # no pattern byte is 0: a tag cut by the buffer's end matches nothing
+
+
+def _tag_counts(buf: bytes, old_len: int) -> _Tags:
+    """Count the cell and row start tags of ``buf`` whose first ``old_len`` bytes are the
+    overlap with the buffer before.
+
+    The numbers are those of ``bytes.count`` (``fresh.count(b"<c") - fresh.count(b"<col")
+    - fresh.count(b"<cf")``, ``fresh.count(b'<c r="')``, ``buf.count(b"<row") -
+    old.count(b"<row")``: none of these patterns can overlap itself, so a count is the
+    number of positions where it starts), found from one numpy pass over the "<" of the
+    buffer instead of six substring searches (0.1 s instead of 0.3 s on a 77 MB sheet).
+    """
+    a = np.frombuffer(buf + _PAD, dtype=np.uint8)
+    lt = np.flatnonzero(a == _LT)
+    after = a[lt + 1]
+    rows = lt[after == _R]
+    rows = rows[(a[rows + 2] == _O) & (a[rows + 3] == _W)]
+    c = lt[after == _C]
+    c = c[c >= old_len]
+    third = a[c + 2]
+    not_cells = np.count_nonzero((third == _O) & (a[c + 3] == _L)) + np.count_nonzero(third == _F)
+    spaced = c[third == _SPACE]
+    with_r = np.count_nonzero(
+        (a[spaced + 3] == _R) & (a[spaced + 4] == _EQ) & (a[spaced + 5] == _QUOTE)
+    )
+    return _Tags(len(c) - int(not_cells), int(with_r), int(np.count_nonzero(rows + 4 > old_len)))
+
+
+def _note_cells(buf: bytes, fresh: bytes, scan: _SheetScan, tags: _Tags) -> None:
+    """Count cell tags of the new bytes: all of them, those with an ``r=""`` reference
+    (both from ``tags``), and string-typed ones. Cells without a reference are placed by
+    position, so a row of them can be far wider than any reference says (the exact count
+    then decides)."""
     # "<c" also starts "<col" and "<cfRule" (a few, outside the rows): not cells.
-    scan.cell_tags += fresh.count(b"<c") - fresh.count(b"<col") - fresh.count(b"<cf")
-    scan.cell_tags_with_r += fresh.count(b'<c r="')
+    scan.cell_tags += tags.cells
+    scan.cell_tags_with_r += tags.cells_with_r
     if b"'" in fresh and b"'s'" in fresh:  # one-byte search first (memchr)
         scan.string_cells += fresh.count(b"t='s'")
     scan.string_cells += fresh.count(b't="s"')

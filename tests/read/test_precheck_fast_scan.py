@@ -14,6 +14,8 @@ from maaor.read import precheck as pc
 # Pieces of sheet XML, hostile ones included (far rows, wide and over-wide columns,
 # single quotes, prefixes, references cut short, a DTD in any case).
 _PIECES = st.sampled_from([
+    b"<c", b"<c>", b"<c/>", b"<co", b"<cols>", b"<cfRule", b"<ro", b"w", b"<rowBreaks",
+    b"<c r=", b'<c r"', b"<cr=", b"<c  r=\"",
     b'<c r="', b"<c r='", b'r="', b"r='", b"A", b"B", b"Z", b"AB", b"XFD", b"ABCDEFGHI", b"ABCDEFGHIJ",
     b"r", b"=", b"1", b"9", b"12", b"1048577", b"123456789012345", b"0", b'"', b"'",
     b"<row", b' r="3"', b"><v>1</v></c>", b"</row>", b't="s"', b"t='s'", b"'s'",
@@ -27,6 +29,18 @@ _REFS = st.builds(
     st.text("0123456789", max_size=14),
 )
 _BUFFERS = st.lists(st.one_of(_PIECES, _REFS), max_size=60).map(b"".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(buf=_BUFFERS, data=st.data())
+def test_tag_counts_are_the_substring_counts(buf: bytes, data):
+    old_len = data.draw(st.integers(min_value=0, max_value=len(buf)))
+    old, fresh = buf[:old_len], buf[old_len:]
+    assert pc._tag_counts(buf, old_len) == (
+        fresh.count(b"<c") - fresh.count(b"<col") - fresh.count(b"<cf"),
+        fresh.count(b'<c r="'),
+        buf.count(b"<row") - old.count(b"<row"),
+    )
 
 
 def _separately(buf: bytes, min_digits: int) -> tuple[list[bytes], list[tuple[bytes, bytes]]]:
@@ -62,7 +76,7 @@ def test_pre_searches_decide_as_the_patterns_alone(buf: bytes):
     old = pc._SheetScan()
     old.string_cells += buf.count(b"t='s'") if b"'s'" in buf else 0
     new = pc._SheetScan()
-    pc._note_cells(buf, buf, new)
+    pc._note_cells(buf, buf, new, pc._tag_counts(buf, 0))
     assert new.string_cells == old.string_cells + buf.count(b't="s"')
 
 
@@ -92,3 +106,14 @@ def _zip_member(xml: bytes):
 def test_patterns_compile_once_per_threshold():
     assert pc._fast_refs_re(7) is pc._fast_refs_re(7)
     assert isinstance(pc._fast_refs_re(3), re.Pattern)
+
+
+def test_tag_counts_at_every_cut_of_the_overlap():
+    buf = b'<row r="1"><c r="A1"><v>1</v></c><col/><cf/><c><row><c r="B1"/><c'
+    for old_len in range(len(buf) + 1):
+        old, fresh = buf[:old_len], buf[old_len:]
+        assert pc._tag_counts(buf, old_len) == (
+            fresh.count(b"<c") - fresh.count(b"<col") - fresh.count(b"<cf"),
+            fresh.count(b'<c r="'),
+            buf.count(b"<row") - old.count(b"<row"),
+        ), old_len
