@@ -15,7 +15,8 @@ from maaor.read import precheck as pc
 # single quotes, prefixes, references cut short, a DTD in any case).
 _PIECES = st.sampled_from([
     b"<c", b"<c>", b"<c/>", b"<co", b"<cols>", b"<cfRule", b"<ro", b"w", b"<rowBreaks",
-    b"<c r=", b'<c r"', b"<cr=", b"<c  r=\"",
+    b"<c r=", b'<c r"', b"<cr=", b"<c  r=\"", b"t=", b'"s"', b"'s", b't="s\'', b"t", b"s",
+    b":", b":r", b"ow", b"o", b"x:c", b"=", b'="s"',
     b'<c r="', b"<c r='", b'r="', b"r='", b"A", b"B", b"Z", b"AB", b"XFD", b"ABCDEFGHI", b"ABCDEFGHIJ",
     b"r", b"=", b"1", b"9", b"12", b"1048577", b"123456789012345", b"0", b'"', b"'",
     b"<row", b' r="3"', b"><v>1</v></c>", b"</row>", b't="s"', b"t='s'", b"'s'",
@@ -35,11 +36,19 @@ _BUFFERS = st.lists(st.one_of(_PIECES, _REFS), max_size=60).map(b"".join)
 @given(buf=_BUFFERS, data=st.data())
 def test_tag_counts_are_the_substring_counts(buf: bytes, data):
     old_len = data.draw(st.integers(min_value=0, max_value=len(buf)))
+    assert pc._tag_counts(buf, old_len) == _counted(buf, old_len)
+
+
+def _counted(buf: bytes, old_len: int) -> tuple:
+    """What ``_tag_counts`` stands for, by substring searches."""
     old, fresh = buf[:old_len], buf[old_len:]
-    assert pc._tag_counts(buf, old_len) == (
+    return (
         fresh.count(b"<c") - fresh.count(b"<col") - fresh.count(b"<cf"),
         fresh.count(b'<c r="'),
         buf.count(b"<row") - old.count(b"<row"),
+        fresh.count(b't="s"') + fresh.count(b"t='s'"),
+        b":c" in buf,
+        b":row" in buf,
     )
 
 
@@ -71,13 +80,8 @@ def test_one_pass_examples():
 
 @settings(max_examples=300, deadline=None)
 @given(buf=_BUFFERS)
-def test_pre_searches_decide_as_the_patterns_alone(buf: bytes):
+def test_dtd_pre_search_decides_as_the_pattern_alone(buf: bytes):
     assert bool(b"<!" in buf and pc._DTD_RE.search(buf)) == bool(pc._DTD_RE.search(buf))
-    old = pc._SheetScan()
-    old.string_cells += buf.count(b"t='s'") if b"'s'" in buf else 0
-    new = pc._SheetScan()
-    pc._note_cells(buf, buf, new, pc._tag_counts(buf, 0))
-    assert new.string_cells == old.string_cells + buf.count(b't="s"')
 
 
 def test_scan_of_a_sheet_finds_far_cells_and_wide_columns():
@@ -109,11 +113,14 @@ def test_patterns_compile_once_per_threshold():
 
 
 def test_tag_counts_at_every_cut_of_the_overlap():
-    buf = b'<row r="1"><c r="A1"><v>1</v></c><col/><cf/><c><row><c r="B1"/><c'
+    buf = (b'<row r="1"><c r="A1" t="s"><v>1</v></c><col/><cf/><c t=\'s\'><row><c r="B1"/>'
+           b'<x:row><x:c t="s"/><c')
     for old_len in range(len(buf) + 1):
-        old, fresh = buf[:old_len], buf[old_len:]
-        assert pc._tag_counts(buf, old_len) == (
-            fresh.count(b"<c") - fresh.count(b"<col") - fresh.count(b"<cf"),
-            fresh.count(b'<c r="'),
-            buf.count(b"<row") - old.count(b"<row"),
-        ), old_len
+        assert pc._tag_counts(buf, old_len) == _counted(buf, old_len), old_len
+
+
+def test_colon_facts_need_the_whole_tag_name():
+    for buf, colon_c, colon_row in ((b"<x:ro>", False, False), (b"<x:rw>", False, False),
+                                    (b"<x:row>", False, True), (b"<x:c>", True, False)):
+        tags = pc._tag_counts(buf, 0)
+        assert (tags.colon_c, tags.colon_row) == (colon_c, colon_row) == _counted(buf, 0)[4:]
