@@ -140,3 +140,43 @@ def test_colon_facts_need_the_whole_tag_name():
                                     (b"<x:row>", False, True), (b"<x:c>", True, False)):
         tags = pc._tag_counts(buf, 0)
         assert (tags.colon_c, tags.colon_row) == (colon_c, colon_row) == _counted(buf, 0)[4:]
+
+
+def _corpus_workbooks() -> list[tuple[str, bytes]]:
+    from tests import hostile
+    from tests.paths import FIXTURES
+
+    books = [(p.name, p.read_bytes()) for p in sorted(FIXTURES.rglob("*.xls[xm]"))]
+    books += [
+        ("far_cell", hostile.far_cell_xlsx()), ("far_column", hostile.far_column_xlsx()),
+        ("prefixed_far_cell", hostile.prefixed_far_cell_xlsx()),
+        ("positional", hostile.positional_cells_xlsx(width=300, far_row=2000)),
+        ("rows_without_numbers", hostile.rows_without_numbers_xlsx(500, prefix="x:")),
+        ("stale_dimension", hostile.stale_dimension_xlsx()),
+        ("entity_expansion", hostile.entity_expansion_xlsx()),
+    ]
+    return books
+
+
+def test_every_buffer_of_the_corpus_counts_as_the_substring_searches():
+    """Each buffer of each XML part of the fixtures and hostile workbooks, cut small so
+    that tags straddle the overlaps: the numpy counts equal the substring counts, and the
+    reference regex finds nothing where the pre-search said there was nothing."""
+    import io
+    import zipfile
+
+    buffers = 0
+    for name, data in _corpus_workbooks():
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = [i for i in z.infolist() if i.filename.endswith((".xml", ".rels"))]
+        assert infos, name
+        for info in infos:
+            scan = pc._SheetScan(byte_limit=10**9)
+            for buf, new in pc._buffers(data, info, 10**9, 4096, scan):
+                old_len = len(buf) - new
+                for min_digits in (2, 4, 7):
+                    tags = pc._tag_counts(buf, old_len, min_digits)
+                    assert tags[:6] == _counted(buf, old_len), (name, info.filename)
+                    assert tags.refs or not pc._fast_refs_re(min_digits).findall(buf)
+                buffers += 1
+    assert buffers > 100
