@@ -53,7 +53,6 @@ def _inside_or_near(rings: list[np.ndarray], x: np.ndarray, y: np.ndarray,
                     tolerance: float) -> np.ndarray:
     """Even-odd point-in-polygon over every ring, or within ``tolerance`` of an edge."""
     inside = np.zeros(len(x), dtype=bool)
-    nearest = np.full(len(x), np.inf)
     px, py = x[:, None], y[:, None]
     for ring in rings:
         ax, ay = ring[:-1, 0][None, :], ring[:-1, 1][None, :]
@@ -61,13 +60,24 @@ def _inside_or_near(rings: list[np.ndarray], x: np.ndarray, y: np.ndarray,
         crosses = ((ay > py) != (by > py)) & (
             px < (bx - ax) * (py - ay) / np.where(by == ay, np.inf, by - ay) + ax)
         inside ^= (crosses.sum(axis=1) % 2).astype(bool)
+    # Distances to the outline only for the points outside it (most points are inside).
+    out = np.flatnonzero(~inside)
+    if not len(out):
+        return inside
+    nearest = np.full(len(out), np.inf)
+    px, py = x[out][:, None], y[out][:, None]
+    for ring in rings:
+        ax, ay = ring[:-1, 0][None, :], ring[:-1, 1][None, :]
+        bx, by = ring[1:, 0][None, :], ring[1:, 1][None, :]
         # distance to each segment, in degrees
         dx, dy = bx - ax, by - ay
         length2 = np.where(dx * dx + dy * dy == 0, 1.0, dx * dx + dy * dy)
         t = np.clip(((px - ax) * dx + (py - ay) * dy) / length2, 0.0, 1.0)
         dist = np.hypot(px - (ax + t * dx), py - (ay + t * dy))
         nearest = np.minimum(nearest, dist.min(axis=1))
-    return inside | (nearest <= tolerance)
+    result = inside.copy()
+    result[out] = nearest <= tolerance
+    return result
 
 
 def _tolerance(rings: list[np.ndarray], tolerance: float) -> float:
