@@ -37,7 +37,7 @@ def _reference_inside_or_near(rings, px, py, tolerance):
 
     crossings, nearest = 0, math.inf
     for ring in rings:
-        for (ax, ay), (bx, by) in zip(ring[:-1], ring[1:]):
+        for (ax, ay), (bx, by) in zip(ring[:-1], ring[1:], strict=True):
             if (ay > py) != (by > py) and px < (bx - ax) * (py - ay) / (by - ay) + ax:
                 crossings += 1
             dx, dy = bx - ax, by - ay
@@ -67,5 +67,5 @@ def test_inside_or_near_agrees_point_by_point_with_the_plain_rule():
         x, y = rng.uniform(-9, 9, 120), rng.uniform(-9, 9, 120)
         tolerance = float(rng.uniform(0, 0.5))
         got = _inside_or_near(rings, x, y, tolerance)
-        want = [_reference_inside_or_near(rings, a, b, tolerance) for a, b in zip(x, y)]
+        want = [_reference_inside_or_near(rings, a, b, tolerance) for a, b in zip(x, y, strict=True)]
         assert got.tolist() == want

@@ -25,6 +25,9 @@ SELF_BOUND_FUNCTIONS = {"url_selectbox", "page_rows", "_language_switch"}
 # Functions whose widget is a browser preference that changes no page (the HXL tag row
 # of CSV downloads), so no link carries it.
 PREFERENCE_FUNCTIONS = {"_hxl_switch"}
+# Functions whose widget chooses what a download button holds (the whole table offered
+# for other tools), an action that changes no page, so no link carries it.
+DOWNLOAD_CHOICE_FUNCTIONS = {"_full_table_downloads"}
 
 
 def test_the_url_names_a_choice_by_its_code_and_ignores_unknown_codes():
@@ -61,7 +64,7 @@ def test_every_view_widget_of_the_pages_is_bound_to_the_url():
                     break
             call = text[match.start():end + 1]
             enclosing = re.findall(r"\ndef (\w+)", text[:match.start()])
-            if enclosing and enclosing[-1] in SELF_BOUND_FUNCTIONS | PREFERENCE_FUNCTIONS:
+            if enclosing and enclosing[-1] in SELF_BOUND_FUNCTIONS | PREFERENCE_FUNCTIONS | DOWNLOAD_CHOICE_FUNCTIONS:
                 continue
             if 'bind="query-params"' not in call and "url_bound(" not in call:
                 unbound.append(f"{rel}: {call.splitlines()[0]}")
