@@ -481,12 +481,37 @@ def countries_only(f: Filters, table: str) -> bool:
         Filters(), table)
 
 
+def objectives_only(f: Filters) -> bool:
+    """True if, of the filters that change the work plan, only objectives are chosen
+    (then a work-plan figure grouped by objective first is the chosen objectives' rows
+    of the figure of every objective)."""
+    return bool(f.objectives) and relevant(replace(f, objectives=()), "workplan") == relevant(
+        Filters(), "workplan")
+
+
+def chosen_rows(figure: pd.DataFrame, column: str,
+                values: tuple[str, ...]) -> pd.DataFrame | None:
+    """Return the rows of ``figure`` whose ``column`` is one of ``values``, in table
+    order, renumbered; None when there are none (the figure's own empty table then comes
+    from computing it).
+
+    The row positions of each value are found once per figure table
+    (:func:`value_positions`): the figures of every country or objective are kept, and
+    every new choice reads its rows from them.
+    """
+    positions = value_positions(figure, column)
+    found = [positions[v] for v in set(values) if v in positions]
+    if not found:
+        return None
+    rows = found[0] if len(found) == 1 else np.sort(np.concatenate(found))
+    return figure.take(rows).reset_index(drop=True)
+
+
 def country_rows(figure: pd.DataFrame, countries: tuple[str, ...]) -> pd.DataFrame | None:
     """Return the rows of ``countries`` in ``figure`` (a figure table grouped by
     ``country_iso3`` first), renumbered; None when there are none (the figure's own
     empty table then comes from computing it)."""
-    rows = figure.loc[figure["country_iso3"].isin(set(countries)).fillna(False).astype(bool)]
-    return rows.reset_index(drop=True) if len(rows) else None
+    return chosen_rows(figure, "country_iso3", countries)
 
 
 MAX_VALUES = 60  # values per filter taken from a URL

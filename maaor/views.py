@@ -37,6 +37,7 @@ from maaor.figures import reached as fig_reached
 from maaor.figures import results as fig_results
 from maaor.filters import (
     Filters,
+    chosen_rows,
     countries_only,
     country_rows,
     filter_fts,
@@ -47,6 +48,7 @@ from maaor.filters import (
     filter_workplan,
     kept,
     latest_indicator_year,
+    objectives_only,
     value_positions,
 )
 
@@ -201,9 +203,35 @@ def _matrix(ds: Dataset, f: Filters, iso3: str) -> pd.DataFrame:
     countries are chosen and ``iso3`` is one of them, the country's matrix of the whole
     table (the same rows), kept once per table and country."""
     if countries_only(f, "presence") and iso3 in f.countries:
-        return kept(ds.presence, ("org_pillar_matrix", iso3),
-                    lambda: fig_presence.org_pillar_matrix(ds.presence, iso3))
+        def compute() -> pd.DataFrame:
+            # The country's rows (the table's row positions per country, in table order)
+            # of the two columns the matrix counts: comparing every row's country and
+            # copying every column cost more than the counting.
+            rows = value_positions(ds.presence, "country_iso3").get(iso3)
+            if rows is None:
+                return fig_presence.org_pillar_matrix(ds.presence, iso3)
+            return fig_presence.org_pillar_matrix(ds.presence[["org", "pillar"]].take(rows))
+
+        return kept(ds.presence, ("org_pillar_matrix", iso3), compute)
     return fig_presence.org_pillar_matrix(filter_presence(ds.presence, f), iso3)
+
+
+def _per_objective(figure: Callable[[pd.DataFrame], pd.DataFrame], ds: Dataset,
+                   f: Filters) -> pd.DataFrame:
+    """Return ``figure(filter_workplan(ds.workplan, f))``, for a figure grouped by
+    objective first (each output row is one objective's or one of its parts').
+
+    When only objectives are chosen among the work-plan filters, the figure of the chosen
+    objectives is the rows of those objectives in the figure of every objective
+    (computed once per table): the same groups over the same rows, in the same order.
+    """
+    if objectives_only(f):
+        whole = kept(ds.workplan, (figure.__name__, "every objective"),
+                     lambda: figure(filter_workplan(ds.workplan, NO_FILTERS)))
+        rows = chosen_rows(whole, "objective_id", f.objectives)
+        if rows is not None:
+            return rows
+    return figure(filter_workplan(ds.workplan, f))
 
 
 # --------------------------------------------------------------------------------------
@@ -382,7 +410,7 @@ VIEWS: dict[str, View] = {
         ("workplan",),
     ),
     "workplan.by_objective": View(
-        lambda ds, f, today: fig_progress.progress_by_objective(filter_workplan(ds.workplan, f)),
+        lambda ds, f, today: _per_objective(fig_progress.progress_by_objective, ds, f),
         ("workplan",), stored=True,
         columns=Columns(
             {"objective_id": "col.objective_id", "objective": "col.objective",
@@ -392,7 +420,7 @@ VIEWS: dict[str, View] = {
         ),
     ),
     "workplan.by_output": View(
-        lambda ds, f, today: fig_progress.progress_by_output(filter_workplan(ds.workplan, f)),
+        lambda ds, f, today: _per_objective(fig_progress.progress_by_output, ds, f),
         ("workplan",), stored=True,
         columns=Columns(
             {"output_id": "col.output_id", "output": "col.output",

@@ -147,6 +147,45 @@ def test_per_country_figures_are_those_computed_from_the_filtered_rows():
                     pdt.assert_frame_equal(got, direct, obj=f"{name} {f}")
 
 
+def test_per_objective_figures_are_those_computed_from_the_filtered_rows():
+    """Work-plan figures grouped by objective, for chosen objectives, are taken from the
+    figure of every objective: the same table as computing them from the filtered rows."""
+    import pandas.testing as pdt
+
+    from maaor.bundled import load_default
+    from maaor.figures import progress as fig_progress
+    from maaor.filters import filter_workplan
+
+    ds = views.public_dataset(load_default().dataset, "admin1")
+    ids = sorted(ds.workplan["objective_id"].dropna().unique())
+    choices = [(i,) for i in ids] + [tuple(ids[:2]), tuple(ids[-2:]), ("no such",),
+                                     (ids[0], "no such")]
+    for objectives in choices:
+        for extra in ({}, {"countries": ("AFG",)}, {"statuses": ("ongoing",)},
+                      {"year": 2025}):
+            f = Filters(objectives=objectives, **extra)
+            rows = filter_workplan.uncached(ds.workplan, f)
+            for name, figure in (("workplan.by_objective", fig_progress.progress_by_objective),
+                                 ("workplan.by_output", fig_progress.progress_by_output)):
+                pdt.assert_frame_equal(views.compute(name, ds, f, TODAY), figure(rows),
+                                       check_exact=True, obj=f"{name} {f}")
+
+
+def test_chosen_rows_are_the_rows_of_the_values_in_table_order():
+    import pandas as pd
+    import pandas.testing as pdt
+
+    from maaor.filters import chosen_rows, objectives_only
+
+    figure = pd.DataFrame({"objective_id": ["2", None, "1", "2", "3"], "n": [1, 2, 3, 4, 5]})
+    pdt.assert_frame_equal(chosen_rows(figure, "objective_id", ("2", "1")),
+                           figure.iloc[[0, 2, 3]].reset_index(drop=True))
+    assert chosen_rows(figure, "objective_id", ("9",)) is None
+    assert objectives_only(Filters(objectives=("1",), countries=("AFG",)))
+    assert not objectives_only(Filters(objectives=("1",), year=2025))
+    assert not objectives_only(Filters())
+
+
 def test_reached_and_matrix_taken_per_country_are_those_computed_from_the_filtered_rows():
     """People reached by place or pillar, the reached headline and the organisation x
     pillar matrix, for chosen countries, read from every country's figures or columns:
