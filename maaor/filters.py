@@ -720,8 +720,11 @@ def restrict(f: Filters, options: FilterOptions) -> Filters:
     changes: dict[str, object] = {}
     changes["emergency"] = f.emergency if f.emergency in options.emergency else None
     for name, field in MULTI_PARAMS.items():
-        allowed = set(choices(name, options, changes["emergency"]))
-        changes[field] = tuple(v for v in getattr(f, field) if v in allowed)
+        chosen = getattr(f, field)
+        # Only a filter with values is checked: the sets of every option (hundreds of
+        # organisations) were built on every run for filters left empty.
+        allowed = set(choices(name, options, changes["emergency"])) if chosen else ()
+        changes[field] = tuple(v for v in chosen if v in allowed)
     changes["year"] = f.year if f.year in options.year else None
     changes["org"] = f.org if f.org in options.org else None
     return replace(f, **changes)
