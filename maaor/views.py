@@ -139,6 +139,13 @@ def _indicator_rows(ds: Dataset, f: Filters, today: dt.date, objective, disaggre
     return rows.loc[same_objective & (group == (disaggregation or "total"))]
 
 
+def _every_country(figure: Callable[..., pd.DataFrame], ds: Dataset) -> pd.DataFrame:
+    """Return ``figure`` of every country's presence rows (active organisations),
+    computed once per table."""
+    return kept(ds.presence, (figure.__name__, "every country"),
+                lambda: figure(filter_presence(ds.presence, NO_FILTERS), active_only=True))
+
+
 def _per_country(figure: Callable[..., pd.DataFrame], ds: Dataset, f: Filters) -> pd.DataFrame:
     """Return ``figure(filter_presence(ds.presence, f), active_only=...)``, for a figure
     grouped by country first (each output row is one country's or one of its parts').
@@ -148,9 +155,7 @@ def _per_country(figure: Callable[..., pd.DataFrame], ds: Dataset, f: Filters) -
     once per table): the same groups over the same rows, in the same order.
     """
     if countries_only(f, "presence"):
-        whole = kept(ds.presence, (figure.__name__, "every country"),
-                     lambda: figure(filter_presence(ds.presence, NO_FILTERS), active_only=True))
-        rows = country_rows(whole, f.countries)
+        rows = country_rows(_every_country(figure, ds), f.countries)
         if rows is not None:
             return rows
     return figure(filter_presence(ds.presence, f), active_only=not f.presence_statuses)
@@ -620,6 +625,49 @@ def compute(name: str, ds: Dataset, f: Filters, today: dt.date | None, *args: An
         KeyError: ``name`` is not a view.
     """
     return VIEWS[name].compute(ds, f, today, *args)
+
+
+#: The views a page shows under a country or objective filter, with their extra
+#: arguments: :func:`warm` computes them once for one country and one objective, which
+#: computes the figures of every country and objective their rows are read from.
+WARM_VIEWS: tuple[tuple[str, tuple], ...] = (
+    ("headline", ()),
+    ("presence.by_country", ()),
+    ("presence.by_admin1", ()),
+    ("presence.by_pillar", ()),
+    ("reached.headline", ()),
+    ("reached.by", (("pillar",),)),
+    ("reached.by", (("country", "admin1"),)),
+    ("workplan.by_objective", ()),
+    ("workplan.by_output", ()),
+)
+
+
+def warm(ds: Dataset, today: dt.date) -> None:
+    """Compute, once per dataset, what every country or objective filter reads its rows
+    from: the row positions per country and the figures of every country and objective
+    (kept with the tables, ``maaor.filters.kept``), and the admin-1 areas the map can
+    shade (``maaor.admin1_shading``).
+
+    The first filter change of a version then costs what any later one does. The
+    figures are those :data:`WARM_VIEWS` compute for the first country and objective
+    with rows; nothing is returned (the results are kept with the tables).
+    """
+    from maaor import admin1_shading
+
+    countries = ds.presence["country_iso3"].dropna()
+    objectives = ds.workplan["objective_id"].dropna()
+    f = Filters(countries=(str(countries.iloc[0]),) if len(countries) else (),
+                objectives=(str(objectives.iloc[0]),) if len(objectives) else ())
+    if not f.countries and not f.objectives:
+        return
+    value_positions(ds.presence, "country_iso3")
+    for name, args in WARM_VIEWS:
+        compute(name, ds, replace(f, objectives=()) if name.startswith(("presence", "reached"))
+                else f, today, *args)
+    # Every admin-1 area a map may shade, found once (the gazetteer's index of each
+    # country is built on its first use).
+    admin1_shading.areas(_every_country(fig_presence.orgs_by_admin1, ds))
 
 
 def columns(name: str, *args: Any) -> Columns:

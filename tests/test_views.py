@@ -238,3 +238,54 @@ def test_headline_figures_are_the_same_taken_per_country_or_computed(monkeypatch
     fresh = copy.deepcopy(ds)
     for f in choices:
         assert fast[f] == overview.headline_figures(fresh, f, TODAY), f
+
+
+def test_warming_a_dataset_leaves_nothing_for_a_filter_change_to_regroup(monkeypatch):
+    """After ``views.warm``, a new country or objective reads its rows from figures of
+    every country and objective computed then: no figure regroups a whole table."""
+    import copy
+    import functools
+
+    import pandas.testing as pdt
+
+    from maaor.bundled import load_default
+    from maaor.figures import presence as fig_presence
+    from maaor.figures import progress as fig_progress
+    from maaor.figures import reached as fig_reached
+
+    calls: list[str] = []
+
+    def counted(module, name):
+        original = getattr(module, name)
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            calls.append(name)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    for module, names in ((fig_presence, ("orgs_by_country", "orgs_by_admin1", "orgs_by_pillar",
+                                          "presence_headline_by_country")),
+                          (fig_progress, ("progress_by_objective", "progress_by_output")),
+                          (fig_reached, ("reached_by",))):
+        for name in names:
+            counted(module, name)
+    base = views.public_dataset(load_default().dataset, "admin1")
+    ds = copy.deepcopy(base)  # tables of its own: nothing kept yet
+    views.warm(ds, TODAY)
+    assert calls
+    calls.clear()
+    codes = sorted(ds.presence["country_iso3"].dropna().unique())
+    ids = sorted(ds.workplan["objective_id"].dropna().unique())
+    f = Filters(countries=(codes[-1],), objectives=(ids[-1],))
+    got = {(name, args): views.compute(name, ds, f, TODAY, *args)
+           for name, args in views.WARM_VIEWS}
+    assert calls == []
+    fresh = copy.deepcopy(base)
+    for (name, args), value in got.items():
+        expected = views.compute(name, fresh, f, TODAY, *args)
+        if isinstance(value, dict):
+            assert value == expected, name
+        else:
+            pdt.assert_frame_equal(value, expected, obj=name)
