@@ -146,10 +146,12 @@ def _memo(frame: pd.DataFrame) -> _TableMemo:
         if entry is not None and entry[0]() is frame:
             return entry[1]
 
-        def forget(ref: weakref.ref, key: int = key) -> None:
-            current = _MEMOS.get(key)
+        # The memos are bound now: at interpreter exit, frames die after this module's
+        # globals are cleared.
+        def forget(ref: weakref.ref, key: int = key, memos: dict = _MEMOS) -> None:
+            current = memos.get(key)
             if current is not None and current[0] is ref:
-                _MEMOS.pop(key, None)
+                memos.pop(key, None)
 
         memo = _TableMemo()
         _MEMOS[key] = (weakref.ref(frame, forget), memo)
