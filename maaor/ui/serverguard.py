@@ -190,9 +190,15 @@ def return_freed_memory_soon(delays: tuple[float, ...] = TRIM_DELAYS_S) -> None:
 
 
 def _runtime():
+    """Return the running Streamlit server's Runtime; None outside a server, and for
+    AppTest's stand-in runtime (a mock: there is no upload endpoint to guard, and
+    wrapping a new mock on every test run cost a share of each rerun)."""
     from streamlit.runtime import Runtime
 
-    return Runtime.instance() if Runtime.exists() else None
+    if not Runtime.exists():
+        return None
+    runtime = Runtime.instance()
+    return None if type(runtime).__module__ == "unittest.mock" else runtime
 
 
 def _held(manager: Any, session_id: str) -> tuple[int, int]:

@@ -40,3 +40,15 @@ def test_a_runtime_without_a_real_upload_store_is_not_walked(monkeypatch):
     manager = _Manager(MagicMock())
     _install_on(monkeypatch, manager)
     assert manager.removed == []
+
+
+def test_apptests_stand_in_runtime_gets_no_guard(monkeypatch):
+    """AppTest's runtime is a mock with no upload endpoint: nothing is wrapped."""
+    from streamlit.runtime import Runtime
+
+    stand_in = MagicMock(spec=Runtime)
+    monkeypatch.setattr(Runtime, "_instance", stand_in)
+    monkeypatch.setattr(serverguard, "_installed_on", None)
+    assert serverguard._runtime() is None
+    assert serverguard.install() is False
+    assert serverguard._installed_on is None
