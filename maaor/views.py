@@ -206,19 +206,26 @@ def _reached_headline(ds: Dataset, f: Filters) -> dict:
 def _matrix(ds: Dataset, f: Filters, iso3: str) -> pd.DataFrame:
     """Return ``org_pillar_matrix(filter_presence(ds.presence, f), iso3)``; when only
     countries are chosen and ``iso3`` is one of them, the country's matrix of the whole
-    table (the same rows), kept once per table and country."""
+    table (the same rows), from every country's matrices, computed once per table."""
     if countries_only(f, "presence") and iso3 in f.countries:
-        def compute() -> pd.DataFrame:
-            # The country's rows (the table's row positions per country, in table order)
-            # of the two columns the matrix counts: comparing every row's country and
-            # copying every column cost more than the counting.
-            rows = value_positions(ds.presence, "country_iso3").get(iso3)
-            if rows is None:
-                return fig_presence.org_pillar_matrix(ds.presence, iso3)
-            return fig_presence.org_pillar_matrix(ds.presence[["org", "pillar"]].take(rows))
-
-        return kept(ds.presence, ("org_pillar_matrix", iso3), compute)
+        found = kept(ds.presence, ("org_pillar_matrix", "every country"),
+                     lambda: _country_matrices(ds.presence)).get(iso3)
+        if found is not None:
+            return found
+        return fig_presence.org_pillar_matrix(ds.presence, iso3)
     return fig_presence.org_pillar_matrix(filter_presence(ds.presence, f), iso3)
+
+
+def _country_matrices(presence: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Return ISO3 -> ``org_pillar_matrix(presence, iso3)`` for every country with rows.
+
+    Each from the country's rows (the table's row positions per country, in table
+    order) of the two columns the matrix counts: comparing every row's country and
+    copying every column cost more than the counting.
+    """
+    narrow = presence[["org", "pillar"]]
+    return {str(iso3): fig_presence.org_pillar_matrix(narrow.take(rows))
+            for iso3, rows in value_positions(presence, "country_iso3").items()}
 
 
 def _per_objective(figure: Callable[[pd.DataFrame], pd.DataFrame], ds: Dataset,
@@ -665,6 +672,8 @@ def warm(ds: Dataset, today: dt.date) -> None:
     for name, args in WARM_VIEWS:
         compute(name, ds, replace(f, objectives=()) if name.startswith(("presence", "reached"))
                 else f, today, *args)
+    if f.countries:
+        compute("presence.matrix", ds, replace(f, objectives=()), today, f.countries[0])
     # Every admin-1 area a map may shade, found once (the gazetteer's index of each
     # country is built on its first use).
     admin1_shading.areas(_every_country(fig_presence.orgs_by_admin1, ds))

@@ -266,7 +266,7 @@ def test_warming_a_dataset_leaves_nothing_for_a_filter_change_to_regroup(monkeyp
         monkeypatch.setattr(module, name, wrapper)
 
     for module, names in ((fig_presence, ("orgs_by_country", "orgs_by_admin1", "orgs_by_pillar",
-                                          "presence_headline_by_country")),
+                                          "presence_headline_by_country", "org_pillar_matrix")),
                           (fig_progress, ("progress_by_objective", "progress_by_output")),
                           (fig_reached, ("reached_by",))):
         for name in names:
@@ -280,7 +280,7 @@ def test_warming_a_dataset_leaves_nothing_for_a_filter_change_to_regroup(monkeyp
     ids = sorted(ds.workplan["objective_id"].dropna().unique())
     f = Filters(countries=(codes[-1],), objectives=(ids[-1],))
     got = {(name, args): views.compute(name, ds, f, TODAY, *args)
-           for name, args in views.WARM_VIEWS}
+           for name, args in (*views.WARM_VIEWS, ("presence.matrix", (codes[-1],)))}
     assert calls == []
     fresh = copy.deepcopy(base)
     for (name, args), value in got.items():
