@@ -669,11 +669,14 @@ def warm(ds: Dataset, today: dt.date) -> None:
     if not f.countries and not f.objectives:
         return
     value_positions(ds.presence, "country_iso3")
+    # Through the registry, not :func:`compute`: nothing a page asked for is computed
+    # here, only what its figures read their rows from.
+    on_presence = replace(f, objectives=())
     for name, args in WARM_VIEWS:
-        compute(name, ds, replace(f, objectives=()) if name.startswith(("presence", "reached"))
-                else f, today, *args)
+        VIEWS[name].compute(ds, on_presence if name.startswith(("presence", "reached")) else f,
+                            today, *args)
     if f.countries:
-        compute("presence.matrix", ds, replace(f, objectives=()), today, f.countries[0])
+        VIEWS["presence.matrix"].compute(ds, on_presence, today, f.countries[0])
     # Every admin-1 area a map may shade, found once (the gazetteer's index of each
     # country is built on its first use).
     admin1_shading.areas(_every_country(fig_presence.orgs_by_admin1, ds))
