@@ -57,3 +57,6 @@ with right:
     widgets.flag_counts_chart(page, counts)
     st.page_link(registry.page("gaps").path, label=page.t("overview.to_gaps"),
                  icon=":material/arrow_forward:")
+
+# Drawn: what the next filter change reads is computed in the background, once per version.
+data.warm_up(page.version)

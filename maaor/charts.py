@@ -89,6 +89,17 @@ def _wrap(text: str, width: int = NOTE_WIDTH) -> list[str]:
     return lines
 
 
+def _trace(kind: str, **props: object) -> dict:
+    """Return a trace of type ``kind`` as the dict a figure validates when it adds it.
+
+    A ``go.Bar(...)`` object is validated twice: when it is made, and again when a
+    figure adds it (plotly rebuilds every added trace from its JSON). The dict is
+    validated once, by the same constructor with the same arguments, so the figure's
+    JSON is the same text (tests/export/test_chart_json.py).
+    """
+    return {"type": kind, **props}
+
+
 TOOLBAR_MARGIN = 40  # px right of the plot: the width of the upright plotly toolbar
 
 
@@ -147,15 +158,21 @@ def _shared_settings(height: int, bottom: int, legend: bool, lang: str) -> dict:
     }
 
 
-@lru_cache(maxsize=256)
-def _validated_settings(height: int, bottom: int, legend: bool, lang: str) -> tuple:
+#: The height the shared settings are validated with once: a chart's own height (an
+#: int, which plotly's validation keeps as given) replaces it, so a chart whose height
+#: follows its rows does not validate the whole layout again for each new height.
+_REFERENCE_HEIGHT = 450
+
+
+@lru_cache(maxsize=64)
+def _validated_settings(bottom: int, legend: bool, lang: str) -> tuple:
     """Return (name, JSON) of each :func:`_shared_settings` property as plotly's
     validation leaves it on a layout that had none of them (validated once per key),
     in the order ``update_layout`` adds them to a layout (not the arguments' order)."""
     fig = go.Figure()
-    fig.update_layout(**_shared_settings(height, bottom, legend, lang))
+    fig.update_layout(**_shared_settings(_REFERENCE_HEIGHT, bottom, legend, lang))
     done = fig.layout.to_plotly_json()
-    wanted = _shared_settings(height, bottom, legend, lang)
+    wanted = _shared_settings(_REFERENCE_HEIGHT, bottom, legend, lang)
     return tuple((name, value) for name, value in done.items() if name in wanted)
 
 
@@ -164,20 +181,22 @@ def _apply_shared(fig: go.Figure, height: int, bottom: int, legend: bool, lang: 
 
     A property the chart has not set yet gets the value validation gave it once
     (:func:`_validated_settings`, assigned unvalidated as plotly does for its own
-    templates); one the chart has set already is merged by ``update_layout`` as before.
-    Properties are set in the same order, so the figure's JSON is the same text
-    (tests/export/test_chart_json.py).
+    templates; the height is the chart's own whole number, as validation keeps it); one
+    the chart has set already, or a height that is not a plain whole number of at least
+    10 pixels, is merged by ``update_layout`` as before. Properties are set in the same
+    order, so the figure's JSON is the same text (tests/export/test_chart_json.py).
     """
     layout = fig.layout
     raw = _shared_settings(height, bottom, legend, lang)
-    for name, value in _validated_settings(height, bottom, legend, lang):
-        if name in layout._props:
+    plain_height = type(height) is int and height >= 10
+    for name, value in _validated_settings(bottom, legend, lang):
+        if name in layout._props or (name == "height" and not plain_height):
             fig.update_layout({name: raw[name]})
             continue
         validate = layout._validate
         layout._validate = False
         try:
-            layout[name] = copy.deepcopy(value)
+            layout[name] = height if name == "height" else copy.deepcopy(value)
         finally:
             layout._validate = validate
 
@@ -269,12 +288,13 @@ def status_by_objective(progress: pd.DataFrame, lang: str, note: str = "") -> go
         if not counts.fillna(0).any():  # a status no activity has: no legend entry
             continue
         fig.add_trace(
-            go.Bar(
+            _trace(
+                "bar",
                 y=names,
                 x=counts,
                 orientation="h",
                 name=esc(status_label(status, lang)),
-                marker_color=STATUS_COLOURS[status],
+                marker={"color": STATUS_COLOURS[status]},
                 hovertemplate="%{y}<br>%{fullData.name}: %{x}<extra></extra>",
             )
         )
@@ -319,18 +339,19 @@ def timeline(rows: pd.DataFrame, today: dt.date, lang: str, note: str = "") -> g
         VERMILLION if o else STATUS_COLOURS.get(s if isinstance(s, str) else "not_reported", GREY)
         for s, o in zip(dated["status"], dated["overdue"], strict=True)
     ]
-    fig = go.Figure(
-        go.Bar(
+    fig = go.Figure([
+        _trace(
+            "bar",
             y=ids,
             x=duration_ms,
             base=start,
             orientation="h",
-            marker_color=colours,
+            marker={"color": colours},
             hovertext=hover,
             hoverinfo="text",
             showlegend=False,
         )
-    )
+    ])
     # Legend entries only (one per colour actually drawn).
     shown = {("overdue" if o else (s if isinstance(s, str) else "not_reported"))
              for s, o in zip(dated["status"], dated["overdue"], strict=True)}
@@ -339,7 +360,7 @@ def timeline(rows: pd.DataFrame, today: dt.date, lang: str, note: str = "") -> g
             continue
         name = t("chart.overdue", lang) if key == "overdue" else status_label(key, lang)
         colour = VERMILLION if key == "overdue" else STATUS_COLOURS[key]
-        fig.add_trace(go.Bar(x=[None], y=[None], name=esc(name), marker_color=colour))
+        fig.add_trace(_trace("bar", x=[None], y=[None], name=esc(name), marker={"color": colour}))
     today_ts = pd.Timestamp(today)
     first = start.min() if len(start) else today_ts
     last = dated["due"].max() if len(dated) else today_ts
@@ -402,12 +423,13 @@ def required_vs_funded(
     ):
         values = frame[col].astype("float64")
         fig.add_trace(
-            go.Bar(
+            _trace(
+                "bar",
                 y=names,
                 x=values,
                 orientation="h",
                 name=esc(name),
-                marker_color=colour,
+                marker={"color": colour},
                 customdata=_money_text(values, lang),
                 hovertemplate="%{y}<br>%{fullData.name}: %{customdata}<extra></extra>",
             )
@@ -436,18 +458,20 @@ def fts_bars(frame: pd.DataFrame, lang: str, note: str = "", label: Callable[[ob
     known = frame["requirement_known"].astype(bool)
     fig = go.Figure()
     fig.add_trace(
-        go.Bar(
+        _trace(
+            "bar",
             y=names, x=required, orientation="h", name=esc(t("chart.required", lang)),
-            marker_color=REQUIRED_COLOUR,
+            marker={"color": REQUIRED_COLOUR},
             customdata=[fmt_money(v, lang) if k else t("chart.requirement_unknown", lang)
                         for v, k in zip(required, known, strict=True)],
             hovertemplate="%{y}<br>%{fullData.name}: %{customdata}<extra></extra>",
         )
     )
     fig.add_trace(
-        go.Bar(
+        _trace(
+            "bar",
             y=names, x=funded, orientation="h", name=esc(t("chart.funded", lang)),
-            marker_color=FUNDED_COLOUR,
+            marker={"color": FUNDED_COLOUR},
             customdata=_money_text(funded, lang),
             text=["" if k else t("chart.requirement_unknown", lang) for k in known],
             textposition="outside",
@@ -498,7 +522,8 @@ def indicator_bullets(progress: pd.DataFrame, lang: str, note: str = "") -> go.F
             del gauge["threshold"]
         y0 = 1 - (i + 1) * row_height
         fig.add_trace(
-            go.Indicator(
+            _trace(
+                "indicator",
                 mode="number+gauge",
                 value=float(actual) if pd.notna(actual) else None,
                 number={"font": {"size": 16}, "valueformat": ",.0f"},
@@ -524,8 +549,8 @@ def results_status(by_objective: pd.DataFrame, lang: str, note: str = "") -> go.
         ("unknown", "results.unknown", LIGHT_GREY),
     ):
         fig.add_trace(
-            go.Bar(y=names, x=by_objective[col], orientation="h", name=esc(t(key, lang)),
-                   marker_color=colour,
+            _trace("bar", y=names, x=by_objective[col], orientation="h", name=esc(t(key, lang)),
+                   marker={"color": colour},
                    hovertemplate="%{y}<br>%{fullData.name}: %{x}<extra></extra>")
         )
     fig.update_layout(barmode="stack", xaxis_title=t("chart.indicators", lang))
@@ -541,12 +566,12 @@ def flag_counts(counts: pd.DataFrame, lang: str, note: str = "") -> go.Figure:
         counts: output of ``figures.gaps.flag_counts``.
     """
     names = [esc(t(f"rule.{r}", lang)) for r in counts["rule"]]
-    fig = go.Figure(
-        go.Bar(y=names, x=counts["count"], orientation="h", marker_color=ORANGE,
+    fig = go.Figure([
+        _trace("bar", y=names, x=counts["count"], orientation="h", marker={"color": ORANGE},
                text=[fmt_number(c, lang) for c in counts["count"]], textposition="outside",
                textangle=0, cliponaxis=False,
                hovertemplate="%{y}: %{x}<extra></extra>")
-    )
+    ])
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(xaxis_title=t("chart.flags", lang))
     fig.update_xaxes(**count_axis(counts["count"]))
@@ -570,7 +595,7 @@ def orgs_per_pillar(by_pillar: pd.DataFrame, lang: str, note: str = "",
             for p in part["pillar"]
         ]
         fig.add_trace(
-            go.Bar(x=pillars, y=part["organisations"], name=esc(label(iso3)),
+            _trace("bar", x=pillars, y=part["organisations"], name=esc(label(iso3)),
                    customdata=[esc(v) for v in part["org_list"]],
                    hovertemplate="%{fullData.name} · %{x}: %{y}<br>%{customdata}<extra></extra>")
         )
@@ -593,7 +618,8 @@ def progress_over_versions(history: pd.DataFrame, lang: str, note: str = "") -> 
         ("mean_progress", "col.mean_progress", BLUE),
     ):
         fig.add_trace(
-            go.Scatter(
+            _trace(
+                "scatter",
                 x=versions,
                 y=history[col].astype("float64"),
                 mode="lines+markers",

@@ -59,6 +59,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from maaor.resources import INSTALLED
@@ -385,7 +386,23 @@ def settings(env: Mapping[str, str] | None = None, secrets: Mapping | None = Non
     Raises:
         ConfigError: a variable holds an unusable value.
     """
-    env = _env(env)
+    if env is None and secrets is None:
+        # Read once per process environment and working directory (a page run asks
+        # for settings many times; each read parsed every variable and made the SQLite
+        # file's folder). A changed variable is a new key, so it is read again.
+        return _process_settings(tuple(os.environ.items()), os.getcwd())
+    return _read_settings(_env(env), secrets)
+
+
+@lru_cache(maxsize=8)
+def _process_settings(environ: tuple[tuple[str, str], ...], cwd: str) -> Settings:
+    """:func:`settings` of the process environment ``environ`` in directory ``cwd``."""
+    del cwd  # part of the key: a relative SQLite path resolves against it
+    return _read_settings(dict(environ), None)
+
+
+def _read_settings(env: Mapping[str, str], secrets: Mapping | None) -> Settings:
+    """:func:`settings` read from ``env`` and ``secrets``."""
     return Settings(
         database_url=database_url(env),
         database_url_set=bool(env.get("MAAOR_DATABASE_URL", "").strip()),

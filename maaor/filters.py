@@ -146,10 +146,12 @@ def _memo(frame: pd.DataFrame) -> _TableMemo:
         if entry is not None and entry[0]() is frame:
             return entry[1]
 
-        def forget(ref: weakref.ref, key: int = key) -> None:
-            current = _MEMOS.get(key)
+        # The memos are bound now: at interpreter exit, frames die after this module's
+        # globals are cleared.
+        def forget(ref: weakref.ref, key: int = key, memos: dict = _MEMOS) -> None:
+            current = memos.get(key)
             if current is not None and current[0] is ref:
-                _MEMOS.pop(key, None)
+                memos.pop(key, None)
 
         memo = _TableMemo()
         _MEMOS[key] = (weakref.ref(frame, forget), memo)
@@ -481,12 +483,37 @@ def countries_only(f: Filters, table: str) -> bool:
         Filters(), table)
 
 
+def objectives_only(f: Filters) -> bool:
+    """True if, of the filters that change the work plan, only objectives are chosen
+    (then a work-plan figure grouped by objective first is the chosen objectives' rows
+    of the figure of every objective)."""
+    return bool(f.objectives) and relevant(replace(f, objectives=()), "workplan") == relevant(
+        Filters(), "workplan")
+
+
+def chosen_rows(figure: pd.DataFrame, column: str,
+                values: tuple[str, ...]) -> pd.DataFrame | None:
+    """Return the rows of ``figure`` whose ``column`` is one of ``values``, in table
+    order, renumbered; None when there are none (the figure's own empty table then comes
+    from computing it).
+
+    The row positions of each value are found once per figure table
+    (:func:`value_positions`): the figures of every country or objective are kept, and
+    every new choice reads its rows from them.
+    """
+    positions = value_positions(figure, column)
+    found = [positions[v] for v in set(values) if v in positions]
+    if not found:
+        return None
+    rows = found[0] if len(found) == 1 else np.sort(np.concatenate(found))
+    return figure.take(rows).reset_index(drop=True)
+
+
 def country_rows(figure: pd.DataFrame, countries: tuple[str, ...]) -> pd.DataFrame | None:
     """Return the rows of ``countries`` in ``figure`` (a figure table grouped by
     ``country_iso3`` first), renumbered; None when there are none (the figure's own
     empty table then comes from computing it)."""
-    rows = figure.loc[figure["country_iso3"].isin(set(countries)).fillna(False).astype(bool)]
-    return rows.reset_index(drop=True) if len(rows) else None
+    return chosen_rows(figure, "country_iso3", countries)
 
 
 MAX_VALUES = 60  # values per filter taken from a URL
@@ -695,8 +722,11 @@ def restrict(f: Filters, options: FilterOptions) -> Filters:
     changes: dict[str, object] = {}
     changes["emergency"] = f.emergency if f.emergency in options.emergency else None
     for name, field in MULTI_PARAMS.items():
-        allowed = set(choices(name, options, changes["emergency"]))
-        changes[field] = tuple(v for v in getattr(f, field) if v in allowed)
+        chosen = getattr(f, field)
+        # Only a filter with values is checked: the sets of every option (hundreds of
+        # organisations) were built on every run for filters left empty.
+        allowed = set(choices(name, options, changes["emergency"])) if chosen else ()
+        changes[field] = tuple(v for v in chosen if v in allowed)
     changes["year"] = f.year if f.year in options.year else None
     changes["org"] = f.org if f.org in options.org else None
     return replace(f, **changes)

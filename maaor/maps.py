@@ -14,6 +14,7 @@ draws with no internet connection.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from functools import lru_cache
@@ -523,14 +524,30 @@ def presence_deck(
         label["priority"] = int(counts.get(label["iso3"], 0))
     names = _label_layer(labels)
     framed = present if extent_iso3 is None or not len(extent_iso3) else list(extent_iso3)
+    deck = copy.copy(_base_deck(map_style))
+    deck.layers = [countries, admin1_shading.layer(areas), bubbles, names]
+    deck.initial_view_state = view_for(framed, size=(min_width, height))
+    return deck
+
+
+def _deck_arguments(map_style: str | None) -> dict:
+    """The arguments of every presence map's Deck besides its layers and first view."""
     # No provider and pydeck's default style sentinel is how a deck asks for no basemap:
     # Streamlit then requests no style (with map_style=None it would fetch CARTO's).
     basemap = {"map_style": map_style, "map_provider": "carto"} if map_style else {
         "map_provider": None
     }
-    return CompactDeck(
-        layers=[countries, admin1_shading.layer(areas), bubbles, names],
-        initial_view_state=view_for(framed, size=(min_width, height)),
-        tooltip={"text": "{tip}", "style": TOOLTIP_STYLE},
-        **basemap,
-    )
+    return {"tooltip": {"text": "{tip}", "style": TOOLTIP_STYLE}, **basemap}
+
+
+@lru_cache(maxsize=4)
+def _base_deck(map_style: str | None) -> CompactDeck:
+    """The presence map's Deck without layers, made once per basemap style; each map is
+    a shallow copy given its layers and first view.
+
+    Making a pydeck Deck looks for its notebook widget five times (a failing import
+    each), most of a map's cost once its figures are kept. Nothing changes a deck's
+    attributes in place, so copies share the rest (tests/export/test_maps.py: the same
+    JSON as a Deck made whole).
+    """
+    return CompactDeck(layers=[], **_deck_arguments(map_style))

@@ -37,6 +37,7 @@ from maaor.figures import reached as fig_reached
 from maaor.figures import results as fig_results
 from maaor.filters import (
     Filters,
+    chosen_rows,
     countries_only,
     country_rows,
     filter_fts,
@@ -47,6 +48,7 @@ from maaor.filters import (
     filter_workplan,
     kept,
     latest_indicator_year,
+    objectives_only,
     value_positions,
 )
 
@@ -137,6 +139,13 @@ def _indicator_rows(ds: Dataset, f: Filters, today: dt.date, objective, disaggre
     return rows.loc[same_objective & (group == (disaggregation or "total"))]
 
 
+def _every_country(figure: Callable[..., pd.DataFrame], ds: Dataset) -> pd.DataFrame:
+    """Return ``figure`` of every country's presence rows (active organisations),
+    computed once per table."""
+    return kept(ds.presence, (figure.__name__, "every country"),
+                lambda: figure(filter_presence(ds.presence, NO_FILTERS), active_only=True))
+
+
 def _per_country(figure: Callable[..., pd.DataFrame], ds: Dataset, f: Filters) -> pd.DataFrame:
     """Return ``figure(filter_presence(ds.presence, f), active_only=...)``, for a figure
     grouped by country first (each output row is one country's or one of its parts').
@@ -146,9 +155,7 @@ def _per_country(figure: Callable[..., pd.DataFrame], ds: Dataset, f: Filters) -
     once per table): the same groups over the same rows, in the same order.
     """
     if countries_only(f, "presence"):
-        whole = kept(ds.presence, (figure.__name__, "every country"),
-                     lambda: figure(filter_presence(ds.presence, NO_FILTERS), active_only=True))
-        rows = country_rows(whole, f.countries)
+        rows = country_rows(_every_country(figure, ds), f.countries)
         if rows is not None:
             return rows
     return figure(filter_presence(ds.presence, f), active_only=not f.presence_statuses)
@@ -199,11 +206,44 @@ def _reached_headline(ds: Dataset, f: Filters) -> dict:
 def _matrix(ds: Dataset, f: Filters, iso3: str) -> pd.DataFrame:
     """Return ``org_pillar_matrix(filter_presence(ds.presence, f), iso3)``; when only
     countries are chosen and ``iso3`` is one of them, the country's matrix of the whole
-    table (the same rows), kept once per table and country."""
+    table (the same rows), from every country's matrices, computed once per table."""
     if countries_only(f, "presence") and iso3 in f.countries:
-        return kept(ds.presence, ("org_pillar_matrix", iso3),
-                    lambda: fig_presence.org_pillar_matrix(ds.presence, iso3))
+        found = kept(ds.presence, ("org_pillar_matrix", "every country"),
+                     lambda: _country_matrices(ds.presence)).get(iso3)
+        if found is not None:
+            return found
+        return fig_presence.org_pillar_matrix(ds.presence, iso3)
     return fig_presence.org_pillar_matrix(filter_presence(ds.presence, f), iso3)
+
+
+def _country_matrices(presence: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Return ISO3 -> ``org_pillar_matrix(presence, iso3)`` for every country with rows.
+
+    Each from the country's rows (the table's row positions per country, in table
+    order) of the two columns the matrix counts: comparing every row's country and
+    copying every column cost more than the counting.
+    """
+    narrow = presence[["org", "pillar"]]
+    return {str(iso3): fig_presence.org_pillar_matrix(narrow.take(rows))
+            for iso3, rows in value_positions(presence, "country_iso3").items()}
+
+
+def _per_objective(figure: Callable[[pd.DataFrame], pd.DataFrame], ds: Dataset,
+                   f: Filters) -> pd.DataFrame:
+    """Return ``figure(filter_workplan(ds.workplan, f))``, for a figure grouped by
+    objective first (each output row is one objective's or one of its parts').
+
+    When only objectives are chosen among the work-plan filters, the figure of the chosen
+    objectives is the rows of those objectives in the figure of every objective
+    (computed once per table): the same groups over the same rows, in the same order.
+    """
+    if objectives_only(f):
+        whole = kept(ds.workplan, (figure.__name__, "every objective"),
+                     lambda: figure(filter_workplan(ds.workplan, NO_FILTERS)))
+        rows = chosen_rows(whole, "objective_id", f.objectives)
+        if rows is not None:
+            return rows
+    return figure(filter_workplan(ds.workplan, f))
 
 
 # --------------------------------------------------------------------------------------
@@ -382,7 +422,7 @@ VIEWS: dict[str, View] = {
         ("workplan",),
     ),
     "workplan.by_objective": View(
-        lambda ds, f, today: fig_progress.progress_by_objective(filter_workplan(ds.workplan, f)),
+        lambda ds, f, today: _per_objective(fig_progress.progress_by_objective, ds, f),
         ("workplan",), stored=True,
         columns=Columns(
             {"objective_id": "col.objective_id", "objective": "col.objective",
@@ -392,7 +432,7 @@ VIEWS: dict[str, View] = {
         ),
     ),
     "workplan.by_output": View(
-        lambda ds, f, today: fig_progress.progress_by_output(filter_workplan(ds.workplan, f)),
+        lambda ds, f, today: _per_objective(fig_progress.progress_by_output, ds, f),
         ("workplan",), stored=True,
         columns=Columns(
             {"output_id": "col.output_id", "output": "col.output",
@@ -592,6 +632,54 @@ def compute(name: str, ds: Dataset, f: Filters, today: dt.date | None, *args: An
         KeyError: ``name`` is not a view.
     """
     return VIEWS[name].compute(ds, f, today, *args)
+
+
+#: The views a page shows under a country or objective filter, with their extra
+#: arguments: :func:`warm` computes them once for one country and one objective, which
+#: computes the figures of every country and objective their rows are read from.
+WARM_VIEWS: tuple[tuple[str, tuple], ...] = (
+    ("headline", ()),
+    ("presence.by_country", ()),
+    ("presence.by_admin1", ()),
+    ("presence.by_pillar", ()),
+    ("reached.headline", ()),
+    ("reached.by", (("pillar",),)),
+    ("reached.by", (("country", "admin1"),)),
+    ("workplan.by_objective", ()),
+    ("workplan.by_output", ()),
+)
+
+
+def warm(ds: Dataset, today: dt.date) -> None:
+    """Compute, once per dataset, what every country or objective filter reads its rows
+    from: the row positions per country and the figures of every country and objective
+    (kept with the tables, ``maaor.filters.kept``), and the admin-1 areas the map can
+    shade (``maaor.admin1_shading``).
+
+    The first filter change of a version then costs what any later one does. The
+    figures are those :data:`WARM_VIEWS` compute for the first country and objective
+    with rows; nothing is returned (the results are kept with the tables).
+    """
+    from maaor import admin1_shading
+
+    countries = ds.presence["country_iso3"].dropna()
+    objectives = ds.workplan["objective_id"].dropna()
+    f = Filters(countries=(str(countries.iloc[0]),) if len(countries) else (),
+                objectives=(str(objectives.iloc[0]),) if len(objectives) else ())
+    if not f.countries and not f.objectives:
+        return
+    value_positions(ds.presence, "country_iso3")
+    # Through the registry, not :func:`compute`: nothing a page asked for is computed
+    # here, only what its figures read their rows from.
+    on_presence = replace(f, objectives=())
+    for name, args in WARM_VIEWS:
+        VIEWS[name].compute(ds, on_presence if name.startswith(("presence", "reached")) else f,
+                            today, *args)
+    if f.countries:
+        VIEWS["presence.matrix"].compute(ds, on_presence, today, f.countries[0])
+    # Every admin-1 area a map may shade, found once (the gazetteer's index of each
+    # country is built on its first use).
+    admin1_shading.areas(_every_country(fig_presence.orgs_by_admin1, ds))
 
 
 def columns(name: str, *args: Any) -> Columns:

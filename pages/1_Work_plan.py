@@ -7,7 +7,7 @@ import streamlit as st
 from maaor import charts
 from maaor.filters import Filters
 from maaor.glossary import WORKPLAN_ROW
-from maaor.ui import widgets
+from maaor.ui import data, widgets
 from maaor.ui.history import progress_history
 from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
@@ -86,3 +86,6 @@ if chosen:
     detail = page.view("workplan.activity", chosen)
     st.markdown("#### " + md_escape(f"{chosen} – {detail['activity'].iloc[0]}"))
     widgets.record(page, detail, page.columns("workplan.activity"))
+
+# Drawn: what the next filter change reads is computed in the background, once per version.
+data.warm_up(page.version)

@@ -104,3 +104,6 @@ if page.filters.org:
     )
 else:
     st.caption(page.t("presence.where_is.help"))
+
+# Drawn: what the next filter change reads is computed in the background, once per version.
+data.warm_up(page.version)

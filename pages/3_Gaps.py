@@ -4,7 +4,7 @@ import streamlit as st
 
 from maaor.figures.gaps import RULES
 from maaor.glossary import GAPS_ROW
-from maaor.ui import widgets
+from maaor.ui import data, widgets
 from maaor.ui.page import setup
 from maaor.viewparams import GAPS_TAB
 
@@ -36,3 +36,6 @@ with countries_tab:
         page, country_flags, "country_flags", page.columns("gaps.flags", "country"),
         tables=("presence", "mechanisms"),
     )
+
+# Drawn: what the next filter change reads is computed in the background, once per version.
+data.warm_up(page.version)

@@ -43,6 +43,19 @@ def _figure_cache_of_the_run(tmp_path_factory) -> Iterator[None]:
         os.environ.pop("MAAOR_FIGURE_CACHE_DIR", None)
 
 
+@pytest.fixture(autouse=True)
+def _background_warm_ups_end_with_their_test() -> Iterator[None]:
+    """A page drawn by a test starts a background warm-up of its version's figures
+    (``maaor.ui.data.warm_up``): it ends within the test, so no later test counts its
+    computations or sees its threads."""
+    yield
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name.startswith("maaor-warm-"):
+            thread.join(timeout=120)
+
+
 def require_all() -> bool:
     """Return True when skips for missing dependencies must fail (MAAOR_REQUIRE_ALL=1)."""
     return os.environ.get(REQUIRE_ALL_ENV, "").strip() == "1"

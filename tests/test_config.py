@@ -164,3 +164,24 @@ def test_password_hash_from_the_environment_else_the_secrets():
     assert settings({**base, "MAAOR_COORDINATOR_PASSWORD_HASH": "scrypt$env"},
                     secrets).coordinator_password_hash == "scrypt$env"
     assert settings(base).coordinator_password_hash is None
+
+
+def test_process_settings_are_read_once_and_again_when_a_variable_changes(monkeypatch,
+                                                                          tmp_path):
+    """settings() of the process environment is kept while the environment and working
+    directory stay the same, and read again when either changes."""
+    from maaor.config import settings
+
+    monkeypatch.setenv("MAAOR_PUBLIC_PRESENCE_LEVEL", "admin1")
+    monkeypatch.setenv("MAAOR_SQLITE_PATH", "relative/maaor.sqlite")
+    monkeypatch.chdir(tmp_path)
+    first = settings()
+    assert settings() is first
+    assert first.public_presence_level == "admin1"
+    assert first.database_url == f"sqlite:///{tmp_path / 'relative' / 'maaor.sqlite'}"
+    monkeypatch.setenv("MAAOR_PUBLIC_PRESENCE_LEVEL", "country")
+    assert settings().public_presence_level == "country"
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert settings().database_url == \
+        f"sqlite:///{tmp_path / 'elsewhere' / 'relative' / 'maaor.sqlite'}"

@@ -273,3 +273,19 @@ def test_country_short_names_table_is_hdx_offline_data():
         for lang, column in (("en", "English Short"), ("fr", "French Short")):
             expected = (info.get(column) or info.get("English Short") or iso3) if info else iso3
             assert country_name(iso3, lang) == expected, (iso3, lang)
+
+
+def test_numbers_formatted_once_are_written_as_babel_writes_them():
+    """fmt_number keeps each formatted number: the text is Babel's, whatever came first
+    (0 then -0, the same number with other decimals or in another language)."""
+    from babel.numbers import format_decimal
+
+    from maaor.i18n import fmt_number
+
+    for lang, locale in (("en", "en"), ("fr", "fr")):
+        for value in (0.0, -0.0, 1234.5, -1234.5, 1e9, 7, 0.05):
+            for decimals in (0, 1, 2):
+                pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+                expected = format_decimal(float(value), format=pattern, locale=locale)
+                assert fmt_number(value, lang, decimals) == expected, (value, lang, decimals)
+                assert fmt_number(value, lang, decimals) == expected

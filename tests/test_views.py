@@ -147,6 +147,45 @@ def test_per_country_figures_are_those_computed_from_the_filtered_rows():
                     pdt.assert_frame_equal(got, direct, obj=f"{name} {f}")
 
 
+def test_per_objective_figures_are_those_computed_from_the_filtered_rows():
+    """Work-plan figures grouped by objective, for chosen objectives, are taken from the
+    figure of every objective: the same table as computing them from the filtered rows."""
+    import pandas.testing as pdt
+
+    from maaor.bundled import load_default
+    from maaor.figures import progress as fig_progress
+    from maaor.filters import filter_workplan
+
+    ds = views.public_dataset(load_default().dataset, "admin1")
+    ids = sorted(ds.workplan["objective_id"].dropna().unique())
+    choices = [(i,) for i in ids] + [tuple(ids[:2]), tuple(ids[-2:]), ("no such",),
+                                     (ids[0], "no such")]
+    for objectives in choices:
+        for extra in ({}, {"countries": ("AFG",)}, {"statuses": ("ongoing",)},
+                      {"year": 2025}):
+            f = Filters(objectives=objectives, **extra)
+            rows = filter_workplan.uncached(ds.workplan, f)
+            for name, figure in (("workplan.by_objective", fig_progress.progress_by_objective),
+                                 ("workplan.by_output", fig_progress.progress_by_output)):
+                pdt.assert_frame_equal(views.compute(name, ds, f, TODAY), figure(rows),
+                                       check_exact=True, obj=f"{name} {f}")
+
+
+def test_chosen_rows_are_the_rows_of_the_values_in_table_order():
+    import pandas as pd
+    import pandas.testing as pdt
+
+    from maaor.filters import chosen_rows, objectives_only
+
+    figure = pd.DataFrame({"objective_id": ["2", None, "1", "2", "3"], "n": [1, 2, 3, 4, 5]})
+    pdt.assert_frame_equal(chosen_rows(figure, "objective_id", ("2", "1")),
+                           figure.iloc[[0, 2, 3]].reset_index(drop=True))
+    assert chosen_rows(figure, "objective_id", ("9",)) is None
+    assert objectives_only(Filters(objectives=("1",), countries=("AFG",)))
+    assert not objectives_only(Filters(objectives=("1",), year=2025))
+    assert not objectives_only(Filters())
+
+
 def test_reached_and_matrix_taken_per_country_are_those_computed_from_the_filtered_rows():
     """People reached by place or pillar, the reached headline and the organisation x
     pillar matrix, for chosen countries, read from every country's figures or columns:
@@ -199,3 +238,54 @@ def test_headline_figures_are_the_same_taken_per_country_or_computed(monkeypatch
     fresh = copy.deepcopy(ds)
     for f in choices:
         assert fast[f] == overview.headline_figures(fresh, f, TODAY), f
+
+
+def test_warming_a_dataset_leaves_nothing_for_a_filter_change_to_regroup(monkeypatch):
+    """After ``views.warm``, a new country or objective reads its rows from figures of
+    every country and objective computed then: no figure regroups a whole table."""
+    import copy
+    import functools
+
+    import pandas.testing as pdt
+
+    from maaor.bundled import load_default
+    from maaor.figures import presence as fig_presence
+    from maaor.figures import progress as fig_progress
+    from maaor.figures import reached as fig_reached
+
+    calls: list[str] = []
+
+    def counted(module, name):
+        original = getattr(module, name)
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            calls.append(name)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    for module, names in ((fig_presence, ("orgs_by_country", "orgs_by_admin1", "orgs_by_pillar",
+                                          "presence_headline_by_country", "org_pillar_matrix")),
+                          (fig_progress, ("progress_by_objective", "progress_by_output")),
+                          (fig_reached, ("reached_by",))):
+        for name in names:
+            counted(module, name)
+    base = views.public_dataset(load_default().dataset, "admin1")
+    ds = copy.deepcopy(base)  # tables of its own: nothing kept yet
+    views.warm(ds, TODAY)
+    assert calls
+    calls.clear()
+    codes = sorted(ds.presence["country_iso3"].dropna().unique())
+    ids = sorted(ds.workplan["objective_id"].dropna().unique())
+    f = Filters(countries=(codes[-1],), objectives=(ids[-1],))
+    got = {(name, args): views.compute(name, ds, f, TODAY, *args)
+           for name, args in (*views.WARM_VIEWS, ("presence.matrix", (codes[-1],)))}
+    assert calls == []
+    fresh = copy.deepcopy(base)
+    for (name, args), value in got.items():
+        expected = views.compute(name, fresh, f, TODAY, *args)
+        if isinstance(value, dict):
+            assert value == expected, name
+        else:
+            pdt.assert_frame_equal(value, expected, obj=name)

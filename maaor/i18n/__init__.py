@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -100,10 +101,22 @@ def fmt_number(value: object, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -
     """
     if _missing(value):
         return t("value.unknown", lang)
+    number = float(value)
+    # The sign is part of the key: -0.0 equals 0.0 but is written "-0".
+    return _formatted(number, math.copysign(1.0, number) < 0, decimals,
+                      normalise_language(lang))
+
+
+@lru_cache(maxsize=4096)
+def _formatted(number: float, negative: bool, decimals: int, locale: str) -> str:
+    """:func:`fmt_number` of a known number, formatted once per number, sign, decimals
+    and locale (tables repeat the same counts; Babel's formatting was most of a table's
+    formatting time)."""
+    del negative  # part of the cache key only
     from babel.numbers import format_decimal
 
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(float(value), format=pattern, locale=normalise_language(lang))
+    return format_decimal(number, format=pattern, locale=locale)
 
 
 def _compact(value: float, decimals_under_100: int = 1) -> tuple[float, int]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -158,6 +160,29 @@ def own_copy(value: Any) -> Any:
 
 #: Empties the figure cache (every version, every key).
 clear_views = _view.clear
+
+
+def _warm(version: int, ds: Dataset) -> None:
+    """``maaor.views.warm`` of one version's dataset; a failure is logged, never raised
+    (the figures are then computed when first asked for, as without it)."""
+    try:
+        views.warm(ds, dt.date.today())
+    except Exception:  # noqa: BLE001 - a background helper must not take the page down
+        logging.getLogger("maaor.ui").exception("warming the figures of version %s", version)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def warm_up(version: int) -> threading.Thread:
+    """Start, once per version and process, a background thread that computes what
+    every country or objective filter reads its rows from (``maaor.views.warm``).
+
+    Pages call it once they are drawn, so the first render does not wait for it and a
+    viewer's first filter change costs what any later one does.
+    """
+    thread = threading.Thread(target=_warm, args=(version, dataset(version)),
+                              name=f"maaor-warm-v{version}", daemon=True)
+    thread.start()
+    return thread
 
 
 class SerialisedDeck:

@@ -190,9 +190,15 @@ def return_freed_memory_soon(delays: tuple[float, ...] = TRIM_DELAYS_S) -> None:
 
 
 def _runtime():
+    """Return the running Streamlit server's Runtime; None outside a server, and for
+    AppTest's stand-in runtime (a mock: there is no upload endpoint to guard, and
+    wrapping a new mock on every test run cost a share of each rerun)."""
     from streamlit.runtime import Runtime
 
-    return Runtime.instance() if Runtime.exists() else None
+    if not Runtime.exists():
+        return None
+    runtime = Runtime.instance()
+    return None if type(runtime).__module__ == "unittest.mock" else runtime
 
 
 def _held(manager: Any, session_id: str) -> tuple[int, int]:
@@ -264,7 +270,10 @@ def install() -> bool:
         manager.add_file = add_file
         fix_allocator_thresholds()
         # Sessions that uploaded before the guard existed keep nothing.
-        for session_id in list(getattr(manager, "file_storage", {})):
+        storage = getattr(manager, "file_storage", None)
+        # A real upload store is a dict (AppTest's stand-in runtime has none: iterating
+        # its mock cost a share of every test rerun).
+        for session_id in list(storage) if isinstance(storage, dict) else ():
             if session_id not in _allowed:
                 manager.remove_session_files(session_id)
         _installed_on = runtime

@@ -126,6 +126,38 @@ def test_every_chart_json_is_unchanged_by_the_shared_layout_validated_once(bundl
         assert again[name] == slow[name], name
 
 
+_TRACE_CLASSES = {"bar": go.Bar, "scatter": go.Scatter, "indicator": go.Indicator}
+
+
+def _trace_object(kind: str, **props):
+    """How the traces were made before: plotly trace objects (validated when made, and
+    again when a figure adds them)."""
+    return _TRACE_CLASSES[kind](**props)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_chart_json_is_unchanged_by_traces_given_as_dicts(bundled, lang, monkeypatch):
+    built = _charts(bundled, lang)
+    fast = {name: make().to_json() for name, make in built}
+    monkeypatch.setattr(charts, "_trace", _trace_object)
+    slow = {name: make().to_json() for name, make in built}
+    assert fast.keys() == slow.keys()
+    for name in fast:
+        assert fast[name] == slow[name], name
+        assert json.loads(fast[name])["data"], name
+
+
+def test_a_chart_height_is_its_own_whatever_height_was_validated_first():
+    """The shared settings are validated once for every height: each chart keeps its
+    own, and a height plotly would refuse is still refused."""
+    for height in (160, 451, 1234):
+        fast = charts._finish(go.Figure(), NOTE, height, "en").to_json()
+        assert fast == _finish_validated(go.Figure(), NOTE, height, "en").to_json()
+        assert json.loads(fast)["layout"]["height"] == height + 15 * len(charts._wrap(NOTE))
+    with pytest.raises(ValueError):
+        charts._finish(go.Figure(), "", 5, "en")
+
+
 def test_a_chart_layout_set_before_finishing_is_merged_as_before():
     """A property the chart set itself (a legend title) is merged, not replaced."""
     def build(finish):

@@ -101,6 +101,26 @@ def test_an_online_basemap_can_be_configured():
     assert spec["mapStyle"] == style
 
 
+def test_a_map_copied_from_the_base_deck_is_a_deck_made_whole():
+    """Each map is a copy of one Deck per basemap given its layers and first view: its
+    JSON and tooltip are those of a Deck made with every argument, and a map made later
+    does not change an earlier one."""
+    data = presence()
+    for style in (None, "https://basemaps.example.org/style.json"):
+        first = maps.presence_deck(orgs_by_country(data), orgs_by_admin1(data), "en",
+                                   map_style=style, extent_iso3=("IRQ",))
+        text = first.to_json()
+        whole = maps.CompactDeck(layers=first.layers,
+                                 initial_view_state=first.initial_view_state,
+                                 **maps._deck_arguments(style))
+        assert text == whole.to_json() == whole._full_json()
+        assert first._tooltip == whole._tooltip and first.mapbox_key == whole.mapbox_key
+        other = data.loc[data["country_iso3"] == "SYR"]
+        later = maps.presence_deck(orgs_by_country(other), orgs_by_admin1(other), "fr",
+                                   map_style=style)
+        assert later.to_json() != text and first.to_json() == text
+
+
 def test_world_view_when_nothing_is_present():
     view = maps.view_for([])
     assert (view.latitude, view.longitude, view.zoom) == (15.0, 20.0, 1.0)
