@@ -23,6 +23,16 @@ from maaor.usecases.refusal import guarded
 
 _log = logging.getLogger("maaor.usecases")
 DEFAULT_MAX_UPLOAD_MB = config.DEFAULT_MAX_UPLOAD_MB
+# The module of the function the isolated child runs (maaor.load.load_file).
+_READER_MODULE = "maaor.load"
+
+
+def _prestart_reader() -> None:
+    """Start the isolated reader's child now: its start-up and imports overlap the
+    store reads and the upload's pre-check made here before it is called."""
+    from maaor.read.isolate import prestart
+
+    prestart(_READER_MODULE)
 
 
 def max_upload_mb() -> int:
@@ -140,6 +150,8 @@ def prepare_upload(
     for name, size in refused:
         log_event(_log, "upload_refused", f"upload refused: {size} bytes over the limit",
                   level=logging.WARNING, file=name, bytes=size, limit_bytes=limit)
+    if accepted:
+        _prestart_reader()
     store = guarded(open_store)
     aliases = guarded(store.aliases)
     profiles = [*profiles, *(p.profile for p in guarded(store.profiles))]
@@ -170,6 +182,8 @@ def validate_files(files: Sequence[tuple[str, bytes]], *, today: dt.date | None 
         profiles: mapping profiles to apply (``validate --profile``).
     """
     sources = [Source(name, bytes(data)) for name, data in files]
+    if isolate and sources:
+        _prestart_reader()
     return load_sources(sources, today=today or dt.date.today(), isolate=isolate,
                         profiles=profiles)
 
