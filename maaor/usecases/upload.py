@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from maaor import config
@@ -160,12 +161,20 @@ def prepare_upload(
     if not sources:
         return upload
     upload.base_version = guarded(store.current_version)
-    if upload.base_version is not None:
-        upload.base = guarded(lambda: store.load(upload.base_version))
-    # Rows are linked to the emergencies of the version they would join.
-    emergencies = emergencies_of(upload.base) if upload.base is not None else None
-    upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today,
-                                 profiles=profiles, emergencies=emergencies)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="maaor-base") as pool:
+        emergencies, base = None, None
+        if upload.base_version is not None:
+            version = upload.base_version
+            # Rows are linked to the emergencies of the version they would join: only that
+            # table is needed to read the files. The rest of the version (an immutable
+            # one) is decoded meanwhile, while this thread pre-checks the files and waits
+            # for the isolated reader.
+            emergencies = emergencies_of(
+                guarded(lambda: store.load(version, only=("emergencies",))))
+            base = pool.submit(guarded, lambda: store.load(version))
+        upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today,
+                                     profiles=profiles, emergencies=emergencies)
+        upload.base = base.result() if base is not None else None
     return _with_candidate(upload)
 
 

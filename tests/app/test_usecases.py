@@ -141,6 +141,47 @@ def test_scope_merges_funding_by_country_and_year():
         merge_scoped("funding", current, uploaded, "some")
 
 
+# ------------------------------------------------------------------ prepare once
+
+
+def test_prepare_upload_starts_the_reader_first_and_decodes_the_base_once(app_store,
+                                                                          monkeypatch):
+    from maaor.read import isolate, precheck
+
+    events = []
+    real_prestart, real_precheck = isolate.prestart, precheck.precheck_report
+    monkeypatch.setattr(isolate, "prestart",
+                        lambda *m: events.append(("prestart", m)) or real_prestart(*m))
+    monkeypatch.setattr(precheck, "precheck_report",
+                        lambda source: events.append("precheck") or real_precheck(source))
+    real_load = type(app_store).load
+    monkeypatch.setattr(type(app_store), "load",
+                        lambda self, *a, **kw: events.append(("load", kw.get("only")))
+                        or real_load(self, *a, **kw))
+    upload = usecases.prepare_upload([("4w.xlsx", four_country_4w())])
+    assert events[0] == ("prestart", ("maaor.load",))  # before the store and the pre-check
+    assert sorted(map(str, events[1:])) == sorted(map(str, [
+        ("load", ("emergencies",)), ("load", None), "precheck"]))
+    full = real_load(app_store, 1)
+    for name, frame in full.tables.items():
+        pd.testing.assert_frame_equal(upload.base.tables[name], frame, check_exact=True)
+    assert upload.publishable
+
+
+def test_validate_files_starts_the_reader_first(monkeypatch):
+    from maaor.read import isolate
+
+    started = []
+    real_prestart = isolate.prestart
+    monkeypatch.setattr(isolate, "prestart",
+                        lambda *m: started.append(m) or real_prestart(*m))
+    assert usecases.validate_files([("4w.xlsx", IRAQ_4W)]).ok
+    assert started == [("maaor.load",)]
+    assert usecases.validate_files([("4w.xlsx", IRAQ_4W)],
+                                   isolate=False).ok
+    assert started == [("maaor.load",)]  # no child, none started
+
+
 # ------------------------------------------------------------------ aggregates
 
 
