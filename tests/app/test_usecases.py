@@ -141,6 +141,24 @@ def test_scope_merges_funding_by_country_and_year():
         merge_scoped("funding", current, uploaded, "some")
 
 
+def test_scope_treats_a_missing_country_or_year_as_a_value_of_its_own():
+    from maaor.dataset import conform
+    from maaor.usecases.candidate import merge_scoped
+
+    current = conform("funding", pd.DataFrame({
+        "country_iso3": ["MLI", None, None, "MLI", "NER", None, "MLI"],
+        "year": [None, 2021, None, 2021, None, 2021, None],
+        "funded_usd": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]}))
+    uploaded = conform("funding", pd.DataFrame({
+        "country_iso3": ["MLI", None, "MLI"], "year": [None, 2021, None],
+        "funded_usd": [10.0, 20.0, 30.0]}))
+    merged, kept = merge_scoped("funding", current, uploaded)
+    # (Mali, no year) and (no country, 2021) replaced, wherever their rows are; the
+    # others kept in their order.
+    assert kept["funded_usd"].tolist() == [3.0, 4.0, 5.0]
+    assert merged["funded_usd"].tolist() == [3.0, 4.0, 5.0, 10.0, 20.0, 30.0]
+
+
 # ------------------------------------------------------------------ prepare once
 
 
