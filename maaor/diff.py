@@ -271,7 +271,8 @@ def removal_headlines(removals: tuple[TableRemoval, ...], lang: str = "en") -> l
     return lines
 
 
-def diff_datasets(before: Dataset, after: Dataset, today: dt.date, stale_days: int = 90) -> DatasetDiff:
+def diff_datasets(before: Dataset, after: Dataset, today: dt.date, stale_days: int = 90,
+                  removals: tuple[TableRemoval, ...] | None = None) -> DatasetDiff:
     """What publishing ``after`` would change relative to ``before``.
 
     Args:
@@ -279,6 +280,8 @@ def diff_datasets(before: Dataset, after: Dataset, today: dt.date, stale_days: i
         after: the candidate dataset.
         today: reference date for date-based flags.
         stale_days: the staleness threshold used by the gap flags.
+        removals: ``table_removals(before, after)`` when the caller has made it
+            already (an upload makes it first: publishing needs only that part).
 
     Returns:
         A DatasetDiff.
@@ -297,5 +300,5 @@ def diff_datasets(before: Dataset, after: Dataset, today: dt.date, stale_days: i
         flags_cleared=cleared,
         presence_changes=presence_changes(before.presence, after.presence),
         funding=funding_changes(before, after),
-        removals=table_removals(before, after),
+        removals=table_removals(before, after) if removals is None else removals,
     )

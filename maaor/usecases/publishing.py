@@ -72,7 +72,7 @@ def publish(upload: Upload, *, by: str, note: str | None,
     note = require_note(note)
     if upload.needs_removal_confirmation and not removal_confirmed:
         raise Refused("coord.publish.removal_unconfirmed",
-                      removed=upload.diff.rows_removed, added=upload.diff.rows_added)
+                      removed=upload.rows_removed, added=upload.rows_added)
     store = guarded(open_store)
     version = guarded(lambda: store.publish(
         upload.candidate, upload.sources, by=by, note=note, kind="upload",

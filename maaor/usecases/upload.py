@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from maaor import config
 from maaor.dataset import Dataset
-from maaor.diff import DatasetDiff, diff_datasets, removal_headlines
+from maaor.diff import DatasetDiff, TableRemoval, diff_datasets, removal_headlines, table_removals
 from maaor.emergencies import emergencies_of
 from maaor.load import LoadResult, load_sources
 from maaor.logs import log_event
@@ -59,7 +59,8 @@ class Upload:
         candidate: what publishing would make current.
         kept: tables kept whole from the base version.
         kept_countries: per carried table, the countries whose rows are kept.
-        diff: the changes against the base version.
+        removals: per table, the rows publishing removes and adds against the base
+            version (``diff.removals``, made first: publishing needs only these).
         today: reference date of the checks, flags and diff.
     """
 
@@ -73,8 +74,28 @@ class Upload:
     candidate: Dataset | None = None
     kept: tuple[str, ...] = ()
     kept_countries: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    diff: DatasetDiff | None = None
+    removals: tuple[TableRemoval, ...] = ()
     today: dt.date = field(default_factory=dt.date.today)
+    _diff: DatasetDiff | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def diff(self) -> DatasetDiff | None:
+        """The changes against the base version (None without one), made on first use:
+        the page shows them; the command line and publishing need only ``removals``."""
+        if self._diff is None and self.base is not None and self.candidate is not None:
+            self._diff = diff_datasets(self.base, self.candidate, self.today,
+                                       removals=self.removals)
+        return self._diff
+
+    @property
+    def rows_removed(self) -> int:
+        """Rows of every table that publishing would remove."""
+        return sum(r.rows_removed for r in self.removals)
+
+    @property
+    def rows_added(self) -> int:
+        """Rows of every table that publishing would add."""
+        return sum(r.rows_added for r in self.removals)
 
     @property
     def publishable(self) -> bool:
@@ -85,11 +106,11 @@ class Upload:
     @property
     def needs_removal_confirmation(self) -> bool:
         """Publishing removes more rows than it adds: a second confirmation is needed."""
-        return self.diff is not None and self.diff.removes_more_than_adds
+        return self.rows_removed > self.rows_added
 
     def removal_headlines(self, lang: str = "en") -> list[str]:
         """What publishing would remove, in words (the headline of "What changed")."""
-        return removal_headlines(self.diff.removals, lang) if self.diff is not None else []
+        return removal_headlines(self.removals, lang)
 
     def unknown_organisations(self) -> list[str]:
         """Organisation names the upload uses that are neither known nor aliased."""
@@ -212,6 +233,7 @@ def _with_candidate(upload: Upload) -> Upload:
         return upload
     upload.candidate, upload.kept, upload.kept_countries = candidate_dataset(
         upload.base, upload.result, upload.scope)
-    upload.diff = (diff_datasets(upload.base, upload.candidate, upload.today)
-                   if upload.base is not None else None)
+    upload.removals = (table_removals(upload.base, upload.candidate)
+                       if upload.base is not None else ())
+    upload._diff = None  # made again from this candidate on first use
     return upload

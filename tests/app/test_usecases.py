@@ -186,6 +186,39 @@ def test_prepare_upload_starts_the_reader_first_and_decodes_the_base_once(app_st
     assert upload.publishable
 
 
+def test_publishing_makes_only_the_removals_and_the_page_gets_the_whole_diff(app_store,
+                                                                            monkeypatch):
+    from maaor import diff
+    from maaor.usecases import upload as upload_module
+
+    made = []
+    real_diff, real_removals = diff.diff_datasets, diff.table_removals
+    monkeypatch.setattr(upload_module, "diff_datasets",
+                        lambda *a, **kw: made.append("diff") or real_diff(*a, **kw))
+    monkeypatch.setattr(upload_module, "table_removals",
+                        lambda *a: made.append("removals") or real_removals(*a))
+    monkeypatch.setattr(diff, "table_removals",
+                        lambda *a: made.append("removals") or real_removals(*a))
+    upload = usecases.prepare_upload([("iraq.xlsx", IRAQ_4W)])
+    assert upload.needs_removal_confirmation
+    assert upload.removal_headlines("en")
+    with pytest.raises(Refused):
+        usecases.publish(upload, by="a", note="Iraq only")  # removal not confirmed
+    assert made == ["removals"]
+    # The page's "What changed": the whole diff, with the removals already made.
+    whole = upload.diff
+    assert made == ["removals", "diff"]
+    assert upload.diff is whole
+    expected = real_diff(upload.base, upload.candidate, upload.today)
+    assert whole.removals == expected.removals == upload.removals
+    pd.testing.assert_frame_equal(whole.presence_changes, expected.presence_changes)
+    pd.testing.assert_frame_equal(whole.flags_raised, expected.flags_raised)
+    assert (upload.rows_removed, upload.rows_added) == (whole.rows_removed, whole.rows_added)
+    # Another scope: removals and diff made again for the new candidate.
+    rescoped = usecases.rescope_upload(upload, "all")
+    assert rescoped.diff.removals == real_removals(rescoped.base, rescoped.candidate)
+
+
 def test_validate_files_starts_the_reader_first(monkeypatch):
     from maaor.read import isolate
 
