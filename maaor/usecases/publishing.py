@@ -97,8 +97,9 @@ def store_aggregates(version: int, dataset: Dataset) -> list[str]:
     try:
         # Figured with the version's own list of emergencies (the one its pages use).
         with emergencies_in_use(emergencies_of(dataset)):
-            return aggregates.store_aggregates(open_store(), version,
-                                               views.public_presence_level(), dataset)
+            computed = aggregates.compute(dataset, views.public_presence_level())
+        open_store().put_aggregates(version, computed)  # one transaction for them all
+        return list(computed)
     except Exception:  # noqa: BLE001 - the version is published; aggregates are a cache
         _log.exception("storing aggregates of v%s failed", version)
         return []

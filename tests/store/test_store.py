@@ -279,6 +279,21 @@ def test_aggregates_put_replace_get(store):
         store.put_aggregate(5, "x", b"")
 
 
+def test_aggregates_put_together_in_one_transaction(store, monkeypatch):
+    publish(store, "a")
+    store.put_aggregate(1, "by_country", b"old")
+    writes = []
+    real_write = type(store)._write
+    monkeypatch.setattr(type(store), "_write",
+                        lambda self, **kw: writes.append(kw) or real_write(self, **kw))
+    store.put_aggregates(1, {"by_country": b"new", "by_pillar": b"p", "totals": b"t"})
+    assert len(writes) == 1
+    assert [store.aggregate(1, n) for n in ("by_country", "by_pillar", "totals")] == [
+        b"new", b"p", b"t"]
+    with pytest.raises(VersionNotFound):
+        store.put_aggregates(5, {"x": b"", "y": b""})
+
+
 # ------------------------------------------------------------------ schema
 
 
