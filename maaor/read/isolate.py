@@ -13,10 +13,17 @@ re-run the parent's ``__main__`` script in every child, and while Streamlit runs
 page, ``__main__`` is that page, so each child would execute the whole page. The child
 here imports only this module and the module of the function it runs; function,
 arguments and result travel as pickles over its stdin and stdout.
+
+A caller that knows a call is coming (an upload about to be pre-checked) may start the
+child ahead of it with :func:`prestart`: the child's interpreter start-up and imports
+(about half a second) then overlap the caller's own work, and the next
+:func:`run_isolated` hands its call to that child. The limits are set when the call
+arrives, exactly as in a child started for it.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import math
 import os
@@ -25,6 +32,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,16 +55,22 @@ _OOM_MARKERS = (
     "Cannot allocate memory",
     "out of memory",
 )
-# The child's first words: read (sys.path, limits, pickled call) from stdin, make the
-# parent's modules importable, hand over to _child_main. Only the standard library is
-# available until sys.path is set.
+# The child's first words: read (sys.path, modules to import, how long to wait for the
+# call) from stdin, make the parent's modules importable, hand over to _child_main,
+# which imports the modules and then waits for the second pickle (limits, pickled
+# call). Only the standard library is available until sys.path is set.
 _BOOTSTRAP = (
     "import pickle, sys\n"
-    "path, memory_mb, cpu_s, call = pickle.load(sys.stdin.buffer)\n"
+    "path, modules, wait_s = pickle.load(sys.stdin.buffer)\n"
     "sys.path[:0] = path\n"
     "from maaor.read.isolate import _child_main\n"
-    "_child_main(memory_mb, cpu_s, call)\n"
+    "_child_main(modules, wait_s)\n"
 )
+# A child started ahead (prestart) and not called within this time is not used: it is
+# stopped and the call gets a fresh child (the spare would otherwise hold its memory on
+# a server for ever). The child itself gives up waiting after twice this time, in case
+# the parent is gone without closing its stdin.
+SPARE_MAX_AGE_S = 120.0
 # Fewer BLAS threads: each reserves address space that counts against RLIMIT_AS.
 _CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -122,13 +137,63 @@ def run_isolated(
         log.warning("cannot send %r to the isolated reader: %s", func, exc)
         return _failed("problem.isolate.not_started", error=str(exc))
     cpu_s = math.ceil(timeout_s) + 1
-    payload = pickle.dumps(
-        (list(sys.path), memory_mb, cpu_s, call), protocol=pickle.HIGHEST_PROTOCOL
-    )
-    timed_out = False
-    with tempfile.TemporaryFile(prefix="maaor-isolate-") as stderr_file:
+    payload = pickle.dumps((memory_mb, cpu_s, call), protocol=pickle.HIGHEST_PROTOCOL)
+    child = _take_spare()
+    if child is None:
         try:
-            child = subprocess.Popen(
+            child = _Child.start(())
+        except OSError as exc:
+            log.exception("could not start the isolated reader")
+            return _failed("problem.isolate.not_started", error=str(exc))
+    timed_out = False
+    with child.stderr:
+        try:
+            out, _ = child.process.communicate(payload, timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            child.process.kill()
+            out, _ = child.process.communicate()
+        except BaseException:
+            child.process.kill()
+            child.process.wait()
+            raise
+        stderr = _tail(child.stderr)
+    message = None
+    if out and not timed_out:
+        try:
+            message = pickle.loads(out)
+        except Exception:  # noqa: BLE001 - a truncated result from a child that died
+            log.exception("could not read the isolated reader's result")
+    return _outcome(message, child.process.returncode, timed_out, stderr, memory_mb, timeout_s)
+
+
+@dataclass
+class _Child:
+    """A child process that has been told where to import from and waits for its call.
+
+    Attributes:
+        process: the child (stdin open: the call is written to it).
+        stderr: the file its stderr goes to (read for the log, then closed).
+        path: the ``sys.path`` it was given.
+        started: ``time.monotonic()`` when it was started.
+    """
+
+    process: subprocess.Popen
+    stderr: Any
+    path: list[str]
+    started: float
+
+    @classmethod
+    def start(cls, modules: tuple[str, ...]) -> _Child:
+        """Start a child that imports ``modules`` and then waits for its call.
+
+        Raises:
+            OSError: the child could not be started.
+        """
+        stderr_file = tempfile.TemporaryFile(prefix="maaor-isolate-")
+        path = list(sys.path)
+        try:
+            process = subprocess.Popen(
                 [sys.executable, "-I", "-c", _BOOTSTRAP],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -136,27 +201,89 @@ def run_isolated(
                 env={**os.environ, **_CHILD_ENV},
                 close_fds=True,
             )
-        except OSError as exc:
-            log.exception("could not start the isolated reader")
-            return _failed("problem.isolate.not_started", error=str(exc))
-        try:
-            out, _ = child.communicate(payload, timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            child.kill()
-            out, _ = child.communicate()
-        except BaseException:
-            child.kill()
-            child.wait()
+        except OSError:
+            stderr_file.close()
             raise
-        stderr = _tail(stderr_file)
-    message = None
-    if out and not timed_out:
+        child = cls(process, stderr_file, path, time.monotonic())
         try:
-            message = pickle.loads(out)
-        except Exception:  # noqa: BLE001 - a truncated result from a child that died
-            log.exception("could not read the isolated reader's result")
-    return _outcome(message, child.returncode, timed_out, stderr, memory_mb, timeout_s)
+            # A few hundred bytes: the pipe takes them without waiting for the child.
+            first = (path, modules, 2 * SPARE_MAX_AGE_S)
+            process.stdin.write(pickle.dumps(first, protocol=pickle.HIGHEST_PROTOCOL))
+            process.stdin.flush()
+        except OSError:  # the child is already gone; its exit code tells why
+            pass
+        return child
+
+    def usable(self) -> bool:
+        """Still waiting, not too old, and started with today's ``sys.path``."""
+        return (self.process.poll() is None and self.path == sys.path
+                and time.monotonic() - self.started < SPARE_MAX_AGE_S)
+
+    def stop(self) -> None:
+        """Stop the child and release its pipes and stderr file."""
+        self.process.kill()
+        self.process.communicate()
+        self.stderr.close()
+
+
+_spare_lock = threading.Lock()
+_spare: _Child | None = None
+
+
+def prestart(*modules: str) -> None:
+    """Start a child now, importing ``modules``, for the next :func:`run_isolated` call.
+
+    Call it just before work that precedes a ``run_isolated`` call (e.g. the upload's
+    pre-check): the child's start-up then overlaps that work. At most one such child
+    waits at a time (a call when one is ready does nothing); one that is not used
+    within :data:`SPARE_MAX_AGE_S` is stopped instead of used. Never raises: if the
+    child cannot be started, the next call starts its own. Safe to call from any thread.
+
+    Args:
+        modules: modules the child imports while it waits (e.g. the one whose function
+            it will run).
+    """
+    global _spare
+    with _spare_lock:
+        if _spare is not None and _spare.usable():
+            return
+        old, _spare = _spare, None
+    if old is not None:
+        old.stop()
+    try:
+        child = _Child.start(tuple(modules))
+    except OSError:
+        log.warning("could not start an isolated reader ahead of its call", exc_info=True)
+        return
+    with _spare_lock:
+        if _spare is None:
+            _spare, child = child, None
+    if child is not None:  # another thread started one meanwhile
+        child.stop()
+
+
+@atexit.register
+def _stop_spare() -> None:
+    """Stop the spare child, if any (at exit, so that no child is left waiting)."""
+    global _spare
+    with _spare_lock:
+        child, _spare = _spare, None
+    if child is not None:
+        child.stop()
+
+
+def _take_spare() -> _Child | None:
+    """Return the child started by :func:`prestart` if it can still be used (it is then
+    no longer the spare), else None (an unusable one is stopped)."""
+    global _spare
+    with _spare_lock:
+        child, _spare = _spare, None
+    if child is None:
+        return None
+    if child.usable():
+        return child
+    child.stop()
+    return None
 
 
 def isolated_problem(file: str, failure: str, reason: dict | None = None) -> Problem:
@@ -230,17 +357,35 @@ def _tail(stderr_file) -> str:
     return stderr_file.read().decode("utf-8", "replace")
 
 
-def _child_main(memory_mb: int, cpu_s: int, call: bytes) -> None:
-    """Child side: import and unpickle the call, set the limits, run it, write
-    ("ok", value), ("memory",) or ("error", (key, params), traceback) to the original
-    stdout (the catalogue entry ``key`` and its parameters tell the failure).
+def _child_main(modules: tuple[str, ...], wait_s: float) -> None:
+    """Child side: import ``modules``, wait up to ``wait_s`` seconds for (limits, pickled
+    call) on stdin (SIGALRM ends a child kept waiting longer), import and unpickle the
+    call, set the limits, run it, write ("ok", value), ("memory",) or ("error", (key,
+    params), traceback) to the original stdout (the catalogue entry ``key`` and its
+    parameters tell the failure).
 
     Anything the function prints goes to stderr, so stdout carries only the result.
+    A child whose stdin closes before a call comes (its parent stopped it or is gone)
+    exits quietly.
     """
+    import importlib
     import resource
 
     result = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - unpickling the call reports a missing module
+            pass
+    # The default action of SIGALRM ends the process: a spare nobody calls goes away.
+    signal.alarm(max(1, math.ceil(wait_s)))
+    try:
+        memory_mb, cpu_s, call = pickle.load(sys.stdin.buffer)
+    except EOFError:
+        return
+    finally:
+        signal.alarm(0)
     try:
         func, args, kwargs = pickle.loads(call)
     except BaseException as exc:  # noqa: BLE001 - e.g. the function's module is missing
@@ -250,6 +395,10 @@ def _child_main(memory_mb: int, cpu_s: int, call: bytes) -> None:
     del call
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # The CPU time spent so far (start-up, imports) is not the call's: its limit counts
+    # from here.
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_s += math.ceil(usage.ru_utime + usage.ru_stime)
     _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
     if cpu_hard == resource.RLIM_INFINITY or cpu_hard > cpu_s:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 2))

@@ -3,6 +3,8 @@ recomputing them); see ``maaor.aggregates`` for what they hold."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sqlalchemy as sa
 
 from maaor.store import tables as s
@@ -25,14 +27,20 @@ class AggregateStore(StoreBase):
 
     def put_aggregate(self, version: int, name: str, data: bytes) -> None:
         """Store (or replace) a precomputed aggregate of ``version``."""
+        self.put_aggregates(version, {name: data})
+
+    def put_aggregates(self, version: int, aggregates: Mapping[str, bytes]) -> None:
+        """Store (or replace) precomputed aggregates of ``version``, by name, in one
+        transaction (one commit for a publish's aggregates, not one each)."""
         with self._write(lock_current=False) as (conn, _):
             require_version(conn, version)
-            conn.execute(s.aggregates.delete().where(
-                (s.aggregates.c.version_id == version) & (s.aggregates.c.name == name)
-            ))
-            conn.execute(s.aggregates.insert().values(
-                version_id=version, name=name, sha256=put_blob(conn, bytes(data))
-            ))
+            for name, data in aggregates.items():
+                conn.execute(s.aggregates.delete().where(
+                    (s.aggregates.c.version_id == version) & (s.aggregates.c.name == name)
+                ))
+                conn.execute(s.aggregates.insert().values(
+                    version_id=version, name=name, sha256=put_blob(conn, bytes(data))
+                ))
 
     def aggregate(self, version: int, name: str) -> bytes | None:
         """Return the stored aggregate ``name`` of ``version``, or None."""

@@ -235,13 +235,17 @@ class VersionStore(StoreBase):
                 rows=rows, sha256=put_blob(conn, data),
             ))
 
-    def load(self, version: int | None = None, *, withdrawn_ok: bool = False) -> Dataset:
+    def load(self, version: int | None = None, *, withdrawn_ok: bool = False,
+             only: Sequence[str] | None = None) -> Dataset:
         """Return the dataset of ``version`` (default: the current one).
 
         Args:
             version: the version id; None for the current version.
             withdrawn_ok: return a withdrawn version too (coordinators' history and
                 downloads); by default a withdrawn version is refused.
+            only: the tables to read and decode (None: all); the others come back
+                empty. For what needs a part of a version (its list of emergencies)
+                without decoding the rest.
 
         Raises:
             VersionWithdrawn: the version was withdrawn (and ``withdrawn_ok`` is False).
@@ -259,12 +263,15 @@ class VersionStore(StoreBase):
                 raise VersionNotFound(f"version {version} does not exist")
             if row["withdrawn_at"] is not None and not withdrawn_ok:
                 raise withdrawn_error(row)
-            stored = conn.execute(
+            query = (
                 sa.select(s.version_tables.c.table_name, s.version_tables.c.format,
                           s.blobs.c.data)
                 .join(s.blobs, s.blobs.c.sha256 == s.version_tables.c.sha256)
                 .where(s.version_tables.c.version_id == version)
-            ).all()
+            )
+            if only is not None:
+                query = query.where(s.version_tables.c.table_name.in_(list(only)))
+            stored = conn.execute(query).all()
         tables = {
             name: decode_table(name, bytes(data), fmt)
             for name, fmt, data in stored if name in TABLES

@@ -72,7 +72,7 @@ def _version_list(version: int | None) -> tuple[int | None, tuple[Emergency, ...
         version = guarded(store.current_version)
     if version is None:  # nothing published yet
         return None, emergencies_of(Dataset())
-    return version, emergencies_of(guarded(lambda: store.load(version)))
+    return version, emergencies_of(guarded(lambda: store.load(version, only=("emergencies",))))
 
 
 def emergency_list(version: int | None = None) -> tuple[Emergency, ...]:

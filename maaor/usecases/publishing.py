@@ -72,7 +72,7 @@ def publish(upload: Upload, *, by: str, note: str | None,
     note = require_note(note)
     if upload.needs_removal_confirmation and not removal_confirmed:
         raise Refused("coord.publish.removal_unconfirmed",
-                      removed=upload.diff.rows_removed, added=upload.diff.rows_added)
+                      removed=upload.rows_removed, added=upload.rows_added)
     store = guarded(open_store)
     version = guarded(lambda: store.publish(
         upload.candidate, upload.sources, by=by, note=note, kind="upload",
@@ -97,8 +97,9 @@ def store_aggregates(version: int, dataset: Dataset) -> list[str]:
     try:
         # Figured with the version's own list of emergencies (the one its pages use).
         with emergencies_in_use(emergencies_of(dataset)):
-            return aggregates.store_aggregates(open_store(), version,
-                                               views.public_presence_level(), dataset)
+            computed = aggregates.compute(dataset, views.public_presence_level())
+        open_store().put_aggregates(version, computed)  # one transaction for them all
+        return list(computed)
     except Exception:  # noqa: BLE001 - the version is published; aggregates are a cache
         _log.exception("storing aggregates of v%s failed", version)
         return []

@@ -8,11 +8,12 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from maaor import config
 from maaor.dataset import Dataset
-from maaor.diff import DatasetDiff, diff_datasets, removal_headlines
+from maaor.diff import DatasetDiff, TableRemoval, diff_datasets, removal_headlines, table_removals
 from maaor.emergencies import emergencies_of
 from maaor.load import LoadResult, load_sources
 from maaor.logs import log_event
@@ -23,6 +24,16 @@ from maaor.usecases.refusal import guarded
 
 _log = logging.getLogger("maaor.usecases")
 DEFAULT_MAX_UPLOAD_MB = config.DEFAULT_MAX_UPLOAD_MB
+# The module of the function the isolated child runs (maaor.load.load_file).
+_READER_MODULE = "maaor.load"
+
+
+def _prestart_reader() -> None:
+    """Start the isolated reader's child now: its start-up and imports overlap the
+    store reads and the upload's pre-check made here before it is called."""
+    from maaor.read.isolate import prestart
+
+    prestart(_READER_MODULE)
 
 
 def max_upload_mb() -> int:
@@ -48,7 +59,8 @@ class Upload:
         candidate: what publishing would make current.
         kept: tables kept whole from the base version.
         kept_countries: per carried table, the countries whose rows are kept.
-        diff: the changes against the base version.
+        removals: per table, the rows publishing removes and adds against the base
+            version (``diff.removals``, made first: publishing needs only these).
         today: reference date of the checks, flags and diff.
     """
 
@@ -62,8 +74,28 @@ class Upload:
     candidate: Dataset | None = None
     kept: tuple[str, ...] = ()
     kept_countries: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    diff: DatasetDiff | None = None
+    removals: tuple[TableRemoval, ...] = ()
     today: dt.date = field(default_factory=dt.date.today)
+    _diff: DatasetDiff | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def diff(self) -> DatasetDiff | None:
+        """The changes against the base version (None without one), made on first use:
+        the page shows them; the command line and publishing need only ``removals``."""
+        if self._diff is None and self.base is not None and self.candidate is not None:
+            self._diff = diff_datasets(self.base, self.candidate, self.today,
+                                       removals=self.removals)
+        return self._diff
+
+    @property
+    def rows_removed(self) -> int:
+        """Rows of every table that publishing would remove."""
+        return sum(r.rows_removed for r in self.removals)
+
+    @property
+    def rows_added(self) -> int:
+        """Rows of every table that publishing would add."""
+        return sum(r.rows_added for r in self.removals)
 
     @property
     def publishable(self) -> bool:
@@ -74,11 +106,11 @@ class Upload:
     @property
     def needs_removal_confirmation(self) -> bool:
         """Publishing removes more rows than it adds: a second confirmation is needed."""
-        return self.diff is not None and self.diff.removes_more_than_adds
+        return self.rows_removed > self.rows_added
 
     def removal_headlines(self, lang: str = "en") -> list[str]:
         """What publishing would remove, in words (the headline of "What changed")."""
-        return removal_headlines(self.diff.removals, lang) if self.diff is not None else []
+        return removal_headlines(self.removals, lang)
 
     def unknown_organisations(self) -> list[str]:
         """Organisation names the upload uses that are neither known nor aliased."""
@@ -140,6 +172,8 @@ def prepare_upload(
     for name, size in refused:
         log_event(_log, "upload_refused", f"upload refused: {size} bytes over the limit",
                   level=logging.WARNING, file=name, bytes=size, limit_bytes=limit)
+    if accepted:
+        _prestart_reader()
     store = guarded(open_store)
     aliases = guarded(store.aliases)
     profiles = [*profiles, *(p.profile for p in guarded(store.profiles))]
@@ -148,12 +182,20 @@ def prepare_upload(
     if not sources:
         return upload
     upload.base_version = guarded(store.current_version)
-    if upload.base_version is not None:
-        upload.base = guarded(lambda: store.load(upload.base_version))
-    # Rows are linked to the emergencies of the version they would join.
-    emergencies = emergencies_of(upload.base) if upload.base is not None else None
-    upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today,
-                                 profiles=profiles, emergencies=emergencies)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="maaor-base") as pool:
+        emergencies, base = None, None
+        if upload.base_version is not None:
+            version = upload.base_version
+            # Rows are linked to the emergencies of the version they would join: only that
+            # table is needed to read the files. The rest of the version (an immutable
+            # one) is decoded meanwhile, while this thread pre-checks the files and waits
+            # for the isolated reader.
+            emergencies = emergencies_of(
+                guarded(lambda: store.load(version, only=("emergencies",))))
+            base = pool.submit(guarded, lambda: store.load(version))
+        upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today,
+                                     profiles=profiles, emergencies=emergencies)
+        upload.base = base.result() if base is not None else None
     return _with_candidate(upload)
 
 
@@ -170,6 +212,8 @@ def validate_files(files: Sequence[tuple[str, bytes]], *, today: dt.date | None 
         profiles: mapping profiles to apply (``validate --profile``).
     """
     sources = [Source(name, bytes(data)) for name, data in files]
+    if isolate and sources:
+        _prestart_reader()
     return load_sources(sources, today=today or dt.date.today(), isolate=isolate,
                         profiles=profiles)
 
@@ -189,6 +233,7 @@ def _with_candidate(upload: Upload) -> Upload:
         return upload
     upload.candidate, upload.kept, upload.kept_countries = candidate_dataset(
         upload.base, upload.result, upload.scope)
-    upload.diff = (diff_datasets(upload.base, upload.candidate, upload.today)
-                   if upload.base is not None else None)
+    upload.removals = (table_removals(upload.base, upload.candidate)
+                       if upload.base is not None else ())
+    upload._diff = None  # made again from this candidate on first use
     return upload

@@ -109,6 +109,24 @@ def test_table_removals_and_their_headline_in_both_languages():
     assert table_removals(before, before) == ()
 
 
+def test_removals_skip_a_table_kept_whole_and_count_a_copy_of_it(monkeypatch):
+    from maaor import diff
+    from maaor.dataset import Dataset, conform
+
+    presence = conform("presence", pd.DataFrame({"org": ["UNMAS", "HALO"],
+                                                 "country_iso3": ["MLI", "NER"]}))
+    before = Dataset({"presence": presence})
+    counted = []
+    real = diff._row_counts
+    monkeypatch.setattr(diff, "_row_counts", lambda frame: counted.append(len(frame)) or real(frame))
+    # Every table of ``after`` is the very frame of ``before``: nothing to count.
+    assert diff.table_removals(before, Dataset(dict(before.tables))) == ()
+    assert counted == []
+    # An equal copy is compared row by row (and found equal).
+    assert diff.table_removals(before, Dataset({**before.tables, "presence": presence.copy()})) == ()
+    assert counted == [2, 2]
+
+
 def _presence_by_counting(before, after):
     """The multiset rule spelled out row by row (the reference for presence_changes)."""
     from collections import Counter

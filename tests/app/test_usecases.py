@@ -141,6 +141,98 @@ def test_scope_merges_funding_by_country_and_year():
         merge_scoped("funding", current, uploaded, "some")
 
 
+def test_scope_treats_a_missing_country_or_year_as_a_value_of_its_own():
+    from maaor.dataset import conform
+    from maaor.usecases.candidate import merge_scoped
+
+    current = conform("funding", pd.DataFrame({
+        "country_iso3": ["MLI", None, None, "MLI", "NER", None, "MLI"],
+        "year": [None, 2021, None, 2021, None, 2021, None],
+        "funded_usd": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]}))
+    uploaded = conform("funding", pd.DataFrame({
+        "country_iso3": ["MLI", None, "MLI"], "year": [None, 2021, None],
+        "funded_usd": [10.0, 20.0, 30.0]}))
+    merged, kept = merge_scoped("funding", current, uploaded)
+    # (Mali, no year) and (no country, 2021) replaced, wherever their rows are; the
+    # others kept in their order.
+    assert kept["funded_usd"].tolist() == [3.0, 4.0, 5.0]
+    assert merged["funded_usd"].tolist() == [3.0, 4.0, 5.0, 10.0, 20.0, 30.0]
+
+
+# ------------------------------------------------------------------ prepare once
+
+
+def test_prepare_upload_starts_the_reader_first_and_decodes_the_base_once(app_store,
+                                                                          monkeypatch):
+    from maaor.read import isolate, precheck
+
+    events = []
+    real_prestart, real_precheck = isolate.prestart, precheck.precheck_report
+    monkeypatch.setattr(isolate, "prestart",
+                        lambda *m: events.append(("prestart", m)) or real_prestart(*m))
+    monkeypatch.setattr(precheck, "precheck_report",
+                        lambda source: events.append("precheck") or real_precheck(source))
+    real_load = type(app_store).load
+    monkeypatch.setattr(type(app_store), "load",
+                        lambda self, *a, **kw: events.append(("load", kw.get("only")))
+                        or real_load(self, *a, **kw))
+    upload = usecases.prepare_upload([("4w.xlsx", four_country_4w())])
+    assert events[0] == ("prestart", ("maaor.load",))  # before the store and the pre-check
+    assert sorted(map(str, events[1:])) == sorted(map(str, [
+        ("load", ("emergencies",)), ("load", None), "precheck"]))
+    full = real_load(app_store, 1)
+    for name, frame in full.tables.items():
+        pd.testing.assert_frame_equal(upload.base.tables[name], frame, check_exact=True)
+    assert upload.publishable
+
+
+def test_publishing_makes_only_the_removals_and_the_page_gets_the_whole_diff(app_store,
+                                                                            monkeypatch):
+    from maaor import diff
+    from maaor.usecases import upload as upload_module
+
+    made = []
+    real_diff, real_removals = diff.diff_datasets, diff.table_removals
+    monkeypatch.setattr(upload_module, "diff_datasets",
+                        lambda *a, **kw: made.append("diff") or real_diff(*a, **kw))
+    monkeypatch.setattr(upload_module, "table_removals",
+                        lambda *a: made.append("removals") or real_removals(*a))
+    monkeypatch.setattr(diff, "table_removals",
+                        lambda *a: made.append("removals") or real_removals(*a))
+    upload = usecases.prepare_upload([("iraq.xlsx", IRAQ_4W)])
+    assert upload.needs_removal_confirmation
+    assert upload.removal_headlines("en")
+    with pytest.raises(Refused):
+        usecases.publish(upload, by="a", note="Iraq only")  # removal not confirmed
+    assert made == ["removals"]
+    # The page's "What changed": the whole diff, with the removals already made.
+    whole = upload.diff
+    assert made == ["removals", "diff"]
+    assert upload.diff is whole
+    expected = real_diff(upload.base, upload.candidate, upload.today)
+    assert whole.removals == expected.removals == upload.removals
+    pd.testing.assert_frame_equal(whole.presence_changes, expected.presence_changes)
+    pd.testing.assert_frame_equal(whole.flags_raised, expected.flags_raised)
+    assert (upload.rows_removed, upload.rows_added) == (whole.rows_removed, whole.rows_added)
+    # Another scope: removals and diff made again for the new candidate.
+    rescoped = usecases.rescope_upload(upload, "all")
+    assert rescoped.diff.removals == real_removals(rescoped.base, rescoped.candidate)
+
+
+def test_validate_files_starts_the_reader_first(monkeypatch):
+    from maaor.read import isolate
+
+    started = []
+    real_prestart = isolate.prestart
+    monkeypatch.setattr(isolate, "prestart",
+                        lambda *m: started.append(m) or real_prestart(*m))
+    assert usecases.validate_files([("4w.xlsx", IRAQ_4W)]).ok
+    assert started == [("maaor.load",)]
+    assert usecases.validate_files([("4w.xlsx", IRAQ_4W)],
+                                   isolate=False).ok
+    assert started == [("maaor.load",)]  # no child, none started
+
+
 # ------------------------------------------------------------------ aggregates
 
 

@@ -154,6 +154,24 @@ def test_publish_load_round_trip_keeps_dtypes_and_meta(store):
         store.load(7)
 
 
+def test_load_only_some_tables_decodes_those_and_leaves_the_others_empty(store, monkeypatch):
+    from maaor.store import versions
+
+    data = make_dataset("alpha", 3)
+    store.publish(data, make_files("alpha"), by="coordinator", note="first upload")
+    decoded = []
+    real_decode = versions.decode_table
+    monkeypatch.setattr(versions, "decode_table",
+                        lambda name, *a: decoded.append(name) or real_decode(name, *a))
+    part = store.load(1, only=("workplan", "presence"))
+    assert sorted(decoded) == ["presence", "workplan"]
+    for name in TABLES:
+        want = data.tables[name] if name in ("workplan", "presence") else data.tables[name].iloc[0:0]
+        pdt.assert_frame_equal(part.tables[name], conform(name, want), check_exact=True,
+                               check_index_type=False)
+    assert part.meta.version == 1
+
+
 def test_publish_keeps_explicit_sources_and_rejects_unknown_kind(store):
     data = make_dataset("s").with_meta(sources=("bundled work plan",))
     store.publish(data, [], by="x", note="")
@@ -259,6 +277,21 @@ def test_aggregates_put_replace_get(store):
     assert store.aggregate(1, "by_country") == b"two"
     with pytest.raises(VersionNotFound):
         store.put_aggregate(5, "x", b"")
+
+
+def test_aggregates_put_together_in_one_transaction(store, monkeypatch):
+    publish(store, "a")
+    store.put_aggregate(1, "by_country", b"old")
+    writes = []
+    real_write = type(store)._write
+    monkeypatch.setattr(type(store), "_write",
+                        lambda self, **kw: writes.append(kw) or real_write(self, **kw))
+    store.put_aggregates(1, {"by_country": b"new", "by_pillar": b"p", "totals": b"t"})
+    assert len(writes) == 1
+    assert [store.aggregate(1, n) for n in ("by_country", "by_pillar", "totals")] == [
+        b"new", b"p", b"t"]
+    with pytest.raises(VersionNotFound):
+        store.put_aggregates(5, {"x": b"", "y": b""})
 
 
 # ------------------------------------------------------------------ schema

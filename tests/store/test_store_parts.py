@@ -25,6 +25,7 @@ METHODS = {
     "rollback": ["to_version", "by", "note", "if_current"],
     "ensure_bootstrapped": ["loader", "by", "note"],
     "put_aggregate": ["version", "name", "data"], "aggregate": ["version", "name"],
+    "put_aggregates": ["version", "aggregates"],
     "aliases": [], "add_alias": ["alias", "canonical", "by"], "remove_alias": ["alias", "by"],
     "audit": ["action", "who", "detail"], "audit_log": ["limit"],
     "signin_state": ["key"],
@@ -41,7 +42,7 @@ PARTS = {
                   "record_signin_lockout"},
     AliasStore: {"aliases", "add_alias", "remove_alias"},
     AuditStore: {"audit", "audit_log"},
-    AggregateStore: {"put_aggregate", "aggregate"},
+    AggregateStore: {"put_aggregate", "put_aggregates", "aggregate"},
     BackupStore: {"backup", "restore"},
 }
 
