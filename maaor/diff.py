@@ -40,6 +40,16 @@ class TableRemoval:
     countries_removed: tuple[str, ...] = ()
 
 
+def removed_rows(removals: tuple[TableRemoval, ...]) -> int:
+    """Rows of every table that publishing would remove, from the tables' removals."""
+    return sum(r.rows_removed for r in removals)
+
+
+def added_rows(removals: tuple[TableRemoval, ...]) -> int:
+    """Rows of every table that publishing would add, from the tables' removals."""
+    return sum(r.rows_added for r in removals)
+
+
 @dataclass(frozen=True)
 class DatasetDiff:
     """Differences between a ``before`` and an ``after`` dataset.
@@ -69,12 +79,12 @@ class DatasetDiff:
     @property
     def rows_removed(self) -> int:
         """Rows of every table that publishing would remove."""
-        return sum(r.rows_removed for r in self.removals)
+        return removed_rows(self.removals)
 
     @property
     def rows_added(self) -> int:
         """Rows of every table that publishing would add."""
-        return sum(r.rows_added for r in self.removals)
+        return added_rows(self.removals)
 
     @property
     def removes_more_than_adds(self) -> bool:

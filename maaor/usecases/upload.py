@@ -13,7 +13,15 @@ from dataclasses import dataclass, field, replace
 
 from maaor import config
 from maaor.dataset import Dataset
-from maaor.diff import DatasetDiff, TableRemoval, diff_datasets, removal_headlines, table_removals
+from maaor.diff import (
+    DatasetDiff,
+    TableRemoval,
+    added_rows,
+    diff_datasets,
+    removal_headlines,
+    removed_rows,
+    table_removals,
+)
 from maaor.emergencies import emergencies_of
 from maaor.load import LoadResult, load_sources
 from maaor.logs import log_event
@@ -90,12 +98,12 @@ class Upload:
     @property
     def rows_removed(self) -> int:
         """Rows of every table that publishing would remove."""
-        return sum(r.rows_removed for r in self.removals)
+        return removed_rows(self.removals)
 
     @property
     def rows_added(self) -> int:
         """Rows of every table that publishing would add."""
-        return sum(r.rows_added for r in self.removals)
+        return added_rows(self.removals)
 
     @property
     def publishable(self) -> bool:
