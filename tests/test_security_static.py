@@ -118,7 +118,9 @@ SAFE_CALLS = {"md_escape", "len", "int", "round", "max", "min", "float", "fmt_nu
               # catalogue sentences with country names and numbers (maaor/diff.py)
               "removal_headlines",
               # the presence map's legend: catalogue sentences and the data note (ui/page.py)
-              "map_legend"}
+              "map_legend",
+              # a whole table's catalogue name (ui/page.py: its source's, or "Flags")
+              "_full_table_label"}
 # Names (variables, attributes) that hold numbers, version ids, or catalogue text, never
 # text from data. Each was read in the code it names.
 SAFE_NAMES = {

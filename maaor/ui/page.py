@@ -199,6 +199,7 @@ _FULL_LABELS = {"hxl": "download.full.hxl", "json": "download.full.json"}
 
 
 def _full_table_label(name: str, lang: str) -> str:
+    """The catalogue name of whole table ``name`` (its source's, or "Flags")."""
     return t(SOURCE_KEYS[name], lang) if name in SOURCE_KEYS else t("download.full.flags", lang)
 
 
@@ -229,8 +230,7 @@ def _full_table_downloads(version: int, tables: Sequence[str], today: dt.date,
         box.download_button(
             # Button labels render Markdown: catalogue text only.
             t(_FULL_LABELS[fmt], lang,
-              table=t(SOURCE_KEYS[name], lang) if name in SOURCE_KEYS
-              else t("download.full.flags", lang)),
+              table=_full_table_label(name, lang)),
             data=lambda name=name, fmt=fmt: table_bytes(
                 full_table(data.dataset(version), name, today), name, fmt),
             file_name=f"maaor_v{version}_{name}.{EXTENSIONS[fmt]}",
