@@ -134,7 +134,7 @@ class CellTypeRules:
     # numbers
 
     def _type_money(self, fld, raw):
-        parsed = nz.parse_money(raw)
+        parsed = nz.parse_money(raw, self.raw_factors.get(fld))
         values = parsed.values.where(~parsed.negative)
         failed = parsed.failed.to_numpy()
         if self.kind == "workplan" and fld == "budget_usd":
@@ -149,7 +149,7 @@ class CellTypeRules:
         self.out[fld] = values
 
     def _numbers(self, fld, raw, *, negative_is_error: bool):
-        parsed = nz.parse_numbers(raw)
+        parsed = nz.parse_numbers(raw, self.raw_factors.get(fld))
         self.col.rows_problem(
             "error", "number.text", fld, parsed.failed.to_numpy(), obj_values(raw),
         )
@@ -197,7 +197,7 @@ class CellTypeRules:
         self.out[fld] = values
 
     def _type_date(self, fld, raw):
-        parsed = nz.parse_dates(raw)
+        parsed = nz.parse_dates(raw, self.raw_factors.get(fld))
         # A date written in full whose day does not exist ("31/02/2022") is said so.
         impossible = [nz.impossible_date(v) if bad else None
                       for v, bad in zip(obj_values(raw), parsed.failed.to_numpy(), strict=True)]
@@ -223,7 +223,7 @@ class CellTypeRules:
         self.out[fld] = values
 
     def _type_country(self, fld, raw):
-        parsed = nz.country_iso3(raw)
+        parsed = nz.country_iso3(raw, self.raw_factors.get(fld))
         self.col.rows_problem(
             "error", "country.unknown", fld, parsed.failed.to_numpy(), obj_values(raw),
         )
@@ -239,7 +239,7 @@ class CellTypeRules:
         self.out[fld] = parsed.values
 
     def _coordinate(self, fld, raw, limit: float):
-        parsed = nz.parse_coordinates(raw)
+        parsed = nz.parse_coordinates(raw, self.raw_factors.get(fld))
         self.col.rows_problem(
             "warning", "coordinates.invalid", fld, parsed.failed.to_numpy(), obj_values(raw),
         )
@@ -258,7 +258,7 @@ class CellTypeRules:
 
     def _vocab(self, fld, ftype, raw):
         name = _VOCAB_TYPES[ftype]
-        codes = vocab.lookup_series(name, raw)
+        codes = vocab.lookup_series(name, raw, self.raw_factors.get(fld))
         unknown = codes.isna().to_numpy() & ~self.raw_blank[fld]
         default = _VOCAB_DEFAULTS.get((self.kind, fld))
         if default is not None:

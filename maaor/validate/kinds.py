@@ -337,7 +337,7 @@ class KindRules:
         for fld in ("subsector", "activity"):
             if fld not in self.frame.columns:
                 continue
-            found = vocab.lookup_series("pillar", self.frame[fld])
+            found = vocab.lookup_series("pillar", self.frame[fld], self.raw_factors.get(fld))
             if pillar is None:
                 pillar = found
                 continue
@@ -367,7 +367,8 @@ class KindRules:
         for fld in ("pillar", "subsector", "activity"):
             if fld not in self.frame.columns or not left.any():
                 continue
-            said = (own if fld == "pillar" else vocab.lookup_series("pillar", self.frame[fld]))
+            said = (own if fld == "pillar"
+                    else vocab.lookup_series("pillar", self.frame[fld], self.raw_factors.get(fld)))
             mask = left & (said == "unspecified").fillna(False).to_numpy(dtype=bool)
             left &= ~mask
             if not mask.any():
