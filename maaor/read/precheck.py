@@ -22,8 +22,10 @@ import csv
 import html
 import io
 import logging
+import queue
 import re
 import struct
+import threading
 import zipfile
 import zlib
 from array import array
@@ -890,6 +892,13 @@ def _buffers(
             yield tail + chunk, len(chunk)
 
 
+# Members that inflate to at least this many bytes (as their directory entry says) are
+# inflated by a second thread a few chunks ahead of the scan.
+READ_AHEAD_MIN_BYTES = 8 * MB
+# Chunks inflated ahead of the scan, at most (each ``Limits.chunk_bytes``).
+_READ_AHEAD_CHUNKS = 2
+
+
 def _inflate(
     data: bytes, info: zipfile.ZipInfo, byte_limit: int, chunk_bytes: int, scan: _SheetScan
 ) -> Iterator[bytes]:
@@ -900,7 +909,68 @@ def _inflate(
     but other readers inflate the whole stream, so this measures the stream itself and
     sets ``scan.too_large`` once it passes ``byte_limit``. Raises _Damaged when the
     stored bytes do not match the directory.
+
+    A large member is inflated by a second thread at most ``_READ_AHEAD_CHUNKS`` chunks
+    ahead of the caller (``_read_ahead``): zlib and CRC-32 release the GIL, so on a
+    second core they cost the scan of a 77 MB sheet nothing instead of a third of its
+    time. The limits are the same: the byte limit is checked as each chunk comes out of
+    zlib, and a scan that stops early stops the inflating too.
     """
+    pieces = _inflate_member(data, info, byte_limit, chunk_bytes, scan)
+    if info.file_size >= READ_AHEAD_MIN_BYTES:
+        return _read_ahead(pieces, _READ_AHEAD_CHUNKS)
+    return pieces
+
+
+_END = object()
+
+
+def _read_ahead(pieces: Iterator[bytes], depth: int) -> Iterator[bytes]:
+    """Yield what ``pieces`` yields, computed by a second thread at most ``depth`` items
+    ahead; an exception it raises is raised here, in order.
+
+    The thread ends before this generator does, however it ends (exhausted, an
+    exception, or closed by its caller), so nothing touches the caller's state after.
+    """
+    ahead: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for piece in pieces:
+                ahead.put(piece)
+                if stop.is_set():
+                    return
+            last: object = _END
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            last = exc
+        ahead.put(last)
+
+    worker = threading.Thread(target=produce, name="precheck-inflate", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = ahead.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        # Unblock a producer waiting for room, then wait for it to stop.
+        while worker.is_alive():
+            try:
+                ahead.get(timeout=0.01)
+            except queue.Empty:
+                pass
+        worker.join()
+
+
+def _inflate_member(
+    data: bytes, info: zipfile.ZipInfo, byte_limit: int, chunk_bytes: int, scan: _SheetScan
+) -> Iterator[bytes]:
+    """The chunks of ``_inflate``, computed in the calling thread."""
     byte_limit = max(byte_limit, 0)
     chunk_bytes = max(chunk_bytes, 1)
     start = info.header_offset
