@@ -12,7 +12,7 @@ from maaor import normalise as nz
 from maaor import vocab
 from maaor.dataset import join_list
 from maaor.orgs import OrgDirectory
-from maaor.validate.frames import obj_values, object_array
+from maaor.validate.frames import obj_values, object_array, row_values
 
 #: Organisation suggestions must score above rapidfuzz WRatio's 85.5 for a mere shared
 #: word ("Save the Children" ~ "UNICEF" scores 85.5).
@@ -128,7 +128,7 @@ class CellTypeRules:
             return unknown_org_params(value, self.orgs, _counts.get(value, 1))
 
         self.col.rows_problem(
-            "warning", "org.unknown", fld, first, obj_values(written), params,
+            "warning", "org.unknown", fld, first, row_values(written), params,
         )
 
     # numbers
@@ -230,7 +230,7 @@ class CellTypeRules:
         self.col.rows_problem(
             "warning", "country.guessed", fld, parsed.guessed.to_numpy(), obj_values(raw),
             lambda _value, ctx: {"country": {"country": ctx}},
-            context=obj_values(parsed.values),
+            context=row_values(parsed.values),
         )
         if self.specs[fld].required:
             self.col.rows_problem(

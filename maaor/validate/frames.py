@@ -7,6 +7,7 @@ import pandas as pd
 
 from maaor.dataset import join_list, split_list
 from maaor.normalise import str_series
+from maaor.validate.collect import RowValues
 
 _NO_TEXT = frozenset(
     {"empty", "floating", "integer", "mixed-integer-float", "decimal", "boolean",
@@ -37,6 +38,12 @@ def blank_and_factors(
 
 def obj_values(s: pd.Series) -> np.ndarray:
     return s.to_numpy(dtype=object)
+
+
+def row_values(s: pd.Series) -> np.ndarray | RowValues:
+    """The per-row values of ``s`` for a problem rule's ``values`` or ``context``: an
+    object column as it is, any other made Python objects only at the flagged rows."""
+    return s.to_numpy(dtype=object) if s.dtype == object else RowValues(s)
 
 
 def join_columns(*columns: pd.Series, exclude: pd.Series | None = None) -> pd.Series:

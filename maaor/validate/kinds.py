@@ -19,6 +19,7 @@ from maaor.validate.frames import (
     masked_tuples,
     obj_values,
     row_groups,
+    row_values,
 )
 
 #: (start field, end field) pairs per kind.
@@ -275,8 +276,8 @@ class KindRules:
         links = links.iloc[groups]
         own = frame["emergency"].notna().to_numpy(dtype=bool)
         linked = links["emergency_id"].notna().to_numpy(dtype=bool)
-        values = obj_values(frame["emergency"])
-        countries = obj_values(frame["country_iso3"])
+        values = row_values(frame["emergency"])
+        countries = row_values(frame["country_iso3"])
 
         def names(ids: str) -> str:
             return ", ".join(ids.split("; ")) if ids else "-"
@@ -415,7 +416,7 @@ class KindRules:
             codes = self.out[fld]
             bad = _bad_admin_codes(codes)
             self.col.rows_problem(
-                "warning", "admin_code.invalid", fld, bad, obj_values(codes),
+                "warning", "admin_code.invalid", fld, bad, row_values(codes),
             )
             self.out[fld] = codes.where(~pd.Series(bad, index=self.index))
 
@@ -431,7 +432,7 @@ class KindRules:
         if not dup.any():
             return
         self.col.rows_problem(
-            "warning", code, fld, dup, obj_values(self.out[fld]),
+            "warning", code, fld, dup, row_values(self.out[fld]),
             context=self.rows[first_of_row].astype(object),
         )
 
