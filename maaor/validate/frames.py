@@ -25,7 +25,12 @@ def blank_and_factors(
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
     """The blank mask of a raw column and, for a column holding text, its factorization
     ``(codes, uniques)`` (as ``normalise.text`` takes it), so that it is computed once."""
-    if s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) in _NO_TEXT:
+    # A text first cell settles it (no inferred type of ``_NO_TEXT`` allows a str): the
+    # scan of the whole column for its type is spared in most text columns.
+    text_first = s.dtype == object and len(s) > 0 and isinstance(s.iloc[0], str)
+    if not text_first and (
+        s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) in _NO_TEXT
+    ):
         # No text in the column: only missing values are blank.
         return s.isna().to_numpy(), None
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
