@@ -365,6 +365,8 @@ def test_calamines_empty_cells_are_the_one_empty_string():
     # empty cells some other way must fail here, not blank fewer cells.
     import python_calamine
 
+    from maaor.read.excel import _EMPTY
+
     def build(wb):
         ws = wb.active
         ws.append(["a", None, "", 3])
@@ -375,4 +377,4 @@ def test_calamines_empty_cells_are_the_one_empty_string():
     ).get_sheet_by_index(0).to_python(skip_empty_area=False)
     empties = [cell for row in rows for cell in row if isinstance(cell, str) and not cell]
     assert len(empties) >= 4
-    assert all(cell is "" for cell in empties)  # noqa: F632 - identity is the point
+    assert all(cell is _EMPTY for cell in empties)  # the very object, not an equal one
