@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from maaor.textkey import match_key
@@ -140,7 +141,9 @@ def _bracketed(vocab: str, text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def lookup_series(vocab: str, s: pd.Series) -> pd.Series:
+def lookup_series(
+    vocab: str, s: pd.Series, factorized: tuple[np.ndarray, np.ndarray] | None = None
+) -> pd.Series:
     """Vectorised :func:`lookup`: the code of each value (NaN where none).
 
     Each distinct value is looked up once, so a 100,000-row column with a few dozen
@@ -149,12 +152,18 @@ def lookup_series(vocab: str, s: pd.Series) -> pd.Series:
     Args:
         vocab: a name of ``VOCABS``.
         s: user values.
+        factorized: ``(codes, uniques)`` of ``s`` as ``pd.factorize(s,
+            use_na_sentinel=True)`` gives them, when the caller already has them (the
+            sheet validator factorizes each text column once); None to factorize here.
 
     Returns:
         A ``str`` Series aligned with ``s``; NaN where the value is blank or unknown.
     """
     _vocabulary(vocab)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    if factorized is not None and len(factorized[0]) == len(s):
+        codes, uniques = factorized
+    else:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
     mapped = [lookup(vocab, u) for u in uniques]
     table = pd.array([*mapped, None], dtype="str")
     # factorize marks blanks with -1, which indexes the trailing None

@@ -12,7 +12,7 @@ from maaor import normalise as nz
 from maaor import vocab
 from maaor.dataset import join_list
 from maaor.orgs import OrgDirectory
-from maaor.validate.frames import obj_values, object_array
+from maaor.validate.frames import obj_values, object_array, row_values
 
 #: Organisation suggestions must score above rapidfuzz WRatio's 85.5 for a mere shared
 #: word ("Save the Children" ~ "UNICEF" scores 85.5).
@@ -128,13 +128,13 @@ class CellTypeRules:
             return unknown_org_params(value, self.orgs, _counts.get(value, 1))
 
         self.col.rows_problem(
-            "warning", "org.unknown", fld, first, obj_values(written), params,
+            "warning", "org.unknown", fld, first, row_values(written), params,
         )
 
     # numbers
 
     def _type_money(self, fld, raw):
-        parsed = nz.parse_money(raw)
+        parsed = nz.parse_money(raw, self.raw_factors.get(fld))
         values = parsed.values.where(~parsed.negative)
         failed = parsed.failed.to_numpy()
         if self.kind == "workplan" and fld == "budget_usd":
@@ -149,7 +149,7 @@ class CellTypeRules:
         self.out[fld] = values
 
     def _numbers(self, fld, raw, *, negative_is_error: bool):
-        parsed = nz.parse_numbers(raw)
+        parsed = nz.parse_numbers(raw, self.raw_factors.get(fld))
         self.col.rows_problem(
             "error", "number.text", fld, parsed.failed.to_numpy(), obj_values(raw),
         )
@@ -197,7 +197,7 @@ class CellTypeRules:
         self.out[fld] = values
 
     def _type_date(self, fld, raw):
-        parsed = nz.parse_dates(raw)
+        parsed = nz.parse_dates(raw, self.raw_factors.get(fld))
         # A date written in full whose day does not exist ("31/02/2022") is said so.
         impossible = [nz.impossible_date(v) if bad else None
                       for v, bad in zip(obj_values(raw), parsed.failed.to_numpy(), strict=True)]
@@ -223,14 +223,14 @@ class CellTypeRules:
         self.out[fld] = values
 
     def _type_country(self, fld, raw):
-        parsed = nz.country_iso3(raw)
+        parsed = nz.country_iso3(raw, self.raw_factors.get(fld))
         self.col.rows_problem(
             "error", "country.unknown", fld, parsed.failed.to_numpy(), obj_values(raw),
         )
         self.col.rows_problem(
             "warning", "country.guessed", fld, parsed.guessed.to_numpy(), obj_values(raw),
             lambda _value, ctx: {"country": {"country": ctx}},
-            context=obj_values(parsed.values),
+            context=row_values(parsed.values),
         )
         if self.specs[fld].required:
             self.col.rows_problem(
@@ -239,7 +239,7 @@ class CellTypeRules:
         self.out[fld] = parsed.values
 
     def _coordinate(self, fld, raw, limit: float):
-        parsed = nz.parse_coordinates(raw)
+        parsed = nz.parse_coordinates(raw, self.raw_factors.get(fld))
         self.col.rows_problem(
             "warning", "coordinates.invalid", fld, parsed.failed.to_numpy(), obj_values(raw),
         )
@@ -258,7 +258,7 @@ class CellTypeRules:
 
     def _vocab(self, fld, ftype, raw):
         name = _VOCAB_TYPES[ftype]
-        codes = vocab.lookup_series(name, raw)
+        codes = vocab.lookup_series(name, raw, self.raw_factors.get(fld))
         unknown = codes.isna().to_numpy() & ~self.raw_blank[fld]
         default = _VOCAB_DEFAULTS.get((self.kind, fld))
         if default is not None:

@@ -14,6 +14,36 @@ from maaor.problems import Problem, Severity, problem, row_ranges
 
 MAX_LISTED = 1000
 
+
+class RowValues:
+    """A column's per-row values for a problem rule, made Python objects only at the
+    rows the rule flags (``to_numpy(dtype=object)`` of a whole 100,000-row text column
+    costs about 15 ms, and most rules flag a handful of rows or none).
+
+    ``take(positions)`` is ``series.to_numpy(dtype=object)[positions]``: the same
+    conversion, of the rows taken only.
+    """
+
+    __slots__ = ("series",)
+
+    def __init__(self, series: pd.Series):
+        self.series = series
+
+    def take(self, positions: np.ndarray) -> np.ndarray:
+        """The values at ``positions`` (row positions, not labels)."""
+        return self.series.iloc[positions].to_numpy(dtype=object)
+
+
+def _at(values, positions: np.ndarray):
+    """``values`` read at ``positions``, indexable by the position's rank; None stays
+    None."""
+    if values is None:
+        return None
+    if isinstance(values, RowValues):
+        return values.take(positions)
+    return [values[pos] for pos in positions]
+
+
 class RowCounts(NamedTuple):
     """Rows of one sheet: read (data rows under the header), loaded (in the table),
     skipped (no value in any recognised column), with_errors (loaded rows having at
@@ -88,7 +118,8 @@ class Collector:
         ``context``, ``column`` (the header as written) and ``params``.
 
         Args:
-            values: per-row cell values (the problem's value), or None.
+            values: per-row cell values (the problem's value; an array or
+                :class:`RowValues`), or None.
             params: more parameters, or a function of (value text, context) returning them.
             context: optional per-row values for ``{context}`` (e.g. the first row of a
                 duplicate).
@@ -103,10 +134,11 @@ class Collector:
         room = max(MAX_LISTED - done, 0)
         listed, rest = positions[:room], positions[room:]
         cache: dict[tuple, Problem] = {}
-        for pos in listed:
-            value = None if values is None else values[pos]
+        listed_values, listed_context = _at(values, listed), _at(context, listed)
+        for k, pos in enumerate(listed):
+            value = None if listed_values is None else listed_values[k]
             text_value = nz.cell_text(value)
-            ctx = None if context is None else context[pos]
+            ctx = None if listed_context is None else listed_context[k]
             if (text_value, ctx) not in cache:
                 extra = params(text_value, ctx) if callable(params) else (params or {})
                 cache[(text_value, ctx)] = problem(
@@ -137,7 +169,8 @@ class Collector:
         every one), not a thousand lines.
 
         Args:
-            values: per-row cell values (the problem's value), or None.
+            values: per-row cell values (the problem's value; an array or
+                :class:`RowValues`), or None.
             params: a function of (value text, context) returning more parameters.
             context: optional per-row values that also tell groups apart.
             key: the catalogue entry of the message when it is a variant of ``code``.
@@ -147,9 +180,10 @@ class Collector:
             return
         column = self.label(fld)
         groups: dict[tuple, list[int]] = {}
-        for pos in positions:
-            text_value = nz.cell_text(None if values is None else values[pos])
-            ctx = None if context is None else context[pos]
+        flagged_values, flagged_context = _at(values, positions), _at(context, positions)
+        for k, pos in enumerate(positions):
+            text_value = nz.cell_text(None if flagged_values is None else flagged_values[k])
+            ctx = None if flagged_context is None else flagged_context[k]
             groups.setdefault((text_value, ctx), []).append(int(self.rows[pos]))
         for (text_value, ctx), rows in groups.items():
             extra = params(text_value, ctx) if params else {}

@@ -7,6 +7,7 @@ import pandas as pd
 
 from maaor.dataset import join_list, split_list
 from maaor.normalise import str_series
+from maaor.validate.collect import RowValues
 
 _NO_TEXT = frozenset(
     {"empty", "floating", "integer", "mixed-integer-float", "decimal", "boolean",
@@ -24,7 +25,12 @@ def blank_and_factors(
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
     """The blank mask of a raw column and, for a column holding text, its factorization
     ``(codes, uniques)`` (as ``normalise.text`` takes it), so that it is computed once."""
-    if s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) in _NO_TEXT:
+    # A text first cell settles it (no inferred type of ``_NO_TEXT`` allows a str): the
+    # scan of the whole column for its type is spared in most text columns.
+    text_first = s.dtype == object and len(s) > 0 and isinstance(s.iloc[0], str)
+    if not text_first and (
+        s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) in _NO_TEXT
+    ):
         # No text in the column: only missing values are blank.
         return s.isna().to_numpy(), None
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
@@ -37,6 +43,12 @@ def blank_and_factors(
 
 def obj_values(s: pd.Series) -> np.ndarray:
     return s.to_numpy(dtype=object)
+
+
+def row_values(s: pd.Series) -> np.ndarray | RowValues:
+    """The per-row values of ``s`` for a problem rule's ``values`` or ``context``: an
+    object column as it is, any other made Python objects only at the flagged rows."""
+    return s.to_numpy(dtype=object) if s.dtype == object else RowValues(s)
 
 
 def join_columns(*columns: pd.Series, exclude: pd.Series | None = None) -> pd.Series:

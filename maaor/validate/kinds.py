@@ -19,6 +19,7 @@ from maaor.validate.frames import (
     masked_tuples,
     obj_values,
     row_groups,
+    row_values,
 )
 
 #: (start field, end field) pairs per kind.
@@ -275,8 +276,8 @@ class KindRules:
         links = links.iloc[groups]
         own = frame["emergency"].notna().to_numpy(dtype=bool)
         linked = links["emergency_id"].notna().to_numpy(dtype=bool)
-        values = obj_values(frame["emergency"])
-        countries = obj_values(frame["country_iso3"])
+        values = row_values(frame["emergency"])
+        countries = row_values(frame["country_iso3"])
 
         def names(ids: str) -> str:
             return ", ".join(ids.split("; ")) if ids else "-"
@@ -337,7 +338,7 @@ class KindRules:
         for fld in ("subsector", "activity"):
             if fld not in self.frame.columns:
                 continue
-            found = vocab.lookup_series("pillar", self.frame[fld])
+            found = vocab.lookup_series("pillar", self.frame[fld], self.raw_factors.get(fld))
             if pillar is None:
                 pillar = found
                 continue
@@ -367,7 +368,8 @@ class KindRules:
         for fld in ("pillar", "subsector", "activity"):
             if fld not in self.frame.columns or not left.any():
                 continue
-            said = (own if fld == "pillar" else vocab.lookup_series("pillar", self.frame[fld]))
+            said = (own if fld == "pillar"
+                    else vocab.lookup_series("pillar", self.frame[fld], self.raw_factors.get(fld)))
             mask = left & (said == "unspecified").fillna(False).to_numpy(dtype=bool)
             left &= ~mask
             if not mask.any():
@@ -414,7 +416,7 @@ class KindRules:
             codes = self.out[fld]
             bad = _bad_admin_codes(codes)
             self.col.rows_problem(
-                "warning", "admin_code.invalid", fld, bad, obj_values(codes),
+                "warning", "admin_code.invalid", fld, bad, row_values(codes),
             )
             self.out[fld] = codes.where(~pd.Series(bad, index=self.index))
 
@@ -430,7 +432,7 @@ class KindRules:
         if not dup.any():
             return
         self.col.rows_problem(
-            "warning", code, fld, dup, obj_values(self.out[fld]),
+            "warning", code, fld, dup, row_values(self.out[fld]),
             context=self.rows[first_of_row].astype(object),
         )
 

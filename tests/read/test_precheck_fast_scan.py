@@ -36,7 +36,14 @@ _BUFFERS = st.lists(st.one_of(_PIECES, _REFS), max_size=60).map(b"".join)
 @given(buf=_BUFFERS, data=st.data())
 def test_tag_counts_are_the_substring_counts(buf: bytes, data):
     old_len = data.draw(st.integers(min_value=0, max_value=len(buf)))
-    assert pc._tag_counts(buf, old_len)[:6] == _counted(buf, old_len)
+    tags = pc._tag_counts(buf, old_len)
+    assert tags[:6] == _counted(buf, old_len)
+    assert tags.bang == (b"<!" in buf)
+
+
+def test_bang_is_the_substring_search():
+    for buf in (b"", b"<", b"!", b"<!", b"a<!", b"<a!", b"<<!", b"x<", b"<!DOCTYPE", b"<c/><!"):
+        assert pc._tag_counts(buf, 0).bang == (b"<!" in buf), buf
 
 
 def _counted(buf: bytes, old_len: int) -> tuple:
@@ -97,7 +104,8 @@ def test_one_pass_examples():
 @settings(max_examples=300, deadline=None)
 @given(buf=_BUFFERS)
 def test_dtd_pre_search_decides_as_the_pattern_alone(buf: bytes):
-    assert bool(b"<!" in buf and pc._DTD_RE.search(buf)) == bool(pc._DTD_RE.search(buf))
+    bang = pc._tag_counts(buf, 0).bang
+    assert bool(bang and pc._DTD_RE.search(buf)) == bool(pc._DTD_RE.search(buf))
 
 
 def test_scan_of_a_sheet_finds_far_cells_and_wide_columns():

@@ -342,3 +342,39 @@ def test_grid_turns_empty_strings_into_none():
     assert grid.to_numpy().tolist() == [["a", None, 1.0], [None, None, True]]
     assert [str(d) for d in grid.dtypes] == ["object"] * 3
     assert _grid([]).shape == (0, 0)
+
+
+def test_empty_string_mask_by_pointer_is_the_compared_mask():
+    import numpy as np
+
+    from maaor.read.excel import _empty_strings
+
+    blank = "".join([])  # an empty str made at run time, not the literal
+    values = ["a", "", blank, 1.0, 0.0, None, True, False, dt.date(2020, 1, 2), " ", "0"]
+    rng = np.random.default_rng(3)
+    for order in ("F", "C"):
+        grid = np.empty((40, 7), dtype=object, order=order)
+        grid[:] = [[values[i] for i in rng.integers(0, len(values), 7)] for _ in range(40)]
+        assert (_empty_strings(grid) == (grid == "")).all()
+        # A view that is not one contiguous block is compared cell by cell.
+        assert (_empty_strings(grid[::2, ::3]) == (grid[::2, ::3] == "")).all()
+
+
+def test_calamines_empty_cells_are_the_one_empty_string():
+    # The pointer mask of ``_empty_strings`` relies on it: a python-calamine that made
+    # empty cells some other way must fail here, not blank fewer cells.
+    import python_calamine
+
+    from maaor.read.excel import _EMPTY
+
+    def build(wb):
+        ws = wb.active
+        ws.append(["a", None, "", 3])
+        ws.append([None, "b", None, None])
+
+    rows = python_calamine.CalamineWorkbook.from_filelike(
+        io.BytesIO(workbook_bytes(build))
+    ).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    empties = [cell for row in rows for cell in row if isinstance(cell, str) and not cell]
+    assert len(empties) >= 4
+    assert all(cell is _EMPTY for cell in empties)  # the very object, not an equal one
