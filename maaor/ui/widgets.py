@@ -32,7 +32,7 @@ from maaor.export.hxl import figure_tags
 from maaor.export.tables import csv_bytes, xlsx_bytes
 from maaor.filters import Filters
 from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t
-from maaor.ui.data import FILTERS_HASH
+from maaor.ui.data import FILTERS_HASH, by_name
 from maaor.ui.page import Page, hxl_wanted, page_link
 from maaor.ui.safe import md_escape
 from maaor.views import Columns
@@ -237,16 +237,36 @@ def table(
     downloads(page, frame, name, kind, tables)
 
 
-@st.cache_data(max_entries=1024, show_spinner=False, hash_funcs=FILTERS_HASH)
+@by_name
+@st.cache_resource(max_entries=1024, show_spinner=False, hash_funcs=FILTERS_HASH)
 def _shown_page(version: int, f: Filters, today: dt.date, lang: str, name: str,
-                shape: tuple, *, _rows: pd.DataFrame, _cols: Columns) -> tuple[pd.DataFrame, dict]:
+                shape: tuple, *, _rows: pd.DataFrame, _cols: Columns) -> tuple[object, dict]:
     """:func:`display` of one page of table ``name``, once per (version, filters, date,
-    language, name, table length, columns and first row).
+    language, name, table length, columns and first row), as the Arrow table
+    ``st.dataframe`` sends (:func:`arrow_table`) and its column configuration.
 
     A table's name says what it holds under the page's version and filters (as a chart's
     name does), so its rows need not be hashed: hashing cost as much as formatting.
+    Shared by every session without copying (an Arrow table cannot be changed, and
+    ``st.dataframe`` copies a column configuration before it changes it).
     """
-    return _display(_rows, _cols, lang)
+    shown, config = _display(_rows, _cols, lang)
+    return arrow_table(shown), config
+
+
+def arrow_table(frame: pd.DataFrame) -> object:
+    """Return ``frame`` as the Arrow table ``st.dataframe`` makes of it (the same bytes
+    are sent), or ``frame`` itself when this Streamlit has no such conversion.
+
+    ``st.dataframe`` converts a pandas frame to Arrow on every run; a table given as
+    Arrow is only written out. Converted once per cached page, a rerun that shows the
+    same page does not convert it again.
+    """
+    try:
+        from streamlit.dataframe_util import convert_pandas_df_to_arrow_table
+    except ImportError:  # another Streamlit: it converts the frame itself
+        return frame
+    return convert_pandas_df_to_arrow_table(frame)
 
 
 def page_rows(page: Page, frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, int]:
@@ -278,6 +298,7 @@ def page_rows(page: Page, frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame,
     return frame.iloc[first:last], first
 
 
+@by_name
 @st.cache_resource(max_entries=256, show_spinner=False, hash_funcs=FILTERS_HASH)
 def _figure(version: int, f: Filters, today: dt.date, lang: str, name: str,
             _build: Callable[[], go.Figure]) -> go.Figure:
