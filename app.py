@@ -14,6 +14,7 @@ from maaor.ui.page import setup
 from maaor.ui.safe import md_escape
 
 
+@data.by_name
 @st.cache_data(max_entries=32, show_spinner=False)
 def summary(version: int, f: Filters, today: dt.date, lang: str) -> list[str]:
     """The narrative summary (``maaor.figures.narrative``) of the page's data and filters."""

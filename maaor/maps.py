@@ -331,19 +331,29 @@ def _geometry_json() -> dict[int, str]:
     return {id(f["geometry"]): _compact(f["geometry"]) for f in boundaries()["features"]}
 
 
+def _admin1_geometry_json(geometry: object) -> str | None:
+    """The JSON of a bundled admin-1 polygon written once (``admin1_shading``), None for
+    another geometry.
+
+    Asked only for a geometry that is not a country's: a map of every country (the
+    Overview's) shades no area, and does not read the admin-1 polygons at all.
+    """
+    from maaor import admin1_shading
+
+    return admin1_shading.geometry_json().get(id(geometry))
+
+
 def _feature_collection_json(collection: dict) -> str:
     """Return ``collection`` (a GeoJSON FeatureCollection) as compact JSON, each bundled
     boundary's geometry spliced in from :func:`_geometry_json` instead of encoded again.
 
     The text is the same as ``_compact(collection)``: keys sorted at every level.
     """
-    from maaor import admin1_shading  # admin-1 polygons: their JSON is written once too
-
-    cached, areas = _geometry_json(), admin1_shading.geometry_json()
+    cached = _geometry_json()
     parts = []
     for feature in collection["features"]:
         geometry = feature.get("geometry")
-        known = cached.get(id(geometry)) or areas.get(id(geometry))
+        known = cached.get(id(geometry)) or _admin1_geometry_json(geometry)
         if known is None or set(feature) - {"geometry", "properties", "type"}:
             parts.append(_compact(feature))
             continue

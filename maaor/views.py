@@ -193,14 +193,32 @@ def _reached_headline(ds: Dataset, f: Filters) -> dict:
     """Return ``reached_headline(filter_presence(ds.presence, f))``; when only countries
     are chosen, from the chosen countries' rows (the table's row positions per country,
     in table order) of the reached columns alone: copying every column of those rows
-    cost more than the sums."""
+    cost more than the sums. One country's is read from every country's, computed once
+    per table (:func:`_reached_per_country`: the same rows, the same sums)."""
     if countries_only(f, "presence"):
         positions = value_positions(ds.presence, "country_iso3")
+        if len(set(f.countries)) == 1 and f.countries[0] in positions:
+            return dict(_reached_per_country(ds.presence)[f.countries[0]])
         found = [positions[c] for c in set(f.countries) if c in positions]
         rows = np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.intp)
-        columns = [c for c in fig_reached.REACHED if c in ds.presence.columns]
-        return fig_reached.reached_headline(ds.presence[columns].take(rows))
+        return fig_reached.reached_headline(_reached_columns_of(ds.presence).take(rows))
     return fig_reached.reached_headline(filter_presence(ds.presence, f))
+
+
+def _reached_columns_of(presence: pd.DataFrame) -> pd.DataFrame:
+    """The reached columns of a presence table (what ``reached_headline`` sums)."""
+    return presence[[c for c in fig_reached.REACHED if c in presence.columns]]
+
+
+def _reached_per_country(presence: pd.DataFrame) -> dict[object, dict]:
+    """Return ISO3 -> ``reached_headline`` of the country's rows (its row positions, in
+    table order, as one chosen country reads them), computed once per table."""
+    def compute() -> dict[object, dict]:
+        narrow = _reached_columns_of(presence)
+        return {iso3: fig_reached.reached_headline(narrow.take(rows))
+                for iso3, rows in value_positions(presence, "country_iso3").items()}
+
+    return kept(presence, ("reached_headline", "per country"), compute)
 
 
 def _matrix(ds: Dataset, f: Filters, iso3: str) -> pd.DataFrame:

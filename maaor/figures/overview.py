@@ -36,6 +36,7 @@ from maaor.filters import (
     kept,
     latest_indicator_year,
     relevant,
+    value_positions,
 )
 
 
@@ -97,6 +98,16 @@ def headline_figures(dataset, f: Filters, today: dt.date, stale_days: int = 90,
     return headline_values(dataset, f, today, HEADLINE_IDS, stale_days, indicators)
 
 
+def _country_has_mechanism(mechanisms: pd.DataFrame, iso3: str) -> int:
+    """``countries_with_mechanism`` of one country's mechanisms (its rows in table order,
+    as ``filter_mechanisms`` keeps them for that country), read from every country's,
+    counted once per table: filtering the table cost more than the count."""
+    every = kept(mechanisms, ("countries_with_mechanism", "per country"),
+                 lambda: {c: countries_with_mechanism(mechanisms.take(rows))
+                          for c, rows in value_positions(mechanisms, "country_iso3").items()})
+    return every.get(iso3, countries_with_mechanism(mechanisms.iloc[0:0]))
+
+
 def headline_values(dataset, f: Filters, today: dt.date, ids: tuple[str, ...],
                     stale_days: int = 90, indicators: pd.DataFrame | None = None) -> dict:
     """Return the glossary figures ``ids`` of :func:`headline_figures`, computing only
@@ -154,7 +165,8 @@ def headline_values(dataset, f: Filters, today: dt.date, ids: tuple[str, ...],
                              lambda: presence_headline_by_country(dataset.presence))
                 if f.countries[0] in every.index:
                     own = every.loc[f.countries[0]]
-                    return {"countries_with_mechanism": countries_with_mechanism(mechanisms()),
+                    return {"countries_with_mechanism": _country_has_mechanism(
+                                dataset.mechanisms, f.countries[0]),
                             "countries_present": 1,
                             **{k: int(own[k]) for k in ("organisations", "active_organisations",
                                                         "rows", "pillars")}}

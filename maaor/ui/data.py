@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -38,6 +39,29 @@ DEFAULT_PRESENCE_LEVEL = views.DEFAULT_PRESENCE_LEVEL
 FILTERS_HASH = {Filters: repr}
 
 
+def by_name(cached: Callable) -> Callable:
+    """Return Streamlit-cached function ``cached`` called with every argument by name.
+
+    On every call Streamlit names each positional argument through
+    ``inspect.signature`` before hashing it with its name, which cost more than the
+    hashing itself (a page makes some twenty cached calls per run); an argument given by
+    name is hashed under the same name without that look-up, so the cache keys are the
+    ones positional calls make. ``clear`` empties the cache as before.
+    """
+    code = cached.__wrapped__.__code__
+    names = code.co_varnames[:code.co_argcount]
+
+    @functools.wraps(cached.__wrapped__)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if len(args) > len(names):
+            raise TypeError(f"{code.co_name}() takes {len(names)} positional arguments "
+                            f"but {len(args)} were given")
+        return cached(**dict(zip(names, args, strict=False)), **kwargs)
+
+    call.clear = cached.clear
+    return call
+
+
 def public_presence_level() -> str:
     """Return how finely the public view shows presence (``MAAOR_PUBLIC_PRESENCE_LEVEL``;
     see ``maaor.config.public_presence_level``)."""
@@ -55,6 +79,7 @@ def current_version() -> int:
     return service.current_version()
 
 
+@by_name
 @st.cache_data(ttl=5, show_spinner=False)
 def withdrawn_at(version: int) -> dt.datetime | None:
     """Return when ``version`` was withdrawn, None while served (re-read every few
@@ -63,18 +88,21 @@ def withdrawn_at(version: int) -> dt.datetime | None:
     return service.withdrawn_at(version)
 
 
+@by_name
 @st.cache_resource(max_entries=4, show_spinner=False)
 def dataset(version: int) -> Dataset:
     """Return the public Dataset of ``version`` (``maaor.views.public_dataset``)."""
     return views.public_dataset(service.load_dataset(version), public_presence_level())
 
 
+@by_name
 @st.cache_resource(max_entries=4, show_spinner=False)
 def emergencies(version: int) -> tuple[Emergency, ...]:
     """Return the list of emergencies ``version`` carries (the bundled one when none)."""
     return emergencies_of(dataset(version))
 
 
+@by_name
 @st.cache_data(max_entries=8, show_spinner=False)
 def options(version: int) -> FilterOptions:
     """Return the filter widget options of ``version``."""
@@ -96,11 +124,12 @@ def view(version: int, name: str, f: Filters, today: dt.date, *args: Any) -> Any
         today: reference date (part of the key, so a cache never outlives its day).
         *args: the figure's extra arguments (hashable: a country code, a tuple ...).
     """
-    return own_copy(_view(version, name, f, today, *args))
+    return own_copy(_view(version, name, f, today, args))
 
 
+@by_name
 @st.cache_resource(max_entries=512, show_spinner=False, hash_funcs=FILTERS_HASH)
-def _view(version: int, name: str, f: Filters, today: dt.date, *args: Any) -> Any:
+def _view(version: int, name: str, f: Filters, today: dt.date, args: tuple) -> Any:
     if not args and f == views.NO_FILTERS and name in views.STORED_VIEWS:
         # The unfiltered figure is stored with the version (computed once per version).
         return service.aggregate(version, name, public_presence_level())
@@ -171,6 +200,7 @@ def _warm(version: int, ds: Dataset) -> None:
         logging.getLogger("maaor.ui").exception("warming the figures of version %s", version)
 
 
+@by_name
 @st.cache_resource(max_entries=4, show_spinner=False)
 def warm_up(version: int) -> threading.Thread:
     """Start, once per version and process, a background thread that computes what
@@ -208,6 +238,7 @@ class SerialisedDeck:
         return self._json
 
 
+@by_name
 @st.cache_resource(max_entries=64, show_spinner=False)
 def presence_map(version: int, f: Filters, today: dt.date, lang: str,
                  style: str | None, height: int = 520,

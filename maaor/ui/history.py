@@ -15,6 +15,7 @@ import streamlit as st
 from maaor import service
 from maaor.figures.history import history_frame, version_progress
 from maaor.i18n import fmt_date, t
+from maaor.ui.data import by_name
 
 WITHDRAW_PICK_KEY = "coord_withdraw_pick"
 WITHDRAW_REASON_KEY = "coord_withdraw_reason"
@@ -32,6 +33,7 @@ def version_row(version: int) -> dict:
 
 # Re-listed every few seconds (like the current version): a version withdrawn by another
 # process leaves the table even when the current version has not changed.
+@by_name
 @st.cache_data(max_entries=8, ttl=5, show_spinner=False)
 def progress_history(current_version: int) -> pd.DataFrame:
     """Return progress over all versions up to ``current_version`` that are still

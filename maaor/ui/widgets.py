@@ -17,6 +17,7 @@ session opening a page does not rebuild them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 
@@ -32,7 +33,7 @@ from maaor.export.hxl import figure_tags
 from maaor.export.tables import csv_bytes, xlsx_bytes
 from maaor.filters import Filters
 from maaor.i18n import country_name, fmt_date, fmt_money, fmt_number, fmt_percent, t
-from maaor.ui.data import FILTERS_HASH
+from maaor.ui.data import FILTERS_HASH, by_name
 from maaor.ui.page import Page, hxl_wanted, page_link
 from maaor.ui.safe import md_escape
 from maaor.views import Columns
@@ -237,16 +238,36 @@ def table(
     downloads(page, frame, name, kind, tables)
 
 
-@st.cache_data(max_entries=1024, show_spinner=False, hash_funcs=FILTERS_HASH)
+@by_name
+@st.cache_resource(max_entries=1024, show_spinner=False, hash_funcs=FILTERS_HASH)
 def _shown_page(version: int, f: Filters, today: dt.date, lang: str, name: str,
-                shape: tuple, *, _rows: pd.DataFrame, _cols: Columns) -> tuple[pd.DataFrame, dict]:
+                shape: tuple, *, _rows: pd.DataFrame, _cols: Columns) -> tuple[object, dict]:
     """:func:`display` of one page of table ``name``, once per (version, filters, date,
-    language, name, table length, columns and first row).
+    language, name, table length, columns and first row), as the Arrow table
+    ``st.dataframe`` sends (:func:`arrow_table`) and its column configuration.
 
     A table's name says what it holds under the page's version and filters (as a chart's
     name does), so its rows need not be hashed: hashing cost as much as formatting.
+    Shared by every session without copying (an Arrow table cannot be changed, and
+    ``st.dataframe`` copies a column configuration before it changes it).
     """
-    return _display(_rows, _cols, lang)
+    shown, config = _display(_rows, _cols, lang)
+    return arrow_table(shown), config
+
+
+def arrow_table(frame: pd.DataFrame) -> object:
+    """Return ``frame`` as the Arrow table ``st.dataframe`` makes of it (the same bytes
+    are sent), or ``frame`` itself when this Streamlit has no such conversion.
+
+    ``st.dataframe`` converts a pandas frame to Arrow on every run; a table given as
+    Arrow is only written out. Converted once per cached page, a rerun that shows the
+    same page does not convert it again.
+    """
+    try:
+        from streamlit.dataframe_util import convert_pandas_df_to_arrow_table
+    except ImportError:  # another Streamlit: it converts the frame itself
+        return frame
+    return convert_pandas_df_to_arrow_table(frame)
 
 
 def page_rows(page: Page, frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, int]:
@@ -278,15 +299,44 @@ def page_rows(page: Page, frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame,
     return frame.iloc[first:last], first
 
 
+class SerialisedFigure(go.Figure):
+    """A plotly figure serialised once: what ``st.plotly_chart`` reads of a ``go.Figure``.
+
+    ``st.plotly_chart`` asks a figure for ``to_dict`` (a deep copy of every trace, its
+    arrays encoded again) and writes that as JSON, on every run. A SerialisedFigure
+    keeps the figure's JSON text and hands out a fresh dict read from it: plain lists,
+    numbers and text that Streamlit writes out as the same text (tests/ui: the chart
+    JSON a page sends is unchanged). Nothing else is asked of it: it is not a figure to
+    change or draw elsewhere.
+    """
+
+    def __init__(self, fig: go.Figure) -> None:  # noqa: D107 - the figure is not copied
+        self._spec = fig.to_json()
+
+    def to_dict(self) -> dict:
+        """Return the figure as a new dict (from its JSON)."""
+        return json.loads(self._spec)
+
+    def to_plotly_json(self) -> dict:
+        """Return the figure as a new dict (from its JSON)."""
+        return self.to_dict()
+
+    def to_json(self, *args, **kwargs) -> str:
+        """Return the figure's JSON text."""
+        return self._spec
+
+    def __repr__(self) -> str:
+        return f"SerialisedFigure({len(self._spec)} characters)"
+
+
+@by_name
 @st.cache_resource(max_entries=256, show_spinner=False, hash_funcs=FILTERS_HASH)
 def _figure(version: int, f: Filters, today: dt.date, lang: str, name: str,
-            _build: Callable[[], go.Figure]) -> go.Figure:
-    """One chart figure per (version, filters, date, language, name), built once.
-
-    ``st.plotly_chart`` copies the figure (``Figure.to_dict``) before serialising it,
-    so sessions can share the cached object.
+            _build: Callable[[], go.Figure]) -> SerialisedFigure:
+    """One chart figure per (version, filters, date, language, name), built and
+    serialised once (:class:`SerialisedFigure`), shared by every session.
     """
-    return _build()
+    return SerialisedFigure(_build())
 
 
 def chart(
@@ -330,20 +380,33 @@ def deck(deck_obj: pdk.Deck, alt: str, height: int = 520, key: str | None = None
 
 
 def pillar_matrix(page: Page, matrix: pd.DataFrame, name: str) -> None:
-    """Draw an organisation x pillar matrix (``figures.presence.org_pillar_matrix``)."""
+    """Draw an organisation x pillar matrix (``figures.presence.org_pillar_matrix``)
+    under the page's filters (``name`` says whose: it keys the shown table's cache)."""
     frame = matrix.reset_index()
-    shown = pd.DataFrame({page.t("col.org"): frame["org"]})
-    config: dict[str, object] = {}
-    for code in matrix.columns:
-        label = vocab.label("pillar", str(code), page.lang)
-        shown[label] = frame[code]
-        config[label] = st.column_config.NumberColumn(label, format="%d")
-    if shown.empty:
+    if frame.empty:
         st.info(page.t("table.empty"))
     else:
+        shown, config = _shown_matrix(page.version, page.filters, page.today, page.lang, name,
+                                      _frame=frame, _codes=tuple(matrix.columns))
         st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
     st.caption(page.note("presence"))
     downloads(page, frame, name, kind="presence", tables=("presence",))
+
+
+@by_name
+@st.cache_resource(max_entries=256, show_spinner=False, hash_funcs=FILTERS_HASH)
+def _shown_matrix(version: int, f: Filters, today: dt.date, lang: str, name: str, *,
+                  _frame: pd.DataFrame, _codes: tuple) -> tuple[object, dict]:
+    """The matrix ``name`` shown in ``lang`` (pillar labels as headers, counts as whole
+    numbers) as the Arrow table ``st.dataframe`` sends, once per (version, filters, date,
+    language, name): the matrix a name stands for under those filters never changes."""
+    shown = pd.DataFrame({t("col.org", lang): _frame["org"]})
+    config: dict[str, object] = {}
+    for code in _codes:
+        label = vocab.label("pillar", str(code), lang)
+        shown[label] = _frame[code]
+        config[label] = st.column_config.NumberColumn(label, format="%d")
+    return arrow_table(shown), config
 
 
 def url_bound(key: str, options: Sequence[object], default: object) -> dict[str, object]:
