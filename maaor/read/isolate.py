@@ -24,6 +24,7 @@ arrives, exactly as in a child started for it.
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import math
 import os
@@ -418,6 +419,12 @@ def _child_main(modules: tuple[str, ...], wait_s: float) -> None:
     else:
         message = ("ok", value)
     _send(result, message)
+    # The result is out: the parent reads it to its end as soon as this pipe closes,
+    # while this process exits. Everything here (pandas, the reader, the dataset just
+    # sent) is frozen first, so the exit does not walk it all in one last collection
+    # (about 0.2 s for a 100k-row 4W, and the parent waits for the exit code).
+    result.close()
+    gc.freeze()
 
 
 def _send(result, message: tuple) -> None:
