@@ -252,6 +252,67 @@ def test_publish_stores_aggregates_computed_from_the_dataset_in_hand(app_store, 
         assert app_store.aggregate(published.version, name) == expected[name], name
 
 
+def test_aggregates_are_computed_while_the_version_is_written(app_store, monkeypatch):
+    # Each side waits for the other to have started: done one after the other, the
+    # first would wait in vain (and its failure would leave the aggregates unstored).
+    import threading
+
+    from maaor.usecases import publishing
+
+    upload = usecases.prepare_upload([("4w.xlsx", four_country_4w())])
+    computing, writing = threading.Event(), threading.Event()
+    real_compute, real_publish = publishing.compute_aggregates, type(app_store).publish
+
+    def compute(dataset):
+        computing.set()
+        if not writing.wait(30):
+            raise AssertionError("the aggregates were computed before the write began")
+        return real_compute(dataset)
+
+    def publish(self, *args, **kwargs):
+        writing.set()
+        if not computing.wait(30):
+            raise AssertionError("the write began before the aggregates")
+        return real_publish(self, *args, **kwargs)
+
+    monkeypatch.setattr(publishing, "compute_aggregates", compute)
+    monkeypatch.setattr(type(app_store), "publish", publish)
+    published = usecases.publish(upload, by="a", note="four countries")
+    level = views.public_presence_level()
+    expected = aggregates.compute(upload.candidate, level)
+    assert sorted(published.aggregates) == sorted(expected)
+    for name in published.aggregates:
+        assert app_store.aggregate(published.version, name) == expected[name], name
+
+
+def test_aggregates_that_fail_leave_the_version_published(app_store, monkeypatch, caplog):
+    upload = usecases.prepare_upload([("4w.xlsx", four_country_4w())])
+
+    def broken(*_):
+        raise RuntimeError("no figures today")
+
+    monkeypatch.setattr(aggregates, "compute", broken)
+    published = usecases.publish(upload, by="a", note="four countries")
+    assert published.aggregates == ()
+    assert app_store.current_version() == published.version == 2
+    assert "storing aggregates of v2 failed" in caplog.text
+    level = views.public_presence_level()
+    assert all(app_store.aggregate(2, aggregates.stored_name(v, level)) is None
+               for v in aggregates.STORED_VIEWS)
+
+
+def test_a_refused_publish_leaves_no_aggregates_being_computed(app_store):
+    import threading
+
+    iraq = usecases.prepare_upload([("iraq.xlsx", IRAQ_4W)])
+    mali = usecases.prepare_upload([("mali.xlsx", MALI_4W)])
+    usecases.publish(iraq, by="a", note="Iraq", removal_confirmed=True)
+    with pytest.raises(Refused):
+        usecases.publish(mali, by="b", note="Mali", removal_confirmed=True)
+    assert [v.id for v in app_store.history()] == [2, 1]
+    assert not [t for t in threading.enumerate() if t.name.startswith("maaor-aggregates")]
+
+
 # ------------------------------------------------------------------ rollback
 
 
