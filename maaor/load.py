@@ -7,7 +7,6 @@ never raises for any input: whatever goes wrong becomes a Problem naming the fil
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -174,7 +173,7 @@ def load_sources(
     results: list[FileResult] = []
     seen: dict[str, str] = {}  # sha256 of the bytes -> name of the file loaded
     for source in sources:
-        digest = hashlib.sha256(source.data).hexdigest()
+        digest = source.sha256
         if digest in seen:
             results.append(_same_bytes(source, seen[digest]))
             continue

@@ -5,7 +5,6 @@ current, and say what it changes (the first half of publishing, page and CLI ali
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -137,8 +136,13 @@ class Upload:
 
 def upload_key(files: Sequence[tuple[str, bytes]], aliases: dict[str, str]) -> tuple:
     """Identity of an upload: file names and digests, and the alias table used."""
-    digest = tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files)
-    return digest, tuple(sorted(aliases.items()))
+    return _key([Source(name, data) for name, data in files], aliases)
+
+
+def _key(files: Sequence[Source], aliases: dict[str, str]) -> tuple:
+    """:func:`upload_key` of files already made Sources (their digests are kept: the
+    loader and the store use them again)."""
+    return tuple((f.name, f.sha256) for f in files), tuple(sorted(aliases.items()))
 
 
 def prepare_upload(
@@ -175,18 +179,18 @@ def prepare_upload(
         raise ValueError(f"unknown upload scope {scope!r} (use one of {', '.join(SCOPES)})")
     today = today or dt.date.today()
     limit = max_upload_mb() * 1024 * 1024
-    refused = list(refused) + [(n, len(d)) for n, d in files if len(d) > limit]
-    accepted = [(n, d) for n, d in files if len(d) <= limit]
+    given = [Source(name, bytes(data)) for name, data in files]
+    refused = list(refused) + [(f.name, len(f.data)) for f in given if len(f.data) > limit]
+    sources = [f for f in given if len(f.data) <= limit]
     for name, size in refused:
         log_event(_log, "upload_refused", f"upload refused: {size} bytes over the limit",
                   level=logging.WARNING, file=name, bytes=size, limit_bytes=limit)
-    if accepted:
+    if sources:
         _prestart_reader()
     store = guarded(open_store)
     aliases = guarded(store.aliases)
     profiles = [*profiles, *(p.profile for p in guarded(store.profiles))]
-    sources = [Source(name, bytes(data)) for name, data in accepted]
-    upload = Upload(upload_key(files, aliases), sources, refused, scope=scope, today=today)
+    upload = Upload(_key(given, aliases), sources, refused, scope=scope, today=today)
     if not sources:
         return upload
     upload.base_version = guarded(store.current_version)

@@ -233,6 +233,33 @@ def test_validate_files_starts_the_reader_first(monkeypatch):
     assert started == [("maaor.load",)]  # no child, none started
 
 
+def test_an_uploaded_file_is_hashed_once_from_upload_to_store(app_store, monkeypatch):
+    # The upload's identity, the loader's check for a file given twice and the store's
+    # blob key are one digest, computed once.
+    import hashlib
+
+    from maaor.usecases.upload import upload_key
+
+    data = four_country_4w()
+    hashed = []
+    real_sha256 = hashlib.sha256
+
+    def sha256(value=b"", **kwargs):
+        if bytes(value) == data:
+            hashed.append(1)
+        return real_sha256(value, **kwargs)
+
+    monkeypatch.setattr(hashlib, "sha256", sha256)
+    upload = usecases.prepare_upload([("4w.xlsx", data)])
+    assert hashed == [1]
+    published = usecases.publish(upload, by="a", note="four countries")
+    assert hashed == [1]
+    monkeypatch.setattr(hashlib, "sha256", real_sha256)
+    assert upload.key == upload_key([("4w.xlsx", data)], app_store.aliases())
+    assert app_store.files(published.version) == [("4w.xlsx", data)]
+    assert upload.sources[0].sha256 == real_sha256(data).hexdigest()
+
+
 # ------------------------------------------------------------------ aggregates
 
 
