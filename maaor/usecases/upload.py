@@ -173,6 +173,7 @@ def prepare_upload(
         Refused: the store cannot be read.
         ValueError: ``scope`` is not one of ``SCOPES``.
     """
+    from maaor.read.precheck import precheck_report
     from maaor.service import open_store
 
     if scope not in SCOPES:
@@ -199,14 +200,18 @@ def prepare_upload(
         if upload.base_version is not None:
             version = upload.base_version
             # Rows are linked to the emergencies of the version they would join: only that
-            # table is needed to read the files. The rest of the version (an immutable
-            # one) is decoded meanwhile, while this thread pre-checks the files and waits
-            # for the isolated reader.
+            # table is needed to read the files.
             emergencies = emergencies_of(
                 guarded(lambda: store.load(version, only=("emergencies",))))
+        # The pre-check (a scan that holds the interpreter) is made before the rest of
+        # the version is decoded, so the two do not compete: the version (an immutable
+        # one) is decoded while the isolated reader reads, and this thread only waits.
+        prechecked = {s.sha256: precheck_report(s) for s in sources}
+        if upload.base_version is not None:
             base = pool.submit(guarded, lambda: store.load(version))
         upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today,
-                                     profiles=profiles, emergencies=emergencies)
+                                     profiles=profiles, emergencies=emergencies,
+                                     prechecked=prechecked)
         upload.base = base.result() if base is not None else None
     return _with_candidate(upload)
 

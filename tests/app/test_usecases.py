@@ -180,6 +180,8 @@ def test_prepare_upload_starts_the_reader_first_and_decodes_the_base_once(app_st
     assert events[0] == ("prestart", ("maaor.load",))  # before the store and the pre-check
     assert sorted(map(str, events[1:])) == sorted(map(str, [
         ("load", ("emergencies",)), ("load", None), "precheck"]))
+    # The version is decoded after the pre-check (while the reader reads), not against it.
+    assert events.index("precheck") < events.index(("load", None))
     full = real_load(app_store, 1)
     for name, frame in full.tables.items():
         pd.testing.assert_frame_equal(upload.base.tables[name], frame, check_exact=True)
