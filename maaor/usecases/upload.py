@@ -31,8 +31,11 @@ from maaor.usecases.refusal import guarded
 
 _log = logging.getLogger("maaor.usecases")
 DEFAULT_MAX_UPLOAD_MB = config.DEFAULT_MAX_UPLOAD_MB
-# The module of the function the isolated child runs (maaor.load.load_file).
-_READER_MODULE = "maaor.load"
+# The module of the function the isolated child runs (maaor.load.load_file), then the
+# modules that function imports when called (the reader, the validator, the directories
+# they use): the child imports them all while the parent pre-checks the files.
+READER_MODULES = ("maaor.load", "maaor.orgs", "maaor.profiles", "maaor.read.sources",
+                  "maaor.read.headers", "maaor.validate")
 
 
 def _prestart_reader() -> None:
@@ -40,7 +43,7 @@ def _prestart_reader() -> None:
     store reads and the upload's pre-check made here before it is called."""
     from maaor.read.isolate import prestart
 
-    prestart(_READER_MODULE)
+    prestart(*READER_MODULES)
 
 
 def max_upload_mb() -> int:

@@ -11,6 +11,7 @@ import pytest
 from maaor import aggregates, usecases, views
 from maaor.i18n import country_name, t
 from maaor.usecases.refusal import Refused
+from maaor.usecases.upload import READER_MODULES
 from tests.upload_files import (
     FOUR_ISO3,
     IRAQ_4W,
@@ -177,7 +178,7 @@ def test_prepare_upload_starts_the_reader_first_and_decodes_the_base_once(app_st
                         lambda self, *a, **kw: events.append(("load", kw.get("only")))
                         or real_load(self, *a, **kw))
     upload = usecases.prepare_upload([("4w.xlsx", four_country_4w())])
-    assert events[0] == ("prestart", ("maaor.load",))  # before the store and the pre-check
+    assert events[0] == ("prestart", READER_MODULES)  # before the store and the pre-check
     assert sorted(map(str, events[1:])) == sorted(map(str, [
         ("load", ("emergencies",)), ("load", None), "precheck"]))
     # The version is decoded after the pre-check (while the reader reads), not against it.
@@ -229,10 +230,10 @@ def test_validate_files_starts_the_reader_first(monkeypatch):
     monkeypatch.setattr(isolate, "prestart",
                         lambda *m: started.append(m) or real_prestart(*m))
     assert usecases.validate_files([("4w.xlsx", IRAQ_4W)]).ok
-    assert started == [("maaor.load",)]
+    assert started == [READER_MODULES]
     assert usecases.validate_files([("4w.xlsx", IRAQ_4W)],
                                    isolate=False).ok
-    assert started == [("maaor.load",)]  # no child, none started
+    assert started == [READER_MODULES]  # no child, none started
 
 
 def test_an_uploaded_file_is_hashed_once_from_upload_to_store(app_store, monkeypatch):
@@ -414,3 +415,23 @@ def test_backup_and_restore_round_trip(app_store, store_url, make_store_url, tmp
     with pytest.raises(Refused) as refused:
         usecases.restore(path, store_url)  # not empty
     assert refused.value.kind == "store"
+
+
+def test_the_reader_modules_are_what_the_child_imports_to_read_a_file():
+    # The child started ahead imports them while it waits; each must exist, and
+    # loading a file in a fresh interpreter must import each of them.
+    import subprocess
+    import sys
+
+    from tests.paths import ROOT
+
+    code = ("import sys, datetime\n"
+            "from maaor.load import load_file\n"
+            "from maaor.sources import Source\n"
+            "from tests.upload_files import IRAQ_4W\n"
+            "load_file(Source('4w.xlsx', IRAQ_4W), {}, datetime.date(2026, 12, 1))\n"
+            f"print(sorted(m for m in {READER_MODULES!r} if m not in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
