@@ -7,7 +7,6 @@ never raises for any input: whatever goes wrong becomes a Problem naming the fil
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -145,6 +144,7 @@ def load_sources(
     illustrative: Sequence[str] = (),
     profiles: Sequence[MappingProfile] = (),
     emergencies: tuple[Emergency, ...] | None = None,
+    prechecked: Mapping[str, PrecheckReport] | None = None,
 ) -> LoadResult:
     """Read, validate and normalise input files into one Dataset.
 
@@ -162,6 +162,9 @@ def load_sources(
             and value choices, and a note names the profile.
         emergencies: the list rows are linked to (the current version's; None: the
             list in use, ``maaor.emergencies.active_emergencies``).
+        prechecked: pre-check reports the caller already made
+            (:func:`maaor.read.precheck.precheck_report`), by the SHA-256 of the
+            bytes (``Source.sha256``); a file found there is not scanned again.
 
     Returns:
         A LoadResult; never raises for bad input.
@@ -174,15 +177,17 @@ def load_sources(
     results: list[FileResult] = []
     seen: dict[str, str] = {}  # sha256 of the bytes -> name of the file loaded
     for source in sources:
-        digest = hashlib.sha256(source.data).hexdigest()
+        digest = source.sha256
         if digest in seen:
             results.append(_same_bytes(source, seen[digest]))
             continue
         seen[digest] = source.name
+        report = (prechecked or {}).get(digest)
         if isolate:
-            results.append(_load_isolated(source, alias_map, today, profiles, emergencies))
+            results.append(_load_isolated(source, alias_map, today, profiles, emergencies,
+                                          report))
         else:
-            results.append(load_file(source, alias_map, today, profiles=profiles,
+            results.append(load_file(source, alias_map, today, report, profiles=profiles,
                                      emergencies=emergencies))
 
     frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
@@ -516,14 +521,17 @@ def _same_bytes(source: Source, first: str) -> FileResult:
 
 def _load_isolated(source: Source, aliases: Mapping[str, str], today: dt.date,
                    profiles: Sequence[MappingProfile] = (),
-                   emergencies: tuple[Emergency, ...] | None = None) -> FileResult:
+                   emergencies: tuple[Emergency, ...] | None = None,
+                   report: PrecheckReport | None = None) -> FileResult:
     from maaor.read.isolate import isolated_problem, run_isolated
     from maaor.read.precheck import precheck_report
 
-    # The byte-level precheck runs here, once per upload, so obviously hostile files
-    # never reach a child at all; its facts go to the child, which does not scan the
-    # bytes again (the child guards against what a precheck cannot foresee).
-    report = precheck_report(source)
+    # The byte-level precheck runs here (or was made by the caller: ``report``), once
+    # per upload, so obviously hostile files never reach a child at all; its facts go
+    # to the child, which does not scan the bytes again (the child guards against what
+    # a precheck cannot foresee).
+    if report is None:
+        report = precheck_report(source)
     if any(p.severity == "error" for p in report.problems):
         return FileResult(source.name, problems=list(report.problems))
     outcome = run_isolated(load_file, source, dict(aliases), today, report, list(profiles),

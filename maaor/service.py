@@ -84,6 +84,17 @@ def history() -> list:
     return open_store().history()
 
 
+def close_stores() -> None:
+    """Close the connections of every store opened by this process (a store used again
+    afterwards opens new ones). For a one-command process about to exit: SQLite then
+    folds its write-ahead log into the database file and removes it, as when the
+    connections are collected."""
+    with _lock:
+        stores = list(_stores.values())
+    for store in stores:
+        store.close()
+
+
 def reset_for_tests() -> None:
     """Forget opened stores (tests switch the configured URL between cases)."""
     with _lock:

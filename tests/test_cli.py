@@ -39,6 +39,37 @@ def test_the_command_freezes_what_its_imports_made():
     assert frozen > 10_000  # the modules' objects (pandas, SQLAlchemy ...), not a few
 
 
+def _frozen_at_exit(*args: str, env_extra=None) -> int:
+    """The collector's frozen count when ``python -m maaor ARGS`` exits (an atexit hook,
+    registered before the command runs, reports it)."""
+    import os
+
+    code = ("import atexit, gc, runpy, sys\n"
+            "atexit.register(lambda: print('frozen', gc.get_freeze_count()))\n"
+            f"sys.argv = ['maaor', *{list(args)!r}]\n"
+            "runpy.run_module('maaor', run_name='__main__')\n")
+    env = {k: v for k, v in os.environ.items() if k != "MAAOR_DATABASE_URL"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env={**env, **(env_extra or {})})
+    assert proc.returncode == 0, proc.stderr
+    return int(proc.stdout.rsplit("frozen ", 1)[1])
+
+
+def test_the_command_freezes_what_it_made_before_exiting_and_closes_the_store(tmp_path):
+    # What the command imported and made after the start-up imports (the store, the
+    # bundled data) is frozen too, so the exit does not collect it; the store's
+    # connections are closed first, so SQLite folds its write-ahead log into the
+    # database file and removes it, as before.
+    store = tmp_path / "store.sqlite"
+    frozen = _frozen_at_exit("history", env_extra={"MAAOR_SQLITE_PATH": str(store)})
+    assert frozen > _frozen_at_exit("--help") + 10_000
+    assert store.exists() and store.stat().st_size > 0
+    assert not store.with_name("store.sqlite-wal").exists()
+    proc = run("history", tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "bundled data" in proc.stdout
+
+
 def test_validate_json_headline_of_bundled_work_plan():
     proc = run("validate", WORKPLAN, "--json")
     assert proc.returncode == 0, proc.stderr

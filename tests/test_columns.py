@@ -157,3 +157,20 @@ def test_hxl_match_ranks_exact_tags_above_partial_and_bare_ones():
     bare = columns.hxl_match("presence", "#org+acronym")
     assert exact[0] == partial[0] == bare[0] == "org"
     assert exact[1] > partial[1] > bare[1]
+
+
+def test_a_dataset_keeps_the_tables_given_and_makes_only_the_missing_ones(monkeypatch):
+    import pandas as pd
+
+    from maaor import dataset
+
+    made = []
+    real_empty = dataset.empty_table
+    monkeypatch.setattr(dataset, "empty_table", lambda name: made.append(name) or real_empty(name))
+    presence = real_empty("presence")
+    ds = dataset.Dataset({"presence": presence})
+    assert ds.tables["presence"] is presence
+    assert made == [n for n in dataset.TABLES if n != "presence"]
+    assert list(ds.tables) == list(dataset.TABLES)
+    for name in made:
+        pd.testing.assert_frame_equal(ds.tables[name], real_empty(name))

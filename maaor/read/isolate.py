@@ -24,11 +24,13 @@ arrives, exactly as in a child started for it.
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import math
 import os
 import pickle
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -161,7 +163,7 @@ def run_isolated(
     message = None
     if out and not timed_out:
         try:
-            message = pickle.loads(out)
+            message = _unpack(out)
         except Exception:  # noqa: BLE001 - a truncated result from a child that died
             log.exception("could not read the isolated reader's result")
     return _outcome(message, child.process.returncode, timed_out, stderr, memory_mb, timeout_s)
@@ -418,15 +420,66 @@ def _child_main(modules: tuple[str, ...], wait_s: float) -> None:
     else:
         message = ("ok", value)
     _send(result, message)
+    # The result is out: the parent reads it to its end as soon as this pipe closes,
+    # while this process exits. Everything here (pandas, the reader, the dataset just
+    # sent) is frozen first, so the exit does not walk it all in one last collection
+    # (about 0.2 s for a 100k-row 4W, and the parent waits for the exit code).
+    result.close()
+    gc.freeze()
+
+
+# The result's framing: the pickle's length and the number of out-of-band buffers, then
+# each buffer's length, then the pickle, then the buffers.
+_HEAD = struct.Struct("<QI")
+_SIZE = struct.Struct("<Q")
 
 
 def _send(result, message: tuple) -> None:
+    """Write ``message`` to the parent: a pickle whose large buffers (the dataset's
+    Arrow and NumPy columns) travel out of band, written as they are instead of being
+    copied into the pickle first (about 40 MB for a 100k-row 4W)."""
+    buffers: list[pickle.PickleBuffer] = []
     try:
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(message, protocol=5, buffer_callback=buffers.append)
+        raws = [b.raw() for b in buffers]
     except MemoryError:
-        data = pickle.dumps(("memory",))
+        data, raws = pickle.dumps(("memory",)), []
     except Exception as exc:  # noqa: BLE001 - a value that cannot be pickled
-        data = pickle.dumps(("error", ("problem.isolate.not_sent", {}), f"{type(exc).__name__}: {exc}"))
+        data = pickle.dumps(("error", ("problem.isolate.not_sent", {}),
+                             f"{type(exc).__name__}: {exc}"))
+        raws = []
+    result.write(_HEAD.pack(len(data), len(raws)))
+    result.write(b"".join(_SIZE.pack(r.nbytes) for r in raws))
     result.write(data)
+    for raw in raws:
+        result.write(raw)
     result.flush()
     sys.stderr.flush()
+
+
+def _unpack(out: bytes) -> tuple:
+    """Return the message :func:`_send` wrote as ``out``.
+
+    The buffers are handed to the unpickler as writable slices of one copy of ``out``
+    (a NumPy column unpickled from them can be written to, as one unpickled in band).
+
+    Raises:
+        ValueError: ``out`` is truncated or not framed by :func:`_send`.
+    """
+    try:
+        size, count = _HEAD.unpack_from(out, 0)
+        at = _HEAD.size
+        sizes = [_SIZE.unpack_from(out, at + i * _SIZE.size)[0] for i in range(count)]
+    except struct.error as exc:
+        raise ValueError(f"the isolated reader's result is cut short: {exc}") from exc
+    at += count * _SIZE.size
+    if at + size + sum(sizes) != len(out):
+        raise ValueError(f"the isolated reader's result is {len(out)} bytes, not "
+                         f"{at + size + sum(sizes)}")
+    view = memoryview(bytearray(out)) if count else memoryview(out)
+    data, at = view[at:at + size], at + size
+    buffers = []
+    for n in sizes:
+        buffers.append(view[at:at + n])
+        at += n
+    return pickle.loads(data, buffers=buffers)

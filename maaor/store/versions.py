@@ -30,7 +30,7 @@ from maaor.store import tables as s
 from maaor.store.aggregates import require_version
 from maaor.store.audit import write_audit
 from maaor.store.base import StoreBase
-from maaor.store.blobs import digest, put_blob
+from maaor.store.blobs import put_blob
 from maaor.store.codec import TABLE_FORMAT, decode_table, encode_table
 from maaor.store.errors import StoreConflict, VersionNotFound, VersionWithdrawn
 from maaor.store.times import from_db_time, to_db_time, utc_now
@@ -221,7 +221,7 @@ class VersionStore(StoreBase):
 
     def _write_files(self, conn, version_id: int, files: Sequence[Source]) -> None:
         for i, f in enumerate(files):
-            sha = put_blob(conn, f.data, digest(f.data))
+            sha = put_blob(conn, f.data, f.sha256)
             conn.execute(s.version_files.insert().values(
                 version_id=version_id, position=i, name=f.name, size=len(f.data),
                 sha256=sha, kind=f.kind,

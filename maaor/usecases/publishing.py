@@ -11,6 +11,7 @@ an older copy of the other's tables.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from maaor.dataset import Dataset
@@ -74,30 +75,51 @@ def publish(upload: Upload, *, by: str, note: str | None,
         raise Refused("coord.publish.removal_unconfirmed",
                       removed=upload.rows_removed, added=upload.rows_added)
     store = guarded(open_store)
-    version = guarded(lambda: store.publish(
-        upload.candidate, upload.sources, by=by, note=note, kind="upload",
-        if_current=upload.base_version,
-    ))
-    stored = store_aggregates(version, upload.candidate)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="maaor-aggregates") as pool:
+        # The aggregates need the dataset, not the version id: they are computed while
+        # the version is encoded and written (Parquet, SQLite or PostgreSQL and the
+        # commit's sync run mostly outside the GIL), then stored once it is committed.
+        # A refused publish waits for them and stores nothing.
+        computing = pool.submit(compute_aggregates, upload.candidate)
+        version = guarded(lambda: store.publish(
+            upload.candidate, upload.sources, by=by, note=note, kind="upload",
+            if_current=upload.base_version,
+        ))
+        stored = store_aggregates(version, upload.candidate, computing=computing)
     return Published(version, upload.kept, dict(upload.kept_countries), tuple(stored))
 
 
-def store_aggregates(version: int, dataset: Dataset) -> list[str]:
+def compute_aggregates(dataset: Dataset) -> dict[str, bytes]:
+    """Return the stored aggregates of ``dataset`` (a version's full dataset), encoded,
+    by store name, at the configured public presence level and with the dataset's own
+    list of emergencies (the one its pages use). Safe to call from any thread."""
+    from maaor import aggregates, views
+    from maaor.emergencies import emergencies_in_use, emergencies_of
+
+    with emergencies_in_use(emergencies_of(dataset)):
+        return aggregates.compute(dataset, views.public_presence_level())
+
+
+def store_aggregates(version: int, dataset: Dataset,
+                     computing: Future[dict[str, bytes]] | None = None) -> list[str]:
     """Store the aggregates of a just-published ``version``, computed from ``dataset``
     (the dataset in hand, not reloaded) at the configured public presence level.
 
+    Args:
+        version: the version just published.
+        dataset: its dataset.
+        computing: :func:`compute_aggregates` of ``dataset`` already under way (its
+            result, or its failure, is used); None: computed here.
+
     Returns:
-        The aggregates' names; [] when storing failed (logged: the viewers then
-        compute them on first use, so publishing still stands).
+        The aggregates' names; [] when computing or storing them failed (logged: the
+        viewers then compute them on first use, so publishing still stands).
     """
-    from maaor import aggregates, views
-    from maaor.emergencies import emergencies_in_use, emergencies_of
     from maaor.service import open_store
 
     try:
-        # Figured with the version's own list of emergencies (the one its pages use).
-        with emergencies_in_use(emergencies_of(dataset)):
-            computed = aggregates.compute(dataset, views.public_presence_level())
+        computed = (computing.result() if computing is not None
+                    else compute_aggregates(dataset))
         open_store().put_aggregates(version, computed)  # one transaction for them all
         return list(computed)
     except Exception:  # noqa: BLE001 - the version is published; aggregates are a cache

@@ -5,7 +5,6 @@ current, and say what it changes (the first half of publishing, page and CLI ali
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,8 +31,11 @@ from maaor.usecases.refusal import guarded
 
 _log = logging.getLogger("maaor.usecases")
 DEFAULT_MAX_UPLOAD_MB = config.DEFAULT_MAX_UPLOAD_MB
-# The module of the function the isolated child runs (maaor.load.load_file).
-_READER_MODULE = "maaor.load"
+# The module of the function the isolated child runs (maaor.load.load_file), then the
+# modules that function imports when called (the reader, the validator, the directories
+# they use): the child imports them all while the parent pre-checks the files.
+READER_MODULES = ("maaor.load", "maaor.orgs", "maaor.profiles", "maaor.read.sources",
+                  "maaor.read.headers", "maaor.validate")
 
 
 def _prestart_reader() -> None:
@@ -41,7 +43,7 @@ def _prestart_reader() -> None:
     store reads and the upload's pre-check made here before it is called."""
     from maaor.read.isolate import prestart
 
-    prestart(_READER_MODULE)
+    prestart(*READER_MODULES)
 
 
 def max_upload_mb() -> int:
@@ -137,8 +139,13 @@ class Upload:
 
 def upload_key(files: Sequence[tuple[str, bytes]], aliases: dict[str, str]) -> tuple:
     """Identity of an upload: file names and digests, and the alias table used."""
-    digest = tuple((name, hashlib.sha256(data).hexdigest()) for name, data in files)
-    return digest, tuple(sorted(aliases.items()))
+    return _key([Source(name, data) for name, data in files], aliases)
+
+
+def _key(files: Sequence[Source], aliases: dict[str, str]) -> tuple:
+    """:func:`upload_key` of files already made Sources (their digests are kept: the
+    loader and the store use them again)."""
+    return tuple((f.name, f.sha256) for f in files), tuple(sorted(aliases.items()))
 
 
 def prepare_upload(
@@ -169,24 +176,25 @@ def prepare_upload(
         Refused: the store cannot be read.
         ValueError: ``scope`` is not one of ``SCOPES``.
     """
+    from maaor.read.precheck import precheck_report
     from maaor.service import open_store
 
     if scope not in SCOPES:
         raise ValueError(f"unknown upload scope {scope!r} (use one of {', '.join(SCOPES)})")
     today = today or dt.date.today()
     limit = max_upload_mb() * 1024 * 1024
-    refused = list(refused) + [(n, len(d)) for n, d in files if len(d) > limit]
-    accepted = [(n, d) for n, d in files if len(d) <= limit]
+    given = [Source(name, bytes(data)) for name, data in files]
+    refused = list(refused) + [(f.name, len(f.data)) for f in given if len(f.data) > limit]
+    sources = [f for f in given if len(f.data) <= limit]
     for name, size in refused:
         log_event(_log, "upload_refused", f"upload refused: {size} bytes over the limit",
                   level=logging.WARNING, file=name, bytes=size, limit_bytes=limit)
-    if accepted:
+    if sources:
         _prestart_reader()
     store = guarded(open_store)
     aliases = guarded(store.aliases)
     profiles = [*profiles, *(p.profile for p in guarded(store.profiles))]
-    sources = [Source(name, bytes(data)) for name, data in accepted]
-    upload = Upload(upload_key(files, aliases), sources, refused, scope=scope, today=today)
+    upload = Upload(_key(given, aliases), sources, refused, scope=scope, today=today)
     if not sources:
         return upload
     upload.base_version = guarded(store.current_version)
@@ -195,14 +203,18 @@ def prepare_upload(
         if upload.base_version is not None:
             version = upload.base_version
             # Rows are linked to the emergencies of the version they would join: only that
-            # table is needed to read the files. The rest of the version (an immutable
-            # one) is decoded meanwhile, while this thread pre-checks the files and waits
-            # for the isolated reader.
+            # table is needed to read the files.
             emergencies = emergencies_of(
                 guarded(lambda: store.load(version, only=("emergencies",))))
+        # The pre-check (a scan that holds the interpreter) is made before the rest of
+        # the version is decoded, so the two do not compete: the version (an immutable
+        # one) is decoded while the isolated reader reads, and this thread only waits.
+        prechecked = {s.sha256: precheck_report(s) for s in sources}
+        if upload.base_version is not None:
             base = pool.submit(guarded, lambda: store.load(version))
         upload.result = load_sources(sources, aliases=aliases, isolate=True, today=today,
-                                     profiles=profiles, emergencies=emergencies)
+                                     profiles=profiles, emergencies=emergencies,
+                                     prechecked=prechecked)
         upload.base = base.result() if base is not None else None
     return _with_candidate(upload)
 

@@ -11,6 +11,7 @@ import pytest
 from maaor import aggregates, usecases, views
 from maaor.i18n import country_name, t
 from maaor.usecases.refusal import Refused
+from maaor.usecases.upload import READER_MODULES
 from tests.upload_files import (
     FOUR_ISO3,
     IRAQ_4W,
@@ -177,9 +178,11 @@ def test_prepare_upload_starts_the_reader_first_and_decodes_the_base_once(app_st
                         lambda self, *a, **kw: events.append(("load", kw.get("only")))
                         or real_load(self, *a, **kw))
     upload = usecases.prepare_upload([("4w.xlsx", four_country_4w())])
-    assert events[0] == ("prestart", ("maaor.load",))  # before the store and the pre-check
+    assert events[0] == ("prestart", READER_MODULES)  # before the store and the pre-check
     assert sorted(map(str, events[1:])) == sorted(map(str, [
         ("load", ("emergencies",)), ("load", None), "precheck"]))
+    # The version is decoded after the pre-check (while the reader reads), not against it.
+    assert events.index("precheck") < events.index(("load", None))
     full = real_load(app_store, 1)
     for name, frame in full.tables.items():
         pd.testing.assert_frame_equal(upload.base.tables[name], frame, check_exact=True)
@@ -227,10 +230,37 @@ def test_validate_files_starts_the_reader_first(monkeypatch):
     monkeypatch.setattr(isolate, "prestart",
                         lambda *m: started.append(m) or real_prestart(*m))
     assert usecases.validate_files([("4w.xlsx", IRAQ_4W)]).ok
-    assert started == [("maaor.load",)]
+    assert started == [READER_MODULES]
     assert usecases.validate_files([("4w.xlsx", IRAQ_4W)],
                                    isolate=False).ok
-    assert started == [("maaor.load",)]  # no child, none started
+    assert started == [READER_MODULES]  # no child, none started
+
+
+def test_an_uploaded_file_is_hashed_once_from_upload_to_store(app_store, monkeypatch):
+    # The upload's identity, the loader's check for a file given twice and the store's
+    # blob key are one digest, computed once.
+    import hashlib
+
+    from maaor.usecases.upload import upload_key
+
+    data = four_country_4w()
+    hashed = []
+    real_sha256 = hashlib.sha256
+
+    def sha256(value=b"", **kwargs):
+        if bytes(value) == data:
+            hashed.append(1)
+        return real_sha256(value, **kwargs)
+
+    monkeypatch.setattr(hashlib, "sha256", sha256)
+    upload = usecases.prepare_upload([("4w.xlsx", data)])
+    assert hashed == [1]
+    published = usecases.publish(upload, by="a", note="four countries")
+    assert hashed == [1]
+    monkeypatch.setattr(hashlib, "sha256", real_sha256)
+    assert upload.key == upload_key([("4w.xlsx", data)], app_store.aliases())
+    assert app_store.files(published.version) == [("4w.xlsx", data)]
+    assert upload.sources[0].sha256 == real_sha256(data).hexdigest()
 
 
 # ------------------------------------------------------------------ aggregates
@@ -250,6 +280,67 @@ def test_publish_stores_aggregates_computed_from_the_dataset_in_hand(app_store, 
     expected = aggregates.compute(upload.candidate, level)
     for name in published.aggregates:
         assert app_store.aggregate(published.version, name) == expected[name], name
+
+
+def test_aggregates_are_computed_while_the_version_is_written(app_store, monkeypatch):
+    # Each side waits for the other to have started: done one after the other, the
+    # first would wait in vain (and its failure would leave the aggregates unstored).
+    import threading
+
+    from maaor.usecases import publishing
+
+    upload = usecases.prepare_upload([("4w.xlsx", four_country_4w())])
+    computing, writing = threading.Event(), threading.Event()
+    real_compute, real_publish = publishing.compute_aggregates, type(app_store).publish
+
+    def compute(dataset):
+        computing.set()
+        if not writing.wait(30):
+            raise AssertionError("the aggregates were computed before the write began")
+        return real_compute(dataset)
+
+    def publish(self, *args, **kwargs):
+        writing.set()
+        if not computing.wait(30):
+            raise AssertionError("the write began before the aggregates")
+        return real_publish(self, *args, **kwargs)
+
+    monkeypatch.setattr(publishing, "compute_aggregates", compute)
+    monkeypatch.setattr(type(app_store), "publish", publish)
+    published = usecases.publish(upload, by="a", note="four countries")
+    level = views.public_presence_level()
+    expected = aggregates.compute(upload.candidate, level)
+    assert sorted(published.aggregates) == sorted(expected)
+    for name in published.aggregates:
+        assert app_store.aggregate(published.version, name) == expected[name], name
+
+
+def test_aggregates_that_fail_leave_the_version_published(app_store, monkeypatch, caplog):
+    upload = usecases.prepare_upload([("4w.xlsx", four_country_4w())])
+
+    def broken(*_):
+        raise RuntimeError("no figures today")
+
+    monkeypatch.setattr(aggregates, "compute", broken)
+    published = usecases.publish(upload, by="a", note="four countries")
+    assert published.aggregates == ()
+    assert app_store.current_version() == published.version == 2
+    assert "storing aggregates of v2 failed" in caplog.text
+    level = views.public_presence_level()
+    assert all(app_store.aggregate(2, aggregates.stored_name(v, level)) is None
+               for v in aggregates.STORED_VIEWS)
+
+
+def test_a_refused_publish_leaves_no_aggregates_being_computed(app_store):
+    import threading
+
+    iraq = usecases.prepare_upload([("iraq.xlsx", IRAQ_4W)])
+    mali = usecases.prepare_upload([("mali.xlsx", MALI_4W)])
+    usecases.publish(iraq, by="a", note="Iraq", removal_confirmed=True)
+    with pytest.raises(Refused):
+        usecases.publish(mali, by="b", note="Mali", removal_confirmed=True)
+    assert [v.id for v in app_store.history()] == [2, 1]
+    assert not [t for t in threading.enumerate() if t.name.startswith("maaor-aggregates")]
 
 
 # ------------------------------------------------------------------ rollback
@@ -324,3 +415,23 @@ def test_backup_and_restore_round_trip(app_store, store_url, make_store_url, tmp
     with pytest.raises(Refused) as refused:
         usecases.restore(path, store_url)  # not empty
     assert refused.value.kind == "store"
+
+
+def test_the_reader_modules_are_what_the_child_imports_to_read_a_file():
+    # The child started ahead imports them while it waits; each must exist, and
+    # loading a file in a fresh interpreter must import each of them.
+    import subprocess
+    import sys
+
+    from tests.paths import ROOT
+
+    code = ("import sys, datetime\n"
+            "from maaor.load import load_file\n"
+            "from maaor.sources import Source\n"
+            "from tests.upload_files import IRAQ_4W\n"
+            "load_file(Source('4w.xlsx', IRAQ_4W), {}, datetime.date(2026, 12, 1))\n"
+            f"print(sorted(m for m in {READER_MODULES!r} if m not in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

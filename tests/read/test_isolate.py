@@ -191,3 +191,54 @@ def test_child_cannot_write_huge_files(tmp_path):
     result = run_isolated(write_file, tmp_path / "huge.bin", 100)
     assert not result.ok
     assert (tmp_path / "huge.bin").stat().st_size <= 64 * 1024 * 1024
+
+
+def table(rows: int):
+    import numpy as np
+    import pandas as pd
+
+    return pd.DataFrame({
+        "number": np.arange(rows, dtype="float64"),
+        "text": pd.array([f"row {i}" for i in range(rows)], dtype="str"),
+        "count": pd.array(range(rows), dtype="Int64"),
+    }), np.arange(rows)
+
+
+def test_large_columns_come_back_out_of_band_equal_and_writable():
+    import numpy as np
+    import pandas as pd
+
+    result = run_isolated(table, 200_000)
+    assert result.ok, result.failure
+    frame, array = result.value
+    expected_frame, expected_array = table(200_000)
+    pd.testing.assert_frame_equal(frame, expected_frame, check_exact=True)
+    np.testing.assert_array_equal(array, expected_array)
+    array[0] = 7  # as writable as an array unpickled in band
+    assert array[0] == 7
+
+
+def test_a_result_cut_short_is_refused_not_misread():
+    import pickle
+
+    from maaor.read import isolate
+
+    class Sink:
+        def __init__(self):
+            self.parts = []
+
+        def write(self, data):
+            self.parts.append(bytes(data))
+
+        def flush(self):
+            pass
+
+    sink = Sink()
+    isolate._send(sink, ("ok", table(1000)))
+    whole = b"".join(sink.parts)
+    assert isolate._unpack(whole)[0] == "ok"
+    for cut in (0, 5, len(whole) // 2, len(whole) - 1):
+        with pytest.raises(ValueError):
+            isolate._unpack(whole[:cut])
+    with pytest.raises(ValueError):
+        isolate._unpack(pickle.dumps(("ok", 1)))  # not framed

@@ -72,3 +72,27 @@ def test_a_refused_file_never_reaches_the_child(monkeypatch):
 
     monkeypatch.setattr(isolate, "run_isolated", no_child)
     assert load._load_isolated(source, {}, TODAY).problems == [refusal]
+
+
+def test_load_sources_uses_the_reports_the_caller_made(monkeypatch):
+    source = workbook()
+    report = precheck_module.precheck_report(source)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("scanned again")
+
+    monkeypatch.setattr(precheck_module, "precheck_report", refuse)
+    sent = {}
+
+    def run_in_process(func, *args, **kwargs):
+        sent["report"] = args[3]
+        return isolate.IsolatedResult(True, value=func(*args, **kwargs))
+
+    monkeypatch.setattr(isolate, "run_isolated", run_in_process)
+    result = load.load_sources([source], today=TODAY, isolate=True,
+                               prechecked={source.sha256: report})
+    assert sent["report"] is report
+    assert result.ok and result.dataset.workplan is not None
+    assert len(result.dataset.tables["workplan"]) > 0
+    # Not isolated: the report is used in this process.
+    assert load.load_sources([source], today=TODAY, prechecked={source.sha256: report}).ok
