@@ -264,29 +264,31 @@ def _unreadable(file: str, exc: BaseException) -> Problem:
 def _read_sheet(
     workbook: pc.CalamineWorkbook, name: str, source: Source, part: str | None
 ) -> tuple[RawSheet | None, list[Problem]]:
-    try:
-        sheet = workbook.get_sheet_by_name(name)
-        end = sheet.end
-        if end is not None and (end[0] + 1) * (end[1] + 1) > MAX_CELLS:
+    # The collector stays paused until calamine's row lists are freed: re-enabled while
+    # they live, its next collection walks every one of them.
+    with _gc_paused():
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+            end = sheet.end
+            if end is not None and (end[0] + 1) * (end[1] + 1) > MAX_CELLS:
+                return None, [
+                    problem("error", "sheet.too_large",
+                            {"sheet": name, "rows": {"number": end[0] + 1},
+                             "columns": {"number": end[1] + 1}},
+                            file=source.name, sheet=name)
+                ]
+            rows = sheet.to_python(skip_empty_area=False) if end is not None else []
+            merged = tuple(
+                (r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or ())
+            )
+        except Exception as exc:  # noqa: BLE001 - one bad sheet must not stop the others
             return None, [
-                problem("error", "sheet.too_large",
-                        {"sheet": name, "rows": {"number": end[0] + 1},
-                         "columns": {"number": end[1] + 1}},
+                problem("error", "sheet.unreadable",
+                        {"sheet": name, "reason": type(exc).__name__},
                         file=source.name, sheet=name)
             ]
-        with _gc_paused():
-            rows = sheet.to_python(skip_empty_area=False) if end is not None else []
-        merged = tuple(
-            (r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or ())
-        )
-    except Exception as exc:  # noqa: BLE001 - one bad sheet must not stop the others
-        return None, [
-            problem("error", "sheet.unreadable", {"sheet": name, "reason": type(exc).__name__},
-                    file=source.name, sheet=name)
-        ]
-    with _gc_paused():
         cells = _grid(rows)
-    del rows
+        del rows
     problems: list[Problem] = []
     errors: dict[tuple[int, int], str] = {}
     uncached: dict[tuple[int, int], str] = {}
