@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from maaor.read import excel
@@ -132,6 +132,8 @@ def test_a_part_with_a_byte_order_mark_is_not_prefixed():
 
 @given(a=st.binary(max_size=300), b=st.binary(max_size=300), zeros=st.integers(0, 3 << 20))
 @settings(max_examples=40, deadline=None)
+@example(a=b"<mergeCells></mergeCells>", b=b"<worksheet/>", zeros=(80 << 20) + 3)  # sheet-sized
+@example(a=b"", b=b"", zeros=0)
 def test_crc_of_a_concatenation(a, b, zeros):
     b = b + bytes(zeros)
     assert excel._crc_of_concatenation(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
