@@ -264,6 +264,7 @@ def map_sheet(
         else np.empty((len(positions), len(column_positions)), dtype=object),
         columns=field_names,
         dtype=object,
+        copy=False,  # a new array of its own: pandas would copy its 2.3M cells again
     )
     rows = (positions + first_row).tolist()
     labels = {f: _label(columns, c) for f, (c, _) in chosen.fields.items()}
