@@ -99,13 +99,15 @@ def outside_country(iso3: pd.Series, lat: pd.Series, lon: pd.Series,
         tolerance: distance (degrees) from the outline within which a point is accepted
             (at least ``SMALL_TOLERANCE_DEGREES`` for small countries).
     """
-    codes = iso3.astype(object).where(iso3.notna(), None).to_numpy()
+    # Factorised as it is (a text column of Arrow strings is dictionary-encoded, without
+    # a Python object per row); a missing country is -1 and never looked up.
+    every_country, names = pd.factorize(iso3, use_na_sentinel=True)
     y = pd.to_numeric(lat, errors="coerce").to_numpy(dtype=float)
     x = pd.to_numeric(lon, errors="coerce").to_numpy(dtype=float)
-    out = np.zeros(len(codes), dtype=bool)
+    out = np.zeros(len(every_country), dtype=bool)
     known = ~(np.isnan(x) | np.isnan(y))
     rings = _rings()
-    country, names = pd.factorize(codes[known])
+    country = np.asarray(every_country)[known]
     known_rows = np.flatnonzero(known)
     order = np.argsort(country, kind="stable")
     bounds = np.searchsorted(country[order], np.arange(len(names) + 1))

@@ -125,6 +125,10 @@ def test_points_beyond_a_country_box_are_outside_as_the_ring_test_says():
             borders._tolerance(rings[code], borders.TOLERANCE_DEGREES))
     assert (got == expected).all()
     assert got.any() and not got.all()
+    # The validator's column of Arrow strings (factorised without Python objects) gives
+    # the same mask, blanks and missing countries included.
+    as_text = pd.Series(iso3, dtype="str")
+    assert (borders.outside_country(as_text, pd.Series(lat), pd.Series(lon)) == expected).all()
 
 
 def test_admin_code_pattern_is_the_one_documented():
