@@ -40,18 +40,30 @@ class TableRemoval:
     countries_removed: tuple[str, ...] = ()
 
 
-def removed_rows(removals: tuple[TableRemoval, ...]) -> int:
-    """Rows of every table that publishing would remove, from the tables' removals."""
-    return sum(r.rows_removed for r in removals)
+class RemovalCounts:
+    """The row counts of a holder of ``removals`` (per table, the rows publishing
+    removes and adds): the diff, and the upload that has not built its diff yet."""
 
+    removals: tuple[TableRemoval, ...]
 
-def added_rows(removals: tuple[TableRemoval, ...]) -> int:
-    """Rows of every table that publishing would add, from the tables' removals."""
-    return sum(r.rows_added for r in removals)
+    @property
+    def rows_removed(self) -> int:
+        """Rows of every table that publishing would remove."""
+        return sum(r.rows_removed for r in self.removals)
+
+    @property
+    def rows_added(self) -> int:
+        """Rows of every table that publishing would add."""
+        return sum(r.rows_added for r in self.removals)
+
+    @property
+    def removes_more_than_adds(self) -> bool:
+        """True when publishing removes more rows than it adds (asks a second confirmation)."""
+        return self.rows_removed > self.rows_added
 
 
 @dataclass(frozen=True)
-class DatasetDiff:
+class DatasetDiff(RemovalCounts):
     """Differences between a ``before`` and an ``after`` dataset.
 
     Attributes:
@@ -75,21 +87,6 @@ class DatasetDiff:
     presence_changes: pd.DataFrame
     funding: pd.DataFrame
     removals: tuple[TableRemoval, ...] = ()
-
-    @property
-    def rows_removed(self) -> int:
-        """Rows of every table that publishing would remove."""
-        return removed_rows(self.removals)
-
-    @property
-    def rows_added(self) -> int:
-        """Rows of every table that publishing would add."""
-        return added_rows(self.removals)
-
-    @property
-    def removes_more_than_adds(self) -> bool:
-        """True when publishing removes more rows than it adds (asks a second confirmation)."""
-        return self.rows_removed > self.rows_added
 
     @property
     def is_empty(self) -> bool:

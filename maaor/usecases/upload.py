@@ -14,11 +14,10 @@ from maaor import config
 from maaor.dataset import Dataset
 from maaor.diff import (
     DatasetDiff,
+    RemovalCounts,
     TableRemoval,
-    added_rows,
     diff_datasets,
     removal_headlines,
-    removed_rows,
     table_removals,
 )
 from maaor.emergencies import emergencies_of
@@ -52,7 +51,7 @@ def max_upload_mb() -> int:
 
 
 @dataclass
-class Upload:
+class Upload(RemovalCounts):
     """An upload being prepared for publishing.
 
     Attributes:
@@ -98,16 +97,6 @@ class Upload:
         return self._diff
 
     @property
-    def rows_removed(self) -> int:
-        """Rows of every table that publishing would remove."""
-        return removed_rows(self.removals)
-
-    @property
-    def rows_added(self) -> int:
-        """Rows of every table that publishing would add."""
-        return added_rows(self.removals)
-
-    @property
     def publishable(self) -> bool:
         """No refused file, something loaded, and no error."""
         return (not self.refused and self.result is not None and self.result.ok
@@ -116,7 +105,7 @@ class Upload:
     @property
     def needs_removal_confirmation(self) -> bool:
         """Publishing removes more rows than it adds: a second confirmation is needed."""
-        return self.rows_removed > self.rows_added
+        return self.removes_more_than_adds
 
     def removal_headlines(self, lang: str = "en") -> list[str]:
         """What publishing would remove, in words (the headline of "What changed")."""
