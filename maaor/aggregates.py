@@ -3,7 +3,7 @@
 The unfiltered figures (what most visitors see first: presence per country and admin-1
 area for the map, pillars, the presence and funding headlines, progress per objective
 and output) do not change until the next publish, so they are computed once from the
-public dataset of a version and kept in the store (``Store.put_aggregate``). Every
+public dataset of a version and kept in the store (``Store.put_aggregates``). Every
 Streamlit process (and every process of a scaled-out deployment) then reads them back
 instead of recomputing them from the tables.
 
@@ -95,8 +95,7 @@ def store_aggregates(store, version: int, level: str, ds: Dataset) -> list[str]:
             never reloads what it has just written).
     """
     computed = compute(ds, level)
-    for name, data in computed.items():
-        store.put_aggregate(version, name, data)
+    store.put_aggregates(version, computed)  # one transaction, as publishing does
     return list(computed)
 
 
@@ -115,8 +114,7 @@ def read_aggregate(store, version: int, view: str, level: str) -> Any | None:
         computed = compute(ds, level)
         data = computed[name]
         try:
-            for other, value in computed.items():
-                store.put_aggregate(version, other, value)
+            store.put_aggregates(version, computed)
         except StoreError as exc:  # e.g. another process stored them at the same moment
             log.info("aggregates of version %s not stored: %s", version, exc)
     return decode(data)
