@@ -244,5 +244,4 @@ def _with_candidate(upload: Upload) -> Upload:
         upload.base, upload.result, upload.scope)
     upload.removals = (table_removals(upload.base, upload.candidate)
                        if upload.base is not None else ())
-    upload._diff = None  # made again from this candidate on first use
     return upload
