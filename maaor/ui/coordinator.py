@@ -601,8 +601,8 @@ def section_publish(lang: str, user: str, upload: Upload | None) -> None:
     note = st.text_input(t("coord.publish.note", lang), key=NOTE_KEY, max_chars=500)
     confirmed = False
     if upload is not None and upload.publishable and upload.needs_removal_confirmation:
-        st.warning(t("coord.publish.removal_warning", lang, removed=upload.rows_removed,
-                     added=upload.rows_added)
+        st.warning(t("coord.publish.removal_warning", lang, removed=int(upload.rows_removed),
+                     added=int(upload.rows_added))
                    + "\n\n" + "\n\n".join(upload.removal_headlines(lang)))
         confirmed = st.checkbox(t("coord.publish.confirm_removal", lang), key=CONFIRM_REMOVAL_KEY)
     clicked = st.button(t("coord.publish.button", lang), key=PUBLISH_KEY, type="primary",
