@@ -161,7 +161,9 @@ def map_sheet(
         return None, [
             problem("note", "sheet.empty", **where)
         ]
-    reason = not_records(cells, keep)
+    # A CSV or JSON file holds one table and carries no drop-downs: lists behind them
+    # are looked for in a workbook's sheets only.
+    reason = not_records(cells, keep, lists=raw.sheet is not None)
     if reason is not None:
         return None, [
             problem(
@@ -465,18 +467,20 @@ def sum_rows(cells: pd.DataFrame, positions: np.ndarray, last: int = 3) -> dict[
 LIST_SHEET_MAX_ROWS = 5_000
 
 
-def not_records(cells: pd.DataFrame, keep: np.ndarray) -> dict | None:
+def not_records(cells: pd.DataFrame, keep: np.ndarray, lists: bool = True) -> dict | None:
     """Why a sheet holds no row-level records (told by its content), or None.
 
     A single column of values is a list or notes; several columns that are separate
     lists (each filled from the top without gaps, each value once, two or more values,
-    of different lengths, mostly words rather than numbers) are the lists behind
+    of different lengths, mostly words (texts with a letter)) are the lists behind
     drop-downs. Records share rows: their columns have
     gaps or repeats, or all end on the same row.
 
     Args:
         cells: the sheet's grid.
         keep: per grid row, whether it holds a value.
+        lists: look for lists behind drop-downs too (a workbook's sheet); False for a
+            file of one table (CSV, JSON), which carries no drop-downs.
 
     Returns:
         The reason as a message parameter (a catalogue phrase such as "lists of values
@@ -495,10 +499,10 @@ def not_records(cells: pd.DataFrame, keep: np.ndarray) -> dict | None:
     used = np.flatnonzero(filled.any(axis=0))
     if len(used) == 1:
         return {"text": "problem.reason.single_column"}
-    if len(used) < 2:
+    if len(used) < 2 or not lists:
         return None
     lengths = []
-    numbers = 0
+    words = 0
     for j in used:
         below = np.flatnonzero(filled[1:, j])
         if not len(below) or below[-1] != len(below) - 1:
@@ -512,13 +516,14 @@ def not_records(cells: pd.DataFrame, keep: np.ndarray) -> dict | None:
         texts = [_value_text(v) for v in cells_j]
         if len(set(texts)) != len(texts):
             return None  # a repeated value: records, not a list
-        numbers += sum(_reads_as_number(v) for v in cells_j)
+        words += sum(_is_word(v) for v in cells_j)
         lengths.append(len(below))
     if len(set(lengths)) < 2 or max(lengths) < 4:
         return None
-    if numbers * 2 > sum(lengths):
-        # Drop-down lists hold words (statuses, pillars, places); mostly numbers (as
-        # typed, or as the text of a CSV) are the values of records.
+    if words * 2 <= sum(lengths):
+        # Drop-down lists hold words (statuses, pillars, places); cells that are mostly
+        # numbers (as typed, or as the text of a CSV), dates, codes or marks without a
+        # letter are the values of records.
         return None
     # Lists end at different rows, so most rows of the longest hold few of the columns;
     # a table of records with a short last row does not look like that.
@@ -555,21 +560,10 @@ def _filled(values: np.ndarray) -> np.ndarray:
     return present
 
 
-def _reads_as_number(value: object) -> bool:
-    """True for a number, or a text that is one once spaces are removed ("0", " 1 250 ",
-    "3.5"): a CSV carries its numbers as text."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return True
-    if isinstance(value, str):
-        compact = "".join(value.split()).replace(",", "")
-        try:
-            float(compact)
-        except ValueError:
-            return False
-        return compact.lower() not in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity")
-    return False
+def _is_word(value: object) -> bool:
+    """True for a text holding a letter, of any script ("Ongoing", "Déminage", "IRQ"):
+    what a drop-down list offers. Numbers, dates, "0", " 1 250 " or ":" are not."""
+    return isinstance(value, str) and any(ch.isalpha() for ch in value)
 
 
 def _value_text(value: object) -> str:

@@ -144,7 +144,7 @@ def test_values_written_once_atop_their_columns_are_records_left_blank_below():
     rows = [["Organisation", "Country", "Activity type", "Status"],
             ["MAG", "Iraq", "Clearance", "Active"],
             [None, None, None, "Planned"], [None, None, None, "Completed"], [None, None, None, "Suspended"]]
-    mapped, problems = map_sheet(RawSheet("4w.csv", None, pd.DataFrame(rows, dtype=object)))
+    mapped, problems = map_sheet(RawSheet("4w.xlsx", "4W", pd.DataFrame(rows, dtype=object)))
     assert mapped is not None and mapped.kind == "presence"
     assert len(mapped.frame) == 4
     assert "sheet.not_records" not in [p.code for p in problems]
@@ -155,7 +155,32 @@ def test_ragged_columns_of_numbers_are_records_not_lists():
     rows = [["Organisation", "Country", "Activity type", "People reached"],
             ["12", "4", "7", "0000"], ["13", "5", "8", "0"], [None, None, None, "00"],
             [None, None, None, "000"]]
-    mapped, problems = map_sheet(RawSheet("4w.csv", None, pd.DataFrame(rows, dtype=object)))
+    mapped, problems = map_sheet(RawSheet("4w.xlsx", "4W", pd.DataFrame(rows, dtype=object)))
     assert mapped is not None and mapped.kind == "presence"
     assert len(mapped.frame) == 4
     assert "sheet.not_records" not in [p.code for p in problems]
+
+
+def test_ragged_columns_without_letters_are_records_not_lists():
+    # Found by hypothesis: numbers beside marks (":", ";") are no more words than the
+    # numbers alone; half of them numbers was not "mostly numbers", and the sheet was
+    # taken for lists behind drop-downs.
+    rows = [["Organisation", "Country", "Activity type", "Status"],
+            ["0", "0", ";", ":"], [":", ":", ":", "0"], ["1", None, None, None],
+            ["00", None, None, None]]
+    mapped, problems = map_sheet(RawSheet("4w.xlsx", "4W", pd.DataFrame(rows, dtype=object)))
+    assert mapped is not None and mapped.kind == "presence"
+    assert len(mapped.frame) == 4
+    assert "sheet.not_records" not in [p.code for p in problems]
+
+
+def test_a_csv_is_one_table_of_records_even_when_its_columns_look_like_lists():
+    # A CSV carries no drop-downs: the columns of the Values sheet, sent as a CSV, are
+    # read as records (and validated as such), not left out as lists.
+    rows = dropdown_rows()
+    mapped, problems = map_sheet(RawSheet("values.csv", None, pd.DataFrame(rows, dtype=object)))
+    assert mapped is not None
+    assert len(mapped.frame) == len(rows) - 1
+    assert "sheet.not_records" not in [p.code for p in problems]
+    # The same grid as a workbook's sheet is the lists behind drop-downs.
+    assert map_sheet(RawSheet("4w.xlsx", "Values", pd.DataFrame(rows, dtype=object)))[0] is None
