@@ -251,8 +251,12 @@ def load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
     Returns:
         The file's tables, per-sheet reports and file-level problems.
     """
+    from maaor.memory import system_arrow_pool
+
     try:
-        with emergencies_in_use(emergencies):
+        # The C allocator's pool: the text columns reuse the memory calamine's cells
+        # free instead of fresh pages (``maaor.memory``).
+        with emergencies_in_use(emergencies), system_arrow_pool():
             return _load_file(source, aliases, today, report, profiles)
     except Exception as exc:  # noqa: BLE001 - the user gets a plain message, never a traceback
         import logging
