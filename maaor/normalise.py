@@ -790,6 +790,12 @@ _SPACES = re.compile(r"\s+")
 def cell_text(u) -> str | None:
     """One cell as clean text (see :func:`text`); None when blank."""
     if isinstance(u, str):
+        # Printable ASCII holds no whitespace but " " (tabs, newlines and the other
+        # control characters are not printable): without a double space there is no run
+        # to collapse, and the regex (three times the cost: 20 ms over the 48,000 admin-2
+        # codes of a 100,000-row 4W) is spared.
+        if u.isascii() and u.isprintable() and "  " not in u:
+            return u.strip() or None
         t = _SPACES.sub(" ", u).strip()
         return t or None
     if isinstance(u, (bool, np.bool_)):

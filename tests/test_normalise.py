@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from maaor import normalise as nz
 
@@ -403,3 +405,35 @@ def test_countries_resolve_without_importing_hdx():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['IRQ', 'IRQ', 'SYR', 'IRQ', 'SSD', nan, 'COG'] False"
+
+
+# --- cell_text's fast path for printable ASCII (issue 16) --------------------------------
+
+
+def _cell_text_by_regex(value: str) -> str | None:
+    """What cell_text gives a text by its general rule: runs of whitespace -> one space."""
+    return nz._SPACES.sub(" ", value).strip() or None
+
+
+@given(st.lists(st.sampled_from(
+    [" ", "  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u2003",
+     "\u3000", "a", "Z", "0", "-", "é", "PC", "Admin"]), max_size=12).map("".join))
+@example(" PC00186 ")
+@example("a  b")
+@example("a\x1fb")
+@example("   ")
+@example("")
+def test_cell_text_of_text_is_the_whitespace_rule_whatever_the_path(value):
+    assert nz.cell_text(value) == _cell_text_by_regex(value)
+
+
+@given(st.text(max_size=20))
+def test_cell_text_of_any_text_is_the_whitespace_rule(value):
+    assert nz.cell_text(value) == _cell_text_by_regex(value)
+
+
+def test_cell_text_keeps_single_spaces_and_strips_the_ends():
+    assert nz.cell_text("  Land release ") == "Land release"
+    assert nz.cell_text("Land\u00a0 release") == "Land release"
+    assert nz.cell_text("Land\t\trelease") == "Land release"
+    assert nz.cell_text(" ") is None

@@ -77,3 +77,25 @@ def test_blank_mask_and_factors_do_not_depend_on_the_first_cell_shortcut(values)
     expected = [v is None or (isinstance(v, float) and np.isnan(v))
                 or (isinstance(v, str) and not v.strip()) for v in s]
     assert blank.tolist() == expected
+
+
+def test_masked_tuples_reads_a_row_values_column_at_the_flagged_rows_only():
+    import numpy as np
+    import pandas as pd
+
+    from maaor.validate.collect import RowValues
+    from maaor.validate.frames import masked_tuples
+
+    iso3 = pd.Series(["IRQ", None, "SYR", "AFG"], dtype="str")
+    lat = np.array([33.0, 1.0, 35.5, 34.0])
+    mask = np.array([True, True, False, True])
+    got = masked_tuples(mask, lat, RowValues(iso3))
+    eager = masked_tuples(mask, lat, iso3.to_numpy(dtype=object))
+    assert got[2] is None and eager[2] is None
+    for a, b in zip(got, eager, strict=True):
+        if a is None:
+            continue
+        assert a[0] == b[0] and type(a[0]) is type(b[0])
+        assert (a[1] == b[1]) or (pd.isna(a[1]) and pd.isna(b[1]))
+        assert type(a[1]) is type(b[1])
+    assert got[0] == (33.0, "IRQ") and got[3] == (34.0, "AFG")

@@ -85,12 +85,14 @@ def masked_tuples(mask: np.ndarray, *columns) -> np.ndarray:
     """Per-row tuples of ``columns`` where ``mask`` is True, None elsewhere.
 
     A rule's problem context is read only at the rows it flags: building a tuple for
-    every row of a 100,000-row sheet costs more than the rule itself.
+    every row of a 100,000-row sheet costs more than the rule itself. A column given as
+    :class:`RowValues` is made Python objects at those rows only, too.
     """
     out = np.full(len(mask), None, dtype=object)
     positions = np.flatnonzero(mask)
     if len(positions):
-        picked = [np.asarray(c)[positions] for c in columns]
+        picked = [c.take(positions) if isinstance(c, RowValues) else np.asarray(c)[positions]
+                  for c in columns]
         out[positions] = object_array(list(zip(*picked, strict=True)))
     return out
 

@@ -14,6 +14,7 @@ from maaor import normalise as nz
 from maaor.dataset import join_list
 from maaor.orgs import parse_org_cell
 from maaor.validate.cells import unknown_org_params
+from maaor.validate.collect import RowValues
 from maaor.validate.frames import (
     join_columns,
     masked_tuples,
@@ -406,7 +407,7 @@ class KindRules:
             "warning", "coordinates.outside_country", "lat", outside, obj_values(self.frame["lat"]),
             lambda _value, ctx: {"lat": f"{ctx[0]:g}", "lon": f"{ctx[1]:g}",
                                  "country": {"country": ctx[2]}},
-            context=masked_tuples(outside, lat.to_numpy(), lon.to_numpy(), iso3.to_numpy(dtype=object)),
+            context=masked_tuples(outside, lat.to_numpy(), lon.to_numpy(), RowValues(iso3)),
         )
 
     def _admin_codes(self) -> None:
@@ -433,7 +434,8 @@ class KindRules:
             return
         self.col.rows_problem(
             "warning", code, fld, dup, row_values(self.out[fld]),
-            context=self.rows[first_of_row].astype(object),
+            # Python ints, made at the repeated rows only.
+            context=RowValues(pd.Series(self.rows[first_of_row])),
         )
 
     def _kind_funding(self) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from maaor import gazetteer
+from maaor.validate.collect import RowValues
 from maaor.validate.frames import obj_values, row_groups
 
 
@@ -124,7 +125,7 @@ class PlaceRules:
             self.col.rows_problem(
                 "warning", "admin1.unknown", fld, mask, obj_values(raw),
                 lambda value, ctx: _unknown_params(value, ctx, suggestions),
-                context=iso3.astype(object).to_numpy(),
+                context=RowValues(iso3),
             )
 
 
