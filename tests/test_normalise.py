@@ -437,3 +437,32 @@ def test_cell_text_keeps_single_spaces_and_strips_the_ends():
     assert nz.cell_text("Land\u00a0 release") == "Land release"
     assert nz.cell_text("Land\t\trelease") == "Land release"
     assert nz.cell_text(" ") is None
+
+
+# --- _as_float: numpy's cast of an all-number object column (issue 16) --------------------
+
+_NUMBER_CELLS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.none(),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3),
+    st.just(10**400),
+)
+
+
+@given(st.lists(_NUMBER_CELLS, max_size=30))
+@example([1, 2.5, None, float("nan")])
+@example([2**63 + 1, -(2**63) - 1, 2**53 + 1])
+@example([10**400, 1.0])
+def test_as_float_of_numbers_is_what_to_numeric_gives(cells):
+    s = pd.Series(cells, dtype=object, name="reached_total")
+    if not nz._all_numbers(s):
+        return  # _as_float is called only on columns _all_numbers accepts
+    try:
+        expected = pd.to_numeric(s, errors="coerce").astype("float64")
+    except (OverflowError, ValueError, TypeError) as exc:
+        with pytest.raises(type(exc)):
+            nz._as_float(s)
+        return
+    got = nz._as_float(s)
+    pd.testing.assert_series_equal(got, expected)
