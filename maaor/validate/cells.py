@@ -198,17 +198,22 @@ class CellTypeRules:
 
     def _type_date(self, fld, raw):
         parsed = nz.parse_dates(raw, self.raw_factors.get(fld))
-        # A date written in full whose day does not exist ("31/02/2022") is said so.
-        impossible = [nz.impossible_date(v) if bad else None
-                      for v, bad in zip(obj_values(raw), parsed.failed.to_numpy(), strict=True)]
-        not_exist = np.array([i is not None for i in impossible], dtype=bool)
+        failed = parsed.failed.to_numpy()
+        # A date written in full whose day does not exist ("31/02/2022") is said so;
+        # only the failed cells are looked at (a loop over every row cost 10 ms per
+        # date column of a 100,000-row sheet).
+        impossible = np.full(len(failed), None, dtype=object)
+        at = np.flatnonzero(failed)
+        if len(at):
+            impossible[at] = object_array([nz.impossible_date(v) for v in obj_values(raw)[at]])
+        not_exist = np.not_equal(impossible, None)
         self.col.rows_problem(
-            "error", "date.invalid", fld, parsed.failed.to_numpy() & ~not_exist, obj_values(raw),
+            "error", "date.invalid", fld, failed & ~not_exist, obj_values(raw),
         )
         self.col.rows_problem(
             "error", "date.not_exist", fld, not_exist, obj_values(raw),
             lambda _value, ctx: {"month": {"month": list(ctx[:2])}, "days": ctx[2]},
-            context=object_array(impossible),
+            context=impossible,
         )
         self.col.rows_problem(
             "warning", "date.month_first", fld, parsed.ambiguous.to_numpy(), obj_values(raw),
