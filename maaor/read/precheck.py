@@ -985,16 +985,24 @@ def _note_cells(buf: bytes, fresh: bytes, scan: _SheetScan, tags: _Tags) -> None
 
 def _note_shared_strings(fresh: bytes, scan: _SheetScan, open_bytes: int) -> int:
     """Record the byte length of each shared string (``<si>`` entry) of the new bytes;
-    return the length of the one still open."""
+    return the length of the one still open (-1: none opened yet).
+
+    An entry runs from its "<si" (3 bytes) to the next one. The lengths of the entries
+    closed in this chunk go in with one ``extend`` over ``map`` (in C: a Python loop
+    over the 57,000 strings of a 100k-row 4W cost 0.02 s)."""
     pieces = _SI_SPLIT_RE.split(fresh)
     if open_bytes >= 0:
         open_bytes += len(pieces[0])
+    if len(pieces) == 1:
+        return open_bytes
     lengths = scan.si_lengths
-    for piece in pieces[1:]:
-        if open_bytes >= 0:
-            lengths.append(open_bytes)
-        open_bytes = len(piece) + 3
-    return open_bytes
+    if open_bytes >= 0:
+        lengths.append(open_bytes)
+    lengths.extend(map(_SI_TAG_BYTES.__add__, map(len, pieces[1:-1])))
+    return len(pieces[-1]) + _SI_TAG_BYTES
+
+
+_SI_TAG_BYTES = len(b"<si")
 
 
 # An entry's start tag, "<si>" or prefixed "<x:si ...>" (a tag cut by a chunk boundary
@@ -1069,6 +1077,9 @@ def _counted_buffers(
     more digits asked for only finds fewer references, so such ``refs`` is True
     whenever the scan's own would be, and the regex the scan then runs with its own
     threshold finds what it would have found; no fact changes.
+
+    Memory: the two threads' counters, each ``_TagCounter``'s thirteen bytes per byte
+    of buffer (about 27 MB for 1 MB chunks of anything), for the time of the part.
     """
     counter = _TagCounter()
     if info.file_size < READ_AHEAD_MIN_BYTES:

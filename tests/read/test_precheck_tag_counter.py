@@ -174,3 +174,33 @@ def test_counting_ahead_changes_no_report(monkeypatch, slow):
     assert _threads() == []
     if slow:
         assert "precheck-inflate" in by_thread
+
+
+def _si_lengths_one_by_one(chunks: list[bytes], open_bytes: int) -> tuple[list[int], int]:
+    """The shared-string lengths by the definition: from each "<si" to the next."""
+    lengths = []
+    for fresh in chunks:
+        pieces = pc._SI_SPLIT_RE.split(fresh)
+        if open_bytes >= 0:
+            open_bytes += len(pieces[0])
+        for piece in pieces[1:]:
+            if open_bytes >= 0:
+                lengths.append(open_bytes)
+            open_bytes = len(piece) + 3
+    return lengths, open_bytes
+
+
+@settings(max_examples=400, deadline=None)
+@given(chunks=st.lists(st.lists(st.sampled_from(
+    [b"<si>", b"<x:si ", b"<si/>", b"<si", b"si>", b"<sst>", b"abc", b"<t>", b"</si>", b"<",
+     b"x:", b" ", "\u00e9".encode()]), max_size=12).map(b"".join), min_size=1, max_size=5),
+    open_bytes=st.sampled_from([-1, 0, 7]))
+def test_shared_string_lengths_are_those_of_the_entries(chunks, open_bytes):
+    from array import array
+
+    scan = pc._SheetScan()
+    scan.si_lengths = array("Q")
+    still_open = open_bytes
+    for fresh in chunks:
+        still_open = pc._note_shared_strings(fresh, scan, still_open)
+    assert (list(scan.si_lengths), still_open) == _si_lengths_one_by_one(chunks, open_bytes)
