@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -156,7 +157,10 @@ def map_sheet(
             )
         ]
     cells = raw.cells
-    keep = _non_empty_rows(cells, raw.formula_no_cache)
+    # One view of the grid for every pass below (``to_numpy`` of the grid's single
+    # object block copies nothing), and its columns' codes made once for them all.
+    grid = _GridColumns(cells)
+    keep = _non_empty_rows(cells, raw.formula_no_cache, grid)
     if not keep.any():
         return None, [
             problem("note", "sheet.empty", **where)
@@ -175,7 +179,7 @@ def map_sheet(
             )
         ]
 
-    top = [_header_texts(cells.iloc[i]) for i in range(min(HEADER_ZONE, len(cells)))]
+    top = [_header_texts(grid.values[i]) for i in range(min(HEADER_ZONE, len(cells)))]
     overrides = dict(header_overrides or {})
     kinds = (named,) if named else column_specs.KINDS
     columns = _find_columns(top, kinds, overrides)
@@ -213,8 +217,8 @@ def map_sheet(
 
     start = max(p for p in (columns.header_row, columns.hxl_row) if p is not None) + 1
     positions = np.flatnonzero(keep[start:]) + start
-    totals = total_rows(cells, positions)
-    totals.update(sum_rows(cells, positions[~np.isin(positions, list(totals))]))
+    totals = total_rows(cells, positions, grid)
+    totals.update(sum_rows(cells, positions[~np.isin(positions, list(totals))] if totals else positions))
     if totals:
         positions = positions[~np.isin(positions, list(totals))]
 
@@ -261,9 +265,7 @@ def map_sheet(
     field_names = [f for f, _ in ordered]
     column_positions = [c for _, (c, _) in ordered]
     frame = pd.DataFrame(
-        cells.to_numpy()[np.ix_(positions, column_positions)]
-        if len(positions) and column_positions
-        else np.empty((len(positions), len(column_positions)), dtype=object),
+        _take(grid.values, positions, column_positions),
         columns=field_names,
         dtype=object,
         copy=False,  # a new array of its own: pandas would copy its 2.3M cells again
@@ -332,9 +334,11 @@ def map_sheet(
             )
 
     by_column = {c: f for f, (c, _) in chosen.fields.items()}
-    kept = set(positions.tolist())
 
     def rekey(found: dict[tuple[int, int], str]) -> dict[tuple[int, str], str]:
+        if not found:
+            return {}
+        kept = set(positions.tolist())
         return {
             (first_row + r, by_column[c]): text
             for (r, c), text in found.items()
@@ -377,7 +381,7 @@ _TOTAL_LABEL = re.compile(
 )
 
 
-def total_rows(cells: pd.DataFrame, positions: np.ndarray) -> dict[int, str]:
+def total_rows(cells: pd.DataFrame, positions: np.ndarray, grid: _GridColumns | None = None) -> dict[int, str]:
     """Grid rows among ``positions`` that are totals or subtotals, with their label.
 
     A row is a total row when its first non-empty cell is text that starts with Total,
@@ -387,32 +391,47 @@ def total_rows(cells: pd.DataFrame, positions: np.ndarray) -> dict[int, str]:
     Args:
         cells: the sheet's grid.
         positions: grid positions of the data rows.
+        grid: the same grid's ``_GridColumns`` when the caller has one (its column codes
+            are then shared, not made again).
 
     Returns:
         grid row -> the label as written.
     """
     if not len(positions) or not cells.size:
         return {}
-    values = cells.to_numpy(dtype=object)
+    grid = grid if grid is not None else _GridColumns(cells)
     found: dict[int, str] = {}
     todo = positions
     # Column by column, only over rows whose first value is not yet found: on real sheets
     # the first column settles almost every row.
-    for j in range(values.shape[1]):
+    for j in range(grid.values.shape[1]):
         if not len(todo):
             break
-        column = values[todo, j]
         # Once per distinct value: is it filled, is it a total label.
-        codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        filled_u = np.array([not (isinstance(u, str) and not u.strip()) for u in uniques] + [False])
+        codes, uniques = grid.codes(j, todo)
+        filled_u, hits = _total_flags(uniques)
         filled = filled_u[codes]
-        hits = [k for k, u in enumerate(uniques) if isinstance(u, str) and _TOTAL_LABEL.match(u)]
         if hits:
             is_total = np.isin(codes, hits)
-            for r, text in zip(todo[is_total], column[is_total], strict=True):
-                found[int(r)] = " ".join(text.split())
+            for r in todo[is_total]:
+                found[int(r)] = " ".join(grid.values[r, j].split())
         todo = todo[~filled]
     return found
+
+
+def _total_flags(uniques: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Per distinct value of a column (and one more, False, for the code -1 of empty
+    cells): is it filled (not blank text); and the indices of the total labels."""
+    filled = np.ones(len(uniques) + 1, dtype=bool)
+    filled[-1] = False
+    hits = []
+    for k in _text_indices(uniques):
+        text = uniques[k]
+        if not text.strip():
+            filled[k] = False
+        elif _TOTAL_LABEL.match(text):
+            hits.append(int(k))
+    return filled, hits
 
 
 def _number(value: object) -> float | None:
@@ -547,17 +566,61 @@ def _ragged_text_lists(values: np.ndarray, filled: np.ndarray, used: np.ndarray,
     return all(isinstance(v, str) for v in cells)
 
 
+#: Arrays shorter than this are tested cell by cell (coding them costs more).
+_CODED_FROM = 64
+
+
 def _filled(values: np.ndarray) -> np.ndarray:
-    """Boolean per cell of an object array: holds a value (not None/NaN, not blank text)."""
+    """Boolean per cell of an object array: holds a value (not None/NaN, not blank text).
+
+    Blank text is text of whitespace and NUL characters only (``_blank_text``). The
+    test runs once per distinct value; a value that cannot be hashed (a list read from
+    JSON) sends the array cell by cell.
+    """
+    if len(values) < _CODED_FROM:
+        return _filled_cells(values)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:
+        return _filled_cells(values)
+    return _filled_uniques(uniques)[codes]
+
+
+def _filled_uniques(uniques: np.ndarray) -> np.ndarray:
+    """Per distinct value (none NA: factorize codes those -1), whether it is filled,
+    and one more entry, False, that the code -1 picks."""
+    filled = np.ones(len(uniques) + 1, dtype=bool)
+    filled[-1] = False
+    for k in _text_indices(uniques):
+        if _blank_text(uniques[k]):
+            filled[k] = False
+    return filled
+
+
+def _filled_cells(values: np.ndarray) -> np.ndarray:
+    """``_filled`` cell by cell, for arrays holding values that cannot be hashed."""
     present = ~pd.isna(values)
-    if present.any():
-        idx = np.flatnonzero(present)
-        cand = values[idx]
-        is_str = np.fromiter((isinstance(v, str) for v in cand), dtype=bool, count=len(cand))
-        if is_str.any():
-            blank = np.char.strip(cand[is_str].astype(str)) == ""
-            present[idx[is_str][blank]] = False
+    texts = _text_indices(values)  # text is never NA
+    if len(texts):
+        present[texts] = [not _blank_text(v) for v in values[texts]]
     return present
+
+
+def _text_indices(values: np.ndarray) -> np.ndarray:
+    """Indices of the cells of a 1-D object array that are text (str or a subclass)."""
+    is_text = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
+    return np.flatnonzero(is_text)
+
+
+def _blank_text(text: str) -> bool:
+    """True for text of whitespace (``str.isspace``'s, Unicode's) and NUL characters only.
+
+    The NULs: the grid's blank test long read texts as numpy fixed-width strings, in
+    which NULs at the end are padding and ``strip`` takes them off the right end with the
+    spaces. A text of spaces and NULs counted as blank; it still does (a NUL in a cell is
+    no value anyone typed).
+    """
+    return not text.replace("\x00", "").strip()
 
 
 def _is_word(value: object) -> bool:
@@ -750,36 +813,93 @@ def _duplicate_groups(columns: _Columns) -> list[list[int]]:
     return [g for g in groups.values() if len(g) > 1]
 
 
-def _non_empty_rows(cells: pd.DataFrame, formulas: dict[tuple[int, int], str]) -> np.ndarray:
-    """Boolean per grid row: holds a value other than blanks, or an uncached formula."""
+class _GridColumns:
+    """A sheet's grid as one object array, with its columns' values coded on demand.
+
+    ``map_sheet`` looks at the first column of nearly every row twice (is the row empty,
+    is it a total): the column is coded (``pd.factorize``) once for both. Coding costs a
+    pass over the cells' text; the tests then run once per distinct value.
+    """
+
+    def __init__(self, cells: pd.DataFrame) -> None:
+        # A view of the grid's single object block: no copy of its cells.
+        self.values = cells.to_numpy(dtype=object) if cells.size else np.empty(cells.shape, dtype=object)
+        self._whole: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
+
+    def codes(self, j: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``pd.factorize`` (NA coded -1) of column ``j`` at grid rows ``rows``.
+
+        When ``rows`` is at least half the column, the whole column is coded once and
+        kept (the codes then index distinct values some of ``rows`` may not hold).
+
+        Raises:
+            TypeError: a value at ``rows`` cannot be hashed.
+        """
+        if 2 * len(rows) >= len(self.values):
+            if j not in self._whole:
+                try:
+                    self._whole[j] = pd.factorize(self.values[:, j], use_na_sentinel=True)
+                except TypeError:
+                    self._whole[j] = None  # perhaps not among ``rows``: coded below
+            whole = self._whole[j]
+            if whole is not None:
+                codes, uniques = whole
+                return (codes if len(rows) == len(codes) else codes[rows]), uniques
+        return pd.factorize(self.values[rows, j], use_na_sentinel=True)
+
+    def filled(self, j: int, rows: np.ndarray) -> np.ndarray:
+        """``_filled`` of column ``j`` at grid rows ``rows``."""
+        if len(rows) < _CODED_FROM:
+            return _filled_cells(self.values[rows, j])
+        try:
+            codes, uniques = self.codes(j, rows)
+        except TypeError:
+            return _filled_cells(self.values[rows, j])
+        return _filled_uniques(uniques)[codes]
+
+
+def _non_empty_rows(
+    cells: pd.DataFrame, formulas: dict[tuple[int, int], str], grid: _GridColumns | None = None
+) -> np.ndarray:
+    """Boolean per grid row: holds a value other than blanks, or an uncached formula.
+
+    Args:
+        cells: the sheet's grid.
+        formulas: uncached formulas by grid position (their rows are kept).
+        grid: the same grid's ``_GridColumns`` when the caller has one.
+    """
     if not cells.size:
         return np.zeros(len(cells), dtype=bool)
-    values = cells.to_numpy(dtype=object)
-    keep = np.zeros(len(values), dtype=bool)
+    grid = grid if grid is not None else _GridColumns(cells)
+    keep = np.zeros(len(cells), dtype=bool)
     # Column by column, looking only at rows not yet known to hold a value: on real
     # sheets the first columns settle almost every row, so few cells are inspected.
-    for j in range(values.shape[1]):
+    for j in range(grid.values.shape[1]):
         todo = np.flatnonzero(~keep)
         if not len(todo):
             break
-        col = values[todo, j]
-        present = ~pd.isna(col)
-        if not present.any():
-            continue
-        cand = col[present]
-        is_str = np.fromiter((isinstance(v, str) for v in cand), dtype=bool, count=len(cand))
-        filled = ~is_str
-        if is_str.any():
-            filled[is_str] = np.char.strip(cand[is_str].astype(str)) != ""
-        rows = todo[present]
-        keep[rows[filled]] = True
+        keep[todo[grid.filled(j, todo)]] = True
     for r, _ in formulas:
         if r < len(keep):
             keep[r] = True
     return keep
 
 
-def _header_texts(row: pd.Series) -> list[str | None]:
+def _take(values: np.ndarray, rows: np.ndarray, columns: list[int]) -> np.ndarray:
+    """A new object array of ``values`` at ``rows`` x ``columns``.
+
+    Rows that are one run (a table's data rows without blank or total rows between
+    them) are sliced, and the columns taken from the slice: a quarter faster than
+    gathering every cell by its row and column.
+    """
+    if not len(rows) or not columns:
+        return np.empty((len(rows), len(columns)), dtype=object)
+    if rows[-1] - rows[0] == len(rows) - 1:  # increasing grid positions: one run
+        return np.take(values[rows[0] : rows[-1] + 1], columns, axis=1)
+    return values[np.ix_(rows, columns)]
+
+
+def _header_texts(row: pd.Series | np.ndarray) -> list[str | None]:
     texts: list[str | None] = []
     for value in row.tolist():
         if value is None or (isinstance(value, float) and value != value):

@@ -344,6 +344,28 @@ def test_grid_turns_empty_strings_into_none():
     assert _grid([]).shape == (0, 0)
 
 
+@pytest.mark.parametrize("height", [1, 5, 2048, 2049, 5000])
+def test_grid_copies_rows_block_by_block_and_empties_the_row_lists(height):
+    from maaor.read import excel
+
+    values = ["a", "", " ", None, 1.5, 0.0, True, dt.date(2020, 1, 2), "\x00"]
+    rows = [[values[(i * 7 + j) % len(values)] for j in range(3)] for i in range(height)]
+    expected = [[None if v == "" else v for v in row] for row in rows]
+    grid = excel._grid(rows)
+    assert grid.shape == (height, 3) and [str(d) for d in grid.dtypes] == ["object"] * 3
+    assert grid.to_numpy().tolist() == expected
+    assert rows == [[]] * height  # copied, then dropped while in cache
+
+
+def test_ragged_rows_take_the_general_path_and_are_left_as_they_are():
+    from maaor.read.excel import _grid
+
+    rows = [["a", ""], ["", None, 2.0]]
+    grid = _grid(rows)
+    assert grid.to_numpy().tolist() == [["a", None, None], [None, None, 2.0]]
+    assert rows == [["a", ""], ["", None, 2.0]]
+
+
 def test_empty_string_mask_by_pointer_is_the_compared_mask():
     import numpy as np
 
