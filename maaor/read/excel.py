@@ -26,7 +26,7 @@ import sys
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 import pandas as pd
@@ -442,9 +442,9 @@ def _grid(rows: list[list[object]]) -> pd.DataFrame:
     """Object DataFrame of calamine's rows with empty strings as None.
 
     A rectangular grid is copied into one object array in row order, block by block of
-    rows, and each block's row lists are emptied as soon as it is copied: the cells are
-    then dropped by the lists while still in the processor's cache, not in a second pass
-    over the whole sheet (``rows`` is left a list of empty lists; the caller drops it).
+    rows, and each block's row lists are emptied and dropped as soon as it is copied: the
+    cells and lists are then let go while still in the processor's cache, not in a second
+    pass over the whole sheet (``rows`` is left a list of None; the caller drops it).
     Filling the array in row order, as calamine made the cells, costs half of filling it
     column by column. Ragged rows take the general path (and are left as they are).
     """
@@ -459,6 +459,7 @@ def _grid(rows: list[list[object]]) -> pd.DataFrame:
             )
             for row in block:
                 row.clear()
+            rows[start : start + len(block)] = repeat(None, len(block))
         grid[_empty_strings(grid)] = None
         return pd.DataFrame(grid, dtype=object, copy=False)
     # Short rows padded with None, as pandas pads them (it warns that it will stop).

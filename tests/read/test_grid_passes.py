@@ -34,7 +34,8 @@ MISSING = [None, float("nan"), np.nan, np.float64("nan"), pd.NaT, np.datetime64(
 cell = st.one_of(
     st.text(alphabet=_CHARS, max_size=4),
     st.sampled_from(["", " ", "\u00a0", "\u3000", "\x00", " \x00 ", "\x00a", "a\x00", "Total",
-                     " TOTAL GERMANY", "Sous-total", "Grand total", "Totally", "x"]),
+                     " TOTAL GERMANY", "Sous-total", "Grand total", "Totally", "x",
+                     "\ud800", " \udfff "]),  # lone surrogates, as a CSV may decode them
     st.sampled_from(MISSING),
     st.floats(allow_nan=False),
     st.integers(-5, 5),
