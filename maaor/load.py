@@ -453,10 +453,18 @@ def _load_file(source: Source, aliases: Mapping[str, str], today: dt.date,
 
 
 def _has_data(cells: pd.DataFrame) -> bool:
-    """True when a sheet's grid holds a value: column by column, stopping at the first
-    that has one (the whole grid's mask costs half a second at 100,000 rows)."""
-    return any(cells.iloc[:, i].notna().any() for i in range(cells.shape[1])) if cells.size \
-        else False
+    """True when a sheet's grid holds a value: its first rows first (where almost every
+    sheet has one: the mask of a 100,000-row column costs 14 ms), then column by column,
+    stopping at the first that has one (the whole grid's mask costs half a second at
+    100,000 rows)."""
+    if not cells.size:
+        return False
+    if pd.notna(cells.iloc[:_FIRST_ROWS].to_numpy()).any():
+        return True
+    return any(cells.iloc[:, i].notna().any() for i in range(cells.shape[1]))
+
+
+_FIRST_ROWS = 64  # rows ``_has_data`` looks at before it scans whole columns
 
 
 def _fixed_layout_profile(mapped, problems: list[Problem], raw, profiles: Sequence[MappingProfile],
