@@ -18,6 +18,7 @@ Conventions:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -180,7 +181,16 @@ SENSITIVE_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def empty_table(name: str) -> pd.DataFrame:
-    """Return an empty table with the canonical columns and dtypes of ``name``."""
+    """Return an empty table with the canonical columns and dtypes of ``name``.
+
+    A copy of one made once per table (building it column by column costs 1.5 ms, and
+    every load makes the tables its files do not feed); the copy is the caller's own.
+    """
+    return _empty_table(name).copy()
+
+
+@functools.cache
+def _empty_table(name: str) -> pd.DataFrame:
     cols = TABLE_COLUMNS[name]
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from maaor import columns
@@ -174,3 +175,17 @@ def test_a_dataset_keeps_the_tables_given_and_makes_only_the_missing_ones(monkey
     assert list(ds.tables) == list(dataset.TABLES)
     for name in made:
         pd.testing.assert_frame_equal(ds.tables[name], real_empty(name))
+
+
+def test_empty_tables_are_each_callers_own_copy():
+    from maaor import dataset
+
+    first = dataset.empty_table("presence")
+    first.attrs["touched"] = True
+    second = dataset.empty_table("presence")
+    assert "touched" not in second.attrs
+    assert list(second.columns) == list(dataset.TABLE_COLUMNS["presence"])
+    assert {c: str(t) for c, t in second.dtypes.items()} == {
+        c: str(pd.Series(dtype=t).dtype) for c, t in dataset.TABLE_COLUMNS["presence"].items()}
+    second.drop(columns=["org"], inplace=True)  # a change to one copy is not in the next
+    assert "org" in dataset.empty_table("presence").columns
