@@ -14,7 +14,6 @@ from maaor import normalise as nz
 from maaor.dataset import join_list
 from maaor.orgs import parse_org_cell
 from maaor.validate.cells import unknown_org_params
-from maaor.validate.collect import RowValues
 from maaor.validate.frames import (
     join_columns,
     masked_tuples,
@@ -411,7 +410,7 @@ class KindRules:
             "warning", "coordinates.outside_country", "lat", outside, obj_values(self.frame["lat"]),
             lambda _value, ctx: {"lat": f"{ctx[0]:g}", "lon": f"{ctx[1]:g}",
                                  "country": {"country": ctx[2]}},
-            context=masked_tuples(outside, lat.to_numpy(), lon.to_numpy(), RowValues(iso3)),
+            context=masked_tuples(outside, lat.to_numpy(), lon.to_numpy(), row_values(iso3)),
         )
 
     def _admin_codes(self) -> None:
@@ -439,7 +438,7 @@ class KindRules:
         self.col.rows_problem(
             "warning", code, fld, dup, row_values(self.out[fld]),
             # Python ints, made at the repeated rows only.
-            context=RowValues(pd.Series(self.rows[first_of_row])),
+            context=row_values(pd.Series(self.rows[first_of_row])),
         )
 
     def _kind_funding(self) -> None:

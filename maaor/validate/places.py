@@ -18,8 +18,7 @@ import numpy as np
 import pandas as pd
 
 from maaor import gazetteer
-from maaor.validate.collect import RowValues
-from maaor.validate.frames import obj_values, row_groups
+from maaor.validate.frames import obj_values, row_groups, row_values
 
 
 def _blank(value: object) -> bool:
@@ -125,7 +124,7 @@ class PlaceRules:
             self.col.rows_problem(
                 "warning", "admin1.unknown", fld, mask, obj_values(raw),
                 lambda value, ctx: _unknown_params(value, ctx, suggestions),
-                context=RowValues(iso3),
+                context=row_values(iso3),
             )
 
 
