@@ -570,17 +570,24 @@ def _ragged_text_lists(values: np.ndarray, filled: np.ndarray, used: np.ndarray,
 _CODED_FROM = 64
 
 
-def _filled(values: np.ndarray) -> np.ndarray:
+def _filled(values: np.ndarray, coded=None) -> np.ndarray:
     """Boolean per cell of an object array: holds a value (not None/NaN, not blank text).
 
     Blank text is text of whitespace and NUL characters only (``_blank_text``). The
     test runs once per distinct value; a value that cannot be hashed (a list read from
     JSON) sends the array cell by cell.
+
+    Args:
+        values: the cells.
+        coded: a function returning ``pd.factorize(values, use_na_sentinel=True)``
+            when the caller holds those codes already (``_GridColumns.codes``); None
+            to factorize here.
     """
     if len(values) < _CODED_FROM:
         return _filled_cells(values)
     try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes, uniques = coded() if coded is not None else pd.factorize(
+            values, use_na_sentinel=True)
     except TypeError:
         return _filled_cells(values)
     return _filled_uniques(uniques)[codes]
@@ -848,14 +855,8 @@ class _GridColumns:
         return pd.factorize(self.values[rows, j], use_na_sentinel=True)
 
     def filled(self, j: int, rows: np.ndarray) -> np.ndarray:
-        """``_filled`` of column ``j`` at grid rows ``rows``."""
-        if len(rows) < _CODED_FROM:
-            return _filled_cells(self.values[rows, j])
-        try:
-            codes, uniques = self.codes(j, rows)
-        except TypeError:
-            return _filled_cells(self.values[rows, j])
-        return _filled_uniques(uniques)[codes]
+        """``_filled`` of column ``j`` at grid rows ``rows``, with the column's codes."""
+        return _filled(self.values[rows, j], lambda: self.codes(j, rows))
 
 
 def _non_empty_rows(
