@@ -735,7 +735,7 @@ _PREFIXED_CELL_RE = re.compile(rb"<[\w.-]{1,30}:c[\s/>]")
 
 
 class _Tags(NamedTuple):
-    """Start tags of one buffer (see ``_tag_counts``, ``_TagCounter``)."""
+    """Start tags of one buffer (see ``_TagCounter.count``)."""
 
     cells: int  # "<c" not starting "<col" or "<cf", wholly in the new bytes
     cells_with_r: int  # '<c r="', wholly in the new bytes
@@ -798,7 +798,27 @@ class _TagCounter:
         self._size = size
 
     def count(self, buf: bytes, old_len: int, min_digits: int = 1) -> _Tags:
-        """The ``_Tags`` of ``buf`` (see ``_tag_counts``)."""
+        """Count the cell and row start tags and string-typed cells of ``buf`` whose first
+        ``old_len`` bytes are the overlap with the buffer before, and tell whether it holds
+        ``:c`` and ``:row``.
+
+        The numbers are those of ``bytes.count`` (``fresh.count(b"<c") - fresh.count(b"<col")
+        - fresh.count(b"<cf")``, ``fresh.count(b'<c r="')``, ``buf.count(b"<row") -
+        old.count(b"<row")``, ``fresh.count(b't="s"') + fresh.count(b"t='s'")``: none of
+        these patterns can overlap itself, so a count is the number of positions where it
+        starts), found by numpy passes over the whole buffer instead of ten substring
+        searches (0.05 s instead of 0.45 s on a 77 MB sheet).
+
+        ``refs`` is False only when no ``r=`` and quote is followed by a letter and then a
+        second letter or ``min_digits`` digits, which every match of
+        ``_fast_refs_re(min_digits)`` starts with: a sheet of template width within its
+        rows' order of magnitude is then spared that regex (0.15 s on the same sheet).
+        ``bang`` is ``b"<!" in buf``, a numpy pass when the buffer holds a "!" at all (the
+        substring search costs 0.05 s on the same sheet).
+
+        Memory: this counter's arrays, one byte per byte of the buffer thirteen times over
+        whatever the buffer holds (about 13 MB for a hostile 1 MB chunk).
+        """
         n = len(buf)
         self._room(n)
         a = np.frombuffer(buf, dtype=np.uint8)
@@ -938,31 +958,6 @@ def _row_attr_max(a: np.ndarray, starts: np.ndarray) -> int | None:
     # Left-aligned in twelve places, then shifted right by the places left empty.
     aligned = (digits * run).astype(np.int64) @ _TENS
     return int((aligned // 10 ** (_ROW_NUMBER_DIGITS - run.sum(axis=1))).max())
-
-
-def _tag_counts(buf: bytes, old_len: int, min_digits: int = 1) -> _Tags:
-    """Count the cell and row start tags and string-typed cells of ``buf`` whose first
-    ``old_len`` bytes are the overlap with the buffer before, and tell whether it holds
-    ``:c`` and ``:row`` (with a counter of its own: a scan keeps one, ``_TagCounter``).
-
-    The numbers are those of ``bytes.count`` (``fresh.count(b"<c") - fresh.count(b"<col")
-    - fresh.count(b"<cf")``, ``fresh.count(b'<c r="')``, ``buf.count(b"<row") -
-    old.count(b"<row")``, ``fresh.count(b't="s"') + fresh.count(b"t='s'")``: none of
-    these patterns can overlap itself, so a count is the number of positions where it
-    starts), found by numpy passes over the whole buffer instead of ten substring
-    searches (0.05 s instead of 0.45 s on a 77 MB sheet).
-
-    ``refs`` is False only when no ``r=`` and quote is followed by a letter and then a
-    second letter or ``min_digits`` digits, which every match of
-    ``_fast_refs_re(min_digits)`` starts with: a sheet of template width within its
-    rows' order of magnitude is then spared that regex (0.15 s on the same sheet).
-    ``bang`` is ``b"<!" in buf``, a numpy pass when the buffer holds a "!" at all (the
-    substring search costs 0.05 s on the same sheet).
-
-    Memory: ``_TagCounter``'s arrays, one byte per byte of the buffer thirteen times
-    over whatever the buffer holds (about 13 MB for a hostile 1 MB chunk).
-    """
-    return _TagCounter().count(buf, old_len, min_digits)
 
 
 def _note_cells(buf: bytes, fresh: bytes, scan: _SheetScan, tags: _Tags) -> None:

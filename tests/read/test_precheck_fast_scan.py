@@ -36,18 +36,18 @@ _BUFFERS = st.lists(st.one_of(_PIECES, _REFS), max_size=60).map(b"".join)
 @given(buf=_BUFFERS, data=st.data())
 def test_tag_counts_are_the_substring_counts(buf: bytes, data):
     old_len = data.draw(st.integers(min_value=0, max_value=len(buf)))
-    tags = pc._tag_counts(buf, old_len)
+    tags = pc._TagCounter().count(buf, old_len)
     assert tags[:6] == _counted(buf, old_len)
     assert tags.bang == (b"<!" in buf)
 
 
 def test_bang_is_the_substring_search():
     for buf in (b"", b"<", b"!", b"<!", b"a<!", b"<a!", b"<<!", b"x<", b"<!DOCTYPE", b"<c/><!"):
-        assert pc._tag_counts(buf, 0).bang == (b"<!" in buf), buf
+        assert pc._TagCounter().count(buf, 0).bang == (b"<!" in buf), buf
 
 
 def _counted(buf: bytes, old_len: int) -> tuple:
-    """What ``_tag_counts`` stands for, by substring searches."""
+    """What ``_TagCounter.count`` stands for, by substring searches."""
     old, fresh = buf[:old_len], buf[old_len:]
     return (
         fresh.count(b"<c") - fresh.count(b"<col") - fresh.count(b"<cf"),
@@ -82,12 +82,12 @@ def test_one_pass_finds_the_wide_columns_and_far_cells_of_two(buf: bytes, min_di
 @given(buf=_BUFFERS, min_digits=st.integers(min_value=1, max_value=12))
 def test_refs_are_sought_wherever_the_pattern_finds_one(buf: bytes, min_digits: int):
     found = pc._fast_refs_re(min_digits).findall(buf)
-    assert pc._tag_counts(buf, 0, min_digits).refs or not found
+    assert pc._TagCounter().count(buf, 0, min_digits).refs or not found
 
 
 def test_refs_pre_search_examples():
     def refs(buf: bytes, min_digits: int) -> bool:
-        return pc._tag_counts(buf, 0, min_digits).refs
+        return pc._TagCounter().count(buf, 0, min_digits).refs
 
     assert not refs(b'<row r="9"><c r="A9" t="s"><v>1</v></c><c r="W9"/>', 2)
     assert refs(b'<c r="AA9"/>', 2) and refs(b"<c r='A10'/>", 2) and refs(b'r="A10', 2)
@@ -104,7 +104,7 @@ def test_one_pass_examples():
 @settings(max_examples=300, deadline=None)
 @given(buf=_BUFFERS)
 def test_dtd_pre_search_decides_as_the_pattern_alone(buf: bytes):
-    bang = pc._tag_counts(buf, 0).bang
+    bang = pc._TagCounter().count(buf, 0).bang
     assert bool(bang and pc._DTD_RE.search(buf)) == bool(pc._DTD_RE.search(buf))
 
 
@@ -140,13 +140,13 @@ def test_tag_counts_at_every_cut_of_the_overlap():
     buf = (b'<row r="1"><c r="A1" t="s"><v>1</v></c><col/><cf/><c t=\'s\'><row><c r="B1"/>'
            b'<x:row><x:c t="s"/><c')
     for old_len in range(len(buf) + 1):
-        assert pc._tag_counts(buf, old_len)[:6] == _counted(buf, old_len), old_len
+        assert pc._TagCounter().count(buf, old_len)[:6] == _counted(buf, old_len), old_len
 
 
 def test_colon_facts_need_the_whole_tag_name():
     for buf, colon_c, colon_row in ((b"<x:ro>", False, False), (b"<x:rw>", False, False),
                                     (b"<x:row>", False, True), (b"<x:c>", True, False)):
-        tags = pc._tag_counts(buf, 0)
+        tags = pc._TagCounter().count(buf, 0)
         assert (tags.colon_c, tags.colon_row) == (colon_c, colon_row) == _counted(buf, 0)[4:]
 
 
@@ -183,7 +183,7 @@ def test_every_buffer_of_the_corpus_counts_as_the_substring_searches():
             for buf, new in pc._buffers(data, info, 10**9, 4096, scan):
                 old_len = len(buf) - new
                 for min_digits in (2, 4, 7):
-                    tags = pc._tag_counts(buf, old_len, min_digits)
+                    tags = pc._TagCounter().count(buf, old_len, min_digits)
                     assert tags[:6] == _counted(buf, old_len), (name, info.filename)
                     assert tags.refs or not pc._fast_refs_re(min_digits).findall(buf)
                 buffers += 1

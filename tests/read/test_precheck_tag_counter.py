@@ -73,7 +73,7 @@ def test_every_cut_of_a_buffer_counts_as_the_definitions(buf: bytes, data):
 
 def test_row_numbers_read_off_the_tags():
     def row_max(buf: bytes) -> int | None:
-        return pc._tag_counts(buf, 0).row_max
+        return pc._TagCounter().count(buf, 0).row_max
 
     assert row_max(b"") == 0
     assert row_max(b'<row r="9"><c r="A9"/></row><row r="10" spans="1:2">') == 10
@@ -84,13 +84,13 @@ def test_row_numbers_read_off_the_tags():
     for buf in (b'<row spans="1:2" r="5">', b"<rowBreaks>", b"<row>", b'<row r="">',
                 b'<row r="', b'<row\tr="5">'):
         assert row_max(buf) is None, buf
-        assert pc._tag_counts(buf, 0)[:6] == _counted(buf, 0)
+        assert pc._TagCounter().count(buf, 0)[:6] == _counted(buf, 0)
 
 
 def test_too_many_row_tags_go_to_the_regex():
     buf = b'<row r="1"/>' * (pc._ROW_ATTR_MAX_TAGS + 1)
-    assert pc._tag_counts(buf, 0).row_max is None
-    assert pc._tag_counts(buf[: 12 * pc._ROW_ATTR_MAX_TAGS], 0).row_max == 1
+    assert pc._TagCounter().count(buf, 0).row_max is None
+    assert pc._TagCounter().count(buf[: 12 * pc._ROW_ATTR_MAX_TAGS], 0).row_max == 1
 
 
 def test_a_hostile_chunk_costs_the_same_arrays_as_any():
