@@ -4,12 +4,14 @@ load's validation)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 
 import pyarrow as pa
 import pytest
 
+import maaor.memory
 import maaor.validate
 from maaor.bundled import default_sources
 from maaor.load import load_file, load_sources
@@ -33,6 +35,7 @@ def test_the_pool_is_the_system_one_inside_and_the_previous_one_after():
 
 
 def test_the_previous_pool_comes_back_after_an_error_and_after_nesting():
+    default = pa.default_memory_pool()
     pa.set_memory_pool(pa.jemalloc_memory_pool())
     try:
         with pytest.raises(RuntimeError):
@@ -43,7 +46,7 @@ def test_the_previous_pool_comes_back_after_an_error_and_after_nesting():
                 raise RuntimeError("a load failed")
         assert backend() == "jemalloc"
     finally:
-        pa.set_memory_pool(pa.mimalloc_memory_pool())
+        pa.set_memory_pool(default)
 
 
 def test_overlapping_loads_in_two_threads_put_the_first_pool_back_once_both_end():
@@ -90,13 +93,7 @@ def test_the_dataset_is_the_same_whichever_pool_the_load_uses(monkeypatch):
     sources, _ = default_sources()
     loaded = load_sources(sources, today=TODAY)
 
-    import maaor.memory
-
-    @maaor.memory.contextmanager
-    def no_switch():
-        yield
-
-    monkeypatch.setattr(maaor.memory, "system_arrow_pool", no_switch)
+    monkeypatch.setattr(maaor.memory, "system_arrow_pool", contextlib.nullcontext)
     unswitched = load_sources(sources, today=TODAY)
     for name, table in loaded.dataset.tables.items():
         other = unswitched.dataset.tables[name]
